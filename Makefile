@@ -1,0 +1,47 @@
+# Fideliza — two commands for a newcomer: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+FLASK  := $(BIN)/flask --app app
+PORT   ?= 5000
+# The PostgreSQL server the second test run uses; unreachable means that run is skipped, with the reason.
+TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/
+export TEST_POSTGRES_URL
+
+.PHONY: run serve test test-sqlite test-postgres translations messages lint clean
+
+## run: set everything up (venv, requirements, translations, migrations, demo data) and serve on 127.0.0.1:$(PORT)
+run: $(VENV)/.installed translations
+	$(FLASK) db upgrade
+	$(FLASK) demo --if-empty
+	$(FLASK) run --debug --host 127.0.0.1 --port $(PORT)
+
+## test: the whole suite, on SQLite and then on PostgreSQL
+test: test-sqlite test-postgres
+
+test-sqlite: $(VENV)/.installed translations
+	FIDELIZA_TEST_DB=sqlite $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-postgres: $(VENV)/.installed translations
+	FIDELIZA_TEST_DB=postgresql $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+## translations: compile the catalogues (the .mo files are not committed)
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile --use-fuzzy -q -d translations
+
+## messages: extract the marked strings and update the catalogues after changing the UI
+messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot .
+	$(BIN)/pybabel update -q -N -i translations/messages.pot -d translations
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) .pytest_cache

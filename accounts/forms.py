@@ -1,0 +1,97 @@
+"""Forms for signing in, one's own account and user administration."""
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
+
+from core.forms import VersionedForm
+from core.models import ROLE_LABELS, Role, User
+
+
+def role_choices():
+    return [(role.value, str(ROLE_LABELS[role])) for role in Role]
+
+
+def language_choices(blank_label=None):
+    choices = [(code, name) for code, name in current_app.config["LANGUAGES"].items()]
+    return ([("", blank_label)] if blank_label else []) + choices
+
+
+def password_length(form, field):
+    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
+    if field.data and len(field.data) < minimum:
+        raise ValidationError(_l("Use at least %(n)d characters.", n=minimum))
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired()])
+    remember = BooleanField(_l("Keep me signed in on this device"))
+    submit = SubmitField(_l("Sign in"))
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
+    new_password = PasswordField(_l("New password"), validators=[DataRequired(), password_length])
+    confirm = PasswordField(_l("Repeat the new password"),
+                            validators=[DataRequired(), EqualTo("new_password", _l("The two passwords differ."))])
+    submit = SubmitField(_l("Change password"))
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def validate_current_password(self, field):
+        if not self.user.check_password(field.data):
+            raise ValidationError(_l("This is not your current password."))
+
+
+class LanguageForm(FlaskForm):
+    language = SelectField(_l("Language"))
+    submit = SubmitField(_l("Save language"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.language.choices = language_choices(blank_label=_l("Same as my browser"))
+
+
+class UserForm(VersionedForm):
+    """Create or edit a user; on edit the password is optional (blank keeps the current one)."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+    role = SelectField(_l("Role"), choices=role_choices)
+    language = SelectField(_l("Language"))
+    password = PasswordField(_l("Password"), validators=[Optional(), password_length])
+    submit = SubmitField(_l("Save"))
+
+    def __init__(self, *args, editing: User | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.editing = editing
+        self.language.choices = language_choices(blank_label=_l("Same as the browser"))
+        if editing is None:
+            self.password.validators = [DataRequired(), password_length]
+            self.password.description = _l("The person changes it after signing in.")
+        else:
+            self.password.label.text = _l("New password")
+            self.password.description = _l("Leave blank to keep the current password.")
+
+    def validate_email(self, field):
+        existing = User.by_email(field.data)
+        if existing is not None and existing is not self.editing:
+            raise ValidationError(_l("Another account already uses this e-mail."))
+
+
+class UserFilterForm(FlaskForm):
+    """Search and filters above the user list (sent by GET)."""
+
+    q = StringField(_l("Search"), validators=[Optional()])
+    role = SelectField(_l("Role"), validators=[Optional()])
+    status = SelectField(_l("Status"), validators=[Optional()],
+                         choices=[("", _l("All")), ("active", _l("Active")), ("inactive", _l("Deactivated"))])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, meta={"csrf": False}, **kwargs)
+        self.role.choices = [("", _l("All roles"))] + role_choices()

@@ -1,0 +1,112 @@
+"""Account operations: authentication, creating and changing users. They flush; the view commits."""
+
+from functools import cache
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import or_, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from core.extensions import db
+from core.models import Role, User, new_login_token
+from core.timeutil import utcnow
+from core.versioning import ensure_current
+
+
+@cache
+def _dummy_hash() -> str:
+    # Checked when the e-mail is unknown, so that a wrong e-mail costs as long as a wrong password
+    # and the response time does not reveal which accounts exist.
+    return generate_password_hash("no account has this password")
+
+
+
+class AccountError(ValueError):
+    """An account operation that the rules refuse (e.g. removing the last administrator)."""
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with this e-mail and password, or None — without saying which part failed."""
+    user = User.by_email(email)
+    if user is None:
+        check_password_hash(_dummy_hash(), password)
+        return None
+    if not user.check_password(password) or not user.active:
+        return None
+    user.last_login_at = utcnow()
+    return user
+
+
+def create_user(*, email: str, name: str, role: Role | str, password: str, language: str | None = None) -> User:
+    """Add a new active account."""
+    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
+    if len(password) < minimum:
+        raise AccountError(_("Use at least %(n)d characters.", n=minimum))
+    if User.by_email(email) is not None:
+        raise AccountError(_("Another account already uses this e-mail."))
+    user = User(email=email.strip().lower(), name=name.strip(), role=Role(role), language=language or None)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def _would_remove_last_admin(user: User, new_role: Role | None = None, deactivate: bool = False) -> bool:
+    if user.role != Role.ADMIN or not user.active:
+        return False
+    if new_role in (None, Role.ADMIN) and not deactivate:
+        return False
+    others = db.session.scalar(
+        select(db.func.count()).select_from(User).where(User.role == Role.ADMIN, User.active, User.id != user.id)
+    )
+    return others == 0
+
+
+def update_user(user: User, *, version, name: str, email: str, role: Role | str,
+                language: str | None, password: str | None = None) -> User:
+    """Change a user's details (and password when given), refusing a stale form."""
+    ensure_current(user, version)
+    role = Role(role)
+    if _would_remove_last_admin(user, new_role=role):
+        raise AccountError(_("The last active administrator must stay an administrator."))
+    user.name, user.email, user.role = name.strip(), email.strip().lower(), role
+    user.language = language or None
+    if password:
+        user.set_password(password)
+    db.session.flush()
+    return user
+
+
+def set_active(user: User, active: bool) -> User:
+    """Deactivate or reactivate an account; deactivating also ends the person's open sessions."""
+    if not active and _would_remove_last_admin(user, deactivate=True):
+        raise AccountError(_("The last active administrator cannot be deactivated."))
+    user.active = active
+    if not active:
+        user.login_token = new_login_token()
+    db.session.flush()
+    return user
+
+
+def change_own_password(user: User, new_password: str) -> None:
+    """Set a new password; other sessions of the same person end, this one is renewed by the view."""
+    user.set_password(new_password)
+    db.session.flush()
+
+
+SORTABLE = {"name": User.name, "email": User.email, "role": User.role, "last_login": User.last_login_at}
+
+
+def user_query(*, q: str | None = None, role: str | None = None, status: str | None = None,
+               sort: str = "name", descending: bool = False):
+    """The users matching a search and filters, in the requested order (a SELECT to paginate)."""
+    query = select(User)
+    if q:
+        pattern = f"%{q.strip().lower()}%"
+        query = query.where(or_(db.func.lower(User.name).like(pattern), db.func.lower(User.email).like(pattern)))
+    if role:
+        query = query.where(User.role == Role(role))
+    if status in ("active", "inactive"):
+        query = query.where(User.active.is_(status == "active"))
+    column = SORTABLE.get(sort, User.name)
+    return query.order_by(column.desc() if descending else column.asc(), User.id)

@@ -1,0 +1,178 @@
+"""Sign-in, one's own account, and user administration."""
+
+from urllib.parse import urlsplit
+
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from accounts import bp, services
+from accounts.forms import LanguageForm, LoginForm, PasswordChangeForm, UserFilterForm, UserForm
+from core.access import ADMINISTRATION, OWN_ACCOUNT, PUBLIC, allow
+from core.extensions import db, limiter, login_manager
+from core.forms import EmptyForm
+from core.models import User
+from core.versioning import EditConflict
+
+login_manager.login_view = "accounts.login"
+login_manager.login_message = None  # the login page explains itself; no flash on every redirect
+
+
+@login_manager.user_loader
+def load_user(session_id: str):
+    """The user of a session, if the session is still valid (token unchanged, account active)."""
+    user_id, _sep, token = session_id.partition(":")
+    if not user_id.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or user.login_token != token:
+        return None
+    return user
+
+
+def _login_attempt_key() -> str:
+    return "login:" + (request.form.get("email") or "").strip().lower()
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site, never another host (open redirects)."""
+    if target and not urlsplit(target).netloc and not urlsplit(target).scheme and target.startswith("/"):
+        return target
+    return url_for("core.home")
+
+
+def _failed(response) -> bool:
+    return response.status_code != 302
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@allow(PUBLIC)
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"], deduct_when=_failed)
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"], deduct_when=_failed,
+               key_func=_login_attempt_key)
+def login():
+    """Sign in with e-mail and password; ``?lang=`` picks the language of the page."""
+    if request.args.get("lang") in current_app.config["LANGUAGES"]:
+        session["language"] = request.args["lang"]
+    if current_user.is_authenticated:
+        return redirect(_safe_next(request.args.get("next")))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            db.session.commit()
+            login_user(user, remember=form.remember.data)
+            return redirect(_safe_next(request.args.get("next")))
+        flash(_("The e-mail or the password is not right."), "danger")
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.errorhandler(429)
+def too_many_attempts(error):
+    """Throttled sign-in: the same page, with a message that reveals nothing about the account."""
+    flash(_("Too many failed attempts. Wait a minute before trying again."), "danger")
+    return render_template("accounts/login.html", form=LoginForm()), 429
+
+
+@bp.post("/logout")
+@allow(OWN_ACCOUNT)
+def logout():
+    """Sign out of this browser."""
+    logout_user()
+    flash(_("You have signed out."), "info")
+    return redirect(url_for(".login"))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@allow(OWN_ACCOUNT)
+def account():
+    """One's own account: the password and the language of the interface."""
+    password_form = PasswordChangeForm(user=current_user, prefix="pw")
+    language_form = LanguageForm(prefix="lang", language=current_user.language or "")
+    if password_form.submit.data and password_form.validate_on_submit():
+        services.change_own_password(current_user, password_form.new_password.data)
+        db.session.commit()
+        login_user(current_user)  # the token changed: keep this session, end the others
+        flash(_("Your password has been changed."), "success")
+        return redirect(url_for(".account"))
+    if language_form.submit.data and language_form.validate_on_submit():
+        current_user.language = language_form.language.data or None
+        db.session.commit()
+        flash(_("Language saved."), "success")
+        return redirect(url_for(".account"))
+    return render_template("accounts/account.html", password_form=password_form, language_form=language_form)
+
+
+@bp.get("/users")
+@allow(ADMINISTRATION)
+def users():
+    """Everybody with an account, searchable and filtered by role and status."""
+    form = UserFilterForm(request.args)
+    form.validate()
+    query = services.user_query(q=form.q.data, role=form.role.data or None, status=form.status.data or None,
+                                sort=request.args.get("sort", "name"), descending=request.args.get("dir") == "desc")
+    page = db.paginate(query, per_page=current_app.config["PER_PAGE"])
+    return render_template("accounts/users.html", form=form, page=page, action_form=EmptyForm())
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@allow(ADMINISTRATION)
+def create_user():
+    """Open an account for a new person."""
+    form = UserForm()
+    if form.validate_on_submit():
+        user = services.create_user(email=form.email.data, name=form.name.data, role=form.role.data,
+                                    password=form.password.data, language=form.language.data)
+        db.session.commit()
+        flash(_("Account created for %(name)s.", name=user.name), "success")
+        return redirect(url_for(".users"))
+    return render_template("accounts/user_form.html", form=form, user=None)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@allow(ADMINISTRATION)
+def edit_user(user_id: int):
+    """Change a person's name, e-mail, role, language or password."""
+    user = db.get_or_404(User, user_id)
+    form = UserForm(obj=user, editing=user)
+    conflict = None
+    if request.method == "GET":
+        form.role.data, form.language.data, form.version.data = user.role.value, user.language or "", user.version
+    elif form.validate_on_submit():
+        try:
+            services.update_user(user, version=form.version.data, name=form.name.data, email=form.email.data,
+                                 role=form.role.data, language=form.language.data, password=form.password.data)
+        except EditConflict as error:
+            conflict = error
+            form.version.data = user.version
+        except services.AccountError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash(_("Changes to %(name)s saved.", name=user.name), "success")
+            return redirect(url_for(".users"))
+    return render_template("accounts/user_form.html", form=form, user=user, conflict=conflict,
+                           action_form=EmptyForm())
+
+
+@bp.post("/users/<int:user_id>/active")
+@allow(ADMINISTRATION)
+def set_user_active(user_id: int):
+    """Deactivate or reactivate an account (accounts are never deleted)."""
+    user = db.get_or_404(User, user_id)
+    form = EmptyForm()
+    if form.validate_on_submit():
+        activate = request.form.get("active") == "1"
+        try:
+            services.set_active(user, activate)
+        except services.AccountError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            message = _("%(name)s can sign in again.", name=user.name) if activate else \
+                _("%(name)s has been deactivated and can no longer sign in.", name=user.name)
+            flash(message, "success")
+    return redirect(request.referrer if request.referrer and request.referrer.startswith(request.host_url)
+                    else url_for(".users"))

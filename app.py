@@ -1,0 +1,70 @@
+"""Fideliza: the application factory. ``flask --app app ...`` and gunicorn ``app:create_app()`` load it."""
+
+import os
+
+from flask import Flask
+
+
+def create_app(config_overrides: dict | None = None) -> Flask:
+    """Build the app: configuration, extensions, access policy, blueprints and CLI — nothing else."""
+    app = Flask(__name__, instance_relative_config=True)
+    from core.config import configure
+
+    configure(app, config_overrides)
+    register_extensions(app)
+    register_policy(app)
+    register_blueprints(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from core.extensions import babel, db, limiter, login_manager, migrate
+    from core.i18n import select_locale
+    from core.ui import register_template_helpers
+
+    db.init_app(app)
+    # An absolute path: gunicorn, tests and cron jobs may run from another working directory.
+    migrate.init_app(app, db, directory=os.path.join(app.root_path, "migrations"),
+                     render_as_batch=True, compare_type=True)
+    login_manager.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+    register_template_helpers(app)
+
+
+def register_policy(app: Flask) -> None:
+    """Request guards, in the order they must run, and the error pages."""
+    from core import access
+    from core.extensions import csrf
+    from core.schema import SchemaGuard
+    from core.security import register_error_handlers
+
+    # Schema first (nothing else can query a database behind its migrations), then the access
+    # policy, then CSRF, so that a forbidden POST is answered 403 whatever its token.
+    app.before_request(SchemaGuard())
+    app.before_request(access.enforce)
+    csrf.init_app(app)
+    access.declare("static", access.PUBLIC_READ)
+    register_error_handlers(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from accounts import bp as accounts_bp
+    from core import bp as core_bp
+    from improvements import bp as improvements_bp
+    from loyalty import bp as loyalty_bp
+    from processes import bp as processes_bp
+
+    app.register_blueprint(core_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(processes_bp, url_prefix="/processes")
+    app.register_blueprint(loyalty_bp, url_prefix="/clients")
+    app.register_blueprint(improvements_bp, url_prefix="/improvements")
+
+
+def register_commands(app: Flask) -> None:
+    from core.cli import demo_command, users_cli
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_command)

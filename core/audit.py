@@ -1,0 +1,168 @@
+"""Audit trail: every insert, update and delete of an ``Audited`` record, written in the same flush.
+
+One session listener does it for every model, so no view or service writes audit code by hand.
+"""
+
+import contextvars
+import datetime as dt
+import decimal
+import enum
+from contextlib import contextmanager
+
+from flask import g, has_request_context
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, event, insert, inspect, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from core.extensions import db
+from core.timeutil import utcnow
+
+#: Who is acting outside a request (CLI commands, demo loading); see ``acting_as``.
+_cli_actor = contextvars.ContextVar("audit_actor", default=None)
+
+INSERT, UPDATE, DELETE = "insert", "update", "delete"
+SECRET = "••••••"
+
+
+class Audited:
+    """Mixin marking a model whose changes the audit trail records.
+
+    ``__audit_secret__`` names columns whose values are never written to the trail (only that they
+    changed); ``__audit_skip__`` names columns not worth recording at all (large binary content).
+    """
+
+    __audit_secret__: frozenset = frozenset()
+    __audit_skip__: frozenset = frozenset()
+
+
+class AuditEntry(db.Model):
+    """One change to one record: who, when, what, and each field's old and new value."""
+
+    __tablename__ = "audit_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    action: Mapped[str] = mapped_column(String(10))
+    #: The table of the changed record, e.g. ``users``.
+    entity_type: Mapped[str] = mapped_column(String(60), index=True)
+    entity_id: Mapped[str] = mapped_column(String(60), index=True)
+    #: How the record read at the time, so the trail stays legible after renames.
+    entity_label: Mapped[str] = mapped_column(String(200))
+    #: The record's version after the change, for versioned records.
+    version: Mapped[int | None] = mapped_column(Integer)
+    #: ``{field: [old, new]}``; secrets appear masked.
+    changes: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    actor = relationship("User", lazy="joined")
+
+
+@contextmanager
+def acting_as(user):
+    """Attribute changes made outside a request (CLI, demo loading) to ``user``."""
+    token = _cli_actor.set(inspect(user).identity[0] if user is not None else None)
+    try:
+        yield
+    finally:
+        _cli_actor.reset(token)
+
+
+def _actor_id():
+    # Only a user Flask-Login has already loaded: loading one here would query inside the flush.
+    if has_request_context():
+        user = getattr(g, "_login_user", None)
+        if user is not None and getattr(user, "is_authenticated", False):
+            return inspect(user).identity[0]
+        return None
+    return _cli_actor.get()
+
+
+def _plain(value):
+    """A JSON-safe rendering of a column value."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, dt.date | dt.datetime | dt.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, bytes):
+        return f"<{len(value)} bytes>"
+    return str(value)
+
+
+def _changes(obj, action: str) -> dict:
+    state = inspect(obj)
+    found = {}
+    for attr in state.mapper.column_attrs:
+        key = attr.key
+        if key in obj.__audit_skip__ or key in ("id", "version"):
+            continue
+        history = state.attrs[key].history
+        if action == INSERT:
+            old, new = None, getattr(obj, key)
+        elif action == DELETE:
+            old, new = (history.unchanged or history.deleted or [None])[0], None
+        elif history.has_changes():
+            old = history.deleted[0] if history.deleted else None
+            new = history.added[0] if history.added else None
+        else:
+            continue
+        if old is None and new is None:
+            continue
+        if key in obj.__audit_secret__:
+            old, new = (SECRET if old is not None else None), SECRET
+        found[key] = [_plain(old), _plain(new)]
+    return found
+
+
+def _row(obj, action: str, actor_id) -> dict | None:
+    changes = _changes(obj, action)
+    if action == UPDATE and not changes:
+        return None
+    identity = inspect(obj).mapper.primary_key_from_instance(obj)
+    return {
+        "created_at": utcnow(),
+        "actor_id": actor_id,
+        "action": action,
+        "entity_type": obj.__tablename__,
+        "entity_id": ",".join(str(part) for part in identity),
+        "entity_label": str(obj)[:200],
+        "version": getattr(obj, "version", None),
+        "changes": changes,
+    }
+
+
+@event.listens_for(Session, "after_flush")
+def _record_changes(session, flush_context):
+    """Write audit rows for what this flush changed, on the same connection and transaction."""
+    batches = ((session.new, INSERT), (session.dirty, UPDATE), (session.deleted, DELETE))
+    actor_id = None
+    rows = []
+    for objects, action in batches:
+        for obj in objects:
+            if not isinstance(obj, Audited):
+                continue
+            if action == UPDATE and not session.is_modified(obj, include_collections=False):
+                continue
+            actor_id = actor_id or _actor_id()
+            row = _row(obj, action, actor_id)
+            if row:
+                rows.append(row)
+    if rows:
+        session.connection().execute(insert(AuditEntry.__table__), rows)
+
+
+def changes_since(record, version: int) -> list[AuditEntry]:
+    """The audit entries of ``record`` made after it was at ``version``, oldest first."""
+    identity = ",".join(str(part) for part in inspect(record).identity)
+    query = (
+        select(AuditEntry)
+        .where(
+            AuditEntry.entity_type == record.__tablename__,
+            AuditEntry.entity_id == identity,
+            AuditEntry.version > version,
+        )
+        .order_by(AuditEntry.id)
+    )
+    return list(db.session.scalars(query))

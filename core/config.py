@@ -1,0 +1,113 @@
+"""Settings: defaults here, then ``instance/config.py``, then the environment, then test overrides."""
+
+import os
+import secrets
+from pathlib import Path
+
+#: Settings that may come from the environment, with the type each is parsed as.
+ENVIRONMENT_SETTINGS = {
+    "SECRET_KEY": str,
+    "DATABASE_URL": str,
+    "RATELIMIT_STORAGE_URI": str,
+    "LOGIN_RATE_LIMIT": str,
+    "MAIL_SERVER": str,
+    "MAIL_PORT": int,
+    "MAIL_USERNAME": str,
+    "MAIL_PASSWORD": str,
+    "MAIL_USE_TLS": bool,
+    "MAIL_USE_SSL": bool,
+    "MAIL_DEFAULT_SENDER": str,
+    "UPLOAD_MAX_BYTES": int,
+    "SESSION_COOKIE_SECURE": bool,
+    "PREFERRED_URL_SCHEME": str,
+    "FIDELIZA_SKIP_MIGRATION_CHECK": bool,
+}
+
+DEFAULTS = {
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_DURATION": 14 * 24 * 3600,
+    "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+    "MAX_CONTENT_LENGTH": 25 * 1024 * 1024,
+    "UPLOAD_MAX_BYTES": 20 * 1024 * 1024,
+    "PASSWORD_MIN_LENGTH": 10,
+    "LOGIN_RATE_LIMIT": "5 per minute;20 per hour",
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_HEADERS_ENABLED": True,
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "BABEL_DEFAULT_LOCALE": "es",
+    "BABEL_DEFAULT_TIMEZONE": "Europe/Madrid",
+    "LANGUAGES": {"es": "Español", "en": "English"},
+    "PER_PAGE": 25,
+    "MAIL_SERVER": None,
+    "MAIL_PORT": 587,
+    "MAIL_USE_TLS": True,
+    "MAIL_USE_SSL": False,
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,
+    "MAIL_DEFAULT_SENDER": "fideliza@localhost",
+    "FIDELIZA_SKIP_MIGRATION_CHECK": False,
+    # None means "decide from debug mode" (see ``configure``).
+    "SESSION_COOKIE_SECURE": None,
+}
+
+
+def parse_environment(environ=os.environ) -> dict:
+    """The settings present in the environment, converted to their types."""
+    found = {}
+    for name, kind in ENVIRONMENT_SETTINGS.items():
+        if name not in environ:
+            continue
+        raw = environ[name]
+        if kind is bool:
+            found[name] = raw.strip().lower() in {"1", "true", "yes", "on"}
+        else:
+            found[name] = kind(raw)
+    return found
+
+
+def database_uri(url: str | None, instance_path: str) -> str:
+    """SQLAlchemy URI: ``DATABASE_URL`` (any postgres form, driven by psycopg 3) or the SQLite file."""
+    if not url:
+        return "sqlite:///" + str(Path(instance_path) / "fideliza.sqlite3")
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def instance_secret_key(instance_path: str) -> str:
+    """The key kept in ``instance/secret_key``, generated on the first run of this installation."""
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # O_EXCL: when several workers start at once, one writes and the others read its key.
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def configure(app, overrides: dict | None) -> None:
+    """Apply defaults, ``instance/config.py``, the environment and the overrides, in that order."""
+    app.config.update(DEFAULTS)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.update(parse_environment())
+    app.config.update(overrides or {})
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = database_uri(
+            app.config.get("DATABASE_URL"), app.instance_path
+        )
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
+    # Cookies travel only over HTTPS except when developing on localhost.
+    if app.config["SESSION_COOKIE_SECURE"] is None:
+        app.config["SESSION_COOKIE_SECURE"] = not app.debug
+    app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
+    app.config["RATELIMIT_KEY_PREFIX"] = "fideliza"

@@ -1,0 +1,68 @@
+"""Forms shared across blueprints, and the organisation settings form."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import DateField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from core.files import IMAGES, UploadRejected, read_upload
+
+
+class AcceptedUpload:
+    """WTForms validator: the file field holds an upload of one of ``accept`` kinds, within limits."""
+
+    def __init__(self, accept: frozenset):
+        self.accept = accept
+
+    def __call__(self, form, field):
+        try:
+            read_upload(field.data, self.accept)
+        except UploadRejected as error:
+            raise ValidationError(str(error)) from error
+
+
+class EmptyForm(FlaskForm):
+    """A form with nothing but its CSRF token: for buttons that change something (deactivate…)."""
+
+    submit = SubmitField(_l("Confirm"))
+
+
+class VersionedForm(FlaskForm):
+    """Base for forms that edit a ``Versioned`` record: carries the version the user started from."""
+
+    version = HiddenField()
+
+
+class OrganisationForm(VersionedForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=500)],
+                                description=_l("One or two lines for the cover of the evidence pack."))
+    sector = StringField(_l("Sector"), validators=[Optional(), Length(max=120)])
+    country = StringField(_l("Country"), validators=[Optional(), Length(max=80)])
+    submit = SubmitField(_l("Save"))
+
+
+class LogoForm(FlaskForm):
+    logo = FileField(_l("Logo (PNG or JPEG)"), validators=[AcceptedUpload(IMAGES)])
+    submit = SubmitField(_l("Upload logo"))
+
+
+class AuditFilterForm(FlaskForm):
+    """The filters above the audit trail (sent by GET, so no CSRF token)."""
+
+    actor = SelectField(_l("Person"), coerce=int, validators=[Optional()])
+    entity_type = SelectField(_l("Record"), validators=[Optional()])
+    entity_id = StringField(_l("Record id"), validators=[Optional(), Length(max=60)])
+    date_from = DateField(_l("From"), validators=[Optional()])
+    date_to = DateField(_l("To"), validators=[Optional()])
+
+    def filters(self) -> dict:
+        return {
+            "actor_id": self.actor.data or None,
+            "entity_type": self.entity_type.data or None,
+            "entity_id": (self.entity_id.data or "").strip() or None,
+            "date_from": self.date_from.data,
+            "date_to": self.date_to.data,
+        }
+

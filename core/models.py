@@ -1,0 +1,113 @@
+"""Accounts, roles and the organisation that runs the programme."""
+
+import enum
+import secrets
+
+from flask_babel import lazy_gettext as _l
+from flask_login import UserMixin
+from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, String, func, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from core.audit import Audited
+from core.extensions import db
+from core.timeutil import utcnow
+from core.versioning import Versioned
+
+
+class Role(enum.StrEnum):
+    """What a person does in the programme; the access policy grants by role."""
+
+    ADMIN = "admin"
+    COORDINATOR = "coordinator"
+    MEMBER = "member"
+    REVIEWER = "reviewer"
+
+    @property
+    def label(self) -> str:
+        return str(ROLE_LABELS[self])
+
+
+ROLE_LABELS = {
+    Role.ADMIN: _l("Administrator"),
+    Role.COORDINATOR: _l("Quality coordinator"),
+    Role.MEMBER: _l("Improvement team member"),
+    Role.REVIEWER: _l("Certification reviewer"),
+}
+
+
+def new_login_token() -> str:
+    return secrets.token_urlsafe(16)
+
+
+class User(Audited, Versioned, UserMixin, db.Model):
+    """A person with an account. Never deleted: the audit trail and the evidence refer to them."""
+
+    __tablename__ = "users"
+    __audit_secret__ = frozenset({"password_hash", "login_token"})
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[Role] = mapped_column(
+        Enum(Role, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+    )
+    password_hash: Mapped[str] = mapped_column(String(256))
+    #: Part of the session identifier: replacing it signs the user out everywhere.
+    login_token: Mapped[str] = mapped_column(String(32), default=new_login_token)
+    #: Interface language chosen by the user; empty means "follow the browser".
+    language: Mapped[str | None] = mapped_column(String(5))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped["DateTime"] = mapped_column(DateTime, default=utcnow)
+    last_login_at: Mapped["DateTime | None"] = mapped_column(DateTime)
+
+    def __str__(self) -> str:
+        return self.name or self.email
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses to sign in inactive users
+        return self.active
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.login_token}"
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+        self.login_token = new_login_token()
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    def has_role(self, *roles: Role) -> bool:
+        return self.role in roles
+
+    @classmethod
+    def by_email(cls, email: str) -> "User | None":
+        """Look a user up by e-mail, ignoring case and surrounding spaces."""
+        normalised = (email or "").strip().lower()
+        return db.session.scalar(select(cls).where(func.lower(cls.email) == normalised))
+
+
+class Organisation(Audited, Versioned, db.Model):
+    """The organisation running the loyalty programme: named on every page and on the evidence pack."""
+
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    #: What the organisation is, in a line, for the cover of the evidence pack.
+    description: Mapped[str | None] = mapped_column(String(500))
+    sector: Mapped[str | None] = mapped_column(String(120))
+    country: Mapped[str | None] = mapped_column(String(80))
+    #: The current logo; earlier ones stay stored (the trail refers to them).
+    logo_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id"))
+
+    logo = relationship("StoredFile")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def current(cls) -> "Organisation | None":
+        """The single organisation of this installation, if it has been set up."""
+        return db.session.scalar(select(cls).order_by(cls.id).limit(1))

@@ -1,0 +1,72 @@
+"""Response headers and error pages that every response gets."""
+
+from flask import render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    )
+)
+
+ERROR_TEXTS = {
+    400: (_l("Bad request"), _l("The request could not be understood.")),
+    403: (_l("Not allowed"), _l("Your role does not give access to this page or action.")),
+    404: (_l("Page not found"), _l("There is nothing at this address. Check it, or start again from the menu.")),
+    405: (_l("Not allowed"), _l("This address does not accept that kind of request.")),
+    413: (_l("File too large"), _l("The upload is larger than this installation accepts.")),
+    429: (_l("Too many attempts"), _l("Too many attempts in a short time. Wait a minute and try again.")),
+    500: (_l("Something went wrong"),
+          _l("An unexpected error happened. Nothing was saved. Try again, or tell your administrator.")),
+    503: (_l("Temporarily unavailable"), _l("The application is not ready to serve requests.")),
+}
+
+
+def set_security_headers(response):
+    """``after_request``: the headers that keep pages from being framed, sniffed or injected into."""
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if request.is_secure:
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    return response
+
+
+def render_error(code: int, detail: str | None = None):
+    title, message = ERROR_TEXTS.get(code, ERROR_TEXTS[500])
+    return render_template("errors/error.html", code=code, title=title, message=detail or message), code
+
+
+def handle_http_error(error: HTTPException):
+    code = error.code or 500
+    if code not in ERROR_TEXTS:
+        return error
+    return render_error(code)
+
+
+def handle_csrf_error(error: CSRFError):
+    return render_error(
+        400,
+        str(_l("The form expired or was sent from another page (%(reason)s). "
+               "Go back, reload the page and send it again.", reason=error.description)),
+    )
+
+
+def register_error_handlers(app) -> None:
+    app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(500, lambda error: render_error(500))
+    app.after_request(set_security_headers)

@@ -1,0 +1,60 @@
+"""What every template can use: permission checks, languages, navigation and paging links."""
+
+from flask import current_app, flash, g, request, url_for
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+
+from core.access import may
+
+#: The main menu: (endpoint, label, icon). Items the user's role cannot read are hidden.
+NAVIGATION = (
+    ("processes.index", _l("Processes"), "diagram-3"),
+    ("loyalty.index", _l("Clients"), "people"),
+    ("improvements.index", _l("Improvements"), "graph-up-arrow"),
+)
+
+
+def current_organisation():
+    """The organisation, looked up once per request for the page header."""
+    if "organisation" not in g:
+        from core.models import Organisation
+
+        g.organisation = Organisation.current()
+    return g.organisation
+
+
+def page_url(page: int) -> str:
+    """The current URL with another page number, keeping the filters and sort of the query string."""
+    args = request.args.to_dict()
+    args["page"] = page
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def sort_url(column: str) -> str:
+    """The current URL sorted by ``column``; asking again for the same column reverses the order."""
+    args = request.args.to_dict()
+    args.pop("page", None)
+    descending = args.get("sort") == column and args.get("dir") != "desc"
+    args.update(sort=column, dir="desc" if descending else "asc")
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def register_template_helpers(app) -> None:
+    @app.context_processor
+    def inject():
+        return {
+            "may": may,
+            "get_locale": get_locale,
+            "navigation": NAVIGATION,
+            "languages": current_app.config["LANGUAGES"],
+            "organisation": current_organisation,
+            "page_url": page_url,
+            "sort_url": sort_url,
+        }
+
+
+def flash_form_errors(form) -> None:
+    """Flash each field error of a form whose page we are not re-rendering (e.g. an upload box)."""
+    for field in form:
+        for error in field.errors:
+            flash(f"{field.label.text}: {error}", "danger")

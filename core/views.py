@@ -1,0 +1,97 @@
+"""Home, health, organisation settings, the audit trail and file downloads."""
+
+from flask import flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from core import bp, services
+from core.access import AUDIT, COORDINATION, PUBLIC_READ, TEAM_DATA, allow
+from core.extensions import db
+from core.files import StoredFile, download_response
+from core.forms import AuditFilterForm, LogoForm, OrganisationForm
+from core.models import Organisation, User
+from core.schema import database_reachable, migrations_current
+from core.ui import flash_form_errors
+from core.versioning import EditConflict
+
+
+@bp.get("/")
+@allow(TEAM_DATA)
+def home():
+    """The start page: where the programme stands and where to go next."""
+    return render_template("core/home.html")
+
+
+@bp.get("/healthz")
+@allow(PUBLIC_READ)
+def healthz():
+    """For load balancers: is the database reachable, and is its schema current?"""
+    reachable = database_reachable()
+    current = reachable and migrations_current()
+    status = 200 if reachable and current else 503
+    return jsonify(status="ok" if status == 200 else "unavailable",
+                   database=reachable, migrations_current=current), status
+
+
+@bp.route("/settings/organisation", methods=["GET", "POST"])
+@allow(COORDINATION)
+def organisation_settings():
+    """The organisation's name and description, shown on every page and on the evidence pack."""
+    organisation = Organisation.current() or Organisation(name="")
+    form = OrganisationForm(obj=organisation)
+    conflict = None
+    if form.validate_on_submit():
+        if organisation.id is None:
+            db.session.add(organisation)
+            db.session.flush()
+        try:
+            services.update_organisation(organisation, form.data, version=form.version.data)
+        except EditConflict as error:
+            conflict = error
+        else:
+            db.session.commit()
+            flash(_("Organisation settings saved."), "success")
+            return redirect(url_for(".organisation_settings"))
+    if request.method == "GET" or conflict:
+        form.version.data = organisation.version if organisation.id else 1
+    return render_template("core/organisation.html", form=form, logo_form=LogoForm(),
+                           organisation=organisation, conflict=conflict)
+
+
+@bp.post("/settings/organisation/logo")
+@allow(COORDINATION)
+def organisation_logo():
+    """Replace the organisation's logo."""
+    organisation = Organisation.current()
+    if organisation is None:
+        flash(_("Save the organisation's name first."), "warning")
+        return redirect(url_for(".organisation_settings"))
+    form = LogoForm()
+    if form.validate_on_submit():
+        services.replace_logo(organisation, form.logo.data, actor=current_user)
+        db.session.commit()
+        flash(_("Logo uploaded."), "success")
+    else:
+        flash_form_errors(form)
+    return redirect(url_for(".organisation_settings"))
+
+
+@bp.get("/files/<int:file_id>")
+@allow(TEAM_DATA)
+def download_file(file_id: int):
+    """Download a stored file (always as an attachment, never rendered by the browser)."""
+    return download_response(db.get_or_404(StoredFile, file_id))
+
+
+@bp.get("/audit")
+@allow(AUDIT)
+def audit_trail():
+    """Browse every change made to the data, filtered by person, kind of record and dates."""
+    form = AuditFilterForm(request.args, meta={"csrf": False})
+    form.actor.choices = [(0, _("Anyone"))] + [
+        (u.id, f"{u.name} <{u.email}>") for u in db.session.scalars(db.select(User).order_by(User.name))
+    ]
+    form.entity_type.choices = [("", _("Any record"))] + [(t, t) for t in services.audited_entity_types()]
+    filters = form.filters() if form.validate() else {}
+    page = db.paginate(services.audit_query(**filters), per_page=50)
+    return render_template("core/audit.html", form=form, page=page)

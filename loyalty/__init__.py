@@ -1,0 +1,7 @@
+"""Clients: the census ranked by contribution and the voice of the client (B1, B2)."""
+
+from flask import Blueprint
+
+bp = Blueprint("loyalty", __name__)
+
+from loyalty import views  # noqa: E402,F401  (registers the routes on bp)

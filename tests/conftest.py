@@ -1,0 +1,145 @@
+"""Fixtures: the app on a migrated throw-away database, clients, and factories for records."""
+
+import os
+import shutil
+
+import pytest
+
+from tests import database
+
+PASSWORD = "correct horse battery"
+
+
+def pytest_report_header(config):
+    return f"database backend: {database.backend()}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """A database migrated to head, for the whole run; PostgreSQL ones are dropped at the end."""
+    if database.backend() == "postgresql":
+        try:
+            url = database.create_postgres_database()
+        except database.PostgresUnavailable as error:
+            if os.environ.get("REQUIRE_POSTGRES") == "1":
+                pytest.fail(str(error), pytrace=False)
+            pytest.skip(str(error))
+    else:
+        url = "sqlite:///" + str(tmp_path_factory.mktemp("db") / "fideliza-test.sqlite3")
+    _migrate(url, tmp_path_factory.mktemp("instance"))
+    yield url
+    if database.backend() == "postgresql":
+        database.drop_postgres_database(url)
+
+
+def _migrate(url, instance_path):
+    from flask_migrate import upgrade
+
+    from app import create_app
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test", "TESTING": True})
+    with app.app_context():
+        upgrade()
+        from core.extensions import db
+
+        db.engine.dispose()
+
+
+def make_app(database_url, tmp_path, **overrides):
+    from app import create_app
+
+    config = {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SECRET_KEY": "test-secret",
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "SERVER_NAME": None,
+        "SESSION_COOKIE_SECURE": False,
+    }
+    config.update(overrides)
+    return create_app(config)
+
+
+@pytest.fixture
+def app_overrides():
+    """Override in a test module (or parametrize) to configure the app differently."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url, tmp_path, app_overrides, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # nothing a test does may write into the working tree
+    app = make_app(database_url, tmp_path, **app_overrides)
+    with app.app_context():
+        yield app
+        from core.extensions import db, limiter
+
+        db.session.remove()
+        database.empty_all_tables(db)
+        db.session.remove()
+        db.engine.dispose()
+        limiter.reset()
+
+
+@pytest.fixture
+def db(app):
+    from core.extensions import db
+
+    return db
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_user(db):
+    """Create a user: ``make_user(role="coordinator", email=..., name=..., active=...)``."""
+    from core.models import Role, User
+
+    counter = iter(range(1, 10_000))
+
+    def factory(role="member", *, email=None, name=None, password=PASSWORD, active=True, language=None):
+        number = next(counter)
+        user = User(email=email or f"{role}{number}@example.test", name=name or f"{str(role).title()} {number}",
+                    role=Role(role), active=active, language=language)
+        user.set_password(password)
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    return factory
+
+
+def sign_in(client, user):
+    """Make ``client`` act as ``user`` without going through the login form."""
+    with client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
+    return client
+
+
+@pytest.fixture
+def login(client):
+    return lambda user: sign_in(client, user)
+
+
+@pytest.fixture
+def client_as(app, make_user):
+    """A fresh test client signed in with a new user of ``role``."""
+
+    def factory(role, **kwargs):
+        return sign_in(app.test_client(), make_user(role, **kwargs))
+
+    return factory
+
+
+def chromium_path():
+    return shutil.which("chromium") or shutil.which("chromium-browser")

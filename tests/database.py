@@ -1,0 +1,66 @@
+"""The database the suite runs on: a throw-away SQLite file, or a throw-away PostgreSQL database.
+
+``FIDELIZA_TEST_DB=postgresql`` selects PostgreSQL at ``TEST_POSTGRES_URL`` (default: the local
+server, ``postgresql://postgres@127.0.0.1:5432/``). A fresh database is created for the run and
+dropped after it. When the server cannot be reached the whole run is skipped with the reason,
+unless ``REQUIRE_POSTGRES=1`` (CI), where that is an error.
+"""
+
+import os
+import uuid
+
+import sqlalchemy as sa
+
+DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/"
+
+
+def backend() -> str:
+    return os.environ.get("FIDELIZA_TEST_DB", "sqlite").lower()
+
+
+def _server_url() -> sa.engine.URL:
+    raw = os.environ.get("TEST_POSTGRES_URL", DEFAULT_POSTGRES_URL)
+    url = sa.make_url(raw.replace("postgresql://", "postgresql+psycopg://", 1))
+    return url.set(database=url.database or "postgres")
+
+
+class PostgresUnavailable(RuntimeError):
+    pass
+
+
+def create_postgres_database() -> str:
+    """Create an empty database on the server; its SQLAlchemy URL."""
+    server = _server_url()
+    name = f"fideliza_test_{uuid.uuid4().hex[:10]}"
+    engine = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    except sa.exc.OperationalError as error:
+        raise PostgresUnavailable(
+            f"PostgreSQL is not reachable at {server.render_as_string(hide_password=True)} "
+            f"({str(error.orig).strip().splitlines()[0]}); set TEST_POSTGRES_URL to run these tests on PostgreSQL"
+        ) from error
+    finally:
+        engine.dispose()
+    return server.set(database=name).render_as_string(hide_password=False)
+
+
+def drop_postgres_database(url: str) -> None:
+    name = sa.make_url(url).database
+    engine = sa.create_engine(_server_url(), isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    engine.dispose()
+
+
+def empty_all_tables(db) -> None:
+    """Remove every row the test wrote, keeping the schema (and Alembic's version table)."""
+    tables = list(reversed(db.metadata.sorted_tables))
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{table.name}"' for table in tables)
+        db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()
