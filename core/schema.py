@@ -58,9 +58,5 @@ class SchemaGuard:
         if migrations_current():
             self.current = True
             return None
-        from flask_babel import gettext as _
-
-        from core.security import render_error
-
         return render_error(503, _("The database is behind this version of Fideliza. "
                                    "Run “%(command)s” (or “make run”) and reload.", command=UPGRADE_COMMAND))
