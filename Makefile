@@ -27,18 +27,17 @@ test-postgres: $(VENV)/.installed translations
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
 ## translations: compile the catalogues (the .mo files are not committed)
 translations: $(VENV)/.installed
-	$(BIN)/pybabel compile --use-fuzzy -q -d translations
+	$(BIN)/pybabel compile -d translations 2>&1 | grep -v '^compiling' || true
 
 ## messages: extract the marked strings and update the catalogues after changing the UI
 messages: $(VENV)/.installed
-	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot .
-	$(BIN)/pybabel update -q -N -i translations/messages.pot -d translations
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs='.* _* migrations tests' -o translations/messages.pot .
+	$(BIN)/pybabel update -N --ignore-obsolete -i translations/messages.pot -d translations
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
