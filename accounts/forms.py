@@ -6,17 +6,17 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
-from core.forms import VersionedForm
+from core.forms import VersionedForm, options
 from core.models import ROLE_LABELS, Role, User
 
 
 def role_choices():
-    return [(role.value, str(ROLE_LABELS[role])) for role in Role]
+    return options((role.value, str(ROLE_LABELS[role])) for role in Role)
 
 
 def language_choices(blank_label=None):
-    choices = [(code, name) for code, name in current_app.config["LANGUAGES"].items()]
-    return ([("", blank_label)] if blank_label else []) + choices
+    pairs = list(current_app.config["LANGUAGES"].items())
+    return options(([("", blank_label)] if blank_label else []) + pairs)
 
 
 def password_length(form, field):
@@ -90,8 +90,8 @@ class UserFilterForm(FlaskForm):
     q = StringField(_l("Search"), validators=[Optional()])
     role = SelectField(_l("Role"), validators=[Optional()])
     status = SelectField(_l("Status"), validators=[Optional()],
-                         choices=[("", _l("All")), ("active", _l("Active")), ("inactive", _l("Deactivated"))])
+                         choices=options([("", _l("All")), ("active", _l("Active")), ("inactive", _l("Deactivated"))]))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, meta={"csrf": False}, **kwargs)
-        self.role.choices = [("", _l("All roles"))] + role_choices()
+        self.role.choices = options([("", _l("All roles"))]) + role_choices()

@@ -74,11 +74,11 @@ def declare(endpoint: str, rule: Rule) -> None:
     _declared[endpoint] = rule
 
 
-def rule_for(endpoint: str) -> Rule | None:
+def rule_for(endpoint: str, app=None) -> Rule | None:
     """The rule governing ``endpoint``, or None when it has none (which means: denied)."""
     if endpoint in _declared:
         return _declared[endpoint]
-    view = current_app.view_functions.get(endpoint)
+    view = (app or current_app).view_functions.get(endpoint)
     return getattr(view, "access_rule", None)
 
 

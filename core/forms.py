@@ -3,10 +3,15 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import DateField, SelectChoice, HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from core.files import IMAGES, UploadRejected, read_upload
+
+
+def options(pairs) -> list[SelectChoice]:
+    """Choices for a SelectField from ``(value, label)`` pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 class AcceptedUpload:

@@ -47,7 +47,7 @@ def register_template_helpers(app) -> None:
             "get_locale": get_locale,
             "navigation": NAVIGATION,
             "languages": current_app.config["LANGUAGES"],
-            "organisation": current_organisation,
+            "current_organisation": current_organisation,
             "page_url": page_url,
             "sort_url": sort_url,
         }

@@ -8,7 +8,7 @@ from core import bp, services
 from core.access import AUDIT, COORDINATION, PUBLIC_READ, TEAM_DATA, allow
 from core.extensions import db
 from core.files import StoredFile, download_response
-from core.forms import AuditFilterForm, LogoForm, OrganisationForm
+from core.forms import AuditFilterForm, LogoForm, OrganisationForm, options
 from core.models import Organisation, User
 from core.schema import database_reachable, migrations_current
 from core.ui import flash_form_errors
@@ -88,10 +88,9 @@ def download_file(file_id: int):
 def audit_trail():
     """Browse every change made to the data, filtered by person, kind of record and dates."""
     form = AuditFilterForm(request.args, meta={"csrf": False})
-    form.actor.choices = [(0, _("Anyone"))] + [
-        (u.id, f"{u.name} <{u.email}>") for u in db.session.scalars(db.select(User).order_by(User.name))
-    ]
-    form.entity_type.choices = [("", _("Any record"))] + [(t, t) for t in services.audited_entity_types()]
+    people = db.session.scalars(db.select(User).order_by(User.name))
+    form.actor.choices = options([(0, _("Anyone"))] + [(u.id, f"{u.name} <{u.email}>") for u in people])
+    form.entity_type.choices = options([("", _("Any record"))] + [(t, t) for t in services.audited_entity_types()])
     filters = form.filters() if form.validate() else {}
     page = db.paginate(services.audit_query(**filters), per_page=50)
     return render_template("core/audit.html", form=form, page=page)

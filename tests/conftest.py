@@ -69,17 +69,17 @@ def app_overrides():
 
 @pytest.fixture
 def app(database_url, tmp_path, app_overrides, monkeypatch):
+    """The app, with no context pushed: each request gets its own app context, ``g`` and session,
+    as in production. Tests that touch the database directly use ``with app.app_context():``."""
     monkeypatch.chdir(tmp_path)  # nothing a test does may write into the working tree
     app = make_app(database_url, tmp_path, **app_overrides)
-    with app.app_context():
-        yield app
-        from core.extensions import db, limiter
+    yield app
+    from core.extensions import db, limiter
 
-        db.session.remove()
+    with app.app_context():
         database.empty_all_tables(db)
-        db.session.remove()
         db.engine.dispose()
-        limiter.reset()
+    limiter.reset()
 
 
 @pytest.fixture
@@ -87,6 +87,13 @@ def db(app):
     from core.extensions import db
 
     return db
+
+
+@pytest.fixture
+def ctx(app):
+    """An app context for the test body (services called directly, queries)."""
+    with app.app_context():
+        yield
 
 
 @pytest.fixture
@@ -100,19 +107,24 @@ def runner(app):
 
 
 @pytest.fixture
-def make_user(db):
-    """Create a user: ``make_user(role="coordinator", email=..., name=..., active=...)``."""
+def make_user(app, db):
+    """Create a user: ``make_user(role="coordinator", email=..., name=..., active=...)``.
+
+    The user comes back loaded and detached, usable inside or outside an app context."""
     from core.models import Role, User
 
     counter = iter(range(1, 10_000))
 
     def factory(role="member", *, email=None, name=None, password=PASSWORD, active=True, language=None):
         number = next(counter)
-        user = User(email=email or f"{role}{number}@example.test", name=name or f"{str(role).title()} {number}",
-                    role=Role(role), active=active, language=language)
-        user.set_password(password)
-        db.session.add(user)
-        db.session.commit()
+        with app.app_context():
+            user = User(email=email or f"{role}{number}@example.test", name=name or f"{str(role).title()} {number}",
+                        role=Role(role), active=active, language=language)
+            user.set_password(password)
+            db.session.add(user)
+            db.session.commit()
+            db.session.refresh(user)
+            db.session.expunge(user)
         return user
 
     return factory

@@ -1,0 +1,95 @@
+"""The access policy: every endpoint has a rule, and every role gets exactly what its rule says."""
+
+import pytest
+from flask import Flask
+
+from core import access
+from core.models import Role
+from tests.conftest import sign_in
+
+#: What anonymous visitors may reach. Public survey links join this list in their own issue.
+ANONYMOUS_ENDPOINTS = {"static", "accounts.login", "core.healthz"}
+#: Rules under which a reviewer may change something: their own account, signing in, their verdicts.
+REVIEWER_WRITABLE_RULES = {access.PUBLIC, access.OWN_ACCOUNT, access.REVIEW}
+PRINCIPALS = [*Role, access.ANONYMOUS]
+ABSENT_ID = 987654
+
+
+def endpoints_without_rule(app: Flask) -> list[str]:
+    return sorted(rule.endpoint for rule in app.url_map.iter_rules() if access.rule_for(rule.endpoint, app) is None)
+
+
+def example_url(app: Flask, url_rule) -> str:
+    """A URL for the rule, with ids that match no record (so no request changes anything)."""
+    values = {}
+    for name in url_rule.arguments:
+        converter = url_rule._converters[name]
+        values[name] = ABSENT_ID if type(converter).__name__ in ("IntegerConverter", "NumberConverter") else "x.txt"
+    with app.test_request_context():
+        from flask import url_for
+
+        return url_for(url_rule.endpoint, **values)
+
+
+def test_every_endpoint_declares_a_rule(app):
+    assert endpoints_without_rule(app) == []
+
+
+def test_an_endpoint_without_a_rule_is_found_and_denied(app, client_as):
+    app.add_url_rule("/undeclared", "undeclared", lambda: "secret")
+    assert endpoints_without_rule(app) == ["undeclared"]
+    assert client_as("admin").get("/undeclared").status_code == 403
+
+
+def cases(app):
+    for url_rule in app.url_map.iter_rules():
+        for method in sorted(url_rule.methods - {"OPTIONS", "HEAD"}):
+            yield url_rule, method
+
+
+def test_every_endpoint_answers_each_role_as_its_rule_says(app, make_user):
+    users = {role: make_user(role) for role in Role}
+    checked = 0
+    for url_rule, method in cases(app):
+        rule = access.rule_for(url_rule.endpoint, app)
+        url = example_url(app, url_rule)
+        for principal in PRINCIPALS:
+            client = app.test_client()
+            if principal != access.ANONYMOUS:
+                sign_in(client, users[principal])
+            response = client.open(url, method=method)
+            denied_to_login = response.status_code == 302 and "/login?next=" in response.headers.get("Location", "")
+            refused = response.status_code == 403 or denied_to_login
+            expected = rule.allows(principal, method)
+            assert refused != expected, f"{method} {url} as {principal}: {response.status_code}, rule {rule.name}"
+            if principal == access.ANONYMOUS and not expected and any(rule.allows(r, method) for r in Role):
+                assert denied_to_login, f"{method} {url}: anonymous should be sent to the login page"
+            checked += 1
+    assert checked >= 5 * 15
+
+
+def test_reviewers_change_nothing_but_their_own_account_and_verdicts(app):
+    for url_rule, method in cases(app):
+        rule = access.rule_for(url_rule.endpoint, app)
+        if rule.allows(Role.REVIEWER, method) and method not in access.READ_METHODS:
+            assert rule in REVIEWER_WRITABLE_RULES, f"reviewers may {method} {url_rule.endpoint}"
+
+
+def test_anonymous_visitors_reach_only_login_static_and_health(app):
+    reachable = {
+        url_rule.endpoint for url_rule, method in cases(app)
+        if access.rule_for(url_rule.endpoint, app).allows(access.ANONYMOUS, method)
+    }
+    assert reachable <= ANONYMOUS_ENDPOINTS
+
+
+@pytest.mark.parametrize(("role", "visible"), [
+    ("admin", {"Users", "Audit trail", "Organisation"}),
+    ("coordinator", {"Audit trail", "Organisation"}),
+    ("reviewer", {"Audit trail"}),
+    ("member", set()),
+])
+def test_the_menu_shows_only_what_the_role_may_open(client_as, role, visible):
+    page = client_as(role, language="en").get("/").get_data(as_text=True)
+    for label in {"Users", "Audit trail", "Organisation"}:
+        assert (f">{label}</a>" in page) == (label in visible), label
