@@ -56,6 +56,20 @@ class AuditEntry(db.Model):
     actor = relationship("User", lazy="joined")
 
 
+def _keep_old_value(target, value, oldvalue, initiator):
+    return value
+
+
+@event.listens_for(Audited, "mapper_configured", propagate=True)
+def _load_old_values_before_changes(mapper, cls):
+    """Make every column of an audited model load its old value before it is overwritten.
+
+    Without this, changing an attribute expired by a commit would record ``None`` as its old value.
+    """
+    for attr in mapper.column_attrs:
+        event.listen(getattr(cls, attr.key), "set", _keep_old_value, retval=True, active_history=True)
+
+
 @contextmanager
 def acting_as(user):
     """Attribute changes made outside a request (CLI, demo loading) to ``user``."""

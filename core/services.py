@@ -13,9 +13,13 @@ from core.versioning import ensure_current
 OPTIONAL_ORGANISATION_FIELDS = ("description", "sector", "country")
 
 
-def update_organisation(organisation: Organisation, data: dict, *, version) -> Organisation:
-    """Apply edited settings, refusing them if someone saved the organisation meanwhile."""
-    ensure_current(organisation, version)
+def save_organisation(organisation: Organisation | None, data: dict, *, version) -> Organisation:
+    """Create the organisation, or apply edited settings unless someone saved them meanwhile."""
+    if organisation is None:
+        organisation = Organisation()
+        db.session.add(organisation)
+    else:
+        ensure_current(organisation, version)
     organisation.name = data["name"].strip()
     for field in OPTIONAL_ORGANISATION_FIELDS:
         setattr(organisation, field, (data.get(field) or "").strip() or None)

@@ -37,23 +37,20 @@ def healthz():
 @allow(COORDINATION)
 def organisation_settings():
     """The organisation's name and description, shown on every page and on the evidence pack."""
-    organisation = Organisation.current() or Organisation(name="")
+    organisation = Organisation.current()
     form = OrganisationForm(obj=organisation)
     conflict = None
     if form.validate_on_submit():
-        if organisation.id is None:
-            db.session.add(organisation)
-            db.session.flush()
         try:
-            services.update_organisation(organisation, form.data, version=form.version.data)
+            services.save_organisation(organisation, form.data, version=form.version.data)
         except EditConflict as error:
             conflict = error
         else:
             db.session.commit()
             flash(_("Organisation settings saved."), "success")
             return redirect(url_for(".organisation_settings"))
-    if request.method == "GET" or conflict:
-        form.version.data = organisation.version if organisation.id else 1
+    if organisation is not None and (request.method == "GET" or conflict):
+        form.version.data = organisation.version
     return render_template("core/organisation.html", form=form, logo_form=LogoForm(),
                            organisation=organisation, conflict=conflict)
 
