@@ -3,6 +3,7 @@
 from flask import render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -24,6 +25,9 @@ ERROR_TEXTS = {
     403: (_l("Not allowed"), _l("Your role does not give access to this page or action.")),
     404: (_l("Page not found"), _l("There is nothing at this address. Check it, or start again from the menu.")),
     405: (_l("Not allowed"), _l("This address does not accept that kind of request.")),
+    409: (_l("Saved by someone else"),
+          _l("Someone saved the same record at the same moment. Nothing of yours was saved: reload the page, "
+             "check their change and apply yours again.")),
     413: (_l("File too large"), _l("The upload is larger than this installation accepts.")),
     429: (_l("Too many attempts"), _l("Too many attempts in a short time. Wait a minute and try again.")),
     500: (_l("Something went wrong"),
@@ -65,8 +69,17 @@ def handle_csrf_error(error: CSRFError):
     )
 
 
+def handle_stale_data(error: StaleDataError):
+    """Two saves of one versioned record raced; the database refused the second (see ``Versioned``)."""
+    from core.extensions import db
+
+    db.session.rollback()
+    return render_error(409)
+
+
 def register_error_handlers(app) -> None:
     app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(StaleDataError, handle_stale_data)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(500, lambda error: render_error(500))
     app.after_request(set_security_headers)

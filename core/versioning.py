@@ -2,7 +2,6 @@
 
 from sqlalchemy import Integer
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
-from sqlalchemy.orm.exc import StaleDataError  # noqa: F401  (re-exported for the error handler)
 
 
 class Versioned:
