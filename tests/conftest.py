@@ -56,6 +56,8 @@ def make_app(database_url, tmp_path, **overrides):
         "RATELIMIT_ENABLED": False,
         "SERVER_NAME": None,
         "SESSION_COOKIE_SECURE": False,
+        # Tests assert English texts unless they ask for Spanish (user setting or Accept-Language).
+        "BABEL_DEFAULT_LOCALE": "en",
     }
     config.update(overrides)
     return create_app(config)
