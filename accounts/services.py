@@ -17,7 +17,7 @@ from core.versioning import ensure_current
 def _dummy_hash() -> str:
     # Checked when the e-mail is unknown, so that a wrong e-mail costs as long as a wrong password
     # and the response time does not reveal which accounts exist.
-    return generate_password_hash("no account has this password")
+    return generate_password_hash("no account has this password", method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
 

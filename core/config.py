@@ -33,6 +33,7 @@ DEFAULTS = {
     "MAX_CONTENT_LENGTH": 25 * 1024 * 1024,
     "UPLOAD_MAX_BYTES": 20 * 1024 * 1024,
     "PASSWORD_MIN_LENGTH": 10,
+    "PASSWORD_HASH_METHOD": "scrypt",
     "LOGIN_RATE_LIMIT": "5 per minute;20 per hour",
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": True,

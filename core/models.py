@@ -3,6 +3,7 @@
 import enum
 import secrets
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, String, func, select
@@ -72,7 +73,7 @@ class User(Audited, Versioned, UserMixin, db.Model):
         return f"{self.id}:{self.login_token}"
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
         self.login_token = new_login_token()
 
     def check_password(self, password: str) -> bool:

@@ -58,6 +58,7 @@ def make_app(database_url, tmp_path, **overrides):
         "SESSION_COOKIE_SECURE": False,
         # Tests assert English texts unless they ask for Spanish (user setting or Accept-Language).
         "BABEL_DEFAULT_LOCALE": "en",
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # production's scrypt costs 0.2 s a hash
     }
     config.update(overrides)
     return create_app(config)
