@@ -4,9 +4,9 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
-from core.forms import VersionedForm, options
+from core.forms import EmailAddress, VersionedForm, options
 from core.models import ROLE_LABELS, Role, User
 
 
@@ -54,14 +54,14 @@ class LanguageForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.language.choices = language_choices(blank_label=_l("Same as my browser"))
+        self.language.choices = language_choices(blank_label=_l("Same as the browser"))
 
 
 class UserForm(VersionedForm):
     """Create or edit a user; on edit the password is optional (blank keeps the current one)."""
 
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), EmailAddress(), Length(max=254)])
     role = SelectField(_l("Role"), choices=role_choices)
     language = SelectField(_l("Language"))
     password = PasswordField(_l("Password"), validators=[Optional(), password_length])
@@ -73,7 +73,7 @@ class UserForm(VersionedForm):
         self.language.choices = language_choices(blank_label=_l("Same as the browser"))
         if editing is None:
             self.password.validators = [DataRequired(), password_length]
-            self.password.description = _l("The person changes it after signing in.")
+            self.password.description = _l("They can change it after signing in.")
         else:
             self.password.label.text = _l("New password")
             self.password.description = _l("Leave blank to keep the current password.")

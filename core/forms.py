@@ -1,5 +1,6 @@
 """Forms shared across blueprints, and the organisation settings form."""
 
+from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -12,6 +13,20 @@ from core.files import IMAGES, UploadRejected, read_upload
 def options(pairs) -> list[SelectChoice]:
     """Choices for a SelectField from ``(value, label)`` pairs."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+class EmailAddress:
+    """WTForms validator: a well-formed e-mail address.
+
+    Unlike WTForms' ``Email``, it accepts the reserved ``.test`` domain that demo accounts and
+    training installations use (RFC 2606); whether the mailbox exists is never checked.
+    """
+
+    def __call__(self, form, field):
+        try:
+            validate_email(field.data or "", check_deliverability=False, test_environment=True)
+        except EmailNotValidError as error:
+            raise ValidationError(_l("Invalid email address.")) from error
 
 
 class AcceptedUpload:
@@ -57,7 +72,7 @@ class AuditFilterForm(FlaskForm):
     """The filters above the audit trail (sent by GET, so no CSRF token)."""
 
     actor = SelectField(_l("Person"), coerce=int, validators=[Optional()])
-    entity_type = SelectField(_l("Record"), validators=[Optional()])
+    entity_type = SelectField(_l("Record type"), validators=[Optional()])
     entity_id = StringField(_l("Record id"), validators=[Optional(), Length(max=60)])
     date_from = DateField(_l("From"), validators=[Optional()])
     date_to = DateField(_l("To"), validators=[Optional()])

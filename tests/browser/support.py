@@ -7,7 +7,7 @@ import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from tests.conftest import chromium_path
 
@@ -31,6 +31,13 @@ def chromium_launch_args() -> dict:
     return {"executable_path": chromium_path(), "headless": True, "args": list(CHROMIUM_ARGS)}
 
 
+class QuietRequestHandler(WSGIRequestHandler):
+    """No line per request (pages pull a dozen static files); errors are still logged."""
+
+    def log_request(self, code="-", size="-"):
+        pass
+
+
 @dataclass(frozen=True)
 class LiveServer:
     app: object
@@ -40,7 +47,7 @@ class LiveServer:
 @contextmanager
 def serve(app):
     """Serve ``app`` on a free port of 127.0.0.1 in a daemon thread, for as long as the block lasts."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietRequestHandler)
     thread = threading.Thread(target=server.serve_forever, name="fideliza-live-server", daemon=True)
     thread.start()
     try:
