@@ -1,7 +1,7 @@
 """Command-line tasks: ``flask users ...`` and ``flask demo``."""
 
 import click
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 from core.extensions import db
@@ -38,6 +38,7 @@ def list_users_command():
 
 
 @click.command("demo")
+@with_appcontext
 @click.option("--reset", is_flag=True, help="Erase ALL data and load the demo organisation again.")
 @click.option("--if-empty", is_flag=True, help="Load the demo only when the database has no users.")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation before --reset.")

@@ -1,0 +1,61 @@
+"""Spanish and English: every marked string is translated, and the language follows the person."""
+
+import re
+from pathlib import Path
+
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from tests.conftest import sign_in
+
+ROOT = Path(__file__).resolve().parent.parent
+PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
+
+
+def marked_strings() -> set[str]:
+    mapping = [("**.py", "python"), ("templates/**.html", "jinja2")]
+    found = set()
+    for _filename, _lineno, message, _comments, _context in extract_from_dir(
+        str(ROOT), method_map=mapping, keywords=KEYWORDS,
+        directory_filter=lambda path: not Path(path).name.startswith((".", "_")) and
+        Path(path).name not in {"tests", "migrations", "node_modules"},
+    ):
+        found.update(message if isinstance(message, tuple) else (message,))
+    return found
+
+
+def spanish_catalogue():
+    with open(ROOT / "translations" / "es" / "LC_MESSAGES" / "messages.po", "rb") as handle:
+        return read_po(handle)
+
+
+def test_every_marked_string_has_a_spanish_translation_with_the_same_placeholders():
+    catalogue = spanish_catalogue()
+    strings = marked_strings()
+    assert len(strings) > 100
+    untranslated = sorted(s for s in strings if s not in catalogue or not catalogue[s].string)
+    assert untranslated == [], "run `make messages` and translate these in translations/es"
+    fuzzy = sorted(s for s in strings if catalogue[s].fuzzy)
+    assert fuzzy == []
+    for source in strings:
+        translated = catalogue[source].string
+        assert sorted(PLACEHOLDER.findall(source)) == sorted(PLACEHOLDER.findall(translated)), source
+
+
+def test_the_browser_language_is_used_before_sign_in(client):
+    spanish = client.get("/login", headers={"Accept-Language": "es-ES,es;q=0.9"}).get_data(as_text=True)
+    assert '<html lang="es">' in spanish and "Iniciar sesión" in spanish
+    english = client.get("/login", headers={"Accept-Language": "en-GB,en;q=0.8"}).get_data(as_text=True)
+    assert '<html lang="en">' in english and "Sign in" in english
+
+
+def test_the_language_link_on_the_login_page_wins_over_the_browser(client):
+    client.get("/login?lang=en", headers={"Accept-Language": "es"})
+    assert '<html lang="en">' in client.get("/login", headers={"Accept-Language": "es"}).get_data(as_text=True)
+
+
+def test_a_users_own_language_wins_over_the_browser(client, make_user):
+    sign_in(client, make_user("member", language="es"))
+    page = client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert '<html lang="es">' in page and ">Procesos</a>" in page
