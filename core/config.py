@@ -37,6 +37,7 @@ DEFAULTS = {
     "LOGIN_RATE_LIMIT": "5 per minute;20 per hour",
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": True,
+    "RATELIMIT_KEY_PREFIX": "fideliza",
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     "BABEL_DEFAULT_LOCALE": "es",
     "BABEL_DEFAULT_TIMEZONE": "Europe/Madrid",
@@ -111,4 +112,3 @@ def configure(app, overrides: dict | None) -> None:
     if app.config["SESSION_COOKIE_SECURE"] is None:
         app.config["SESSION_COOKIE_SECURE"] = not app.debug
     app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
-    app.config["RATELIMIT_KEY_PREFIX"] = "fideliza"

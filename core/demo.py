@@ -7,11 +7,13 @@ from core.extensions import db
 from core.models import Organisation, Role, User
 
 DEMO_PASSWORD = "demo-password"
+#: The accounts the README lists. Their language follows the browser (or the login page's choice),
+#: so a newcomer reads the demo in their own language.
 DEMO_ACCOUNTS = {
-    "admin@demo.test": ("Ana Etxeberria", Role.ADMIN, "es"),
-    "coordinator@demo.test": ("Carmen Ruiz", Role.COORDINATOR, "es"),
-    "member@demo.test": ("Miguel Torres", Role.MEMBER, "es"),
-    "reviewer@demo.test": ("Rachel Adams", Role.REVIEWER, "en"),
+    "admin@demo.test": ("Ana Etxeberria", Role.ADMIN),
+    "coordinator@demo.test": ("Carmen Ruiz", Role.COORDINATOR),
+    "member@demo.test": ("Miguel Torres", Role.MEMBER),
+    "reviewer@demo.test": ("Rachel Adams", Role.REVIEWER),
 }
 #: The rest of the staff: improvement-group members and process participants of later capabilities.
 DEMO_STAFF = {
@@ -30,11 +32,8 @@ def erase_all() -> None:
 
 
 def load_accounts() -> dict[str, User]:
-    users = {}
-    for email, (name, role, language) in DEMO_ACCOUNTS.items():
-        users[email] = User(email=email, name=name, role=role, language=language)
-    for email, (name, role) in DEMO_STAFF.items():
-        users[email] = User(email=email, name=name, role=role)
+    users = {email: User(email=email, name=name, role=role)
+             for email, (name, role) in (DEMO_ACCOUNTS | DEMO_STAFF).items()}
     for user in users.values():
         user.set_password(DEMO_PASSWORD)
         db.session.add(user)

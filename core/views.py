@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from core import bp, services
-from core.access import AUDIT, COORDINATION, PUBLIC_READ, TEAM_DATA, allow
+from core.access import AUDIT, COORDINATION, PUBLIC_READ, TEAM_DATA, allow, may
 from core.extensions import db
 from core.files import StoredFile, download_response
 from core.forms import AuditFilterForm, LogoForm, OrganisationForm, options
@@ -18,8 +18,9 @@ from core.versioning import EditConflict
 @bp.get("/")
 @allow(TEAM_DATA)
 def home():
-    """The start page: where the programme stands and where to go next."""
-    return render_template("core/home.html")
+    """The start page: where the programme stands, what changed lately and where to go next."""
+    recent = db.session.scalars(services.audit_query().limit(8)).all() if may("core.audit_trail") else []
+    return render_template("core/home.html", recent_changes=recent)
 
 
 @bp.get("/healthz")

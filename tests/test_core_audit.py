@@ -96,3 +96,13 @@ def test_the_trail_can_be_browsed_and_filtered(app, db, client, make_user):
     assert "Filtered Org" not in only_users and "Otto Renamed" in only_users
     future = listed("/audit?date_from=2999-01-01")
     assert "Filtered Org" not in future and "No changes match" in future
+
+
+def test_the_home_page_shows_recent_changes_to_those_who_may_read_the_trail(app, db, client_as):
+    with app.app_context():
+        db.session.add(Organisation(name="Recently Added Org"))
+        db.session.commit()
+    reviewer_home = client_as("reviewer").get("/").get_data(as_text=True)
+    assert "Recently Added Org" in reviewer_home.partition('data-testid="recent-changes"')[2].partition("</ul>")[0]
+    member_home = client_as("member").get("/").get_data(as_text=True)
+    assert 'data-testid="recent-changes"' not in member_home

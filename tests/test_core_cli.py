@@ -37,7 +37,7 @@ def test_demo_loads_the_four_accounts_once(app, runner):
     result = runner.invoke(args=["demo", "--if-empty"])
     assert result.exit_code == 0, result.output
     with app.app_context():
-        for email, (_name, role, _language) in demo.DEMO_ACCOUNTS.items():
+        for email, (_name, role) in demo.DEMO_ACCOUNTS.items():
             user = User.by_email(email)
             assert user.role == role and user.check_password(demo.DEMO_PASSWORD)
         assert Organisation.current().name.startswith("Aurrera")

@@ -29,7 +29,6 @@ def build_demo_app(directory: Path):
     from app import create_app
     from core import demo
     from core.extensions import db
-    from core.models import User
 
     app = create_app({
         "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(directory / "fideliza-demo.sqlite3"),
@@ -40,10 +39,6 @@ def build_demo_app(directory: Path):
     with app.app_context():
         upgrade()
         demo.load()
-        db.session.commit()
-        # The demo coordinator prefers Spanish, and a user's own language beats the login page's:
-        # for an English screenshot, her account follows the browser instead.
-        User.by_email(ACCOUNT).language = None
         db.session.commit()
         db.session.remove()
     return app
