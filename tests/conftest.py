@@ -65,6 +65,23 @@ def make_app(database_url, tmp_path, **overrides):
 
 
 @pytest.fixture
+def app_factory(tmp_path):
+    """Build extra apps (another worker, another database); their connections close after the test."""
+    from core.extensions import db
+
+    built = []
+
+    def factory(url, **overrides):
+        built.append(make_app(url, tmp_path, **overrides))
+        return built[-1]
+
+    yield factory
+    for extra in built:
+        with extra.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
 def app_overrides():
     """Override in a test module (or parametrize) to configure the app differently."""
     return {}

@@ -11,19 +11,15 @@ def test_healthz_reports_a_reachable_current_database(client):
     assert response.json == {"status": "ok", "database": True, "migrations_current": True}
 
 
-def test_an_unreachable_database_is_reported_as_unavailable(tmp_path):
-    from tests.conftest import make_app
-
-    app = make_app("sqlite:///" + str(tmp_path / "missing-dir" / "db.sqlite3"), tmp_path)
+def test_an_unreachable_database_is_reported_as_unavailable(tmp_path, app_factory):
+    app = app_factory("sqlite:///" + str(tmp_path / "missing-dir" / "db.sqlite3"))
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.json["database"] is False
 
 
-def test_a_database_behind_its_migrations_is_detected_with_the_fix(tmp_path):
-    from tests.conftest import make_app
-
-    app = make_app("sqlite:///" + str(tmp_path / "old.sqlite3"), tmp_path)
+def test_a_database_behind_its_migrations_is_detected_with_the_fix(tmp_path, app_factory):
+    app = app_factory("sqlite:///" + str(tmp_path / "old.sqlite3"))
     with app.app_context():
         upgrade()
         downgrade(revision="base")

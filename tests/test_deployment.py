@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PASSWORD, make_app
+from tests.conftest import PASSWORD
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,13 +35,13 @@ def free_port() -> int:
 
 
 @pytest.mark.skipif(not redis_reachable(), reason=f"Redis is not reachable at {REDIS_URL} (set TEST_REDIS_URL)")
-def test_two_app_processes_share_the_login_throttle_through_redis(database_url, tmp_path, make_user):
+def test_two_app_processes_share_the_login_throttle_through_redis(database_url, app_factory, make_user):
     """Each gunicorn worker is its own app: with a shared store, failures add up across them."""
     config = {"RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": REDIS_URL, "LOGIN_RATE_LIMIT": "3 per minute",
               "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
     make_user("member", email="ana@example.test")
-    worker_one = make_app(database_url, tmp_path, **config)
-    worker_two = make_app(database_url, tmp_path, **config)
+    worker_one = app_factory(database_url, **config)
+    worker_two = app_factory(database_url, **config)
     attempt = {"email": "ana@example.test", "password": "wrong"}
     for worker in (worker_one, worker_two, worker_one):
         assert worker.test_client().post("/login", data=attempt).status_code == 200
