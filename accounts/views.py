@@ -60,8 +60,8 @@ def login():
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
-            db.session.commit()
             login_user(user, remember=form.remember.data)
+            db.session.commit()
             return redirect(_safe_next(request.args.get("next")))
         flash(_("The e-mail or the password is not right."), "danger")
     return render_template("accounts/login.html", form=form)

@@ -26,12 +26,39 @@ SECRET = "••••••"
 class Audited:
     """Mixin marking a model whose changes the audit trail records.
 
-    ``__audit_secret__`` names columns whose values are never written to the trail (only that they
-    changed); ``__audit_skip__`` names columns not worth recording at all (large binary content).
+    ``__audit_label__`` names the kind of record for people; each column's ``info=label(...)`` names
+    the field. ``__audit_secret__`` names columns whose values are never written to the trail (only
+    that they changed); ``__audit_skip__`` names columns not worth recording (binary content, sign-ins).
     """
 
+    __audit_label__ = None
     __audit_secret__: frozenset = frozenset()
     __audit_skip__: frozenset = frozenset()
+
+
+def label(text) -> dict:
+    """``info=`` for a column: the name people read for it in the audit trail and in conflicts."""
+    return {"label": text}
+
+
+def _audited_models() -> dict:
+    return {mapper.class_.__tablename__: mapper.class_ for mapper in db.Model.registry.mappers
+            if issubclass(mapper.class_, Audited)}
+
+
+def entity_label(entity_type: str) -> str:
+    """What people call a kind of record (``users`` → "User"), in the current language."""
+    model = _audited_models().get(entity_type)
+    return str(model.__audit_label__) if model is not None and model.__audit_label__ else entity_type
+
+
+def field_label(entity_type: str, field: str) -> str:
+    """What people call a field of a kind of record (``users.email`` → "E-mail")."""
+    model = _audited_models().get(entity_type)
+    column = model.__table__.columns.get(field) if model is not None else None
+    if column is not None and "label" in column.info:
+        return str(column.info["label"])
+    return field.replace("_", " ").capitalize()
 
 
 class AuditEntry(db.Model):
@@ -96,7 +123,9 @@ def _plain(value):
         return value
     if isinstance(value, enum.Enum):
         return value.value
-    if isinstance(value, dt.date | dt.datetime | dt.time):
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ", timespec="minutes")
+    if isinstance(value, dt.date | dt.time):
         return value.isoformat()
     if isinstance(value, decimal.Decimal):
         return str(value)

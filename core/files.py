@@ -8,15 +8,17 @@ import hashlib
 import os
 import unicodedata
 from dataclasses import dataclass
+from datetime import datetime
 
 import filetype
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import DateTime, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.datastructures import FileStorage
 
-from core.audit import Audited
+from core.audit import Audited, label
 from core.extensions import db
 from core.timeutil import utcnow
 
@@ -61,20 +63,21 @@ class StoredFile(Audited, db.Model):
     """An uploaded file's bytes and what we know of them; records link to it by id."""
 
     __tablename__ = "stored_files"
-    __audit_skip__ = frozenset({"data"})
+    __audit_label__ = _l("File")
+    __audit_skip__ = frozenset({"data", "sha256", "uploaded_at", "uploaded_by_id"})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: The name the user's file had, cleaned for display; never used as a path.
-    filename: Mapped[str] = mapped_column(String(255))
-    kind: Mapped[str] = mapped_column(String(10))
-    content_type: Mapped[str] = mapped_column(String(120))
-    size: Mapped[int] = mapped_column(Integer)
+    filename: Mapped[str] = mapped_column(String(255), info=label(_l("File name")))
+    kind: Mapped[str] = mapped_column(String(10), info=label(_l("Type")))
+    content_type: Mapped[str] = mapped_column(String(120), info=label(_l("Content type")))
+    size: Mapped[int] = mapped_column(Integer, info=label(_l("Size (bytes)")))
     sha256: Mapped[str] = mapped_column(String(64))
     #: What the file is for (``organisation-logo``, ``evidence``…), so owners can find their files.
-    purpose: Mapped[str] = mapped_column(String(40))
+    purpose: Mapped[str] = mapped_column(String(40), info=label(_l("Purpose")))
     data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    uploaded_at: Mapped["DateTime"] = mapped_column(DateTime, default=utcnow)
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     uploaded_by = relationship("User")
 

@@ -2,6 +2,7 @@
 
 import enum
 import secrets
+from datetime import datetime
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -10,7 +11,7 @@ from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, String, func, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from core.audit import Audited
+from core.audit import Audited, label
 from core.extensions import db
 from core.timeutil import utcnow
 from core.versioning import Versioned
@@ -45,22 +46,26 @@ class User(Audited, Versioned, UserMixin, db.Model):
     """A person with an account. Never deleted: the audit trail and the evidence refer to them."""
 
     __tablename__ = "users"
+    __audit_label__ = _l("User")
     __audit_secret__ = frozenset({"password_hash", "login_token"})
+    # Sign-ins are not changes to the data; the user list shows the last one.
+    __audit_skip__ = frozenset({"created_at", "last_login_at"})
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)
-    name: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str] = mapped_column(String(254), unique=True, info=label(_l("E-mail")))
+    name: Mapped[str] = mapped_column(String(120), info=label(_l("Name")))
     role: Mapped[Role] = mapped_column(
-        Enum(Role, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+        Enum(Role, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+        info=label(_l("Role")),
     )
-    password_hash: Mapped[str] = mapped_column(String(256))
+    password_hash: Mapped[str] = mapped_column(String(256), info=label(_l("Password")))
     #: Part of the session identifier: replacing it signs the user out everywhere.
-    login_token: Mapped[str] = mapped_column(String(32), default=new_login_token)
+    login_token: Mapped[str] = mapped_column(String(32), default=new_login_token, info=label(_l("Sessions")))
     #: Interface language chosen by the user; empty means "follow the browser".
-    language: Mapped[str | None] = mapped_column(String(5))
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped["DateTime"] = mapped_column(DateTime, default=utcnow)
-    last_login_at: Mapped["DateTime | None"] = mapped_column(DateTime)
+    language: Mapped[str | None] = mapped_column(String(5), info=label(_l("Language")))
+    active: Mapped[bool] = mapped_column(Boolean, default=True, info=label(_l("Active")))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     def __str__(self) -> str:
         return self.name or self.email
@@ -93,15 +98,16 @@ class Organisation(Audited, Versioned, db.Model):
     """The organisation running the loyalty programme: named on every page and on the evidence pack."""
 
     __tablename__ = "organisations"
+    __audit_label__ = _l("Organisation")
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(200), info=label(_l("Name")))
     #: What the organisation is, in a line, for the cover of the evidence pack.
-    description: Mapped[str | None] = mapped_column(String(500))
-    sector: Mapped[str | None] = mapped_column(String(120))
-    country: Mapped[str | None] = mapped_column(String(80))
+    description: Mapped[str | None] = mapped_column(String(500), info=label(_l("Description")))
+    sector: Mapped[str | None] = mapped_column(String(120), info=label(_l("Sector")))
+    country: Mapped[str | None] = mapped_column(String(80), info=label(_l("Country")))
     #: The current logo; earlier ones stay stored (the trail refers to them).
-    logo_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id"))
+    logo_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id"), info=label(_l("Logo")))
 
     logo = relationship("StoredFile")
 

@@ -5,6 +5,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from core.access import may
+from core.audit import entity_label, field_label
 
 #: The main menu: (endpoint, label, icon). Items the user's role cannot read are hidden.
 NAVIGATION = (
@@ -39,7 +40,18 @@ def sort_url(column: str) -> str:
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
+def audit_value(value) -> str:
+    """A value from the audit trail as people read it."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return str(_l("yes") if value else _l("no"))
+    return str(value)
+
+
 def register_template_helpers(app) -> None:
+    app.add_template_filter(audit_value)
+
     @app.context_processor
     def inject():
         return {
@@ -50,6 +62,8 @@ def register_template_helpers(app) -> None:
             "current_organisation": current_organisation,
             "page_url": page_url,
             "sort_url": sort_url,
+            "entity_label": entity_label,
+            "field_label": field_label,
         }
 
 

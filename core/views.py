@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from core import bp, services
 from core.access import AUDIT, COORDINATION, PUBLIC_READ, TEAM_DATA, allow, may
+from core.audit import entity_label
 from core.extensions import db
 from core.files import StoredFile, download_response
 from core.forms import AuditFilterForm, LogoForm, OrganisationForm, options
@@ -88,7 +89,8 @@ def audit_trail():
     form = AuditFilterForm(request.args, meta={"csrf": False})
     people = db.session.scalars(db.select(User).order_by(User.name))
     form.actor.choices = options([(0, _("Anyone"))] + [(u.id, f"{u.name} <{u.email}>") for u in people])
-    form.entity_type.choices = options([("", _("Any record"))] + [(t, t) for t in services.audited_entity_types()])
+    form.entity_type.choices = options([("", _("Any record"))] +
+                                       [(t, entity_label(t)) for t in services.audited_entity_types()])
     filters = form.filters() if form.validate() else {}
     page = db.paginate(services.audit_query(**filters), per_page=50)
     return render_template("core/audit.html", form=form, page=page)

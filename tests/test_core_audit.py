@@ -106,3 +106,22 @@ def test_the_home_page_shows_recent_changes_to_those_who_may_read_the_trail(app,
     assert "Recently Added Org" in reviewer_home.partition('data-testid="recent-changes"')[2].partition("</ul>")[0]
     member_home = client_as("member").get("/").get_data(as_text=True)
     assert 'data-testid="recent-changes"' not in member_home
+
+
+def test_the_trail_speaks_of_records_and_fields_by_their_names_in_the_readers_language(app, db, client_as):
+    with app.app_context():
+        db.session.add(Organisation(name="Named Org", sector="Pensiones"))
+        db.session.commit()
+    english = client_as("coordinator", language="en").get("/audit").get_data(as_text=True)
+    assert "<dt>Sector</dt>" in english and "Organisation #" in english
+    spanish = client_as("coordinator", language="es").get("/audit").get_data(as_text=True)
+    assert "<dt>Nombre</dt>" in spanish and "Organización #" in spanish
+
+
+def test_sign_ins_are_not_data_changes(app, db, client, make_user):
+    make_user("member", email="ana@example.test")
+    from tests.conftest import PASSWORD
+
+    assert client.post("/login", data={"email": "ana@example.test", "password": PASSWORD}).status_code == 302
+    with app.app_context():
+        assert [e.action for e in entries(db, "users")] == ["insert"]
