@@ -1,5 +1,6 @@
 """Fixtures: the app on a migrated throw-away database, clients, and factories for records."""
 
+import itertools
 import os
 import shutil
 
@@ -126,14 +127,13 @@ def runner(app):
     return app.test_cli_runner()
 
 
-@pytest.fixture
-def make_user(app, db):
-    """Create a user: ``make_user(role="coordinator", email=..., name=..., active=...)``.
-
-    The user comes back loaded and detached, usable inside or outside an app context."""
+def user_factory(app):
+    """A function that creates users in ``app``'s database; each comes back loaded and detached,
+    usable inside or outside an app context: ``factory("coordinator", email=..., language="es")``."""
+    from core.extensions import db
     from core.models import Role, User
 
-    counter = iter(range(1, 10_000))
+    counter = itertools.count(1)
 
     def factory(role="member", *, email=None, name=None, password=PASSWORD, active=True, language=None):
         number = next(counter)
@@ -148,6 +148,12 @@ def make_user(app, db):
         return user
 
     return factory
+
+
+@pytest.fixture
+def make_user(app):
+    """Create a user: ``make_user(role="coordinator", email=..., name=..., active=...)``."""
+    return user_factory(app)
 
 
 def sign_in(client, user):

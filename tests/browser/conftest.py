@@ -13,7 +13,7 @@ import pytest
 
 from tests import database
 from tests.browser import support
-from tests.conftest import PASSWORD, chromium_path, make_app
+from tests.conftest import PASSWORD, chromium_path, make_app, user_factory
 
 HERE = Path(__file__).resolve().parent
 
@@ -122,22 +122,11 @@ class LiveUser:
 @pytest.fixture
 def make_live_user(live_app):
     """Create a user in the live app's database: ``make_live_user("admin", email=..., language="es")``."""
-    from core.extensions import db
-    from core.models import Role, User
+    create = user_factory(live_app)
 
-    counter = iter(range(1, 10_000))
-
-    def factory(role="member", *, email=None, name=None, password=PASSWORD, active=True, language=None):
-        number = next(counter)
-        with live_app.app_context():
-            user = User(email=email or f"{role}{number}@example.test", name=name or f"{str(role).title()} {number}",
-                        role=Role(role), active=active, language=language)
-            user.set_password(password)
-            db.session.add(user)
-            db.session.commit()
-            made = LiveUser(id=user.id, email=user.email, name=user.name, role=str(user.role), password=password)
-            db.session.remove()
-        return made
+    def factory(role="member", *, password=PASSWORD, **details):
+        user = create(role, password=password, **details)
+        return LiveUser(id=user.id, email=user.email, name=user.name, role=str(user.role), password=password)
 
     return factory
 
