@@ -1,5 +1,7 @@
 """The demo organisation a newcomer signs into; every capability adds its records in ``load``."""
 
+import importlib
+
 from sqlalchemy import delete
 
 from core.audit import acting_as
@@ -7,6 +9,8 @@ from core.extensions import db
 from core.models import Organisation, Role, User
 
 DEMO_PASSWORD = "demo-password"
+#: Each capability's demo module, loaded in this order; each has ``load(users)``.
+CAPABILITY_DEMOS = ("processes.demo",)
 #: The accounts the README lists. Their language follows the browser (or the login page's choice),
 #: so a newcomer reads the demo in their own language.
 DEMO_ACCOUNTS = {
@@ -53,3 +57,5 @@ def load() -> None:
             country="España",
         ))
         db.session.flush()
+        for module in CAPABILITY_DEMOS:
+            importlib.import_module(module).load(users)

@@ -26,3 +26,8 @@
 
   document.addEventListener("DOMContentLoaded", setUpConfirmations);
 })();
+
+// Selects marked data-autosubmit send their form when changed (filters that need no button).
+document.addEventListener("change", function (event) {
+  if (event.target.matches("select[data-autosubmit]")) { event.target.form.submit(); }
+});

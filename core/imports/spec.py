@@ -1,0 +1,123 @@
+"""What an importer expects of a file: its columns, their kinds, and how to find them among the headers."""
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask_babel import gettext as _
+
+from core.imports import cells
+from core.imports.cells import InvalidCell, is_blank, normalise
+
+KINDS = frozenset({"text", "integer", "number", "date", "choice", "boolean"})
+
+#: Headers are guessed by containment only for names at least this long ("id" is inside too much).
+MIN_CONTAINED_LENGTH = 4
+
+
+@dataclass(frozen=True, eq=False)
+class Column:
+    """One column an importer expects: the field it fills, its kind and the headers it may go by.
+
+    ``label`` is what the user reads (a lazy translation). ``synonyms`` are header spellings in
+    Spanish and English, compared ignoring case, accents, spaces and punctuation. ``choices`` maps
+    accepted spellings to stored values (kind ``choice``). ``max_length`` limits text;
+    ``minimum``/``maximum`` bound numbers. An empty ``boolean`` cell means no.
+    """
+
+    field: str
+    label: Any
+    kind: str = "text"
+    required: bool = True
+    synonyms: tuple[str, ...] = ()
+    choices: Mapping[str, Any] | None = None
+    max_length: int | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+
+    def __post_init__(self):
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown column kind {self.kind!r}; use one of {sorted(KINDS)}")
+        if (self.kind == "choice") != bool(self.choices):
+            raise ValueError(f"column {self.field!r}: choices go with kind 'choice', and it needs them")
+
+    def names(self) -> list[str]:
+        """The normalised spellings that identify this column's header, best first."""
+        spellings = (*self.synonyms, str(self.label), self.field)
+        return [name for name in dict.fromkeys(normalise(s) for s in spellings) if name]
+
+    def converter(self, column_cells: list) -> Callable[[Any], Any]:
+        """A function turning one cell of this column into its value, judged with all its cells."""
+        convert = self._kind_converter(column_cells)
+
+        def convert_cell(value):
+            if not is_blank(value):
+                return convert(value.strip() if isinstance(value, str) else value)
+            if self.kind == "boolean":
+                return False
+            if self.required:
+                raise InvalidCell(_("A value is required."))
+            return None
+
+        return convert_cell
+
+    def _kind_converter(self, column_cells: list) -> Callable[[Any], Any]:
+        if self.kind == "number":
+            return cells.number_converter(column_cells, self.minimum, self.maximum)
+        if self.kind == "integer":
+            return cells.integer_converter(column_cells, self.minimum, self.maximum)
+        if self.kind == "date":
+            return cells.date_converter(column_cells)
+        if self.kind == "choice":
+            return cells.choice_converter(column_cells, self.choices)
+        if self.kind == "boolean":
+            return cells.boolean_converter(column_cells)
+        return cells.text_converter(column_cells, self.max_length)
+
+
+@dataclass
+class ImportSpec:
+    """The columns one importer expects, in the order it shows them."""
+
+    columns: list[Column] = field(default_factory=list)
+
+    def __post_init__(self):
+        fields = [column.field for column in self.columns]
+        if len(set(fields)) != len(fields):
+            raise ValueError(f"duplicate fields in import spec: {fields}")
+
+    def column(self, name: str) -> Column:
+        return next(column for column in self.columns if column.field == name)
+
+    def guess_mapping(self, headers: list[str]) -> dict[str, str | None]:
+        """Which header holds each field, guessed from the synonyms; each header is used once.
+
+        First every exact match (after normalising), in column order; then, for columns still
+        without a header, the shortest unused header that contains one of their names ("Código del
+        indicador" for "código").
+        """
+        mapping: dict[str, str | None] = dict.fromkeys(column.field for column in self.columns)
+        unused = {header: normalise(header) for header in headers}
+        for column in self.columns:
+            found = next((h for name in column.names() for h, norm in unused.items() if norm == name), None)
+            self._assign(mapping, unused, column, found)
+        for column in self.columns:
+            if mapping[column.field] is None:
+                self._assign(mapping, unused, column, self._containing(column, unused))
+        return mapping
+
+    @staticmethod
+    def _containing(column: Column, unused: dict[str, str]) -> str | None:
+        candidates = [(len(norm), header) for header, norm in unused.items()
+                      for name in column.names() if len(name) >= MIN_CONTAINED_LENGTH and name in norm]
+        return min(candidates)[1] if candidates else None
+
+    @staticmethod
+    def _assign(mapping: dict, unused: dict, column: Column, header: str | None) -> None:
+        if header is not None:
+            mapping[column.field] = header
+            del unused[header]
+
+    def missing_required(self, mapping: Mapping[str, str | None]) -> list[Column]:
+        """The required columns the mapping leaves without a header."""
+        return [column for column in self.columns if column.required and not mapping.get(column.field)]

@@ -1,0 +1,117 @@
+"""Interfaces between processes and the compliance of their service-level agreements (A2)."""
+
+import enum
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from core.extensions import db
+from core.versioning import ensure_current
+from processes.indicators import reaches
+from processes.models import Interface, Measurement, Process
+
+#: How many recent periods the compliance rate looks at.
+RECENT_PERIODS = 12
+
+
+class Compliance(enum.StrEnum):
+    COMPLIANT = "compliant"
+    BREACHED = "breached"
+    NO_AGREEMENT = "no_agreement"
+    NOT_MEASURABLE = "not_measurable"
+    NO_DATA = "no_data"
+
+    @property
+    def label(self) -> str:
+        return str(COMPLIANCE_LABELS[self])
+
+
+COMPLIANCE_LABELS = {
+    Compliance.COMPLIANT: _l("Complied with"),
+    Compliance.BREACHED: _l("Not complied with"),
+    Compliance.NO_AGREEMENT: _l("Problem without agreement"),
+    Compliance.NOT_MEASURABLE: _l("Agreement without a measurable level"),
+    Compliance.NO_DATA: _l("No measurements yet"),
+}
+
+
+@dataclass(frozen=True)
+class AgreementState:
+    """Where an interface's agreement stands: its status, and how often recent periods met the level."""
+
+    status: Compliance | None
+    periods_met: int = 0
+    periods: int = 0
+    latest_value: float | None = None
+
+    @property
+    def rate(self) -> int | None:
+        return round(100 * self.periods_met / self.periods) if self.periods else None
+
+
+def agreement_state(interface: Interface, recent_values: list[float]) -> AgreementState:
+    """The state of one interface given its indicator's recent values, newest first.
+
+    An interface with no problem and no agreement needs nothing (status None)."""
+    if not (interface.agreement or "").strip():
+        return AgreementState(Compliance.NO_AGREEMENT if (interface.problem or "").strip() else None)
+    if interface.indicator_id is None or interface.agreed_level is None:
+        return AgreementState(Compliance.NOT_MEASURABLE)
+    if not recent_values:
+        return AgreementState(Compliance.NO_DATA)
+    direction = interface.indicator.direction
+    met = sum(1 for value in recent_values if reaches(value, interface.agreed_level, direction))
+    latest = recent_values[0]
+    status = Compliance.COMPLIANT if reaches(latest, interface.agreed_level, direction) else Compliance.BREACHED
+    return AgreementState(status, met, len(recent_values), latest)
+
+
+def recent_values(indicator_ids, limit: int = RECENT_PERIODS) -> dict[int, list[float]]:
+    """The last ``limit`` values of each indicator, newest first, in one windowed query."""
+    ids = list(set(indicator_ids))
+    if not ids:
+        return {}
+    rank = func.row_number().over(partition_by=Measurement.indicator_id,
+                                  order_by=Measurement.period.desc()).label("rank")
+    ranked = (select(Measurement.indicator_id, Measurement.value, Measurement.period, rank)
+              .where(Measurement.indicator_id.in_(ids)).subquery())
+    query = (select(ranked.c.indicator_id, ranked.c.value).where(ranked.c.rank <= limit)
+             .order_by(ranked.c.indicator_id, ranked.c.period.desc()))
+    found: dict[int, list[float]] = {}
+    for indicator_id, value in db.session.execute(query):
+        found.setdefault(indicator_id, []).append(value)
+    return found
+
+
+def interfaces_with_state(query=None) -> list[tuple[Interface, AgreementState]]:
+    """Interfaces (all, or those a query selects) with their agreement state, in a fixed number of queries."""
+    query = query if query is not None else select(Interface)
+    query = query.options(
+        joinedload(Interface.from_process).joinedload(Process.programme),
+        joinedload(Interface.to_process).joinedload(Process.programme),
+        joinedload(Interface.indicator), joinedload(Interface.from_owner), joinedload(Interface.to_owner),
+    )
+    interfaces = list(db.session.scalars(query).unique())
+    values = recent_values(i.indicator_id for i in interfaces if i.indicator_id)
+    return [(i, agreement_state(i, values.get(i.indicator_id, []))) for i in interfaces]
+
+
+NEEDS_ATTENTION = (Compliance.NO_AGREEMENT, Compliance.BREACHED)
+INTERFACE_FIELDS = ("from_process_id", "to_process_id", "flow", "problem", "agreement", "indicator_id",
+                    "agreed_level", "from_owner_id", "to_owner_id", "review_date")
+
+
+def save_interface(interface: Interface | None, data: dict, *, version=None) -> Interface:
+    """Create or change an interface and its agreement (refusing a stale form)."""
+    if interface is None:
+        interface = Interface()
+        db.session.add(interface)
+    else:
+        ensure_current(interface, version)
+    for name in INTERFACE_FIELDS:
+        value = data.get(name)
+        setattr(interface, name, (value.strip() or None) if isinstance(value, str) else value)
+    db.session.flush()
+    return interface

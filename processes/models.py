@@ -1,0 +1,308 @@
+"""The process map: programmes, processes, indicators and their measurements, interfaces and SLAs."""
+
+import enum
+from datetime import date, datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Enum,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.audit import Audited, label
+from core.extensions import db
+from core.timeutil import utcnow
+from core.versioning import Versioned
+
+
+def _enum(cls):
+    """A column type storing an enum's values (lowercase words) as plain strings on every database."""
+    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+
+
+class ProcessKind(enum.StrEnum):
+    """Where a process sits on the map, as quality people draw it."""
+
+    STRATEGIC = "strategic"
+    KEY = "key"
+    SUPPORT = "support"
+
+
+class ProcessStatus(enum.StrEnum):
+    DRAFT = "draft"
+    IN_FORCE = "in_force"
+    RETIRED = "retired"
+
+
+class Frequency(enum.StrEnum):
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+    YEARLY = "yearly"
+
+
+class Direction(enum.StrEnum):
+    """Whether a larger value of the indicator is better or worse."""
+
+    HIGHER = "higher"
+    LOWER = "lower"
+
+
+class IndicatorKind(enum.StrEnum):
+    """E1 asks for both: what clients/people perceive, and how the process performs."""
+
+    PERCEPTION = "perception"
+    PERFORMANCE = "performance"
+
+
+class Programme(Audited, Versioned, db.Model):
+    """A programme of the organisation; the loyalty programme and the others it has interfaces with (A2)."""
+
+    __tablename__ = "programmes"
+    __audit_label__ = _l("Programme")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True, info=label(_l("Code")))
+    name: Mapped[str] = mapped_column(String(200), info=label(_l("Name")))
+    description: Mapped[str | None] = mapped_column(Text, info=label(_l("Description")))
+    #: The programme under certification; its map is the one criterion A1 asks for.
+    is_certified: Mapped[bool] = mapped_column(Boolean, default=False, info=label(_l("Under certification")))
+
+    processes = relationship("Process", back_populates="programme", order_by="Process.code")
+
+    def __str__(self) -> str:
+        return f"{self.code} · {self.name}"
+
+
+class Process(Audited, Versioned, db.Model):
+    """A process sheet ("ficha de proceso"): what the process is for, who owns it, who takes part."""
+
+    __tablename__ = "processes"
+    __audit_label__ = _l("Process")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True, info=label(_l("Code")))
+    name: Mapped[str] = mapped_column(String(200), info=label(_l("Name")))
+    kind: Mapped[ProcessKind] = mapped_column(_enum(ProcessKind), info=label(_l("Type")))
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id"), index=True,
+                                              info=label(_l("Programme")))
+    #: Macro-process → process → sub-process.
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("processes.id"), index=True,
+                                                  info=label(_l("Parent process")))
+    purpose: Mapped[str | None] = mapped_column(Text, info=label(_l("Purpose")))
+    scope_start: Mapped[str | None] = mapped_column(Text, info=label(_l("Starts with")))
+    scope_end: Mapped[str | None] = mapped_column(Text, info=label(_l("Ends with")))
+    inputs: Mapped[str | None] = mapped_column(Text, info=label(_l("Inputs")))
+    outputs: Mapped[str | None] = mapped_column(Text, info=label(_l("Outputs")))
+    #: Who receives the process's outputs (internal or external clients of the process).
+    process_clients: Mapped[str | None] = mapped_column(Text, info=label(_l("Clients of the process")))
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True, info=label(_l("Owner")))
+    status: Mapped[ProcessStatus] = mapped_column(_enum(ProcessStatus), default=ProcessStatus.DRAFT,
+                                                  info=label(_l("Status")))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    programme = relationship("Programme", back_populates="processes")
+    parent = relationship("Process", remote_side=[id], back_populates="children")
+    children = relationship("Process", back_populates="parent", order_by="Process.code")
+    owner = relationship("User")
+    participants = relationship("Participant", back_populates="process", cascade="all, delete-orphan",
+                                order_by="Participant.id")
+    indicators = relationship("Indicator", back_populates="process", order_by="Indicator.code")
+    documents = relationship("ProcessDocument", back_populates="process", cascade="all, delete-orphan",
+                             order_by="ProcessDocument.id")
+
+    def __str__(self) -> str:
+        return f"{self.code} · {self.name}"
+
+
+class Participant(Audited, db.Model):
+    """A person taking part in a process, with their role in it."""
+
+    __tablename__ = "process_participants"
+    __audit_label__ = _l("Process participant")
+    __table_args__ = (UniqueConstraint("process_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[int] = mapped_column(ForeignKey("processes.id"), index=True, info=label(_l("Process")))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True, info=label(_l("Person")))
+    role: Mapped[str] = mapped_column(String(120), info=label(_l("Role in the process")))
+
+    process = relationship("Process", back_populates="participants")
+    user = relationship("User")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.role})"
+
+
+class ProcessDocument(Audited, db.Model):
+    """A related document of a process (procedure, form, instruction), stored with the shared uploads."""
+
+    __tablename__ = "process_documents"
+    __audit_label__ = _l("Process document")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[int] = mapped_column(ForeignKey("processes.id"), index=True, info=label(_l("Process")))
+    file_id: Mapped[int] = mapped_column(ForeignKey("stored_files.id"), info=label(_l("File")))
+    title: Mapped[str] = mapped_column(String(200), info=label(_l("Title")))
+
+    process = relationship("Process", back_populates="documents")
+    file = relationship("StoredFile")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ProcessStandard(Audited, Versioned, db.Model):
+    """The organisation's standard for managing processes (A1): what every process sheet must have."""
+
+    __tablename__ = "process_standards"
+    __audit_label__ = _l("Process-management standard")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Names of the sheet fields that must be filled in (see ``services.SHEET_FIELDS``).
+    required_fields: Mapped[list] = mapped_column(db.JSON, default=list, info=label(_l("Required fields")))
+    min_indicators: Mapped[int] = mapped_column(Integer, default=1, info=label(_l("Minimum indicators")))
+    min_participants: Mapped[int] = mapped_column(Integer, default=1, info=label(_l("Minimum participants")))
+    #: Whether every indicator must have a target for the process to count as complete.
+    targets_required: Mapped[bool] = mapped_column(Boolean, default=True,
+                                                   info=label(_l("Indicators need a target")))
+
+    def __str__(self) -> str:
+        return str(_l("Process-management standard"))
+
+
+class Indicator(Audited, Versioned, db.Model):
+    """What a process measures, how often, and which way is better."""
+
+    __tablename__ = "indicators"
+    __audit_label__ = _l("Indicator")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[int] = mapped_column(ForeignKey("processes.id"), index=True, info=label(_l("Process")))
+    code: Mapped[str] = mapped_column(String(30), unique=True, info=label(_l("Code")))
+    name: Mapped[str] = mapped_column(String(200), info=label(_l("Name")))
+    #: How it is calculated, in words or as a formula.
+    definition: Mapped[str | None] = mapped_column(Text, info=label(_l("Definition / formula")))
+    unit: Mapped[str | None] = mapped_column(String(30), info=label(_l("Unit")))
+    frequency: Mapped[Frequency] = mapped_column(_enum(Frequency), info=label(_l("Frequency")))
+    direction: Mapped[Direction] = mapped_column(_enum(Direction), info=label(_l("Better when")))
+    kind: Mapped[IndicatorKind] = mapped_column(_enum(IndicatorKind), info=label(_l("Kind")))
+    #: The value beyond which a result is no longer "on the way" to the target but off it.
+    alert_threshold: Mapped[float | None] = mapped_column(Float, info=label(_l("Alert threshold")))
+    data_source: Mapped[str | None] = mapped_column(String(200), info=label(_l("Data source")))
+    responsible_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True,
+                                                       info=label(_l("Responsible")))
+    active: Mapped[bool] = mapped_column(Boolean, default=True, info=label(_l("Active")))
+
+    process = relationship("Process", back_populates="indicators")
+    responsible = relationship("User")
+    targets = relationship("Target", back_populates="indicator", order_by="Target.valid_from",
+                           cascade="all, delete-orphan")
+
+    def __str__(self) -> str:
+        return f"{self.code} · {self.name}"
+
+
+class Target(Audited, db.Model):
+    """The target of an indicator from a period on, until a later target replaces it."""
+
+    __tablename__ = "indicator_targets"
+    __audit_label__ = _l("Target")
+    __table_args__ = (UniqueConstraint("indicator_id", "valid_from"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id"), index=True,
+                                              info=label(_l("Indicator")))
+    #: The first day of the first period the target holds for.
+    valid_from: Mapped[date] = mapped_column(Date, info=label(_l("From")))
+    value: Mapped[float] = mapped_column(Float, info=label(_l("Target")))
+
+    indicator = relationship("Indicator", back_populates="targets")
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code if self.indicator else ''} ≥ {self.valid_from}: {self.value}"
+
+
+class Measurement(Audited, Versioned, db.Model):
+    """The value of an indicator for one period."""
+
+    __tablename__ = "measurements"
+    __audit_label__ = _l("Measurement")
+    __table_args__ = (UniqueConstraint("indicator_id", "period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id"), index=True,
+                                              info=label(_l("Indicator")))
+    #: The first day of the period (month, quarter or year) the value belongs to.
+    period: Mapped[date] = mapped_column(Date, info=label(_l("Period")))
+    value: Mapped[float] = mapped_column(Float, info=label(_l("Value")))
+    comment: Mapped[str | None] = mapped_column(Text, info=label(_l("Comment")))
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), info=label(_l("Entered by")))
+    entered_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    indicator = relationship("Indicator")
+    entered_by = relationship("User")
+
+    def __str__(self) -> str:
+        return f"{self.period.isoformat()}: {self.value:g}"
+
+
+class Benchmark(Audited, db.Model):
+    """An external comparison for an indicator: what another organisation or a study reports."""
+
+    __tablename__ = "benchmarks"
+    __audit_label__ = _l("External comparison")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id"), index=True,
+                                              info=label(_l("Indicator")))
+    source: Mapped[str] = mapped_column(String(200), info=label(_l("Source")))
+    period: Mapped[date] = mapped_column(Date, info=label(_l("Period")))
+    value: Mapped[float] = mapped_column(Float, info=label(_l("Value")))
+
+    indicator = relationship("Indicator")
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.period.isoformat()}: {self.value:g}"
+
+
+class Interface(Audited, Versioned, db.Model):
+    """What flows from one process to another (often of another programme) and the SLA that governs it."""
+
+    __tablename__ = "interfaces"
+    __audit_label__ = _l("Interface")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    from_process_id: Mapped[int] = mapped_column(ForeignKey("processes.id"), index=True,
+                                                 info=label(_l("From process")))
+    to_process_id: Mapped[int] = mapped_column(ForeignKey("processes.id"), index=True,
+                                               info=label(_l("To process")))
+    flow: Mapped[str] = mapped_column(String(300), info=label(_l("What flows")))
+    #: The interface problem identified (A2), if any.
+    problem: Mapped[str | None] = mapped_column(Text, info=label(_l("Problem identified")))
+    #: The service-level agreement (ANS): the commitment in words …
+    agreement: Mapped[str | None] = mapped_column(Text, info=label(_l("Agreement (SLA)")))
+    #: … and the measurable level the linked indicator must reach.
+    agreed_level: Mapped[float | None] = mapped_column(Float, info=label(_l("Agreed level")))
+    indicator_id: Mapped[int | None] = mapped_column(ForeignKey("indicators.id"), index=True,
+                                                     info=label(_l("Indicator")))
+    from_owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), info=label(_l("Owner (from)")))
+    to_owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), info=label(_l("Owner (to)")))
+    review_date: Mapped[date | None] = mapped_column(Date, info=label(_l("Review date")))
+
+    from_process = relationship("Process", foreign_keys=[from_process_id])
+    to_process = relationship("Process", foreign_keys=[to_process_id])
+    indicator = relationship("Indicator")
+    from_owner = relationship("User", foreign_keys=[from_owner_id])
+    to_owner = relationship("User", foreign_keys=[to_owner_id])
+
+    def __str__(self) -> str:
+        return f"{self.flow[:80]}"

@@ -1,0 +1,180 @@
+"""Indicators of a process: definition, targets, measurements (one, a grid, or imported), comparisons."""
+
+from datetime import date
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from core.access import TEAM_DATA, allow
+from core.charts import chart_spec
+from core.extensions import db
+from core.versioning import EditConflict
+from processes import bp
+from processes import indicators as logic
+from processes.charts import indicator_chart
+from processes.forms import BenchmarkForm, IndicatorForm, MeasurementForm, TargetForm
+from processes.models import Benchmark, Indicator
+from processes.periods import PeriodError, parse_period, period_label, periods_between
+from processes.services import may_edit_process, may_record_measurements, save_indicator
+from processes.views.common import editable_process, measurable_indicator
+
+
+@bp.route("/<int:process_id>/indicators/new", methods=["GET", "POST"])
+@allow(TEAM_DATA)
+def new_indicator(process_id: int):
+    """Define a new indicator of a process."""
+    process = editable_process(process_id)
+    form = IndicatorForm()
+    if form.validate_on_submit():
+        indicator = save_indicator(None, form.data, process=process)
+        db.session.commit()
+        flash(_("Indicator %(code)s created. Set its target and record its measurements.", code=indicator.code),
+              "success")
+        return redirect(url_for(".indicator_detail", indicator_id=indicator.id))
+    return render_template("processes/indicator_form.html", form=form, process=process, indicator=None)
+
+
+@bp.route("/indicators/<int:indicator_id>/edit", methods=["GET", "POST"])
+@allow(TEAM_DATA)
+def edit_indicator(indicator_id: int):
+    """Change an indicator's definition."""
+    indicator = db.get_or_404(Indicator, indicator_id)
+    editable_process(indicator.process_id)
+    form = IndicatorForm(obj=indicator, editing=indicator)
+    conflict = None
+    if request.method == "GET":
+        form.frequency.data, form.direction.data = indicator.frequency.value, indicator.direction.value
+        form.kind.data, form.version.data = indicator.kind.value, indicator.version
+    elif form.validate_on_submit():
+        try:
+            save_indicator(indicator, form.data, version=form.version.data)
+        except EditConflict as error:
+            conflict, form.version.data = error, indicator.version
+        else:
+            db.session.commit()
+            flash(_("Indicator %(code)s saved.", code=indicator.code), "success")
+            return redirect(url_for(".indicator_detail", indicator_id=indicator.id))
+    return render_template("processes/indicator_form.html", form=form, process=indicator.process,
+                           indicator=indicator, conflict=conflict)
+
+
+def _detail(indicator: Indicator, **forms):
+    history = logic.series(indicator)
+    comparisons = logic.benchmarks(indicator)
+    latest = history[-1] if history else None
+    forms.setdefault("measurement_form", MeasurementForm())
+    forms.setdefault("target_form", TargetForm())
+    forms.setdefault("benchmark_form", BenchmarkForm())
+    return render_template(
+        "processes/indicator.html", indicator=indicator, history=history, comparisons=comparisons, latest=latest,
+        status=latest["status"] if latest else logic.Status.NO_DATA,
+        chart=chart_spec(indicator_chart(indicator, history, comparisons)) if history else None,
+        may_edit=may_edit_process(current_user, indicator.process),
+        may_record=may_record_measurements(current_user, indicator),
+        period_label=lambda d: period_label(d, indicator.frequency), **forms)
+
+
+@bp.get("/indicators/<int:indicator_id>")
+@allow(TEAM_DATA)
+def indicator_detail(indicator_id: int):
+    """An indicator over time: chart with target and comparisons, latest status, the data table."""
+    return _detail(db.get_or_404(Indicator, indicator_id))
+
+
+@bp.post("/indicators/<int:indicator_id>/measurements")
+@allow(TEAM_DATA)
+def add_measurement(indicator_id: int):
+    """Record one period's value; if the period has one, ask whether to replace or keep it."""
+    indicator = measurable_indicator(indicator_id)
+    form = MeasurementForm()
+    if form.validate_on_submit():
+        try:
+            period = parse_period(form.period.data, indicator.frequency)
+            logic.record_measurements(indicator, {period: (form.value.data, form.comment.data or None)},
+                                      actor=current_user, replace=form.replace.data)
+        except PeriodError as error:
+            form.period.errors.append(str(error))
+        except logic.MeasurementExists as exists:
+            db.session.rollback()
+            return _detail(indicator, measurement_form=form, existing=exists.measurement), 409
+        else:
+            db.session.commit()
+            flash(_("Value for %(period)s recorded.", period=period_label(period, indicator.frequency)), "success")
+            return redirect(url_for(".indicator_detail", indicator_id=indicator.id))
+    return _detail(indicator, measurement_form=form), 400
+
+
+@bp.post("/indicators/<int:indicator_id>/targets")
+@allow(TEAM_DATA)
+def set_target(indicator_id: int):
+    """Set the indicator's target from a period on (earlier periods keep their own target)."""
+    indicator = db.get_or_404(Indicator, indicator_id)
+    editable_process(indicator.process_id)
+    form = TargetForm()
+    if form.validate_on_submit():
+        try:
+            start = parse_period(form.valid_from.data, indicator.frequency)
+        except PeriodError as error:
+            form.valid_from.errors.append(str(error))
+        else:
+            logic.set_target(indicator, start, form.value.data)
+            db.session.commit()
+            flash(_("Target set from %(period)s.", period=period_label(start, indicator.frequency)), "success")
+            return redirect(url_for(".indicator_detail", indicator_id=indicator.id, _anchor="targets"))
+    return _detail(indicator, target_form=form), 400
+
+
+@bp.post("/indicators/<int:indicator_id>/benchmarks")
+@allow(TEAM_DATA)
+def add_benchmark(indicator_id: int):
+    """Add an external comparison (E1)."""
+    indicator = db.get_or_404(Indicator, indicator_id)
+    editable_process(indicator.process_id)
+    form = BenchmarkForm()
+    if form.validate_on_submit():
+        try:
+            period = parse_period(form.period.data, indicator.frequency)
+        except PeriodError as error:
+            form.period.errors.append(str(error))
+        else:
+            db.session.add(Benchmark(indicator_id=indicator.id, source=form.source.data.strip(), period=period,
+                                     value=form.value.data))
+            db.session.commit()
+            flash(_("External comparison added."), "success")
+            return redirect(url_for(".indicator_detail", indicator_id=indicator.id, _anchor="comparisons"))
+    return _detail(indicator, benchmark_form=form), 400
+
+
+def _grid_periods(indicator: Indicator) -> list[date]:
+    today = date.today()
+    default_from = date(today.year - 1, 1, 1)
+    try:
+        first = parse_period(request.values.get("from") or default_from, indicator.frequency)
+        last = parse_period(request.values.get("to") or today, indicator.frequency)
+    except PeriodError as error:
+        flash(str(error), "danger")
+        first, last = default_from, today
+    if last < first:
+        first, last = last, first
+    return periods_between(first, last, indicator.frequency)[-240:]
+
+
+@bp.route("/indicators/<int:indicator_id>/grid", methods=["GET", "POST"])
+@allow(TEAM_DATA)
+def measurement_grid(indicator_id: int):
+    """Enter or correct many periods at once; the values already recorded are shown and can be changed."""
+    indicator = measurable_indicator(indicator_id)
+    periods = _grid_periods(indicator)
+    existing = logic.measurements_by_period(indicator)
+    errors = {}
+    if request.method == "POST":  # CSRFProtect has checked the token of this hand-built form
+        values, errors = logic.values_from_grid(request.form, periods)
+        if not errors:
+            added, replaced = logic.record_measurements(indicator, values, actor=current_user, replace=True)
+            db.session.commit()
+            flash(_("%(added)d values added and %(replaced)d changed.", added=added, replaced=replaced), "success")
+            return redirect(url_for(".indicator_detail", indicator_id=indicator.id))
+    return render_template("processes/grid.html", indicator=indicator, periods=periods, existing=existing,
+                           errors=errors, submitted=request.form,
+                           period_label=lambda d: period_label(d, indicator.frequency))

@@ -1,0 +1,74 @@
+"""Interfaces between processes and their service-level agreements (A2)."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from core.access import TEAM_DATA, allow
+from core.extensions import db
+from core.versioning import EditConflict
+from processes import bp
+from processes.agreements import NEEDS_ATTENTION, Compliance, interfaces_with_state, save_interface
+from processes.forms import InterfaceForm
+from processes.models import Interface
+from processes.services import may_edit_interface
+
+
+def _require_editor(from_process_id: int, to_process_id: int) -> None:
+    if not may_edit_interface(current_user, from_process_id, to_process_id):
+        abort(403)
+
+
+@bp.get("/interfaces")
+@allow(TEAM_DATA)
+def interfaces():
+    """Every interface with its agreement's state; problems without agreement and breaches first."""
+    rows = interfaces_with_state()
+    only = request.args.get("show")
+    if only == "attention":
+        rows = [(i, s) for i, s in rows if s.status in NEEDS_ATTENTION]
+    rows.sort(key=lambda row: (row[1].status not in NEEDS_ATTENTION, row[0].from_process.code,
+                               row[0].to_process.code))
+    return render_template("processes/interfaces.html", rows=rows, show=only, Compliance=Compliance,
+                           needs_attention=NEEDS_ATTENTION)
+
+
+@bp.route("/interfaces/new", methods=["GET", "POST"])
+@allow(TEAM_DATA)
+def new_interface():
+    """Record an interface between two processes, its problem and its agreement."""
+    form = InterfaceForm()
+    if request.method == "GET":
+        form.from_process_id.data = request.args.get("from", type=int)
+    if form.validate_on_submit():
+        _require_editor(form.from_process_id.data, form.to_process_id.data)
+        interface = save_interface(None, form.data)
+        db.session.commit()
+        flash(_("Interface recorded."), "success")
+        return redirect(url_for(".interfaces", _anchor=f"interface-{interface.id}"))
+    return render_template("processes/interface_form.html", form=form, interface=None)
+
+
+@bp.route("/interfaces/<int:interface_id>", methods=["GET", "POST"])
+@allow(TEAM_DATA)
+def edit_interface(interface_id: int):
+    """Change an interface or its agreement."""
+    interface = db.get_or_404(Interface, interface_id)
+    form = InterfaceForm(obj=interface)
+    conflict = None
+    if request.method == "GET":
+        form.version.data = interface.version
+    elif form.validate_on_submit():
+        _require_editor(interface.from_process_id, interface.to_process_id)
+        _require_editor(form.from_process_id.data, form.to_process_id.data)
+        try:
+            save_interface(interface, form.data, version=form.version.data)
+        except EditConflict as error:
+            conflict, form.version.data = error, interface.version
+        else:
+            db.session.commit()
+            flash(_("Interface saved."), "success")
+            return redirect(url_for(".interfaces", _anchor=f"interface-{interface.id}"))
+    return render_template("processes/interface_form.html", form=form, interface=interface, conflict=conflict,
+                           may_edit=may_edit_interface(current_user, interface.from_process_id,
+                                                       interface.to_process_id))

@@ -1,0 +1,197 @@
+"""Process sheets: the list, one sheet, creating, editing, retiring, participants and documents."""
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from core.access import COORDINATION, TEAM_DATA, allow
+from core.extensions import db
+from core.forms import EmptyForm
+from core.ui import flash_form_errors
+from core.versioning import EditConflict
+from processes import bp, services
+from processes.agreements import interfaces_with_state
+from processes.forms import DocumentForm, ParticipantForm, ProcessFilterForm, ProcessForm, StandardForm
+from processes.indicators import latest_results, latest_status
+from processes.models import Interface, Process
+from processes.standard import SHEET_FIELDS, completeness_by_process, current_standard, save_standard
+from processes.views.common import editable_process
+
+
+@bp.get("/list")
+@allow(TEAM_DATA)
+def process_list():
+    """All processes, searchable and filtered, each with its completeness against the standard."""
+    form = ProcessFilterForm(request.args)
+    form.validate()
+    query = services.process_query(q=form.q.data, programme_id=form.programme.data, kind=form.kind.data or None,
+                                   status=form.status.data or None, sort=request.args.get("sort", "code"),
+                                   descending=request.args.get("dir") == "desc")
+    query = query.options(joinedload(Process.owner), joinedload(Process.programme))
+    page = db.paginate(query, per_page=current_app.config["PER_PAGE"])
+    scores = completeness_by_process([p.id for p in page.items])
+    return render_template("processes/list.html", form=form, page=page, scores=scores)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@allow(COORDINATION)
+def new_process():
+    """Open a new process sheet."""
+    form = ProcessForm()
+    if request.method == "GET":
+        programme = services.certified_programme()
+        form.programme_id.data = programme.id if programme else None
+        form.parent_id.data = request.args.get("parent", type=int)
+    if form.validate_on_submit():
+        process = services.save_process(None, form.data)
+        db.session.commit()
+        flash(_("Process %(code)s created.", code=process.code), "success")
+        return redirect(url_for(".process_detail", process_id=process.id))
+    return render_template("processes/process_form.html", form=form, process=None)
+
+
+@bp.get("/<int:process_id>")
+@allow(TEAM_DATA)
+def process_detail(process_id: int):
+    """One process sheet: its fields, people, indicators, documents, interfaces and completeness."""
+    process = db.get_or_404(Process, process_id)
+    indicators = [i for i in process.indicators if i.active]
+    latest = latest_results(i.id for i in indicators)
+    statuses = {i.id: latest_status(i, latest.get(i.id)) for i in indicators}
+    touching = select(Interface).where((Interface.from_process_id == process.id) |
+                                       (Interface.to_process_id == process.id))
+    return render_template(
+        "processes/detail.html", process=process, indicators=indicators, latest=latest, statuses=statuses,
+        completeness=completeness_by_process([process.id]).get(process.id), interfaces=interfaces_with_state(touching),
+        may_edit=services.may_edit_process(current_user, process), participant_form=ParticipantForm(),
+        document_form=DocumentForm(), action_form=EmptyForm(), sheet_fields=SHEET_FIELDS,
+    )
+
+
+@bp.route("/<int:process_id>/edit", methods=["GET", "POST"])
+@allow(TEAM_DATA)
+def edit_process(process_id: int):
+    """Change a process sheet (its owner or a coordinator)."""
+    process = editable_process(process_id)
+    form = ProcessForm(obj=process, editing=process)
+    conflict = None
+    if request.method == "GET":
+        form.kind.data, form.status.data = process.kind.value, process.status.value
+        form.version.data = process.version
+    elif form.validate_on_submit():
+        try:
+            services.save_process(process, form.data, version=form.version.data)
+        except EditConflict as error:
+            conflict, form.version.data = error, process.version
+        except services.ProcessRuleError as error:
+            db.session.rollback()
+            form.parent_id.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("Process %(code)s saved.", code=process.code), "success")
+            return redirect(url_for(".process_detail", process_id=process.id))
+    return render_template("processes/process_form.html", form=form, process=process, conflict=conflict)
+
+
+@bp.post("/<int:process_id>/retire")
+@allow(COORDINATION)
+def retire_process(process_id: int):
+    """Take a process off the map, keeping its history as evidence."""
+    process = db.get_or_404(Process, process_id)
+    if EmptyForm().validate_on_submit():
+        services.retire_process(process)
+        db.session.commit()
+        flash(_("Process %(code)s retired. Its history is kept.", code=process.code), "success")
+    return redirect(url_for(".process_detail", process_id=process.id))
+
+
+@bp.post("/<int:process_id>/delete")
+@allow(COORDINATION)
+def delete_process(process_id: int):
+    """Delete a sheet created by mistake; refused when it has history (retire it instead)."""
+    process = db.get_or_404(Process, process_id)
+    if EmptyForm().validate_on_submit():
+        try:
+            services.delete_process(process)
+        except services.ProcessRuleError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+            return redirect(url_for(".process_detail", process_id=process.id))
+        db.session.commit()
+        flash(_("Process deleted."), "success")
+    return redirect(url_for(".process_list"))
+
+
+@bp.post("/<int:process_id>/participants")
+@allow(TEAM_DATA)
+def add_participant(process_id: int):
+    """Add a person who takes part in the process."""
+    process = editable_process(process_id)
+    form = ParticipantForm()
+    if form.validate_on_submit():
+        try:
+            services.add_participant(process, form.user_id.data, form.role.data)
+        except services.ProcessRuleError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash(_("Participant added."), "success")
+    else:
+        flash_form_errors(form)
+    return redirect(url_for(".process_detail", process_id=process.id, _anchor="people"))
+
+
+@bp.post("/<int:process_id>/participants/<int:participant_id>/remove")
+@allow(TEAM_DATA)
+def remove_participant(process_id: int, participant_id: int):
+    """Remove a participant (the audit trail keeps who took part and when)."""
+    process = editable_process(process_id)
+    if EmptyForm().validate_on_submit():
+        try:
+            services.remove_participant(process, participant_id)
+        except services.ProcessRuleError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash(_("Participant removed."), "success")
+    return redirect(url_for(".process_detail", process_id=process.id, _anchor="people"))
+
+
+@bp.post("/<int:process_id>/documents")
+@allow(TEAM_DATA)
+def add_document(process_id: int):
+    """Attach a related document (procedure, form, instruction) to the process."""
+    process = editable_process(process_id)
+    form = DocumentForm()
+    if form.validate_on_submit():
+        services.add_document(process, form.file.data, form.title.data or "", actor=current_user)
+        db.session.commit()
+        flash(_("Document uploaded."), "success")
+    else:
+        flash_form_errors(form)
+    return redirect(url_for(".process_detail", process_id=process.id, _anchor="documents"))
+
+
+@bp.route("/standard", methods=["GET", "POST"])
+@allow(COORDINATION)
+def standard():
+    """The process-management standard: what every sheet must have (A1)."""
+    current = current_standard()
+    form = StandardForm(obj=current)
+    conflict = None
+    if request.method == "GET":
+        form.version.data = current.version or 1
+    elif form.validate_on_submit():
+        try:
+            save_standard(current, form.data, version=form.version.data)
+        except EditConflict as error:
+            conflict, form.version.data = error, current.version
+        else:
+            db.session.commit()
+            flash(_("Process-management standard saved."), "success")
+            return redirect(url_for(".standard"))
+    return render_template("processes/standard.html", form=form, conflict=conflict)
