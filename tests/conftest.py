@@ -181,3 +181,6 @@ def client_as(app, make_user):
 
 def chromium_path():
     return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+from tests.processes_fixtures import make_indicator, make_process, make_programme  # noqa: E402,F401

@@ -1,0 +1,140 @@
+"""Process sheets through their pages: create, edit, who may, retire instead of delete, participants."""
+
+import io
+from datetime import date
+
+from core.extensions import db
+from processes.models import Process, ProcessStatus
+from tests.conftest import sign_in
+
+SHEET = {"code": "pc-01", "name": "Client onboarding", "kind": "key", "status": "in_force", "parent_id": "0",
+         "owner_id": "0", "purpose": "Welcome new clients", "scope_start": "Request", "scope_end": "Active client",
+         "inputs": "Requests", "outputs": "Client file", "process_clients": "New clients"}
+
+
+def process(app, process_id) -> Process:
+    with app.app_context():
+        found = db.session.get(Process, process_id)
+        if found is not None:
+            db.session.expunge(found)
+        return found
+
+
+def test_a_coordinator_creates_a_process_sheet(app, client_as, make_programme):
+    programme_id = make_programme()
+    client = client_as("coordinator")
+    response = client.post("/processes/new", data={**SHEET, "programme_id": programme_id})
+    assert response.status_code == 302
+    with app.app_context():
+        created = db.session.query(Process).one()
+        assert (created.code, created.name, created.purpose, created.owner_id) == (
+            "PC-01", "Client onboarding", "Welcome new clients", None)
+    assert "Client onboarding" in client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def test_invalid_sheets_come_back_with_field_errors(client_as, make_process, make_programme):
+    programme_id = make_programme()
+    make_process(code="PC-01", programme_id=programme_id)
+    client = client_as("coordinator")
+    page = client.post("/processes/new", data={**SHEET, "programme_id": programme_id, "name": ""}).get_data(True)
+    assert "This field is required." in page
+    page = client.post("/processes/new", data={**SHEET, "programme_id": programme_id}).get_data(as_text=True)
+    assert "Another process already has this code." in page
+
+
+def test_a_process_cannot_be_put_inside_itself(app, client_as, make_process):
+    top = make_process(code="TOP")
+    middle = make_process(code="MID", parent_id=top)
+    bottom = make_process(code="LOW", parent_id=middle)
+    client = client_as("coordinator")
+    current = process(app, top)
+    response = client.post(f"/processes/{top}/edit", data={
+        **SHEET, "code": "TOP", "programme_id": current.programme_id, "parent_id": bottom,
+        "version": current.version})
+    assert response.status_code == 200
+    assert "A process cannot be inside itself" in response.get_data(as_text=True)
+    assert process(app, top).parent_id is None
+
+
+def test_a_stale_sheet_is_refused(app, client_as, make_process):
+    process_id = make_process(code="P1")
+    programme_id = process(app, process_id).programme_id
+    client = client_as("coordinator")
+    data = {**SHEET, "code": "P1", "programme_id": programme_id, "version": "1"}
+    assert client.post(f"/processes/{process_id}/edit", data={**data, "name": "First"}).status_code == 302
+    page = client.post(f"/processes/{process_id}/edit", data={**data, "name": "Second"}).get_data(as_text=True)
+    assert 'data-testid="edit-conflict"' in page
+    assert process(app, process_id).name == "First"
+
+
+def test_owners_edit_their_own_processes_and_nobody_elses(app, make_user, make_process):
+    owner, other = make_user("member"), make_user("member")
+    mine, theirs = make_process(code="MINE", owner_id=owner.id), make_process(code="THEIRS", owner_id=other.id)
+    client = sign_in(app.test_client(), owner)
+    assert client.get(f"/processes/{mine}/edit").status_code == 200
+    assert client.get(f"/processes/{theirs}/edit").status_code == 403
+    assert "Edit sheet" in client.get(f"/processes/{mine}").get_data(as_text=True)
+    assert "Edit sheet" not in client.get(f"/processes/{theirs}").get_data(as_text=True)
+    assert client.post("/processes/new", data=SHEET).status_code == 403  # only coordinators open new sheets
+
+
+def test_a_process_with_measurements_is_retired_not_deleted(app, client_as, make_process, make_indicator):
+    process_id = make_process(code="OLD")
+    make_indicator(process_id, values={date(2025, 1, 1): 3.0})
+    client = client_as("coordinator")
+    page = client.post(f"/processes/{process_id}/delete", follow_redirects=True).get_data(as_text=True)
+    assert "retire it instead of deleting it" in page
+    assert process(app, process_id) is not None
+    client.post(f"/processes/{process_id}/retire")
+    assert process(app, process_id).status == ProcessStatus.RETIRED
+    assert "OLD" not in client.get("/processes/list").get_data(as_text=True).partition("<tbody>")[2]
+    assert "OLD" in client.get("/processes/list?status=retired").get_data(as_text=True)
+
+
+def test_a_sheet_without_history_can_be_deleted(app, client_as, make_process):
+    process_id = make_process(code="OOPS")
+    assert client_as("coordinator").post(f"/processes/{process_id}/delete").status_code == 302
+    assert process(app, process_id) is None
+
+
+def test_participants_are_added_once_and_removed(app, client_as, make_user, make_process):
+    person = make_user("member", name="Paula Partícipe")
+    process_id = make_process()
+    client = client_as("coordinator")
+    client.post(f"/processes/{process_id}/participants", data={"user_id": person.id, "role": "Reviewer of files"})
+    again = client.post(f"/processes/{process_id}/participants", data={"user_id": person.id, "role": "Again"},
+                        follow_redirects=True)
+    assert "already takes part" in again.get_data(as_text=True)
+    with app.app_context():
+        (participant,) = db.session.get(Process, process_id).participants
+        participant_id = participant.id
+    assert "Paula Partícipe" in client.get(f"/processes/{process_id}").get_data(as_text=True)
+    client.post(f"/processes/{process_id}/participants/{participant_id}/remove")
+    with app.app_context():
+        assert db.session.get(Process, process_id).participants == []
+
+
+def test_documents_are_uploaded_with_the_shared_mechanism(app, client_as, make_process):
+    process_id = make_process()
+    client = client_as("coordinator")
+    pdf = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+    client.post(f"/processes/{process_id}/documents", data={"title": "Procedure", "file": (io.BytesIO(pdf), "p.pdf")},
+                content_type="multipart/form-data")
+    bad = client.post(f"/processes/{process_id}/documents", data={"title": "Fake", "file": (io.BytesIO(b"MZ"), "x.pdf")},
+                      content_type="multipart/form-data", follow_redirects=True)
+    assert "is not a .pdf file" in bad.get_data(as_text=True)
+    with app.app_context():
+        (document,) = db.session.get(Process, process_id).documents
+        assert (document.title, document.file.kind) == ("Procedure", "pdf")
+
+
+def test_the_standard_decides_what_a_sheet_lacks(app, client_as, make_process):
+    process_id = make_process(purpose="Something")
+    client = client_as("coordinator")
+    response = client.post("/processes/standard", data={"required_fields": ["purpose", "owner"],
+                                                        "min_participants": "0", "min_indicators": "1",
+                                                        "version": "1"})
+    assert response.status_code == 302
+    page = client.get(f"/processes/{process_id}").get_data(as_text=True)
+    assert "Owner is empty" in page and "0 of 1 indicators" in page and "Purpose is empty" not in page
+    assert client_as("member").post("/processes/standard", data={"min_indicators": "0"}).status_code == 403
