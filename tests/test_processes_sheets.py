@@ -120,8 +120,9 @@ def test_documents_are_uploaded_with_the_shared_mechanism(app, client_as, make_p
     pdf = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
     client.post(f"/processes/{process_id}/documents", data={"title": "Procedure", "file": (io.BytesIO(pdf), "p.pdf")},
                 content_type="multipart/form-data")
-    bad = client.post(f"/processes/{process_id}/documents", data={"title": "Fake", "file": (io.BytesIO(b"MZ"), "x.pdf")},
-                      content_type="multipart/form-data", follow_redirects=True)
+    fake = {"title": "Fake", "file": (io.BytesIO(b"MZ"), "x.pdf")}
+    bad = client.post(f"/processes/{process_id}/documents", data=fake, content_type="multipart/form-data",
+                      follow_redirects=True)
     assert "is not a .pdf file" in bad.get_data(as_text=True)
     with app.app_context():
         (document,) = db.session.get(Process, process_id).documents
