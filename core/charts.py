@@ -13,7 +13,7 @@ browser and vl-convert read it from one place and one page may not change anothe
 
 import altair as alt
 import vl_convert
-from flask import has_app_context
+from flask import current_app, has_app_context
 from flask_babel import get_locale
 
 #: The app's teal (``--fideliza-teal`` in static/css/app.css): single-series marks and the first category.
@@ -120,11 +120,19 @@ def chart_svg(chart: alt.TopLevelMixin, *, width: int = SVG_WIDTH, locale=None) 
 
 
 def _themed_spec(chart: alt.TopLevelMixin, locale) -> dict:
-    """``chart.to_dict()`` (validated; Altair inlines the data and merges the enabled house theme under the
-    chart's own configuration) plus the locale."""
-    spec = chart.to_dict()
+    """``chart.to_dict()`` (Altair inlines the data and merges the enabled house theme under the chart's own
+    configuration) plus the locale.
+
+    Schema validation costs more than the rest of a page put together (jsonschema over the whole
+    Vega-Lite schema), so it runs where mistakes are made — in tests and in debug mode — not for
+    every reader in production."""
+    spec = chart.to_dict(validate=_validating())
     spec.setdefault("config", {})["locale"] = chart_locale(locale)
     return spec
+
+
+def _validating() -> bool:
+    return not has_app_context() or current_app.debug or current_app.testing
 
 
 def _is_single_view(spec: dict) -> bool:

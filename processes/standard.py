@@ -1,7 +1,8 @@
 """The process-management standard (A1) and how complete each process sheet is against it."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 
@@ -55,36 +56,41 @@ class SheetFacts:
 
 @dataclass(frozen=True)
 class Completeness:
-    """A process sheet's score against the standard (0–100) and, in words, what is missing."""
+    """A process sheet's score against the standard (0–100) and, in words, what is missing.
+
+    The words are written when asked for: a map scores hundreds of sheets and shows only the scores."""
 
     score: int
-    missing: list = field(default_factory=list)
+    reasons: tuple = ()
+
+    @property
+    def missing(self) -> list[str]:
+        return [reason() for reason in self.reasons]
 
     @property
     def complete(self) -> bool:
-        return not self.missing
+        return not self.reasons
 
 
 def completeness(facts: SheetFacts, standard: ProcessStandard) -> Completeness:
     """Score one sheet: each required field, the participant and indicator minimums, and targets."""
-    checks = []
-    for name in standard.required_fields or []:
-        if name in SHEET_FIELDS:
-            checks.append((name in facts.filled, _l("%(field)s is empty", field=SHEET_FIELDS[name])))
+    checks = [(name in facts.filled, lambda name=name: _("%(field)s is empty", field=SHEET_FIELDS[name]))
+              for name in standard.required_fields or [] if name in SHEET_FIELDS]
     if standard.min_participants:
         checks.append((facts.participants >= standard.min_participants,
-                       _l("%(have)d of %(need)d participants", have=facts.participants,
-                          need=standard.min_participants)))
+                       lambda: _("%(have)d of %(need)d participants", have=facts.participants,
+                                 need=standard.min_participants)))
     if standard.min_indicators:
         checks.append((facts.indicators >= standard.min_indicators,
-                       _l("%(have)d of %(need)d indicators", have=facts.indicators, need=standard.min_indicators)))
+                       lambda: _("%(have)d of %(need)d indicators", have=facts.indicators,
+                                 need=standard.min_indicators)))
     if standard.targets_required and facts.indicators:
         checks.append((facts.indicators_without_target == 0,
-                       _l("%(n)d indicators without a target", n=facts.indicators_without_target)))
+                       lambda: _("%(n)d indicators without a target", n=facts.indicators_without_target)))
     if not checks:
         return Completeness(100)
     met = sum(1 for ok, _message in checks if ok)
-    return Completeness(round(100 * met / len(checks)), [str(message) for ok, message in checks if not ok])
+    return Completeness(round(100 * met / len(checks)), tuple(message for ok, message in checks if not ok))
 
 
 def _text_filled(column):
