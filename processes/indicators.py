@@ -115,6 +115,15 @@ def set_target(indicator: Indicator, valid_from: date, value: float) -> Target:
     return target
 
 
+def add_benchmark(indicator: Indicator, source: str, period: date, value: float) -> Benchmark:
+    """Record an external comparison for the period containing ``period`` (E1)."""
+    benchmark = Benchmark(indicator_id=indicator.id, source=source.strip(), value=value,
+                          period=period_start(period, indicator.frequency))
+    db.session.add(benchmark)
+    db.session.flush()
+    return benchmark
+
+
 def series(indicator: Indicator) -> list[dict]:
     """The indicator's history, oldest first: period, value, target then in force and status."""
     targets = list(indicator.targets)

@@ -138,3 +138,15 @@ def test_export_as_csv_in_the_readers_language(client_as, indicator_id):
     assert "attachment" in response.headers["Content-Disposition"]
     assert text.splitlines()[0].startswith("Periodo;Valor")
     assert "2025-01;3,0" in text or "2025-01;3" in text
+
+
+def test_external_comparisons_are_recorded_and_shown(app, client_as, indicator_id):
+    client = client_as("coordinator")
+    assert client.post(f"/processes/indicators/{indicator_id}/benchmarks",
+                       data={"source": "Sector study", "period": "2024-06", "value": "3.4"}).status_code == 302
+    refused = client.post(f"/processes/indicators/{indicator_id}/benchmarks",
+                          data={"source": "", "period": "2024-06", "value": "3.4"})
+    assert refused.status_code == 400 and "This field is required." in refused.get_data(as_text=True)
+    page = client.get(f"/processes/indicators/{indicator_id}").get_data(as_text=True)
+    assert "2024-06 · Sector study" in page
+    assert "Sector study" in page.partition('type="application/json"')[2]  # drawn on the chart too

@@ -14,7 +14,7 @@ from processes import bp
 from processes import indicators as logic
 from processes.charts import indicator_chart
 from processes.forms import BenchmarkForm, IndicatorForm, MeasurementForm, TargetForm
-from processes.models import Benchmark, Indicator
+from processes.models import Indicator
 from processes.periods import PeriodError, parse_period, period_label, periods_between
 from processes.services import may_edit_process, may_record_measurements, save_indicator
 from processes.views.common import editable_process, measurable_indicator
@@ -138,8 +138,7 @@ def add_benchmark(indicator_id: int):
         except PeriodError as error:
             form.period.errors.append(str(error))
         else:
-            db.session.add(Benchmark(indicator_id=indicator.id, source=form.source.data.strip(), period=period,
-                                     value=form.value.data))
+            logic.add_benchmark(indicator, form.source.data, period, form.value.data)
             db.session.commit()
             flash(_("External comparison added."), "success")
             return redirect(url_for(".indicator_detail", indicator_id=indicator.id, _anchor="comparisons"))
