@@ -1,18 +1,47 @@
 """Forms shared across blueprints, and the organisation settings form."""
 
+from babel.numbers import get_decimal_symbol
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, HiddenField, SelectChoice, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    DateField,
+    FloatField,
+    HiddenField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from core.files import IMAGES, UploadRejected, read_upload
+from core.imports.cells import InvalidCell, number_converter
 
 
 def options(pairs) -> list[SelectChoice]:
     """Choices for a SelectField from ``(value, label)`` pairs."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+class NumberField(FloatField):
+    """A number typed the Spanish way (``87,5``, ``1.234,5``) or the English way (``87.5``).
+
+    When the text itself does not tell (``1.234``), the reader's language decides."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not str(valuelist[0]).strip():
+            self.data = None
+            return
+        text = str(valuelist[0]).strip()
+        try:
+            self.data = number_converter([text], default=get_decimal_symbol(get_locale()))(text)
+        except InvalidCell as error:
+            self.data = None
+            raise ValueError(str(error)) from error
 
 
 class EmailAddress:

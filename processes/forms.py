@@ -7,7 +7,6 @@ from sqlalchemy import select
 from wtforms import (
     BooleanField,
     DateField,
-    FloatField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -19,7 +18,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from core.extensions import db
 from core.files import DOCUMENTS
-from core.forms import AcceptedUpload, VersionedForm, options
+from core.forms import AcceptedUpload, NumberField, VersionedForm, options
 from core.models import User
 from processes.models import (
     Direction,
@@ -158,7 +157,7 @@ class IndicatorForm(VersionedForm):
     direction = SelectField(_l("Better when"), choices=enum_options(DIRECTION_LABELS))
     kind = SelectField(_l("Kind"), choices=enum_options(INDICATOR_KIND_LABELS),
                        description=_l("Perception: what clients or people say. Performance: what the process does."))
-    alert_threshold = FloatField(_l("Alert threshold"), validators=[Optional()],
+    alert_threshold = NumberField(_l("Alert threshold"), validators=[Optional()],
                                  description=_l("A result that misses the target but reaches this value is an "
                                                 "alert rather than off target."))
     data_source = StringField(_l("Data source"), validators=[Optional(), Length(max=200)])
@@ -180,13 +179,13 @@ class IndicatorForm(VersionedForm):
 class TargetForm(FlaskForm):
     valid_from = StringField(_l("From period"), validators=[DataRequired()],
                              description=_l("e.g. 2025-01, 2025-Q1 or 2025"))
-    value = FloatField(_l("Target"), validators=[InputRequired()])
+    value = NumberField(_l("Target"), validators=[InputRequired()])
     submit = SubmitField(_l("Set target"))
 
 
 class MeasurementForm(FlaskForm):
     period = StringField(_l("Period"), validators=[DataRequired()], description=_l("e.g. 2025-03, 2025-Q1 or 2025"))
-    value = FloatField(_l("Value"), validators=[InputRequired()])
+    value = NumberField(_l("Value"), validators=[InputRequired()])
     comment = StringField(_l("Comment"), validators=[Optional(), Length(max=500)])
     replace = BooleanField(_l("Replace the value already recorded for this period"))
     submit = SubmitField(_l("Record"))
@@ -196,7 +195,7 @@ class BenchmarkForm(FlaskForm):
     source = StringField(_l("Source"), validators=[DataRequired(), Length(max=200)],
                          description=_l("Who reports the value: a sector study, another organisation…"))
     period = StringField(_l("Period"), validators=[DataRequired()])
-    value = FloatField(_l("Value"), validators=[InputRequired()])
+    value = NumberField(_l("Value"), validators=[InputRequired()])
     submit = SubmitField(_l("Add comparison"))
 
 
@@ -207,7 +206,7 @@ class InterfaceForm(VersionedForm):
     problem = TextAreaField(_l("Interface problem identified"), validators=[Optional()])
     agreement = TextAreaField(_l("Agreement (SLA): the commitment"), validators=[Optional()])
     indicator_id = SelectField(_l("Indicator that measures it"), coerce=none_if_zero)
-    agreed_level = FloatField(_l("Agreed level"), validators=[Optional()],
+    agreed_level = NumberField(_l("Agreed level"), validators=[Optional()],
                               description=_l("The value the indicator must reach, in its direction."))
     from_owner_id = SelectField(_l("Owner on the sending side"), coerce=none_if_zero)
     to_owner_id = SelectField(_l("Owner on the receiving side"), coerce=none_if_zero)

@@ -69,7 +69,7 @@ def import_measurements_check(file_id: int):
     mapping_form = mapping_form_class(measurement_import.SPEC, table.headers)()
     if request.method == "POST" and not mapping_form.validate():
         return render_template("processes/import_check.html", stored=stored, table=table, form=mapping_form,
-                               result=None, planned=[]), 400
+                               result=None, planned=[])
     try:
         result = parse(table, measurement_import.SPEC, mapping_form.mapping())
     except ImportFileError as error:  # a required column is not mapped yet

@@ -64,8 +64,8 @@ def _detail(indicator: Indicator, **forms):
     comparisons = logic.benchmarks(indicator)
     latest = history[-1] if history else None
     forms.setdefault("measurement_form", MeasurementForm())
-    forms.setdefault("target_form", TargetForm())
-    forms.setdefault("benchmark_form", BenchmarkForm())
+    forms.setdefault("target_form", TargetForm(prefix="target"))
+    forms.setdefault("benchmark_form", BenchmarkForm(prefix="benchmark"))
     return render_template(
         "processes/indicator.html", indicator=indicator, history=history, comparisons=comparisons, latest=latest,
         status=latest["status"] if latest else logic.Status.NO_DATA,
@@ -97,12 +97,12 @@ def add_measurement(indicator_id: int):
             form.period.errors.append(str(error))
         except logic.MeasurementExists as exists:
             db.session.rollback()
-            return _detail(indicator, measurement_form=form, existing=exists.measurement), 409
+            return _detail(indicator, measurement_form=form, existing=exists.measurement)
         else:
             db.session.commit()
             flash(_("Value for %(period)s recorded.", period=period_label(period, indicator.frequency)), "success")
             return redirect(url_for(".indicator_detail", indicator_id=indicator.id))
-    return _detail(indicator, measurement_form=form), 400
+    return _detail(indicator, measurement_form=form)
 
 
 @bp.post("/indicators/<int:indicator_id>/targets")
@@ -111,7 +111,7 @@ def set_target(indicator_id: int):
     """Set the indicator's target from a period on (earlier periods keep their own target)."""
     indicator = db.get_or_404(Indicator, indicator_id)
     editable_process(indicator.process_id)
-    form = TargetForm()
+    form = TargetForm(prefix="target")
     if form.validate_on_submit():
         try:
             start = parse_period(form.valid_from.data, indicator.frequency)
@@ -122,7 +122,7 @@ def set_target(indicator_id: int):
             db.session.commit()
             flash(_("Target set from %(period)s.", period=period_label(start, indicator.frequency)), "success")
             return redirect(url_for(".indicator_detail", indicator_id=indicator.id, _anchor="targets"))
-    return _detail(indicator, target_form=form), 400
+    return _detail(indicator, target_form=form)
 
 
 @bp.post("/indicators/<int:indicator_id>/benchmarks")
@@ -131,7 +131,7 @@ def add_benchmark(indicator_id: int):
     """Add an external comparison (E1)."""
     indicator = db.get_or_404(Indicator, indicator_id)
     editable_process(indicator.process_id)
-    form = BenchmarkForm()
+    form = BenchmarkForm(prefix="benchmark")
     if form.validate_on_submit():
         try:
             period = parse_period(form.period.data, indicator.frequency)
@@ -142,7 +142,7 @@ def add_benchmark(indicator_id: int):
             db.session.commit()
             flash(_("External comparison added."), "success")
             return redirect(url_for(".indicator_detail", indicator_id=indicator.id, _anchor="comparisons"))
-    return _detail(indicator, benchmark_form=form), 400
+    return _detail(indicator, benchmark_form=form)
 
 
 def _grid_periods(indicator: Indicator) -> list[date]:
