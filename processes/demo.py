@@ -22,6 +22,7 @@ from processes.models import (
     Target,
 )
 from processes.periods import next_period, period_start, periods_between
+from processes.revisions import FIRST_REASON, record_revision
 from processes.standard import DEFAULT_REQUIRED
 
 S, K, P = ProcessKind.STRATEGIC, ProcessKind.KEY, ProcessKind.SUPPORT
@@ -171,6 +172,15 @@ def load(users: dict, today: date | None = None) -> None:
     db.session.add_all(processes.values())
     for code, people in PARTICIPANTS.items():
         processes[code].participants = [Participant(user=users[email], role=role) for email, role in people]
+    db.session.flush()
+    for process in processes.values():
+        record_revision(process, str(FIRST_REASON), author=process.owner)
+    complaints = processes["FID-C03"]
+    complaints.scope_end = "Respuesta cerrada, registrada y comunicada al socio"
+    record_revision(complaints, "El socio recibe siempre la respuesta por escrito (grupo de mejora de reclamaciones).",
+                    author=users["coordinator@demo.test"])
+    complaints.outputs = "Respuestas, registro de quejas, informe mensual de causas"
+    record_revision(complaints, "Informe mensual de causas para el grupo de mejora.", author=users["member@demo.test"])
     last = _last_complete_month(today or date.today())
     indicators = {row[0]: _indicator(row, processes, users, last, rng) for row in INDICATORS}
     for code, source, points in BENCHMARKS:

@@ -106,11 +106,15 @@ class ProcessForm(VersionedForm):
     outputs = TextAreaField(_l("Outputs"), validators=[Optional()])
     process_clients = TextAreaField(_l("Clients of the process"), validators=[Optional()],
                                     description=_l("Who receives what the process produces."))
+    reason = TextAreaField(_l("Reason for the change"), validators=[Optional(), Length(max=2000)],
+                           description=_l("Kept with the numbered revision this change creates."))
     submit = SubmitField(_l("Save"))
 
     def __init__(self, *args, editing: Process | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.editing = editing
+        if editing is not None:
+            self.reason.validators = [DataRequired(), Length(max=2000)]
         self.programme_id.choices = programme_options()
         self.parent_id.choices = process_options(blank=_l("— none —"), exclude_id=editing.id if editing else None)
         self.owner_id.choices = user_options(blank=_l("— nobody yet —"))

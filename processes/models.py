@@ -306,3 +306,28 @@ class Interface(Audited, Versioned, db.Model):
 
     def __str__(self) -> str:
         return f"{self.flow[:80]}"
+
+
+class Revision(Audited, db.Model):
+    """A numbered revision of a process sheet: who changed it, when, why, and the sheet as it then was."""
+
+    __tablename__ = "process_revisions"
+    __audit_label__ = _l("Process revision")
+    __table_args__ = (UniqueConstraint("process_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[int] = mapped_column(ForeignKey("processes.id"), index=True, info=label(_l("Process")))
+    number: Mapped[int] = mapped_column(Integer, info=label(_l("Revision")))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), info=label(_l("Author")))
+    reason: Mapped[str] = mapped_column(Text, info=label(_l("Reason for the change")))
+    #: The improvement that caused the change (C3); the improvements module links its table here.
+    improvement_id: Mapped[int | None] = mapped_column(Integer, index=True, info=label(_l("Improvement")))
+    #: The sheet's fields after this revision, to show what changed between two revisions.
+    snapshot: Mapped[dict] = mapped_column(db.JSON, default=dict)
+
+    process = relationship("Process")
+    author = relationship("User")
+
+    def __str__(self) -> str:
+        return f"{self.process.code if self.process else ''} rev. {self.number}"

@@ -9,7 +9,8 @@ from tests.conftest import sign_in
 
 SHEET = {"code": "pc-01", "name": "Client onboarding", "kind": "key", "status": "in_force", "parent_id": "0",
          "owner_id": "0", "purpose": "Welcome new clients", "scope_start": "Request", "scope_end": "Active client",
-         "inputs": "Requests", "outputs": "Client file", "process_clients": "New clients"}
+         "inputs": "Requests", "outputs": "Client file", "process_clients": "New clients",
+         "reason": "Yearly review"}
 
 
 def process(app, process_id) -> Process:
@@ -139,3 +140,22 @@ def test_the_standard_decides_what_a_sheet_lacks(app, client_as, make_process):
     page = client.get(f"/processes/{process_id}").get_data(as_text=True)
     assert "Owner is empty" in page and "0 of 1 indicators" in page and "Purpose is empty" not in page
     assert client_as("member").post("/processes/standard", data={"min_indicators": "0"}).status_code == 403
+
+
+def test_every_saved_change_makes_a_numbered_revision_with_its_reason(app, client_as, make_programme):
+    programme_id = make_programme()
+    client = client_as("coordinator", name="Carmen")
+    location = client.post("/processes/new", data={**SHEET, "programme_id": programme_id}).headers["Location"]
+    process_id = int(location.rstrip("/").split("/")[-1])
+    edit = {**SHEET, "programme_id": programme_id, "version": "1", "purpose": "Welcome and keep new clients",
+            "reason": ""}
+    refused = client.post(f"/processes/{process_id}/edit", data=edit).get_data(as_text=True)
+    assert "This field is required." in refused  # a change needs its reason
+    client.post(f"/processes/{process_id}/edit", data={**edit, "reason": "Improvement group decision"})
+    current = process(app, process_id)
+    client.post(f"/processes/{process_id}/edit", data={**edit, "reason": "Nothing changed", "version": current.version,
+                                                        "code": "PC-01"})
+    page = client.get(f"/processes/{process_id}/revisions").get_data(as_text=True)
+    assert "Revision 2" in page and "Revision 3" not in page  # saving without changes makes no revision
+    assert "Improvement group decision" in page and "Sheet created" in page
+    assert "Welcome new clients" in page and "Welcome and keep new clients" in page and "Carmen" in page

@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload
 from core.access import COORDINATION, TEAM_DATA, allow
 from core.extensions import db
 from core.forms import EmptyForm
+from core.models import User
 from core.ui import flash_form_errors
 from core.versioning import EditConflict
 from processes import bp, services
@@ -16,6 +17,7 @@ from processes.agreements import interfaces_with_state
 from processes.forms import DocumentForm, ParticipantForm, ProcessFilterForm, ProcessForm, StandardForm
 from processes.indicators import latest_results, latest_status
 from processes.models import Interface, Process
+from processes.revisions import FIRST_REASON, history, record_revision
 from processes.standard import SHEET_FIELDS, completeness_by_process, current_standard, save_standard
 from processes.views.common import editable_process
 
@@ -46,6 +48,7 @@ def new_process():
         form.parent_id.data = request.args.get("parent", type=int)
     if form.validate_on_submit():
         process = services.save_process(None, form.data)
+        record_revision(process, str(FIRST_REASON), author=current_user)
         db.session.commit()
         flash(_("Process %(code)s created.", code=process.code), "success")
         return redirect(url_for(".process_detail", process_id=process.id))
@@ -79,6 +82,7 @@ def edit_process(process_id: int):
     conflict = None
     if request.method == "GET":
         form.kind.data, form.status.data = process.kind.value, process.status.value
+        form.reason.data = ""
         form.version.data = process.version
     elif form.validate_on_submit():
         try:
@@ -89,6 +93,7 @@ def edit_process(process_id: int):
             db.session.rollback()
             form.parent_id.errors.append(str(error))
         else:
+            record_revision(process, form.reason.data, author=current_user)
             db.session.commit()
             flash(_("Process %(code)s saved.", code=process.code), "success")
             return redirect(url_for(".process_detail", process_id=process.id))
@@ -195,3 +200,14 @@ def standard():
             flash(_("Process-management standard saved."), "success")
             return redirect(url_for(".standard"))
     return render_template("processes/standard.html", form=form, conflict=conflict)
+
+
+@bp.get("/<int:process_id>/revisions")
+@allow(TEAM_DATA)
+def revisions(process_id: int):
+    """The numbered revisions of a sheet: when, who, why, and what changed in each (C3)."""
+    process = db.get_or_404(Process, process_id)
+    people = {u.id: u.name for u in db.session.scalars(select(User))}
+    processes = dict(db.session.execute(select(Process.id, Process.code)).all())
+    return render_template("processes/revisions.html", process=process, history=history(process),
+                           people=people, processes=processes)

@@ -115,6 +115,9 @@ def test_a_coordinator_builds_a_process_records_its_indicator_and_sees_the_chart
     expect(page.locator(".alert-success")).to_contain_text(f"Process {CODE} created.")
     expect(page.get_by_role("heading", level=1)).to_have_text(f"{CODE} · {NAME}")
     expect(page.get_by_text(f"Owner: {owner.name}")).to_be_visible()
+    page.get_by_role("link", name="Revisions of the sheet").click()
+    expect(page.get_by_test_id("revisions")).to_contain_text("Sheet created")
+    page.go_back()
     expect(page.locator(".sheet dd").first).to_have_text(
         "Turn every new member into an active one in their first month.")
 
@@ -268,12 +271,15 @@ def test_among_members_only_the_owner_may_edit_the_sheet(page, live_app, make_li
     purpose = page.locator("main form").get_by_label("Purpose", exact=True)
     expect(purpose).to_have_value("Answer every complaint within a week.")
     purpose.fill("Answer every complaint within three working days.")
+    page.locator("main form").get_by_label("Reason for the change").fill("Agreed by the improvement group")
     submit(page, page.locator("main form").get_by_role("button", name="Save"))
 
     assert path_of(page.url) == sheet
     expect(page.locator(".alert-success")).to_contain_text("Process PC-01 saved.")
     expect(page.locator(".sheet dd").first).to_have_text("Answer every complaint within three working days.")
     expect(page.get_by_text(f"Owner: {owner.name}")).to_be_visible()
+    page.get_by_role("link", name="Revisions of the sheet").click()
+    expect(page.get_by_test_id("revisions")).to_contain_text("Agreed by the improvement group")
 
 
 @PHONE
