@@ -30,6 +30,7 @@ from processes.models import (
     ProcessStatus,
     Programme,
 )
+from processes.periods import PeriodError, parse_period
 from processes.standard import SHEET_FIELDS
 
 KIND_LABELS = {ProcessKind.STRATEGIC: _l("Strategic"), ProcessKind.KEY: _l("Key"), ProcessKind.SUPPORT: _l("Support")}
@@ -180,25 +181,46 @@ class IndicatorForm(VersionedForm):
             raise ValidationError(_l("Another indicator already has this code."))
 
 
-class TargetForm(FlaskForm):
-    valid_from = StringField(_l("From period"), validators=[DataRequired()],
+class PeriodField(StringField):
+    """A period typed as people write it (``2025-03``, ``2025-T1``, ``03/2025``…), read for the form's
+    indicator frequency; ``field.period`` is the first day of the period."""
+
+    period = None
+
+    def pre_validate(self, form):
+        try:
+            self.period = parse_period(self.data, form.frequency) if (self.data or "").strip() else None
+        except PeriodError as error:
+            raise ValidationError(str(error)) from error
+
+
+class IndicatorDataForm(FlaskForm):
+    """A form about one indicator's periods: its ``PeriodField`` s are read in the indicator's frequency."""
+
+    def __init__(self, *args, frequency: Frequency, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.frequency = frequency
+
+
+class TargetForm(IndicatorDataForm):
+    valid_from = PeriodField(_l("From period"), validators=[DataRequired()],
                              description=_l("e.g. 2025-01, 2025-Q1 or 2025"))
     value = NumberField(_l("Target"), validators=[InputRequired()])
     submit = SubmitField(_l("Set target"))
 
 
-class MeasurementForm(FlaskForm):
-    period = StringField(_l("Period"), validators=[DataRequired()], description=_l("e.g. 2025-03, 2025-Q1 or 2025"))
+class MeasurementForm(IndicatorDataForm):
+    period = PeriodField(_l("Period"), validators=[DataRequired()], description=_l("e.g. 2025-03, 2025-Q1 or 2025"))
     value = NumberField(_l("Value"), validators=[InputRequired()])
     comment = StringField(_l("Comment"), validators=[Optional(), Length(max=500)])
     replace = BooleanField(_l("Replace the value already recorded for this period"))
     submit = SubmitField(_l("Record"))
 
 
-class BenchmarkForm(FlaskForm):
+class BenchmarkForm(IndicatorDataForm):
     source = StringField(_l("Source"), validators=[DataRequired(), Length(max=200)],
                          description=_l("Who reports the value: a sector study, another organisation…"))
-    period = StringField(_l("Period"), validators=[DataRequired()])
+    period = PeriodField(_l("Period"), validators=[DataRequired()])
     value = NumberField(_l("Value"), validators=[InputRequired()])
     submit = SubmitField(_l("Add comparison"))
 

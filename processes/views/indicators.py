@@ -63,16 +63,17 @@ def _detail(indicator: Indicator, **forms):
     history = logic.series(indicator)
     comparisons = logic.benchmarks(indicator)
     latest = history[-1] if history else None
-    forms.setdefault("measurement_form", MeasurementForm())
-    forms.setdefault("target_form", TargetForm(prefix="target"))
-    forms.setdefault("benchmark_form", BenchmarkForm(prefix="benchmark"))
+    frequency = indicator.frequency
+    forms.setdefault("measurement_form", MeasurementForm(frequency=frequency))
+    forms.setdefault("target_form", TargetForm(prefix="target", frequency=frequency))
+    forms.setdefault("benchmark_form", BenchmarkForm(prefix="benchmark", frequency=frequency))
     return render_template(
         "processes/indicator.html", indicator=indicator, history=history, comparisons=comparisons, latest=latest,
         status=latest["status"] if latest else logic.Status.NO_DATA,
         chart=chart_spec(indicator_chart(indicator, history, comparisons)) if history else None,
         may_edit=may_edit_process(current_user, indicator.process),
         may_record=may_record_measurements(current_user, indicator),
-        period_label=lambda d: period_label(d, indicator.frequency), **forms)
+        period_label=lambda d: period_label(d, frequency), **forms)
 
 
 @bp.get("/indicators/<int:indicator_id>")
@@ -82,26 +83,27 @@ def indicator_detail(indicator_id: int):
     return _detail(db.get_or_404(Indicator, indicator_id))
 
 
+def _done(indicator: Indicator, message: str, anchor: str | None = None):
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for(".indicator_detail", indicator_id=indicator.id, _anchor=anchor))
+
+
 @bp.post("/indicators/<int:indicator_id>/measurements")
 @allow(TEAM_DATA)
 def add_measurement(indicator_id: int):
     """Record one period's value; if the period has one, ask whether to replace or keep it."""
     indicator = measurable_indicator(indicator_id)
-    form = MeasurementForm()
+    form = MeasurementForm(frequency=indicator.frequency)
     if form.validate_on_submit():
+        period = form.period.period
         try:
-            period = parse_period(form.period.data, indicator.frequency)
             logic.record_measurements(indicator, {period: (form.value.data, form.comment.data or None)},
                                       actor=current_user, replace=form.replace.data)
-        except PeriodError as error:
-            form.period.errors.append(str(error))
         except logic.MeasurementExists as exists:
             db.session.rollback()
             return _detail(indicator, measurement_form=form, existing=exists.measurement)
-        else:
-            db.session.commit()
-            flash(_("Value for %(period)s recorded.", period=period_label(period, indicator.frequency)), "success")
-            return redirect(url_for(".indicator_detail", indicator_id=indicator.id))
+        return _done(indicator, _("Value for %(period)s recorded.", period=period_label(period, indicator.frequency)))
     return _detail(indicator, measurement_form=form)
 
 
@@ -111,17 +113,12 @@ def set_target(indicator_id: int):
     """Set the indicator's target from a period on (earlier periods keep their own target)."""
     indicator = db.get_or_404(Indicator, indicator_id)
     editable_process(indicator.process_id)
-    form = TargetForm(prefix="target")
+    form = TargetForm(prefix="target", frequency=indicator.frequency)
     if form.validate_on_submit():
-        try:
-            start = parse_period(form.valid_from.data, indicator.frequency)
-        except PeriodError as error:
-            form.valid_from.errors.append(str(error))
-        else:
-            logic.set_target(indicator, start, form.value.data)
-            db.session.commit()
-            flash(_("Target set from %(period)s.", period=period_label(start, indicator.frequency)), "success")
-            return redirect(url_for(".indicator_detail", indicator_id=indicator.id, _anchor="targets"))
+        start = form.valid_from.period
+        logic.set_target(indicator, start, form.value.data)
+        return _done(indicator, _("Target set from %(period)s.", period=period_label(start, indicator.frequency)),
+                     "targets")
     return _detail(indicator, target_form=form)
 
 
@@ -131,17 +128,10 @@ def add_benchmark(indicator_id: int):
     """Add an external comparison (E1)."""
     indicator = db.get_or_404(Indicator, indicator_id)
     editable_process(indicator.process_id)
-    form = BenchmarkForm(prefix="benchmark")
+    form = BenchmarkForm(prefix="benchmark", frequency=indicator.frequency)
     if form.validate_on_submit():
-        try:
-            period = parse_period(form.period.data, indicator.frequency)
-        except PeriodError as error:
-            form.period.errors.append(str(error))
-        else:
-            logic.add_benchmark(indicator, form.source.data, period, form.value.data)
-            db.session.commit()
-            flash(_("External comparison added."), "success")
-            return redirect(url_for(".indicator_detail", indicator_id=indicator.id, _anchor="comparisons"))
+        logic.add_benchmark(indicator, form.source.data, form.period.period, form.value.data)
+        return _done(indicator, _("External comparison added."), "comparisons")
     return _detail(indicator, benchmark_form=form)
 
 
