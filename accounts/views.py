@@ -12,7 +12,7 @@ from core.access import ADMINISTRATION, OWN_ACCOUNT, PUBLIC, allow
 from core.extensions import db, limiter, login_manager
 from core.forms import EmptyForm
 from core.models import User
-from core.versioning import EditConflict
+from core.versioning import submit_edit
 
 login_manager.login_view = "accounts.login"
 login_manager.login_message = None  # the login page explains itself; no flash on every redirect
@@ -135,23 +135,20 @@ def edit_user(user_id: int):
     """Change a person's name, e-mail, role, language or password."""
     user = db.get_or_404(User, user_id)
     form = UserForm(obj=user, editing=user)
-    conflict = None
     if request.method == "GET":
-        form.role.data, form.language.data, form.version.data = user.role.value, user.language or "", user.version
-    elif form.validate_on_submit():
-        try:
-            services.update_user(user, version=form.version.data, name=form.name.data, email=form.email.data,
-                                 role=form.role.data, language=form.language.data, password=form.password.data)
-        except EditConflict as error:
-            conflict = error
-            form.version.data = user.version
-        except services.AccountError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-        else:
-            db.session.commit()
-            flash(_("Changes to %(name)s saved.", name=user.name), "success")
-            return redirect(url_for(".users"))
+        form.role.data, form.language.data = user.role.value, user.language or ""
+    try:
+        saved, conflict = submit_edit(form, user, lambda: services.update_user(
+            user, version=form.version.data, name=form.name.data, email=form.email.data, role=form.role.data,
+            language=form.language.data, password=form.password.data))
+    except services.AccountError as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+        saved, conflict = False, None
+    if saved:
+        db.session.commit()
+        flash(_("Changes to %(name)s saved.", name=user.name), "success")
+        return redirect(url_for(".users"))
     return render_template("accounts/user_form.html", form=form, user=user, conflict=conflict,
                            action_form=EmptyForm())
 

@@ -1,5 +1,6 @@
 """No lost updates: editable records carry a version that a stale form cannot overwrite."""
 
+from flask import request
 from sqlalchemy import Integer
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
@@ -39,3 +40,25 @@ def ensure_current(record, submitted_version) -> None:
         submitted = 0
     if submitted != record.version:
         raise EditConflict(record, submitted, changes_since(record, submitted))
+
+
+def submit_edit(form, record, save) -> tuple[bool, EditConflict | None]:
+    """The edit-form flow of a versioned record, for views: (saved, conflict).
+
+    On GET the form carries the record's version. On a valid POST ``save()`` runs (it calls
+    ``ensure_current``); if someone saved meanwhile, the conflict comes back and the form now carries
+    the current version, so saving again applies the user's values on top, knowingly. Other
+    exceptions of ``save()`` (rule violations) reach the caller. The caller commits when saved.
+    """
+    if request.method == "GET":
+        if record is not None:
+            form.version.data = record.version
+        return False, None
+    if not form.validate_on_submit():
+        return False, None
+    try:
+        save()
+    except EditConflict as conflict:
+        form.version.data = record.version
+        return False, conflict
+    return True, None

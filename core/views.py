@@ -13,7 +13,7 @@ from core.forms import AuditFilterForm, LogoForm, OrganisationForm, options
 from core.models import Organisation, User
 from core.schema import database_reachable, migrations_current
 from core.ui import flash_form_errors
-from core.versioning import EditConflict
+from core.versioning import submit_edit
 
 
 @bp.get("/")
@@ -41,18 +41,12 @@ def organisation_settings():
     """The organisation's name and description, shown on every page and on the evidence pack."""
     organisation = Organisation.current()
     form = OrganisationForm(obj=organisation)
-    conflict = None
-    if form.validate_on_submit():
-        try:
-            services.save_organisation(organisation, form.data, version=form.version.data)
-        except EditConflict as error:
-            conflict = error
-        else:
-            db.session.commit()
-            flash(_("Organisation settings saved."), "success")
-            return redirect(url_for(".organisation_settings"))
-    if organisation is not None and (request.method == "GET" or conflict):
-        form.version.data = organisation.version
+    saved, conflict = submit_edit(form, organisation, lambda: services.save_organisation(
+        organisation, form.data, version=form.version.data))
+    if saved:
+        db.session.commit()
+        flash(_("Organisation settings saved."), "success")
+        return redirect(url_for(".organisation_settings"))
     return render_template("core/organisation.html", form=form, logo_form=LogoForm(),
                            organisation=organisation, conflict=conflict)
 

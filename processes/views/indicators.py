@@ -9,7 +9,7 @@ from flask_login import current_user
 from core.access import TEAM_DATA, allow
 from core.charts import chart_spec
 from core.extensions import db
-from core.versioning import EditConflict
+from core.versioning import submit_edit
 from processes import bp
 from processes import indicators as logic
 from processes.charts import indicator_chart
@@ -42,19 +42,15 @@ def edit_indicator(indicator_id: int):
     indicator = db.get_or_404(Indicator, indicator_id)
     editable_process(indicator.process_id)
     form = IndicatorForm(obj=indicator, editing=indicator)
-    conflict = None
     if request.method == "GET":
         form.frequency.data, form.direction.data = indicator.frequency.value, indicator.direction.value
-        form.kind.data, form.version.data = indicator.kind.value, indicator.version
-    elif form.validate_on_submit():
-        try:
-            save_indicator(indicator, form.data, version=form.version.data)
-        except EditConflict as error:
-            conflict, form.version.data = error, indicator.version
-        else:
-            db.session.commit()
-            flash(_("Indicator %(code)s saved.", code=indicator.code), "success")
-            return redirect(url_for(".indicator_detail", indicator_id=indicator.id))
+        form.kind.data = indicator.kind.value
+    saved, conflict = submit_edit(form, indicator, lambda: save_indicator(
+        indicator, form.data, version=form.version.data))
+    if saved:
+        db.session.commit()
+        flash(_("Indicator %(code)s saved.", code=indicator.code), "success")
+        return redirect(url_for(".indicator_detail", indicator_id=indicator.id))
     return render_template("processes/indicator_form.html", form=form, process=indicator.process,
                            indicator=indicator, conflict=conflict)
 

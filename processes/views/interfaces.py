@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from core.access import TEAM_DATA, allow
 from core.extensions import db
-from core.versioning import EditConflict
+from core.versioning import submit_edit
 from processes import bp
 from processes.agreements import NEEDS_ATTENTION, Compliance, interfaces_with_state, save_interface
 from processes.forms import InterfaceForm
@@ -55,20 +55,17 @@ def edit_interface(interface_id: int):
     """Change an interface or its agreement."""
     interface = db.get_or_404(Interface, interface_id)
     form = InterfaceForm(obj=interface)
-    conflict = None
-    if request.method == "GET":
-        form.version.data = interface.version
-    elif form.validate_on_submit():
+
+    def save():
         _require_editor(interface.from_process_id, interface.to_process_id)
         _require_editor(form.from_process_id.data, form.to_process_id.data)
-        try:
-            save_interface(interface, form.data, version=form.version.data)
-        except EditConflict as error:
-            conflict, form.version.data = error, interface.version
-        else:
-            db.session.commit()
-            flash(_("Interface saved."), "success")
-            return redirect(url_for(".interfaces", _anchor=f"interface-{interface.id}"))
+        save_interface(interface, form.data, version=form.version.data)
+
+    saved, conflict = submit_edit(form, interface, save)
+    if saved:
+        db.session.commit()
+        flash(_("Interface saved."), "success")
+        return redirect(url_for(".interfaces", _anchor=f"interface-{interface.id}"))
     return render_template("processes/interface_form.html", form=form, interface=interface, conflict=conflict,
                            may_edit=may_edit_interface(current_user, interface.from_process_id,
                                                        interface.to_process_id))

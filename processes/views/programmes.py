@@ -1,12 +1,12 @@
 """Programmes: the loyalty programme and the other programmes it shares interfaces with."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from core.access import COORDINATION, TEAM_DATA, allow
 from core.extensions import db
-from core.versioning import EditConflict
+from core.versioning import submit_edit
 from processes import bp, services
 from processes.forms import ProgrammeForm
 from processes.models import Process, ProcessStatus, Programme
@@ -42,16 +42,10 @@ def edit_programme(programme_id: int):
     """Change a programme's name, description, or which programme is under certification."""
     programme = db.get_or_404(Programme, programme_id)
     form = ProgrammeForm(obj=programme, editing=programme)
-    conflict = None
-    if request.method == "GET":
-        form.version.data = programme.version
-    elif form.validate_on_submit():
-        try:
-            services.save_programme(programme, form.data, version=form.version.data)
-        except EditConflict as error:
-            conflict, form.version.data = error, programme.version
-        else:
-            db.session.commit()
-            flash(_("Programme %(code)s saved.", code=programme.code), "success")
-            return redirect(url_for(".programmes"))
+    saved, conflict = submit_edit(form, programme, lambda: services.save_programme(
+        programme, form.data, version=form.version.data))
+    if saved:
+        db.session.commit()
+        flash(_("Programme %(code)s saved.", code=programme.code), "success")
+        return redirect(url_for(".programmes"))
     return render_template("processes/programme_form.html", form=form, programme=programme, conflict=conflict)

@@ -11,7 +11,7 @@ from core.extensions import db
 from core.forms import EmptyForm
 from core.models import User
 from core.ui import flash_form_errors
-from core.versioning import EditConflict
+from core.versioning import submit_edit
 from processes import bp, services
 from processes.agreements import interfaces_with_state
 from processes.forms import DocumentForm, ParticipantForm, ProcessFilterForm, ProcessForm, StandardForm
@@ -79,24 +79,20 @@ def edit_process(process_id: int):
     """Change a process sheet (its owner or a coordinator)."""
     process = editable_process(process_id)
     form = ProcessForm(obj=process, editing=process)
-    conflict = None
     if request.method == "GET":
-        form.kind.data, form.status.data = process.kind.value, process.status.value
-        form.reason.data = ""
-        form.version.data = process.version
-    elif form.validate_on_submit():
-        try:
-            services.save_process(process, form.data, version=form.version.data)
-        except EditConflict as error:
-            conflict, form.version.data = error, process.version
-        except services.ProcessRuleError as error:
-            db.session.rollback()
-            form.parent_id.errors.append(str(error))
-        else:
-            record_revision(process, form.reason.data, author=current_user)
-            db.session.commit()
-            flash(_("Process %(code)s saved.", code=process.code), "success")
-            return redirect(url_for(".process_detail", process_id=process.id))
+        form.kind.data, form.status.data, form.reason.data = process.kind.value, process.status.value, ""
+    try:
+        saved, conflict = submit_edit(form, process, lambda: services.save_process(
+            process, form.data, version=form.version.data))
+    except services.ProcessRuleError as error:
+        db.session.rollback()
+        form.parent_id.errors.append(str(error))
+        saved, conflict = False, None
+    if saved:
+        record_revision(process, form.reason.data, author=current_user)
+        db.session.commit()
+        flash(_("Process %(code)s saved.", code=process.code), "success")
+        return redirect(url_for(".process_detail", process_id=process.id))
     return render_template("processes/process_form.html", form=form, process=process, conflict=conflict)
 
 
@@ -187,18 +183,11 @@ def standard():
     """The process-management standard: what every sheet must have (A1)."""
     current = current_standard()
     form = StandardForm(obj=current)
-    conflict = None
-    if request.method == "GET":
-        form.version.data = current.version or 1
-    elif form.validate_on_submit():
-        try:
-            save_standard(current, form.data, version=form.version.data)
-        except EditConflict as error:
-            conflict, form.version.data = error, current.version
-        else:
-            db.session.commit()
-            flash(_("Process-management standard saved."), "success")
-            return redirect(url_for(".standard"))
+    saved, conflict = submit_edit(form, current, lambda: save_standard(current, form.data, version=form.version.data))
+    if saved:
+        db.session.commit()
+        flash(_("Process-management standard saved."), "success")
+        return redirect(url_for(".standard"))
     return render_template("processes/standard.html", form=form, conflict=conflict)
 
 
