@@ -118,6 +118,8 @@ class Process(Audited, Versioned, db.Model):
     indicators = relationship("Indicator", back_populates="process", order_by="Indicator.code")
     documents = relationship("ProcessDocument", back_populates="process", cascade="all, delete-orphan",
                              order_by="ProcessDocument.id")
+    stages = relationship("ProcessStage", back_populates="process", cascade="all, delete-orphan",
+                          order_by="(ProcessStage.position, ProcessStage.id)")
 
     def __str__(self) -> str:
         return f"{self.code} · {self.name}"
@@ -158,6 +160,51 @@ class ProcessDocument(Audited, db.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ProcessStage(Audited, Versioned, db.Model):
+    """One stage of a process diagram (C3): what is done, who answers for it, who holds the know-how."""
+
+    __tablename__ = "process_stages"
+    __audit_label__ = _l("Diagram stage")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[int] = mapped_column(ForeignKey("processes.id"), index=True, info=label(_l("Process")))
+    #: Order within the diagram; gaps are allowed, ties fall back to the id.
+    position: Mapped[int] = mapped_column(Integer, info=label(_l("Order")))
+    name: Mapped[str] = mapped_column(String(200), info=label(_l("Stage")))
+    description: Mapped[str | None] = mapped_column(Text, info=label(_l("What is done")))
+    #: The role that answers for the stage; it names the swimlane the stage is drawn in.
+    responsible_role: Mapped[str] = mapped_column(String(120), info=label(_l("Responsible role")))
+    responsible_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True,
+                                                       info=label(_l("Responsible person")))
+
+    process = relationship("Process", back_populates="stages")
+    responsible = relationship("User")
+    knowledge_holders = relationship("KnowledgeHolder", back_populates="stage", cascade="all, delete-orphan",
+                                     order_by="KnowledgeHolder.id")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class KnowledgeHolder(Audited, db.Model):
+    """A person who holds the knowledge a stage needs (C3: who must be informed and trained on changes)."""
+
+    __tablename__ = "process_stage_knowledge_holders"
+    __audit_label__ = _l("Knowledge holder")
+    __table_args__ = (UniqueConstraint("stage_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stage_id: Mapped[int] = mapped_column(ForeignKey("process_stages.id"), index=True,
+                                          info=label(_l("Diagram stage")))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True, info=label(_l("Person")))
+
+    stage = relationship("ProcessStage", back_populates="knowledge_holders")
+    user = relationship("User")
+
+    def __str__(self) -> str:
+        return str(self.user)
 
 
 class ProcessStandard(Audited, Versioned, db.Model):
