@@ -5,6 +5,7 @@ import random
 from datetime import date
 
 from core.extensions import db
+from processes import diagrams
 from processes.models import (
     Benchmark,
     Direction,
@@ -95,6 +96,35 @@ PARTICIPANTS = {
     "COM-C02": [("jon.arregi@demo.test", "Comercial")],
     "PRE-C01": [("admin@demo.test", "Supervisión")],
 }
+#: Diagrams of two key processes: stage, what is done, responsible role, responsible, knowledge holders.
+DIAGRAMS = {
+    "FID-C01": (
+        ("Recepción de la solicitud de alta", "La empresa adherida o el propio socio envía el boletín firmado.",
+         "Atención al socio", "member@demo.test", ["member@demo.test"]),
+        ("Comprobación de datos y documentación", "DNI, cuenta de cargo, beneficiarios y consentimiento.",
+         "Administración de altas", "lucia.fernandez@demo.test", ["lucia.fernandez@demo.test"]),
+        ("Alta en el censo y en el CRM", "Alta del socio, su empresa y su plan de aportaciones.",
+         "Administración de altas", "lucia.fernandez@demo.test",
+         ["lucia.fernandez@demo.test", "iker.goikoetxea@demo.test"]),
+        ("Llamada de bienvenida", "Presentación del gestor, canales de contacto y primeras dudas.",
+         "Gestor del socio", "jon.arregi@demo.test", ["jon.arregi@demo.test"]),
+        ("Envío del paquete de bienvenida", "Certificado de adhesión, guía del socio y claves del área privada.",
+         "Atención al socio", "member@demo.test", ["member@demo.test"]),
+    ),
+    "FID-C03": (
+        ("Registro de la queja o reclamación", "Por teléfono, oficina, correo o área privada; se clasifica por causa.",
+         "Atención al socio", "jon.arregi@demo.test", ["jon.arregi@demo.test", "member@demo.test"]),
+        ("Análisis de la causa", "Se reúne la información y se consulta al proceso afectado.",
+         "Responsable de reclamaciones", "lucia.fernandez@demo.test", ["lucia.fernandez@demo.test"]),
+        ("Propuesta de respuesta", "Con la solución y, si procede, la compensación.",
+         "Responsable de reclamaciones", "lucia.fernandez@demo.test", ["lucia.fernandez@demo.test"]),
+        ("Aprobación", "Las reclamaciones con efecto económico las aprueba la dirección.",
+         "Dirección", "admin@demo.test", ["admin@demo.test"]),
+        ("Respuesta y cierre", "Se comunica al socio y se cierra el registro.",
+         "Atención al socio", "member@demo.test", ["member@demo.test"]),
+    ),
+}
+
 #: code, process, name, unit, frequency, direction, kind, alert, responsible, start value, end value, noise,
 #: targets as (months before the last period, value)
 INDICATORS = (
@@ -181,6 +211,7 @@ def load(users: dict, today: date | None = None) -> None:
                     author=users["coordinator@demo.test"])
     complaints.outputs = "Respuestas, registro de quejas, informe mensual de causas"
     record_revision(complaints, "Informe mensual de causas para el grupo de mejora.", author=users["member@demo.test"])
+    _diagrams(processes, users)
     last = _last_complete_month(today or date.today())
     indicators = {row[0]: _indicator(row, processes, users, last, rng) for row in INDICATORS}
     for code, source, points in BENCHMARKS:
@@ -195,6 +226,27 @@ def load(users: dict, today: date | None = None) -> None:
                                  to_owner=processes[destination].owner,
                                  review_date=date(last.year + 1, 1, 31) if agreement else None))
     db.session.flush()
+
+
+def _diagrams(processes: dict, users: dict) -> None:
+    """Draw the two demo diagrams; the complaints one then changes after an improvement (C3)."""
+    for code, stages in DIAGRAMS.items():
+        process = processes[code]
+        for name, description, role, responsible, holders in stages:
+            diagrams.save_stage(process, None, {
+                "name": name, "description": description, "responsible_role": role,
+                "responsible_id": users[responsible].id, "knowledge_holder_ids": [users[e].id for e in holders]})
+        record_revision(process, "Diagrama del proceso aprobado por el comité de calidad.", author=process.owner)
+    complaints = processes["FID-C03"]
+    closing = diagrams.ordered_stages(complaints)[-1]
+    closing.name = "Respuesta por escrito y cierre"
+    closing.description = "Siempre por escrito, con la causa y la solución; se cierra el registro."
+    diagrams.save_stage(complaints, None, {
+        "name": "Informe mensual de causas", "description": "Causas más frecuentes para el grupo de mejora.",
+        "responsible_role": "Responsable de reclamaciones", "responsible_id": users["lucia.fernandez@demo.test"].id,
+        "knowledge_holder_ids": [users["lucia.fernandez@demo.test"].id, users["coordinator@demo.test"].id]})
+    record_revision(complaints, "Mejora «respuesta escrita»: la respuesta pasa a ser siempre por escrito y se añade "
+                                "el informe mensual de causas.", author=users["coordinator@demo.test"])
 
 
 def _indicator(row, processes, users, last: date, rng: random.Random) -> Indicator:

@@ -136,6 +136,28 @@ class ParticipantForm(FlaskForm):
         self.user_id.choices = user_options()
 
 
+class StageForm(VersionedForm):
+    """One stage of the process diagram, and why the diagram changes (the revision's reason)."""
+
+    name = StringField(_l("Stage"), validators=[DataRequired(), Length(max=200)],
+                       description=_l("What happens, in a few words: e.g. “Check the application”."))
+    description = TextAreaField(_l("What is done"), validators=[Optional(), Length(max=4000)])
+    responsible_role = StringField(_l("Responsible role"), validators=[DataRequired(), Length(max=120)],
+                                   description=_l("Stages with the same role share a swimlane."))
+    responsible_id = SelectField(_l("Responsible person"), coerce=none_if_zero)
+    knowledge_holder_ids = SelectMultipleField(_l("Knowledge holders"), coerce=int,
+                                               description=_l("The people who know how this stage is done."))
+    reason = TextAreaField(_l("Reason for the change"), validators=[Optional(), Length(max=2000)],
+                           description=_l("Kept with the sheet's revision. Left empty, the change itself is "
+                                          "recorded as the reason."))
+    submit = SubmitField(_l("Save stage"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.responsible_id.choices = user_options(blank=_l("— no one in particular —"))
+        self.knowledge_holder_ids.choices = user_options()
+
+
 class DocumentForm(FlaskForm):
     title = StringField(_l("Title"), validators=[Optional(), Length(max=200)])
     file = FileField(_l("File"), validators=[AcceptedUpload(DOCUMENTS)])

@@ -1,10 +1,12 @@
-"""Revisions of process sheets: a numbered record of each change, and what changed between two."""
+"""Revisions of process sheets and their diagrams: a numbered record of each change, and what changed."""
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from core.audit import field_label
 from core.extensions import db
+from processes.diagrams import diagram_snapshot, stage_changes
 from processes.models import Process, Revision
 
 #: The sheet fields a revision keeps, in the order the history shows them.
@@ -14,9 +16,16 @@ FIRST_REASON = _l("Sheet created")
 
 
 def snapshot(process: Process) -> dict:
-    """The sheet's fields as plain JSON values."""
-    return {name: (value.value if hasattr(value, "value") else value)
+    """The sheet's fields as plain JSON values, and its diagram's stages when it has any.
+
+    A process without a diagram keeps no ``stages`` key, so revisions made before diagrams existed
+    still compare equal to an unchanged sheet."""
+    kept = {name: (value.value if hasattr(value, "value") else value)
             for name in REVISED_FIELDS for value in [getattr(process, name)]}
+    stages = diagram_snapshot(process)
+    if stages:
+        kept["stages"] = stages
+    return kept
 
 
 def record_revision(process: Process, reason: str, *, author, improvement_id: int | None = None) -> Revision | None:
@@ -36,13 +45,16 @@ def record_revision(process: Process, reason: str, *, author, improvement_id: in
 
 
 def history(process: Process) -> list[tuple[Revision, list[tuple[str, object, object]]]]:
-    """Each revision, newest first, with the fields it changed: (label, before, after)."""
+    """Each revision, newest first, with the fields and diagram stages it changed: (label, before, after)."""
     revisions = list(db.session.scalars(select(Revision).where(Revision.process_id == process.id)
                                         .order_by(Revision.number)))
     found, previous = [], {}
     for revision in revisions:
         changes = [(field_label("processes", name), previous.get(name), revision.snapshot.get(name))
                    for name in REVISED_FIELDS if previous and previous.get(name) != revision.snapshot.get(name)]
+        if previous or revision.snapshot.get("stages"):
+            changes += [(_("Diagram stage %(n)d", n=number), before, after) for number, before, after
+                        in stage_changes(previous.get("stages", []), revision.snapshot.get("stages", []))]
         found.append((revision, changes))
         previous = revision.snapshot
     return list(reversed(found))
