@@ -99,6 +99,16 @@ def interfaces_with_state(query=None) -> list[tuple[Interface, AgreementState]]:
 
 
 NEEDS_ATTENTION = (Compliance.NO_AGREEMENT, Compliance.BREACHED)
+
+
+def interfaces_to_review(only_attention: bool = False) -> list[tuple[Interface, AgreementState]]:
+    """Interfaces for the A2 list: problems without agreement and breached agreements first, then by process codes;
+    with ``only_attention``, those alone."""
+    rows = interfaces_with_state()
+    if only_attention:
+        rows = [(interface, state) for interface, state in rows if state.status in NEEDS_ATTENTION]
+    return sorted(rows, key=lambda row: (row[1].status not in NEEDS_ATTENTION, row[0].from_process.code,
+                                         row[0].to_process.code))
 INTERFACE_FIELDS = ("from_process_id", "to_process_id", "flow", "problem", "agreement", "indicator_id",
                     "agreed_level", "from_owner_id", "to_owner_id", "review_date")
 

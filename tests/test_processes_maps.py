@@ -51,6 +51,20 @@ def test_a_problem_without_agreement_needs_attention(client_as, two_programmes):
     assert 'data-compliance="no_agreement"' in attention
 
 
+def test_interfaces_needing_attention_come_first_whatever_their_codes(ctx, two_programmes):
+    from processes.agreements import interfaces_to_review
+
+    ids = two_programmes
+    db.session.add_all([
+        Interface(from_process_id=ids["plan"], to_process_id=ids["onboarding"], flow="Yearly plan"),
+        Interface(from_process_id=ids["sales"], to_process_id=ids["onboarding"], flow="Leads", problem="Late"),
+        Interface(from_process_id=ids["onboarding"], to_process_id=ids["sales"], flow="Feedback", problem="Lost"),
+    ])
+    db.session.commit()
+    assert [i.flow for i, _state in interfaces_to_review()] == ["Leads", "Feedback", "Yearly plan"]
+    assert [i.flow for i, _state in interfaces_to_review(only_attention=True)] == ["Leads", "Feedback"]
+
+
 @pytest.mark.parametrize(("change", "error"), [
     ({"to_process_id": "FROM"}, "An interface joins two different processes."),
     ({"agreed_level": "5"}, "Choose the indicator that measures the agreed level."),

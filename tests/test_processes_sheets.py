@@ -159,3 +159,9 @@ def test_every_saved_change_makes_a_numbered_revision_with_its_reason(app, clien
     assert "Revision 2" in page and "Revision 3" not in page  # saving without changes makes no revision
     assert "Improvement group decision" in page and "Sheet created" in page
     assert "Welcome new clients" in page and "Welcome and keep new clients" in page and "Carmen" in page
+
+
+def test_the_process_list_leads_to_the_measurement_import_for_those_who_may_import(client_as, make_process):
+    make_process(code="PC-01")
+    assert 'href="/processes/measurements/import"' in client_as("member").get("/processes/list").get_data(True)
+    assert 'href="/processes/measurements/import"' not in client_as("reviewer").get("/processes/list").get_data(True)

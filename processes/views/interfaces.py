@@ -8,7 +8,7 @@ from core.access import TEAM_DATA, allow
 from core.extensions import db
 from core.versioning import submit_edit
 from processes import bp
-from processes.agreements import NEEDS_ATTENTION, Compliance, interfaces_with_state, save_interface
+from processes.agreements import NEEDS_ATTENTION, Compliance, interfaces_to_review, save_interface
 from processes.forms import InterfaceForm
 from processes.models import Interface
 from processes.services import may_edit_interface
@@ -23,12 +23,8 @@ def _require_editor(from_process_id: int, to_process_id: int) -> None:
 @allow(TEAM_DATA)
 def interfaces():
     """Every interface with its agreement's state; problems without agreement and breaches first."""
-    rows = interfaces_with_state()
     only = request.args.get("show")
-    if only == "attention":
-        rows = [(i, s) for i, s in rows if s.status in NEEDS_ATTENTION]
-    rows.sort(key=lambda row: (row[1].status not in NEEDS_ATTENTION, row[0].from_process.code,
-                               row[0].to_process.code))
+    rows = interfaces_to_review(only_attention=only == "attention")
     return render_template("processes/interfaces.html", rows=rows, show=only, Compliance=Compliance,
                            needs_attention=NEEDS_ATTENTION)
 
