@@ -124,6 +124,10 @@ class Lane:
     role: str
     x: float
 
+    @property
+    def lines(self) -> list[str]:
+        return textwrap.wrap(self.role, 26, max_lines=2, placeholder="…")
+
 
 @dataclass
 class StageBox:
@@ -170,7 +174,7 @@ def swimlanes(stages: list[ProcessStage]) -> DiagramLayout:
         y = HEADER + TERMINAL + (number - 1) * ROW_HEIGHT
         result.boxes.append(StageBox(
             stage=stage, number=number, x=lane.x + (LANE_WIDTH - BOX_WIDTH) / 2, y=y,
-            lines=textwrap.wrap(stage.name, 26, max_lines=2, placeholder="…"),
+            lines=textwrap.wrap(stage.name, 22, max_lines=2, placeholder="…"),
             holders=[holder.user.name for holder in stage.knowledge_holders]))
     if not result.boxes:
         return result

@@ -71,6 +71,12 @@ def take(output: Path) -> Path:
                 page.goto("/processes/")
                 page.get_by_test_id("process-map").wait_for()
                 page.screenshot(path=str(output.with_name("process-map.png")), full_page=True)
+                # A process diagram in swimlanes (C3): the complaints process after its improvement.
+                page.locator('[data-process-code="FID-C03"]').click()
+                page.locator('main a[href$="/diagram"]').click()
+                diagram = page.get_by_test_id("process-diagram")
+                diagram.wait_for()
+                diagram.screenshot(path=str(output.with_name("process-diagram.png")))
                 context.close()
                 browser.close()
         finally:
