@@ -1,9 +1,9 @@
-"""Views of the loyalty blueprint."""
+"""Clients: the ranking, one client, creating, editing, marking lost."""
 
 from flask import render_template
 
 from core.access import TEAM_DATA, allow
-from loyalty import bp
+from loyalty import bp, models  # noqa: F401
 
 
 @bp.get("/")
