@@ -1,0 +1,368 @@
+"""The same import, column at a time: for files of tens of thousands of rows (a client census).
+
+``read_frame`` and ``parse_frame`` give what ``read_table`` and ``parse`` give — the same row numbers,
+the same conversions and the same messages — but convert each column with pandas' vectorised string
+operations instead of one Python call per cell. Only the cells that do not fit go through the per-cell
+converters of ``cells``, so the messages are word for word those of ``parse``.
+
+    table = read_frame(data, filename)
+    result = parse_frame(table, spec, mapping)
+    ...importer's checks: result.reject(...) / result.reject_rows(mask, field, messages)...
+    if result.ok: save result.accepted()   # a DataFrame of typed values, indexed by spreadsheet row
+"""
+
+import csv
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+from flask_babel import gettext as _
+from openpyxl.utils import get_column_letter
+
+from core.imports import cells as cell_rules
+from core.imports.cells import InvalidCell, is_blank
+from core.imports.reading import MAX_ROWS, ImportFileError, _decode, _delimiter, read_table
+from core.imports.result import ParsedRow, RowError, _check_mapping
+from core.imports.spec import Column, ImportSpec
+
+_DMY = r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})" + cell_rules._TIME
+_YMD = r"(\d{4})([/.-])(\d{1,2})\2(\d{1,2})" + cell_rules._TIME
+
+
+@dataclass
+class FrameTable:
+    """The cells of a file under its header row, one column per header, indexed by spreadsheet row."""
+
+    headers: list[str]
+    frame: pd.DataFrame
+    kind: str = "csv"
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
+    filename: str = ""
+
+    @property
+    def row_count(self) -> int:
+        return len(self.frame)
+
+
+def read_frame(data: bytes, filename: str, *, sheet: str | None = None, max_rows: int = MAX_ROWS) -> FrameTable:
+    """``read_table`` for large files: CSV through pandas' C parser; XLSX and irregular CSV the usual way."""
+    if not data.strip() or data.startswith(b"PK\x03\x04") or data.startswith(b"\xd0\xcf\x11\xe0"):
+        return _from_table(read_table(data, filename, sheet=sheet, max_rows=max_rows))
+    text, encoding = _decode(data, filename)
+    delimiter, text = _delimiter(text)
+    try:
+        raw = pd.read_csv(io.StringIO(text), sep=delimiter, header=None, dtype=str, keep_default_na=False,
+                          na_filter=False, skip_blank_lines=False, quoting=csv.QUOTE_MINIMAL, engine="c")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error):
+        # Rows wider than the first one, or damaged quoting: the row-by-row reader says precisely what.
+        return _from_table(read_table(data, filename, sheet=sheet, max_rows=max_rows))
+    raw = raw.fillna("")
+    raw.index = np.arange(1, len(raw) + 1)
+    return _frame_table(raw, filename, max_rows, kind="csv", encoding=encoding, delimiter=delimiter)
+
+
+def _from_table(table) -> FrameTable:
+    frame = pd.DataFrame([row.values for row in table.rows], index=[row.number for row in table.rows],
+                         columns=table.headers, dtype=object)
+    return FrameTable(table.headers, frame, kind=table.kind, encoding=table.encoding, delimiter=table.delimiter,
+                      sheet=table.sheet, filename=table.filename)
+
+
+def _frame_table(raw: pd.DataFrame, filename: str, max_rows: int, **how) -> FrameTable:
+    """Header = first non-blank row; keep the non-blank rows under it; the checks of ``read_table``."""
+    stripped = raw.apply(lambda column: column.str.strip())
+    filled = (stripped != "").any(axis=1)
+    if not filled.any():
+        raise ImportFileError(_("“%(name)s” is empty.", name=filename))
+    header_number = filled.idxmax()
+    body = raw.loc[filled & (raw.index > header_number)]
+    if body.empty:
+        raise ImportFileError(_("“%(name)s” has a header row but no rows of data under it.", name=filename))
+    if len(body) > max_rows:
+        raise ImportFileError(_("“%(name)s” has more than %(count)d rows. Split it into smaller files.",
+                                name=filename, count=max_rows))
+    names = [" ".join(str(cell).split()) for cell in raw.loc[header_number]]
+    unnamed = [i for i, name in enumerate(names) if not name]
+    used = [i for i in unnamed if (stripped.loc[body.index].iloc[:, i] != "").any()]
+    if used:
+        raise ImportFileError(_("Columns without a name in the header row have values: %(columns)s. The first "
+                                "row must hold the name of every column.",
+                                columns=", ".join(get_column_letter(i + 1) for i in used)))
+    repeated = list(dict.fromkeys(name for i, name in enumerate(names) if name and name in names[:i]))
+    if repeated:
+        raise ImportFileError(_("More than one column is called %(names)s. Give each column a different name.",
+                                names=", ".join(f"“{name}”" for name in repeated)))
+    kept = [i for i, name in enumerate(names) if name]
+    frame = body.iloc[:, kept].copy()
+    frame.columns = [names[i] for i in kept]
+    return FrameTable([names[i] for i in kept], frame, filename=filename, **how)
+
+
+# --- parsing -------------------------------------------------------------------------------------
+
+@dataclass
+class FrameResult:
+    """What ``parse_frame`` found: typed values for every row, and every problem, by spreadsheet row."""
+
+    spec: ImportSpec
+    mapping: dict[str, str | None]
+    values: pd.DataFrame
+    cells: pd.DataFrame
+    _errors: list[tuple] = field(default_factory=list, repr=False)
+    _sorted: list[RowError] | None = field(default=None, repr=False)
+    _rejected: set = field(default_factory=set, repr=False)
+
+    # The interface of ``ImportResult`` the templates and reports use.
+    @property
+    def errors(self) -> list[RowError]:
+        if self._sorted is None:
+            self._sorted = [error for *_key, error in sorted(self._errors, key=lambda item: item[:2])]
+        return self._sorted
+
+    @property
+    def ok(self) -> bool:
+        return not self._errors
+
+    @property
+    def rejected_count(self) -> int:
+        return len(self._rejected)
+
+    @property
+    def accepted_count(self) -> int:
+        return len(self.values) - len(self._rejected)
+
+    @property
+    def total(self) -> int:
+        return len(self.values)
+
+    @property
+    def columns(self) -> list[Column]:
+        return [column for column in self.spec.columns if self.mapping.get(column.field)]
+
+    def errors_by_row(self) -> dict[int, list[RowError]]:
+        grouped: dict[int, list[RowError]] = {}
+        for error in self.errors:
+            grouped.setdefault(error.row, []).append(error)
+        return grouped
+
+    def accepted_mask(self) -> pd.Series:
+        return ~self.values.index.isin(list(self._rejected))
+
+    def accepted(self) -> pd.DataFrame:
+        """The typed values of the rows without problems, in file order."""
+        return self.values.loc[self.accepted_mask()]
+
+    def preview(self, limit: int = 20) -> list[ParsedRow]:
+        head = self.accepted().head(limit)
+        return [ParsedRow(int(number), {name: _plain(value) for name, value in row.items()})
+                for number, row in head.iterrows()]
+
+    def reject(self, row_number: int, column: str | None, field: str | None, value, message: str) -> None:
+        """Record a problem the importer found; the row is not saved. Reported after the cell problems."""
+        if row_number not in self.values.index:
+            raise KeyError(f"row {row_number} is not part of this import")
+        self._add(int(row_number), 10_000 + len(self._errors), RowError(int(row_number), column, field, value,
+                                                                         str(message)))
+
+    def reject_field(self, row_number: int, field: str, message: str) -> None:
+        value = self.cells.at[row_number, field] if field in self.cells.columns else None
+        self.reject(row_number, self.mapping.get(field), field, value, message)
+
+    def reject_rows(self, mask, field: str, messages) -> None:
+        """``reject_field`` for every row where ``mask`` holds; ``messages`` a string or a Series by row."""
+        for number in self.values.index[np.asarray(mask, dtype=bool)]:
+            message = messages if isinstance(messages, str) else messages.loc[number]
+            self.reject_field(number, field, message)
+
+    def _add(self, row: int, order: int, error: RowError) -> None:
+        self._errors.append((row, order, error))
+        self._rejected.add(row)
+        self._sorted = None
+
+
+def _plain(value):
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NaT:
+        return None
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def parse_frame(table: FrameTable, spec: ImportSpec, mapping: Mapping[str, str | None]) -> FrameResult:
+    """``parse``, a column at a time: every cell converted, every cell that does not fit reported."""
+    mapping = {column.field: mapping.get(column.field) or None for column in spec.columns}
+    _check_mapping(table, spec, mapping)
+    fields = [column.field for column in spec.columns if mapping[column.field]]
+    cells = pd.DataFrame({name: table.frame[mapping[name]] for name in fields}, index=table.frame.index)
+    values = pd.DataFrame(index=table.frame.index)
+    result = FrameResult(spec, mapping, values, cells)
+    for order, column in enumerate(spec.columns):
+        if not mapping[column.field]:
+            values[column.field] = None
+            continue
+        converted, problems = convert_column(column, cells[column.field])
+        values[column.field] = converted
+        for number, message in problems.items():
+            result._add(int(number), order, RowError(int(number), mapping[column.field], column.field,
+                                                     cells.at[number, column.field], message))
+    return result
+
+
+def convert_column(column: Column, series: pd.Series) -> tuple[pd.Series, dict]:
+    """A column's typed values (None where blank or wrong) and the message for each cell that does not fit."""
+    texts = series.map(lambda v: v.strip() if isinstance(v, str) else v)
+    blank = texts.map(is_blank).astype(bool)
+    is_text = texts.map(lambda v: isinstance(v, str)).astype(bool) & ~blank
+    problems: dict = {}
+    out = pd.Series(False if column.kind == "boolean" else None, index=series.index, dtype=object)
+    if column.required and column.kind != "boolean":
+        problems.update(dict.fromkeys(series.index[blank], _("A value is required.")))
+    text_cells = texts[is_text]
+    judged = _judge(column, text_cells)
+    scalar = _scalar_converter(column, judged)
+    converted, valid = _vectorised(column, text_cells, scalar, judged)
+    out.loc[converted.index] = converted
+    for number in converted.index[~valid.to_numpy(dtype=bool)]:
+        problems[number] = _message(scalar, texts.at[number])
+    for number in series.index[~blank & ~is_text]:  # typed XLSX cells: one at a time (few files, few cells)
+        try:
+            out.at[number] = scalar(texts.at[number])
+        except InvalidCell as error:
+            problems[number] = str(error)
+    return out, problems
+
+
+def _message(scalar, value) -> str:
+    try:
+        scalar(value)
+    except InvalidCell as error:
+        return str(error)
+    return _("“%(value)s” is not valid.", value=cell_rules.quoted(value))  # not reached: both paths agree
+
+
+def _judge(column: Column, texts: pd.Series):
+    """What a column's cells decide together: the decimal separator, or whether dates are day first."""
+    if column.kind in ("number", "integer"):
+        return _decimal_separator(texts)
+    if column.kind == "date":
+        return _day_first(texts)
+    return None
+
+
+def _scalar_converter(column: Column, judged):
+    """The per-cell converter of ``cells``, set as the whole column decided (``_judge``)."""
+    if column.kind in ("number", "integer"):
+        make = cell_rules.number_converter if column.kind == "number" else cell_rules.integer_converter
+        return make([], column.minimum, column.maximum, default=judged)
+    if column.kind == "date":
+        return cell_rules.date_converter([] if judged else ["12/31/2000"])
+    return column._kind_converter([])
+
+
+def _number_texts(texts: pd.Series) -> pd.Series:
+    cleaned = texts.str.translate(cell_rules._SPACES).str.strip().str.strip("€$£%").str.strip()
+    grouped = cleaned.str.fullmatch(cell_rules._SPACE_GROUPS.pattern).astype(bool)
+    return cleaned.where(~grouped, cleaned.str.replace(" ", "", regex=False))
+
+
+def _decimal_separator(texts: pd.Series) -> str:
+    numbers = _number_texts(texts)
+    comma = numbers.str.fullmatch(cell_rules._NUMBER_PATTERNS[","].pattern).astype(bool)
+    point = numbers.str.fullmatch(cell_rules._NUMBER_PATTERNS["."].pattern).astype(bool)
+    votes_comma, votes_point = int((comma & ~point).sum()), int((point & ~comma).sum())
+    return "." if votes_point > votes_comma else ","
+
+
+def _day_first(texts: pd.Series) -> bool:
+    parts = texts.str.extract(f"^{_DMY}$")
+    first, second = pd.to_numeric(parts[0], errors="coerce"), pd.to_numeric(parts[2], errors="coerce")
+    only_day_first = bool(((first > 12) & (second <= 12)).any())
+    only_month_first = bool(((second > 12) & (first <= 12)).any())
+    return only_day_first or not only_month_first
+
+
+def _vectorised(column: Column, texts: pd.Series, scalar, judged) -> tuple[pd.Series, pd.Series]:
+    """(typed values, which cells are valid) for the text cells of a column."""
+    if texts.empty:
+        return pd.Series([], dtype=object), pd.Series([], dtype=bool)
+    if column.kind in ("number", "integer"):
+        return _numbers(column, texts, judged)
+    if column.kind == "date":
+        return _dates(texts, judged)
+    if column.kind == "text":
+        valid = texts.str.len() <= column.max_length if column.max_length else pd.Series(True, index=texts.index)
+        return texts.astype(object), valid
+    return _by_distinct_value(texts, scalar)  # choices and yes/no: few distinct spellings
+
+
+def _numbers(column: Column, texts: pd.Series, decimal: str) -> tuple[pd.Series, pd.Series]:
+    numbers = _number_texts(texts)
+    valid = numbers.str.fullmatch(cell_rules._NUMBER_PATTERNS[decimal].pattern).astype(bool)
+    group = "." if decimal == "," else ","
+    plain = numbers[valid].str.replace(group, "", regex=False).str.replace(decimal, ".", regex=False)
+    if column.kind == "integer":
+        exact = plain.map(Decimal)
+        whole = exact.map(lambda number: number == number.to_integral_value()).astype(bool)
+        parsed = exact.where(whole).map(lambda number: None if pd.isna(number) else int(number))
+        valid.loc[plain.index] = whole
+    else:
+        parsed = plain.map(float)  # Python's float(), as the per-cell converter: same last digit
+        valid.loc[plain.index] = np.isfinite(parsed.to_numpy(dtype=float))
+    parsed = parsed.reindex(texts.index)
+    numeric = pd.to_numeric(parsed.where(valid), errors="coerce")
+    if column.minimum is not None:
+        valid &= ~(numeric < column.minimum)
+    if column.maximum is not None:
+        valid &= ~(numeric > column.maximum)
+    return parsed.where(valid, None).astype(object), valid
+
+
+def _dates(texts: pd.Series, day_first: bool) -> tuple[pd.Series, pd.Series]:
+    ymd = texts.str.extract(f"^{_YMD}$")
+    dmy = texts.str.extract(f"^{_DMY}$")
+    found = []
+    for year, month, day, first, second, last in zip(ymd[0], ymd[2], ymd[3], dmy[0], dmy[2], dmy[3], strict=True):
+        if isinstance(year, str):
+            found.append(_date(year, month, day))
+        elif isinstance(first, str):
+            day, month = (first, second) if day_first else (second, first)
+            found.append(_date(cell_rules._full_year(last), month, day))
+        else:
+            found.append(None)
+    dates = pd.Series(found, index=texts.index, dtype=object)
+    return dates, dates.notna()
+
+
+def _date(year, month, day) -> date | None:
+    try:
+        return date(int(year), int(month), int(day))
+    except (TypeError, ValueError):
+        return None
+
+
+def _by_distinct_value(texts: pd.Series, scalar) -> tuple[pd.Series, pd.Series]:
+    converted, valid = {}, {}
+    for value in texts.unique():
+        try:
+            converted[value], valid[value] = scalar(value), True
+        except InvalidCell:
+            converted[value], valid[value] = None, False
+    return texts.map(converted).astype(object), texts.map(valid).astype(bool)
+
+
+def blank_cells(series: pd.Series) -> pd.Series:
+    """Which cells of a column hold nothing (for importers' own checks)."""
+    return series.map(is_blank).astype(bool)
+
+
+def first_row_of(values: pd.Series) -> pd.Series:
+    """For each row, the first row number holding the same value (duplicates within a file)."""
+    return pd.Series(values.index, index=values.index).groupby(values.values).transform("min")
+
+
+__all__ = ["FrameResult", "FrameTable", "blank_cells", "convert_column", "first_row_of", "parse_frame",
+           "read_frame"]
