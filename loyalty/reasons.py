@@ -25,6 +25,21 @@ DEFAULT_NAMES = {
     "non_payment": "Cancelled for non-payment", "competitor": "Moved to a competitor",
 }
 
+#: How spreadsheets write the seeded reasons, in Spanish and English (imports match them ignoring case and
+#: accents); kept here, not in the translations, so a file is read the same whatever the reader's language.
+SPELLINGS = {
+    "poor_service": ("mal servicio", "servicio deficiente", "mala atención", "poor service", "bad service"),
+    "lack_of_contact": ("falta de contacto", "sin contacto", "lack of contact", "no contact"),
+    "dissatisfaction": ("insatisfacción", "descontento", "dissatisfaction", "dissatisfied"),
+    "no_renewal": ("no renovación", "no renueva", "no renovó", "no renewal", "not renewed"),
+    "personal_reasons": ("motivos personales", "razones personales", "personal reasons", "personal"),
+    "no_use": ("no uso", "sin uso", "falta de uso", "no use", "not used"),
+    "non_payment": ("baja por impago", "impago", "cancelado por impago", "cancelled for non-payment",
+                    "non-payment", "non payment"),
+    "competitor": ("competencia", "se fue a la competencia", "paso a la competencia", "moved to a competitor",
+                   "competitor"),
+}
+
 
 class ReasonError(ValueError):
     """A change to the list of exit reasons that cannot be made; the message says why."""
@@ -75,7 +90,9 @@ def reason_lookup() -> dict[str, ExitReason]:
 
     found = {}
     for reason in exit_reasons(offered_only=False):
-        for spelling in (reason.name, reason.label, reason.key or "", *_both_languages(reason)):
+        spellings = (reason.name, reason.label, reason.key or "", *SPELLINGS.get(reason.key, ()),
+                     *_both_languages(reason))
+        for spelling in spellings:
             if spelling:
                 found.setdefault(normalise(spelling), reason)
     return found

@@ -214,14 +214,16 @@ def parse_frame(table: FrameTable, spec: ImportSpec, mapping: Mapping[str, str |
 
 def convert_column(column: Column, series: pd.Series) -> tuple[pd.Series, dict]:
     """A column's typed values (None where blank or wrong) and the message for each cell that does not fit."""
-    texts = series.map(lambda v: v.strip() if isinstance(v, str) else v)
-    blank = texts.map(is_blank).astype(bool)
-    is_text = texts.map(lambda v: isinstance(v, str)).astype(bool) & ~blank
+    # Plain lists: ``map`` would infer a dtype (a column of XLSX dates would turn into Timestamps).
+    raw = series.tolist()
+    texts = pd.Series([v.strip() if isinstance(v, str) else v for v in raw], index=series.index, dtype=object)
+    blank = pd.Series([is_blank(v) for v in raw], index=series.index, dtype=bool)
+    is_text = pd.Series([isinstance(v, str) for v in raw], index=series.index, dtype=bool) & ~blank
     problems: dict = {}
-    out = pd.Series(False if column.kind == "boolean" else None, index=series.index, dtype=object)
+    out = pd.Series([False if column.kind == "boolean" else None] * len(raw), index=series.index, dtype=object)
     if column.required and column.kind != "boolean":
         problems.update(dict.fromkeys(series.index[blank], _("A value is required.")))
-    text_cells = texts[is_text]
+    text_cells = texts[is_text].astype(str)
     judged = _judge(column, text_cells)
     scalar = _scalar_converter(column, judged)
     converted, valid = _vectorised(column, text_cells, scalar, judged)
