@@ -21,7 +21,7 @@ from sqlalchemy import bindparam, func, insert, select, update
 from core.extensions import db
 from core.imports import Column, ImportSpec
 from core.imports.cells import normalise
-from core.imports.frames import FrameResult, FrameTable, first_row_of, parse_frame
+from core.imports.frames import FrameResult, FrameTable, bulk_execute, first_row_of, parse_frame
 from core.timeutil import utcnow
 from loyalty.models import CensusImport, Client, ClientYear, Typology
 from loyalty.reasons import reason_lookup
@@ -217,10 +217,9 @@ def apply(plan: CensusPlan, record: CensusImport, *, replace_figures: bool) -> N
     """Write the plan in the current transaction (the caller commits): clients, then their figures."""
     rows, now = plan.rows, utcnow()
     new, known = rows[rows["client_id"].isna()], rows[rows["client_id"].notna()]
-    if len(new):
-        db.session.execute(insert(Client.__table__), _new_clients(new, record.id, now))
-    if len(known):
-        db.session.execute(_client_update(), _known_updates(known, record.id))
+    connection = db.session.connection()
+    bulk_execute(connection, insert(Client.__table__), _new_clients(new, record.id, now))
+    bulk_execute(connection, _client_update(), _known_updates(known, record.id))
     ids = dict(db.session.execute(select(Client.code, Client.id).where(Client.last_import_id == record.id)).all())
     added, replaced, kept = _write_figures(rows[rows["has_figures"]], ids, replace_figures)
     record.rows, record.added, record.updated = len(rows), len(new), len(known)
@@ -230,12 +229,8 @@ def apply(plan: CensusPlan, record: CensusImport, *, replace_figures: bool) -> N
 
 
 def _records(frame: pd.DataFrame, names: list[str]) -> list[tuple]:
-    columns = [[None if _missing(v) else v for v in frame[name].tolist()] for name in names]
+    columns = [[None if v != v else v for v in frame[name].tolist()] for name in names]  # NaN → None
     return list(zip(*columns, strict=True))
-
-
-def _missing(value) -> bool:
-    return value is None or (isinstance(value, float) and value != value)
 
 
 def _new_clients(frame: pd.DataFrame, import_id: int, now) -> list[dict]:
@@ -285,14 +280,13 @@ def _write_figures(frame: pd.DataFrame, ids: dict, replace: bool) -> tuple[int, 
         select(ClientYear.id, ClientYear.client_id, ClientYear.year).where(ClientYear.year.in_(years))))
     fresh = [dict(zip(("client_id", "year", *FIGURES), row, strict=True)) for row in wanted
              if (row[0], row[1]) not in recorded]
-    if fresh:
-        db.session.execute(insert(ClientYear.__table__), fresh)
+    bulk_execute(db.session.connection(), insert(ClientYear.__table__), fresh)
     existing = [row for row in wanted if (row[0], row[1]) in recorded]
     if replace and existing:
         table = ClientYear.__table__
         statement = update(table).where(table.c.id == bindparam("f_id")).values(
             potential=bindparam("f_potential"), purchases=bindparam("f_purchases"), margin=bindparam("f_margin"))
-        db.session.execute(statement, [{"f_id": recorded[(row[0], row[1])], "f_potential": row[2],
+        bulk_execute(db.session.connection(), statement, [{"f_id": recorded[(row[0], row[1])], "f_potential": row[2],
                                         "f_purchases": row[3], "f_margin": row[4]} for row in existing])
         return len(fresh), len(existing), 0
     return len(fresh), 0, len(existing)
