@@ -109,10 +109,14 @@ def ranking_query(year: int, settings: CensusSettings, filters: RankingFilters, 
     table = ranked(year, settings)
     band = tenure_band(Client.joined_on, reference_date(year), settings).label("tenure")
     share = (100.0 * table.c.purchases / func.nullif(table.c.potential, 0)).label("share")
+    conditions = _conditions(filters, table, band)
+    # Unfiltered, every client of the population matches: counting them again would cost a full pass
+    # and defeat SQLite's top-N sort for the LIMIT.
+    matching = func.count().over() if conditions else table.c.population
     query = select(Client, table.c.rank, table.c.contribution, table.c.cumulative_share, table.c.abc,
                    table.c.potential, table.c.purchases, table.c.margin, share, band,
-                   func.count().over().label("matching")).join(table, table.c.client_id == Client.id)
-    query = query.where(*_conditions(filters, table, band))
+                   matching.label("matching")).join(table, table.c.client_id == Client.id)
+    query = query.where(*conditions)
     columns = {"rank": table.c.rank, "code": Client.code, "name": Client.name, "typology": Client.typology,
                "contribution": table.c.contribution, "share": share, "potential": table.c.potential,
                "purchases": table.c.purchases, "joined_on": Client.joined_on}
