@@ -168,6 +168,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as directory:
         database, csv_path = Path(directory) / "bench.sqlite3", Path(directory) / "censo.csv"
         write_census(csv_path, args.rows)
+        size = csv_path.stat().st_size
         prepare(database)
         out = subprocess.run([sys.executable, "-m", "bench.census", "--child", str(database), str(csv_path)],
                              capture_output=True, text=True)
@@ -177,7 +178,7 @@ def main() -> None:
         baseline = baseline_import(database, csv_path)
         (page_median, page_p95), (sql_median, sql_p95) = page_timings(database, args.repeat)
     ratio = imported["seconds"] / baseline
-    print(f"{args.rows} rows, {csv_path.stat().st_size if csv_path.exists() else 0} bytes; "
+    print(f"{args.rows} rows, {size / 1e6:.1f} MB; "
           f"{imported['added']} clients and {imported['figures']} yearly figures written")
     print(f"(a) import through the app   {imported['seconds']:8.2f} s")
     print(f"    read_csv + executemany    {baseline:8.2f} s   ratio {ratio:4.1f}  target ≤ 3 "
