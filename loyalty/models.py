@@ -1,0 +1,207 @@
+"""The client census (B2): clients, their yearly figures, exit reasons, census settings and imports."""
+
+import enum
+from datetime import date, datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Enum,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.audit import Audited, label
+from core.extensions import db
+from core.timeutil import utcnow
+from core.versioning import Versioned
+
+
+def _enum(cls):
+    """An enum stored as its lowercase value in a plain string column, on every database."""
+    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+
+
+class Typology(enum.StrEnum):
+    """The kinds of client B1 distinguishes."""
+
+    END_USER = "end_user"
+    INTERMEDIATE = "intermediate"
+    #: Recommends the organisation without buying from it.
+    PRESCRIBER = "prescriber"
+
+
+TYPOLOGY_LABELS = {
+    Typology.END_USER: _l("End user"),
+    Typology.INTERMEDIATE: _l("Intermediate client"),
+    Typology.PRESCRIBER: _l("Prescriber"),
+}
+
+
+class ContributionBasis(enum.StrEnum):
+    """What a client's contribution is measured by."""
+
+    MARGIN = "margin"
+    REVENUE = "revenue"
+
+
+class ExitReason(Audited, db.Model):
+    """Why a client left; a configurable list, seeded with the reasons of seeds/003 and Imp-Act note 3."""
+
+    __tablename__ = "exit_reasons"
+    __audit_label__ = _l("Exit reason")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Set for the seeded reasons, whose name is shown translated; None for reasons added by people.
+    key: Mapped[str | None] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(120), info=label(_l("Name")))
+    active: Mapped[bool] = mapped_column(Boolean, default=True, info=label(_l("Offered")))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    @property
+    def label(self) -> str:
+        """The reason in the reader's language (seeded ones are translated; added ones read as typed)."""
+        from loyalty.reasons import DEFAULT_REASONS
+
+        return str(DEFAULT_REASONS.get(self.key, self.name))
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Client(Audited, Versioned, db.Model):
+    """A client of the organisation: current while ``left_on`` is empty; never deleted (history is evidence)."""
+
+    __tablename__ = "clients"
+    __audit_label__ = _l("Client")
+    __audit_skip__ = frozenset({"created_at", "last_import_id"})
+    __table_args__ = (Index("ix_clients_left_on_joined_on", "left_on", "joined_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The client's key in the organisation's own systems (ERP/CRM); imports match clients by it.
+    code: Mapped[str] = mapped_column(String(40), unique=True, info=label(_l("Code")))
+    name: Mapped[str] = mapped_column(String(200), info=label(_l("Name")))
+    typology: Mapped[Typology] = mapped_column(_enum(Typology), index=True, info=label(_l("Typology")))
+    segment: Mapped[str | None] = mapped_column(String(80), index=True, info=label(_l("Segment")))
+    region: Mapped[str | None] = mapped_column(String(80), index=True, info=label(_l("Region")))
+    sector: Mapped[str | None] = mapped_column(String(120), info=label(_l("Sector")))
+    joined_on: Mapped[date] = mapped_column(Date, info=label(_l("Client since")))
+    left_on: Mapped[date | None] = mapped_column(Date, info=label(_l("Left on")))
+    exit_reason_id: Mapped[int | None] = mapped_column(ForeignKey("exit_reasons.id"), index=True,
+                                                       info=label(_l("Exit reason")))
+    exit_note: Mapped[str | None] = mapped_column(Text, info=label(_l("Exit note")))
+    strategic: Mapped[bool] = mapped_column(Boolean, default=False, info=label(_l("Strategic")))
+    strategic_reason: Mapped[str | None] = mapped_column(String(300), info=label(_l("Why strategic")))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    #: The last import whose file listed this client; a full census absent from it is proposed as lost.
+    last_import_id: Mapped[int | None] = mapped_column(ForeignKey("census_imports.id"), index=True)
+
+    exit_reason = relationship("ExitReason")
+    years = relationship("ClientYear", back_populates="client", order_by="ClientYear.year",
+                         cascade="all, delete-orphan")
+
+    @property
+    def active(self) -> bool:
+        return self.left_on is None
+
+    def __str__(self) -> str:
+        return f"{self.code} · {self.name}"
+
+
+class ClientYear(Audited, db.Model):
+    """One year's figures of a client, kept as history: a new year is a new row, never an overwrite."""
+
+    __tablename__ = "client_years"
+    __audit_label__ = _l("Yearly figures")
+    __table_args__ = (UniqueConstraint("client_id", "year"), Index("ix_client_years_year_client", "year", "client_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), info=label(_l("Client")))
+    year: Mapped[int] = mapped_column(Integer, info=label(_l("Year")))
+    #: What the client could buy from us in the year (its total spend in our line of business).
+    potential: Mapped[float | None] = mapped_column(Float, info=label(_l("Purchasing potential")))
+    #: What the client bought from us in the year (our revenue from it).
+    purchases: Mapped[float] = mapped_column(Float, default=0, info=label(_l("Purchases")))
+    margin: Mapped[float | None] = mapped_column(Float, info=label(_l("Margin")))
+
+    client = relationship("Client", back_populates="years")
+
+    @property
+    def share_of_purchases(self) -> float | None:
+        """Purchases ÷ potential, in per cent; None without a positive potential."""
+        if not self.potential:
+            return None
+        return 100 * self.purchases / self.potential
+
+    def contribution(self, basis: ContributionBasis) -> float:
+        value = self.purchases if basis == ContributionBasis.REVENUE else self.margin
+        return value or 0.0
+
+    def __str__(self) -> str:
+        return f"{self.client} · {self.year}" if self.client else str(self.year)
+
+
+class CensusSettings(Audited, Versioned, db.Model):
+    """How the census is analysed: the contribution basis, the ABC thresholds, the loyalty axis."""
+
+    __tablename__ = "census_settings"
+    __audit_label__ = _l("Census settings")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contribution_basis: Mapped[ContributionBasis] = mapped_column(
+        _enum(ContributionBasis), default=ContributionBasis.MARGIN, info=label(_l("Contribution measured by")))
+    #: Class A: the clients making the first ``class_a_share`` per cent of the contribution.
+    class_a_share: Mapped[float] = mapped_column(Float, default=80, info=label(_l("Class A up to (%)")))
+    #: Class B: from there up to ``class_b_share`` per cent (cumulative); class C the rest.
+    class_b_share: Mapped[float] = mapped_column(Float, default=95, info=label(_l("Class B up to (%)")))
+    #: The loyalty behaviour of the segmentation matrix: ``tenure`` (satisfaction once surveys exist).
+    loyalty_axis: Mapped[str] = mapped_column(String(20), default="tenure", info=label(_l("Loyalty behaviour")))
+    tenure_short_years: Mapped[int] = mapped_column(Integer, default=2, info=label(_l("New client: under (years)")))
+    tenure_long_years: Mapped[int] = mapped_column(Integer, default=5, info=label(_l("Loyal client: from (years)")))
+
+
+class CensusImport(Audited, db.Model):
+    """One census file imported (or refused): who, when, which file and what it changed.
+
+    Clients and figures are written in bulk, without one audit row per client; this record is the
+    audit trail of the import as a whole (and is itself audited)."""
+
+    __tablename__ = "census_imports"
+    __audit_label__ = _l("Census import")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), info=label(_l("Person")))
+    stored_file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id"), info=label(_l("File")))
+    filename: Mapped[str] = mapped_column(String(255), info=label(_l("File name")))
+    #: The year of the figures when the file has no year column.
+    year: Mapped[int] = mapped_column(Integer, info=label(_l("Year")))
+    #: The file lists every current client: those absent are proposed as lost.
+    full_census: Mapped[bool] = mapped_column(Boolean, default=False, info=label(_l("Full census")))
+    imported_at: Mapped[datetime | None] = mapped_column(DateTime, info=label(_l("Imported at")))
+    rows: Mapped[int] = mapped_column(Integer, default=0, info=label(_l("Rows")))
+    added: Mapped[int] = mapped_column(Integer, default=0, info=label(_l("Clients added")))
+    updated: Mapped[int] = mapped_column(Integer, default=0, info=label(_l("Clients updated")))
+    figures_added: Mapped[int] = mapped_column(Integer, default=0, info=label(_l("Yearly figures added")))
+    figures_replaced: Mapped[int] = mapped_column(Integer, default=0, info=label(_l("Yearly figures replaced")))
+    figures_kept: Mapped[int] = mapped_column(Integer, default=0, info=label(_l("Yearly figures kept")))
+    marked_lost: Mapped[int] = mapped_column(Integer, default=0, info=label(_l("Marked lost")))
+    rejected: Mapped[int] = mapped_column(Integer, default=0, info=label(_l("Rows rejected")))
+    #: Which header held each field, remembered for the next import.
+    mapping: Mapped[dict] = mapped_column(JSON, default=dict)
+    note: Mapped[str | None] = mapped_column(Text)
+
+    actor = relationship("User")
+    stored_file = relationship("StoredFile")
+
+    def __str__(self) -> str:
+        return self.filename

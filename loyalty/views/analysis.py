@@ -1,0 +1,76 @@
+"""The census over time and the segmentation matrix."""
+
+from datetime import date
+
+from flask import render_template, request
+from flask_babel import format_date
+from flask_babel import gettext as _
+
+from core.access import TEAM_DATA, allow
+from core.charts import chart_spec
+from loyalty import bp, charts, history, ranking, segments
+from loyalty.forms import HistoryForm
+from loyalty.reasons import exit_reasons
+from loyalty.settings import current_settings
+
+#: How many years the history shows when the reader does not say.
+DEFAULT_YEARS = 5
+
+
+def period_label(figures, granularity: str) -> str:
+    if granularity == "year":
+        return str(figures.start.year)
+    if granularity == "quarter":
+        return _("%(year)d Q%(quarter)d", year=figures.start.year, quarter=figures.key % 10)
+    return format_date(figures.start, "MMM yyyy")
+
+
+@bp.get("/history")
+@allow(TEAM_DATA)
+def census_history():
+    """New and lost clients per month, quarter or year, with exit and retention rates and exit reasons (B2)."""
+    form = HistoryForm(request.args)
+    form.validate()
+    granularity = form.granularity.data if form.granularity.data in history.GRANULARITIES else "year"
+    today = date.today()
+    end_year = form.end.data or today.year
+    start_year = form.start.data or end_year - DEFAULT_YEARS + 1
+    start, end = date(start_year, 1, 1), min(date(end_year, 12, 31), today)
+    settings = current_settings()
+    periods = history.census_history(granularity, settings, start=start, end=end) if start <= end else []
+    label = lambda figures: period_label(figures, granularity)  # noqa: E731
+    reasons = {reason.id: reason.label for reason in exit_reasons(offered_only=False)}
+    order = {p.key: i for i, p in enumerate(periods)}
+    by_reason = [{"period": label(periods[order[key]]), "order": order[key],
+                  "reason": reasons.get(reason_id, _("Not recorded")), "clients": count}
+                 for key, reason_id, count in history.exit_reasons_over_time(granularity, start=start, end=end)
+                 if key in order]
+    specs = {}
+    if periods:
+        specs = {"movements": chart_spec(charts.movements_chart(periods, label)),
+                 "rates": chart_spec(charts.rates_chart(periods, label))}
+        if by_reason:
+            specs["reasons"] = chart_spec(charts.reasons_chart(by_reason))
+    totals = _reason_totals(by_reason)
+    return render_template("loyalty/history.html", form=form, periods=periods, label=label, specs=specs,
+                           reason_totals=totals, settings=settings, start=start, end=end)
+
+
+def _reason_totals(rows: list[dict]) -> list[tuple[str, int, float]]:
+    totals: dict[str, int] = {}
+    for row in rows:
+        totals[row["reason"]] = totals.get(row["reason"], 0) + row["clients"]
+    overall = sum(totals.values())
+    return sorted(((reason, count, 100 * count / overall) for reason, count in totals.items()),
+                  key=lambda item: -item[1])
+
+
+@bp.get("/segments")
+@allow(TEAM_DATA)
+def segmentation():
+    """Contribution class × loyalty behaviour: current clients per cell, with the treatment of each (seeds/003)."""
+    settings = current_settings()
+    years = request.args.get("year", type=int)
+    year = years or ranking.latest_year()
+    return render_template("loyalty/segments.html", matrix=segments.matrix(year, settings), year=year,
+                           settings=settings, tenure_labels=segments.TENURE_LABELS)
