@@ -33,7 +33,18 @@ class VerdictForm(FlaskForm):
     submit = SubmitField(_l("Record verdict"))
 
 
-class OptionalUpload(AcceptedUpload):
+class EvidenceUpload(AcceptedUpload):
+    """An acceptable upload whose name is a plain file name: a name carrying a path is refused, not cleaned."""
+
+    def __call__(self, form, field):
+        name = getattr(field.data, "filename", None) or ""
+        if "/" in name or "\\" in name or name.startswith(".."):
+            raise ValidationError(_l("The file name must not contain a folder path; rename the file and upload "
+                                     "it again."))
+        super().__call__(form, field)
+
+
+class OptionalUpload(EvidenceUpload):
     """An upload is optional, but one that is given must be acceptable."""
 
     def __call__(self, form, field):
@@ -56,7 +67,7 @@ class EvidenceForm(FlaskForm):
 
 
 class RevisionForm(FlaskForm):
-    file = FileField(_l("New version of the file"), validators=[AcceptedUpload(EVIDENCE_KINDS)])
+    file = FileField(_l("New version of the file"), validators=[EvidenceUpload(EVIDENCE_KINDS)])
     comment = StringField(_l("What changed"), validators=[Optional(), Length(max=500)])
     submit = SubmitField(_l("Upload new version"))
 
