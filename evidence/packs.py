@@ -20,7 +20,7 @@ from core.audit import AuditEntry
 from core.extensions import db
 from core.files import StoredFile
 from core.models import Organisation, User
-from core.pdf import PdfFile, html_to_pdf, render_html
+from core.pdf import PdfFile, html_to_pdf, pdf_image, render_html
 from core.timeutil import utcnow
 from evidence import services
 from evidence.models import CriteriaSet, JobState, PackJob, PackSnapshot
@@ -85,8 +85,16 @@ def _attach_files(content: PackContent) -> None:
 
 def pack_html(content: PackContent) -> str:
     """The pack's final HTML (what WeasyPrint typesets)."""
+
+    def figure_url(svg: str) -> str:
+        """Each figure is its own SVG image (generated, served by the PDF fetcher), so the ids inside two
+        maps cannot clash as they would inline."""
+        name = hashlib.sha256(svg.encode()).hexdigest()[:20] + ".svg"
+        content.images[name] = (svg.encode(), "image/svg+xml")
+        return pdf_image(name)
+
     return render_html("pdf/evidence_pack.html", pack=content, rows=content.rows, lang=content.language,
-                       readiness=services.readiness(content.rows))
+                       readiness=services.readiness(content.rows), figure_url=figure_url)
 
 
 def statuses(rows) -> dict:
