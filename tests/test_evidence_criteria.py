@@ -97,3 +97,9 @@ def test_only_coordinators_add_criteria_sets(client_as):
         response = client_as(role).post("/evidence/sets", data={"file": (BytesIO(CUSTOM.encode()), "iso.yaml")},
                                         content_type="multipart/form-data")
         assert response.status_code == 403
+
+
+def test_the_setup_command_stores_the_shipped_sets_once(runner, app):
+    first = runner.invoke(args=["evidence", "load-criteria"])
+    assert first.exit_code == 0 and "1 criteria set(s) added: FID-A1E1" in first.output
+    assert "0 criteria set(s) added." in runner.invoke(args=["evidence", "load-criteria"]).output

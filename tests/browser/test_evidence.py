@@ -18,7 +18,7 @@ def test_a_reviewer_records_a_verdict_and_downloads_the_pack(page, live_app, mak
     reviewer = make_live_user("reviewer", name="Rachel Adams")
     sign_in(page, reviewer.email, reviewer.password)
 
-    page.get_by_role("link", name="Evidence").click()
+    page.get_by_role("link", name="Evidence", exact=True).click()
     expect(page).to_have_url(re.compile(r"/evidence/$"))
     expect(page.get_by_test_id("readiness")).to_contain_text("of 9 criteria")
     expect(page.get_by_test_id("gaps")).to_contain_text("FID-C01: no participants, no indicator")
