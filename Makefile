@@ -13,6 +13,7 @@ export TEST_POSTGRES_URL
 ## run: set everything up (venv, requirements, translations, migrations, demo data) and serve on 127.0.0.1:$(PORT)
 run: $(VENV)/.installed translations
 	$(FLASK) db upgrade
+	$(FLASK) evidence load-criteria
 	$(FLASK) demo --if-empty
 	$(FLASK) run --debug --host 127.0.0.1 --port $(PORT)
 

@@ -52,6 +52,7 @@ def register_policy(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from accounts import bp as accounts_bp
     from core import bp as core_bp
+    from evidence import bp as evidence_bp
     from improvements import bp as improvements_bp
     from loyalty import bp as loyalty_bp
     from processes import bp as processes_bp
@@ -61,10 +62,13 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(processes_bp, url_prefix="/processes")
     app.register_blueprint(loyalty_bp, url_prefix="/clients")
     app.register_blueprint(improvements_bp, url_prefix="/improvements")
+    app.register_blueprint(evidence_bp, url_prefix="/evidence")
 
 
 def register_commands(app: Flask) -> None:
     from core.cli import demo_command, users_cli
+    from evidence.cli import evidence_cli
 
     app.cli.add_command(users_cli)
+    app.cli.add_command(evidence_cli)
     app.cli.add_command(demo_command)

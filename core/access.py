@@ -53,7 +53,11 @@ ADMINISTRATION = Rule("administration", read=ADMINS, write=ADMINS)
 #: A reviewer's own verdicts: the only thing a reviewer changes.
 REVIEW = Rule("review", read=SIGNED_IN, write=frozenset({Role.REVIEWER}))
 
-RULES = (PUBLIC, PUBLIC_READ, OWN_ACCOUNT, TEAM_DATA, COORDINATION, AUDIT, ADMINISTRATION, REVIEW)
+#: Evidence packs: those who answer for the evidence or assess it generate and download them. Generating one
+#: keeps a dated snapshot of what was handed over but changes none of the organisation's data.
+PACKS = Rule("packs", read=COORDINATORS | {Role.REVIEWER}, write=COORDINATORS | {Role.REVIEWER})
+
+RULES = (PUBLIC, PUBLIC_READ, OWN_ACCOUNT, TEAM_DATA, COORDINATION, AUDIT, ADMINISTRATION, REVIEW, PACKS)
 
 #: Rules for endpoints that are not our own view functions.
 _declared: dict[str, Rule] = {}

@@ -60,6 +60,8 @@ def make_app(database_url, tmp_path, **overrides):
         # Tests assert English texts unless they ask for Spanish (user setting or Accept-Language).
         "BABEL_DEFAULT_LOCALE": "en",
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # production's scrypt costs 0.2 s a hash
+        # Evidence packs are built inside the request unless a test asks for the background job.
+        "EVIDENCE_PACK_BACKGROUND": False,
     }
     config.update(overrides)
     return create_app(config)

@@ -11,8 +11,9 @@ from tests.conftest import sign_in
 
 #: What anonymous visitors may reach. Public survey links join this list in their own issue.
 ANONYMOUS_ENDPOINTS = {"static", "accounts.login", "core.healthz"}
-#: Rules under which a reviewer may change something: their own account, signing in, their verdicts.
-REVIEWER_WRITABLE_RULES = {access.PUBLIC, access.OWN_ACCOUNT, access.REVIEW}
+#: Rules under which a reviewer may change something: their own account, signing in, their verdicts, and
+#: generating an evidence pack (which records a snapshot of what was handed over, not organisation data).
+REVIEWER_WRITABLE_RULES = {access.PUBLIC, access.OWN_ACCOUNT, access.REVIEW, access.PACKS}
 PRINCIPALS = [*Role, access.ANONYMOUS]
 ABSENT_ID = 987654
 

@@ -40,7 +40,8 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture(scope="session")
 def _live_server(database_url, tmp_path_factory):
     # CSRF stays on: the browser sends real forms, which carry their tokens.
-    app = make_app(database_url, tmp_path_factory.mktemp("live-instance"), WTF_CSRF_ENABLED=True)
+    app = make_app(database_url, tmp_path_factory.mktemp("live-instance"), WTF_CSRF_ENABLED=True,
+                   EVIDENCE_PACK_BACKGROUND=True)
     with support.serve(app) as server:
         yield server
     from core.extensions import db

@@ -1,0 +1,84 @@
+"""Forms of the evidence pages."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from core.forms import AcceptedUpload, options
+from evidence.models import ASSESSMENT_LABELS, Assessment
+from evidence.services import EVIDENCE_KINDS
+
+ASSESSMENT_CHOICES = [(a.value, ASSESSMENT_LABELS[a]) for a in Assessment]
+PACK_LANGUAGES = [("es", "Español"), ("en", "English")]
+
+
+class CriteriaSetForm(FlaskForm):
+    file = FileField(_l("Criteria file (YAML)"), validators=[DataRequired(_l("Choose a file to upload."))],
+                     description=_l("One file per standard: its code, name and criteria, each with its text and "
+                                    "suggested areas, in Spanish and/or English (see the shipped A1–E1 file)."))
+    submit = SubmitField(_l("Add criteria set"))
+
+
+class SelfAssessmentForm(FlaskForm):
+    status = SelectField(_l("Self-assessment"), choices=options(ASSESSMENT_CHOICES), validators=[DataRequired()])
+    comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=4000)])
+    submit = SubmitField(_l("Record self-assessment"))
+
+
+class VerdictForm(FlaskForm):
+    status = SelectField(_l("Verdict"), choices=options(ASSESSMENT_CHOICES), validators=[DataRequired()])
+    comment = TextAreaField(_l("Comments"), validators=[Optional(), Length(max=4000)])
+    submit = SubmitField(_l("Record verdict"))
+
+
+class EvidenceUpload(AcceptedUpload):
+    """An acceptable upload whose name is a plain file name: a name carrying a path is refused, not cleaned."""
+
+    def __call__(self, form, field):
+        name = getattr(field.data, "filename", None) or ""
+        if "/" in name or "\\" in name or name.startswith(".."):
+            raise ValidationError(_l("The file name must not contain a folder path; rename the file and upload "
+                                     "it again."))
+        super().__call__(form, field)
+
+
+class OptionalUpload(EvidenceUpload):
+    """An upload is optional, but one that is given must be acceptable."""
+
+    def __call__(self, form, field):
+        if field.data is not None and getattr(field.data, "filename", None):
+            super().__call__(form, field)
+
+
+class EvidenceForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    criteria = SelectMultipleField(_l("Criteria"), coerce=int, validators=[DataRequired()])
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=8000)])
+    record = SelectField(_l("About the record"), validators=[Optional()])
+    file = FileField(_l("File (PDF, image, office document)"), validators=[OptionalUpload(EVIDENCE_KINDS)])
+    submit = SubmitField(_l("Add evidence"))
+
+    def validate_file(self, field):
+        has_file = field.data is not None and getattr(field.data, "filename", None)
+        if not has_file and not (self.note.data or "").strip():
+            raise ValidationError(_l("Attach a file or write a note."))
+
+
+class RevisionForm(FlaskForm):
+    file = FileField(_l("New version of the file"), validators=[EvidenceUpload(EVIDENCE_KINDS)])
+    comment = StringField(_l("What changed"), validators=[Optional(), Length(max=500)])
+    submit = SubmitField(_l("Upload new version"))
+
+
+class PackForm(FlaskForm):
+    language = SelectField(_l("Language of the pack"), choices=options(PACK_LANGUAGES))
+    scope = HiddenField(default="all")
+    submit = SubmitField(_l("Generate evidence pack (PDF)"))
+
+
+class DashboardFilterForm(FlaskForm):
+    # Not ``process``: a field of that name would hide ``Form.process``.
+    programme_id = SelectField(_l("Programme"), coerce=int, validators=[Optional()])
+    process_id = SelectField(_l("Process"), coerce=int, validators=[Optional()])

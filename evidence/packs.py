@@ -1,0 +1,245 @@
+"""The evidence pack: gathering the evidence, typesetting it, keeping each pack as a dated snapshot, and the
+background job that builds it while the browser polls.
+
+A pack is kept until the data changes: ``data_version()`` is the newest audit entry of the organisation's data
+(every insert, update and delete of an audited record writes one), so an unchanged version means an unchanged
+pack and the kept PDF is served at once."""
+
+import hashlib
+import threading
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from flask import current_app, g, request
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from core.audit import AuditEntry
+from core.extensions import db
+from core.files import StoredFile
+from core.models import Organisation, User
+from core.pdf import PdfFile, html_to_pdf, pdf_image, render_html
+from core.timeutil import utcnow
+from evidence import services
+from evidence.models import CriteriaSet, JobState, PackJob, PackSnapshot
+
+SCOPE_ALL = "all"
+#: Changes to these tables do not change a pack (the pack's own PDF and snapshot rows).
+NOT_DATA = ("stored_files", "evidence_pack_snapshots")
+#: A running job whose heartbeat is older than this is taken for dead (its server stopped) and replaced.
+STALE_AFTER = timedelta(minutes=3)
+_threads: dict[int, threading.Thread] = {}
+
+
+def data_version() -> int:
+    """The newest audit entry of the organisation's data: it changes exactly when the data does."""
+    return db.session.scalar(select(func.max(AuditEntry.id)).where(AuditEntry.entity_type.not_in(NOT_DATA))) or 0
+
+
+@dataclass
+class PackContent:
+    criteria_set: CriteriaSet
+    scope: str
+    language: str
+    rows: list
+    organisation: Organisation | None
+    generated_by: User | None
+    generated_at: object
+    attachments: list[PdfFile] = field(default_factory=list)
+    manifest: list[dict] = field(default_factory=list)
+    images: dict = field(default_factory=dict)
+
+
+def gather(criteria_set: CriteriaSet, scope: str, language: str, *, actor=None, progress=None) -> PackContent:
+    """Everything the pack shows, read from the live data: the checklist rows in detail and the files."""
+    only = next((c for c in criteria_set.criteria if c.code == scope), None) if scope != SCOPE_ALL else None
+    rows = services.checklist(criteria_set, detail=True, only=only)
+    content = PackContent(criteria_set, scope, language, rows, Organisation.current(), actor, utcnow())
+    if content.organisation and content.organisation.logo:
+        logo = content.organisation.logo
+        content.images["logo"] = (logo.data, logo.content_type)
+    _attach_files(content)
+    return content
+
+
+def _attach_files(content: PackContent) -> None:
+    """The current version of every evidence file of the criteria in the pack, once each, with its manifest."""
+    seen = {}
+    for row in content.rows:
+        for item in row.evidence:
+            revision = item.current_revision
+            if revision is None:
+                continue
+            if revision.id in seen:
+                seen[revision.id]["criteria"].append(row.criterion.code)
+                continue
+            name = f"{row.criterion.code}-{item.id}-v{revision.number}-{revision.file.filename}"
+            content.attachments.append(PdfFile(name, revision.file.data, item.title))
+            seen[revision.id] = {"name": name, "title": item.title, "size": revision.file.size,
+                                 "sha256": revision.sha256, "revision": revision.number,
+                                 "criteria": [row.criterion.code]}
+    content.manifest = list(seen.values())
+
+
+def pack_html(content: PackContent) -> str:
+    """The pack's final HTML (what WeasyPrint typesets)."""
+
+    def figure_url(svg: str) -> str:
+        """Each figure is its own SVG image (generated, served by the PDF fetcher), so the ids inside two
+        maps cannot clash as they would inline."""
+        name = hashlib.sha256(svg.encode()).hexdigest()[:20] + ".svg"
+        content.images[name] = (svg.encode(), "image/svg+xml")
+        return pdf_image(name)
+
+    return render_html("pdf/evidence_pack.html", pack=content, rows=content.rows, lang=content.language,
+                       readiness=services.readiness(content.rows), figure_url=figure_url)
+
+
+def statuses(rows) -> dict:
+    return {row.criterion.code: {
+        "automatic": row.finding.status.value,
+        "self_assessment": row.self_assessment.status.value if row.self_assessment else None,
+        "verdict": row.verdict.status.value if row.verdict else None,
+    } for row in rows}
+
+
+def build_snapshot(criteria_set: CriteriaSet, scope: str, language: str, *, fingerprint: int, actor=None,
+                   progress=None) -> PackSnapshot:
+    """Gather, typeset and keep one pack as an immutable snapshot (the caller commits)."""
+    progress = progress or (lambda percent, step: None)
+    with force_locale(language):
+        progress(5, _("Gathering the evidence"))
+        content = gather(criteria_set, scope, language, actor=actor)
+        progress(35, _("Composing the document"))
+        html = pack_html(content)
+        progress(45, _("Typesetting the pages"))
+        rendered = html_to_pdf(html, attachments=content.attachments, images=content.images,
+                               on_laid_out=lambda pages: progress(85, _("Writing %(pages)d pages", pages=pages)))
+    stamp = content.generated_at.strftime("%Y-%m-%d-%H%M")
+    pdf = StoredFile(filename=f"evidence-pack-{criteria_set.code}-{scope}-{language}-{stamp}.pdf", kind="pdf",
+                     content_type="application/pdf", size=len(rendered.data),
+                     sha256=hashlib.sha256(rendered.data).hexdigest(), purpose="evidence-pack",
+                     data=rendered.data, uploaded_by=actor)
+    snapshot = PackSnapshot(criteria_set=criteria_set, scope=scope, language=language, fingerprint=fingerprint,
+                            data_as_at=content.generated_at, created_by=actor, file=pdf, page_count=rendered.pages,
+                            manifest=content.manifest, statuses=statuses(content.rows))
+    db.session.add(snapshot)
+    db.session.flush()
+    return snapshot
+
+
+def kept_snapshot(criteria_set: CriteriaSet, scope: str, language: str, fingerprint: int) -> PackSnapshot | None:
+    """The pack already built from exactly this data, if any."""
+    return db.session.scalar(select(PackSnapshot).where(
+        PackSnapshot.set_id == criteria_set.id, PackSnapshot.scope == scope, PackSnapshot.language == language,
+        PackSnapshot.fingerprint == fingerprint).order_by(PackSnapshot.id.desc()).limit(1))
+
+
+def _key(criteria_set: CriteriaSet, scope: str, language: str) -> str:
+    return f"{criteria_set.id}:{scope}:{language}"
+
+
+def request_pack(criteria_set: CriteriaSet, scope: str, language: str, *, actor) -> tuple[PackSnapshot | None,
+                                                                                           PackJob | None, bool]:
+    """(kept snapshot, None, False) when the data has not changed; else (None, job, started): a new job, or
+    the one already building this pack (joined). Commits, so other servers see the job at once."""
+    fingerprint = data_version()
+    snapshot = kept_snapshot(criteria_set, scope, language, fingerprint)
+    if snapshot is not None:
+        return snapshot, None, False
+    key = _key(criteria_set, scope, language)
+    running = db.session.scalar(select(PackJob).where(PackJob.active_key == key))
+    if running is not None and utcnow() - running.heartbeat_at < STALE_AFTER:
+        return None, running, False
+    if running is not None:
+        running.state, running.active_key, running.error = JobState.FAILED, None, "stopped responding"
+        db.session.flush()
+    job = PackJob(set_id=criteria_set.id, scope=scope, language=language, fingerprint=fingerprint, active_key=key,
+                  requested_by_id=actor.id if actor is not None else None, step=_("Waiting to start"))
+    db.session.add(job)
+    try:
+        db.session.commit()
+    except IntegrityError:  # another server started the same pack a moment ago: join it
+        db.session.rollback()
+        return None, db.session.scalar(select(PackJob).where(PackJob.active_key == key)), False
+    return None, job, True
+
+
+def _report(job_id: int, **values) -> None:
+    db.session.execute(update(PackJob).where(PackJob.id == job_id).values(heartbeat_at=utcnow(), **values))
+    db.session.commit()
+
+
+def run_job(job_id: int) -> None:
+    """Build the pack of a job, reporting progress in the database (inside an app and request context)."""
+    job = db.session.get(PackJob, job_id)
+    actor = db.session.get(User, job.requested_by_id) if job.requested_by_id else None
+    g._login_user = actor  # the audit trail names who generated the pack
+    _report(job_id, state=JobState.RUNNING, progress=1)
+    try:
+        snapshot = build_snapshot(db.session.get(CriteriaSet, job.set_id), job.scope, job.language,
+                                  fingerprint=job.fingerprint, actor=actor,
+                                  progress=lambda percent, step: _report(job_id, progress=percent, step=step))
+        db.session.flush()
+        snapshot_id = snapshot.id
+        db.session.commit()
+    except Exception as error:
+        db.session.rollback()
+        current_app.logger.exception("Evidence pack job %s failed", job_id)
+        _report(job_id, state=JobState.FAILED, active_key=None, error=str(error)[:1000], finished_at=utcnow())
+        return
+    _report(job_id, state=JobState.DONE, progress=100, active_key=None, snapshot_id=snapshot_id,
+            finished_at=utcnow(), step=_("Ready"))
+
+
+def _run_in_thread(app, job_id: int, base_url: str, language: str) -> None:
+    with app.test_request_context("/", base_url=base_url):
+        try:
+            run_job(job_id)
+        finally:
+            db.session.remove()
+
+
+def start(job: PackJob) -> None:
+    """Run the job in a background thread of this server; its progress is in the database for all servers."""
+    app = current_app._get_current_object()
+    if not app.config.get("EVIDENCE_PACK_BACKGROUND", True):
+        run_job(job.id)
+        return
+    thread = threading.Thread(target=_run_in_thread, args=(app, job.id, request.host_url, job.language),
+                              name=f"evidence-pack-{job.id}", daemon=True)
+    _threads[job.id] = thread
+    thread.start()
+
+
+def wait(job_id: int, timeout: float = 120) -> None:
+    """Wait for a job started by this process (tests, benchmark)."""
+    thread = _threads.pop(job_id, None)
+    if thread is not None:
+        thread.join(timeout)
+
+
+@dataclass
+class StatusChange:
+    code: str
+    before: dict | None
+    after: dict | None
+
+    @property
+    def changed(self) -> bool:
+        return (self.before or {}).get("automatic") != (self.after or {}).get("automatic") or \
+            (self.before or {}).get("verdict") != (self.after or {}).get("verdict")
+
+
+def compare(before: PackSnapshot, after: PackSnapshot) -> tuple[list[StatusChange], dict]:
+    """What changed between two snapshots: each criterion's status and verdict, and the attached files
+    (added, removed, replaced by hash)."""
+    codes = list(dict.fromkeys([*before.statuses, *after.statuses]))
+    changes = [StatusChange(code, before.statuses.get(code), after.statuses.get(code)) for code in codes]
+    old = {f["title"]: f for f in before.manifest}
+    new = {f["title"]: f for f in after.manifest}
+    files = {"added": [new[t] for t in new if t not in old], "removed": [old[t] for t in old if t not in new],
+             "replaced": [new[t] for t in new if t in old and new[t]["sha256"] != old[t]["sha256"]]}
+    return changes, files

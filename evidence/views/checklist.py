@@ -1,0 +1,148 @@
+"""The checklist with its readiness and gaps, one criterion with all its evidence, and criteria sets."""
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from core.access import COORDINATION, REVIEW, TEAM_DATA, allow
+from core.extensions import db
+from core.forms import EmptyForm, options
+from core.ui import flash_form_errors
+from evidence import bp, services
+from evidence.criteria_sets import CriteriaFileError, install_set, parse_criteria_file
+from evidence.forms import CriteriaSetForm, EvidenceForm, PackForm, RevisionForm, SelfAssessmentForm, VerdictForm
+from evidence.models import CriteriaSet, EvidenceItem, SelfAssessment, Verdict
+from evidence.records import parse_record, record_choices, record_link
+from evidence.views.common import chosen_set, criterion_or_404, language
+
+
+@bp.get("/")
+@allow(TEAM_DATA)
+def checklist():
+    """The criteria of the set in use: automatic status, self-assessment, verdict, readiness and one gap list."""
+    criteria_set = chosen_set(request.args.get("set", type=int))
+    rows = services.checklist(criteria_set)
+    sets = db.session.scalars(db.select(CriteriaSet).order_by(CriteriaSet.id)).all()
+    return render_template("evidence/checklist.html", criteria_set=criteria_set, rows=rows, sets=sets,
+                           readiness=services.readiness(rows), gaps=services.gap_list(rows), lang=language(),
+                           pack_form=PackForm(language=language()))
+
+
+@bp.get("/criteria/<int:criterion_id>")
+@allow(TEAM_DATA)
+def criterion(criterion_id: int):
+    """One criterion: its text and areas, automatic evidence in detail, manual evidence, assessments, verdicts."""
+    item = criterion_or_404(criterion_id)
+    row = services.checklist(item.criteria_set, detail=True, only=item)[0]
+    return render_template(
+        "evidence/criterion.html", criterion=item, row=row, lang=language(), record_link=record_link,
+        assessments=services.history(SelfAssessment, item), verdicts=services.history(Verdict, item),
+        assessment_form=SelfAssessmentForm(), verdict_form=VerdictForm(), evidence_form=_evidence_form(item),
+        revision_form=RevisionForm(), pack_form=PackForm(language=language(), scope=item.code))
+
+
+def _evidence_form(criterion) -> EvidenceForm:
+    form = EvidenceForm(criteria=[criterion.id])  # on POST the submitted data wins
+    form.criteria.choices = options((c.id, f"{c.code} · {c.text_in(language())[:80]}")
+                                    for c in criterion.criteria_set.criteria)
+    form.record.choices = options([("", _("None"))] + record_choices())
+    return form
+
+
+@bp.post("/criteria/<int:criterion_id>/self-assessment")
+@allow(COORDINATION)
+def self_assess(criterion_id: int):
+    """Record the coordinator's self-assessment of a criterion (the earlier ones stay as history)."""
+    item = criterion_or_404(criterion_id)
+    form = SelfAssessmentForm()
+    if form.validate_on_submit():
+        services.record_self_assessment(item, form.status.data, form.comment.data, actor=current_user)
+        db.session.commit()
+        flash(_("Self-assessment of %(code)s recorded.", code=item.code), "success")
+    else:
+        flash_form_errors(form)
+    return redirect(url_for(".criterion", criterion_id=item.id, _anchor="assessments"))
+
+
+@bp.post("/criteria/<int:criterion_id>/verdict")
+@allow(REVIEW)
+def record_verdict(criterion_id: int):
+    """Record a reviewer's verdict on a criterion, dated (the earlier ones stay as history)."""
+    item = criterion_or_404(criterion_id)
+    form = VerdictForm()
+    if form.validate_on_submit():
+        services.record_verdict(item, form.status.data, form.comment.data, actor=current_user)
+        db.session.commit()
+        flash(_("Verdict on %(code)s recorded.", code=item.code), "success")
+    else:
+        flash_form_errors(form)
+    return redirect(url_for(".criterion", criterion_id=item.id, _anchor="verdicts"))
+
+
+@bp.post("/criteria/<int:criterion_id>/evidence")
+@allow(COORDINATION)
+def add_evidence(criterion_id: int):
+    """Add manual evidence (a file, a note or both) linked to criteria and, optionally, to a record."""
+    item = criterion_or_404(criterion_id)
+    form = _evidence_form(item)
+    if form.validate_on_submit():
+        chosen = [c for c in item.criteria_set.criteria if c.id in set(form.criteria.data)]
+        services.add_evidence(form.title.data, criteria=chosen, note=form.note.data, upload=form.file.data,
+                              record=parse_record(form.record.data), actor=current_user)
+        db.session.commit()
+        flash(_("Evidence “%(title)s” added.", title=form.title.data.strip()), "success")
+    else:
+        flash_form_errors(form)
+    return redirect(url_for(".criterion", criterion_id=item.id, _anchor="manual-evidence"))
+
+
+@bp.post("/evidence/<int:item_id>/revisions")
+@allow(COORDINATION)
+def add_revision(item_id: int):
+    """Replace an evidence file with a new version; the earlier versions are kept with their hashes."""
+    item = db.get_or_404(EvidenceItem, item_id)
+    form = RevisionForm()
+    if form.validate_on_submit():
+        revision = services.add_revision(item, form.file.data, comment=form.comment.data, actor=current_user)
+        db.session.commit()
+        flash(_("Version %(number)d of “%(title)s” uploaded.", number=revision.number, title=item.title), "success")
+    else:
+        flash_form_errors(form)
+    back = request.form.get("criterion", type=int) or (item.criteria[0].id if item.criteria else None)
+    return redirect(url_for(".criterion", criterion_id=back, _anchor="manual-evidence") if back
+                    else url_for(".checklist"))
+
+
+@bp.route("/sets", methods=["GET", "POST"])
+@allow(COORDINATION)
+def criteria_sets():
+    """The criteria sets: the shipped checklist and the coordinators' own, added from a file."""
+    form, errors = CriteriaSetForm(), []
+    if form.validate_on_submit():
+        try:
+            data = parse_criteria_file(form.file.data.read())
+            criteria_set = install_set(data, source=form.file.data.filename)
+        except CriteriaFileError as error:
+            db.session.rollback()
+            errors = error.errors
+        else:
+            db.session.commit()
+            flash(_("Criteria set “%(name)s” added with %(n)d criteria.", name=criteria_set.title(language()),
+                    n=len(criteria_set.criteria)), "success")
+            return redirect(url_for(".criteria_sets"))
+    sets = db.session.scalars(db.select(CriteriaSet).order_by(CriteriaSet.id)).all()
+    return render_template("evidence/sets.html", form=form, errors=errors, sets=sets, lang=language(),
+                           use_form=EmptyForm()), 400 if errors else 200
+
+
+@bp.post("/sets/<int:set_id>/use")
+@allow(COORDINATION)
+def use_set(set_id: int):
+    """Make a set the one the organisation certifies against (the checklist opens on it)."""
+    chosen = db.get_or_404(CriteriaSet, set_id)
+    if EmptyForm().validate_on_submit():
+        for criteria_set in db.session.scalars(db.select(CriteriaSet)):
+            criteria_set.is_current = criteria_set.id == chosen.id
+        db.session.commit()
+        flash(_("The checklist now follows “%(name)s”.", name=chosen.title(language())), "success")
+    return redirect(url_for(".criteria_sets"))

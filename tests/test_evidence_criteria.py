@@ -1,0 +1,105 @@
+"""Criteria sets are data files: the shipped checklist loads in both languages, and a bad file is refused
+with its line and reason and changes nothing."""
+
+import pytest
+from sqlalchemy import func, select
+
+from core.extensions import db
+from evidence.criteria_sets import CriteriaFileError, ensure_builtin_sets, install_set, parse_criteria_file
+from evidence.models import CriteriaSet, Criterion
+
+CUSTOM = """\
+code: ISO-9001-912
+name:
+  en: ISO 9001 clause 9.1.2
+criteria:
+  - code: "9.1.2"
+    text: The organisation monitors customers' perceptions of the degree to which their needs are fulfilled.
+    areas:
+      en: [Customer surveys, Customer feedback]
+"""
+
+
+def test_the_shipped_checklist_has_a1_to_e1_in_spanish_and_english(ctx):
+    added = ensure_builtin_sets()
+    assert [s.code for s in added] == ["FID-A1E1"]
+    criteria = added[0].criteria
+    assert [c.code for c in criteria] == ["A1", "A2", "B1", "B2", "C1", "C2", "C3", "D1", "E1"]
+    a1 = criteria[0]
+    assert a1.text_in("es").startswith("Evidencia de que se ha elaborado el mapa de procesos")
+    assert a1.text_in("en").startswith("Evidence that the process map for client loyalty")
+    assert "Definir un estándar para la gestión de los procesos" in a1.areas_in("es")
+    assert len(a1.areas_in("en")) == len(a1.areas_in("es")) == 4
+    assert criteria[-1].group_in("es") == "Gestión con datos"
+    assert ensure_builtin_sets() == []  # loading again adds nothing
+
+
+def test_a_custom_set_in_one_language_serves_both(ctx):
+    criteria_set = install_set(parse_criteria_file(CUSTOM), source="iso.yaml")
+    criterion = criteria_set.criteria[0]
+    assert criterion.code == "9.1.2"
+    assert criterion.text_in("es") == criterion.text_in("en")
+    assert criterion.areas_in("es") == ["Customer surveys", "Customer feedback"]
+    assert criterion.evidence_source == "9.1.2"
+
+
+@pytest.mark.parametrize(("content", "line", "words"), [
+    (CUSTOM.replace("  - code: \"9.1.2\"\n", "  - code: \"9.1.2\"\n    colour: red\n"), 6, "unknown key “colour”"),
+    (CUSTOM.replace("    text: The", "    txt: The"), 6, "unknown key “txt”"),
+    (CUSTOM.replace("name:\n  en: ISO 9001 clause 9.1.2\n", ""), 1, "needs “name”"),
+    (CUSTOM.replace("code: ISO-9001-912", "code: ISO 9001/912"), 1, "must be a code"),
+    (CUSTOM + "  - code: \"9.1.2\"\n    text: again\n", 9, "appears twice"),
+    (CUSTOM.replace("[Customer surveys, Customer feedback]", "Customer surveys"), 8, "must be a list"),
+    ("code: X\nname: [unclosed\n", 3, "not valid YAML"),
+    (CUSTOM.replace("criteria:", "criteria: []\nold:"), 4, "non-empty list"),
+])
+def test_a_file_with_errors_is_refused_with_line_and_reason(ctx, content, line, words):
+    with pytest.raises(CriteriaFileError) as refused:
+        parse_criteria_file(content)
+    assert any(found_line == line and words in reason for found_line, reason in refused.value.errors), \
+        refused.value.errors
+
+
+def test_every_error_is_reported_not_only_the_first(ctx):
+    content = CUSTOM.replace("code: ISO-9001-912", "code: ''").replace("    text: The", "    txt: The")
+    with pytest.raises(CriteriaFileError) as refused:
+        parse_criteria_file(content)
+    assert [line for line, _reason in refused.value.errors] == [1, 5, 6]
+
+
+def test_a_refused_upload_changes_nothing(client_as, app):
+    coordinator = client_as("coordinator", language="en")
+    bad = CUSTOM.replace("    text: The", "    txt: The").encode()
+    from io import BytesIO
+
+    response = coordinator.post("/evidence/sets", data={"file": (BytesIO(bad), "iso.yaml")},
+                                content_type="multipart/form-data", follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "Line 6" in page and "unknown key “txt”" in page
+    with app.app_context():
+        custom_sets = select(func.count()).select_from(CriteriaSet).where(CriteriaSet.builtin.is_(False))
+        assert db.session.scalar(custom_sets) == 0
+        assert db.session.scalar(select(func.count()).select_from(Criterion).join(CriteriaSet)
+                                 .where(CriteriaSet.code == "ISO-9001-912")) == 0
+
+    response = coordinator.post("/evidence/sets", data={"file": (BytesIO(CUSTOM.encode()), "iso.yaml")},
+                                content_type="multipart/form-data", follow_redirects=True)
+    assert "ISO 9001 clause 9.1.2" in response.get_data(as_text=True)
+    with app.app_context():
+        custom = db.session.scalar(select(CriteriaSet).where(CriteriaSet.code == "ISO-9001-912"))
+        assert [c.code for c in custom.criteria] == ["9.1.2"]
+
+
+def test_only_coordinators_add_criteria_sets(client_as):
+    from io import BytesIO
+
+    for role in ("member", "reviewer"):
+        response = client_as(role).post("/evidence/sets", data={"file": (BytesIO(CUSTOM.encode()), "iso.yaml")},
+                                        content_type="multipart/form-data")
+        assert response.status_code == 403
+
+
+def test_the_setup_command_stores_the_shipped_sets_once(runner, app):
+    first = runner.invoke(args=["evidence", "load-criteria"])
+    assert first.exit_code == 0 and "1 criteria set(s) added: FID-A1E1" in first.output
+    assert "0 criteria set(s) added." in runner.invoke(args=["evidence", "load-criteria"]).output
