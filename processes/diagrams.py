@@ -11,6 +11,7 @@ import textwrap
 from dataclasses import dataclass, field
 from typing import ClassVar
 
+from flask import render_template
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -192,3 +193,9 @@ def swimlanes(stages: list[ProcessStage]) -> DiagramLayout:
                                       (lower.centre_x, middle), (lower.centre_x, top)])
     result.connectors.append([(last.centre_x, last.y + BOX_HEIGHT), (last.centre_x, result.end[1] - 11)])
     return result
+
+
+def diagram_svg(process: Process) -> str:
+    """The process's diagram as a standalone SVG document (download, evidence pack)."""
+    return render_template("processes/_diagram.svg", layout=swimlanes(ordered_stages(process)), process=process,
+                           standalone=True)

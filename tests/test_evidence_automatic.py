@@ -143,13 +143,15 @@ def test_c3_missing_then_partly_then_met(app, make_user, make_process, request_c
     assert finding.status == Status.MET, finding.gaps
 
 
-def test_c3_draws_diagrams_when_the_process_map_offers_them(app, make_process, request_ctx, monkeypatch):
+def test_c3_draws_each_process_diagram_for_the_pack(app, make_process, request_ctx):
     pid = make_process(code="P01")
-    db.session.add(ProcessStage(process_id=pid, position=1, name="Answer", responsible_role="Agent"))
+    db.session.add(ProcessStage(process_id=pid, position=1, name="Answer the client", responsible_role="Agent"))
+    make_process(code="P02")
     db.session.commit()
-    monkeypatch.setattr(improvement_changes, "diagram_drawer", lambda: lambda process: f"<svg>{process.code}</svg>")
     figures = [b for b in improvement_changes.change_evidence(detail=True).blocks if hasattr(b, "svg")]
-    assert [f.svg for f in figures] == ["<svg>P01</svg>"]
+    assert len(figures) == 1, "only processes with a diagram are drawn"
+    assert figures[0].svg.startswith("<svg") and "Answer the client" in figures[0].svg
+    assert "<a " not in figures[0].svg, "the pack's drawing has no links into the app"
 
 
 def test_e1_missing_partly_and_met(app, make_process, make_indicator, request_ctx):

@@ -1,10 +1,5 @@
 """C3: the improvements changed the way of operating — sheet revisions linked to improvements, process
-diagrams and who holds the knowledge at each stage.
-
-The diagrams' drawing belongs to the process map (``processes.diagrams``, being built): when that module
-exists and offers ``diagram_svg(process) -> str``, the pack shows each diagram (see ``DIAGRAM_HOOK``)."""
-
-import importlib
+diagrams and who holds the knowledge at each stage."""
 
 from flask import url_for
 from flask_babel import format_date
@@ -14,24 +9,11 @@ from sqlalchemy.orm import joinedload
 
 from core.extensions import db
 from evidence.automatic import Figure, Finding, Line, Status, Table, evidence_source, share
+from processes.diagrams import diagram_svg
 from processes.models import KnowledgeHolder, Process, ProcessStage, ProcessStatus, Revision
 
-#: Module and function that draw a process diagram as SVG; used when present.
-DIAGRAM_HOOK = ("processes.diagrams", "diagram_svg")
 #: How many recent revisions the detail table lists.
 RECENT_REVISIONS = 25
-
-
-def diagram_drawer():
-    """``diagram_svg(process)`` of the process map, or None while that module does not exist."""
-    module_name, function_name = DIAGRAM_HOOK
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as error:
-        if error.name != module_name:
-            raise
-        return None
-    return getattr(module, function_name, None)
 
 
 def _revision_facts():
@@ -106,9 +88,7 @@ def _blocks(stages) -> list:
         blocks.append(Table(_("Process diagram stages"), [_("Process"), _("Stage"), _("Responsible role"),
                                                           _("Knowledge holders")],
                             [[s.process.code, s.name, s.responsible_role, str(n)] for s, n in stages]))
-    draw = diagram_drawer()
-    if draw is not None:
-        for process in {s.process.id: s.process for s, _n in stages}.values():
-            blocks.append(Figure(_("Diagram of %(process)s", process=f"{process.code} · {process.name}"),
-                                 draw(process)))
+    for process in {s.process.id: s.process for s, _n in stages}.values():
+        blocks.append(Figure(_("Diagram of %(process)s", process=f"{process.code} · {process.name}"),
+                             diagram_svg(process)))
     return blocks

@@ -45,10 +45,8 @@ def diagram(process_id: int):
 @allow(TEAM_DATA)
 def diagram_svg(process_id: int):
     """The diagram as a standalone SVG file (for documents and the evidence pack)."""
-    process, stages = _diagram(process_id)
-    svg = render_template("processes/_diagram.svg", layout=diagrams.swimlanes(stages), process=process,
-                          standalone=True)
-    response = Response(svg, mimetype="image/svg+xml")
+    process, _stages = _diagram(process_id)
+    response = Response(diagrams.diagram_svg(process), mimetype="image/svg+xml")
     response.headers.set("Content-Disposition", "attachment", filename=f"diagram-{process.code}.svg")
     return response
 
