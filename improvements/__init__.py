@@ -4,4 +4,5 @@ from flask import Blueprint
 
 bp = Blueprint("improvements", __name__)
 
-from improvements import views  # noqa: E402,F401  (registers the routes on bp)
+# The tables (for Alembic and the ORM), then the routes on bp.
+from improvements import models, views  # noqa: E402,F401

@@ -1,4 +1,4 @@
-"""Views of the improvements blueprint."""
+"""Views of the improvements blueprint, one module per subject."""
 
 from flask import render_template
 
