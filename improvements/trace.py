@@ -28,15 +28,18 @@ class Link:
     detail: str
 
 
-def trace(improvement, *, smart_passed: bool, result, valued: bool) -> list[Link]:
+def trace(improvement, *, smart_passed: bool, result, valued: bool, client_voice: bool | None = None,
+          source: str | None = None) -> list[Link]:
     """Each link of the loop for one improvement: present or missing, and what it rests on or lacks."""
     tasks = [t for t in improvement.tasks if t.status != TaskStatus.CANCELLED]
     done = [t for t in tasks if t.status == TaskStatus.DONE]
     changes = improvement.process_changes
+    voice = is_client_voice(improvement) if client_voice is None else client_voice
+    source = source or source_label(improvement)
     found = {
-        "client_voice": (is_client_voice(improvement), source_label(improvement) if is_client_voice(improvement)
+        "client_voice": (voice, source if voice
                          else _("It comes from %(source)s, not from what clients said.",
-                                source=source_label(improvement))),
+                                source=source)),
         "opportunity": (True, _("Raised on %(date)s.", date=improvement.raised_on.isoformat())),
         "smart": (smart_passed, _("Meets SMART.") if smart_passed else _("It does not meet SMART yet.")),
         "actions": (bool(tasks) and len(done) == len(tasks),

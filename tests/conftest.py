@@ -183,4 +183,5 @@ def chromium_path():
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
+from tests.improvements_fixtures import make_criteria, make_group, make_improvement  # noqa: E402,F401
 from tests.processes_fixtures import make_indicator, make_process, make_programme  # noqa: E402,F401
