@@ -47,7 +47,8 @@ class CriterionResult:
 def plan_problems(improvement: Improvement) -> dict[str, list[str]]:
     """What the plan lacks for Measurable and Time-bound, whatever the group marked."""
     measurable = []
-    if improvement.indicator_id is None and not (improvement.measure_name or "").strip():
+    if improvement.indicator_id is None and improvement.indicator is None \
+            and not (improvement.measure_name or "").strip():
         measurable.append(_("Link an indicator of the process map, or name the measure, in the plan."))
     if improvement.baseline_value is None:
         measurable.append(_("The plan has no baseline value."))
