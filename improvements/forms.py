@@ -148,7 +148,7 @@ class PlanForm(VersionedForm):
     measure_name = StringField(_l("Or a measure of its own"), validators=[Optional(), Length(max=200)],
                                description=_l("When no indicator of the map measures it; values are then entered."))
     measure_unit = StringField(_l("Unit"), validators=[Optional(), Length(max=30)])
-    higher_is_better = BooleanField(_l("Higher is better (for a measure of its own)"), default=True)
+    higher_is_better = BooleanField(_l("A higher value is better (for a measure named here)"), default=True)
     baseline_value = NumberField(_l("Baseline value"), validators=[Optional()],
                                  description=_l("Left empty with an indicator, it is read from the baseline period."))
     baseline_period = DateField(_l("Baseline period"), validators=[Optional()],
