@@ -8,6 +8,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from core.extensions import db
 from improvements import smart
+from improvements.client_evidence import computed_for
 from improvements.models import (
     AffectedPerson,
     Evidence,
@@ -62,11 +63,12 @@ def assess(improvements, measurements=None) -> dict[int, Assessment]:
     """Assess many improvements at once (one measurements query for all their indicators)."""
     if measurements is None:
         measurements = measurements_for(i.indicator_id for i in improvements)
+    computed = computed_for(improvements)
     found = {}
     for improvement in improvements:
         passed = smart.passes(improvement)
         result = measured_result(improvement, measurements.get(improvement.indicator_id, []))
-        valued = client_valued(improvement, result)
+        valued = client_valued(improvement, result) or any(e.favourable for e in computed.get(improvement.id, []))
         found[improvement.id] = Assessment(passed, result, valued,
                                            c1_reasons(improvement, smart_passed=passed, result=result, valued=valued))
     return found

@@ -10,6 +10,7 @@ from core.versioning import submit_edit
 from improvements import bp, smart, work
 from improvements.changes import knowledge_holders
 from improvements.charts import before_after_chart
+from improvements.client_evidence import computed_for
 from improvements.forms import (
     AffectedForm,
     AfterForm,
@@ -66,7 +67,8 @@ def render_improvement(improvement_id: int, **forms):
         holders=knowledge_holders(improvement), may_edit=may_edit_group(current_user, improvement.group),
         moves=sorted(TRANSITIONS[improvement.status], key=list(Status).index), status_labels=STATUS_LABELS,
         task_labels=TASK_STATUS_LABELS, evidence_labels=EVIDENCE_LABELS, task_status_form=TaskStatusForm(),
-        status_form=StatusForm(), today=today(), **forms)
+        status_form=StatusForm(), today=today(), computed=computed_for([improvement]).get(improvement.id, []),
+        **forms)
 
 
 @bp.get("/<int:improvement_id>")
