@@ -368,8 +368,9 @@ class Revision(Audited, db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), info=label(_l("Author")))
     reason: Mapped[str] = mapped_column(Text, info=label(_l("Reason for the change")))
-    #: The improvement that caused the change (C3); the improvements module links its table here.
-    improvement_id: Mapped[int | None] = mapped_column(Integer, index=True, info=label(_l("Improvement")))
+    #: The improvement that caused the change (C3).
+    improvement_id: Mapped[int | None] = mapped_column(ForeignKey("improvements.id"), index=True,
+                                                      info=label(_l("Improvement")))
     #: The sheet's fields after this revision, to show what changed between two revisions.
     snapshot: Mapped[dict] = mapped_column(db.JSON, default=dict)
 

@@ -1,0 +1,516 @@
+"""SMART improvement groups (C1), their results before and after (C2) and the change they caused (C3).
+
+One ``Improvement`` row follows an idea from the opportunity a group logs, through the SMART check and
+approval, to its actions, its measured result and the change in the way of operating it caused.
+"""
+
+import enum
+from datetime import date, datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Enum,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.audit import Audited, label
+from core.extensions import db
+from core.timeutil import utcnow
+from core.versioning import Versioned
+
+
+def _enum(cls):
+    """An enum stored as its lowercase value on every database (as the process map does)."""
+    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+
+
+class Status(enum.StrEnum):
+    """Where an improvement stands; ``Improvement.move_to`` refuses the moves that make no sense."""
+
+    OPPORTUNITY = "opportunity"
+    PROPOSED = "proposed"
+    APPROVED = "approved"
+    IN_PROGRESS = "in_progress"
+    IMPLEMENTED = "implemented"
+    VERIFIED = "verified"
+    CANCELLED = "cancelled"
+
+
+class TaskStatus(enum.StrEnum):
+    TODO = "todo"
+    DOING = "doing"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class TransitionRefused(ValueError):
+    """A change of status the rules refuse; ``reasons`` says why, one line each."""
+
+    def __init__(self, reasons):
+        self.reasons = [str(r) for r in reasons]
+        super().__init__("; ".join(self.reasons))
+
+
+#: The moves people make by hand; OPPORTUNITY ⇄ PROPOSED is the SMART check's alone.
+TRANSITIONS = {
+    Status.PROPOSED: {Status.APPROVED, Status.CANCELLED},
+    Status.APPROVED: {Status.IN_PROGRESS, Status.IMPLEMENTED, Status.CANCELLED},
+    Status.IN_PROGRESS: {Status.IMPLEMENTED, Status.CANCELLED},
+    Status.IMPLEMENTED: {Status.VERIFIED, Status.IN_PROGRESS},
+    Status.OPPORTUNITY: {Status.CANCELLED},
+    Status.VERIFIED: set(),
+    Status.CANCELLED: set(),
+}
+OPEN = (Status.APPROVED, Status.IN_PROGRESS)
+DONE = (Status.IMPLEMENTED, Status.VERIFIED)
+
+
+class Group(Audited, Versioned, db.Model):
+    """An improvement group: people who turn opportunities into SMART improvements for some processes."""
+
+    __tablename__ = "improvement_groups"
+    __audit_label__ = _l("Improvement group")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True, info=label(_l("Name")))
+    purpose: Mapped[str | None] = mapped_column(Text, info=label(_l("Purpose")))
+    facilitator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True,
+                                                       info=label(_l("Facilitator")))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    facilitator = relationship("User")
+    members = relationship("GroupMember", back_populates="group", cascade="all, delete-orphan",
+                           order_by="GroupMember.id")
+    processes = relationship("Process", secondary="improvement_group_processes", order_by="Process.code",
+                             viewonly=True)
+    meetings = relationship("Meeting", back_populates="group", cascade="all, delete-orphan",
+                            order_by="Meeting.held_on.desc()")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class GroupMember(Audited, db.Model):
+    """A person in a group, with their role in it (facilitator, secretary, member, expert…)."""
+
+    __tablename__ = "improvement_group_members"
+    __audit_label__ = _l("Group member")
+    __table_args__ = (UniqueConstraint("group_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("improvement_groups.id"), index=True,
+                                          info=label(_l("Improvement group")))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True, info=label(_l("Person")))
+    role: Mapped[str] = mapped_column(String(120), info=label(_l("Role in the group")))
+
+    group = relationship("Group", back_populates="members")
+    user = relationship("User")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.role})"
+
+
+class GroupProcess(Audited, db.Model):
+    """A process an improvement group works on."""
+
+    __tablename__ = "improvement_group_processes"
+    __audit_label__ = _l("Process of a group")
+    __table_args__ = (UniqueConstraint("group_id", "process_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("improvement_groups.id"), index=True,
+                                          info=label(_l("Improvement group")))
+    process_id: Mapped[int] = mapped_column(ForeignKey("processes.id"), index=True, info=label(_l("Process")))
+
+    def __str__(self) -> str:
+        return f"{self.group_id}/{self.process_id}"
+
+
+class Meeting(Audited, db.Model):
+    """A meeting of a group: who came, the minutes and what was decided."""
+
+    __tablename__ = "improvement_meetings"
+    __audit_label__ = _l("Group meeting")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("improvement_groups.id"), index=True,
+                                          info=label(_l("Improvement group")))
+    held_on: Mapped[date] = mapped_column(Date, info=label(_l("Date")))
+    minutes: Mapped[str | None] = mapped_column(Text, info=label(_l("Minutes")))
+    decisions: Mapped[str | None] = mapped_column(Text, info=label(_l("Decisions")))
+
+    group = relationship("Group", back_populates="meetings")
+    attendees = relationship("User", secondary="improvement_meeting_attendees", order_by="User.name", viewonly=True)
+
+    def __str__(self) -> str:
+        return f"{self.group.name if self.group else ''} {self.held_on.isoformat()}"
+
+
+class MeetingAttendee(Audited, db.Model):
+    __tablename__ = "improvement_meeting_attendees"
+    __audit_label__ = _l("Meeting attendee")
+    __table_args__ = (UniqueConstraint("meeting_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("improvement_meetings.id"), index=True,
+                                            info=label(_l("Group meeting")))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True, info=label(_l("Person")))
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id}/{self.user_id}"
+
+
+class Improvement(Audited, Versioned, db.Model):
+    """An opportunity logged by a group and, once it passes the SMART check, the improvement it becomes."""
+
+    __tablename__ = "improvements"
+    __audit_label__ = _l("Improvement")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("improvement_groups.id"), index=True,
+                                          info=label(_l("Improvement group")))
+    title: Mapped[str] = mapped_column(String(200), info=label(_l("Title")))
+    statement: Mapped[str] = mapped_column(Text, info=label(_l("Opportunity")))
+    raised_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), info=label(_l("Raised by")))
+    raised_on: Mapped[date] = mapped_column(Date, info=label(_l("Raised on")))
+    #: Where the opportunity came from: a key of ``improvements.sources.SOURCES``.
+    source_kind: Mapped[str] = mapped_column(String(30), index=True, info=label(_l("Source")))
+    #: The id of the record it came from, in the table the source kind names (resolved by the registry).
+    source_id: Mapped[int | None] = mapped_column(Integer, info=label(_l("Source record")))
+    #: The source in words, when no record can be linked (yet): a complaint category, a survey question…
+    source_note: Mapped[str | None] = mapped_column(String(300), info=label(_l("Source details")))
+    status: Mapped[Status] = mapped_column(_enum(Status), default=Status.OPPORTUNITY, index=True,
+                                           info=label(_l("Status")))
+    # The plan (item 5): what is to be achieved, measured how, from where, to where, by when, by whom.
+    objective: Mapped[str | None] = mapped_column(Text, info=label(_l("Objective")))
+    indicator_id: Mapped[int | None] = mapped_column(ForeignKey("indicators.id"), index=True,
+                                                     info=label(_l("Indicator")))
+    #: The measure in words when it is not one of the process map's indicators.
+    measure_name: Mapped[str | None] = mapped_column(String(200), info=label(_l("Measure")))
+    measure_unit: Mapped[str | None] = mapped_column(String(30), info=label(_l("Unit")))
+    #: For a measure in words: whether more is better (a linked indicator says it itself).
+    higher_is_better: Mapped[bool] = mapped_column(Boolean, default=True, info=label(_l("Higher is better")))
+    baseline_value: Mapped[float | None] = mapped_column(Float, info=label(_l("Baseline")))
+    baseline_period: Mapped[date | None] = mapped_column(Date, info=label(_l("Baseline period")))
+    target_value: Mapped[float | None] = mapped_column(Float, info=label(_l("Target")))
+    deadline: Mapped[date | None] = mapped_column(Date, index=True, info=label(_l("Deadline")))
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True, info=label(_l("Owner")))
+    #: The result after the change, entered by hand when no linked indicator measures it.
+    after_value: Mapped[float | None] = mapped_column(Float, info=label(_l("Value after")))
+    after_period: Mapped[date | None] = mapped_column(Date, info=label(_l("Period after")))
+    approved_at: Mapped[datetime | None] = mapped_column(DateTime, info=label(_l("Approved at")))
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), info=label(_l("Approved by")))
+    implemented_on: Mapped[date | None] = mapped_column(Date, info=label(_l("Implemented on")))
+    verified_on: Mapped[date | None] = mapped_column(Date, info=label(_l("Verified on")))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    group = relationship("Group")
+    raised_by = relationship("User", foreign_keys=[raised_by_id])
+    owner = relationship("User", foreign_keys=[owner_id])
+    approved_by = relationship("User", foreign_keys=[approved_by_id])
+    indicator = relationship("Indicator")
+    checks = relationship("SmartCheck", back_populates="improvement", cascade="all, delete-orphan",
+                          order_by="SmartCheck.id")
+    tasks = relationship("Task", back_populates="improvement", cascade="all, delete-orphan",
+                         order_by="(Task.due_on, Task.id)")
+    scores = relationship("PriorityScore", back_populates="improvement", cascade="all, delete-orphan")
+    evidence = relationship("Evidence", back_populates="improvement", cascade="all, delete-orphan",
+                            order_by="Evidence.id")
+    process_changes = relationship("ProcessChange", back_populates="improvement", cascade="all, delete-orphan",
+                                   order_by="ProcessChange.id")
+    affected = relationship("AffectedPerson", back_populates="improvement", cascade="all, delete-orphan",
+                            order_by="AffectedPerson.id")
+    trainings = relationship("Training", back_populates="improvement", cascade="all, delete-orphan",
+                             order_by="Training.held_on")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def latest_check(self) -> "SmartCheck | None":
+        return self.checks[-1] if self.checks else None
+
+    def move_to(self, status: Status, *, reasons=()) -> None:
+        """Change status by hand; refuse a move the workflow does not allow (``reasons`` add to the refusal)."""
+        if status not in TRANSITIONS[self.status]:
+            raise TransitionRefused([_l("An improvement cannot go from “%(old)s” to “%(new)s”.",
+                                        old=STATUS_LABELS[self.status], new=STATUS_LABELS[status])])
+        if reasons:
+            raise TransitionRefused(reasons)
+        self.status = status
+
+
+STATUS_LABELS = {
+    Status.OPPORTUNITY: _l("Opportunity"),
+    Status.PROPOSED: _l("Proposed"),
+    Status.APPROVED: _l("Approved"),
+    Status.IN_PROGRESS: _l("In progress"),
+    Status.IMPLEMENTED: _l("Implemented"),
+    Status.VERIFIED: _l("Verified"),
+    Status.CANCELLED: _l("Cancelled"),
+}
+TASK_STATUS_LABELS = {
+    TaskStatus.TODO: _l("To do"),
+    TaskStatus.DOING: _l("Doing"),
+    TaskStatus.DONE: _l("Done"),
+    TaskStatus.CANCELLED: _l("Cancelled"),
+}
+
+
+class SmartCheck(Audited, db.Model):
+    """One pass of the SMART check: each criterion met or not, with the group's written justification.
+
+    Checks are kept, not overwritten: the page shows the latest, the history shows a failed one was fixed."""
+
+    __tablename__ = "improvement_smart_checks"
+    __audit_label__ = _l("SMART check")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    improvement_id: Mapped[int] = mapped_column(ForeignKey("improvements.id"), index=True,
+                                                info=label(_l("Improvement")))
+    checked_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    checked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), info=label(_l("Checked by")))
+    specific: Mapped[bool] = mapped_column(Boolean, info=label(_l("Specific")))
+    specific_why: Mapped[str] = mapped_column(Text, info=label(_l("Specific: justification")))
+    measurable: Mapped[bool] = mapped_column(Boolean, info=label(_l("Measurable")))
+    measurable_why: Mapped[str] = mapped_column(Text, info=label(_l("Measurable: justification")))
+    achievable: Mapped[bool] = mapped_column(Boolean, info=label(_l("Achievable")))
+    achievable_why: Mapped[str] = mapped_column(Text, info=label(_l("Achievable: justification")))
+    relevant: Mapped[bool] = mapped_column(Boolean, info=label(_l("Relevant")))
+    relevant_why: Mapped[str] = mapped_column(Text, info=label(_l("Relevant: justification")))
+    time_bound: Mapped[bool] = mapped_column(Boolean, info=label(_l("Time-bound")))
+    time_bound_why: Mapped[str] = mapped_column(Text, info=label(_l("Time-bound: justification")))
+    #: Whether every criterion held when the check was made, the plan's rules included.
+    passed: Mapped[bool] = mapped_column(Boolean, default=False, info=label(_l("Passed")))
+
+    improvement = relationship("Improvement", back_populates="checks")
+    checked_by = relationship("User")
+
+    def __str__(self) -> str:
+        return f"SMART {self.improvement_id} {self.checked_at:%Y-%m-%d}"
+
+
+class PriorityCriterion(Audited, Versioned, db.Model):
+    """A criterion groups score opportunities on (impact on loyalty, effort, urgency…), with its weight."""
+
+    __tablename__ = "improvement_priority_criteria"
+    __audit_label__ = _l("Prioritisation criterion")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True, info=label(_l("Criterion")))
+    weight: Mapped[float] = mapped_column(Float, info=label(_l("Weight")))
+    #: Effort and cost count against an opportunity: a high score lowers its priority.
+    higher_is_better: Mapped[bool] = mapped_column(Boolean, default=True, info=label(_l("Higher is better")))
+    #: Which axis of the impact × effort chart the criterion feeds: ``impact``, ``effort`` or empty.
+    axis: Mapped[str | None] = mapped_column(String(10), info=label(_l("Chart axis")))
+    position: Mapped[int] = mapped_column(Integer, default=0, info=label(_l("Order")))
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PriorityScore(Audited, db.Model):
+    """The group's score (1–5) of one improvement on one criterion."""
+
+    __tablename__ = "improvement_priority_scores"
+    __audit_label__ = _l("Priority score")
+    __table_args__ = (UniqueConstraint("improvement_id", "criterion_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    improvement_id: Mapped[int] = mapped_column(ForeignKey("improvements.id"), index=True,
+                                                info=label(_l("Improvement")))
+    criterion_id: Mapped[int] = mapped_column(ForeignKey("improvement_priority_criteria.id"), index=True,
+                                              info=label(_l("Criterion")))
+    score: Mapped[int] = mapped_column(Integer, info=label(_l("Score")))
+
+    improvement = relationship("Improvement", back_populates="scores")
+    criterion = relationship("PriorityCriterion")
+
+    def __str__(self) -> str:
+        return f"{self.improvement_id}/{self.criterion_id}: {self.score}"
+
+
+class Task(Audited, Versioned, db.Model):
+    """A task of an improvement's action plan: who does it, by when, and how far it is."""
+
+    __tablename__ = "improvement_tasks"
+    __audit_label__ = _l("Improvement task")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    improvement_id: Mapped[int] = mapped_column(ForeignKey("improvements.id"), index=True,
+                                                info=label(_l("Improvement")))
+    title: Mapped[str] = mapped_column(String(300), info=label(_l("Task")))
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True, info=label(_l("Owner")))
+    due_on: Mapped[date] = mapped_column(Date, index=True, info=label(_l("Due date")))
+    status: Mapped[TaskStatus] = mapped_column(_enum(TaskStatus), default=TaskStatus.TODO, index=True,
+                                               info=label(_l("Status")))
+    done_on: Mapped[date | None] = mapped_column(Date, info=label(_l("Done on")))
+
+    improvement = relationship("Improvement", back_populates="tasks")
+    owner = relationship("User")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (TaskStatus.TODO, TaskStatus.DOING)
+
+    def overdue(self, today: date) -> bool:
+        return self.is_open and self.due_on < today
+
+
+class EvidenceKind(enum.StrEnum):
+    """Kinds of client evidence C2 asks for, and a free file."""
+
+    SURVEY = "survey"
+    FOCUS_GROUP = "focus_group"
+    COMPLAINTS = "complaints"
+    RESPONSE_TIME = "response_time"
+    OTHER = "other"
+
+
+EVIDENCE_LABELS = {
+    EvidenceKind.SURVEY: _l("Survey result"),
+    EvidenceKind.FOCUS_GROUP: _l("Focus-group finding"),
+    EvidenceKind.COMPLAINTS: _l("Complaint count"),
+    EvidenceKind.RESPONSE_TIME: _l("Response time"),
+    EvidenceKind.OTHER: _l("Other evidence"),
+}
+
+
+class Evidence(Audited, db.Model):
+    """Client evidence of an improvement (C2): a value before and after, a finding, or a file."""
+
+    __tablename__ = "improvement_evidence"
+    __audit_label__ = _l("Improvement evidence")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    improvement_id: Mapped[int] = mapped_column(ForeignKey("improvements.id"), index=True,
+                                                info=label(_l("Improvement")))
+    kind: Mapped[EvidenceKind] = mapped_column(_enum(EvidenceKind), info=label(_l("Kind")))
+    title: Mapped[str] = mapped_column(String(200), info=label(_l("Title")))
+    before_value: Mapped[float | None] = mapped_column(Float, info=label(_l("Before")))
+    after_value: Mapped[float | None] = mapped_column(Float, info=label(_l("After")))
+    #: For counts and times fewer is better; for survey results more is.
+    higher_is_better: Mapped[bool] = mapped_column(Boolean, default=True, info=label(_l("Higher is better")))
+    finding: Mapped[str | None] = mapped_column(Text, info=label(_l("Finding")))
+    #: Whether clients understood and valued the change (C2), in the group's reading of the evidence.
+    favourable: Mapped[bool] = mapped_column(Boolean, default=False,
+                                             info=label(_l("Clients value the improvement")))
+    file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id"), info=label(_l("File")))
+    recorded_on: Mapped[date] = mapped_column(Date, default=date.today, info=label(_l("Recorded on")))
+
+    improvement = relationship("Improvement", back_populates="evidence")
+    file = relationship("StoredFile")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ProcessChange(Audited, db.Model):
+    """A process an improvement changed (C3): the sheet revision it caused and the diagram stages touched."""
+
+    __tablename__ = "improvement_process_changes"
+    __audit_label__ = _l("Change in the way of operating")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    improvement_id: Mapped[int] = mapped_column(ForeignKey("improvements.id"), index=True,
+                                                info=label(_l("Improvement")))
+    process_id: Mapped[int] = mapped_column(ForeignKey("processes.id"), index=True, info=label(_l("Process")))
+    revision_id: Mapped[int | None] = mapped_column(ForeignKey("process_revisions.id"), index=True,
+                                                    info=label(_l("Process revision")))
+    description: Mapped[str] = mapped_column(Text, info=label(_l("What changed")))
+
+    improvement = relationship("Improvement", back_populates="process_changes")
+    process = relationship("Process")
+    revision = relationship("Revision")
+    stages = relationship("ProcessStage", secondary="improvement_changed_stages", order_by="ProcessStage.position",
+                          viewonly=True)
+
+    def __str__(self) -> str:
+        return self.description[:80]
+
+
+class ChangedStage(Audited, db.Model):
+    __tablename__ = "improvement_changed_stages"
+    __audit_label__ = _l("Changed diagram stage")
+    __table_args__ = (UniqueConstraint("change_id", "stage_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    change_id: Mapped[int] = mapped_column(ForeignKey("improvement_process_changes.id"), index=True,
+                                           info=label(_l("Change in the way of operating")))
+    stage_id: Mapped[int] = mapped_column(ForeignKey("process_stages.id"), index=True,
+                                          info=label(_l("Diagram stage")))
+
+    def __str__(self) -> str:
+        return f"{self.change_id}/{self.stage_id}"
+
+
+class AffectedPerson(Audited, db.Model):
+    """Someone whose work the improvement changes (C3), and how."""
+
+    __tablename__ = "improvement_affected_people"
+    __audit_label__ = _l("Person affected")
+    __table_args__ = (UniqueConstraint("improvement_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    improvement_id: Mapped[int] = mapped_column(ForeignKey("improvements.id"), index=True,
+                                                info=label(_l("Improvement")))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True, info=label(_l("Person")))
+    how: Mapped[str] = mapped_column(String(300), info=label(_l("How their work changes")))
+
+    improvement = relationship("Improvement", back_populates="affected")
+    user = relationship("User")
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.how}"
+
+
+class Training(Audited, db.Model):
+    """A session where people were informed of, or trained on, the change (C3): when, who, with what."""
+
+    __tablename__ = "improvement_trainings"
+    __audit_label__ = _l("Information or training session")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    improvement_id: Mapped[int] = mapped_column(ForeignKey("improvements.id"), index=True,
+                                                info=label(_l("Improvement")))
+    held_on: Mapped[date] = mapped_column(Date, info=label(_l("Date")))
+    #: True for training; False when people were only informed.
+    is_training: Mapped[bool] = mapped_column(Boolean, default=True, info=label(_l("Training")))
+    topic: Mapped[str] = mapped_column(String(300), info=label(_l("Topic")))
+    material: Mapped[str | None] = mapped_column(Text, info=label(_l("Material")))
+    material_file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id"),
+                                                         info=label(_l("Material file")))
+
+    improvement = relationship("Improvement", back_populates="trainings")
+    material_file = relationship("StoredFile")
+    attendees = relationship("User", secondary="improvement_training_attendees", order_by="User.name",
+                             viewonly=True)
+
+    def __str__(self) -> str:
+        return self.topic
+
+
+class TrainingAttendee(Audited, db.Model):
+    __tablename__ = "improvement_training_attendees"
+    __audit_label__ = _l("Training attendee")
+    __table_args__ = (UniqueConstraint("training_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    training_id: Mapped[int] = mapped_column(ForeignKey("improvement_trainings.id"), index=True,
+                                             info=label(_l("Information or training session")))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True, info=label(_l("Person")))
+
+    def __str__(self) -> str:
+        return f"{self.training_id}/{self.user_id}"

@@ -1,0 +1,150 @@
+"""An improvement's life: raising the opportunity, its plan, prioritisation scores, tasks and status."""
+
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from core.extensions import db
+from core.versioning import ensure_current
+from improvements import smart
+from improvements.models import (
+    DONE,
+    Improvement,
+    PriorityCriterion,
+    PriorityScore,
+    Status,
+    Task,
+    TaskStatus,
+    TransitionRefused,
+)
+from improvements.services import ImprovementRuleError
+from improvements.sources import check_source
+from processes.models import Indicator, Measurement
+from processes.periods import period_start
+
+
+def raise_opportunity(group, data: dict, *, actor, today: date) -> Improvement:
+    """Log an opportunity in a group, with its source and, where there is one, the record it came from."""
+    try:
+        check_source(data["source_kind"], data.get("source_id"))
+    except ValueError as error:
+        raise ImprovementRuleError(str(error)) from error
+    improvement = Improvement(group=group, title=data["title"].strip(), statement=data["statement"].strip(),
+                              raised_by=actor, raised_on=data.get("raised_on") or today,
+                              source_kind=data["source_kind"], source_id=data.get("source_id") or None,
+                              source_note=(data.get("source_note") or "").strip() or None,
+                              status=Status.OPPORTUNITY)
+    db.session.add(improvement)
+    db.session.flush()
+    return improvement
+
+
+PLAN_FIELDS = ("objective", "indicator_id", "measure_name", "measure_unit", "higher_is_better", "baseline_value",
+               "baseline_period", "target_value", "deadline", "owner_id")
+
+
+def check_deadline(improvement: Improvement, deadline: date | None, today: date) -> None:
+    """A new plan, or a plan whose deadline changes, cannot set a deadline already past."""
+    if deadline is not None and deadline < today and deadline != improvement.deadline:
+        raise ImprovementRuleError(_("The deadline %(date)s has already passed: choose a later date.",
+                                     date=deadline.isoformat()))
+
+
+def save_plan(improvement: Improvement, data: dict, *, version, today: date) -> None:
+    """Apply the plan: objective, measure, baseline (read from the indicator when left empty), target, deadline."""
+    ensure_current(improvement, version)
+    check_deadline(improvement, data.get("deadline"), today)
+    for name in PLAN_FIELDS:
+        if name in data:
+            value = data[name]
+            setattr(improvement, name, (value.strip() or None) if isinstance(value, str) else value)
+    indicator = db.session.get(Indicator, improvement.indicator_id) if improvement.indicator_id else None
+    if indicator is not None and improvement.baseline_period is not None:
+        improvement.baseline_period = period_start(improvement.baseline_period, indicator.frequency)
+        if improvement.baseline_value is None:
+            improvement.baseline_value = db.session.scalar(select(Measurement.value).where(
+                Measurement.indicator_id == indicator.id, Measurement.period == improvement.baseline_period))
+    db.session.flush()
+
+
+def save_scores(improvement: Improvement, scores: dict[int, int | None]) -> None:
+    """The group's 1–5 score on each criterion; an empty score removes it."""
+    current = {s.criterion_id: s for s in improvement.scores}
+    for criterion_id, value in scores.items():
+        if value is None:
+            if criterion_id in current:
+                improvement.scores.remove(current[criterion_id])
+        elif criterion_id in current:
+            current[criterion_id].score = value
+        else:
+            improvement.scores.append(PriorityScore(criterion_id=criterion_id, score=value))
+    db.session.flush()
+
+
+def criteria() -> list[PriorityCriterion]:
+    return list(db.session.scalars(select(PriorityCriterion).order_by(PriorityCriterion.position,
+                                                                      PriorityCriterion.id)))
+
+
+def save_criterion(criterion: PriorityCriterion | None, data: dict, *, version=None) -> PriorityCriterion:
+    if criterion is None:
+        criterion = PriorityCriterion(position=len(criteria()) + 1)
+        db.session.add(criterion)
+    else:
+        ensure_current(criterion, version)
+    criterion.name = data["name"].strip()
+    criterion.weight = data["weight"]
+    criterion.higher_is_better = bool(data.get("higher_is_better"))
+    criterion.axis = data.get("axis") or None
+    db.session.flush()
+    return criterion
+
+
+CLOSED = (Status.IMPLEMENTED, Status.VERIFIED, Status.CANCELLED)
+
+
+def add_task(improvement: Improvement, title: str, owner_id: int | None, due_on: date, *, today: date) -> Task:
+    if improvement.status in CLOSED:
+        raise ImprovementRuleError(_("This improvement is closed: it takes no new tasks."))
+    if due_on < today:
+        raise ImprovementRuleError(_("The due date %(date)s has already passed.", date=due_on.isoformat()))
+    task = Task(title=title.strip(), owner_id=owner_id, due_on=due_on, status=TaskStatus.TODO)
+    improvement.tasks.append(task)
+    db.session.flush()
+    return task
+
+
+def set_task_status(task: Task, status: TaskStatus, *, today: date) -> None:
+    """Move a task; the first task started or done puts an approved improvement in progress."""
+    task.status = status
+    task.done_on = today if status == TaskStatus.DONE else None
+    improvement = task.improvement
+    if status in (TaskStatus.DOING, TaskStatus.DONE) and improvement.status == Status.APPROVED:
+        improvement.move_to(Status.IN_PROGRESS)
+    db.session.flush()
+
+
+def change_status(improvement: Improvement, status: Status, *, actor, today: date, result=None) -> None:
+    """Move an improvement on; refused with reasons when its rules do not hold (SMART, open tasks, no result)."""
+    if status == Status.APPROVED:
+        smart.approve(improvement, actor=actor)
+    elif status == Status.IMPLEMENTED:
+        open_tasks = [t.title for t in improvement.tasks if t.is_open]
+        improvement.move_to(status, reasons=[_("Tasks still open: %(tasks)s.", tasks="; ".join(open_tasks))]
+                            if open_tasks else ())
+        improvement.implemented_on = today
+    elif status == Status.VERIFIED:
+        missing = [] if result is not None and result.after is not None else \
+            [_("Record the result after the change before verifying it.")]
+        improvement.move_to(status, reasons=missing)
+        improvement.verified_on = today
+    elif status in (Status.IN_PROGRESS, Status.CANCELLED):
+        improvement.move_to(status)
+    else:
+        raise TransitionRefused([_("That status is reached through the SMART check.")])
+    db.session.flush()
+
+
+def is_done(improvement: Improvement) -> bool:
+    return improvement.status in DONE

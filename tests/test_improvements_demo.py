@@ -1,0 +1,38 @@
+"""The demo's improvements: two groups, eight opportunities, three qualifying for C1 and one failing SMART."""
+
+from sqlalchemy import func, select
+
+from core.extensions import db
+from core.models import User
+from improvements import smart
+from improvements.models import Group, Improvement
+from improvements.queries import c1_overview
+from processes.models import Revision
+from tests.conftest import sign_in
+
+
+def test_the_demo_holds_c1_with_three_improvements_and_explains_the_failing_one(app, runner):
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Group.id))) == 2
+        improvements = list(db.session.scalars(select(Improvement)))
+        assert len(improvements) == 8
+        assert len({i.source_kind for i in improvements}) >= 5
+        status, assessments = c1_overview()
+        assert status.holds and status.count == 3
+        assert all(assessments[i.id].result.source == "indicator" for i in status.qualifying)
+        assert all(i.trainings for i in status.qualifying)
+        [(failing, reasons)] = status.others
+        assert "It does not meet SMART." in reasons
+        assert any(r.startswith("Achievable:") for r in smart.failures(failing))
+        assert db.session.scalar(select(func.count(Revision.id)).where(Revision.improvement_id.is_not(None))) == 1
+        ids = [i.id for i in improvements]
+        group_ids = list(db.session.scalars(select(Group.id)))
+        member = db.session.scalar(select(User).where(User.email == "member@demo.test"))
+        db.session.expunge(member)
+    client = sign_in(app.test_client(), member)
+    for url in ["/improvements/", "/improvements/board", "/improvements/c1", "/",
+                *[f"/improvements/{i}" for i in ids], *[f"/improvements/groups/{g}" for g in group_ids],
+                *[f"/improvements/groups/{g}/priorities" for g in group_ids]]:
+        assert client.get(url).status_code == 200, url
+    assert "Acordar el aviso de traspasos" in client.get("/").get_data(as_text=True)

@@ -1,0 +1,50 @@
+"""The hooks the voice of the client and the survey engine plug into: computed client evidence, the staff
+participation survey of a group, and source kinds with records."""
+
+import pytest
+
+from improvements import client_evidence, participation
+from improvements.client_evidence import ComputedEvidence
+from improvements.models import Status
+from improvements.sources import SOURCES, register_source
+
+
+@pytest.fixture
+def provider():
+    def complaints(improvements):
+        return {i.id: [ComputedEvidence("complaints", "Complaints about answers", 38, 17, False, True)]
+                for i in improvements}
+
+    client_evidence.register_provider(complaints)
+    yield complaints
+    client_evidence.unregister_provider(complaints)
+
+
+def test_computed_client_evidence_shows_and_counts_as_client_valuation(client_as, make_group, make_improvement,
+                                                                       provider):
+    improvement = make_improvement(make_group(), status=Status.IMPLEMENTED, smart=True, after_value=92.0)
+    html = client_as("reviewer").get(f"/improvements/{improvement}").get_data(as_text=True)
+    assert "Complaints about answers" in html and "It counts towards C1." in html
+
+
+def test_a_group_shows_its_participation_survey_once_the_engine_provides_it(client_as, make_group):
+    group = make_group()
+    client = client_as("member")
+    assert "comes with the survey module" in client.get(f"/improvements/groups/{group}").get_data(as_text=True)
+    participation.register_provider(lambda g: participation.Participation("/surveys/7", "Did we listen?", 4, 3, 66.7))
+    try:
+        html = client.get(f"/improvements/groups/{group}").get_data(as_text=True)
+    finally:
+        participation.register_provider(None)
+    assert "Did we listen?" in html and "75" in html and "66" in html
+
+
+def test_a_client_voice_kind_gets_its_records_when_loyalty_registers_them(app):
+    before = SOURCES["complaint_category"]
+    try:
+        kind = register_source("complaint_category", resolve=lambda ids: {i: f"Category {i}" for i in ids},
+                               choices=lambda: [(1, "Delays")])
+        assert kind.linkable and kind.client_voice and str(kind.label) == "Complaint category"
+    finally:
+        SOURCES["complaint_category"] = before
+    assert not SOURCES["complaint_category"].linkable
