@@ -17,6 +17,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.widgets import TextInput
 
 from core.files import IMAGES, UploadRejected, read_upload
 from core.imports.cells import InvalidCell, number_converter
@@ -30,7 +31,23 @@ def options(pairs) -> list[SelectChoice]:
 class NumberField(FloatField):
     """A number typed the Spanish way (``87,5``, ``1.234,5``) or the English way (``87.5``).
 
-    When the text itself does not tell (``1.234``), the reader's language decides."""
+    When the text itself does not tell (``1.234``), the reader's language decides. A text box rather than
+    ``type=number``: browsers refuse a decimal comma in a number box unless their own language uses it,
+    while ``inputmode`` still brings up the numeric keypad on phones."""
+
+    widget = TextInput()
+
+    def __init__(self, *args, render_kw=None, **kwargs):
+        super().__init__(*args, render_kw={"inputmode": "decimal", **(render_kw or {})}, **kwargs)
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        if self.data is None:
+            return ""
+        # Plain digits in the reader's convention, so the value reads back as it was written.
+        text = format(self.data, "f").rstrip("0").rstrip(".") if self.data % 1 else format(self.data, ".0f")
+        return text.replace(".", get_decimal_symbol(get_locale()))
 
     def process_formdata(self, valuelist):
         if not valuelist or not str(valuelist[0]).strip():
