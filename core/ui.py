@@ -12,6 +12,7 @@ NAVIGATION = (
     ("processes.index", _l("Processes"), "diagram-3"),
     ("loyalty.index", _l("Clients"), "people"),
     ("improvements.index", _l("Improvements"), "graph-up-arrow"),
+    ("surveys.index", _l("Surveys"), "clipboard-data"),
 )
 
 
