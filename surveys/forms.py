@@ -34,7 +34,7 @@ class NewSurveyForm(FlaskForm):
     template = SelectField(_l("Start from"), choices=[])
     language = SelectField(_l("Language of the questions"), choices=options(LANGUAGE_CHOICES),
                            description=_l("The standard questionnaires exist in Spanish and English."))
-    title = StringField(_l("Title"), validators=[Optional(), Length(max=200)],
+    title = StringField(_l("Title"), validators=[Length(max=200)],
                         description=_l("Leave it empty to use the standard questionnaire's title."))
     audience = SelectField(_l("Audience"), choices=enum_options(AUDIENCE_LABELS),
                            description=_l("For an empty survey; a standard questionnaire has its own."))

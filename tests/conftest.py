@@ -184,3 +184,4 @@ def chromium_path():
 
 
 from tests.processes_fixtures import make_indicator, make_process, make_programme  # noqa: E402,F401
+from tests.surveys_fixtures import add_answers, make_survey, make_wave  # noqa: E402,F401

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from core.extensions import db
 from surveys.models import Answer, Invitation, Response
-from tests.surveys_fixtures import CLIENT_ANSWER, form_for, make_survey, make_wave  # noqa: F401
+from tests.surveys_fixtures import CLIENT_ANSWER, form_for
 
 INVITEES = [{"name": "Ane Goñi", "email": "ane@example.org", "typology": "End user", "segment": "Preferential"}]
 
