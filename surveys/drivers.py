@@ -13,8 +13,7 @@ favourable %. Correlation is not causation, and with few answers it is unstable:
 import math
 
 import pandas as pd
-from sqlalchemy import func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import and_, case, func, select
 
 from core.extensions import db
 from surveys.models import Answer, ItemKind, ItemRole, Wave
@@ -38,15 +37,26 @@ def pearson(n: int, sx: float, sy: float, sxx: float, syy: float, sxy: float) ->
 
 
 def pair_sums(wave_id: int, attribute_ids: list[int], outcome_ids: list[int]) -> dict[tuple[int, int], tuple]:
-    """``{(attribute id, outcome id): (n, Σx, Σy, Σx², Σy², Σxy)}`` over respondents who answered both."""
-    x, y = aliased(Answer), aliased(Answer)
-    query = (select(x.item_id, y.item_id, func.count(), func.sum(x.number), func.sum(y.number),
-                    func.sum(x.number * x.number), func.sum(y.number * y.number), func.sum(x.number * y.number))
-             .join(y, y.response_id == x.response_id)
-             .where(x.wave_id == wave_id, x.item_id.in_(attribute_ids), y.item_id.in_(outcome_ids),
-                    x.number.is_not(None), y.number.is_not(None))
-             .group_by(x.item_id, y.item_id))
-    return {(a, o): tuple(float(v or 0) for v in sums) for a, o, *sums in db.session.execute(query)}
+    """``{(attribute id, outcome id): (n, Σx, Σy, Σx², Σy², Σxy)}`` over respondents who answered both.
+
+    One statement: the answers are pivoted to one row per response (a column per item), then every
+    sum of every pair is taken over that pivot in a single pass."""
+    ids = [*attribute_ids, *outcome_ids]
+    pivot = (select(*(func.max(case((Answer.item_id == i, Answer.number))).label(f"v{i}") for i in ids))
+             .where(Answer.wave_id == wave_id, Answer.item_id.in_(ids), Answer.number.is_not(None))
+             .group_by(Answer.response_id).subquery())
+    pairs, sums = [(a, o) for a in attribute_ids for o in outcome_ids], []
+    for a, o in pairs:
+        both = and_(pivot.c[f"v{a}"].is_not(None), pivot.c[f"v{o}"].is_not(None))
+        x, y = case((both, pivot.c[f"v{a}"])), case((both, pivot.c[f"v{o}"]))
+        sums += [func.count(x), func.sum(x), func.sum(y), func.sum(x * x), func.sum(y * y), func.sum(x * y)]
+    row = db.session.execute(select(*sums)).one()
+    found = {}
+    for index, pair in enumerate(pairs):
+        values = row[index * 6:(index + 1) * 6]
+        if values[0]:
+            found[pair] = tuple(float(v or 0) for v in values)
+    return found
 
 
 def driver_analysis(wave: Wave, counts_by_item: dict) -> pd.DataFrame:

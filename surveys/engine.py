@@ -218,7 +218,8 @@ def submit_response(wave: Wave, values: dict[int, tuple], *, invitation: Invitat
         id=key, wave_id=wave.id, source=source.value, typology=typology, segment=segment,
         invitation_id=invitation.id if named else None, submitted_on=utcnow().date() if named else None))
     db.session.execute(insert(Answer.__table__), [
-        {"response_id": key, "item_id": item_id, "wave_id": wave.id, "number": number, "text": text}
+        {"response_id": key, "item_id": item_id, "wave_id": wave.id, "number": number, "text": text,
+         "typology": typology, "segment": segment}
         for item_id, (number, text) in values.items()])
     return key
 
@@ -233,7 +234,8 @@ def insert_responses(wave: Wave, rows: list[dict]) -> int:
         responses.append({"id": key, "wave_id": wave.id, "source": row.get("source", ResponseSource.IMPORT).value,
                           "typology": row.get("typology"), "segment": row.get("segment"),
                           "invitation_id": None, "submitted_on": None})
-        answers += [{"response_id": key, "item_id": item_id, "wave_id": wave.id, "number": number, "text": text}
+        answers += [{"response_id": key, "item_id": item_id, "wave_id": wave.id, "number": number, "text": text,
+                     "typology": row.get("typology"), "segment": row.get("segment")}
                     for item_id, (number, text) in row["values"].items()]
     if responses:
         db.session.execute(insert(Response.__table__), responses)

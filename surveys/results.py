@@ -164,11 +164,14 @@ def invitation_counts(wave: Wave, dimension: str | None = None) -> dict:
 
 def comments(wave: Wave, limit: int = COMMENTS_SHOWN) -> tuple[list[tuple[str, str]], int]:
     """Free-text answers (item tag, text) in the random order of response keys, and how many there are."""
-    base = (select(SurveyItem.tag, SurveyItem.text, Answer.text).join(SurveyItem, SurveyItem.id == Answer.item_id)
-            .where(Answer.wave_id == wave.id, Answer.text.is_not(None), Answer.text != ""))
+    items = {i.id: i for i in wave.survey.items if i.kind == ItemKind.TEXT}
+    if not items:
+        return [], 0
+    base = select(Answer.item_id, Answer.text).where(Answer.wave_id == wave.id, Answer.item_id.in_(list(items)),
+                                                     Answer.text.is_not(None), Answer.text != "")
     total = db.session.scalar(select(func.count()).select_from(base.subquery()))
     rows = db.session.execute(base.order_by(Answer.response_id).limit(limit))
-    return [(tag or question, text) for tag, question, text in rows], total
+    return [(items[item_id].short, text) for item_id, text in rows], total
 
 
 @dataclass
@@ -192,10 +195,11 @@ class WaveResults:
         return 100.0 * self.answered_links / self.invited if self.invited else None
 
 
-def wave_results(wave: Wave) -> WaveResults:
-    """The wave's counts, per-item distributions, headline measures and comments (a fixed number of queries)."""
+def wave_results(wave: Wave, counts_by_wave: dict | None = None) -> WaveResults:
+    """The wave's counts, per-item distributions, headline measures and comments (a fixed number of queries).
+    ``counts_by_wave`` may carry ``item_counts`` already read (the results page reads all waves at once)."""
     items = list(wave.survey.items)
-    counts = item_counts([wave.id]).get(wave.id, {})
+    counts = (counts_by_wave if counts_by_wave is not None else item_counts([wave.id])).get(wave.id, {})
     by_source = response_counts(wave)
     total = sum(by_source.values())
     invited, answered_links = invitation_counts(wave).get(None, (0, 0))
@@ -229,13 +233,13 @@ def breakdown(wave: Wave, dimension: str) -> tuple[list[GroupResult], int]:
     out and counted. Returns (groups shown, groups hidden)."""
     if dimension not in DIMENSIONS:
         raise ValueError(dimension)
-    column = getattr(Response, dimension)
-    sizes = dict(db.session.execute(select(column, func.count()).where(Response.wave_id == wave.id)
-                                    .group_by(column)).all())
+    sizes = dict(db.session.execute(select(getattr(Response, dimension), func.count())
+                                    .where(Response.wave_id == wave.id).group_by(getattr(Response, dimension))).all())
     if set(sizes) <= {None}:
         return [], 0
+    column = getattr(Answer, dimension)  # copied onto answers: no join with the responses
     rows = db.session.execute(
-        select(column, Answer.item_id, Answer.number, func.count()).join(Response, Response.id == Answer.response_id)
+        select(column, Answer.item_id, Answer.number, func.count())
         .where(Answer.wave_id == wave.id, Answer.number.is_not(None)).group_by(column, Answer.item_id, Answer.number))
     counts: dict = defaultdict(lambda: defaultdict(dict))
     for group, item_id, number, count in rows:
@@ -260,14 +264,15 @@ def family_waves(survey: Survey) -> list[Wave]:
     return list(db.session.scalars(query))
 
 
-def trend(survey: Survey) -> list[dict]:
+def trend(survey: Survey, waves: list[Wave] | None = None, counts: dict | None = None) -> list[dict]:
     """Per wave of the survey's editions: responses, CSAT, NPS, intention to keep buying and D1 favourable %.
-    Items are matched across editions by role; three queries whatever the number of waves or responses."""
-    waves = family_waves(survey)
+    Items are matched across editions by role; four queries whatever the number of waves or responses (fewer
+    when the caller passes the ``family_waves`` and their ``item_counts``)."""
+    waves = family_waves(survey) if waves is None else waves
     if not waves:
         return []
     ids = [w.id for w in waves]
-    counts = item_counts(ids)
+    counts = item_counts(ids) if counts is None else counts
     sizes = dict(db.session.execute(select(Response.wave_id, func.count()).where(Response.wave_id.in_(ids))
                                     .group_by(Response.wave_id)).all())
     items = db.session.scalars(select(SurveyItem).where(SurveyItem.survey_id.in_({w.survey_id for w in waves})))
@@ -290,12 +295,12 @@ def trend(survey: Survey) -> list[dict]:
 def nps_trend_by(survey: Survey, dimension: str) -> list[dict]:
     """NPS per wave and per typology or segment (groups under ``MIN_CUT`` answers left out): one query."""
     waves = {w.id: w for w in family_waves(survey)}
-    column = getattr(Response, dimension)
+    column = getattr(Answer, dimension)
+    recommend = select(SurveyItem.id).where(SurveyItem.survey_id.in_({w.survey_id for w in waves.values()}),
+                                            SurveyItem.role == ItemRole.RECOMMEND, SurveyItem.kind == ItemKind.SCALE)
     rows = db.session.execute(
         select(Answer.wave_id, column, Answer.number, func.count())
-        .join(Response, Response.id == Answer.response_id).join(SurveyItem, SurveyItem.id == Answer.item_id)
-        .where(Answer.wave_id.in_(list(waves)), SurveyItem.role == ItemRole.RECOMMEND,
-               SurveyItem.kind == ItemKind.SCALE, column.is_not(None))
+        .where(Answer.wave_id.in_(list(waves)), Answer.item_id.in_(recommend.scalar_subquery()), column.is_not(None))
         .group_by(Answer.wave_id, column, Answer.number))
     counts: dict = defaultdict(dict)
     for wave_id, group, number, count in rows:

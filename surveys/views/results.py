@@ -21,12 +21,13 @@ def wave_results(wave_id: int):
     """Everything a wave shows, in a fixed number of queries whatever its number of responses."""
     wave = db.get_or_404(Wave, wave_id)
     survey = wave.survey
-    summary = results.wave_results(wave)
+    waves = results.family_waves(survey)
+    counts = results.item_counts([w.id for w in waves])  # every wave of the survey in one aggregate
+    summary = results.wave_results(wave, counts)
     groups = {} if summary.hidden else {d: results.breakdown(wave, d) for d in results.DIMENSIONS}
     driver_frame, matrix = None, None
     if not summary.hidden and survey.audience == Audience.CLIENTS:
-        counts = {r.item.id: r.counts for r in summary.items}
-        driver_frame = drivers.driver_analysis(wave, counts)
+        driver_frame = drivers.driver_analysis(wave, {r.item.id: r.counts for r in summary.items})
         chart = charts.matrix_chart(driver_frame) if not driver_frame.empty else None
         matrix = chart_spec(chart) if chart is not None else None
         if not driver_frame.empty:
@@ -34,7 +35,7 @@ def wave_results(wave_id: int):
             driver_frame["quadrant"] = [drivers.quadrant(i, s, mid_i, mid_s)
                                         for i, s in zip(driver_frame["importance"], driver_frame["favourable"],
                                                         strict=True)]
-    points = results.trend(survey)
+    points = results.trend(survey, waves, counts)
     trend = charts.trend_chart(points) if len(points) > 1 else None
     by_typology = results.nps_trend_by(survey, "typology") if survey.audience == Audience.CLIENTS else []
     return render_template(
