@@ -2,6 +2,7 @@
 
 from datetime import date
 
+import pytest
 from sqlalchemy import func, select
 
 from core.extensions import db
@@ -89,3 +90,10 @@ def test_the_answering_page_speaks_the_survey_language(app, client, make_survey,
     text = client.get(f"/s/{token_of(app, wave)}", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "Encuesta de satisfacción de clientes" in text and "¿Qué satisfacción le produce" in text
     assert '<html lang="es">' in text
+
+
+@pytest.mark.parametrize("app_overrides", [{"RATELIMIT_ENABLED": True, "SURVEY_RATE_LIMIT": "2 per minute"}])
+def test_the_public_pages_are_rate_limited(client):
+    assert client.get("/s/unknown-1").status_code == 404
+    assert client.get("/s/unknown-2").status_code == 404
+    assert client.get("/s/unknown-3").status_code == 429
