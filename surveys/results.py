@@ -154,12 +154,14 @@ def response_counts(wave: Wave) -> dict[str, int]:
 
 
 def invitation_counts(wave: Wave, dimension: str | None = None) -> dict:
-    """``{group: (invited, answered)}`` (the group is None without ``dimension``): one query."""
-    group = getattr(Invitation, dimension) if dimension else db.literal(None)
-    rows = db.session.execute(
-        select(group, func.count(), func.coalesce(func.sum(case((Invitation.used, 1), else_=0)), 0))
-        .where(Invitation.wave_id == wave.id).group_by(group))
-    return {key: (invited, int(used)) for key, invited, used in rows}
+    """``{group: (invited, answered)}`` (the only group is None without ``dimension``): one query."""
+    used = func.coalesce(func.sum(case((Invitation.used, 1), else_=0)), 0)
+    if dimension is None:
+        invited, answered_ = db.session.execute(select(func.count(), used).where(Invitation.wave_id == wave.id)).one()
+        return {None: (invited, int(answered_))}
+    group = getattr(Invitation, dimension)
+    rows = db.session.execute(select(group, func.count(), used).where(Invitation.wave_id == wave.id).group_by(group))
+    return {key: (invited, int(answered_)) for key, invited, answered_ in rows}
 
 
 def comments(wave: Wave, limit: int = COMMENTS_SHOWN) -> tuple[list[tuple[str, str]], int]:
@@ -300,7 +302,7 @@ def nps_trend_by(survey: Survey, dimension: str) -> list[dict]:
                                             SurveyItem.role == ItemRole.RECOMMEND, SurveyItem.kind == ItemKind.SCALE)
     rows = db.session.execute(
         select(Answer.wave_id, column, Answer.number, func.count())
-        .where(Answer.wave_id.in_(list(waves)), Answer.item_id.in_(recommend.scalar_subquery()), column.is_not(None))
+        .where(Answer.wave_id.in_(list(waves)), Answer.item_id.in_(recommend), column.is_not(None))
         .group_by(Answer.wave_id, column, Answer.number))
     counts: dict = defaultdict(dict)
     for wave_id, group, number, count in rows:
