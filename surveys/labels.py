@@ -20,7 +20,5 @@ ROLE_LABELS = {
 STATUS_LABELS = {WaveStatus.DRAFT: _l("Draft"), WaveStatus.OPEN: _l("Open"), WaveStatus.CLOSED: _l("Closed")}
 SOURCE_LABELS = {ResponseSource.LINK: _l("Personal link"), ResponseSource.PUBLIC: _l("Public link"),
                  ResponseSource.IMPORT: _l("Imported")}
-#: Likert anchors shown on the answering page (1 to 5).
-LIKERT_ANCHORS = (_l("Strongly disagree / very dissatisfied"), _l("Strongly agree / very satisfied"))
 
 ENUM_LABELS = {**AUDIENCE_LABELS, **KIND_LABELS, **ROLE_LABELS, **STATUS_LABELS, **SOURCE_LABELS}
