@@ -56,6 +56,8 @@ def register_blueprints(app: Flask) -> None:
     from improvements import bp as improvements_bp
     from loyalty import bp as loyalty_bp
     from processes import bp as processes_bp
+    from surveys import answer_bp
+    from surveys import bp as surveys_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(accounts_bp)
@@ -63,6 +65,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(loyalty_bp, url_prefix="/clients")
     app.register_blueprint(improvements_bp, url_prefix="/improvements")
     app.register_blueprint(evidence_bp, url_prefix="/evidence")
+    app.register_blueprint(surveys_bp, url_prefix="/surveys")
+    app.register_blueprint(answer_bp, url_prefix="/s")
 
 
 def register_commands(app: Flask) -> None:

@@ -10,6 +10,7 @@ ENVIRONMENT_SETTINGS = {
     "DATABASE_URL": str,
     "RATELIMIT_STORAGE_URI": str,
     "LOGIN_RATE_LIMIT": str,
+    "SURVEY_RATE_LIMIT": str,
     "MAIL_SERVER": str,
     "MAIL_PORT": int,
     "MAIL_USERNAME": str,
@@ -35,6 +36,8 @@ DEFAULTS = {
     "PASSWORD_MIN_LENGTH": 10,
     "PASSWORD_HASH_METHOD": "scrypt",
     "LOGIN_RATE_LIMIT": "5 per minute;20 per hour",
+    # Public survey pages, per IP address: an office behind one address may answer a whole staff survey.
+    "SURVEY_RATE_LIMIT": "60 per minute;600 per hour",
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": True,
     "RATELIMIT_KEY_PREFIX": "fideliza",

@@ -11,6 +11,7 @@ from core.audit import entity_label, field_label
 NAVIGATION = (
     ("processes.index", _l("Processes"), "diagram-3"),
     ("loyalty.index", _l("Clients"), "people"),
+    ("surveys.index", _l("Surveys"), "clipboard-data"),
     ("improvements.index", _l("Improvements"), "graph-up-arrow"),
     ("evidence.checklist", _l("Evidence"), "patch-check"),
 )

@@ -9,8 +9,9 @@ from core import access
 from core.models import Role
 from tests.conftest import sign_in
 
-#: What anonymous visitors may reach. Public survey links join this list in their own issue.
-ANONYMOUS_ENDPOINTS = {"static", "accounts.login", "core.healthz"}
+#: What anonymous visitors may reach: signing in, health, static files, and answering a survey by its link.
+ANONYMOUS_ENDPOINTS = {"static", "accounts.login", "core.healthz", "answer.invitation", "answer.public",
+                       "answer.thanks"}
 #: Rules under which a reviewer may change something: their own account, signing in, their verdicts, and
 #: generating an evidence pack (which records a snapshot of what was handed over, not organisation data).
 REVIEWER_WRITABLE_RULES = {access.PUBLIC, access.OWN_ACCOUNT, access.REVIEW, access.PACKS}
@@ -83,7 +84,7 @@ def test_reviewers_change_nothing_but_their_own_account_and_verdicts(app):
             assert rule in REVIEWER_WRITABLE_RULES, f"reviewers may {method} {url_rule.endpoint}"
 
 
-def test_anonymous_visitors_reach_only_login_static_and_health(app):
+def test_anonymous_visitors_reach_only_login_static_health_and_survey_links(app):
     reachable = {
         url_rule.endpoint for url_rule, method in cases(app)
         if access.rule_for(url_rule.endpoint, app).allows(access.ANONYMOUS, method)

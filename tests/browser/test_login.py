@@ -12,8 +12,9 @@ PHONE = pytest.mark.browser_context_args(viewport={"width": 390, "height": 844},
 
 #: What the login page, the menu and the home page say in each language.
 TEXTS = {
-    "en": {"sign_in": "Sign in", "menu": ["Processes", "Clients", "Improvements", "Evidence"], "sign_out": "Sign out"},
-    "es": {"sign_in": "Iniciar sesión", "menu": ["Procesos", "Clientes", "Mejoras", "Evidencias"],
+    "en": {"sign_in": "Sign in", "menu": ["Processes", "Clients", "Surveys", "Improvements", "Evidence"],
+           "sign_out": "Sign out"},
+    "es": {"sign_in": "Iniciar sesión", "menu": ["Procesos", "Clientes", "Encuestas", "Mejoras", "Evidencias"],
            "sign_out": "Cerrar sesión"},
 }
 

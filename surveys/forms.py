@@ -1,0 +1,146 @@
+"""Forms of the survey engine: surveys, items, waves, invitations, and the answering page's token."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import (
+    BooleanField,
+    DateField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from core.extensions import db
+from core.forms import VersionedForm, options
+from core.models import User
+from surveys.labels import AUDIENCE_LABELS, KIND_LABELS, ROLE_LABELS
+from surveys.models import Audience, ItemKind, ItemRole
+from surveys.standard import TEMPLATES
+
+LANGUAGE_CHOICES = (("es", "Español"), ("en", "English"))
+#: Roles an item of each kind may play.
+NUMERIC_ROLES = {ItemRole.ATTRIBUTE, ItemRole.OVERALL, ItemRole.REPURCHASE, ItemRole.PARTICIPATION}
+
+
+def enum_options(labels: dict):
+    return options([(member.value, label) for member, label in labels.items()])
+
+
+class NewSurveyForm(FlaskForm):
+    template = SelectField(_l("Start from"), choices=[])
+    language = SelectField(_l("Language of the questions"), choices=options(LANGUAGE_CHOICES),
+                           description=_l("The standard questionnaires exist in Spanish and English."))
+    title = StringField(_l("Title"), validators=[Length(max=200)],
+                        description=_l("Leave it empty to use the standard questionnaire's title."))
+    audience = SelectField(_l("Audience"), choices=enum_options(AUDIENCE_LABELS),
+                           description=_l("For an empty survey; a standard questionnaire has its own."))
+    anonymous = BooleanField(_l("Anonymous: responses are kept with no link to who answered"), default=True)
+    submit = SubmitField(_l("Create survey"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.template.choices = options([(key, spec[0]) for key, spec in TEMPLATES.items()] +
+                                        [("", _l("An empty survey"))])
+
+    def validate_title(self, field):
+        if not self.template.data and not (field.data or "").strip():
+            raise ValidationError(_l("An empty survey needs a title."))
+
+    @property
+    def chosen_audience(self) -> Audience:
+        return TEMPLATES[self.template.data][1] if self.template.data else Audience(self.audience.data)
+
+
+class SurveyDetailsForm(VersionedForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField(_l("Introduction"), validators=[Optional(), Length(max=2000)],
+                                description=_l("Shown above the questions."))
+    anonymous = BooleanField(_l("Anonymous: responses are kept with no link to who answered"))
+    submit = SubmitField(_l("Save"))
+
+
+class ItemForm(FlaskForm):
+    text = TextAreaField(_l("Question"), validators=[DataRequired(), Length(max=500)])
+    kind = SelectField(_l("Kind of answer"), choices=enum_options(KIND_LABELS))
+    role = SelectField(_l("Measures"), choices=enum_options(ROLE_LABELS),
+                       description=_l("What the results use it for: CSAT, NPS, drivers, D1…"))
+    tag = StringField(_l("Attribute or improvement it measures"), validators=[Optional(), Length(max=120)],
+                      description=_l("A short name for tables and charts, e.g. “Speed of response”."))
+    choices = TextAreaField(_l("Options (one per line)"), validators=[Optional(), Length(max=2000)],
+                            description=_l("Only for “one option of a list”."))
+    required = BooleanField(_l("An answer is required"))
+    submit = SubmitField(_l("Save question"))
+
+    def validate_choices(self, field):
+        if self.kind.data == ItemKind.CHOICE and len(self.choice_list()) < 2:
+            raise ValidationError(_l("Give at least two options, one per line."))
+
+    def validate_role(self, field):
+        role, kind = ItemRole(field.data), ItemKind(self.kind.data)
+        if role == ItemRole.RECOMMEND and kind != ItemKind.SCALE:
+            raise ValidationError(_l("The likelihood to recommend is asked on a 0 to 10 scale."))
+        if role in NUMERIC_ROLES and kind not in (ItemKind.LIKERT, ItemKind.SCALE):
+            raise ValidationError(_l("This measure needs a 1 to 5 or 0 to 10 answer."))
+        if role == ItemRole.EXPECTATIONS and kind != ItemKind.CHOICE:
+            raise ValidationError(_l("Expectations are asked as options (did not meet, met, exceeded)."))
+
+    def choice_list(self) -> list[str]:
+        return [line.strip()[:200] for line in (self.choices.data or "").splitlines() if line.strip()]
+
+    def item_data(self) -> dict:
+        return {"text": self.text.data, "kind": self.kind.data, "role": ItemRole(self.role.data),
+                "tag": self.tag.data, "required": self.required.data, "choices": self.choice_list()}
+
+
+class WaveForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)],
+                       description=_l("E.g. “Spring 2025”."))
+    opens_on = DateField(_l("Opens on"), validators=[DataRequired()])
+    closes_on = DateField(_l("Closes on"), validators=[Optional()])
+    public_link = BooleanField(_l("Also an open public link anyone can answer (client surveys)"))
+    submit = SubmitField(_l("Create wave"))
+
+    def validate_closes_on(self, field):
+        if field.data and self.opens_on.data and field.data < self.opens_on.data:
+            raise ValidationError(_l("The wave cannot close before it opens."))
+
+
+class PasteInvitationsForm(FlaskForm):
+    lines = TextAreaField(_l("People to invite, one per line"), validators=[DataRequired()],
+                          description=_l("Name; e-mail; typology; segment — or paste the columns from a "
+                                         "spreadsheet. Only the name is needed."))
+    submit = SubmitField(_l("Add invitations"))
+
+
+class StaffInvitationsForm(FlaskForm):
+    users = SelectMultipleField(_l("People"), coerce=int, validators=[Optional()])
+    group = StringField(_l("Their group"), validators=[Optional(), Length(max=120)],
+                        description=_l("The improvement group or team: results are given per group."))
+    processes = SelectMultipleField(_l("Or everyone taking part in these processes"), coerce=int,
+                                    validators=[Optional()])
+    submit = SubmitField(_l("Invite"))
+
+    def __init__(self, *args, **kwargs):
+        from processes.models import Process, ProcessStatus
+
+        super().__init__(*args, **kwargs)
+        people = db.session.scalars(select(User).where(User.active).order_by(User.name))
+        self.users.choices = options([(u.id, u.name) for u in people])
+        processes = db.session.scalars(select(Process).where(Process.status != ProcessStatus.RETIRED)
+                                       .order_by(Process.code))
+        self.processes.choices = options([(p.id, f"{p.code} · {p.name}") for p in processes])
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        if valid and not self.users.data and not self.processes.data:
+            self.users.errors.append(_l("Choose people or processes."))
+            return False
+        return valid
+
+
+class AnswerForm(FlaskForm):
+    """The answering page: its CSRF token; the answers themselves are read by ``engine.check_answers``."""

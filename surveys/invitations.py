@@ -1,0 +1,127 @@
+"""Who is invited to a wave: lists of names and e-mails (clients, until the census lands), users and the
+participants of processes (staff); and sending the links by e-mail when SMTP is configured.
+
+Audiences from the census plug in here: a function returning invitee dicts with ``client_id``,
+``typology`` and ``segment`` filled from the census is all ``invite`` needs.
+"""
+
+import csv
+import io
+
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from core.extensions import db
+from core.mail import send_mail
+from core.models import User
+from core.timeutil import utcnow
+from surveys.models import Invitation, Wave
+
+#: Longest pasted list, in lines.
+MAX_LINES = 5000
+
+
+def parse_invitee_lines(text: str) -> tuple[list[dict], list[str]]:
+    """Pasted lines ``name; e-mail; typology; segment`` (tabs from a spreadsheet, commas or semicolons;
+    only the name is needed). Returns the invitees and one message per line that cannot be read."""
+    lines = [line for line in (text or "").splitlines() if line.strip()]
+    if len(lines) > MAX_LINES:
+        return [], [_("At most %(n)d lines at a time.", n=MAX_LINES)]
+    invitees, errors = [], []
+    for number, line in enumerate(lines, start=1):
+        delimiter = "\t" if "\t" in line else (";" if ";" in line else ",")
+        cells = [cell.strip() for cell in next(csv.reader(io.StringIO(line), delimiter=delimiter))] + [""] * 4
+        name, email, typology, segment = cells[:4]
+        if "@" in name and not email:  # only an address: it is the name too
+            email = name
+        if not name:
+            errors.append(_("Line %(n)d: the name is missing.", n=number))
+            continue
+        if email and not _valid_email(email):
+            errors.append(_("Line %(n)d: “%(email)s” is not an e-mail address.", n=number, email=email))
+            continue
+        invitees.append({"name": name[:200], "email": email.lower() or None, "typology": typology[:60] or None,
+                         "segment": segment[:120] or None})
+    return invitees, errors
+
+
+def _valid_email(address: str) -> bool:
+    try:
+        validate_email(address, check_deliverability=False, test_environment=True)
+    except EmailNotValidError:
+        return False
+    return True
+
+
+def user_invitees(user_ids, group: str | None) -> list[dict]:
+    """Staff chosen one by one, all in ``group`` (the improvement group or team they answer for)."""
+    users = db.session.scalars(select(User).where(User.id.in_(list(user_ids)), User.active))
+    return [{"name": u.name, "email": u.email, "user_id": u.id, "segment": group} for u in users]
+
+
+def process_participant_invitees(process_ids) -> list[dict]:
+    """Everyone taking part in the chosen processes (and their owners); their group is the process."""
+    from processes.models import Participant, Process
+
+    rows = db.session.execute(
+        select(User, Process.code, Process.name).join(Participant, Participant.user_id == User.id)
+        .join(Process, Process.id == Participant.process_id)
+        .where(Process.id.in_(list(process_ids)), User.active).order_by(Process.code, User.name)).all()
+    owners = db.session.execute(
+        select(User, Process.code, Process.name).join(Process, Process.owner_id == User.id)
+        .where(Process.id.in_(list(process_ids)), User.active)).all()
+    return [{"name": u.name, "email": u.email, "user_id": u.id, "segment": f"{code} · {name}"[:120]}
+            for u, code, name in [*rows, *owners]]
+
+
+def invite(wave: Wave, invitees: list[dict]) -> tuple[int, int]:
+    """Add invitations; a person already invited to this wave (same user or e-mail) is skipped.
+    Returns (added, skipped)."""
+    existing = db.session.execute(select(Invitation.user_id, func.lower(Invitation.email))
+                                  .where(Invitation.wave_id == wave.id)).all()
+    users = {user_id for user_id, _email in existing if user_id}
+    emails = {email for _user, email in existing if email}
+    added = skipped = 0
+    for invitee in invitees:
+        email = (invitee.get("email") or "").lower() or None
+        if (invitee.get("user_id") and invitee["user_id"] in users) or (email and email in emails):
+            skipped += 1
+            continue
+        db.session.add(Invitation(wave_id=wave.id, **{**invitee, "email": email}))
+        users.add(invitee.get("user_id"))
+        emails.add(email)
+        added += 1
+    db.session.flush()
+    return added, skipped
+
+
+def invitation_counts(wave: Wave) -> dict:
+    """How many were invited and how many links were used (one query)."""
+    total, used = db.session.execute(
+        select(func.count(), func.coalesce(func.sum(db.case((Invitation.used, 1), else_=0)), 0))
+        .where(Invitation.wave_id == wave.id)).one()
+    return {"invited": total, "answered": int(used)}
+
+
+def send_invitations(wave: Wave, link_for, *, only_unanswered: bool = True) -> int | None:
+    """E-mail each invitee with an address their link (reminders go only to unused links).
+    None when no SMTP server is configured (the page shows the links to copy instead)."""
+    from core.mail import mail_configured
+
+    if not mail_configured():
+        return None
+    query = select(Invitation).where(Invitation.wave_id == wave.id, Invitation.email.is_not(None))
+    if only_unanswered:
+        query = query.where(Invitation.used.is_(False))
+    sent = 0
+    survey = wave.survey
+    for invitation in db.session.scalars(query):
+        body = _("Hello %(name)s,\n\nWe would value your opinion: %(title)s.\n%(intro)s\n\nAnswer here: %(link)s\n",
+                 name=invitation.name, title=survey.title, intro=survey.description or "",
+                 link=link_for(invitation.token))
+        if send_mail(invitation.email, survey.title, body):
+            invitation.sent_at = utcnow()
+            sent += 1
+    db.session.flush()
+    return sent

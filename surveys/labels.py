@@ -1,0 +1,24 @@
+"""What people call the survey engine's enum values, in their language."""
+
+from flask_babel import lazy_gettext as _l
+
+from surveys.models import Audience, ItemKind, ItemRole, ResponseSource, WaveStatus
+
+AUDIENCE_LABELS = {Audience.CLIENTS: _l("Clients"), Audience.STAFF: _l("Staff")}
+KIND_LABELS = {ItemKind.LIKERT: _l("Agreement or satisfaction, 1 to 5"), ItemKind.SCALE: _l("Scale 0 to 10"),
+               ItemKind.CHOICE: _l("One option of a list"), ItemKind.TEXT: _l("Free text")}
+ROLE_LABELS = {
+    ItemRole.ATTRIBUTE: _l("Satisfaction with an attribute"),
+    ItemRole.OVERALL: _l("Overall satisfaction (CSAT)"),
+    ItemRole.EXPECTATIONS: _l("Expectations met"),
+    ItemRole.REPURCHASE: _l("Intention to keep buying"),
+    ItemRole.RECOMMEND: _l("Likelihood to recommend (NPS)"),
+    ItemRole.PARTICIPATION: _l("Participation (D1)"),
+    ItemRole.COMMENT: _l("Comment"),
+    ItemRole.OTHER: _l("Other"),
+}
+STATUS_LABELS = {WaveStatus.DRAFT: _l("Draft"), WaveStatus.OPEN: _l("Open"), WaveStatus.CLOSED: _l("Closed")}
+SOURCE_LABELS = {ResponseSource.LINK: _l("Personal link"), ResponseSource.PUBLIC: _l("Public link"),
+                 ResponseSource.IMPORT: _l("Imported")}
+
+ENUM_LABELS = {**AUDIENCE_LABELS, **KIND_LABELS, **ROLE_LABELS, **STATUS_LABELS, **SOURCE_LABELS}

@@ -1,0 +1,274 @@
+"""Surveys, their items, waves, invitations, and the responses with their answers.
+
+Anonymity is a property of the schema, not of the screens (see README, "Anonymous surveys"): a
+response of an anonymous survey has a random key, no invitation, no person, no time; its answers have
+no key of their own; and neither is ``Audited``, so the audit trail never records them. Marking an
+invitation used is a plain UPDATE of one boolean that the audit trail does not see.
+"""
+
+import enum
+import secrets
+from datetime import date, datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import JSON, Boolean, Date, DateTime, Enum, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.audit import Audited, label
+from core.extensions import db
+from core.timeutil import utcnow
+from core.versioning import Versioned
+
+
+def _enum(cls):
+    """A column type storing an enum's values as plain strings on every database."""
+    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+
+
+def new_token() -> str:
+    """An unguessable link token (128 bits), short enough for a printed list."""
+    return secrets.token_urlsafe(16)
+
+
+def new_response_key() -> str:
+    """A random response key: it says nothing about when, or in which order, a response arrived."""
+    return secrets.token_hex(16)
+
+
+class Audience(enum.StrEnum):
+    """Who answers: the organisation's clients (B1) or its own staff (D1)."""
+
+    CLIENTS = "clients"
+    STAFF = "staff"
+
+
+class ItemKind(enum.StrEnum):
+    LIKERT = "likert"  # 1–5
+    SCALE = "scale"  # 0–10
+    CHOICE = "choice"  # one of a list
+    TEXT = "text"  # free text
+
+
+class ItemRole(enum.StrEnum):
+    """What an item measures, so results know where CSAT, NPS and the drivers come from."""
+
+    ATTRIBUTE = "attribute"  # satisfaction with one attribute of the service (a driver candidate)
+    OVERALL = "overall"  # overall satisfaction: CSAT
+    EXPECTATIONS = "expectations"  # did not meet / met / exceeded expectations
+    REPURCHASE = "repurchase"  # intention to keep buying
+    RECOMMEND = "recommend"  # likelihood to recommend, 0–10: NPS
+    PARTICIPATION = "participation"  # a staff participation statement (D1)
+    COMMENT = "comment"
+    OTHER = "other"
+
+
+class WaveStatus(enum.StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class ResponseSource(enum.StrEnum):
+    LINK = "link"  # a personal invitation link
+    PUBLIC = "public"  # the wave's open public link
+    IMPORT = "import"  # a file exported by another survey tool
+
+
+#: Scale bounds of the numeric kinds.
+BOUNDS = {ItemKind.LIKERT: (1, 5), ItemKind.SCALE: (0, 10)}
+
+
+class Survey(Audited, Versioned, db.Model):
+    """A questionnaire for one audience. Once it has answers its items are frozen: changing them makes
+    the next edition (a copy), so every answer keeps the question it answered."""
+
+    __tablename__ = "surveys"
+    __audit_label__ = _l("Survey")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200), info=label(_l("Title")))
+    description: Mapped[str | None] = mapped_column(Text, info=label(_l("Introduction")))
+    audience: Mapped[Audience] = mapped_column(_enum(Audience), info=label(_l("Audience")))
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=True, info=label(_l("Anonymous")))
+    #: The language the items were written in (``es``/``en``); the answering pages use it.
+    language: Mapped[str] = mapped_column(String(5), default="es", info=label(_l("Language")))
+    #: The standard questionnaire it started from (``client_satisfaction``, ``staff_participation``), if any.
+    template: Mapped[str | None] = mapped_column(String(40), info=label(_l("Standard questionnaire")))
+    #: The first edition of this survey (None for the first edition itself): editions share their results' trend.
+    family_id: Mapped[int | None] = mapped_column(ForeignKey("surveys.id"), index=True,
+                                                  info=label(_l("First edition")))
+    edition: Mapped[int] = mapped_column(Integer, default=1, info=label(_l("Edition")))
+    #: A newer edition exists; new waves go to that one.
+    superseded: Mapped[bool] = mapped_column(Boolean, default=False, info=label(_l("Superseded")))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), info=label(_l("Created by")))
+
+    items = relationship("SurveyItem", back_populates="survey", order_by="SurveyItem.position",
+                         cascade="all, delete-orphan")
+    waves = relationship("Wave", back_populates="survey", order_by="Wave.opens_on")
+    created_by = relationship("User")
+
+    def __str__(self) -> str:
+        return self.title if self.edition == 1 else f"{self.title} (v{self.edition})"
+
+    @property
+    def root_id(self) -> int:
+        return self.family_id or self.id
+
+
+class SurveyItem(Audited, db.Model):
+    """One question of a survey, tagged with the attribute or improvement it measures."""
+
+    __tablename__ = "survey_items"
+    __audit_label__ = _l("Survey item")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id"), index=True, info=label(_l("Survey")))
+    position: Mapped[int] = mapped_column(Integer, info=label(_l("Position")))
+    kind: Mapped[ItemKind] = mapped_column(_enum(ItemKind), info=label(_l("Kind of answer")))
+    role: Mapped[ItemRole] = mapped_column(_enum(ItemRole), default=ItemRole.OTHER, info=label(_l("Measures")))
+    text: Mapped[str] = mapped_column(String(500), info=label(_l("Question")))
+    #: The attribute of the service or the improvement this item measures ("Speed of response").
+    tag: Mapped[str | None] = mapped_column(String(120), info=label(_l("Attribute or improvement")))
+    #: Stable across editions, so waves of different editions compare item by item.
+    key: Mapped[str] = mapped_column(String(40), info=label(_l("Key")))
+    required: Mapped[bool] = mapped_column(Boolean, default=False, info=label(_l("Required")))
+    #: The options of a single-choice item, in order.
+    choices: Mapped[list | None] = mapped_column(JSON, info=label(_l("Options")))
+
+    survey = relationship("Survey", back_populates="items")
+
+    def __str__(self) -> str:
+        return self.text[:200]
+
+    @property
+    def bounds(self) -> tuple[int, int] | None:
+        return BOUNDS.get(self.kind)
+
+    @property
+    def short(self) -> str:
+        """The tag if it has one (charts, tables), else the question."""
+        return self.tag or self.text
+
+
+class Wave(Audited, Versioned, db.Model):
+    """One round of a survey over a period: open while it takes answers, then closed."""
+
+    __tablename__ = "survey_waves"
+    __audit_label__ = _l("Survey wave")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id"), index=True, info=label(_l("Survey")))
+    name: Mapped[str] = mapped_column(String(120), info=label(_l("Name")))
+    opens_on: Mapped[date] = mapped_column(Date, info=label(_l("Opens on")))
+    closes_on: Mapped[date | None] = mapped_column(Date, info=label(_l("Closes on")))
+    status: Mapped[WaveStatus] = mapped_column(_enum(WaveStatus), default=WaveStatus.DRAFT,
+                                               info=label(_l("Status")))
+    #: The open public link (client surveys only); None when the wave is by invitation only.
+    public_token: Mapped[str | None] = mapped_column(String(43), unique=True, info=label(_l("Public link")))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    survey = relationship("Survey", back_populates="waves")
+    invitations = relationship("Invitation", back_populates="wave", order_by="Invitation.id")
+
+    __audit_secret__ = frozenset({"public_token"})
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == WaveStatus.OPEN
+
+    def open(self) -> None:
+        """Start taking answers (from a draft, or again after closing)."""
+        if self.status == WaveStatus.OPEN:
+            raise WaveStateError(_l("The wave is already open."))
+        self.status = WaveStatus.OPEN
+
+    def close(self) -> None:
+        if self.status != WaveStatus.OPEN:
+            raise WaveStateError(_l("Only an open wave can be closed."))
+        self.status = WaveStatus.CLOSED
+
+
+class WaveStateError(ValueError):
+    """A wave cannot move to the status asked for; the message says why."""
+
+
+class Invitation(Audited, db.Model):
+    """One person invited to answer one wave, with their own link.
+
+    The invitee is a user (staff), a census client, or a name and e-mail (people outside the census, or
+    invited by a pasted list). ``typology`` and ``segment`` are the breakdown attributes copied onto the response
+    when it is answered (client typology and segment; for staff, ``segment`` is the group).
+    """
+
+    __tablename__ = "survey_invitations"
+    __audit_label__ = _l("Survey invitation")
+    __audit_secret__ = frozenset({"token"})
+    # Whether and when a link was used must not reach the trail: its time would point at the response.
+    __audit_skip__ = frozenset({"used", "sent_at"})
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    wave_id: Mapped[int] = mapped_column(ForeignKey("survey_waves.id"), index=True, info=label(_l("Wave")))
+    token: Mapped[str] = mapped_column(String(43), unique=True, default=new_token, info=label(_l("Link")))
+    name: Mapped[str] = mapped_column(String(200), info=label(_l("Name")))
+    email: Mapped[str | None] = mapped_column(String(254), info=label(_l("E-mail")))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True, info=label(_l("Person")))
+    #: The census client invited, when the audience comes from the census.
+    client_id: Mapped[int | None] = mapped_column(ForeignKey("clients.id"), index=True, info=label(_l("Client")))
+    typology: Mapped[str | None] = mapped_column(String(60), info=label(_l("Typology")))
+    segment: Mapped[str | None] = mapped_column(String(120), info=label(_l("Segment or group")))
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    #: The link has been used. Nothing else about the answer is kept here, and no time.
+    used: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    wave = relationship("Wave", back_populates="invitations")
+    user = relationship("User")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Response(db.Model):
+    """One completed questionnaire. Not audited. For anonymous surveys: no invitation, no date."""
+
+    __tablename__ = "survey_responses"
+    # SQLite: store rows in key order (random), not in order of arrival (no hidden rowid).
+    __table_args__ = (Index("ix_survey_responses_wave_source", "wave_id", "source"), {"sqlite_with_rowid": False})
+
+    #: Random, never sequential: the key must not tell the order of arrival.
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_response_key)
+    wave_id: Mapped[int] = mapped_column(ForeignKey("survey_waves.id"))
+    source: Mapped[ResponseSource] = mapped_column(_enum(ResponseSource))
+    #: Only for named (not anonymous) surveys: whose answer it is.
+    invitation_id: Mapped[int | None] = mapped_column(ForeignKey("survey_invitations.id"), unique=True)
+    #: Only for named surveys: the day it was answered.
+    submitted_on: Mapped[date | None] = mapped_column(Date)
+    typology: Mapped[str | None] = mapped_column(String(60))
+    segment: Mapped[str | None] = mapped_column(String(120))
+
+    answers = relationship("Answer", cascade="all, delete-orphan")
+
+
+class Answer(db.Model):
+    """One item's answer within a response; keyed by (response, item), so it has no sequence of its own.
+
+    ``wave_id``, ``typology`` and ``segment`` repeat the response's, so that results and their breakdowns
+    aggregate on covering indexes without joining the responses (see README, "Speed")."""
+
+    __tablename__ = "survey_answers"
+    __table_args__ = (Index("ix_survey_answers_wave_item", "wave_id", "item_id", "number"),
+                      Index("ix_survey_answers_wave_typology", "wave_id", "typology", "item_id", "number"),
+                      Index("ix_survey_answers_wave_segment", "wave_id", "segment", "item_id", "number"),
+                      {"sqlite_with_rowid": False})
+
+    response_id: Mapped[str] = mapped_column(ForeignKey("survey_responses.id", ondelete="CASCADE"),
+                                             primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("survey_items.id"), primary_key=True)
+    wave_id: Mapped[int] = mapped_column(ForeignKey("survey_waves.id"))
+    number: Mapped[float | None] = mapped_column(Float)
+    text: Mapped[str | None] = mapped_column(Text)
+    typology: Mapped[str | None] = mapped_column(String(60))
+    segment: Mapped[str | None] = mapped_column(String(120))

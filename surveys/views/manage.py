@@ -1,0 +1,162 @@
+"""Surveys and their questionnaires: the list, creating, editing details and items (new edition when
+the survey has answers)."""
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from core.access import TEAM_DATA, allow
+from core.extensions import db
+from core.forms import EmptyForm
+from core.versioning import ensure_current, submit_edit
+from surveys import bp, engine
+from surveys.forms import ItemForm, NewSurveyForm, SurveyDetailsForm
+from surveys.models import Response, Survey, SurveyItem, Wave
+
+
+@bp.get("/")
+@allow(TEAM_DATA)
+def index():
+    """Every current survey with its waves and how many responses each has."""
+    surveys = db.session.scalars(select(Survey).where(Survey.superseded.is_(False))
+                                 .order_by(Survey.audience, Survey.title)).all()
+    roots = {s.root_id for s in surveys}
+    waves = db.session.execute(
+        select(Wave, Survey.family_id, Survey.id).join(Survey, Survey.id == Wave.survey_id)
+        .where((Survey.id.in_(roots)) | (Survey.family_id.in_(roots))).order_by(Wave.opens_on)).all()
+    by_root = {}
+    for wave, family_id, survey_id in waves:
+        by_root.setdefault(family_id or survey_id, []).append(wave)
+    sizes = dict(db.session.execute(select(Response.wave_id, func.count()).group_by(Response.wave_id)).all())
+    return render_template("surveys/index.html", surveys=surveys, by_root=by_root, sizes=sizes)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@allow(TEAM_DATA)
+def new_survey():
+    """Create a survey from a standard questionnaire (in Spanish or English) or empty."""
+    form = NewSurveyForm()
+    if form.validate_on_submit():
+        survey = engine.create_survey(title=(form.title.data or "").strip() or None, audience=form.chosen_audience,
+                                      language=form.language.data, template=form.template.data or None,
+                                      anonymous=form.anonymous.data, actor=current_user)
+        db.session.commit()
+        flash(_("Survey created. Check its questions, then create a wave."), "success")
+        return redirect(url_for(".survey", survey_id=survey.id))
+    return render_template("surveys/new.html", form=form)
+
+
+@bp.get("/<int:survey_id>")
+@allow(TEAM_DATA)
+def survey(survey_id: int):
+    """A survey: its questions, its waves and its other editions."""
+    survey = db.get_or_404(Survey, survey_id)
+    root = survey.root_id
+    editions = db.session.scalars(select(Survey).where((Survey.id == root) | (Survey.family_id == root))
+                                  .order_by(Survey.edition)).all()
+    sizes = dict(db.session.execute(select(Response.wave_id, func.count())
+                                    .where(Response.wave_id.in_([w.id for w in survey.waves]))
+                                    .group_by(Response.wave_id)).all())
+    return render_template("surveys/survey.html", survey=survey, editions=editions, sizes=sizes,
+                           frozen=engine.has_responses(survey), action_form=EmptyForm())
+
+
+@bp.route("/<int:survey_id>/edit", methods=["GET", "POST"])
+@allow(TEAM_DATA)
+def edit_survey(survey_id: int):
+    """Change the title, introduction or (before any answer) anonymity."""
+    survey = db.get_or_404(Survey, survey_id)
+    form = SurveyDetailsForm(obj=survey)
+
+    def save():
+        ensure_current(survey, form.version.data)
+        engine.update_details(survey, form.data)
+
+    try:
+        saved, conflict = submit_edit(form, survey, save)
+    except engine.SurveyRuleError as error:
+        db.session.rollback()
+        form.anonymous.errors.append(str(error))
+        saved, conflict = False, None
+    if saved:
+        db.session.commit()
+        flash(_("Survey saved."), "success")
+        return redirect(url_for(".survey", survey_id=survey.id))
+    return render_template("surveys/edit.html", form=form, survey=survey, conflict=conflict)
+
+
+def _item(survey: Survey, item_id: int) -> SurveyItem:
+    item = db.session.get(SurveyItem, item_id)
+    if item is None or item.survey_id != survey.id:
+        abort(404)
+    return item
+
+
+def _after_change(survey: Survey, target: Survey, message: str):
+    if target.id != survey.id:
+        flash(_("The survey already had answers, so the change made edition %(n)d; earlier waves keep the "
+                "questions they were asked.", n=target.edition), "info")
+    else:
+        flash(message, "success")
+    return redirect(url_for(".survey", survey_id=target.id, _anchor="items"))
+
+
+@bp.route("/<int:survey_id>/items/new", methods=["GET", "POST"])
+@allow(TEAM_DATA)
+def new_item(survey_id: int):
+    """Add a question."""
+    survey = db.get_or_404(Survey, survey_id)
+    form = ItemForm()
+    if form.validate_on_submit():
+        try:
+            target, _item_ = engine.save_item(survey, None, form.item_data(), actor=current_user)
+        except engine.SurveyRuleError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+            return redirect(url_for(".survey", survey_id=survey.id))
+        db.session.commit()
+        return _after_change(survey, target, _("Question added."))
+    return render_template("surveys/item_form.html", form=form, survey=survey, item=None,
+                           frozen=engine.has_responses(survey))
+
+
+@bp.route("/<int:survey_id>/items/<int:item_id>", methods=["GET", "POST"])
+@allow(TEAM_DATA)
+def edit_item(survey_id: int, item_id: int):
+    """Change a question (in a new edition when the survey has answers)."""
+    survey = db.get_or_404(Survey, survey_id)
+    item = _item(survey, item_id)
+    form = ItemForm(obj=item)
+    if not form.is_submitted():
+        form.kind.data, form.role.data = item.kind.value, item.role.value
+        form.choices.data = "\n".join(item.choices or [])
+    if form.validate_on_submit():
+        try:
+            target, _item_ = engine.save_item(survey, item.key, form.item_data(), actor=current_user)
+        except engine.SurveyRuleError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+            return redirect(url_for(".survey", survey_id=survey.id))
+        db.session.commit()
+        return _after_change(survey, target, _("Question saved."))
+    return render_template("surveys/item_form.html", form=form, survey=survey, item=item,
+                           frozen=engine.has_responses(survey))
+
+
+@bp.post("/<int:survey_id>/items/<int:item_id>/remove")
+@allow(TEAM_DATA)
+def remove_item(survey_id: int, item_id: int):
+    """Take a question out (of a new edition when the survey has answers)."""
+    survey = db.get_or_404(Survey, survey_id)
+    item = _item(survey, item_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        target = engine.remove_item(survey, item.key, actor=current_user)
+    except engine.SurveyRuleError as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+        return redirect(url_for(".survey", survey_id=survey.id))
+    db.session.commit()
+    return _after_change(survey, target, _("Question removed."))

@@ -1,0 +1,90 @@
+"""Results of a wave: headline measures, items, groups, drivers, trend and comments; and their export."""
+
+from collections import defaultdict
+
+import pandas as pd
+from flask import render_template
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from core.access import TEAM_DATA, allow
+from core.charts import chart_spec
+from core.exports import export_response
+from core.extensions import db
+from surveys import bp, charts, drivers, results
+from surveys.models import Answer, Audience, Invitation, ItemKind, Response, Wave
+
+
+@bp.get("/waves/<int:wave_id>/results")
+@allow(TEAM_DATA)
+def wave_results(wave_id: int):
+    """Everything a wave shows, in a fixed number of queries whatever its number of responses."""
+    wave = db.get_or_404(Wave, wave_id)
+    survey = wave.survey
+    waves = results.family_waves(survey)
+    counts = results.item_counts([w.id for w in waves])  # every wave of the survey in one aggregate
+    summary = results.wave_results(wave, counts)
+    groups = {} if summary.hidden else {d: results.breakdown(wave, d) for d in results.DIMENSIONS}
+    driver_frame, matrix = None, None
+    if not summary.hidden and survey.audience == Audience.CLIENTS:
+        driver_frame = drivers.driver_analysis(wave, {r.item.id: r.counts for r in summary.items})
+        chart = charts.matrix_chart(driver_frame) if not driver_frame.empty else None
+        matrix = chart_spec(chart) if chart is not None else None
+        if not driver_frame.empty:
+            mid_i, mid_s = driver_frame["importance"].mean(), driver_frame["favourable"].mean()
+            driver_frame["quadrant"] = [drivers.quadrant(i, s, mid_i, mid_s)
+                                        for i, s in zip(driver_frame["importance"], driver_frame["favourable"],
+                                                        strict=True)]
+    points = results.trend(survey, waves, counts)
+    trend = charts.trend_chart(points) if len(points) > 1 else None
+    by_typology = results.nps_trend_by(survey, "typology") if survey.audience == Audience.CLIENTS else []
+    return render_template(
+        "surveys/results.html", wave=wave, survey=survey, summary=summary, groups=groups,
+        drivers=driver_frame.to_dict("records") if driver_frame is not None else [], matrix=matrix,
+        small_n=drivers.SMALL_N, points=points, trend=chart_spec(trend) if trend is not None else None,
+        by_typology=by_typology, min_cut=results.MIN_CUT)
+
+
+@bp.get("/waves/<int:wave_id>/results.<any(csv, xlsx):fmt>")
+@allow(TEAM_DATA)
+def export_results(wave_id: int, fmt: str):
+    """Each item's n, mean, favourable % and distribution, as CSV or XLSX."""
+    wave = db.get_or_404(Wave, wave_id)
+    summary = results.wave_results(wave)
+    rows = []
+    for result in summary.items:
+        row = {_("Question"): result.item.text, _("Attribute or improvement"): result.item.tag or "",
+               "n": result.n, _("Mean"): result.mean, _("Favourable %"): result.favourable}
+        row.update({label: count for label, count, _pct in result.distribution})
+        rows.append(row)
+    return export_response(pd.DataFrame(rows), f"{wave.survey.title} - {wave.name}", fmt)
+
+
+@bp.get("/waves/<int:wave_id>/responses.<any(csv, xlsx):fmt>")
+@allow(TEAM_DATA)
+def export_responses(wave_id: int, fmt: str):
+    """One row per response, one column per question. Anonymous surveys: no name, no date, no group
+    (groups could single people out); rows in the random order of their keys."""
+    wave = db.get_or_404(Wave, wave_id)
+    survey = wave.survey
+    items = list(survey.items)
+    if survey.anonymous and sum(results.response_counts(wave).values()) < results.MIN_CUT:
+        return export_response(pd.DataFrame(columns=[i.short for i in items]), f"{survey.title} - {wave.name}", fmt)
+    answers = defaultdict(dict)
+    for response_id, item_id, number, text in db.session.execute(
+            select(Answer.response_id, Answer.item_id, Answer.number, Answer.text).where(Answer.wave_id == wave.id)):
+        answers[response_id][item_id] = (number, text)
+    query = select(Response, Invitation.name).outerjoin(Invitation, Invitation.id == Response.invitation_id) \
+        .where(Response.wave_id == wave.id).order_by(Response.id)
+    rows = []
+    for response, name in db.session.execute(query):
+        row = {} if survey.anonymous else {_("Name"): name or "", _("Answered on"): response.submitted_on,
+                                           _("Typology"): response.typology, _("Segment or group"): response.segment}
+        for item in items:
+            number, text = answers[response.id].get(item.id, (None, None))
+            if item.kind == ItemKind.CHOICE and number is not None:
+                row[item.short] = (item.choices or [])[int(number)] if int(number) < len(item.choices or []) else None
+            else:
+                row[item.short] = text if item.kind == ItemKind.TEXT else number
+        rows.append(row)
+    return export_response(pd.DataFrame(rows), f"{survey.title} - {wave.name} - {_('responses')}", fmt)

@@ -1,0 +1,149 @@
+"""Waves of a survey: creating, opening and closing them, and inviting people with their own links."""
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from core.access import TEAM_DATA, allow, may
+from core.extensions import db
+from core.forms import EmptyForm
+from core.mail import mail_configured
+from core.timeutil import utcnow
+from core.ui import flash_form_errors
+from surveys import bp, engine, invitations
+from surveys.forms import PasteInvitationsForm, StaffInvitationsForm, WaveForm
+from surveys.models import Audience, Invitation, Survey, Wave, WaveStateError
+
+
+def link_for(token: str) -> str:
+    return url_for("answer.invitation", token=token, _external=True)
+
+
+def public_link(wave: Wave) -> str | None:
+    return url_for("answer.public", token=wave.public_token, _external=True) if wave.public_token else None
+
+
+@bp.route("/<int:survey_id>/waves/new", methods=["GET", "POST"])
+@allow(TEAM_DATA)
+def new_wave(survey_id: int):
+    """Start a wave of the survey (a draft until it is opened)."""
+    survey = db.get_or_404(Survey, survey_id)
+    form = WaveForm()
+    if not form.is_submitted():
+        form.opens_on.data = utcnow().date()
+        form.public_link.data = survey.audience == Audience.CLIENTS
+    if form.validate_on_submit():
+        try:
+            wave = engine.create_wave(survey, name=form.name.data, opens_on=form.opens_on.data,
+                                      closes_on=form.closes_on.data, public_link=form.public_link.data)
+        except engine.SurveyRuleError as error:
+            db.session.rollback()
+            form.public_link.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("Wave created. Invite people, then open it."), "success")
+            return redirect(url_for(".wave", wave_id=wave.id))
+    return render_template("surveys/wave_form.html", form=form, survey=survey)
+
+
+@bp.get("/waves/<int:wave_id>")
+@allow(TEAM_DATA)
+def wave(wave_id: int):
+    """A wave: its status and links, and who is invited. In an anonymous survey nobody sees who answered."""
+    wave = db.get_or_404(Wave, wave_id)
+    editor = may("surveys.invite_list", "POST")
+    people = db.session.scalars(select(Invitation).where(Invitation.wave_id == wave.id)
+                                .order_by(Invitation.segment, Invitation.name)).all()
+    return render_template(
+        "surveys/wave.html", wave=wave, survey=wave.survey, invitations=people, editor=editor,
+        counts=invitations.invitation_counts(wave), public_link=public_link(wave) if editor else None,
+        link_for=link_for, mail=mail_configured(), action_form=EmptyForm(), paste_form=PasteInvitationsForm(),
+        staff_form=StaffInvitationsForm() if wave.survey.audience == Audience.STAFF else None,
+        accepting=engine.accepts_answers(wave))
+
+
+@bp.post("/waves/<int:wave_id>/<any(open, close):action>")
+@allow(TEAM_DATA)
+def change_wave(wave_id: int, action: str):
+    """Open a wave (it takes answers within its dates) or close it."""
+    wave = db.get_or_404(Wave, wave_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        wave.open() if action == "open" else wave.close()
+    except WaveStateError as error:
+        flash(str(error), "danger")
+    else:
+        db.session.commit()
+        flash(_("Wave opened.") if action == "open" else _("Wave closed: its links no longer take answers."), "success")
+    return redirect(url_for(".wave", wave_id=wave.id))
+
+
+def _report_invited(added: int, skipped: int) -> None:
+    flash(_("%(added)d invited; %(skipped)d were already invited to this wave.", added=added, skipped=skipped),
+          "success" if added else "warning")
+
+
+@bp.post("/waves/<int:wave_id>/invitations/list")
+@allow(TEAM_DATA)
+def invite_list(wave_id: int):
+    """Invite people from a pasted list (name; e-mail; typology; segment)."""
+    wave = db.get_or_404(Wave, wave_id)
+    form = PasteInvitationsForm()
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return redirect(url_for(".wave", wave_id=wave.id))
+    people, errors = invitations.parse_invitee_lines(form.lines.data)
+    if errors:
+        for error in errors[:20]:
+            flash(error, "danger")
+        flash(_("Nothing was added: correct the lines above and paste the list again."), "danger")
+        return redirect(url_for(".wave", wave_id=wave.id))
+    _report_invited(*invitations.invite(wave, people))
+    db.session.commit()
+    return redirect(url_for(".wave", wave_id=wave.id, _anchor="invitations"))
+
+
+@bp.post("/waves/<int:wave_id>/invitations/staff")
+@allow(TEAM_DATA)
+def invite_staff(wave_id: int):
+    """Invite staff: chosen people in a group, or everyone taking part in chosen processes."""
+    wave = db.get_or_404(Wave, wave_id)
+    form = StaffInvitationsForm()
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return redirect(url_for(".wave", wave_id=wave.id))
+    people = invitations.user_invitees(form.users.data or [], (form.group.data or "").strip() or None)
+    people += invitations.process_participant_invitees(form.processes.data or [])
+    _report_invited(*invitations.invite(wave, people))
+    db.session.commit()
+    return redirect(url_for(".wave", wave_id=wave.id, _anchor="invitations"))
+
+
+@bp.post("/waves/<int:wave_id>/invitations/send")
+@allow(TEAM_DATA)
+def send_invitations(wave_id: int):
+    """E-mail the links (again, to those who have not answered: a reminder)."""
+    wave = db.get_or_404(Wave, wave_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    sent = invitations.send_invitations(wave, link_for)
+    if sent is None:
+        flash(_("No mail server is configured: copy or print the links instead."), "warning")
+    else:
+        db.session.commit()
+        flash(_("%(n)d e-mails sent.", n=sent), "success")
+    return redirect(url_for(".wave", wave_id=wave.id))
+
+
+@bp.get("/waves/<int:wave_id>/invitations/print")
+@allow(TEAM_DATA)
+def print_invitations(wave_id: int):
+    """The links as a list to print and hand out (editors only: links are personal)."""
+    wave = db.get_or_404(Wave, wave_id)
+    if not may("surveys.invite_list", "POST"):
+        abort(403)
+    people = db.session.scalars(select(Invitation).where(Invitation.wave_id == wave.id)
+                                .order_by(Invitation.segment, Invitation.name)).all()
+    return render_template("surveys/print.html", wave=wave, invitations=people, link_for=link_for,
+                           public_link=public_link(wave))
