@@ -39,6 +39,8 @@ DEFAULTS = {
     # Public survey pages, per IP address: an office behind one address may answer a whole staff survey.
     "SURVEY_RATE_LIMIT": "60 per minute;600 per hour",
     "RATELIMIT_STORAGE_URI": "memory://",
+    # A sliding window: with fixed windows, failures straddling the minute boundary escape the count.
+    "RATELIMIT_STRATEGY": "moving-window",
     "RATELIMIT_HEADERS_ENABLED": True,
     "RATELIMIT_KEY_PREFIX": "fideliza",
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},

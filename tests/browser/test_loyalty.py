@@ -90,7 +90,7 @@ def test_an_analyst_imports_a_spanish_census_fixes_a_bad_row_and_reads_ranking_a
     page.get_by_role("link", name="New and lost").click()
     page.locator("#start").fill("2019")
     with page.expect_navigation():
-        page.get_by_role("button", name="Show").click()
+        page.get_by_role("button", name="Show", exact=True).click()
     history = page.get_by_test_id("history")
     year_2023 = history.locator("tbody tr").filter(has=page.get_by_role("cell", name="2023", exact=True))
     expect(year_2023.locator("td").nth(3)).to_have_text("1")  # lost in 2023: the Colegio de Arquitectos
