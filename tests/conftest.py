@@ -60,6 +60,9 @@ def make_app(database_url, tmp_path, **overrides):
         # Tests assert English texts unless they ask for Spanish (user setting or Accept-Language).
         "BABEL_DEFAULT_LOCALE": "en",
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # production's scrypt costs 0.2 s a hash
+        # A real cache, but each app its own (whatever CACHE_TYPE the environment sets): pages are
+        # tested served from it, and every test starts empty.
+        "CACHE_TYPE": "SimpleCache",
     }
     config.update(overrides)
     return create_app(config)
