@@ -1,10 +1,12 @@
 """Indicators of a process: definition, targets, measurements (one, a grid, or imported), comparisons."""
 
 from datetime import date
+from functools import partial
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from core.access import TEAM_DATA, allow
 from core.cache import cached
@@ -57,20 +59,21 @@ def edit_indicator(indicator_id: int):
 
 
 def _history_parts(indicator: Indicator) -> dict:
-    """What the page draws from the indicator's history, as HTML: the chart, the data table and the
-    external comparisons, with the latest result and its status. Kept by ``core.cache`` until the data
-    changes, because building them (Altair, one formatted number per cell) costs most of the page."""
+    """What the page draws from the indicator's data, as HTML: the chart, the data table, the targets and
+    the external comparisons, with the latest result and its status. Kept by ``core.cache`` until the
+    data changes, because building them (Altair, one formatted number per cell) costs most of the page."""
     history, comparisons = logic.series(indicator), logic.benchmarks(indicator)
     latest = history[-1] if history else None
     macros = current_app.jinja_env.get_template("processes/_indicator_history.html").module
+    label = partial(period_label, frequency=indicator.frequency)
     spec = chart_spec(indicator_chart(indicator, history, comparisons)) if history else None
     return {
         "latest": {key: latest[key] for key in ("label", "value", "target")} if latest else None,
         "status": latest["status"] if latest else logic.Status.NO_DATA,
         "chart": macros.chart(spec, indicator.name) if spec else None,
         "table": macros.table(history) if history else None,
-        "comparisons": macros.comparisons(
-            comparisons, lambda d: period_label(d, indicator.frequency)) if comparisons else None,
+        "targets": macros.targets(indicator.targets, label) if indicator.targets else None,
+        "comparisons": macros.comparisons(comparisons, label) if comparisons else None,
     }
 
 
@@ -91,7 +94,9 @@ def _detail(indicator: Indicator, **forms):
 @allow(TEAM_DATA)
 def indicator_detail(indicator_id: int):
     """An indicator over time: chart with target and comparisons, latest status, the data table."""
-    return _detail(db.get_or_404(Indicator, indicator_id))
+    # Its process (breadcrumb, who may edit) and who is responsible, in the same query.
+    return _detail(db.get_or_404(Indicator, indicator_id,
+                                 options=[joinedload(Indicator.process), joinedload(Indicator.responsible)]))
 
 
 def _done(indicator: Indicator, message: str, anchor: str | None = None):
