@@ -1,12 +1,15 @@
 """The cache of computed pages: kept while nothing is saved, computed again as soon as anything is."""
 
+import uuid
+
 import pytest
 from sqlalchemy import create_engine, delete, func, select, text
 
 from core.audit import AuditEntry
 from core.cache import cached, data_version
-from core.extensions import db
+from core.extensions import cache, db
 from tests import database
+from tests.test_deployment import REDIS_URL, redis_reachable
 
 
 @pytest.fixture
@@ -82,3 +85,21 @@ def test_nothing_is_stored_while_another_transaction_of_the_database_may_be_writ
         assert computed.calls == 3
         connection.rollback()
     other_database.dispose()
+
+
+@pytest.mark.skipif(not redis_reachable(), reason=f"Redis is not reachable at {REDIS_URL} (set TEST_REDIS_URL)")
+def test_workers_share_what_they_computed_through_redis_and_both_see_a_change(app_factory, database_url,
+                                                                               make_user, computed):
+    make_user("member")
+    config = {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": REDIS_URL,
+              "CACHE_KEY_PREFIX": f"test-{uuid.uuid4().hex}:"}
+    worker_one, worker_two = app_factory(database_url, **config), app_factory(database_url, **config)
+    for worker in (worker_one, worker_two):
+        with worker.test_request_context():
+            assert cached("thing", compute=computed) == "result 1"
+    make_user("member")
+    for worker in (worker_two, worker_one):
+        with worker.test_request_context():
+            assert cached("thing", compute=computed) == "result 2"
+    with worker_one.app_context():
+        cache.clear()
