@@ -211,3 +211,24 @@ def test_renaming_who_entered_a_value_renames_it_in_the_table(app, client_as, ma
         db.session.commit()
     page = client.get(url).get_data(as_text=True)
     assert "Ines After" in page and "Ines Before" not in page
+
+
+def test_the_page_does_not_query_per_measurement_or_per_person(app, client_as, make_user, indicator_id):
+    from tests.test_processes_maps import count_statements
+
+    client = client_as("coordinator")
+    url = f"/processes/indicators/{indicator_id}"
+
+    def record(months):
+        for month in months:
+            person = make_user("member")
+            with app.app_context():
+                db.session.add(Measurement(indicator_id=indicator_id, period=date(2024, month, 1), value=month,
+                                           entered_by_id=person.id, comment=f"by {person.name}"))
+                db.session.commit()
+
+    record(range(1, 4))
+    client.get(url)  # the first request of an app also checks the schema once
+    few = count_statements(app, client, url)
+    record(range(4, 13))
+    assert count_statements(app, client, url) == few
