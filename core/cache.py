@@ -4,6 +4,8 @@ Every write to an audited record adds a row to the audit trail in the same trans
 ``after_flush`` listener of ``core.audit``), so the newest audit entry versions the whole database.
 A key that contains it stops matching the moment anything is saved: nothing is ever deleted by hand,
 and a cache shared by several workers (Redis) can never serve one worker's stale copy to another.
+Only what is drawn from audited records may be kept this way: a write that bypasses the session (a
+Core ``update()``) or a model that is not ``Audited`` leaves the version as it was.
 
 Two cautions make that true. The entry's time goes into the version as well as its id, because SQLite
 hands out an id again after the newest rows are deleted (``flask demo --reset``). And on PostgreSQL ids
