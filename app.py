@@ -19,7 +19,7 @@ def create_app(config_overrides: dict | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from core.extensions import babel, db, limiter, login_manager, migrate
+    from core.extensions import babel, cache, db, limiter, login_manager, migrate
     from core.i18n import select_locale
     from core.ui import register_template_helpers
 
@@ -30,6 +30,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
+    cache.init_app(app)
     register_template_helpers(app)
 
 

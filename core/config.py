@@ -22,6 +22,8 @@ ENVIRONMENT_SETTINGS = {
     "SESSION_COOKIE_SECURE": bool,
     "PREFERRED_URL_SCHEME": str,
     "FIDELIZA_SKIP_MIGRATION_CHECK": bool,
+    "CACHE_TYPE": str,
+    "CACHE_REDIS_URL": str,
 }
 
 DEFAULTS = {
@@ -56,6 +58,12 @@ DEFAULTS = {
     "MAIL_PASSWORD": None,
     "MAIL_DEFAULT_SENDER": "fideliza@localhost",
     "FIDELIZA_SKIP_MIGRATION_CHECK": False,
+    # Computed pages (charts, maps) per worker; their keys carry the data version, so a shared store
+    # (``RedisCache`` with ``CACHE_REDIS_URL``) only saves work, it is not needed for correctness.
+    "CACHE_TYPE": "SimpleCache",
+    "CACHE_DEFAULT_TIMEOUT": 3600,
+    "CACHE_THRESHOLD": 200,
+    "CACHE_KEY_PREFIX": "fideliza:",
     # None means "decide from debug mode" (see ``configure``).
     "SESSION_COOKIE_SECURE": None,
 }

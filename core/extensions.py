@@ -1,6 +1,7 @@
 """Extensions are created bare here and bound to the app in ``app.create_app``."""
 
 from flask_babel import Babel
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -29,5 +30,7 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+#: What pages compute from the data, kept between requests (see ``core.cache``).
+cache = Cache()
 # Limits are declared on the views that need them (login); nothing is limited by default.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -85,14 +85,19 @@ def recent_values(indicator_ids, limit: int = RECENT_PERIODS) -> dict[int, list[
     return found
 
 
-def interfaces_with_state(query=None) -> list[tuple[Interface, AgreementState]]:
-    """Interfaces (all, or those a query selects) with their agreement state, in a fixed number of queries."""
-    query = query if query is not None else select(Interface)
-    query = query.options(
-        joinedload(Interface.from_process).joinedload(Process.programme),
-        joinedload(Interface.to_process).joinedload(Process.programme),
-        joinedload(Interface.indicator), joinedload(Interface.from_owner), joinedload(Interface.to_owner),
-    )
+#: What a list of interfaces shows of each: both processes with their programmes, the indicator, the owners.
+LISTED = (
+    joinedload(Interface.from_process).joinedload(Process.programme),
+    joinedload(Interface.to_process).joinedload(Process.programme),
+    joinedload(Interface.indicator), joinedload(Interface.from_owner), joinedload(Interface.to_owner),
+)
+
+
+def interfaces_with_state(query=None, *, loading=LISTED) -> list[tuple[Interface, AgreementState]]:
+    """Interfaces (all, or those a query selects) with their agreement state, in a fixed number of queries.
+
+    ``loading`` says which related records come in the same query (the state needs the indicator)."""
+    query = (query if query is not None else select(Interface)).options(*loading)
     interfaces = list(db.session.scalars(query).unique())
     values = recent_values(i.indicator_id for i in interfaces if i.indicator_id)
     return [(i, agreement_state(i, values.get(i.indicator_id, []))) for i in interfaces]

@@ -28,17 +28,18 @@ def indicator_chart(indicator: Indicator, history: list[dict], comparisons) -> a
     colour = alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom"))
     tooltip = [alt.Tooltip("period:T", title=_("Period")), alt.Tooltip("series:N", title=_("Series")),
                alt.Tooltip("value:Q", title=_("Value"), format=",.2f")]
-    base = alt.Chart(frame).encode(x=x, y=y, color=colour, tooltip=tooltip)
+    # The layers draw the frame given to the whole layer chart (Altair converts it once), except the band.
+    base = alt.Chart().encode(x=x, y=y, color=colour, tooltip=tooltip)
     layers = []
     targets = frame[frame.series == target_name]
     if indicator.alert_threshold is not None and not targets.empty:
         band = targets.assign(alert=indicator.alert_threshold)
         layers.append(alt.Chart(band).mark_area(opacity=0.12, interpolate="step-after", color="#f0ad4e").encode(
-            x=x, y="value:Q", y2="alert:Q"))
+            x=x, y=alt.Y("value:Q"), y2=alt.Y2("alert:Q")))
     layers.append(base.transform_filter(alt.datum.series == target_name)
                   .mark_line(interpolate="step-after", strokeDash=[6, 4]))
     layers.append(base.transform_filter(alt.datum.series == result_name).mark_line(point=True))
     if comparisons:
         layers.append(base.transform_filter((alt.datum.series != result_name) & (alt.datum.series != target_name))
                       .mark_point(shape="diamond", size=90, filled=True))
-    return alt.layer(*layers).properties(height=280)
+    return alt.layer(*layers, data=frame, height=280)

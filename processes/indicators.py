@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from core.extensions import db
 from core.imports.cells import InvalidCell, number_converter
+from core.models import User
 from processes.models import Benchmark, Direction, Indicator, Measurement, Target
 from processes.periods import period_label, period_start
 
@@ -125,19 +126,23 @@ def add_benchmark(indicator: Indicator, source: str, period: date, value: float)
 
 
 def series(indicator: Indicator) -> list[dict]:
-    """The indicator's history, oldest first: period, value, target then in force and status."""
+    """The indicator's history, oldest first: period, value, target then in force, status, comment and
+    who entered it (read as plain rows: a long history need not become ORM objects)."""
     targets = list(indicator.targets)
-    query = select(Measurement).where(Measurement.indicator_id == indicator.id).order_by(Measurement.period)
+    query = (select(Measurement.period, Measurement.value, Measurement.comment, User.name.label("entered_by"))
+             .outerjoin(User, User.id == Measurement.entered_by_id)
+             .where(Measurement.indicator_id == indicator.id).order_by(Measurement.period))
     rows = []
-    for measurement in db.session.scalars(query):
-        target = target_for(targets, measurement.period)
+    for period, value, comment, entered_by in db.session.execute(query):
+        target = target_for(targets, period)
         rows.append({
-            "period": measurement.period,
-            "label": period_label(measurement.period, indicator.frequency),
-            "value": measurement.value,
+            "period": period,
+            "label": period_label(period, indicator.frequency),
+            "value": value,
             "target": target,
-            "status": status_of(measurement.value, target, indicator.alert_threshold, indicator.direction),
-            "measurement": measurement,
+            "status": status_of(value, target, indicator.alert_threshold, indicator.direction),
+            "comment": comment,
+            "entered_by": entered_by,
         })
     return rows
 

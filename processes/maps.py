@@ -16,6 +16,8 @@ from processes.standard import completeness_by_process
 
 BOX_WIDTH, BOX_HEIGHT, GAP, BAND_PAD, LABEL_WIDTH, HEADER = 190, 78, 22, 18, 110, 44
 BANDS = (ProcessKind.STRATEGIC, ProcessKind.KEY, ProcessKind.SUPPORT)
+#: What an arrow needs besides its two processes, which are boxes of the map and so already loaded.
+DRAWN = (joinedload(Interface.indicator),)
 
 
 @dataclass
@@ -117,7 +119,7 @@ def programme_map(programme: Programme, per_row: int = 3) -> MapLayout:
     own_ids = {p.id for p in own}
     touching = select(Interface).where(or_(Interface.from_process_id.in_(own_ids),
                                            Interface.to_process_id.in_(own_ids)))
-    interfaces = interfaces_with_state(touching)
+    interfaces = interfaces_with_state(touching, loading=DRAWN)
     other_ids = {i.from_process_id for i, _s in interfaces} | {i.to_process_id for i, _s in interfaces}
     others = _current_processes(select(Process).where(Process.id.in_(other_ids - own_ids)))
     groups = [(programme, own, False)] + ([(None, others, True)] if others else [])
@@ -131,4 +133,4 @@ def joint_map(per_row: int = 2) -> MapLayout:
     processes = _current_processes(select(Process))
     groups = [(prog, [p for p in processes if p.programme_id == prog.id], False) for prog in programmes]
     scores = {pid: c.score for pid, c in completeness_by_process().items()}
-    return layout(groups, interfaces_with_state(), scores, per_row)
+    return layout(groups, interfaces_with_state(loading=DRAWN), scores, per_row)

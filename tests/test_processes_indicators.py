@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from core.extensions import db
+from core.models import User
 from processes.models import Measurement, Target
 from tests.conftest import sign_in
 
@@ -165,3 +166,69 @@ def test_single_values_may_be_typed_with_a_decimal_comma(app, client_as, indicat
     assert values(app, indicator_id)[date(2025, 2, 1)] == 87.5
     with app.app_context():
         assert db.session.scalar(select(Target.value).where(Target.indicator_id == indicator_id)) == 1234.5
+
+
+def chart_of(page: str) -> str:
+    return page.partition('type="application/json" data-chart-spec>')[2].partition("</script>")[0]
+
+
+def test_a_new_value_shows_on_the_page_and_its_chart_right_after_it_is_saved(app, client_as, indicator_id):
+    client = client_as("coordinator")
+    url = f"/processes/indicators/{indicator_id}"
+    first = client.get(url).get_data(as_text=True)
+    assert chart_of(client.get(url).get_data(as_text=True)) == chart_of(first)  # the second one kept
+    assert "2025-06" not in first
+    client.post(f"{url}/measurements", data={"period": "2025-06", "value": "77.25", "comment": "after the cache"})
+    page = client.get(url).get_data(as_text=True)
+    assert "<td class=\"text-nowrap\">2025-06</td><td class=\"text-end\">77.25</td>" in page
+    assert "after the cache" in page and "77.25" in chart_of(page)
+
+
+def test_a_change_made_through_another_worker_shows_at_once(app, app_factory, database_url, make_user,
+                                                            indicator_id):
+    """Each gunicorn worker keeps its own cache; the data version tells every one of them."""
+    coordinator = make_user("coordinator")
+    reader = sign_in(app.test_client(), coordinator)
+    url = f"/processes/indicators/{indicator_id}"
+    assert "Sector study" not in reader.get(url).get_data(as_text=True)
+    other_worker = sign_in(app_factory(database_url).test_client(), coordinator)
+    other_worker.post(f"{url}/benchmarks", data={"benchmark-source": "Sector study", "benchmark-period": "2024-06",
+                                                 "benchmark-value": "3.4"})
+    assert "2024-06 · Sector study" in reader.get(url).get_data(as_text=True)
+
+
+def test_renaming_who_entered_a_value_renames_it_in_the_table(app, client_as, make_user, indicator_id):
+    entered_by = make_user("member", name="Ines Before")
+    with app.app_context():
+        for measurement in db.session.scalars(select(Measurement)):
+            measurement.entered_by_id = entered_by.id
+        db.session.commit()
+    client = client_as("admin")
+    url = f"/processes/indicators/{indicator_id}"
+    assert "Ines Before" in client.get(url).get_data(as_text=True)
+    with app.app_context():
+        db.session.get(User, entered_by.id).name = "Ines After"
+        db.session.commit()
+    page = client.get(url).get_data(as_text=True)
+    assert "Ines After" in page and "Ines Before" not in page
+
+
+def test_the_page_does_not_query_per_measurement_or_per_person(app, client_as, make_user, indicator_id):
+    from tests.test_processes_maps import count_statements
+
+    client = client_as("coordinator")
+    url = f"/processes/indicators/{indicator_id}"
+
+    def record(months):
+        for month in months:
+            person = make_user("member")
+            with app.app_context():
+                db.session.add(Measurement(indicator_id=indicator_id, period=date(2024, month, 1), value=month,
+                                           entered_by_id=person.id, comment=f"by {person.name}"))
+                db.session.commit()
+
+    record(range(1, 4))
+    client.get(url)  # the first request of an app also checks the schema once
+    few = count_statements(app, client, url)
+    record(range(4, 13))
+    assert count_statements(app, client, url) == few

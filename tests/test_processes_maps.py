@@ -5,8 +5,8 @@ from datetime import date
 import pytest
 from sqlalchemy import event
 
-from core.extensions import db
-from processes.models import Direction, Interface, ProcessKind
+from core.extensions import cache, db
+from processes.models import Direction, Interface, Process, ProcessKind
 
 
 @pytest.fixture
@@ -102,9 +102,7 @@ def test_the_map_shows_boxes_by_type_with_owner_and_links(client_as, two_program
     assert svg.mimetype == "image/svg+xml" and b"<svg" in svg.data and b"href=" not in svg.data
 
 
-def count_statements(app, client, url) -> int:
-    with app.app_context():
-        engine = db.engine
+def statements_of(engine, client, url) -> int:
     statements = []
     listener = lambda *args: statements.append(args[2])  # noqa: E731
     event.listen(engine, "before_cursor_execute", listener)
@@ -113,6 +111,14 @@ def count_statements(app, client, url) -> int:
     finally:
         event.remove(engine, "before_cursor_execute", listener)
     return len(statements)
+
+
+def count_statements(app, client, url) -> tuple[int, int]:
+    """Statements of a request that computes the page, then of one that finds it in the cache."""
+    with app.app_context():
+        engine = db.engine
+        cache.clear()
+    return statements_of(engine, client, url), statements_of(engine, client, url)
 
 
 @pytest.mark.parametrize("url", ["/processes/", "/processes/joint-map", "/processes/list", "/processes/interfaces"])
@@ -137,3 +143,17 @@ def test_pages_do_not_query_per_process(app, client_as, make_programme, make_pro
     grow(12)
     many = count_statements(app, client, url)
     assert many == few, f"{url}: {few} statements with 3 processes, {many} with 15"
+
+
+@pytest.mark.parametrize("url", ["/processes/", "/processes/joint-map"])
+def test_a_map_is_drawn_once_and_again_as_soon_as_a_process_changes(app, client_as, two_programmes, url):
+    client = client_as("reviewer")
+    computed, kept = count_statements(app, client, url)
+    assert kept < computed
+    assert "Onboarding" in client.get(url).get_data(as_text=True)
+    with app.app_context():
+        db.session.get(Process, two_programmes["onboarding"]).name = "Welcome pack"
+        db.session.commit()
+    page = client.get(url).get_data(as_text=True)
+    assert "Welcome pack" in page and "Onboarding" not in page
+    assert b"Welcome pack" in client.get("/processes/map.svg?joint=1").data

@@ -31,7 +31,7 @@ def export_indicator(indicator_id: int, fmt: str):
     """Download an indicator's history (period, value, target, status, comment) as CSV or XLSX."""
     indicator = db.get_or_404(Indicator, indicator_id)
     rows = [{_("Period"): row["label"], _("Value"): row["value"], _("Target"): row["target"],
-             _("Status"): row["status"].label, _("Comment"): row["measurement"].comment or ""}
+             _("Status"): row["status"].label, _("Comment"): row["comment"] or ""}
             for row in logic.series(indicator)]
     frame = pd.DataFrame(rows, columns=[_("Period"), _("Value"), _("Target"), _("Status"), _("Comment")])
     return export_response(frame, f"{indicator.code}-{indicator.name}", fmt)

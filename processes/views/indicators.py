@@ -1,12 +1,15 @@
 """Indicators of a process: definition, targets, measurements (one, a grid, or imported), comparisons."""
 
 from datetime import date
+from functools import partial
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from core.access import TEAM_DATA, allow
+from core.cache import cached
 from core.charts import chart_spec
 from core.extensions import db
 from core.versioning import submit_edit
@@ -55,19 +58,34 @@ def edit_indicator(indicator_id: int):
                            indicator=indicator, conflict=conflict)
 
 
-def _detail(indicator: Indicator, **forms):
-    history = logic.series(indicator)
-    comparisons = logic.benchmarks(indicator)
+def _history_parts(indicator: Indicator) -> dict:
+    """What the page draws from the indicator's data, as HTML: the chart, the data table, the targets and
+    the external comparisons, with the latest result and its status. Kept by ``core.cache`` until the
+    data changes, because building them (Altair, one formatted number per cell) costs most of the page."""
+    history, comparisons = logic.series(indicator), logic.benchmarks(indicator)
     latest = history[-1] if history else None
+    macros = current_app.jinja_env.get_template("processes/_indicator_history.html").module
+    label = partial(period_label, frequency=indicator.frequency)
+    spec = chart_spec(indicator_chart(indicator, history, comparisons)) if history else None
+    return {
+        "latest": {key: latest[key] for key in ("label", "value", "target")} if latest else None,
+        "status": latest["status"] if latest else logic.Status.NO_DATA,
+        "chart": macros.chart(spec, indicator.name) if spec else None,
+        "table": macros.table(history) if history else None,
+        "targets": macros.targets(indicator.targets, label) if indicator.targets else None,
+        "comparisons": macros.comparisons(comparisons, label) if comparisons else None,
+    }
+
+
+def _detail(indicator: Indicator, **forms):
+    history = cached("indicator-history", indicator.id, compute=lambda: _history_parts(indicator))
     frequency = indicator.frequency
     forms.setdefault("measurement_form", MeasurementForm(frequency=frequency))
     forms.setdefault("target_form", TargetForm(prefix="target", frequency=frequency))
     forms.setdefault("benchmark_form", BenchmarkForm(prefix="benchmark", frequency=frequency))
     return render_template(
-        "processes/indicator.html", indicator=indicator, history=history, comparisons=comparisons, latest=latest,
-        status=latest["status"] if latest else logic.Status.NO_DATA,
-        chart=chart_spec(indicator_chart(indicator, history, comparisons)) if history else None,
-        may_edit=may_edit_process(current_user, indicator.process),
+        "processes/indicator.html", indicator=indicator, history=history, latest=history["latest"],
+        status=history["status"], may_edit=may_edit_process(current_user, indicator.process),
         may_record=may_record_measurements(current_user, indicator),
         period_label=lambda d: period_label(d, frequency), **forms)
 
@@ -76,7 +94,9 @@ def _detail(indicator: Indicator, **forms):
 @allow(TEAM_DATA)
 def indicator_detail(indicator_id: int):
     """An indicator over time: chart with target and comparisons, latest status, the data table."""
-    return _detail(db.get_or_404(Indicator, indicator_id))
+    # Its process (breadcrumb, who may edit) and who is responsible, in the same query.
+    return _detail(db.get_or_404(Indicator, indicator_id,
+                                 options=[joinedload(Indicator.process), joinedload(Indicator.responsible)]))
 
 
 def _done(indicator: Indicator, message: str, anchor: str | None = None):

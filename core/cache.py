@@ -1,0 +1,66 @@
+"""What pages compute from the data (chart specs, maps, long tables), kept until the data changes.
+
+Every write to an audited record adds a row to the audit trail in the same transaction (the one
+``after_flush`` listener of ``core.audit``), so the newest audit entry versions the whole database.
+A key that contains it stops matching the moment anything is saved: nothing is ever deleted by hand,
+and a cache shared by several workers (Redis) can never serve one worker's stale copy to another.
+Only what is drawn from audited records may be kept this way: a write that bypasses the session (a
+Core ``update()``) or a model that is not ``Audited`` leaves the version as it was.
+
+Two cautions make that true. The entry's time goes into the version as well as its id, because SQLite
+hands out an id again after the newest rows are deleted (``flask demo --reset``). And on PostgreSQL ids
+are drawn when a row is written, not when it is committed: while another transaction on this database
+may still be writing, a lower id could yet appear, so nothing is stored until none is in flight.
+"""
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from flask import request
+from flask_babel import get_locale
+from sqlalchemy import literal_column, select
+
+from core.audit import AuditEntry
+from core.extensions import cache, db
+
+T = TypeVar("T")
+
+#: Other transactions of this database holding a transaction id (so possibly writing), seen after the
+#: statement's snapshot was taken. One still in flight may commit audit entries with lower ids than the
+#: newest one seen; once it has finished, later statements (READ COMMITTED) see what it wrote.
+_WRITERS_IN_FLIGHT = literal_column("""(
+    SELECT count(*) FROM pg_locks JOIN pg_stat_activity USING (pid)
+    WHERE pg_locks.locktype = 'transactionid' AND pg_locks.mode = 'ExclusiveLock' AND pg_locks.granted
+      AND pg_stat_activity.datname = current_database() AND pid <> pg_backend_pid())""")
+
+
+def data_version() -> tuple[str | None, bool]:
+    """(version of the committed data, whether a result computed now may be stored).
+
+    The version is None while the trail is empty (a new installation: nothing worth keeping). It is read
+    afresh on every call, never remembered for the request, so a page computed after a write of the same
+    request is never stored under the version from before it."""
+    newest = select(AuditEntry.id, AuditEntry.created_at).order_by(AuditEntry.id.desc()).limit(1).subquery()
+    columns = [newest.c.id, newest.c.created_at]
+    if db.session.get_bind().dialect.name == "postgresql":
+        columns.append(_WRITERS_IN_FLIGHT)  # read in the same statement, after its snapshot
+    row = db.session.execute(select(*columns)).first()
+    if row is None:
+        return None, False
+    settled = len(row) == 2 or row[2] == 0
+    return f"{row[0]}@{row[1].isoformat()}", settled
+
+
+def cached(name: str, *parts, compute: Callable[[], T]) -> T:
+    """``compute()``, or what it returned for the same ``name``, ``parts`` and language while the data
+    has not changed since. ``parts`` name what else the result depends on (a record id, a variant)."""
+    version, settled = data_version()
+    if version is None:
+        return compute()
+    key = ":".join(str(part) for part in (name, *parts, get_locale(), request.script_root, version))
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        if settled:
+            cache.set(key, value)
+    return value
