@@ -185,6 +185,6 @@ def chromium_path():
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-from tests.loyalty_fixtures import exit_reasons, make_client  # noqa: E402,F401
 from tests.improvements_fixtures import make_criteria, make_group, make_improvement  # noqa: E402,F401
+from tests.loyalty_fixtures import exit_reasons, make_client  # noqa: E402,F401
 from tests.processes_fixtures import make_indicator, make_process, make_programme  # noqa: E402,F401
