@@ -117,7 +117,7 @@ def test_a2_partly_with_a_problem_without_agreement_then_met(app, make_programme
     assert finding.reasons[2].text == "1 of 1 measurable agreements complied with in their latest period"
 
 
-def test_c3_missing_then_partly_then_met(app, make_user, make_process, request_ctx):
+def test_c3_missing_then_partly_then_met(app, make_user, make_process, make_group, make_improvement, request_ctx):
     person = make_user("member", name="Ane Holder")
     pid = make_process(code="P01")
     db.session.add(Revision(process_id=pid, number=1, reason="Sheet created", snapshot={}))
@@ -136,7 +136,9 @@ def test_c3_missing_then_partly_then_met(app, make_user, make_process, request_c
                                               "P01, stage “Answer”: nobody holds its knowledge"]
     assert finding.blocks[0].rows[0][3] == "Written answers"
 
-    db.session.add(Revision(process_id=pid, number=3, reason="Improvement 4", improvement_id=4, snapshot={}))
+    improvement = make_improvement(make_group())  # the revision's improvement must exist (PostgreSQL checks)
+    db.session.add(Revision(process_id=pid, number=3, reason="Improvement 1", improvement_id=improvement,
+                            snapshot={}))
     db.session.add(KnowledgeHolder(stage_id=stage.id, user_id=person.id))
     db.session.commit()
     finding = improvement_changes.change_evidence()
