@@ -136,8 +136,8 @@ def test_c3_missing_then_partly_then_met(app, make_user, make_process, make_grou
                                               "P01, stage “Answer”: nobody holds its knowledge"]
     assert finding.blocks[0].rows[0][3] == "Written answers"
 
-    improvement_id = make_improvement(make_group())
-    db.session.add(Revision(process_id=pid, number=3, reason="Written answers always", improvement_id=improvement_id,
+    improvement = make_improvement(make_group())  # the revision's improvement must exist (PostgreSQL checks)
+    db.session.add(Revision(process_id=pid, number=3, reason="Improvement 1", improvement_id=improvement,
                             snapshot={}))
     db.session.add(KnowledgeHolder(stage_id=stage.id, user_id=person.id))
     db.session.commit()
@@ -187,7 +187,8 @@ def test_e1_missing_partly_and_met(app, make_process, make_indicator, request_ct
     assert trends.svg.startswith("<svg") and "PERF" in trends.svg and "SAT" in trends.svg
 
 
-@pytest.mark.parametrize(("key", "words"), [("B2", "No client census has been recorded yet."),
+@pytest.mark.parametrize(("key", "words"), [("B1", "No client requirements, complaints or satisfaction surveys "
+                                                   "have been recorded yet."),
                                             ("D1", "No staff participation survey has been run yet.")])
 def test_criteria_of_modules_not_built_yet_are_missing_with_a_plain_reason(app, request_ctx, key, words):
     from evidence.automatic import load_sources
@@ -197,3 +198,11 @@ def test_criteria_of_modules_not_built_yet_are_missing_with_a_plain_reason(app, 
     assert finding.reasons[0].text == words
     assert finding.gaps[0].url in ("/clients/", "/improvements/")
     assert key in pending.PENDING
+
+
+@pytest.mark.parametrize(("key", "module"), [("B2", "loyalty.evidence"), ("C1", "improvements.evidence"),
+                                             ("C2", "improvements.evidence")])
+def test_a_built_capability_replaces_its_placeholder(app, request_ctx, key, module):
+    from evidence.automatic import load_sources
+
+    assert load_sources()[key].__module__ == module

@@ -119,7 +119,8 @@ def test_the_checklist_shows_readiness_and_one_gap_list_with_links(app, client_a
     assert "0 met, 1 partly, 8 missing, of 9 criteria" in readiness
     gaps = page.split('data-testid="gaps"')[1].split("</ul>")[0]
     assert f'<a href="/processes/{process_id}">P07: no owner, no participants, no indicator</a>' in gaps
-    assert '<a href="/clients/">Keep the census of current clients' in gaps
+    assert '<a href="/clients/import">Import the census of current clients' in gaps
+    assert '<a href="/improvements/">Record the improvement groups' in gaps
     assert "Evidencia" not in page  # English reader, English criteria
     spanish = client_as("member", language="es").get("/evidence/").get_data(as_text=True)
     assert "Evidencia de que se ha elaborado el mapa de procesos" in spanish

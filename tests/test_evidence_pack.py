@@ -177,3 +177,29 @@ def test_members_may_not_generate_or_download_packs(app, client_as, ids, role):
     client = client_as(role)
     assert client.post("/evidence/packs", data={"scope": "all"}).status_code == 403
     assert client.get("/evidence/packs").status_code == 403
+
+
+def test_the_demo_pack_shows_the_census_and_the_improvement_groups(app, runner):
+    """B2 exported alone as a PDF, C1 and C2 on their criterion pages, all from the demo organisation."""
+    from core.models import User
+    from tests.conftest import sign_in
+
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    ids = checklist_ids(app)
+    with app.app_context():
+        reviewer = db.session.scalar(select(User).where(User.email == "reviewer@demo.test"))
+        db.session.expunge(reviewer)
+    client = sign_in(app.test_client(), reviewer)
+    reader, text = text_of(download(client, generate(client, scope="B2")))
+    text = " ".join(text.split())
+    assert "Criterion B2 only" in text
+    assert "Census updated on" in text and "new and" in text and "lost clients in the last 12 months" in text
+    for title in ("New and lost clients per year", "Clients by contribution class", "Segmentation of current"):
+        assert title in text, title
+    for code, words in (("C1", ("3 improvements qualify (3 needed)", "Improvements and the C1 rule")),
+                        ("C2", ("3 of 3 implemented improvements have a value before and after",
+                                "Before and after each implemented improvement"))):
+        page = client.get(f"/evidence/criteria/{ids[code]}").get_data(as_text=True)
+        for word in words:
+            assert word in page, (code, word)
+        assert re.search(r'href="/improvements/\d+"', page), code

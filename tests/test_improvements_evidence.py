@@ -1,0 +1,197 @@
+"""C1 and C2's automatic evidence on small hand-built improvements (missing, partly, met), read from the
+improvements module's own C1 assessment; and the indicators of SMART improvements the E1 dashboard puts first."""
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import event
+
+from core.extensions import db
+from evidence.automatic import Status, Table
+from improvements import evidence
+from improvements.models import Evidence, SmartCheck
+from improvements.models import Status as ImprovementStatus
+from improvements.smart import CRITERIA
+
+DONE_ON = date.today() - timedelta(days=30)
+
+
+@pytest.fixture
+def request_ctx(app):
+    with app.test_request_context("/"):
+        yield
+
+
+@pytest.fixture
+def qualifying(make_improvement):
+    """An implemented improvement meeting SMART, measured after the change and valued by clients."""
+
+    def factory(group_id, title, *, favourable=True, **fields) -> int:
+        values = dict(status=ImprovementStatus.IMPLEMENTED, smart=True, title=title, after_value=95.0,
+                      after_period=DONE_ON, implemented_on=DONE_ON) | fields
+        improvement_id = make_improvement(group_id, **values)
+        if favourable is not None:
+            db.session.add(Evidence(improvement_id=improvement_id, kind="survey", title="Satisfaction wave",
+                                    before_value=3.1, after_value=4.2, favourable=favourable))
+            db.session.commit()
+        return improvement_id
+
+    return factory
+
+
+def test_c1_missing_without_improvements(app, request_ctx):
+    finding = evidence.improvement_groups_evidence()
+    assert finding.status == Status.MISSING
+    assert finding.reasons[0].text == "No improvement carried out by an improvement group has been recorded yet."
+    assert finding.gaps[0].url == "/improvements/"
+
+
+def test_c1_missing_when_none_qualifies_says_why_each_does_not(app, make_group, qualifying, request_ctx):
+    group = make_group(name="Complaints group")
+    unmeasured = qualifying(group, "Written answers", after_value=None, after_period=None)
+
+    finding = evidence.improvement_groups_evidence()
+    assert finding.status == Status.MISSING
+    assert finding.reasons[0].text == ("No improvement qualifies yet (3 needed); 1 have been through the SMART check "
+                                       "or beyond")
+    assert [(g.text, g.url) for g in finding.gaps] == [
+        ("3 more qualifying improvements are needed", "/improvements/c1"),
+        ("Written answers (Complaints group) does not count: There is no result measured after the change.",
+         f"/improvements/{unmeasured}")]
+
+
+def test_c1_partly_lists_the_qualifying_improvement_and_why_the_others_do_not(app, make_group, make_improvement,
+                                                                            qualifying, request_ctx):
+    group = make_group(name="Welcome group")
+    counted = qualifying(group, "Welcome call")
+    failing = make_improvement(group, title="Vague idea", planned=False)
+    db.session.add(SmartCheck(improvement_id=failing, passed=False, **{k: False for k in CRITERIA},
+                              **{f"{k}_why": "" for k in CRITERIA}))
+    db.session.commit()
+
+    finding = evidence.improvement_groups_evidence()
+    assert finding.status == Status.PARTLY
+    assert (finding.reasons[0].text, finding.reasons[0].url) == (
+        "1 improvement qualifies (3 needed): Welcome call (Welcome group)", "/improvements/c1")
+    assert (finding.reasons[1].text, finding.reasons[1].url) == (
+        "Welcome call (Welcome group): meets SMART, implemented, 40 → 95 % (+137.5 %), clients value it",
+        f"/improvements/{counted}")
+    assert finding.gaps[0].text == "2 more qualifying improvements are needed"
+    vague = finding.gaps[1]
+    assert vague.url == f"/improvements/{failing}"
+    assert vague.text.startswith("Vague idea (Welcome group) does not count: It has not been implemented yet. "
+                                 "It does not meet SMART.")
+
+
+def test_c1_met_with_three_and_the_others_explained_among_the_reasons(app, make_group, make_improvement, qualifying,
+                                                                      request_ctx):
+    group = make_group(name="Group")
+    ids = [qualifying(group, f"Improvement {n}") for n in range(3)]
+    make_improvement(group, title="Still going", status=ImprovementStatus.IN_PROGRESS, smart=True)
+
+    finding = evidence.improvement_groups_evidence(detail=True)
+    assert finding.status == Status.MET
+    assert finding.gaps == []
+    assert finding.reasons[0].text.startswith("3 improvements qualify (3 needed): Improvement 0 (Group)")
+    assert [r.url for r in finding.reasons[1:4]] == [f"/improvements/{i}" for i in ids]
+    assert finding.reasons[-1].text.startswith("Still going (Group) does not count: It has not been implemented yet.")
+    (table,) = finding.blocks
+    assert isinstance(table, Table)
+    assert [row[0].text for row in table.rows] == ["Improvement 0", "Improvement 1", "Improvement 2", "Still going"]
+    assert table.rows[0][-1] == "yes" and table.rows[0][3] == "yes"
+    assert table.rows[-1][-1].startswith("It has not been implemented yet.")
+
+
+def test_c2_missing_without_implemented_improvements_or_results(app, make_group, make_improvement, qualifying,
+                                                                 request_ctx):
+    group = make_group()
+    make_improvement(group, status=ImprovementStatus.APPROVED, smart=True)
+    finding = evidence.results_evidence()
+    assert finding.status == Status.MISSING
+    assert finding.reasons[0].text.startswith("No improvement has been implemented yet")
+    assert finding.gaps[0].url == "/improvements/"
+
+    unmeasured = qualifying(group, "Written answers", after_value=None, after_period=None, favourable=None)
+    finding = evidence.results_evidence()
+    assert finding.status == Status.MISSING
+    assert finding.reasons[0].text == ("0 of 1 implemented improvements have a value before and after; 0 improved "
+                                       "on their baseline and 0 reached their target")
+    assert [(g.text, g.url) for g in finding.gaps] == [
+        ("Written answers: no result measured after the change", f"/improvements/{unmeasured}")]
+
+
+def test_c2_partly_names_the_improvement_that_did_not_improve_and_is_not_valued(app, make_group, qualifying,
+                                                                               request_ctx):
+    group = make_group()
+    good = qualifying(group, "Welcome call")
+    worse = qualifying(group, "Quarterly contact", after_value=30.0, favourable=None)
+
+    finding = evidence.results_evidence()
+    assert finding.status == Status.PARTLY
+    assert finding.reasons[0].text == ("2 of 2 implemented improvements have a value before and after; 1 improved "
+                                       "on their baseline and 1 reached their target")
+    assert finding.reasons[1].text.startswith("1 of 2 implemented improvements are valued by clients")
+    lines = {r.url: r.text for r in finding.reasons[2:]}
+    assert lines[f"/improvements/{good}"] == "Welcome call: 40 → 95 % (+137.5 %), target 90 reached; clients value it"
+    assert lines[f"/improvements/{worse}"] == ("Quarterly contact: 40 → 30 % (-25.0 %), target 90 not reached; "
+                                               "no client valuation recorded")
+    assert [(g.text, g.url) for g in finding.gaps] == [
+        ("Quarterly contact: the result did not improve and nothing shows that clients value it",
+         f"/improvements/{worse}")]
+
+
+def test_c2_met_when_each_result_improved_or_is_valued_with_tables_in_detail(app, make_group, qualifying,
+                                                                            request_ctx):
+    group = make_group()
+    qualifying(group, "Welcome call")
+    qualifying(group, "Faster answers", favourable=None)  # a result evidently better counts without a survey
+    qualifying(group, "Fewer steps", after_value=35.0, favourable=True)  # worse figure, but clients value it
+
+    finding = evidence.results_evidence(detail=True)
+    assert finding.status == Status.MET, finding.gaps
+    results, client = finding.blocks
+    assert results.headers[:4] == ["Improvement", "Measure", "Before", "After"]
+    assert [row[0].text for row in results.rows] == ["Welcome call", "Faster answers", "Fewer steps"]
+    assert results.rows[0][1] == "Complaints answered in writing"
+    assert results.rows[0][4:8] == ["+137.5 %", "90", "yes", "yes"]
+    assert results.rows[1][-1] == "no"
+    assert [row[0].text for row in client.rows] == ["Welcome call", "Fewer steps"]
+    assert client.rows[0][1:6] == ["Survey result", "Satisfaction wave", "3.1", "4.2", "yes"]
+
+
+def test_smart_indicator_ids_are_those_of_improvements_past_their_smart_check(app, make_group, make_improvement,
+                                                                            make_process, make_indicator,
+                                                                            request_ctx):
+    process = make_process(code="P01")
+    measured, unchecked, cancelled, other = (make_indicator(process, code=c) for c in ("A", "B", "C", "D"))
+    group = make_group()
+    make_improvement(group, status=ImprovementStatus.PROPOSED, smart=True, indicator_id=measured)
+    make_improvement(group, indicator_id=unchecked)
+    make_improvement(group, status=ImprovementStatus.CANCELLED, smart=True, indicator_id=cancelled)
+    assert evidence.smart_indicator_ids() == {measured}
+
+    from evidence.dashboard import indicator_rows
+
+    assert [row.indicator.code for row in indicator_rows()] == ["A", "B", "C", "D"]
+    make_improvement(group, status=ImprovementStatus.VERIFIED, smart=True, indicator_id=other)
+    assert [row.indicator.code for row in indicator_rows()][:2] == ["A", "D"]
+
+
+def _statements(function) -> int:
+    statements = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        function(detail=True)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    return len(statements)
+
+
+def test_c1_and_c2_read_a_fixed_number_of_queries(app, make_group, qualifying, request_ctx):
+    group = make_group()
+    qualifying(group, "First")
+    few = [_statements(f) for f in (evidence.improvement_groups_evidence, evidence.results_evidence)]
+    for n in range(5):
+        qualifying(group, f"More {n}")
+    assert [_statements(f) for f in (evidence.improvement_groups_evidence, evidence.results_evidence)] == few
