@@ -1,3 +1,4 @@
 """Views of the client census, one module per subject."""
 
 from loyalty.views import analysis, clients, imports, settings  # noqa: F401
+from loyalty.voice import models  # noqa: F401
