@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Float, Integer, cast, func, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
@@ -23,9 +24,9 @@ from loyalty.voice.models import (
     WaveCost,
 )
 
-#: The categories a new installation starts with; the team renames, adds or retires them.
-DEFAULT_CATEGORIES = ("Response delays", "Errors in statements", "Treatment by staff", "Product conditions",
-                      "Procedures and paperwork", "Online channels")
+#: The categories offered to start an empty list with; the team adds or retires its own.
+DEFAULT_CATEGORIES = (_l("Response delays"), _l("Errors in statements"), _l("Treatment by staff"),
+                      _l("Product conditions"), _l("Procedures and paperwork"), _l("Online channels"))
 
 
 class VoiceRuleError(ValueError):
@@ -183,7 +184,7 @@ def ensure_default_categories() -> None:
     if db.session.scalar(select(func.count(ComplaintCategory.id))):
         return
     for name in DEFAULT_CATEGORIES:
-        db.session.add(ComplaintCategory(name=_(name)))
+        db.session.add(ComplaintCategory(name=str(name), active=True))
     db.session.flush()
 
 
