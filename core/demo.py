@@ -10,7 +10,10 @@ from core.models import Organisation, Role, User
 
 DEMO_PASSWORD = "demo-password"
 #: Each capability's demo module, loaded in this order; each has ``load(users)``.
-CAPABILITY_DEMOS = ("processes.demo", "loyalty.demo", "surveys.demo", "improvements.demo", "evidence.demo")
+CAPABILITY_DEMOS = (
+    "processes.demo", "loyalty.demo", "loyalty.voice.demo", "surveys.demo", "loyalty.voice.demo_waves",
+    "improvements.demo", "evidence.demo",
+)
 #: The accounts the README lists. Their language follows the browser (or the login page's choice),
 #: so a newcomer reads the demo in their own language.
 DEMO_ACCOUNTS = {

@@ -175,7 +175,8 @@ def test_an_opportunity_from_an_indicator_must_name_it_and_links_to_it(app, clie
     assert f'/processes/indicators/{indicator}"' in html and "IND-SAT" in html
     complaint = client.post(f"/improvements/groups/{group}/opportunities/new",
                             data={**form, "source_kind": "complaint_category"})
-    assert "Say which requirement, complaint category or survey result" in complaint.get_data(as_text=True)
+    # loyalty/ registers complaint categories as records, so one must be chosen rather than described.
+    assert "Choose the record this opportunity came from." in complaint.get_data(as_text=True)
 
 
 def test_prioritisation_ranks_scored_proposals_and_draws_the_chart(app, client_as, make_group, make_improvement,

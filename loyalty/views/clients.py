@@ -16,6 +16,7 @@ from loyalty import bp, charts, ranking, services
 from loyalty.forms import ClientForm, FiguresForm, LostForm, RankingFilterForm
 from loyalty.models import TYPOLOGY_LABELS, Client, ClientYear, ExitReason
 from loyalty.settings import current_settings
+from loyalty.voice import services as voice_services
 
 
 class RankingPage(Pagination):
@@ -97,7 +98,7 @@ def client_detail(client_id: int):
     return render_template("loyalty/client.html", client=client, settings=settings, year=year,
                            position=ranking.client_rank(client.id, year, settings), lost_form=LostForm(),
                            figures_form=FiguresForm(year=year), action_form=EmptyForm(),
-                           typologies=TYPOLOGY_LABELS)
+                           typologies=TYPOLOGY_LABELS, voice=voice_services.client_voice(client.id))
 
 
 @bp.route("/new", methods=["GET", "POST"])

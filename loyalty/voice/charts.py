@@ -1,0 +1,60 @@
+"""Charts of the voice of the client: pure functions from data to ``alt.Chart`` (rendered by ``core.charts``)."""
+
+import altair as alt
+import pandas as pd
+from flask_babel import gettext as _
+
+from core.charts import PALETTE
+
+
+def monthly_frame(rows: list[dict]) -> pd.DataFrame:
+    """The monthly figures with each ``YYYYMM`` key as the first day of its month."""
+    frame = pd.DataFrame(rows, columns=["month", "category", "received", "answered", "response_days"])
+    frame["month"] = pd.to_datetime(frame["month"].astype(str) + "01", format="%Y%m%d")
+    return frame
+
+
+def _x():
+    return alt.X("yearmonth(month):T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=-40))
+
+
+def _color():
+    return alt.Color("category:N", title=_("Category"), scale=alt.Scale(range=PALETTE),
+                     legend=alt.Legend(orient="bottom", columns=3))
+
+
+def monthly_counts_chart(rows: list[dict]) -> alt.Chart:
+    """Enquiries, complaints, claims and incidents received per month, stacked by category."""
+    return alt.Chart(monthly_frame(rows)).mark_bar().encode(
+        x=_x(), y=alt.Y("sum(received):Q", title=_("Received")), color=_color(),
+        tooltip=[alt.Tooltip("yearmonth(month):T", title=_("Month"), format="%B %Y"),
+                 alt.Tooltip("category:N", title=_("Category")),
+                 alt.Tooltip("sum(received):Q", title=_("Received"))],
+    ).properties(height=240)
+
+
+def response_trend_chart(rows: list[dict]) -> alt.Chart:
+    """Mean response time per month, one line per category."""
+    frame = monthly_frame(rows).dropna(subset=["response_days"])
+    return alt.Chart(frame).mark_line(point=True).encode(
+        x=_x(), y=alt.Y("response_days:Q", title=_("Mean response time (days)")), color=_color(),
+        tooltip=[alt.Tooltip("yearmonth(month):T", title=_("Month"), format="%B %Y"),
+                 alt.Tooltip("category:N", title=_("Category")),
+                 alt.Tooltip("response_days:Q", title=_("Days"), format=".1f"),
+                 alt.Tooltip("answered:Q", title=_("Answered"))],
+    ).properties(height=240)
+
+
+def cost_benefit_chart(years: list) -> alt.Chart:
+    """The cost of listening and the benefit estimated for it, year by year."""
+    names = {"cost": _("Cost of listening"), "benefit": _("Estimated benefit")}
+    frame = pd.DataFrame([{"year": str(y.year), "measure": names["cost"], "value": y.cost} for y in years]
+                         + [{"year": str(y.year), "measure": names["benefit"], "value": y.benefit}
+                            for y in years if y.benefit is not None], columns=["year", "measure", "value"])
+    return alt.Chart(frame).mark_bar().encode(
+        x=alt.X("year:N", title=None), xOffset="measure:N", y=alt.Y("value:Q", title=_("Euros")),
+        color=alt.Color("measure:N", title=None, scale=alt.Scale(domain=list(names.values()), range=PALETTE[:2]),
+                        legend=alt.Legend(orient="bottom")),
+        tooltip=[alt.Tooltip("year:N", title=_("Year")), alt.Tooltip("measure:N", title=_("Measure")),
+                 alt.Tooltip("value:Q", title=_("Euros"), format=",.0f")],
+    ).properties(height=240)
