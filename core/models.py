@@ -17,6 +17,11 @@ from core.timeutil import utcnow
 from core.versioning import Versioned
 
 
+def stored_enum(enum_class) -> Enum:
+    """A column type keeping an enum as its lowercase value in a plain string column, on every database
+    (no native ENUM type, so adding a member needs no migration of the type)."""
+    return Enum(enum_class, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+
 class Role(enum.StrEnum):
     """What a person does in the programme; the access policy grants by role."""
 
@@ -54,10 +59,7 @@ class User(Audited, Versioned, UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True, info=label(_l("E-mail")))
     name: Mapped[str] = mapped_column(String(120), info=label(_l("Name")))
-    role: Mapped[Role] = mapped_column(
-        Enum(Role, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
-        info=label(_l("Role")),
-    )
+    role: Mapped[Role] = mapped_column(stored_enum(Role), info=label(_l("Role")))
     password_hash: Mapped[str] = mapped_column(String(256), info=label(_l("Password")))
     #: Part of the session identifier: replacing it signs the user out everywhere.
     login_token: Mapped[str] = mapped_column(String(32), default=new_login_token, info=label(_l("Sessions")))

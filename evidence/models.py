@@ -10,7 +10,6 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
-    Enum,
     ForeignKey,
     Integer,
     String,
@@ -23,11 +22,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.audit import Audited, label
 from core.extensions import db
+from core.models import stored_enum
 from core.timeutil import utcnow
-
-
-def _enum(cls):
-    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
 
 
 class Assessment(enum.StrEnum):
@@ -187,7 +183,7 @@ class SelfAssessment(Audited, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     criterion_id: Mapped[int] = mapped_column(ForeignKey("criteria.id"), index=True, info=label(_l("Criterion")))
-    status: Mapped[Assessment] = mapped_column(_enum(Assessment), info=label(_l("Assessment")))
+    status: Mapped[Assessment] = mapped_column(stored_enum(Assessment), info=label(_l("Assessment")))
     comment: Mapped[str | None] = mapped_column(Text, info=label(_l("Comment")))
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), info=label(_l("Author")))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, info=label(_l("Date")))
@@ -207,7 +203,7 @@ class Verdict(Audited, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     criterion_id: Mapped[int] = mapped_column(ForeignKey("criteria.id"), index=True, info=label(_l("Criterion")))
-    status: Mapped[Assessment] = mapped_column(_enum(Assessment), info=label(_l("Verdict")))
+    status: Mapped[Assessment] = mapped_column(stored_enum(Assessment), info=label(_l("Verdict")))
     comment: Mapped[str | None] = mapped_column(Text, info=label(_l("Comment")))
     reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), info=label(_l("Reviewer")))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, info=label(_l("Date")))
@@ -241,7 +237,7 @@ class PackJob(db.Model):
     language: Mapped[str] = mapped_column(String(5))
     #: The data version the pack is built from (see ``evidence.packs.data_version``).
     fingerprint: Mapped[int] = mapped_column(Integer)
-    state: Mapped[JobState] = mapped_column(_enum(JobState), default=JobState.QUEUED)
+    state: Mapped[JobState] = mapped_column(stored_enum(JobState), default=JobState.QUEUED)
     progress: Mapped[int] = mapped_column(Integer, default=0)
     step: Mapped[str | None] = mapped_column(String(200))
     active_key: Mapped[str | None] = mapped_column(String(80), unique=True)

@@ -12,7 +12,6 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
-    Enum,
     Float,
     ForeignKey,
     Integer,
@@ -24,13 +23,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.audit import Audited, label
 from core.extensions import db
+from core.models import stored_enum
 from core.timeutil import utcnow
 from core.versioning import Versioned
-
-
-def _enum(cls):
-    """An enum stored as its lowercase value on every database (as the process map does)."""
-    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
 
 
 class Status(enum.StrEnum):
@@ -188,7 +183,7 @@ class Improvement(Audited, Versioned, db.Model):
     source_id: Mapped[int | None] = mapped_column(Integer, info=label(_l("Source record")))
     #: The source in words, when no record can be linked (yet): a complaint category, a survey question…
     source_note: Mapped[str | None] = mapped_column(String(300), info=label(_l("Source details")))
-    status: Mapped[Status] = mapped_column(_enum(Status), default=Status.OPPORTUNITY, index=True,
+    status: Mapped[Status] = mapped_column(stored_enum(Status), default=Status.OPPORTUNITY, index=True,
                                            info=label(_l("Status")))
     # The plan (item 5): what is to be achieved, measured how, from where, to where, by when, by whom.
     objective: Mapped[str | None] = mapped_column(Text, info=label(_l("Objective")))
@@ -351,7 +346,7 @@ class Task(Audited, Versioned, db.Model):
     title: Mapped[str] = mapped_column(String(300), info=label(_l("Task")))
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True, info=label(_l("Owner")))
     due_on: Mapped[date] = mapped_column(Date, index=True, info=label(_l("Due date")))
-    status: Mapped[TaskStatus] = mapped_column(_enum(TaskStatus), default=TaskStatus.TODO, index=True,
+    status: Mapped[TaskStatus] = mapped_column(stored_enum(TaskStatus), default=TaskStatus.TODO, index=True,
                                                info=label(_l("Status")))
     done_on: Mapped[date | None] = mapped_column(Date, info=label(_l("Done on")))
 
@@ -397,7 +392,7 @@ class Evidence(Audited, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     improvement_id: Mapped[int] = mapped_column(ForeignKey("improvements.id"), index=True,
                                                 info=label(_l("Improvement")))
-    kind: Mapped[EvidenceKind] = mapped_column(_enum(EvidenceKind), info=label(_l("Kind")))
+    kind: Mapped[EvidenceKind] = mapped_column(stored_enum(EvidenceKind), info=label(_l("Kind")))
     title: Mapped[str] = mapped_column(String(200), info=label(_l("Title")))
     before_value: Mapped[float | None] = mapped_column(Float, info=label(_l("Before")))
     after_value: Mapped[float | None] = mapped_column(Float, info=label(_l("After")))

@@ -9,7 +9,6 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
-    Enum,
     Float,
     ForeignKey,
     Index,
@@ -22,13 +21,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.audit import Audited, label
 from core.extensions import db
+from core.models import stored_enum
 from core.timeutil import utcnow
 from core.versioning import Versioned
-
-
-def _enum(cls):
-    """An enum stored as its lowercase value in a plain string column, on every database."""
-    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
 
 
 class Typology(enum.StrEnum):
@@ -90,7 +85,7 @@ class Client(Audited, Versioned, db.Model):
     #: The client's key in the organisation's own systems (ERP/CRM); imports match clients by it.
     code: Mapped[str] = mapped_column(String(40), unique=True, info=label(_l("Code")))
     name: Mapped[str] = mapped_column(String(200), info=label(_l("Name")))
-    typology: Mapped[Typology] = mapped_column(_enum(Typology), index=True, info=label(_l("Typology")))
+    typology: Mapped[Typology] = mapped_column(stored_enum(Typology), index=True, info=label(_l("Typology")))
     segment: Mapped[str | None] = mapped_column(String(80), index=True, info=label(_l("Segment")))
     region: Mapped[str | None] = mapped_column(String(80), index=True, info=label(_l("Region")))
     sector: Mapped[str | None] = mapped_column(String(120), info=label(_l("Sector")))
@@ -158,7 +153,7 @@ class CensusSettings(Audited, Versioned, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     contribution_basis: Mapped[ContributionBasis] = mapped_column(
-        _enum(ContributionBasis), default=ContributionBasis.MARGIN, info=label(_l("Contribution measured by")))
+        stored_enum(ContributionBasis), default=ContributionBasis.MARGIN, info=label(_l("Contribution measured by")))
     #: Class A: the clients making the first ``class_a_share`` per cent of the contribution.
     class_a_share: Mapped[float] = mapped_column(Float, default=80, info=label(_l("Class A up to (%)")))
     #: Class B: from there up to ``class_b_share`` per cent (cumulative); class C the rest.

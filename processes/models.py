@@ -8,7 +8,6 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
-    Enum,
     Float,
     ForeignKey,
     Integer,
@@ -20,13 +19,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.audit import Audited, label
 from core.extensions import db
+from core.models import stored_enum
 from core.timeutil import utcnow
 from core.versioning import Versioned
-
-
-def _enum(cls):
-    """A column type storing an enum's values (lowercase words) as plain strings on every database."""
-    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
 
 
 class ProcessKind(enum.StrEnum):
@@ -91,7 +86,7 @@ class Process(Audited, Versioned, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(20), unique=True, info=label(_l("Code")))
     name: Mapped[str] = mapped_column(String(200), info=label(_l("Name")))
-    kind: Mapped[ProcessKind] = mapped_column(_enum(ProcessKind), info=label(_l("Type")))
+    kind: Mapped[ProcessKind] = mapped_column(stored_enum(ProcessKind), info=label(_l("Type")))
     programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id"), index=True,
                                               info=label(_l("Programme")))
     #: Macro-process → process → sub-process.
@@ -105,7 +100,7 @@ class Process(Audited, Versioned, db.Model):
     #: Who receives the process's outputs (internal or external clients of the process).
     process_clients: Mapped[str | None] = mapped_column(Text, info=label(_l("Clients of the process")))
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True, info=label(_l("Owner")))
-    status: Mapped[ProcessStatus] = mapped_column(_enum(ProcessStatus), default=ProcessStatus.DRAFT,
+    status: Mapped[ProcessStatus] = mapped_column(stored_enum(ProcessStatus), default=ProcessStatus.DRAFT,
                                                   info=label(_l("Status")))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
@@ -239,9 +234,9 @@ class Indicator(Audited, Versioned, db.Model):
     #: How it is calculated, in words or as a formula.
     definition: Mapped[str | None] = mapped_column(Text, info=label(_l("Definition / formula")))
     unit: Mapped[str | None] = mapped_column(String(30), info=label(_l("Unit")))
-    frequency: Mapped[Frequency] = mapped_column(_enum(Frequency), info=label(_l("Frequency")))
-    direction: Mapped[Direction] = mapped_column(_enum(Direction), info=label(_l("Better when")))
-    kind: Mapped[IndicatorKind] = mapped_column(_enum(IndicatorKind), info=label(_l("Kind")))
+    frequency: Mapped[Frequency] = mapped_column(stored_enum(Frequency), info=label(_l("Frequency")))
+    direction: Mapped[Direction] = mapped_column(stored_enum(Direction), info=label(_l("Better when")))
+    kind: Mapped[IndicatorKind] = mapped_column(stored_enum(IndicatorKind), info=label(_l("Kind")))
     #: The value beyond which a result is no longer "on the way" to the target but off it.
     alert_threshold: Mapped[float | None] = mapped_column(Float, info=label(_l("Alert threshold")))
     data_source: Mapped[str | None] = mapped_column(String(200), info=label(_l("Data source")))

@@ -11,18 +11,14 @@ import secrets
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Boolean, Date, DateTime, Enum, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.audit import Audited, label
 from core.extensions import db
+from core.models import stored_enum
 from core.timeutil import utcnow
 from core.versioning import Versioned
-
-
-def _enum(cls):
-    """A column type storing an enum's values as plain strings on every database."""
-    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
 
 
 def new_token() -> str:
@@ -88,7 +84,7 @@ class Survey(Audited, Versioned, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200), info=label(_l("Title")))
     description: Mapped[str | None] = mapped_column(Text, info=label(_l("Introduction")))
-    audience: Mapped[Audience] = mapped_column(_enum(Audience), info=label(_l("Audience")))
+    audience: Mapped[Audience] = mapped_column(stored_enum(Audience), info=label(_l("Audience")))
     anonymous: Mapped[bool] = mapped_column(Boolean, default=True, info=label(_l("Anonymous")))
     #: The language the items were written in (``es``/``en``); the answering pages use it.
     language: Mapped[str] = mapped_column(String(5), default="es", info=label(_l("Language")))
@@ -125,8 +121,8 @@ class SurveyItem(Audited, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id"), index=True, info=label(_l("Survey")))
     position: Mapped[int] = mapped_column(Integer, info=label(_l("Position")))
-    kind: Mapped[ItemKind] = mapped_column(_enum(ItemKind), info=label(_l("Kind of answer")))
-    role: Mapped[ItemRole] = mapped_column(_enum(ItemRole), default=ItemRole.OTHER, info=label(_l("Measures")))
+    kind: Mapped[ItemKind] = mapped_column(stored_enum(ItemKind), info=label(_l("Kind of answer")))
+    role: Mapped[ItemRole] = mapped_column(stored_enum(ItemRole), default=ItemRole.OTHER, info=label(_l("Measures")))
     text: Mapped[str] = mapped_column(String(500), info=label(_l("Question")))
     #: The attribute of the service or the improvement this item measures ("Speed of response").
     tag: Mapped[str | None] = mapped_column(String(120), info=label(_l("Attribute or improvement")))
@@ -162,7 +158,7 @@ class Wave(Audited, Versioned, db.Model):
     name: Mapped[str] = mapped_column(String(120), info=label(_l("Name")))
     opens_on: Mapped[date] = mapped_column(Date, info=label(_l("Opens on")))
     closes_on: Mapped[date | None] = mapped_column(Date, info=label(_l("Closes on")))
-    status: Mapped[WaveStatus] = mapped_column(_enum(WaveStatus), default=WaveStatus.DRAFT,
+    status: Mapped[WaveStatus] = mapped_column(stored_enum(WaveStatus), default=WaveStatus.DRAFT,
                                                info=label(_l("Status")))
     #: The open public link (client surveys only); None when the wave is by invitation only.
     public_token: Mapped[str | None] = mapped_column(String(43), unique=True, info=label(_l("Public link")))
@@ -241,7 +237,7 @@ class Response(db.Model):
     #: Random, never sequential: the key must not tell the order of arrival.
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_response_key)
     wave_id: Mapped[int] = mapped_column(ForeignKey("survey_waves.id"))
-    source: Mapped[ResponseSource] = mapped_column(_enum(ResponseSource))
+    source: Mapped[ResponseSource] = mapped_column(stored_enum(ResponseSource))
     #: Only for named (not anonymous) surveys: whose answer it is.
     invitation_id: Mapped[int | None] = mapped_column(ForeignKey("survey_invitations.id"), unique=True)
     #: Only for named surveys: the day it was answered.

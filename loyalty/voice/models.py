@@ -21,9 +21,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.audit import Audited, label
 from core.extensions import db
+from core.models import stored_enum
 from core.timeutil import utcnow
 from core.versioning import Versioned
-from loyalty.models import Typology, _enum
+from loyalty.models import Typology
 
 
 class ContactKind(enum.StrEnum):
@@ -117,9 +118,9 @@ class Complaint(Audited, Versioned, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     #: The organisation's own number for it (from the ticketing tool); imports refuse one already recorded.
     reference: Mapped[str | None] = mapped_column(String(40), unique=True, info=label(_l("Reference")))
-    kind: Mapped[ContactKind] = mapped_column(_enum(ContactKind), index=True, info=label(_l("Kind")))
+    kind: Mapped[ContactKind] = mapped_column(stored_enum(ContactKind), index=True, info=label(_l("Kind")))
     received_on: Mapped[date] = mapped_column(Date, index=True, info=label(_l("Received on")))
-    channel: Mapped[Channel] = mapped_column(_enum(Channel), info=label(_l("Channel")))
+    channel: Mapped[Channel] = mapped_column(stored_enum(Channel), info=label(_l("Channel")))
     category_id: Mapped[int] = mapped_column(ForeignKey("complaint_categories.id"), info=label(_l("Category")))
     client_id: Mapped[int | None] = mapped_column(ForeignKey("clients.id"), index=True, info=label(_l("Client")))
     description: Mapped[str] = mapped_column(Text, info=label(_l("Description")))
@@ -150,13 +151,13 @@ class ListeningActivity(Audited, Versioned, db.Model):
     __audit_label__ = _l("Listening activity")
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[ActivityKind] = mapped_column(_enum(ActivityKind), index=True, info=label(_l("Kind")))
+    kind: Mapped[ActivityKind] = mapped_column(stored_enum(ActivityKind), index=True, info=label(_l("Kind")))
     title: Mapped[str] = mapped_column(String(200), info=label(_l("Title")))
     held_on: Mapped[date] = mapped_column(Date, index=True, info=label(_l("Held on")))
     #: How many clients (or client-facing staff, for an internal-knowledge session) took part.
     participants: Mapped[int] = mapped_column(Integer, default=0, info=label(_l("Participants")))
     #: The typology of those who took part, when they were of one.
-    typology: Mapped[Typology | None] = mapped_column(_enum(Typology), info=label(_l("Typology")))
+    typology: Mapped[Typology | None] = mapped_column(stored_enum(Typology), info=label(_l("Typology")))
     findings: Mapped[str | None] = mapped_column(Text, info=label(_l("Findings")))
     #: Staff time spent preparing, holding and analysing it.
     staff_hours: Mapped[float] = mapped_column(Float, default=0, info=label(_l("Staff hours")))
@@ -218,12 +219,13 @@ class Requirement(Audited, Versioned, db.Model):
     statement: Mapped[str] = mapped_column(Text, info=label(_l("Requirement")))
     #: True when clients said it; False when the team inferred it (an implicit requirement).
     explicit: Mapped[bool] = mapped_column(Boolean, default=True, info=label(_l("Explicit")))
-    typology: Mapped[Typology | None] = mapped_column(_enum(Typology), index=True, info=label(_l("Typology")))
-    source: Mapped[RequirementSource] = mapped_column(_enum(RequirementSource), index=True, info=label(_l("Source")))
+    typology: Mapped[Typology | None] = mapped_column(stored_enum(Typology), index=True, info=label(_l("Typology")))
+    source: Mapped[RequirementSource] = mapped_column(stored_enum(RequirementSource), index=True,
+                                                      info=label(_l("Source")))
     identified_on: Mapped[date] = mapped_column(Date, index=True, info=label(_l("Identified on")))
     #: 1 low, 2 medium, 3 high.
     importance: Mapped[int] = mapped_column(Integer, default=2, info=label(_l("Importance")))
-    status: Mapped[RequirementStatus] = mapped_column(_enum(RequirementStatus), default=RequirementStatus.NEW,
+    status: Mapped[RequirementStatus] = mapped_column(stored_enum(RequirementStatus), default=RequirementStatus.NEW,
                                                       index=True, info=label(_l("Status")))
     rejection_reason: Mapped[str | None] = mapped_column(Text, info=label(_l("Why rejected")))
     # The record it came from: at most one (none for a requirement recorded freely).
