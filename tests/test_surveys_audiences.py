@@ -126,3 +126,71 @@ def test_members_of_improvement_groups_are_invited_with_their_group_as_segment(a
     assert rows == [(ane.id, "GM-1 Welcome"), (jon.id, "GM-1 Welcome")]
     refused = coordinator.post(f"/surveys/waves/{wave}/invitations/staff", data={}, follow_redirects=True)
     assert "Choose groups, people or processes." in refused.get_data(as_text=True)
+
+
+def _staff_wave_for_groups(app, make_user, make_group, make_survey, make_wave, sizes, *, name="Spring"):
+    """Groups ``{"GM-1": 4, ...}`` of new members, all invited to one open staff participation wave."""
+    groups = {}
+    for group_name, size in sizes.items():
+        members = {make_user("member").id: "Member" for _ in range(size)}
+        groups[group_name] = make_group(group_name, members=members)
+    wave = make_wave(make_survey("staff_participation", audience=Audience.STAFF), name=name)
+    with app.app_context():
+        invitations.invite(db.session.get(Wave, wave), invitations.group_invitees(groups.values()))
+        db.session.commit()
+    return groups, wave
+
+
+def _answer_links(app, wave, segment, answers):
+    """Answer through ``len(answers)`` links of the group, each with its participation answers (1–5)."""
+    from tests.surveys_fixtures import STAFF_ANSWER, form_for
+
+    with app.app_context():
+        tokens = db.session.scalars(select(Invitation.token).where(Invitation.wave_id == wave,
+                                                                   Invitation.segment == segment)).all()
+    visitor = app.test_client()
+    for token, value in zip(tokens, answers, strict=False):
+        answer = {**STAFF_ANSWER, **{key: value for key in ("opinion-considered", "proposals-followed", "useful",
+                                                            "means", "again")}}
+        assert visitor.post(f"/s/{token}", data=form_for(app, wave, answer)).status_code in (200, 302)
+
+
+def test_each_group_page_shows_its_survey_response_rate_and_favourable_share(app, client_as, make_user, make_group,
+                                                                             make_survey, make_wave):
+    groups, wave = _staff_wave_for_groups(app, make_user, make_group, make_survey, make_wave,
+                                          {"GM-1 Welcome": 4, "GM-2 Complaints": 5})
+    _answer_links(app, wave, "GM-1 Welcome", [5, 4, 2])  # 3 of 4: 2 of 3 answers favourable on every item
+    _answer_links(app, wave, "GM-2 Complaints", [5, 5])  # 2 of 5: too few to show the favourable share
+    reviewer = client_as("reviewer")
+    first = reviewer.get(f"/improvements/groups/{groups['GM-1 Welcome']}").get_data(as_text=True)
+    assert f'href="/surveys/waves/{wave}"' in first and "Improvement group participation survey · Spring" in first
+    assert "Response rate: 75 % (3 of 4) · Favourable: 66.7 %" in first
+    second = reviewer.get(f"/improvements/groups/{groups['GM-2 Complaints']}").get_data(as_text=True)
+    assert "Response rate: 40 % (2 of 5) · Favourable: — %" in second
+    assert "The favourable share is shown from 3 responses" in second
+
+
+def test_a_group_page_follows_the_latest_wave_that_invited_its_members(app, make_user, make_group, make_survey,
+                                                                       make_wave):
+    from improvements.models import Group
+    from surveys.participation import group_participation
+
+    groups, first_wave = _staff_wave_for_groups(app, make_user, make_group, make_survey, make_wave,
+                                                {"GM-1 Welcome": 3})
+    _answer_links(app, first_wave, "GM-1 Welcome", [5, 5, 5])
+    with app.app_context(), app.test_request_context():
+        group = db.session.get(Group, groups["GM-1 Welcome"])
+        found = group_participation(group)
+        assert (found.invited, found.responses, found.favourable_pct, found.response_rate) == (3, 3, 100.0, 100.0)
+        # a later wave, still a draft: the sent one stays on the page until it is opened
+        later = make_wave(db.session.get(Wave, first_wave).survey_id, name="Autumn",
+                          opens_on=date(2021, 1, 1), status="draft")
+        invitations.invite(db.session.get(Wave, later), invitations.group_invitees([group.id]))
+        db.session.commit()
+        assert group_participation(group).url == f"/surveys/waves/{first_wave}"
+        db.session.get(Wave, later).open()
+        db.session.commit()
+        latest = group_participation(group)
+        assert latest.url == f"/surveys/waves/{later}" and (latest.responses, latest.favourable_pct) == (0, None)
+        other = Group(name="GM-9 Never asked", purpose="x")
+        assert group_participation(other) is None
