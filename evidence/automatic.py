@@ -11,8 +11,8 @@ A source is a function registered under a key (a criterion's ``evidence_source``
 It returns a ``Finding``: a status (met / partly / missing), the reasons in plain words, the gaps (each a link
 to where it is fixed) and, when ``detail`` is asked for (criterion page, PDF pack), tables and figures.
 The modules in ``SOURCE_MODULES`` are imported in order, so a capability's own module (``loyalty.evidence``,
-``improvements.evidence``) registered after ``evidence.sources.pending`` replaces the "nothing recorded yet"
-placeholder of its criteria. A module that does not exist yet is skipped.
+``improvements.evidence``, ``surveys.evidence``) registered after ``evidence.sources.pending`` replaces the
+"nothing recorded yet" placeholder of its criteria. A module that does not exist yet is skipped.
 """
 
 import enum
@@ -31,6 +31,7 @@ SOURCE_MODULES = (
     "evidence.sources.indicators",
     "loyalty.evidence",
     "improvements.evidence",
+    "surveys.evidence",
 )
 
 

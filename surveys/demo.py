@@ -1,5 +1,6 @@
 """The demo's surveys: two client satisfaction waves a year apart (a few hundred responses each, NPS up
-after the speed of response improved) and one anonymous staff participation wave (D1).
+after the speed of response improved) and one anonymous staff participation wave (D1) sent to the members of
+the demo's two improvement groups.
 
 Responses are generated from a simple model so that the driver analysis finds something real: each
 client has an underlying satisfaction; personal attention and speed of response weigh most on the
@@ -13,7 +14,9 @@ from sqlalchemy import insert, update
 
 from core.extensions import db
 from core.timeutil import utcnow
+from improvements.demo import GROUPS
 from surveys import engine
+from surveys.invitations import group_segment
 from surveys.models import Audience, Invitation, ItemKind, ResponseSource, WaveStatus, new_token
 
 TYPOLOGIES = (("Usuario final", 0.7), ("Cliente intermedio", 0.2), ("Prescriptor", 0.1))
@@ -98,11 +101,17 @@ def _staff_wave(rng, users) -> None:
     wave = engine.create_wave(survey, name=f"Grupos de mejora {today.year}", opens_on=today - timedelta(days=20),
                               closes_on=None, public_link=False)
     wave.status = WaveStatus.OPEN
-    staff = [u for email, u in users.items() if email != "reviewer@demo.test" and email != "admin@demo.test"]
-    groups = ("GM-1 Acogida de nuevos socios", "GM-2 Respuesta a reclamaciones")
-    people = [{"name": u.name, "email": u.email, "user_id": u.id, "segment": groups[n % 2]}
-              for n, u in enumerate(staff)]
-    people += [{"name": name, "segment": groups[n % 2]} for n, name in enumerate(
+    # The members of the demo's improvement groups (created after this), each answering for their first group,
+    # and six more people who took part in them without an account.
+    groups = [(group_segment(name), [email for email, _role in members]) for name, *_rest, members in GROUPS]
+    people, seen = [], set()
+    for segment, emails in groups:
+        for email in emails:
+            if email not in seen:
+                seen.add(email)
+                people.append({"name": users[email].name, "email": email, "user_id": users[email].id,
+                               "segment": segment})
+    people += [{"name": name, "segment": groups[n % 2][0]} for n, name in enumerate(
         ("Ainhoa Zubiri", "Pablo Ortega", "Nerea Salaberria", "Tomás Ibáñez", "Elena Mújica", "Koldo Urrutia"))]
 
     def values():

@@ -116,8 +116,28 @@ class PasteInvitationsForm(FlaskForm):
     submit = SubmitField(_l("Add invitations"))
 
 
+class ClientInvitationsForm(FlaskForm):
+    """Current clients of the census, by typology and segment."""
+
+    typologies = SelectMultipleField(_l("Typologies"), validators=[Optional()],
+                                     description=_l("None chosen: every typology."))
+    segments = SelectMultipleField(_l("Segments"), validators=[Optional()],
+                                   description=_l("None chosen: every segment."))
+    submit = SubmitField(_l("Invite these clients"))
+
+    def __init__(self, *args, **kwargs):
+        from loyalty.models import TYPOLOGY_LABELS
+        from surveys.invitations import census_segments
+
+        super().__init__(*args, **kwargs)
+        self.typologies.choices = options([(t.value, label) for t, label in TYPOLOGY_LABELS.items()])
+        self.segments.choices = options([(s, s) for s in census_segments()])
+
+
 class StaffInvitationsForm(FlaskForm):
-    users = SelectMultipleField(_l("People"), coerce=int, validators=[Optional()])
+    groups = SelectMultipleField(_l("Members of these improvement groups"), coerce=int, validators=[Optional()],
+                                 description=_l("Each member answers for their group: results are given per group."))
+    users = SelectMultipleField(_l("Or people chosen one by one"), coerce=int, validators=[Optional()])
     group = StringField(_l("Their group"), validators=[Optional(), Length(max=120)],
                         description=_l("The improvement group or team: results are given per group."))
     processes = SelectMultipleField(_l("Or everyone taking part in these processes"), coerce=int,
@@ -125,9 +145,11 @@ class StaffInvitationsForm(FlaskForm):
     submit = SubmitField(_l("Invite"))
 
     def __init__(self, *args, **kwargs):
+        from improvements.models import Group
         from processes.models import Process, ProcessStatus
 
         super().__init__(*args, **kwargs)
+        self.groups.choices = options([(g.id, g.name) for g in db.session.scalars(select(Group).order_by(Group.name))])
         people = db.session.scalars(select(User).where(User.active).order_by(User.name))
         self.users.choices = options([(u.id, u.name) for u in people])
         processes = db.session.scalars(select(Process).where(Process.status != ProcessStatus.RETIRED)
@@ -136,8 +158,8 @@ class StaffInvitationsForm(FlaskForm):
 
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)
-        if valid and not self.users.data and not self.processes.data:
-            self.users.errors.append(_l("Choose people or processes."))
+        if valid and not self.groups.data and not self.users.data and not self.processes.data:
+            self.groups.errors.append(_l("Choose groups, people or processes."))
             return False
         return valid
 

@@ -1,14 +1,16 @@
-"""Who is invited to a wave: lists of names and e-mails (clients, until the census lands), users and the
-participants of processes (staff); and sending the links by e-mail when SMTP is configured.
+"""Who is invited to a wave: the census' current clients by typology and segment, or pasted lists of names
+and e-mails (clients); chosen users, the members of improvement groups, or the participants of processes
+(staff); and sending the links by e-mail when SMTP is configured.
 
-Audiences from the census plug in here: a function returning invitee dicts with ``client_id``,
-``typology`` and ``segment`` filled from the census is all ``invite`` needs.
+Every audience is a function returning invitee dicts (``name``, and any of ``email``, ``user_id``,
+``client_id``, ``typology``, ``segment``) for ``invite``, the only function that writes invitations.
 """
 
 import csv
 import io
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -75,21 +77,68 @@ def process_participant_invitees(process_ids) -> list[dict]:
             for u, code, name in [*rows, *owners]]
 
 
+def census_invitees(typologies=(), segments=(), *, language: str = "es") -> list[dict]:
+    """The census' current clients (not left) of the chosen typologies and segments (an empty choice means
+    any), each with ``client_id`` and the typology (its name in ``language``, the survey's) and segment
+    copied from the census, so results are cut as the client was when invited. The census keeps no e-mail
+    addresses: these links are copied or printed."""
+    from loyalty.models import TYPOLOGY_LABELS, Client, Typology
+
+    query = select(Client.id, Client.name, Client.typology, Client.segment).where(Client.left_on.is_(None))
+    if typologies:
+        query = query.where(Client.typology.in_([Typology(t) for t in typologies]))
+    if segments:
+        query = query.where(Client.segment.in_(list(segments)))
+    with force_locale(language):
+        names = {typology: str(label) for typology, label in TYPOLOGY_LABELS.items()}
+    return [{"name": name, "client_id": client_id, "typology": names[typology][:60], "segment": segment}
+            for client_id, name, typology, segment in db.session.execute(query.order_by(Client.name, Client.id))]
+
+
+def census_segments() -> list[str]:
+    """The segments current clients of the census are in, for choosing an audience."""
+    from loyalty.models import Client
+
+    return list(db.session.scalars(select(Client.segment).where(Client.left_on.is_(None), Client.segment.is_not(None))
+                                   .distinct().order_by(Client.segment)))
+
+
+def group_invitees(group_ids) -> list[dict]:
+    """The active members of the chosen improvement groups; each answers for their group (the breakdown
+    ``segment`` is the group's name). ``invite`` gives everyone one link per wave, so a member of two of
+    the groups answers for the first by name."""
+    from improvements.models import Group, GroupMember
+
+    rows = db.session.execute(
+        select(User, Group.name).join(GroupMember, GroupMember.user_id == User.id)
+        .join(Group, Group.id == GroupMember.group_id)
+        .where(Group.id.in_(list(group_ids)), User.active).order_by(Group.name, User.name)).all()
+    return [{"name": u.name, "email": u.email, "user_id": u.id, "segment": group_segment(name)} for u, name in rows]
+
+
+def group_segment(group_name: str) -> str:
+    """The breakdown ``segment`` of an improvement group's members: the group's name."""
+    return group_name[:120]
+
+
 def invite(wave: Wave, invitees: list[dict]) -> tuple[int, int]:
-    """Add invitations; a person already invited to this wave (same user or e-mail) is skipped.
-    Returns (added, skipped)."""
-    existing = db.session.execute(select(Invitation.user_id, func.lower(Invitation.email))
+    """Add invitations; a person already invited to this wave (same user, census client or e-mail) is
+    skipped: everyone has one link per wave. Returns (added, skipped)."""
+    existing = db.session.execute(select(Invitation.user_id, Invitation.client_id, func.lower(Invitation.email))
                                   .where(Invitation.wave_id == wave.id)).all()
-    users = {user_id for user_id, _email in existing if user_id}
-    emails = {email for _user, email in existing if email}
+    users = {user_id for user_id, _client, _email in existing if user_id}
+    clients = {client_id for _user, client_id, _email in existing if client_id}
+    emails = {email for _user, _client, email in existing if email}
     added = skipped = 0
     for invitee in invitees:
         email = (invitee.get("email") or "").lower() or None
-        if (invitee.get("user_id") and invitee["user_id"] in users) or (email and email in emails):
+        if ((invitee.get("user_id") and invitee["user_id"] in users) or (email and email in emails)
+                or (invitee.get("client_id") and invitee["client_id"] in clients)):
             skipped += 1
             continue
         db.session.add(Invitation(wave_id=wave.id, **{**invitee, "email": email}))
         users.add(invitee.get("user_id"))
+        clients.add(invitee.get("client_id"))
         emails.add(email)
         added += 1
     db.session.flush()

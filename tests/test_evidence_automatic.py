@@ -188,8 +188,7 @@ def test_e1_missing_partly_and_met(app, make_process, make_indicator, request_ct
 
 
 @pytest.mark.parametrize(("key", "words"), [("B1", "No client requirements, complaints or satisfaction surveys "
-                                                   "have been recorded yet."),
-                                            ("D1", "No staff participation survey has been run yet.")])
+                                                   "have been recorded yet.")])
 def test_criteria_of_modules_not_built_yet_are_missing_with_a_plain_reason(app, request_ctx, key, words):
     from evidence.automatic import load_sources
 

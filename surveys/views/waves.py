@@ -11,7 +11,7 @@ from core.mail import mail_configured
 from core.timeutil import utcnow
 from core.ui import flash_form_errors
 from surveys import bp, engine, invitations
-from surveys.forms import PasteInvitationsForm, StaffInvitationsForm, WaveForm
+from surveys.forms import ClientInvitationsForm, PasteInvitationsForm, StaffInvitationsForm, WaveForm
 from surveys.models import Audience, Invitation, Survey, Wave, WaveStateError
 
 
@@ -59,6 +59,7 @@ def wave(wave_id: int):
         counts=invitations.invitation_counts(wave), public_link=public_link(wave) if editor else None,
         link_for=link_for, mail=mail_configured(), action_form=EmptyForm(), paste_form=PasteInvitationsForm(),
         staff_form=StaffInvitationsForm() if wave.survey.audience == Audience.STAFF else None,
+        census_form=ClientInvitationsForm() if wave.survey.audience == Audience.CLIENTS else None,
         accepting=engine.accepts_answers(wave))
 
 
@@ -104,16 +105,39 @@ def invite_list(wave_id: int):
     return redirect(url_for(".wave", wave_id=wave.id, _anchor="invitations"))
 
 
+@bp.post("/waves/<int:wave_id>/invitations/census")
+@allow(TEAM_DATA)
+def invite_clients(wave_id: int):
+    """Invite the census' current clients of the chosen typologies and segments (a client wave)."""
+    wave = db.get_or_404(Wave, wave_id)
+    if wave.survey.audience != Audience.CLIENTS:
+        abort(404)
+    form = ClientInvitationsForm()
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return redirect(url_for(".wave", wave_id=wave.id))
+    people = invitations.census_invitees(form.typologies.data or [], form.segments.data or [],
+                                         language=wave.survey.language)
+    if not people:
+        flash(_("No current client of the census has the typologies and segments chosen."), "warning")
+        return redirect(url_for(".wave", wave_id=wave.id))
+    _report_invited(*invitations.invite(wave, people))
+    db.session.commit()
+    return redirect(url_for(".wave", wave_id=wave.id, _anchor="invitations"))
+
+
 @bp.post("/waves/<int:wave_id>/invitations/staff")
 @allow(TEAM_DATA)
 def invite_staff(wave_id: int):
-    """Invite staff: chosen people in a group, or everyone taking part in chosen processes."""
+    """Invite staff: the members of improvement groups, chosen people in a group, or everyone taking part
+    in chosen processes."""
     wave = db.get_or_404(Wave, wave_id)
     form = StaffInvitationsForm()
     if not form.validate_on_submit():
         flash_form_errors(form)
         return redirect(url_for(".wave", wave_id=wave.id))
-    people = invitations.user_invitees(form.users.data or [], (form.group.data or "").strip() or None)
+    people = invitations.group_invitees(form.groups.data or [])
+    people += invitations.user_invitees(form.users.data or [], (form.group.data or "").strip() or None)
     people += invitations.process_participant_invitees(form.processes.data or [])
     _report_invited(*invitations.invite(wave, people))
     db.session.commit()

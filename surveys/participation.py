@@ -1,0 +1,66 @@
+"""Each improvement group's staff participation survey (D1), as the group's page shows it.
+
+The members of a group are invited to a staff wave with the group's name as their breakdown ``segment``
+(``invitations.group_invitees``). ``group_participation`` finds the latest staff wave that invited the
+group and gives its response rate and favourable %; it is registered with
+``improvements.participation.register_provider`` when the surveys blueprint is registered on the app, so
+it works whichever package is imported first. As everywhere in the results, the favourable % of a group
+with fewer than ``results.MIN_CUT`` responses is not shown.
+"""
+
+from flask import url_for
+from sqlalchemy import case, exists, func, select
+
+from core.extensions import db
+from improvements.participation import Participation
+from surveys.invitations import group_segment
+from surveys.models import Answer, Audience, Invitation, Response, Survey, Wave, WaveStatus
+from surveys.results import MIN_CUT, headline
+
+
+def latest_group_wave(segment: str) -> Wave | None:
+    """The latest staff wave with invitations for ``segment`` (drafts only when nothing was sent)."""
+    invited = exists().where(Invitation.wave_id == Wave.id, Invitation.segment == segment)
+    query = (select(Wave).join(Survey, Survey.id == Wave.survey_id)
+             .where(Survey.audience == Audience.STAFF, invited)
+             .order_by(case((Wave.status == WaveStatus.DRAFT, 1), else_=0), Wave.opens_on.desc(), Wave.id.desc())
+             .limit(1))
+    return db.session.scalars(query).first()
+
+
+def segment_participation(wave: Wave, segment: str) -> tuple[int, int, int, float | None]:
+    """(invited, links used, responses, favourable %) of one group of a wave; the favourable % is None
+    below ``MIN_CUT`` responses. Three queries."""
+    invited, used = db.session.execute(
+        select(func.count(), func.coalesce(func.sum(case((Invitation.used, 1), else_=0)), 0))
+        .where(Invitation.wave_id == wave.id, Invitation.segment == segment)).one()
+    responses = db.session.scalar(select(func.count()).select_from(Response)
+                                  .where(Response.wave_id == wave.id, Response.segment == segment))
+    favourable = None
+    if responses >= MIN_CUT:
+        counts: dict = {}
+        for item_id, number, count in db.session.execute(
+                select(Answer.item_id, Answer.number, func.count())
+                .where(Answer.wave_id == wave.id, Answer.segment == segment, Answer.number.is_not(None))
+                .group_by(Answer.item_id, Answer.number)):
+            counts.setdefault(item_id, {})[float(number)] = count
+        favourable = headline(list(wave.survey.items), counts)["participation"]
+    return invited, int(used), responses, favourable
+
+
+def group_participation(group) -> Participation | None:
+    """The provider for ``improvements.participation``: the group's latest participation wave, or None."""
+    segment = group_segment(group.name)
+    wave = latest_group_wave(segment)
+    if wave is None:
+        return None
+    invited, used, _responses, favourable = segment_participation(wave, segment)
+    return Participation(url=url_for("surveys.wave", wave_id=wave.id), title=f"{wave.survey} · {wave.name}",
+                         invited=invited, responses=used,
+                         favourable_pct=round(favourable, 1) if favourable is not None else None)
+
+
+def register() -> None:
+    from improvements import participation
+
+    participation.register_provider(group_participation)
