@@ -14,10 +14,12 @@ may still be writing, a lower id could yet appear, so nothing is stored until no
 """
 
 from collections.abc import Callable
+from functools import wraps
 from typing import TypeVar
 
-from flask import request
+from flask import current_app, make_response, request, session
 from flask_babel import get_locale
+from flask_login import current_user
 from sqlalchemy import literal_column, select
 
 from core.audit import AuditEntry
@@ -64,3 +66,37 @@ def cached(name: str, *parts, compute: Callable[[], T]) -> T:
         if settled:
             cache.set(key, value)
     return value
+
+
+#: How long a whole page is kept (seconds): well inside the CSRF tokens' time limit, which its forms carry.
+PAGE_TIMEOUT = 600
+
+
+def cached_page(view):
+    """Decorator for a GET view whose page depends only on the data, the person and the language: the page
+    is kept per person, session, language and data version, and served again while none of them changed.
+
+    The session is part of the key because the page's forms carry a CSRF token signed from the session's own
+    secret; a session that has none yet (its first form) is never served a kept page. A pending flash
+    message, or any response but a 200 page, is not kept."""
+
+    @wraps(view)
+    def page(*args, **kwargs):
+        csrf_secret = session.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
+        if request.method != "GET" or not csrf_secret or session.get("_flashes"):
+            return view(*args, **kwargs)
+        version, settled = data_version()
+        if version is None:
+            return view(*args, **kwargs)
+        key = ":".join(str(part) for part in ("page", request.full_path, current_user.get_id(), csrf_secret,
+                                               get_locale(), request.script_root, version))
+        kept = cache.get(key)
+        if kept is not None:
+            return kept
+        response = make_response(view(*args, **kwargs))
+        if settled and response.status_code == 200 and response.mimetype == "text/html" \
+                and not session.get("_flashes"):
+            cache.set(key, response.get_data(as_text=True), timeout=PAGE_TIMEOUT)
+        return response
+
+    return page

@@ -103,3 +103,89 @@ def test_workers_share_what_they_computed_through_redis_and_both_see_a_change(ap
             assert cached("thing", compute=computed) == "result 2"
     with worker_one.app_context():
         cache.clear()
+
+
+CSRF_ON = pytest.mark.parametrize("app_overrides", [{"WTF_CSRF_ENABLED": True}])
+
+
+def statements(app, client, url):
+    """(page text, SQL statements it ran)."""
+    seen = []
+
+    def count(*_args):
+        seen.append(1)
+
+    with app.app_context():
+        engine = db.engine
+    from sqlalchemy import event
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        text_ = client.get(url).get_data(as_text=True)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return text_, len(seen)
+
+
+@pytest.fixture
+def indicator_page(make_process, make_indicator):
+    from datetime import date
+    return f"/processes/indicators/{make_indicator(make_process(), values={date(2025, 1, 1): 70.0})}"
+
+
+@CSRF_ON
+def test_a_whole_page_is_served_again_to_the_same_session_until_the_data_changes(app, client_as, indicator_page):
+    from datetime import date
+
+    from processes.indicators import record_measurements
+    from processes.models import Indicator
+
+    client = client_as("coordinator")
+    client.get(indicator_page)  # the session's first form: its CSRF secret is made now, nothing is kept
+    first, _computed = statements(app, client, indicator_page)
+    again, kept_statements = statements(app, client, indicator_page)
+    assert again == first
+    assert kept_statements == 2, "only who is signed in and the data version are read for a kept page"
+    with app.app_context():
+        record_measurements(db.session.scalars(select(Indicator)).one(), {date(2025, 2, 1): (88.5, None)}, actor=None)
+        db.session.commit()
+    assert "88.5" in client.get(indicator_page).get_data(as_text=True)
+
+
+@CSRF_ON
+def test_each_session_gets_its_own_page_and_its_forms_stay_valid(app, make_user, indicator_page):
+    import re
+
+    from tests.conftest import sign_in
+
+    coordinator = make_user("coordinator")
+    first, second = sign_in(app.test_client(), coordinator), sign_in(app.test_client(), coordinator)
+    first.get(indicator_page)
+    page_one = first.get(indicator_page).get_data(as_text=True)  # from the cache
+    second.get(indicator_page)
+    page_two = second.get(indicator_page).get_data(as_text=True)
+    token = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+    assert token.search(page_one).group(1) != token.search(page_two).group(1)
+    # The token of the kept page is accepted in its own session.
+    answer = first.post(f"{indicator_page}/measurements", data={
+        "csrf_token": token.search(page_one).group(1), "period": "2025-03", "value": "71"})
+    assert answer.status_code == 302
+
+
+@CSRF_ON
+def test_a_pending_message_is_shown_not_a_kept_page(app, client_as, indicator_page):
+    client = client_as("coordinator")
+    client.get(indicator_page)
+    client.get(indicator_page)
+    with client.session_transaction() as session:
+        session["_flashes"] = [("success", "Saved just now.")]
+    assert "Saved just now." in client.get(indicator_page).get_data(as_text=True)
+    assert "Saved just now." not in client.get(indicator_page).get_data(as_text=True)
+
+
+@CSRF_ON
+def test_people_do_not_see_each_others_pages(app, client_as, indicator_page):
+    coordinator, reviewer = client_as("coordinator"), client_as("reviewer")
+    for client in (coordinator, reviewer, coordinator, reviewer):
+        client.get(indicator_page)
+    assert "Enter many periods" in coordinator.get(indicator_page).get_data(as_text=True)
+    assert "Enter many periods" not in reviewer.get(indicator_page).get_data(as_text=True)

@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from core.access import TEAM_DATA, allow
-from core.cache import cached
+from core.cache import cached, cached_page
 from core.charts import chart_spec
 from core.extensions import db
 from core.versioning import submit_edit
@@ -92,6 +92,7 @@ def _detail(indicator: Indicator, **forms):
 
 @bp.get("/indicators/<int:indicator_id>")
 @allow(TEAM_DATA)
+@cached_page
 def indicator_detail(indicator_id: int):
     """An indicator over time: chart with target and comparisons, latest status, the data table."""
     # Its process (breadcrumb, who may edit) and who is responsible, in the same query.

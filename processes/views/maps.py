@@ -7,7 +7,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from core.access import TEAM_DATA, allow
-from core.cache import cached
+from core.cache import cached, cached_page
 from core.extensions import db
 from processes import bp, maps, services
 from processes.models import Programme
@@ -40,6 +40,7 @@ def _chosen_programme() -> Programme | None:
 
 @bp.get("/")
 @allow(TEAM_DATA)
+@cached_page
 def index():
     """The process map of the programme under certification (or another chosen one) (A1)."""
     programme = _chosen_programme()
@@ -50,6 +51,7 @@ def index():
 
 @bp.get("/joint-map")
 @allow(TEAM_DATA)
+@cached_page
 def joint_map():
     """Every programme side by side with the interfaces between them (A2)."""
     return render_template("processes/joint_map.html", drawing=_drawing(None))
