@@ -11,8 +11,9 @@ A source is a function registered under a key (a criterion's ``evidence_source``
 It returns a ``Finding``: a status (met / partly / missing), the reasons in plain words, the gaps (each a link
 to where it is fixed) and, when ``detail`` is asked for (criterion page, PDF pack), tables and figures.
 The modules in ``SOURCE_MODULES`` are imported in order, so a capability's own module (``loyalty.evidence``,
-``improvements.evidence``, ``surveys.evidence``) registered after ``evidence.sources.pending`` replaces the
-"nothing recorded yet" placeholder of its criteria. A module that does not exist yet is skipped.
+``loyalty.voice.evidence``, ``improvements.evidence``, ``surveys.evidence``) registered after
+``evidence.sources.pending`` replaces the "nothing recorded yet" placeholder of its criteria. A module that
+does not exist yet is skipped.
 """
 
 import enum
@@ -30,6 +31,7 @@ SOURCE_MODULES = (
     "evidence.sources.improvement_changes",
     "evidence.sources.indicators",
     "loyalty.evidence",
+    "loyalty.voice.evidence",
     "improvements.evidence",
     "surveys.evidence",
 )

@@ -1,6 +1,11 @@
 """The demo's improvement groups: two groups, eight opportunities from different sources, three improvements
 implemented through the groups that meet SMART (before/after from the demo's indicators, client evidence,
-training, and for one a process revision and diagram stages), and one proposal that fails the SMART check."""
+training, and for one a process revision and diagram stages), and one proposal that fails the SMART check.
+
+The opportunities heard in the voice of the client point at its demo records (``loyalty.voice.demo`` runs
+first): the welcome call at the complaint category it targets, implemented on the day those complaints fall
+and get answered sooner, so its page shows the complaints before and after; the tax explanation at the
+requirement the retired members' focus group expressed."""
 
 from datetime import date, timedelta
 
@@ -27,6 +32,8 @@ from improvements.sources import (
     STAFF_IDEA,
     SURVEY_RESULT,
 )
+from loyalty.voice import demo as voice_demo
+from loyalty.voice.models import ComplaintCategory, Requirement
 from processes.demo import _last_complete_month, _months_before
 from processes.models import Indicator, Interface, Measurement, Process, Revision
 from processes.periods import period_start
@@ -150,9 +157,14 @@ def load(users: dict, today: date | None = None) -> None:
     written = _opportunity(care, users, "Respuesta siempre por escrito",
                            "Los socios se quejan de que la respuesta a su reclamación llega tarde y solo por teléfono.",
                            INDICATOR, source_id=_indicator("IND-TRESP").id, raised=_months_before(last, 21))
+    contact_category = db.session.scalar(select(ComplaintCategory.id).where(
+        ComplaintCategory.name == voice_demo.CONTACT_CATEGORY))
+    tax_requirement = db.session.scalar(select(Requirement.id).where(
+        Requirement.statement == voice_demo.TAX_REQUIREMENT))
     welcome_call = _opportunity(welcome, users, "Llamada de bienvenida en 48 horas",
                                 "Los socios nuevos dicen no saber a quién llamar en sus primeras semanas.",
-                                COMPLAINT_CATEGORY, note="Quejas: «no sé quién es mi gestor»",
+                                COMPLAINT_CATEGORY, source_id=contact_category,
+                                note="Quejas: «no sé quién es mi gestor»",
                                 raised=_months_before(last, 26), by="jon.arregi@demo.test")
     contact = _opportunity(welcome, users, "Contacto trimestral con socios sin actividad",
                            "La encuesta muestra que los socios sin contacto en un año valoran peor al fondo.",
@@ -164,7 +176,8 @@ def load(users: dict, today: date | None = None) -> None:
                              raised=_months_before(last, 3)) if interface else None
     _opportunity(care, users, "Explicar mejor la fiscalidad del rescate",
                  "Los socios piden saber cuánto tributarán antes de pedir la prestación.", CLIENT_REQUIREMENT,
-                 note="Requisito expresado en el grupo focal de jubilados", raised=_months_before(last, 2))
+                 source_id=tax_requirement, note="Requisito expresado en el grupo focal de jubilados",
+                 raised=_months_before(last, 2))
     _opportunity(care, users, "Área privada con el estado de la reclamación",
                  "Jon propone que el socio vea en qué punto está su reclamación.", STAFF_IDEA,
                  raised=_months_before(last, 1), by="jon.arregi@demo.test")
@@ -176,7 +189,8 @@ def load(users: dict, today: date | None = None) -> None:
                  source_id=_indicator("IND-SAT").id, raised=_months_before(last, 1), by="maria.lopez@demo.test")
     db.session.flush()
 
-    written, done_on = _implemented(written, users, code="IND-TRESP", months_base=18, months_done=10,
+    written, done_on = _implemented(written, users, code="IND-TRESP", months_base=18,
+                                    months_done=voice_demo.WRITTEN_ANSWER_MONTHS,
                                     owner="lucia.fernandez@demo.test", last=last,
                                     objective="Responder por escrito y en 7 días a toda reclamación.",
                                     tasks=(("Plantilla de respuesta escrita", "lucia.fernandez@demo.test", 20),
@@ -199,7 +213,8 @@ def load(users: dict, today: date | None = None) -> None:
                  after_value=17, higher_is_better=False, favourable=False)]
     written.status, written.verified_on = Status.VERIFIED, done_on + timedelta(days=120)
 
-    welcome_call, done_on = _implemented(welcome_call, users, code="IND-ALTA", months_base=24, months_done=12,
+    welcome_call, done_on = _implemented(welcome_call, users, code="IND-ALTA", months_base=24,
+                                         months_done=voice_demo.WELCOME_CALL_MONTHS,
                                          owner="jon.arregi@demo.test", last=last,
                                          objective="Completar el alta y llamar a cada socio nuevo en 48 horas.",
                                          tasks=(("Guion de la llamada de bienvenida", "jon.arregi@demo.test", 15),

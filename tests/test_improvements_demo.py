@@ -1,12 +1,18 @@
-"""The demo's improvements: two groups, eight opportunities, three qualifying for C1 and one failing SMART."""
+"""The demo's improvements: two groups, eight opportunities, three qualifying for C1 and one failing SMART; the
+opportunities heard in the voice of the client point at its demo records, so the welcome call's page shows the
+complaints of its category before and after."""
 
+from babel.numbers import format_decimal
 from sqlalchemy import func, select
 
 from core.extensions import db
 from core.models import User
 from improvements import smart
+from improvements.client_evidence import computed_for
 from improvements.models import Group, Improvement
 from improvements.queries import c1_overview
+from improvements.sources import CLIENT_REQUIREMENT, COMPLAINT_CATEGORY
+from loyalty.voice.models import ComplaintCategory, Requirement
 from processes.models import Revision
 from tests.conftest import sign_in
 
@@ -27,6 +33,17 @@ def test_the_demo_holds_c1_with_three_improvements_and_explains_the_failing_one(
         assert any(r.startswith("Achievable:") for r in smart.failures(failing))
         assert db.session.scalar(select(func.count(Revision.id)).where(Revision.improvement_id.is_not(None))) == 1
         ids = [i.id for i in improvements]
+        [welcome] = [i for i in improvements if i.source_kind == COMPLAINT_CATEGORY]
+        category = db.session.get(ComplaintCategory, welcome.source_id)
+        assert category.name == "Falta de contacto con el gestor"
+        [tax] = [i for i in improvements if i.source_kind == CLIENT_REQUIREMENT]
+        assert db.session.get(Requirement, tax.source_id).statement.startswith("Saber cuánto tributará")
+        with app.test_request_context():
+            complaints, response = computed_for([welcome])[welcome.id]
+        # fewer complaints a month, answered sooner, in the year since the welcome call than in the year before
+        assert complaints.after_value < complaints.before_value and complaints.favourable
+        assert response.after_value < response.before_value - 3 and response.favourable
+        welcome_url = f"/improvements/{welcome.id}"
         group_ids = list(db.session.scalars(select(Group.id)))
         member = db.session.scalar(select(User).where(User.email == "member@demo.test"))
         db.session.expunge(member)
@@ -36,3 +53,8 @@ def test_the_demo_holds_c1_with_three_improvements_and_explains_the_failing_one(
                 *[f"/improvements/groups/{g}/priorities" for g in group_ids]]:
         assert client.get(url).status_code == 200, url
     assert "Acordar el aviso de traspasos" in client.get("/").get_data(as_text=True)
+    page = client.get(welcome_url, headers={"Accept-Language": "en"}).get_data(as_text=True)
+    computed = page[page.index('data-testid="computed-evidence"'):]
+    assert "Falta de contacto con el gestor" in computed and "mean response time (days)" in computed
+    before, after = (format_decimal(value, locale="en") for value in (response.before_value, response.after_value))
+    assert f"{before} → {after}" in computed

@@ -1,5 +1,5 @@
-"""Placeholders for criteria whose data lives in capabilities not built yet (census, voice of the client,
-improvement groups, staff surveys). Each says plainly that nothing has been recorded and where it will be.
+"""Placeholders for criteria whose data lives in capabilities not built yet (census, improvement groups,
+staff surveys). Each says plainly that nothing has been recorded and where it will be.
 
 When a capability lands, its own ``<package>/evidence.py`` registers a real source under the same key and
 replaces the placeholder (see ``evidence.automatic.SOURCE_MODULES``)."""
@@ -11,8 +11,6 @@ from evidence.automatic import Finding, Line, Status, evidence_source
 
 #: key: (what is missing, where it will be recorded, what to do)
 PENDING = {
-    "B1": (_l("No client requirements, complaints or satisfaction surveys have been recorded yet."), "loyalty.index",
-           _l("Record the voice of the client: requirements by source, complaints and satisfaction surveys")),
     "B2": (_l("No client census has been recorded yet."), "loyalty.index",
            _l("Keep the census of current clients with new and lost clients and exit reasons")),
     "C1": (_l("No improvement carried out by an improvement group has been recorded yet."), "improvements.index",

@@ -1,6 +1,10 @@
 """The demo's voice of the client: about 300 enquiries, complaints, claims and incidents over three years
-(answers in "Retrasos" get faster after the written-answer improvement, ten months ago), requirements from
-every source, two focus groups and the other listening activities with their costs.
+(answers get faster after the written-answer improvement, about ten months ago, most of all in "Retrasos";
+complaints about not knowing one's manager fall and are answered sooner after the welcome call, about a year
+ago), requirements from every source, two focus groups and the other listening activities with their costs.
+
+The two dates are those on which ``improvements.demo`` implements those improvements (``change_day``), so the
+complaints before and after each improvement tell the same story as its page.
 
 Complaints are written in bulk (Core ``insert``), as the census demo does, so ``make run`` stays fast.
 """
@@ -27,15 +31,31 @@ from loyalty.voice.models import (
 
 SEED = 5150
 COMPLAINTS = 300
-#: name → (weight among the records, mean response days before the improvement, after it)
+#: The category the welcome-call improvement targets (``improvements.demo`` links its opportunity to it).
+CONTACT_CATEGORY = "Falta de contacto con el gestor"
+#: The requirement the opportunity "Explicar mejor la fiscalidad del rescate" comes from.
+TAX_REQUIREMENT = "Saber cuánto tributará el rescate antes de pedirlo"
+#: name → (weight among the records before its improvement, after it, mean response days before, after)
 CATEGORIES = {
-    "Retrasos en las respuestas": (30, 14, 5),
-    "Errores en extractos": (18, 8, 7),
-    "Trato del personal": (10, 5, 4),
-    "Condiciones del producto": (16, 10, 9),
-    "Trámites y papeleo": (16, 9, 8),
-    "Canales en línea": (10, 6, 5),
+    "Retrasos en las respuestas": (30, 30, 14, 5),
+    "Errores en extractos": (18, 18, 8, 7),
+    "Trato del personal": (10, 10, 5, 4),
+    "Condiciones del producto": (16, 16, 10, 9),
+    "Trámites y papeleo": (16, 16, 9, 8),
+    "Canales en línea": (10, 10, 6, 5),
+    CONTACT_CATEGORY: (12, 4, 9, 3),
 }
+#: Months before the last complete month in which each improvement of ``improvements.demo`` was implemented:
+#: the written answer (every category but the one below) and the welcome call (``CONTACT_CATEGORY``).
+WRITTEN_ANSWER_MONTHS = 10
+WELCOME_CALL_MONTHS = 12
+
+
+def change_day(today: date, months: int) -> date:
+    """The day ``improvements.demo`` implements an improvement ``months`` months before the last complete month."""
+    from processes.demo import _last_complete_month, _months_before
+
+    return _months_before(_last_complete_month(today), months) + timedelta(days=14)
 KINDS = {ContactKind.ENQUIRY: 30, ContactKind.COMPLAINT: 40, ContactKind.CLAIM: 20, ContactKind.INCIDENT: 10}
 TEXTS = ("No me han contestado a la solicitud de traspaso.", "El extracto anual trae mal las aportaciones.",
          "Quiero saber cuánto tributa el rescate.", "La web no deja descargar el certificado fiscal.",
@@ -55,7 +75,10 @@ def load(users) -> None:
     db.session.flush()
     client_ids = list(db.session.scalars(select(Client.id).order_by(Client.id).limit(400)))
     actor = users["member@demo.test"].id
-    rows = [_complaint(number, rng, today, categories, client_ids, actor) for number in range(1, COMPLAINTS + 1)]
+    changes = {name: change_day(today, WELCOME_CALL_MONTHS if name == CONTACT_CATEGORY else WRITTEN_ANSWER_MONTHS)
+               for name in CATEGORIES}
+    rows = [_complaint(number, rng, today, categories, changes, client_ids, actor)
+            for number in range(1, COMPLAINTS + 1)]
     db.session.execute(insert(Complaint.__table__), rows)
     activities = _activities(today)
     _requirements(today, activities)
@@ -64,12 +87,14 @@ def load(users) -> None:
     db.session.flush()
 
 
-def _complaint(number, rng, today, categories, client_ids, actor) -> dict:
-    name = rng.choices(list(CATEGORIES), weights=[w for w, _b, _a in CATEGORIES.values()])[0]
-    _weight, before, after = CATEGORIES[name]
+def _complaint(number, rng, today, categories, changes, client_ids, actor) -> dict:
+    """One record: its date first, then its category (weighted as it was then) and its response time."""
     received = today - timedelta(days=rng.randint(1, 3 * 365))
-    improved = received >= today - timedelta(days=300)
-    days = max(0, round(rng.gauss(after if improved else before, 2)))
+    weights = [after if received >= changes[name] else before for name, (before, after, _b, _a) in CATEGORIES.items()]
+    name = rng.choices(list(CATEGORIES), weights=weights)[0]
+    _before, _after, days_before, days_after = CATEGORIES[name]
+    improved = received >= changes[name]
+    days = max(0, round(rng.gauss(days_after if improved else days_before, 2)))
     responded = received + timedelta(days=days)
     answered = responded <= today and rng.random() > 0.03
     kind = rng.choices(list(KINDS), weights=list(KINDS.values()))[0]
@@ -121,7 +146,7 @@ def _requirements(today, activities) -> None:
                                                      RequirementStatus.IN_IMPROVEMENT, RequirementStatus.ADDRESSED,
                                                      RequirementStatus.REJECTED)
     items = [
-        ("Saber cuánto tributará el rescate antes de pedirlo", True, Typology.END_USER,
+        (TAX_REQUIREMENT, True, Typology.END_USER,
          RequirementSource.FOCUS_GROUP, 3, improving, {"activity_id": activities["retired"].id}),
         ("Ser llamado por teléfono antes de un cambio en el plan", True, Typology.END_USER,
          RequirementSource.FOCUS_GROUP, 2, analysed, {"activity_id": activities["retired"].id}),
