@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 from core.extensions import db
 from core.models import User
 from improvements import smart
+from improvements.client_evidence import computed_for
 from improvements.models import Group, Improvement
 from improvements.queries import c1_overview
 from processes.models import Revision
@@ -26,6 +27,11 @@ def test_the_demo_holds_c1_with_three_improvements_and_explains_the_failing_one(
         assert "It does not meet SMART." in reasons
         assert any(r.startswith("Achievable:") for r in smart.failures(failing))
         assert db.session.scalar(select(func.count(Revision.id)).where(Revision.improvement_id.is_not(None))) == 1
+        # The survey engine computes "contact"'s client evidence: personal attention, wave over wave.
+        contact = next(i for i in improvements if i.source_kind == "survey_result")
+        [survey] = computed_for([contact])[contact.id]
+        assert "Atención personal" in survey.title and survey.favourable and survey.after_value > survey.before_value
+        assert assessments[contact.id].qualifies
         ids = [i.id for i in improvements]
         group_ids = list(db.session.scalars(select(Group.id)))
         member = db.session.scalar(select(User).where(User.email == "member@demo.test"))
