@@ -137,6 +137,15 @@ def _implemented(improvement, users, *, code, months_base, months_done, owner, o
     return improvement, done_on
 
 
+def _attention_item() -> int | None:
+    """The personal-attention item of the demo's client survey (loaded before this), which "contact" targets."""
+    from surveys.models import Audience, Survey, SurveyItem
+
+    return db.session.scalar(select(SurveyItem.id).join(Survey, Survey.id == SurveyItem.survey_id)
+                             .where(Survey.audience == Audience.CLIENTS, SurveyItem.key == "attr-attention")
+                             .order_by(SurveyItem.id).limit(1))
+
+
 def _c3(improvement, users, *, people, topic, material, held_on, trained=True) -> None:
     for email, how in people:
         changes.add_affected(improvement, users[email].id, how)
@@ -168,7 +177,7 @@ def load(users: dict, today: date | None = None) -> None:
                                 raised=_months_before(last, 26), by="jon.arregi@demo.test")
     contact = _opportunity(welcome, users, "Contacto trimestral con socios sin actividad",
                            "La encuesta muestra que los socios sin contacto en un año valoran peor al fondo.",
-                           SURVEY_RESULT, note="Encuesta anual: atributo «me siento atendido»",
+                           SURVEY_RESULT, source_id=_attention_item(), note="Encuesta anual: atención personal",
                            raised=_months_before(last, 25), by="maria.lopez@demo.test")
     retention = _opportunity(care, users, "Llamada de retención antes de cada traspaso",
                              "Los traspasos a otra entidad se conocen cuando ya no hay nada que hacer.",
@@ -237,8 +246,7 @@ def load(users: dict, today: date | None = None) -> None:
         material="Calendario de contactos por segmento.", trained=False,
         people=(("maria.lopez@demo.test", "Planifica los contactos"),
                 ("iker.goikoetxea@demo.test", "Extrae el listado del censo")))
-    contact.evidence = [Evidence(kind="survey", title="«Me siento atendido» (encuesta anual)", before_value=3.4,
-                                 after_value=3.9, higher_is_better=True, favourable=True)]
+    # Its client evidence is computed: the survey engine compares "Atención personal" wave over wave.
     contact.status, contact.verified_on = Status.VERIFIED, done_on + timedelta(days=90)
 
     if retention is not None:

@@ -1,6 +1,6 @@
 """The demo's surveys: two client satisfaction waves a year apart (a few hundred responses each, NPS up
-after the speed of response improved) and one anonymous staff participation wave (D1) sent to the members of
-the demo's two improvement groups.
+after the speed of response and the personal attention improved) and one anonymous staff participation wave
+(D1) sent to the members of the demo's two improvement groups.
 
 Responses are generated from a simple model so that the driver analysis finds something real: each
 client has an underlying satisfaction; personal attention and speed of response weigh most on the
@@ -40,12 +40,13 @@ def _clip(value, low, high):
     return max(low, min(high, round(value)))
 
 
-def _client_answers(rng, items, *, speed_bonus: float) -> dict:
+def _client_answers(rng, items, *, speed_bonus: float, attention_bonus: float = 0.0) -> dict:
     """One client's answers: attributes around an underlying satisfaction; outcomes driven by attention and speed."""
     latent = rng.gauss(3.6, 0.8)
     values, by_key = {}, {}
+    bonuses = {"attr-speed": speed_bonus, "attr-attention": attention_bonus}
     for key, weight in WEIGHTS.items():
-        bonus = speed_bonus if key == "attr-speed" else 0.0
+        bonus = bonuses.get(key, 0.0)
         by_key[key] = _clip(weight * latent + (1 - weight) * 3.6 + bonus + rng.gauss(0, 0.6), 1, 5)
     drive = 0.45 * by_key["attr-attention"] + 0.4 * by_key["attr-speed"] + 0.15 * by_key["attr-value"]
     by_key["overall"] = _clip(0.5 * drive + 0.5 * latent + rng.gauss(0, 0.4), 1, 5)
@@ -78,17 +79,18 @@ def _client_waves(rng, users) -> None:
                                   template="client_satisfaction", anonymous=True, actor=users["coordinator@demo.test"])
     items = {i.key: i for i in survey.items}
     today = utcnow().date()
-    for name, opens_on, invited, answered, public, speed_bonus, status in (
-            (f"Oleada {today.year - 1}", today - timedelta(days=400), 520, 290, 40, -0.6, WaveStatus.CLOSED),
-            (f"Oleada {today.year}", today - timedelta(days=35), 560, 330, 45, 0.5, WaveStatus.OPEN)):
+    # Personal attention rises too: the demo's "contact" improvement (implemented between the waves) targets it.
+    for name, opens_on, invited, answered, public, speed_bonus, attention_bonus, status in (
+            (f"Oleada {today.year - 1}", today - timedelta(days=400), 520, 290, 40, -0.6, -0.3, WaveStatus.CLOSED),
+            (f"Oleada {today.year}", today - timedelta(days=35), 560, 330, 45, 0.5, 0.4, WaveStatus.OPEN)):
         wave = engine.create_wave(survey, name=name, opens_on=opens_on, closes_on=None if status == WaveStatus.OPEN
                                   else opens_on + timedelta(days=30), public_link=True)
         wave.status = status
         people = [{"name": f"Socio {n:04d}", "email": f"socio{n:04d}@example.org",
                    "typology": _pick(rng, TYPOLOGIES), "segment": _pick(rng, SEGMENTS)} for n in range(invited)]
-        _invite_and_answer(rng, wave, people, answered,
-                           lambda bonus=speed_bonus: _client_answers(rng, items, speed_bonus=bonus))
-        engine.insert_responses(wave, [{"values": _client_answers(rng, items, speed_bonus=speed_bonus),
+        bonuses = {"speed_bonus": speed_bonus, "attention_bonus": attention_bonus}
+        _invite_and_answer(rng, wave, people, answered, lambda bonuses=bonuses: _client_answers(rng, items, **bonuses))
+        engine.insert_responses(wave, [{"values": _client_answers(rng, items, **bonuses),
                                         "source": ResponseSource.PUBLIC} for _ in range(public)])
 
 

@@ -32,6 +32,11 @@ def test_the_demo_holds_c1_with_three_improvements_and_explains_the_failing_one(
         assert "It does not meet SMART." in reasons
         assert any(r.startswith("Achievable:") for r in smart.failures(failing))
         assert db.session.scalar(select(func.count(Revision.id)).where(Revision.improvement_id.is_not(None))) == 1
+        # The survey engine computes "contact"'s client evidence: personal attention, wave over wave.
+        contact = next(i for i in improvements if i.source_kind == "survey_result")
+        [survey] = computed_for([contact])[contact.id]
+        assert "Atención personal" in survey.title and survey.favourable and survey.after_value > survey.before_value
+        assert assessments[contact.id].qualifies
         ids = [i.id for i in improvements]
         [welcome] = [i for i in improvements if i.source_kind == COMPLAINT_CATEGORY]
         category = db.session.get(ComplaintCategory, welcome.source_id)
