@@ -13,7 +13,6 @@ converters of ``cells``, so the messages are word for word those of ``parse``.
 
 import csv
 import io
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -74,20 +73,20 @@ def _from_table(table) -> FrameTable:
 
 def _frame_table(raw: pd.DataFrame, filename: str, max_rows: int, **how) -> FrameTable:
     """Header = first non-blank row; keep the non-blank rows under it; the checks of ``read_table``."""
-    stripped = raw.apply(lambda column: column.str.strip())
-    filled = (stripped != "").any(axis=1)
+    filled = _filled_rows(raw)
     if not filled.any():
         raise ImportFileError(_("“%(name)s” is empty.", name=filename))
-    header_number = filled.idxmax()
-    body = raw.loc[filled & (raw.index > header_number)]
-    if body.empty:
+    header_position = int(filled.argmax())
+    header_number = raw.index[header_position]
+    body_positions = np.flatnonzero(filled)[1:]
+    if not len(body_positions):
         raise ImportFileError(_("“%(name)s” has a header row but no rows of data under it.", name=filename))
-    if len(body) > max_rows:
+    if len(body_positions) > max_rows:
         raise ImportFileError(_("“%(name)s” has more than %(count)d rows. Split it into smaller files.",
                                 name=filename, count=max_rows))
     names = [" ".join(str(cell).split()) for cell in raw.loc[header_number]]
     unnamed = [i for i, name in enumerate(names) if not name]
-    used = [i for i in unnamed if (stripped.loc[body.index].iloc[:, i] != "").any()]
+    used = [i for i in unnamed if any(cell.strip() for cell in raw.iloc[body_positions, i].tolist())]
     if used:
         raise ImportFileError(_("Columns without a name in the header row have values: %(columns)s. The first "
                                 "row must hold the name of every column.",
@@ -97,9 +96,22 @@ def _frame_table(raw: pd.DataFrame, filename: str, max_rows: int, **how) -> Fram
         raise ImportFileError(_("More than one column is called %(names)s. Give each column a different name.",
                                 names=", ".join(f"“{name}”" for name in repeated)))
     kept = [i for i, name in enumerate(names) if name]
-    frame = body.iloc[:, kept].copy()
+    frame = raw.iloc[body_positions, kept]
     frame.columns = [names[i] for i in kept]
     return FrameTable([names[i] for i in kept], frame, filename=filename, **how)
+
+
+def _filled_rows(raw: pd.DataFrame) -> np.ndarray:
+    """Which rows have a cell with something in it. Column by column, looking only at the rows with
+    nothing so far: in most files the first column fills almost every row and the rest is not read."""
+    empty = np.ones(len(raw), dtype=bool)
+    for position in range(raw.shape[1]):
+        rows = np.flatnonzero(empty)
+        if not len(rows):
+            break
+        cells = raw.iloc[:, position].tolist() if len(rows) == len(raw) else raw.iloc[rows, position].tolist()
+        empty[rows[np.fromiter((bool(cell.strip()) for cell in cells), dtype=bool, count=len(rows))]] = False
+    return ~empty
 
 
 # --- parsing -------------------------------------------------------------------------------------
@@ -214,26 +226,32 @@ def convert_column(column: Column, series: pd.Series) -> tuple[pd.Series, dict]:
     """A column's typed values (None where blank or wrong) and the message for each cell that does not fit."""
     # Plain lists: ``map`` would infer a dtype (a column of XLSX dates would turn into Timestamps).
     raw = series.tolist()
-    texts = pd.Series([v.strip() if isinstance(v, str) else v for v in raw], index=series.index, dtype=object)
-    blank = pd.Series([is_blank(v) for v in raw], index=series.index, dtype=bool)
-    is_text = pd.Series([isinstance(v, str) for v in raw], index=series.index, dtype=bool) & ~blank
+    count, numbers = len(raw), series.index
+    if set(map(type, raw)) <= {str}:  # a CSV column: text only
+        texts = [value.strip() for value in raw]
+        is_text = np.fromiter(map(bool, texts), dtype=bool, count=count)
+        blank = ~is_text
+    else:
+        texts = [value.strip() if isinstance(value, str) else value for value in raw]
+        blank = np.fromiter((value is None or value == "" for value in texts), dtype=bool, count=count)
+        is_text = np.fromiter((isinstance(value, str) for value in texts), dtype=bool, count=count) & ~blank
     problems: dict = {}
-    out = pd.Series([False if column.kind == "boolean" else None] * len(raw), index=series.index, dtype=object)
+    out = np.empty(count, dtype=object)
+    out[:] = False if column.kind == "boolean" else None
     if column.required and column.kind != "boolean":
-        problems.update(dict.fromkeys(series.index[blank], _("A value is required.")))
-    text_cells = texts[is_text].astype(str)
-    judged = _judge(column, text_cells)
-    scalar = _scalar_converter(column, judged)
-    converted, valid = _vectorised(column, text_cells, scalar, judged)
-    out.loc[converted.index] = converted
-    for number in converted.index[~valid.to_numpy(dtype=bool)]:
-        problems[number] = _message(scalar, texts.at[number])
-    for number in series.index[~blank & ~is_text]:  # typed XLSX cells: one at a time (few files, few cells)
+        problems.update(dict.fromkeys(numbers[blank], _("A value is required.")))
+    positions = np.flatnonzero(is_text)
+    text_cells = texts if len(positions) == count else [texts[i] for i in positions]
+    converted, valid, scalar = _convert_texts(column, text_cells)
+    out[positions[valid]] = converted[valid]
+    for position in positions[~valid]:  # only the cells that do not fit: the per-cell converter says why
+        problems[numbers[position]] = _message(scalar, texts[position])
+    for position in np.flatnonzero(~blank & ~is_text):  # typed XLSX cells: one at a time (few files, few cells)
         try:
-            out.at[number] = scalar(texts.at[number])
+            out[position] = scalar(texts[position])
         except InvalidCell as error:
-            problems[number] = str(error)
-    return out, problems
+            problems[numbers[position]] = str(error)
+    return pd.Series(out, index=numbers, dtype=object), problems
 
 
 def _message(scalar, value) -> str:
@@ -244,113 +262,165 @@ def _message(scalar, value) -> str:
     return _("“%(value)s” is not valid.", value=cell_rules.quoted(value))  # not reached: both paths agree
 
 
-def _judge(column: Column, texts: pd.Series):
-    """What a column's cells decide together: the decimal separator (with each cell cleaned and which
-    notation it fits, reused by the conversion), or whether dates are day first (with each cell's match)."""
+def _convert_texts(column: Column, texts: list[str]) -> tuple[np.ndarray, np.ndarray, object]:
+    """(typed values, which are valid, the per-cell converter) for a column's stripped, non-blank text cells.
+
+    The column as a whole decides what its cells mean (the decimal separator; whether dates are day
+    first), as ``cells`` does; the per-cell converter is set the same way, for the messages."""
     if column.kind in ("number", "integer"):
-        return _number_notation(texts)
+        return _numbers(column, texts)
     if column.kind == "date":
-        return _date_matches(texts)
-    return None
+        return _dates(texts)
+    scalar = column._kind_converter([])
+    if column.kind == "text":
+        if column.max_length:
+            valid = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) <= column.max_length
+        else:
+            valid = np.ones(len(texts), dtype=bool)
+        return _objects(texts), valid, scalar
+    return (*_by_distinct_value(texts, scalar), scalar)  # choices and yes/no: few distinct spellings
 
 
-def _scalar_converter(column: Column, judged):
-    """The per-cell converter of ``cells``, set as the whole column decided (``_judge``)."""
-    if column.kind in ("number", "integer"):
-        make = cell_rules.number_converter if column.kind == "number" else cell_rules.integer_converter
-        return make([], column.minimum, column.maximum, default=judged[0])
-    if column.kind == "date":
-        return cell_rules.date_converter([] if judged[0] else ["12/31/2000"])
-    return column._kind_converter([])
+def _objects(values) -> np.ndarray:
+    array = np.empty(len(values), dtype=object)
+    array[:] = values
+    return array
 
+
+# --- numbers: each cell's *shape* (digits written as 9) decides how it reads --------------------------
 
 _COMMA, _POINT = cell_rules._NUMBER_PATTERNS[","], cell_rules._NUMBER_PATTERNS["."]
+_ASCII_DIGITS_AS_NINE = str.maketrans("012345678", "999999999")
 
 
-def _number_notation(texts: pd.Series) -> tuple[str, list[str], dict[str, list[bool]]]:
-    """One pass over the cells, as ``cells.decimal_separator`` votes: cleaned text, fits for "," and "."."""
-    cleaned, comma, point = [], [], []
-    spaces, groups = cell_rules._SPACES, cell_rules._SPACE_GROUPS
-    for text in texts.tolist():
-        text = text.translate(spaces).strip().strip("€$£%").strip()
-        if " " in text and groups.fullmatch(text):
-            text = text.replace(" ", "")
-        cleaned.append(text)
-        comma.append(_COMMA.fullmatch(text) is not None)
-        point.append(_POINT.fullmatch(text) is not None)
-    votes_comma = sum(1 for c, p in zip(comma, point, strict=True) if c and not p)
-    votes_point = sum(1 for c, p in zip(comma, point, strict=True) if p and not c)
-    return ("." if votes_point > votes_comma else ","), cleaned, {",": comma, ".": point}
+def _numbers(column: Column, texts: list[str]) -> tuple[np.ndarray, np.ndarray, object]:
+    """Numbers as ``cells.number_converter`` reads them, without two regular expressions per cell.
 
-
-def _date_matches(texts: pd.Series) -> tuple[bool, list]:
-    """One pass: each cell's ISO or day/month match, and whether the column is day first (``cells.day_first``)."""
-    ymd, dmy = cell_rules._YEAR_MONTH_DAY, cell_rules._DAY_MONTH_YEAR
-    matches, only_day_first, only_month_first = [], False, False
-    for text in texts.tolist():
-        match = ymd.fullmatch(text)
-        if match:
-            matches.append(("ymd", match))
-            continue
-        match = dmy.fullmatch(text)
-        matches.append(("dmy", match) if match else None)
-        if match:
-            first, second = int(match[1]), int(match[3])
-            only_day_first |= first > 12 >= second
-            only_month_first |= second > 12 >= first
-    return only_day_first or not only_month_first, matches
-
-
-def _vectorised(column: Column, texts: pd.Series, scalar, judged) -> tuple[pd.Series, pd.Series]:
-    """(typed values, which cells are valid) for the text cells of a column."""
-    if texts.empty:
-        return pd.Series([], dtype=object), pd.Series([], dtype=bool)
-    if column.kind in ("number", "integer"):
-        return _numbers(column, texts, judged)
-    if column.kind == "date":
-        return _dates(texts, judged)
-    if column.kind == "text":
-        valid = texts.str.len() <= column.max_length if column.max_length else pd.Series(True, index=texts.index)
-        return texts.astype(object), valid
-    return _by_distinct_value(texts, scalar)  # choices and yes/no: few distinct spellings
-
-
-def _numbers(column: Column, texts: pd.Series, judged) -> tuple[pd.Series, pd.Series]:
-    decimal, cleaned, fits = judged
+    Whether a cell fits the comma or the point notation, and what cleaning (spaces, ``€``, ``%``) it
+    needs, depends only on where its digits are, not on which digits they are: so each distinct
+    *shape* (``1.234,56`` → ``9.999,99``) is judged once, with the same patterns and the same cleaning
+    as the per-cell converter, and the column has a handful of shapes. Then every cell that fits is
+    converted with Python's ``float`` (or ``Decimal`` for whole numbers), like the per-cell converter."""
+    count = len(texts)
+    codes, shapes = pd.factorize(np.array([text.translate(_ASCII_DIGITS_AS_NINE) for text in texts],
+                                          dtype=object))
+    judged = [_judge_shape(shape) for shape in shapes]
+    untouched = np.array([cleaned == shape for shape, (cleaned, _fits) in zip(shapes, judged, strict=True)],
+                         dtype=bool)
+    fits = {separator: np.array([fit[separator] for _cleaned, fit in judged], dtype=bool)
+            for separator in (",", ".")}
+    tally = np.bincount(codes, minlength=len(shapes))
+    votes = {separator: int(tally[fits[separator] & ~fits["." if separator == "," else ","]].sum())
+             for separator in (",", ".")}
+    decimal = "." if votes["."] > votes[","] else ","
     group = "." if decimal == "," else ","
-    low, high = column.minimum, column.maximum
-    values, valid = [], []
-    for text, fits_notation in zip(cleaned, fits[decimal], strict=True):
-        value = _number(text.replace(group, "").replace(decimal, "."), column.kind) if fits_notation else None
-        ok = value is not None and (low is None or value >= low) and (high is None or value <= high)
-        values.append(value if ok else None)
-        valid.append(ok)
-    return pd.Series(values, index=texts.index, dtype=object), pd.Series(valid, index=texts.index, dtype=bool)
-
-
-def _number(text: str, kind: str):
-    """The number in a cell already in Python notation; None when not finite, or not whole for integers."""
-    if kind == "integer":
+    scalar = (cell_rules.number_converter if column.kind == "number" else cell_rules.integer_converter)(
+        [], column.minimum, column.maximum, default=decimal)
+    fitting = np.flatnonzero(fits[decimal][codes])
+    cleaned_texts = [texts[i] if untouched[codes[i]] else cell_rules._number_text(texts[i]) for i in fitting]
+    plain = [text.replace(group, "").replace(decimal, ".") for text in cleaned_texts]
+    values, valid = _objects([None] * count), np.zeros(count, dtype=bool)
+    if column.kind == "number":
+        floats = np.array([float(text) for text in plain], dtype=float)  # Python's float(): the same last digit
+        ok = np.isfinite(floats)
+        with np.errstate(invalid="ignore"):
+            if column.minimum is not None:
+                ok &= floats >= column.minimum
+            if column.maximum is not None:
+                ok &= floats <= column.maximum
+        values[fitting[ok]] = floats[ok].tolist()
+        valid[fitting[ok]] = True
+        return values, valid, scalar
+    for position, text in zip(fitting, plain, strict=True):
         exact = Decimal(text)
-        return int(exact) if exact == exact.to_integral_value() else None
-    value = float(text)  # Python's float(), as the per-cell converter: same last digit
-    return value if math.isfinite(value) else None
+        if exact != exact.to_integral_value():
+            continue
+        number = int(exact)
+        if (column.minimum is None or number >= column.minimum) and (column.maximum is None
+                                                                      or number <= column.maximum):
+            values[position], valid[position] = number, True
+    return values, valid, scalar
 
 
-def _dates(texts: pd.Series, judged) -> tuple[pd.Series, pd.Series]:
-    day_first, matches = judged
-    found = []
-    for item in matches:
-        if item is None:
-            found.append(None)
-        elif item[0] == "ymd":
-            found.append(_date(item[1][1], item[1][3], item[1][4]))
-        else:
-            match = item[1]
-            day, month = (match[1], match[3]) if day_first else (match[3], match[1])
-            found.append(_date(cell_rules._full_year(match[4]), month, day))
-    dates = pd.Series(found, index=texts.index, dtype=object)
-    return dates, dates.notna()
+def _judge_shape(shape: str) -> tuple[str, dict[str, bool]]:
+    """A shape cleaned as ``cells`` cleans a number cell, and which notations it fits."""
+    cleaned = cell_rules._number_text(shape)
+    return cleaned, {",": _COMMA.fullmatch(cleaned) is not None, ".": _POINT.fullmatch(cleaned) is not None}
+
+
+# --- dates: the usual ``31/12/2024`` and ``2024-12-31`` read by numpy, the rest by the patterns --------
+
+_SEPARATORS = [ord(ch) for ch in "/.-"]
+_DMY_DIGITS, _YMD_DIGITS = [0, 1, 3, 4, 6, 7, 8, 9], [0, 1, 2, 3, 5, 6, 8, 9]
+
+
+def _dates(texts: list[str]) -> tuple[np.ndarray, np.ndarray, object]:
+    """Dates as ``cells.date_converter`` reads them. Cells of exactly ten ASCII characters shaped
+    ``dd/mm/yyyy`` or ``yyyy-mm-dd`` (any of ``/ . -``, the same twice) are read a column at a time;
+    the others (one-digit days, two-digit years, a time after the date…) with ``cells``' own patterns."""
+    count = len(texts)
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=count)
+    ten = np.flatnonzero(lengths == 10)
+    digits = np.array([texts[i] for i in ten], dtype="U10").view(np.uint32).reshape(-1, 10).astype(np.int64)
+    is_digit = (digits >= 48) & (digits <= 57)
+    value = digits - 48
+
+    def separated(first: int, second: int) -> np.ndarray:
+        return (digits[:, first] == digits[:, second]) & np.isin(digits[:, first], _SEPARATORS)
+
+    dmy = is_digit[:, _DMY_DIGITS].all(axis=1) & separated(2, 5)
+    ymd = is_digit[:, _YMD_DIGITS].all(axis=1) & separated(4, 7)
+    first, second = value[:, 0] * 10 + value[:, 1], value[:, 3] * 10 + value[:, 4]
+    fast = np.zeros(count, dtype=bool)
+    fast[ten[dmy | ymd]] = True
+    slow = np.flatnonzero(~fast)
+    matches = [_date_match(texts[i]) for i in slow]
+    # The column is month first only if a cell can only be month first and none only day first.
+    firsts = np.concatenate([first[dmy], [int(m[1]) for kind, m in matches if kind == "dmy"]]).astype(np.int64)
+    seconds = np.concatenate([second[dmy], [int(m[3]) for kind, m in matches if kind == "dmy"]]).astype(np.int64)
+    only_day_first = bool(((firsts > 12) & (seconds <= 12)).any())
+    only_month_first = bool(((seconds > 12) & (firsts <= 12)).any())
+    day_first = only_day_first or not only_month_first
+    scalar = cell_rules.date_converter([] if day_first else ["12/31/2000"])
+
+    values, valid = _objects([None] * count), np.zeros(count, dtype=bool)
+    year = np.where(dmy, value[:, 6] * 1000 + value[:, 7] * 100 + value[:, 8] * 10 + value[:, 9],
+                    value[:, 0] * 1000 + value[:, 1] * 100 + value[:, 2] * 10 + value[:, 3])
+    month = np.where(dmy, second if day_first else first, value[:, 5] * 10 + value[:, 6])
+    day = np.where(dmy, first if day_first else second, value[:, 8] * 10 + value[:, 9])
+    days, ok = _calendar_days(year, month, day)
+    ok &= dmy | ymd
+    values[ten[ok]] = days[ok].astype(object)  # datetime.date
+    valid[ten[ok]] = True
+    for position, (kind, match) in zip(slow, matches, strict=True):
+        found = None
+        if kind == "ymd":
+            found = _date(match[1], match[3], match[4])
+        elif kind == "dmy":
+            day_text, month_text = (match[1], match[3]) if day_first else (match[3], match[1])
+            found = _date(cell_rules._full_year(match[4]), month_text, day_text)
+        if found is not None:
+            values[position], valid[position] = found, True
+    return values, valid, scalar
+
+
+def _date_match(text: str):
+    """The pattern of ``cells`` a date cell fits, as ``cells`` tries them: ISO first."""
+    match = cell_rules._YEAR_MONTH_DAY.fullmatch(text)
+    if match:
+        return "ymd", match
+    match = cell_rules._DAY_MONTH_YEAR.fullmatch(text)
+    return ("dmy", match) if match else (None, None)
+
+
+def _calendar_days(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The days of year/month/day triples, and which are real dates (``datetime.date`` would accept)."""
+    ok = (year >= 1) & (month >= 1) & (month <= 12) & (day >= 1)
+    months = np.where(ok, (year - 1970) * 12 + month - 1, 0).astype("datetime64[M]")
+    first_day = months.astype("datetime64[D]")
+    length = ((months + 1).astype("datetime64[D]") - first_day).astype(np.int64)
+    ok &= day <= length
+    return first_day + np.where(ok, day - 1, 0).astype("timedelta64[D]"), ok
 
 
 def _date(year, month, day) -> date | None:
@@ -360,14 +430,15 @@ def _date(year, month, day) -> date | None:
         return None
 
 
-def _by_distinct_value(texts: pd.Series, scalar) -> tuple[pd.Series, pd.Series]:
-    converted, valid = {}, {}
-    for value in texts.unique():
+def _by_distinct_value(texts: list, scalar) -> tuple[np.ndarray, np.ndarray]:
+    converted = {}
+    for value in set(texts):
         try:
-            converted[value], valid[value] = scalar(value), True
+            converted[value] = (scalar(value), True)
         except InvalidCell:
-            converted[value], valid[value] = None, False
-    return texts.map(converted).astype(object), texts.map(valid).astype(bool)
+            converted[value] = (None, False)
+    pairs = [converted[value] for value in texts]
+    return _objects([value for value, _ok in pairs]), np.array([ok for _value, ok in pairs], dtype=bool)
 
 
 def bulk_execute(connection, statement, rows: list[dict]) -> None:
