@@ -441,26 +441,44 @@ def _by_distinct_value(texts: list, scalar) -> tuple[np.ndarray, np.ndarray]:
     return _objects([value for value, _ok in pairs]), np.array([ok for _value, ok in pairs], dtype=bool)
 
 
-def bulk_execute(connection, statement, rows: list[dict]) -> None:
-    """``connection.execute(statement, rows)`` without SQLAlchemy's per-row parameter handling: each column's
-    bind processor runs over the column once, then one DBAPI ``executemany``. For imports of 10⁵ rows, where
-    the per-row dictionaries cost more than the database's own work."""
-    if not rows:
+def bulk_execute(connection, statement, columns: Mapping[str, object]) -> None:
+    """``connection.execute(statement, rows)`` for rows given a column at a time, without SQLAlchemy's
+    per-row parameter handling: ``columns`` maps each bind name to a list (a value per row) or to one
+    value for every row. Each column's bind processor runs once per distinct value, then one DBAPI
+    ``executemany`` of tuples (of dictionaries where the driver wants named parameters). For imports
+    of 10⁵ rows, where building and processing a dictionary per row costs more than the database's work."""
+    lengths = {len(values) for values in columns.values() if isinstance(values, list)}
+    if len(lengths) > 1:
+        raise ValueError(f"columns of different lengths: {sorted(lengths)}")
+    count = lengths.pop() if lengths else 0
+    if not count:
         return
-    compiled = statement.compile(dialect=connection.dialect, column_keys=list(rows[0]))
+    compiled = statement.compile(dialect=connection.dialect, column_keys=list(columns))
     names = list(compiled.positiontup) if compiled.positional else list(compiled.binds)
     processors = compiled._bind_processors
-    columns = []
+    params = []
     for name in names:
         bind = compiled.binds[name]
-        values = [row[bind.key] for row in rows] if bind.key in rows[0] else [bind.effective_value] * len(rows)
+        values = columns[bind.key] if bind.key in columns else bind.effective_value
         process = processors.get(name)
-        columns.append([process(v) if v is not None else None for v in values] if process else values)
-    if compiled.positional:
-        params = list(zip(*columns, strict=True))
-    else:
-        params = [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
-    connection.exec_driver_sql(str(compiled), params)
+        if isinstance(values, list):
+            params.append(_processed(values, process) if process else values)
+        else:
+            params.append([process(values) if process and values is not None else values] * count)
+    rows = list(zip(*params, strict=True))
+    if not compiled.positional:
+        rows = [dict(zip(names, row, strict=True)) for row in rows]
+    connection.exec_driver_sql(str(compiled), rows)
+
+
+def _processed(values: list, process) -> list:
+    """``process`` applied to each value but None; once per distinct value where values repeat (dates)."""
+    if len(set(map(type, values)) - {type(None)}) == 1:  # one type: equal values are the same value
+        distinct = set(values)
+        if 2 * len(distinct) <= len(values):
+            done = {value: process(value) for value in distinct if value is not None} | {None: None}
+            return list(map(done.__getitem__, values))
+    return [None if value is None else process(value) for value in values]
 
 
 def blank_cells(series: pd.Series) -> pd.Series:
