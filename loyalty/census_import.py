@@ -22,7 +22,7 @@ from sqlalchemy import bindparam, func, insert, select, update
 from core.extensions import db
 from core.imports import Column, ImportSpec
 from core.imports.cells import normalise
-from core.imports.frames import FrameResult, FrameTable, bulk_execute, first_row_of, parse_frame
+from core.imports.frames import FrameResult, FrameTable, bulk_execute, driver_rows, first_row_of, parse_frame
 from core.timeutil import utcnow
 from loyalty.models import CensusImport, Client, ClientYear, Typology
 from loyalty.reasons import reason_lookup
@@ -139,7 +139,7 @@ def _reject_duplicates(result: FrameResult) -> None:
 def _known_clients(codes: pd.Series) -> dict[str, tuple[int, date | None]]:
     """code → (id, left on) of the clients already in the census (one query, every client)."""
     wanted, clients = set(codes.dropna()), Client.__table__
-    rows = db.session.connection().execute(select(clients.c.code, clients.c.id, clients.c.left_on)).all()
+    rows = driver_rows(db.session.connection(), select(clients.c.code, clients.c.id, clients.c.left_on))
     return {code: (client_id, left) for code, client_id, left in rows if code in wanted}
 
 
@@ -241,9 +241,9 @@ def apply(plan: CensusPlan, record: CensusImport, *, replace_figures: bool) -> N
     connection = db.session.connection()
     bulk_execute(connection, insert(Client.__table__), _new_clients(new, record.id, now))
     bulk_execute(connection, _client_update(), _known_updates(known, record.id))
-    clients = Client.__table__  # Core rows, not the ORM's: 10⁵ of them
-    ids = dict(connection.execute(select(clients.c.code, clients.c.id)
-                                  .where(clients.c.last_import_id == record.id)).all())
+    clients = Client.__table__
+    ids = dict(driver_rows(connection, select(clients.c.code, clients.c.id)
+                           .where(clients.c.last_import_id == record.id)))
     added, replaced, kept = _write_figures(rows[rows["has_figures"]], ids, replace_figures)
     record.rows, record.added, record.updated = len(rows), len(new), len(known)
     record.figures_added, record.figures_replaced, record.figures_kept = added, replaced, kept
@@ -299,8 +299,10 @@ def _write_figures(frame: pd.DataFrame, ids: dict, replace: bool) -> tuple[int, 
     client_ids = [ids[code] for code in frame["code"].tolist()]
     years = [int(year) for year in frame["figures_year"].tolist()]
     figures = {name: _column(frame, name) for name in FIGURES}
-    recorded = dict(((client_id, year), figure_id) for figure_id, client_id, year in db.session.execute(
-        select(ClientYear.id, ClientYear.client_id, ClientYear.year).where(ClientYear.year.in_(sorted(set(years))))))
+    table = ClientYear.__table__
+    recorded = {(client_id, year): figure_id for figure_id, client_id, year in driver_rows(
+        db.session.connection(), select(table.c.id, table.c.client_id, table.c.year)
+        .where(table.c.year.in_(sorted(set(years)))))}
     existing = [recorded.get(key) for key in zip(client_ids, years, strict=True)] if recorded else [None] * len(years)
     fresh = [i for i, figure_id in enumerate(existing) if figure_id is None]
     again = [i for i, figure_id in enumerate(existing) if figure_id is not None]
@@ -312,7 +314,6 @@ def _write_figures(frame: pd.DataFrame, ids: dict, replace: bool) -> tuple[int, 
         "client_id": pick(client_ids, fresh), "year": pick(years, fresh),
         **{name: pick(values, fresh) for name, values in figures.items()}})
     if replace and again:
-        table = ClientYear.__table__
         statement = update(table).where(table.c.id == bindparam("f_id")).values(
             potential=bindparam("f_potential"), purchases=bindparam("f_purchases"), margin=bindparam("f_margin"))
         bulk_execute(db.session.connection(), statement, {

@@ -13,7 +13,7 @@ converters of ``cells``, so the messages are word for word those of ``parse``.
 
 import csv
 import io
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -444,9 +444,10 @@ def _by_distinct_value(texts: list, scalar) -> tuple[np.ndarray, np.ndarray]:
 def bulk_execute(connection, statement, columns: Mapping[str, object]) -> None:
     """``connection.execute(statement, rows)`` for rows given a column at a time, without SQLAlchemy's
     per-row parameter handling: ``columns`` maps each bind name to a list (a value per row) or to one
-    value for every row. Each column's bind processor runs once per distinct value, then one DBAPI
-    ``executemany`` of tuples (of dictionaries where the driver wants named parameters). For imports
-    of 10⁵ rows, where building and processing a dictionary per row costs more than the database's work."""
+    value for every row. Each column's bind processor runs once per distinct value; then one DBAPI
+    ``executemany`` on the connection (so in its transaction), fed one row at a time: a row is a
+    tuple, or a dictionary where the driver wants named parameters. For imports of 10⁵ rows, where
+    building, processing and keeping a row object per row costs more than the database's own work."""
     lengths = {len(values) for values in columns.values() if isinstance(values, list)}
     if len(lengths) > 1:
         raise ValueError(f"columns of different lengths: {sorted(lengths)}")
@@ -465,10 +466,32 @@ def bulk_execute(connection, statement, columns: Mapping[str, object]) -> None:
             params.append(_processed(values, process) if process else values)
         else:
             params.append([process(values) if process and values is not None else values] * count)
-    rows = list(zip(*params, strict=True))
+    rows = zip(*params, strict=True)
     if not compiled.positional:
-        rows = [dict(zip(names, row, strict=True)) for row in rows]
-    connection.exec_driver_sql(str(compiled), rows)
+        rows = (dict(zip(names, row, strict=True)) for row in rows)
+    cursor = connection.connection.cursor()
+    try:
+        cursor.executemany(str(compiled), rows)  # an iterator: each row is dropped once sent
+    finally:
+        cursor.close()
+
+
+def driver_rows(connection, statement) -> Iterator[tuple]:
+    """A query's rows as the driver's cursor gives them, converted only where a column's type needs it
+    (a date stored as text): for 10⁵ rows, without a SQLAlchemy row object each. Iterate it once."""
+    dialect = connection.dialect
+    processors = [column.type.dialect_impl(dialect).result_processor(dialect, None)
+                  for column in statement.selected_columns]
+    result = connection.execute(statement)
+    try:
+        if not any(processors):
+            yield from result.cursor
+        else:
+            for row in result.cursor:
+                yield tuple(value if process is None or value is None else process(value)
+                            for process, value in zip(processors, row, strict=True))
+    finally:
+        result.close()
 
 
 def _processed(values: list, process) -> list:
@@ -491,5 +514,5 @@ def first_row_of(values: pd.Series) -> pd.Series:
     return pd.Series(values.index, index=values.index).groupby(values.values).transform("min")
 
 
-__all__ = ["FrameResult", "FrameTable", "blank_cells", "bulk_execute", "convert_column", "first_row_of", "parse_frame",
-           "read_frame"]
+__all__ = ["FrameResult", "FrameTable", "blank_cells", "bulk_execute", "convert_column", "driver_rows", "first_row_of",
+           "parse_frame", "read_frame"]
