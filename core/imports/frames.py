@@ -291,6 +291,13 @@ def _objects(values) -> np.ndarray:
 
 _COMMA, _POINT = cell_rules._NUMBER_PATTERNS[","], cell_rules._NUMBER_PATTERNS["."]
 _ASCII_DIGITS_AS_NINE = str.maketrans("012345678", "999999999")
+#: Plain cells (ASCII digits, ``.``, ``,`` and a leading sign) up to this long are read by numpy.
+_PLAIN_WIDTH, _PLAIN_DIGITS = 24, 15
+_PLAIN_SYMBOLS = "9.,+-"
+_POWERS_OF_TEN = np.array([float(10 ** k) for k in range(_PLAIN_DIGITS + 1)])  # each exact
+_SYMBOL_OF = np.zeros(128, dtype=np.int8)  # code point → 1 + index in _PLAIN_SYMBOLS (digits: 1), else 0
+for _index, _characters in enumerate(("0123456789", ".", ",", "+", "-"), start=1):
+    _SYMBOL_OF[[ord(character) for character in _characters]] = _index
 
 
 def _numbers(column: Column, texts: list[str]) -> tuple[np.ndarray, np.ndarray, object]:
@@ -299,40 +306,56 @@ def _numbers(column: Column, texts: list[str]) -> tuple[np.ndarray, np.ndarray, 
     Whether a cell fits the comma or the point notation, and what cleaning (spaces, ``€``, ``%``) it
     needs, depends only on where its digits are, not on which digits they are: so each distinct
     *shape* (``1.234,56`` → ``9.999,99``) is judged once, with the same patterns and the same cleaning
-    as the per-cell converter, and the column has a handful of shapes. Then every cell that fits is
-    converted with Python's ``float`` (or ``Decimal`` for whole numbers), like the per-cell converter."""
+    as the per-cell converter, and a column has a handful of shapes. Plain cells get their shapes from
+    numpy (``_plain_numbers``); the others from ``str.translate``.
+
+    The cells that fit are converted as the per-cell converter does: with Python's ``float`` (or
+    ``Decimal`` for whole numbers), except plain cells of up to 15 digits, whose value numpy computes
+    as their digits (an integer below 2⁵³, exact as a float) divided by a power of ten (exact up to
+    10²²): one correctly rounded division, the same float as Python's correctly rounded ``float()``."""
     count = len(texts)
-    codes, shapes = pd.factorize(np.array([text.translate(_ASCII_DIGITS_AS_NINE) for text in texts],
-                                          dtype=object))
+    plain = _plain_numbers(texts)
+    others = np.ones(count, dtype=bool)
+    others[plain.positions] = False
+    others = np.flatnonzero(others)
+    other_codes, other_shapes = pd.factorize(np.array(
+        [texts[i].translate(_ASCII_DIGITS_AS_NINE) for i in others], dtype=object))
+    shapes = [*plain.shapes, *other_shapes]
     judged = [_judge_shape(shape) for shape in shapes]
     untouched = np.array([cleaned == shape for shape, (cleaned, _fits) in zip(shapes, judged, strict=True)],
                          dtype=bool)
     fits = {separator: np.array([fit[separator] for _cleaned, fit in judged], dtype=bool)
             for separator in (",", ".")}
-    tally = np.bincount(codes, minlength=len(shapes))
+    shape_of = np.empty(count, dtype=np.int64)
+    shape_of[plain.positions] = plain.shape_of
+    shape_of[others] = len(plain.shapes) + other_codes
+    tally = np.bincount(shape_of, minlength=len(shapes))
     votes = {separator: int(tally[fits[separator] & ~fits["." if separator == "," else ","]].sum())
              for separator in (",", ".")}
     decimal = "." if votes["."] > votes[","] else ","
     group = "." if decimal == "," else ","
     scalar = (cell_rules.number_converter if column.kind == "number" else cell_rules.integer_converter)(
         [], column.minimum, column.maximum, default=decimal)
-    fitting = np.flatnonzero(fits[decimal][codes])
-    cleaned_texts = [texts[i] if untouched[codes[i]] else cell_rules._number_text(texts[i]) for i in fitting]
-    plain = [text.replace(group, "").replace(decimal, ".") for text in cleaned_texts]
+    fitting = fits[decimal][shape_of]
     values, valid = _objects([None] * count), np.zeros(count, dtype=bool)
     if column.kind == "number":
-        floats = np.array([float(text) for text in plain], dtype=float)  # Python's float(): the same last digit
-        ok = np.isfinite(floats)
+        floats = np.full(count, np.nan)
+        by_numpy = fits[decimal][plain.shape_of]
+        floats[plain.positions[by_numpy]] = plain.values(by_numpy, decimal)
+        by_python = np.flatnonzero(fitting)
+        by_python = by_python[~np.isin(by_python, plain.positions[by_numpy])]
+        floats[by_python] = [float(_python_number(texts[i], untouched[shape_of[i]], group, decimal))
+                             for i in by_python]
         with np.errstate(invalid="ignore"):
+            ok = fitting & np.isfinite(floats)
             if column.minimum is not None:
                 ok &= floats >= column.minimum
             if column.maximum is not None:
                 ok &= floats <= column.maximum
-        values[fitting[ok]] = floats[ok].tolist()
-        valid[fitting[ok]] = True
-        return values, valid, scalar
-    for position, text in zip(fitting, plain, strict=True):
-        exact = Decimal(text)
+        values[ok] = floats[ok].tolist()
+        return values, ok, scalar
+    for position in np.flatnonzero(fitting):
+        exact = Decimal(_python_number(texts[position], untouched[shape_of[position]], group, decimal))
         if exact != exact.to_integral_value():
             continue
         number = int(exact)
@@ -340,6 +363,54 @@ def _numbers(column: Column, texts: list[str]) -> tuple[np.ndarray, np.ndarray, 
                                                                       or number <= column.maximum):
             values[position], valid[position] = number, True
     return values, valid, scalar
+
+
+def _python_number(text: str, untouched: bool, group: str, decimal: str) -> str:
+    """A number cell in Python's notation: cleaned as ``cells`` does (if its shape needs it), no groups."""
+    cleaned = text if untouched else cell_rules._number_text(text)
+    return cleaned.replace(group, "").replace(decimal, ".")
+
+
+@dataclass
+class _PlainNumbers:
+    """The plain cells of a number column: ASCII digits, ``.`` and ``,`` with an optional leading sign,
+    at most ``_PLAIN_WIDTH`` characters and ``_PLAIN_DIGITS`` digits; their shapes, found by numpy."""
+
+    positions: np.ndarray  # of the plain cells among the column's cells
+    points: np.ndarray  # their characters' code points, one row each, 0 after the end
+    shapes: list[str]
+    shape_of: np.ndarray  # each plain cell's shape, as an index into ``shapes``
+
+    def values(self, which: np.ndarray, decimal: str) -> np.ndarray:
+        """The numbers in the chosen plain cells, read with ``decimal`` as the decimal separator."""
+        points = self.points[which]
+        digits = (points >= 48) & (points <= 57)
+        mantissa = np.zeros(len(points), dtype=np.int64)
+        for column in range(points.shape[1]):
+            mantissa = np.where(digits[:, column], mantissa * 10 + (points[:, column] - 48), mantissa)
+        after_separator = np.cumsum(points == ord(decimal), axis=1) > 0
+        scale = (digits & after_separator).sum(axis=1)
+        numbers = mantissa / _POWERS_OF_TEN[scale]
+        return np.where(points[:, 0] == ord("-"), -numbers, numbers)
+
+
+def _plain_numbers(texts: list[str]) -> _PlainNumbers:
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    short = np.flatnonzero(lengths <= _PLAIN_WIDTH)
+    width = int(lengths[short].max()) if len(short) else 1
+    points = np.array([texts[i] for i in short], dtype=f"U{width}").view(np.uint32).reshape(len(short), width)
+    symbols = _SYMBOL_OF[np.minimum(points, 127)]  # 0 after the end and for any other character
+    filled = points != 0
+    plain = (((symbols > 0) == filled).all(axis=1)   # nothing else, and no NUL inside
+             & (filled.sum(axis=1) == lengths[short])
+             & (symbols[:, 1:] < 4).all(axis=1)             # a sign only in front
+             & ((symbols == 1).sum(axis=1) <= _PLAIN_DIGITS))
+    kept = np.flatnonzero(plain)
+    symbols = symbols[kept].astype(np.int64)
+    keys = symbols @ (len(_PLAIN_SYMBOLS) + 1) ** np.arange(width, dtype=np.int64)  # < 6²⁴ < 2⁶³: no overflow
+    _keys, first, shape_of = np.unique(keys, return_index=True, return_inverse=True)
+    shapes = ["".join(_PLAIN_SYMBOLS[symbol - 1] for symbol in symbols[i] if symbol) for i in first]
+    return _PlainNumbers(short[kept], points[kept].astype(np.int64), shapes, shape_of.reshape(-1))
 
 
 def _judge_shape(shape: str) -> tuple[str, dict[str, bool]]:
