@@ -52,14 +52,19 @@ def read_frame(data: bytes, filename: str, *, sheet: str | None = None, max_rows
     if not data.strip() or data.startswith(b"PK\x03\x04") or data.startswith(b"\xd0\xcf\x11\xe0"):
         return _from_table(read_table(data, filename, sheet=sheet, max_rows=max_rows))
     text, encoding = _decode(data, filename)
-    delimiter, text = _delimiter(text)
+    delimiter, table_text = _delimiter(text)
+    # UTF-8 as it came (the parser's own encoding: no copy of the text); anything else as decoded.
+    source = io.BytesIO(data) if encoding.startswith("utf-8") and table_text is text else io.StringIO(table_text)
     try:
-        raw = pd.read_csv(io.StringIO(text), sep=delimiter, header=None, dtype=str, keep_default_na=False,
-                          na_filter=False, skip_blank_lines=False, quoting=csv.QUOTE_MINIMAL, engine="c")
+        raw = pd.read_csv(source, sep=delimiter, header=None, dtype=str, keep_default_na=False, na_filter=False,
+                          skip_blank_lines=False, quoting=csv.QUOTE_MINIMAL, engine="c",
+                          encoding=encoding if isinstance(source, io.BytesIO) else None)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error):
         # Rows wider than the first one, or damaged quoting: the row-by-row reader says precisely what.
         return _from_table(read_table(data, filename, sheet=sheet, max_rows=max_rows))
-    raw = raw.fillna("")
+    for name in raw.columns:
+        if raw[name].hasnans:  # cells missing from rows shorter than the header
+            raw[name] = raw[name].fillna("")
     raw.index = np.arange(1, len(raw) + 1)
     return _frame_table(raw, filename, max_rows, kind="csv", encoding=encoding, delimiter=delimiter)
 
@@ -110,7 +115,7 @@ def _filled_rows(raw: pd.DataFrame) -> np.ndarray:
         if not len(rows):
             break
         cells = raw.iloc[:, position].tolist() if len(rows) == len(raw) else raw.iloc[rows, position].tolist()
-        empty[rows[np.fromiter((bool(cell.strip()) for cell in cells), dtype=bool, count=len(rows))]] = False
+        empty[rows[np.fromiter(map(bool, map(str.strip, cells)), dtype=bool, count=len(rows))]] = False
     return ~empty
 
 
@@ -228,7 +233,7 @@ def convert_column(column: Column, series: pd.Series) -> tuple[pd.Series, dict]:
     raw = series.tolist()
     count, numbers = len(raw), series.index
     if set(map(type, raw)) <= {str}:  # a CSV column: text only
-        texts = [value.strip() for value in raw]
+        texts = list(map(str.strip, raw))
         is_text = np.fromiter(map(bool, texts), dtype=bool, count=count)
         blank = ~is_text
     else:
