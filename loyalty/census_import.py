@@ -22,7 +22,15 @@ from sqlalchemy import bindparam, func, insert, select, update
 from core.extensions import db
 from core.imports import Column, ImportSpec
 from core.imports.cells import normalise
-from core.imports.frames import FrameResult, FrameTable, bulk_execute, driver_rows, first_row_of, parse_frame
+from core.imports.frames import (
+    FrameResult,
+    FrameTable,
+    bulk_execute,
+    driver_rows,
+    first_row_of,
+    indexes_deferred,
+    parse_frame,
+)
 from core.timeutil import utcnow
 from loyalty.models import CensusImport, Client, ClientYear, Typology
 from loyalty.reasons import reason_lookup
@@ -239,8 +247,9 @@ def apply(plan: CensusPlan, record: CensusImport, *, replace_figures: bool) -> N
     known_rows = rows["client_id"].notna()
     new, known = rows[~known_rows], rows[known_rows]
     connection = db.session.connection()
-    bulk_execute(connection, insert(Client.__table__), _new_clients(new, record.id, now))
-    bulk_execute(connection, _client_update(), _known_updates(known, record.id))
+    with indexes_deferred(connection, Client.__table__, len(rows)):
+        bulk_execute(connection, insert(Client.__table__), _new_clients(new, record.id, now))
+        bulk_execute(connection, _client_update(), _known_updates(known, record.id))
     clients = Client.__table__
     ids = dict(driver_rows(connection, select(clients.c.code, clients.c.id)
                            .where(clients.c.last_import_id == record.id)))
@@ -310,13 +319,15 @@ def _write_figures(frame: pd.DataFrame, ids: dict, replace: bool) -> tuple[int, 
     def pick(values: list, positions: list[int]) -> list:
         return values if len(positions) == len(values) else [values[i] for i in positions]
 
-    bulk_execute(db.session.connection(), insert(ClientYear.__table__), {
-        "client_id": pick(client_ids, fresh), "year": pick(years, fresh),
-        **{name: pick(values, fresh) for name, values in figures.items()}})
+    connection = db.session.connection()
+    with indexes_deferred(connection, table, len(fresh)):
+        bulk_execute(connection, insert(table), {
+            "client_id": pick(client_ids, fresh), "year": pick(years, fresh),
+            **{name: pick(values, fresh) for name, values in figures.items()}})
     if replace and again:
         statement = update(table).where(table.c.id == bindparam("f_id")).values(
             potential=bindparam("f_potential"), purchases=bindparam("f_purchases"), margin=bindparam("f_margin"))
-        bulk_execute(db.session.connection(), statement, {
+        bulk_execute(connection, statement, {
             "f_id": pick(existing, again), **{f"f_{name}": pick(values, again) for name, values in figures.items()}})
         return len(fresh), len(again), 0
     return len(fresh), 0, len(again)

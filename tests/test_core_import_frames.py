@@ -170,3 +170,39 @@ def test_numbers_and_dates_column_at_a_time_agree_with_the_per_cell_converters(a
         typed = [1234.5, 7, datetime(2024, 1, 2, 3), date(2024, 5, 6), True, None]
         _agree(Column("x", "X", "number", required=False), [*numbers, *typed])
         _agree(Column("x", "X", "date", required=False), [*dates, *typed])
+
+
+def test_indexes_are_deferred_only_for_a_large_write_on_sqlite_and_always_come_back(app):
+    from sqlalchemy import Column as Field
+    from sqlalchemy import Index, Integer, MetaData, String, Table, insert, inspect, text
+
+    from core.extensions import db
+    from core.imports.frames import bulk_execute, indexes_deferred
+
+    table = Table("deferred_probe", MetaData(), Field("id", Integer, primary_key=True),
+                  Field("code", String(10), unique=True), Field("group_name", String(10)),
+                  Index("ix_deferred_probe_group", "group_name"))
+    with app.app_context():
+        table.create(db.engine)
+        try:
+            with db.engine.begin() as connection:
+                bulk_execute(connection, insert(table), {"code": ["a", "b"], "group_name": "g"})
+
+            def indexes(connection):
+                return {index["name"] for index in inspect(connection).get_indexes("deferred_probe")}
+
+            for rows, dropped in ((1, False), (2, True)):  # fewer rows than the table holds: kept
+                with db.engine.begin() as connection:
+                    with indexes_deferred(connection, table, rows):
+                        gone = "ix_deferred_probe_group" not in indexes(connection)
+                        assert gone == (dropped and db.engine.dialect.name == "sqlite")
+                        assert connection.execute(text("SELECT count(*) FROM deferred_probe")).scalar() == 2
+                    assert "ix_deferred_probe_group" in indexes(connection)
+            with pytest.raises(Exception), db.engine.begin() as connection:  # noqa: B017, PT011 - any failure
+                with indexes_deferred(connection, table, 10):
+                    bulk_execute(connection, insert(table), {"code": ["c", "a"], "group_name": "g"})  # "a" again
+            with db.engine.connect() as connection:
+                assert "ix_deferred_probe_group" in indexes(connection)
+                assert connection.execute(text("SELECT count(*) FROM deferred_probe")).scalar() == 2
+        finally:
+            table.drop(db.engine)

@@ -265,3 +265,20 @@ def test_a_checked_plan_says_what_the_import_will_do(app, exit_reasons, make_cli
     assert list(plan.rows["figures_year"]) == [2023, 2024, 2022]
     assert [None if pd.isna(v) else v for v in plan.rows["exit_reason_id"]] == [None, None, exit_reasons["no_use"]]
     assert (plan.figures_recorded, plan.figures_differing) == (1, 0)
+
+
+def test_a_bulk_import_leaves_every_index_of_the_census_as_it_was(app, upload):
+    from sqlalchemy import inspect
+
+    def indexes():
+        with app.app_context():
+            inspector = inspect(db.engine)
+            return {table: sorted(map(repr, inspector.get_indexes(table))) for table in ("clients", "client_years")}
+
+    before = indexes()
+    assert len(before["clients"]) >= 6
+    url = upload(SPANISH)  # into an empty census: on SQLite the indexes are built after the rows
+    confirm(upload.client, url, upload.client.get(url).get_data(as_text=True))
+    assert indexes() == before
+    with app.app_context():
+        assert db.session.query(Client).count() == 3

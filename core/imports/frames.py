@@ -14,6 +14,7 @@ converters of ``cells``, so the messages are word for word those of ``parse``.
 import csv
 import io
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -552,6 +553,35 @@ def bulk_execute(connection, statement, columns: Mapping[str, object]) -> None:
         cursor.close()
 
 
+@contextmanager
+def indexes_deferred(connection, table, rows: int):
+    """Around a bulk write of ``rows`` rows into ``table``: on SQLite, when the table holds no more rows
+    than that, its secondary indexes (not those that enforce uniqueness) are dropped for the time of the
+    write and built again, from their own SQL, after it — building an index once over all the rows
+    costs less than growing it row by row (the usual advice for populating a database). All in the
+    caller's transaction: nobody else ever sees the table without them, and a rollback keeps them.
+    Elsewhere (PostgreSQL, where dropping an index locks the table) or for a small write, nothing changes."""
+    if connection.dialect.name != "sqlite" or not rows or rows < connection.exec_driver_sql(
+            f'SELECT count(*) FROM "{table.name}"').scalar():
+        yield
+        return
+    listed = connection.exec_driver_sql(f'PRAGMA index_list("{table.name}")').all()
+    names = [name for _seq, name, unique, origin, *_partial in listed if origin == "c" and not unique]
+    deferred = connection.exec_driver_sql(
+        f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND name IN ({', '.join('?' * len(names))})",
+        tuple(names)).all() if names else []
+    if deferred and not connection.connection.driver_connection.in_transaction:
+        # pysqlite opens a transaction only before INSERT, UPDATE and DELETE: DDL would commit at once.
+        connection.exec_driver_sql("BEGIN")
+    for name, _sql in deferred:
+        connection.exec_driver_sql(f'DROP INDEX "{name}"')
+    try:
+        yield
+    finally:
+        for _name, sql in deferred:
+            connection.exec_driver_sql(sql)
+
+
 def driver_rows(connection, statement) -> Iterator[tuple]:
     """A query's rows as the driver's cursor gives them, converted only where a column's type needs it
     (a date stored as text): for 10⁵ rows, without a SQLAlchemy row object each. Iterate it once."""
@@ -591,4 +621,4 @@ def first_row_of(values: pd.Series) -> pd.Series:
 
 
 __all__ = ["FrameResult", "FrameTable", "blank_cells", "bulk_execute", "convert_column", "driver_rows", "first_row_of",
-           "parse_frame", "read_frame"]
+           "indexes_deferred", "parse_frame", "read_frame"]
