@@ -348,8 +348,9 @@ def _numbers(column: Column, texts: list[str]) -> tuple[np.ndarray, np.ndarray, 
         floats = np.full(count, np.nan)
         by_numpy = fits[decimal][plain.shape_of]
         floats[plain.positions[by_numpy]] = plain.values(by_numpy, decimal)
-        by_python = np.flatnonzero(fitting)
-        by_python = by_python[~np.isin(by_python, plain.positions[by_numpy])]
+        done = np.zeros(count, dtype=bool)
+        done[plain.positions[by_numpy]] = True
+        by_python = np.flatnonzero(fitting & ~done)
         floats[by_python] = [float(_python_number(texts[i], untouched[shape_of[i]], group, decimal))
                              for i in by_python]
         with np.errstate(invalid="ignore"):
@@ -388,35 +389,43 @@ class _PlainNumbers:
     shape_of: np.ndarray  # each plain cell's shape, as an index into ``shapes``
 
     def values(self, which: np.ndarray, decimal: str) -> np.ndarray:
-        """The numbers in the chosen plain cells, read with ``decimal`` as the decimal separator."""
-        points = self.points[which]
-        digits = (points >= 48) & (points <= 57)
-        mantissa = np.zeros(len(points), dtype=np.int64)
-        for column in range(points.shape[1]):
-            mantissa = np.where(digits[:, column], mantissa * 10 + (points[:, column] - 48), mantissa)
-        after_separator = np.cumsum(points == ord(decimal), axis=1) > 0
-        scale = (digits & after_separator).sum(axis=1)
-        numbers = mantissa / _POWERS_OF_TEN[scale]
-        return np.where(points[:, 0] == ord("-"), -numbers, numbers)
+        """The numbers in the chosen plain cells, read with ``decimal`` as the decimal separator: each
+        cell's digits weighed by the powers of ten its shape gives them, over the shape's power of ten."""
+        weights = np.zeros((len(self.shapes), self.points.shape[1]), dtype=np.int64)
+        scales, negative = np.zeros(len(self.shapes), dtype=np.int64), np.zeros(len(self.shapes), dtype=bool)
+        for number, shape in enumerate(self.shapes):
+            places = [i for i, symbol in enumerate(shape) if symbol == "9"]
+            weights[number, places] = 10 ** np.arange(len(places) - 1, -1, -1, dtype=np.int64)
+            scales[number] = shape.partition(decimal)[2].count("9")
+            negative[number] = shape.startswith("-")
+        shape_of = self.shape_of[which]
+        mantissa = ((self.points[which] - 48) * weights[shape_of]).sum(axis=1)  # < 10¹⁵: exact
+        numbers = mantissa / _POWERS_OF_TEN[scales[shape_of]]
+        return np.where(negative[shape_of], -numbers, numbers)
 
 
 def _plain_numbers(texts: list[str]) -> _PlainNumbers:
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
     short = np.flatnonzero(lengths <= _PLAIN_WIDTH)
     width = int(lengths[short].max()) if len(short) else 1
-    points = np.array([texts[i] for i in short], dtype=f"U{width}").view(np.uint32).reshape(len(short), width)
-    symbols = _SYMBOL_OF[np.minimum(points, 127)]  # 0 after the end and for any other character
-    filled = points != 0
-    plain = (((symbols > 0) == filled).all(axis=1)   # nothing else, and no NUL inside
-             & (filled.sum(axis=1) == lengths[short])
-             & (symbols[:, 1:] < 4).all(axis=1)             # a sign only in front
-             & ((symbols == 1).sum(axis=1) <= _PLAIN_DIGITS))
+    chosen = texts if len(short) == len(texts) else [texts[i] for i in short]
+    points = np.array(chosen, dtype=f"U{width}").view(np.uint32).reshape(len(short), width)
+    symbols = _SYMBOL_OF[np.minimum(points, 127)]  # 0 after the end, for a NUL and for any other character
+    plain = ((np.count_nonzero(symbols, axis=1) == lengths[short])  # nothing else
+             & ~(symbols[:, 1:] >= 4).any(axis=1)                     # a sign only in front
+             & (np.count_nonzero(symbols == 1, axis=1) <= _PLAIN_DIGITS))
     kept = np.flatnonzero(plain)
-    symbols = symbols[kept].astype(np.int64)
-    keys = symbols @ (len(_PLAIN_SYMBOLS) + 1) ** np.arange(width, dtype=np.int64)  # < 6²⁴ < 2⁶³: no overflow
-    _keys, first, shape_of = np.unique(keys, return_index=True, return_inverse=True)
-    shapes = ["".join(_PLAIN_SYMBOLS[symbol - 1] for symbol in symbols[i] if symbol) for i in first]
-    return _PlainNumbers(short[kept], points[kept].astype(np.int64), shapes, shape_of.reshape(-1))
+    base = len(_PLAIN_SYMBOLS) + 1
+    keys = symbols[kept].astype(np.int64) @ base ** np.arange(width, dtype=np.int64)  # < 6²⁴ < 2⁶³
+    shape_of, distinct = pd.factorize(keys)
+    shapes = []
+    for key in distinct.tolist():
+        symbols_of_shape = []
+        while key:
+            key, symbol = divmod(key, base)
+            symbols_of_shape.append(_PLAIN_SYMBOLS[symbol - 1])
+        shapes.append("".join(symbols_of_shape))
+    return _PlainNumbers(short[kept], points[kept].astype(np.int64), shapes, shape_of)
 
 
 def _judge_shape(shape: str) -> tuple[str, dict[str, bool]]:
