@@ -274,7 +274,6 @@ NEW = ("code", "name", "typology", "segment", "region", "sector", "joined_on", "
 
 def _new_clients(frame: pd.DataFrame, import_id: int, now) -> dict:
     columns = {name: _column(frame, name) for name in NEW}
-    columns["typology"] = [str(value) for value in columns["typology"]]
     columns["strategic"] = [bool(value) for value in columns["strategic"]]
     return columns | {"created_at": now, "last_import_id": import_id, "version": 1}
 

@@ -540,13 +540,20 @@ def bulk_execute(connection, statement, columns: Mapping[str, object]) -> None:
     count = lengths.pop() if lengths else 0
     if not count:
         return
+    if statement.is_insert:  # a column that is empty in every row and has no default: left out, NULL anyway
+        table = statement.table
+        kept = {key: values for key, values in columns.items() if not (
+            isinstance(values, list) and values.count(None) == count and key in table.c
+            and table.c[key].default is None and table.c[key].server_default is None)}
+        if any(isinstance(values, list) for values in kept.values()):
+            columns = kept
     compiled = statement.compile(dialect=connection.dialect, column_keys=list(columns))
     names = list(compiled.positiontup) if compiled.positional else list(compiled.binds)
     processors = compiled._bind_processors
     params = []
     for name in names:
         bind = compiled.binds[name]
-        values = columns[bind.key] if bind.key in columns else bind.effective_value
+        values = columns[bind.key] if bind.key in columns else _default(statement, bind)
         process = processors.get(name)
         if isinstance(values, list):
             params.append(_processed(values, process) if process else values)
@@ -591,6 +598,17 @@ def indexes_deferred(connection, table, rows: int):
             connection.exec_driver_sql(sql)
 
 
+def _default(statement, bind):
+    """The value of a bound parameter the caller did not give: a column's scalar default (or onupdate)."""
+    column = statement.table.c.get(bind.key) if statement.is_insert or statement.is_update else None
+    default = None if column is None else column.default if statement.is_insert else column.onupdate
+    if default is None:
+        return bind.effective_value
+    if not default.is_scalar:
+        raise ValueError(f"column {bind.key!r}: its default is computed row by row; give its values")
+    return default.arg
+
+
 def driver_rows(connection, statement) -> Iterator[tuple]:
     """A query's rows as the driver's cursor gives them, converted only where a column's type needs it
     (a date stored as text): for 10⁵ rows, without a SQLAlchemy row object each. Iterate it once."""
@@ -611,7 +629,10 @@ def driver_rows(connection, statement) -> Iterator[tuple]:
 
 def _processed(values: list, process) -> list:
     """``process`` applied to each value but None; once per distinct value where values repeat (dates)."""
-    if len(set(map(type, values)) - {type(None)}) == 1:  # one type: equal values are the same value
+    kinds = set(map(type, values)) - {type(None)}
+    if not kinds:
+        return values
+    if len(kinds) == 1:  # one type: equal values are the same value
         distinct = set(values)
         if 2 * len(distinct) <= len(values):
             done = {value: process(value) for value in distinct if value is not None} | {None: None}
