@@ -223,9 +223,10 @@ def _compare_recorded_figures(plan: CensusPlan) -> None:
     if rows.empty:
         return
     years = sorted({int(y) for y in rows["figures_year"]})
-    recorded = pd.DataFrame(db.session.execute(
-        select(ClientYear.client_id, ClientYear.year, ClientYear.potential, ClientYear.purchases, ClientYear.margin)
-        .where(ClientYear.year.in_(years))).all(), columns=["client_id", "year", *FIGURES])
+    table = ClientYear.__table__
+    recorded = pd.DataFrame.from_records(list(driver_rows(db.session.connection(), select(
+        table.c.client_id, table.c.year, table.c.potential, table.c.purchases, table.c.margin)
+        .where(table.c.year.in_(years)))), columns=["client_id", "year", *FIGURES])
     if recorded.empty:
         return
     keys = pd.DataFrame({"client_id": rows["client_id"].astype(int), "year": rows["figures_year"].astype(int),

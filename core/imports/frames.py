@@ -615,14 +615,17 @@ def driver_rows(connection, statement) -> Iterator[tuple]:
     dialect = connection.dialect
     processors = [column.type.dialect_impl(dialect).result_processor(dialect, None)
                   for column in statement.selected_columns]
+    processed = [(position, process) for position, process in enumerate(processors) if process is not None]
     result = connection.execute(statement)
     try:
-        if not any(processors):
+        if not processed:
             yield from result.cursor
-        else:
-            for row in result.cursor:
-                yield tuple(value if process is None or value is None else process(value)
-                            for process, value in zip(processors, row, strict=True))
+            return
+        for row in result.cursor:
+            for position, process in processed:
+                if row[position] is not None:
+                    row = (*row[:position], process(row[position]), *row[position + 1:])
+            yield row
     finally:
         result.close()
 
