@@ -613,11 +613,12 @@ def driver_rows(connection, statement) -> Iterator[tuple]:
     """A query's rows as the driver's cursor gives them, converted only where a column's type needs it
     (a date stored as text): for 10⁵ rows, without a SQLAlchemy row object each. Iterate it once."""
     dialect = connection.dialect
-    processors = [column.type.dialect_impl(dialect).result_processor(dialect, None)
-                  for column in statement.selected_columns]
-    processed = [(position, process) for position, process in enumerate(processors) if process is not None]
     result = connection.execute(statement)
     try:
+        processors = [column.type.dialect_impl(dialect).result_processor(dialect, described[1])  # type code
+                      for column, described in zip(statement.selected_columns, result.cursor.description,
+                                                   strict=True)]
+        processed = [(position, process) for position, process in enumerate(processors) if process is not None]
         if not processed:
             yield from result.cursor
             return
