@@ -1,9 +1,14 @@
 """The same import, column at a time: for files of tens of thousands of rows (a client census).
 
 ``read_frame`` and ``parse_frame`` give what ``read_table`` and ``parse`` give — the same row numbers,
-the same conversions and the same messages — but convert each column with pandas' vectorised string
-operations instead of one Python call per cell. Only the cells that do not fit go through the per-cell
-converters of ``cells``, so the messages are word for word those of ``parse``.
+the same conversions and the same messages — but convert a column at a time: numbers are judged once
+per distinct *shape* of cell (``9.999,99``), plain numbers and the usual dates are read by numpy, text
+is measured, choices are looked up once per distinct spelling. Only the cells that do not fit go
+through the per-cell converters of ``cells``, so the messages are word for word those of ``parse``
+(``tests/test_core_import_frames.py`` holds both paths to that, cell for cell).
+
+``bulk_execute``, ``driver_rows`` and ``indexes_deferred`` write and read the 10⁵ rows of such an
+import without a Python object per row in SQLAlchemy.
 
     table = read_frame(data, filename)
     result = parse_frame(table, spec, mapping)
