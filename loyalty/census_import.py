@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from core.extensions import db
 from core.imports import Column, ImportSpec
@@ -26,6 +26,7 @@ from core.imports.frames import (
     FrameResult,
     FrameTable,
     bulk_execute,
+    bulk_insert,
     driver_rows,
     first_row_of,
     indexes_deferred,
@@ -249,7 +250,7 @@ def apply(plan: CensusPlan, record: CensusImport, *, replace_figures: bool) -> N
     new, known = rows[~known_rows], rows[known_rows]
     connection = db.session.connection()
     with indexes_deferred(connection, Client.__table__, len(rows)):
-        bulk_execute(connection, insert(Client.__table__), _new_clients(new, record.id, now))
+        bulk_insert(connection, Client.__table__, _new_clients(new, record.id, now))
         bulk_execute(connection, _client_update(), _known_updates(known, record.id))
     clients = Client.__table__
     ids = dict(driver_rows(connection, select(clients.c.code, clients.c.id)
@@ -321,7 +322,7 @@ def _write_figures(frame: pd.DataFrame, ids: dict, replace: bool) -> tuple[int, 
 
     connection = db.session.connection()
     with indexes_deferred(connection, table, len(fresh)):
-        bulk_execute(connection, insert(table), {
+        bulk_insert(connection, table, {
             "client_id": pick(client_ids, fresh), "year": pick(years, fresh),
             **{name: pick(values, fresh) for name, values in figures.items()}})
     if replace and again:

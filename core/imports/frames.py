@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 from flask_babel import gettext as _
 from openpyxl.utils import get_column_letter
+from sqlalchemy import insert
 
 from core.imports import cells as cell_rules
 from core.imports.cells import InvalidCell, is_blank
@@ -539,12 +540,44 @@ def bulk_execute(connection, statement, columns: Mapping[str, object]) -> None:
     ``executemany`` on the connection (so in its transaction), fed one row at a time: a row is a
     tuple, or a dictionary where the driver wants named parameters. For imports of 10⁵ rows, where
     building, processing and keeping a row object per row costs more than the database's own work."""
+    prepared = _bulk_rows(connection, statement, columns)
+    if prepared is not None:
+        _executemany(connection, *prepared)
+
+
+def bulk_insert(connection, table, columns: Mapping[str, object]) -> None:
+    """``bulk_execute`` of ``INSERT INTO table``: on PostgreSQL (psycopg) through ``COPY … FROM STDIN``,
+    the database's own way to take many rows; elsewhere one ``executemany``."""
+    prepared = _bulk_rows(connection, insert(table), columns)
+    if prepared is None:
+        return
+    if connection.dialect.driver != "psycopg":
+        _executemany(connection, *prepared)
+        return
+    from psycopg import sql
+
+    compiled, names, rows = prepared
+    targets = [table.c[compiled.binds[name].key].name for name in names]
+    query = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(*([table.schema] if table.schema else []), table.name),
+        sql.SQL(", ").join(map(sql.Identifier, targets)))
+    cursor = connection.connection.cursor()
+    try:
+        with cursor.copy(query) as copy:
+            for row in rows:
+                copy.write_row(row)
+    finally:
+        cursor.close()
+
+
+def _bulk_rows(connection, statement, columns: Mapping[str, object]):
+    """(compiled statement, parameter names, an iterator of rows of processed values), or None for no rows."""
     lengths = {len(values) for values in columns.values() if isinstance(values, list)}
     if len(lengths) > 1:
         raise ValueError(f"columns of different lengths: {sorted(lengths)}")
     count = lengths.pop() if lengths else 0
     if not count:
-        return
+        return None
     if statement.is_insert:  # a column that is empty in every row and has no default: left out, NULL anyway
         table = statement.table
         kept = {key: values for key, values in columns.items() if not (
@@ -564,7 +597,10 @@ def bulk_execute(connection, statement, columns: Mapping[str, object]) -> None:
             params.append(_processed(values, process) if process else values)
         else:
             params.append([process(values) if process and values is not None else values] * count)
-    rows = zip(*params, strict=True)
+    return compiled, names, zip(*params, strict=True)
+
+
+def _executemany(connection, compiled, names: list[str], rows) -> None:
     if not compiled.positional:
         rows = (dict(zip(names, row, strict=True)) for row in rows)
     cursor = connection.connection.cursor()
@@ -659,5 +695,5 @@ def first_row_of(values: pd.Series) -> pd.Series:
     return pd.Series(values.index, index=values.index).groupby(values.values).transform("min")
 
 
-__all__ = ["FrameResult", "FrameTable", "blank_cells", "bulk_execute", "convert_column", "driver_rows", "first_row_of",
-           "indexes_deferred", "parse_frame", "read_frame"]
+__all__ = ["FrameResult", "FrameTable", "blank_cells", "bulk_execute", "bulk_insert", "convert_column", "driver_rows",
+           "first_row_of", "indexes_deferred", "parse_frame", "read_frame"]
