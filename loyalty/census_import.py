@@ -1,7 +1,9 @@
 """Importing the client census from ERP/CRM exports: the columns, the rows' own checks, the plan, the bulk write.
 
 Files of up to 100 000 rows are read and checked a column at a time (``core.imports.frames``) and written
-with one multi-row INSERT/UPDATE per table in the request's transaction: all or nothing. The clients and
+in the request's transaction, all or nothing: one bulk INSERT per table for the new rows (``executemany``
+on SQLite, where a table written at least as many rows as it held gets its secondary indexes built once,
+after them; ``COPY`` on PostgreSQL) and one ``executemany`` UPDATE for the known ones. The clients and
 figures written this way get no audit row each; the ``CensusImport`` record — who, when, which file,
 what it added, updated, kept and marked lost — is the audit trail of the import, and is itself audited.
 
