@@ -1,7 +1,9 @@
 """Importing the client census from ERP/CRM exports: the columns, the rows' own checks, the plan, the bulk write.
 
 Files of up to 100 000 rows are read and checked a column at a time (``core.imports.frames``) and written
-with one multi-row INSERT/UPDATE per table in the request's transaction: all or nothing. The clients and
+in the request's transaction, all or nothing: one bulk INSERT per table for the new rows (``executemany``
+on SQLite, where a table written at least as many rows as it held gets its secondary indexes built once,
+after them; ``COPY`` on PostgreSQL) and one ``executemany`` UPDATE for the known ones. The clients and
 figures written this way get no audit row each; the ``CensusImport`` record — who, when, which file,
 what it added, updated, kept and marked lost — is the audit trail of the import, and is itself audited.
 
@@ -13,15 +15,25 @@ figures already recorded are kept unless the user chooses to replace them.
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
 import pandas as pd
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from core.extensions import db
 from core.imports import Column, ImportSpec
 from core.imports.cells import normalise
-from core.imports.frames import FrameResult, FrameTable, bulk_execute, first_row_of, parse_frame
+from core.imports.frames import (
+    FrameResult,
+    FrameTable,
+    bulk_execute,
+    bulk_insert,
+    driver_rows,
+    first_row_of,
+    indexes_deferred,
+    parse_frame,
+)
 from core.timeutil import utcnow
 from loyalty.models import CensusImport, Client, ClientYear, Typology
 from loyalty.reasons import reason_lookup
@@ -103,15 +115,18 @@ class CensusPlan:
 
 
 def check(table: FrameTable, mapping: dict, *, year: int, full_census: bool) -> CensusPlan:
-    """Parse the file and check each row against the census; every problem joins the result's report."""
+    """Parse the file and check each row against the census; every problem joins the result's report.
+
+    The checks look at whole columns, and at single rows only where a row may be wrong (an exit date,
+    a repeated code…): a file of 100 000 good rows costs no Python call per row here."""
     result = parse_frame(table, SPEC, mapping)
     values = result.values
-    values["code"] = values["code"].map(lambda code: code.strip() if isinstance(code, str) else code)
     _reject_duplicates(result)
     known = _known_clients(values["code"])
-    values["client_id"] = values["code"].map(lambda code: known.get(code, (None, None))[0])
+    values["client_id"] = pd.Series([known[code][0] if code in known else None for code in values["code"]],
+                                    index=values.index, dtype="float64") if known else np.nan
     _check_typology(result)
-    _check_exit(result, {code: left for code, (_id, left) in known.items()})
+    _check_exit(result, {code: left for code, (_id, left) in known.items() if left is not None})
     _check_figures(result, year)
     rows = result.accepted()
     plan = CensusPlan(result, year, full_census, rows)
@@ -123,17 +138,19 @@ def check(table: FrameTable, mapping: dict, *, year: int, full_census: bool) -> 
 def _reject_duplicates(result: FrameResult) -> None:
     codes = result.values["code"]
     present = codes.notna()
-    first = first_row_of(codes[present]).reindex(codes.index)
-    repeated = present & (first != codes.index)
+    repeated = present & codes.duplicated(keep="first")
+    if not repeated.any():
+        return
+    first = first_row_of(codes[present])
     result.reject_rows(repeated, "code", pd.Series(
-        [_("Code %(code)s is also in row %(row)d.", code=code, row=int(row)) if again else ""
-         for code, row, again in zip(codes, first.fillna(0), repeated, strict=True)], index=codes.index))
+        [_("Code %(code)s is also in row %(row)d.", code=codes[number], row=int(first[number]))
+         for number in codes.index[repeated]], index=codes.index[repeated]))
 
 
 def _known_clients(codes: pd.Series) -> dict[str, tuple[int, date | None]]:
     """code → (id, left on) of the clients already in the census (one query, every client)."""
-    wanted = set(codes.dropna())
-    rows = db.session.execute(select(Client.code, Client.id, Client.left_on)).all()
+    wanted, clients = set(codes.dropna()), Client.__table__
+    rows = driver_rows(db.session.connection(), select(clients.c.code, clients.c.id, clients.c.left_on))
     return {code: (client_id, left) for code, client_id, left in rows if code in wanted}
 
 
@@ -144,36 +161,49 @@ def _check_typology(result: FrameResult) -> None:
                                               "or prescriber)."))
 
 
+def _rows_where(values: pd.DataFrame, test, *columns: str) -> pd.Index:
+    """The row numbers where ``test`` holds, given the cells of ``columns``; asked of every row."""
+    return values.index[[bool(test(*cells)) for cells in zip(*(values[name].tolist() for name in columns),
+                                                             strict=True)]]
+
+
 def _check_exit(result: FrameResult, recorded_exits: dict) -> None:
+    """Exit dates: not before the join date, not in the future; a join date not after a recorded exit."""
     values, today = result.values, date.today()
-    left, joined = values["left_on"], values["joined_on"]
-    both = left.notna() & joined.notna()
-    before = both & pd.Series([lo < jo if ok else False for lo, jo, ok in zip(left, joined, both, strict=True)],
-                              index=values.index)
-    result.reject_rows(before, "left_on", pd.Series(
-        [_("The exit date is before the client joined (%(joined)s).", joined=jo.strftime("%d/%m/%Y")) if bad else ""
-         for jo, bad in zip(joined, before, strict=True)], index=values.index))
-    future = left.map(lambda day: day is not None and day > today).astype(bool)
-    result.reject_rows(future, "left_on", _("The exit date cannot be in the future."))
-    recorded = values["code"].map(lambda code: recorded_exits.get(code))
-    gone_before = pd.Series([rec is not None and jo is not None and rec < jo and lo is None
-                             for rec, jo, lo in zip(recorded, joined, left, strict=True)], index=values.index)
-    result.reject_rows(gone_before, "joined_on", pd.Series(
-        [_("The client is recorded as lost on %(left)s, before this join date.", left=rec.strftime("%d/%m/%Y"))
-         if bad else "" for rec, bad in zip(recorded, gone_before, strict=True)], index=values.index))
+    leaving = values.loc[values["left_on"].notna(), ["left_on", "joined_on"]]  # usually few rows
+    before = _rows_where(leaving, lambda left, joined: joined is not None and left < joined, "left_on", "joined_on")
+    result.reject_rows(values.index.isin(before), "left_on", pd.Series(
+        [_("The exit date is before the client joined (%(joined)s).",
+           joined=values.at[number, "joined_on"].strftime("%d/%m/%Y")) for number in before], index=before))
+    future = _rows_where(leaving, lambda left: left > today, "left_on")
+    result.reject_rows(values.index.isin(future), "left_on", _("The exit date cannot be in the future."))
+    if recorded_exits:
+        lost = values.loc[values["code"].isin(list(recorded_exits)) & values["left_on"].isna()]
+        gone_before = _rows_where(lost, lambda code, joined: joined is not None and recorded_exits[code] < joined,
+                                  "code", "joined_on")
+        result.reject_rows(values.index.isin(gone_before), "joined_on", pd.Series(
+            [_("The client is recorded as lost on %(left)s, before this join date.",
+               left=recorded_exits[values.at[number, "code"]].strftime("%d/%m/%Y")) for number in gone_before],
+            index=gone_before))
     _check_reasons(result)
 
 
 def _check_reasons(result: FrameResult) -> None:
     values = result.values
-    reasons = reason_lookup() if values["exit_reason"].notna().any() else {}
-    found = values["exit_reason"].map(lambda text: reasons.get(normalise(text)) if isinstance(text, str) else None)
-    values["exit_reason_id"] = found.map(lambda reason: reason.id if reason is not None else None)
-    unknown = values["exit_reason"].notna() & found.isna()
+    given = values["exit_reason"].notna()
+    reason_ids = pd.Series(None, index=values.index, dtype=object)
+    if not given.any():
+        values["exit_reason_id"] = reason_ids
+        return
+    reasons = reason_lookup()
+    found = {number: reasons.get(normalise(text)) for number, text in values.loc[given, "exit_reason"].items()}
+    reason_ids.loc[list(found)] = [reason.id if reason is not None else None for reason in found.values()]
+    values["exit_reason_id"] = reason_ids
+    unknown = values.index.isin([number for number, reason in found.items() if reason is None])
     listed = ", ".join(dict.fromkeys(reason.label for reason in reasons.values()))
     result.reject_rows(unknown, "exit_reason", _("This is not one of the exit reasons: %(reasons)s.",
                                                  reasons=listed))
-    orphan = values["exit_reason"].notna() & values["left_on"].isna()
+    orphan = given & values["left_on"].isna()
     result.reject_rows(orphan, "exit_reason", _("An exit reason needs the exit date."))
 
 
@@ -187,7 +217,8 @@ def _check_figures(result: FrameResult, year: int) -> None:
         for number in values.index[without_purchases]:
             result.reject(number, None, "purchases", None,
                           _("The file has no purchases column, which the yearly figures need."))
-    values["figures_year"] = values["year"].map(lambda value: year if value is None or pd.isna(value) else value)
+    years = values["year"]
+    values["figures_year"] = years.where(years.notna(), year) if years.notna().any() else year
 
 
 def _compare_recorded_figures(plan: CensusPlan) -> None:
@@ -195,9 +226,10 @@ def _compare_recorded_figures(plan: CensusPlan) -> None:
     if rows.empty:
         return
     years = sorted({int(y) for y in rows["figures_year"]})
-    recorded = pd.DataFrame(db.session.execute(
-        select(ClientYear.client_id, ClientYear.year, ClientYear.potential, ClientYear.purchases, ClientYear.margin)
-        .where(ClientYear.year.in_(years))).all(), columns=["client_id", "year", *FIGURES])
+    table = ClientYear.__table__
+    recorded = pd.DataFrame.from_records(list(driver_rows(db.session.connection(), select(
+        table.c.client_id, table.c.year, table.c.potential, table.c.purchases, table.c.margin)
+        .where(table.c.year.in_(years)))), columns=["client_id", "year", *FIGURES])
     if recorded.empty:
         return
     keys = pd.DataFrame({"client_id": rows["client_id"].astype(int), "year": rows["figures_year"].astype(int),
@@ -216,11 +248,15 @@ def _compare_recorded_figures(plan: CensusPlan) -> None:
 def apply(plan: CensusPlan, record: CensusImport, *, replace_figures: bool) -> None:
     """Write the plan in the current transaction (the caller commits): clients, then their figures."""
     rows, now = plan.rows, utcnow()
-    new, known = rows[rows["client_id"].isna()], rows[rows["client_id"].notna()]
+    known_rows = rows["client_id"].notna()
+    new, known = rows[~known_rows], rows[known_rows]
     connection = db.session.connection()
-    bulk_execute(connection, insert(Client.__table__), _new_clients(new, record.id, now))
-    bulk_execute(connection, _client_update(), _known_updates(known, record.id))
-    ids = dict(db.session.execute(select(Client.code, Client.id).where(Client.last_import_id == record.id)).all())
+    with indexes_deferred(connection, Client.__table__, len(rows)):
+        bulk_insert(connection, Client.__table__, _new_clients(new, record.id, now))
+        bulk_execute(connection, _client_update(), _known_updates(known, record.id))
+    clients = Client.__table__
+    ids = dict(driver_rows(connection, select(clients.c.code, clients.c.id)
+                           .where(clients.c.last_import_id == record.id)))
     added, replaced, kept = _write_figures(rows[rows["has_figures"]], ids, replace_figures)
     record.rows, record.added, record.updated = len(rows), len(new), len(known)
     record.figures_added, record.figures_replaced, record.figures_kept = added, replaced, kept
@@ -228,17 +264,22 @@ def apply(plan: CensusPlan, record: CensusImport, *, replace_figures: bool) -> N
     db.session.flush()
 
 
-def _records(frame: pd.DataFrame, names: list[str]) -> list[tuple]:
-    columns = [[None if v != v else v for v in frame[name].tolist()] for name in names]  # NaN → None
-    return list(zip(*columns, strict=True))
+def _column(frame: pd.DataFrame, name: str) -> list:
+    """A column's values as a list of Python values, None where missing (NaN included)."""
+    values = frame[name].tolist()
+    for position in np.flatnonzero(frame[name].isna().to_numpy()):
+        values[position] = None
+    return values
 
 
-def _new_clients(frame: pd.DataFrame, import_id: int, now) -> list[dict]:
-    names = ["code", "name", "typology", "segment", "region", "sector", "joined_on", "left_on", "exit_reason_id",
-             "strategic", "strategic_reason"]
-    extra = {"created_at": now, "last_import_id": import_id, "version": 1}
-    return [{**dict(zip(names, values, strict=True)), **extra,
-             "typology": str(values[2]), "strategic": bool(values[9])} for values in _records(frame, names)]
+NEW = ("code", "name", "typology", "segment", "region", "sector", "joined_on", "left_on", "exit_reason_id",
+       "strategic", "strategic_reason")
+
+
+def _new_clients(frame: pd.DataFrame, import_id: int, now) -> dict:
+    columns = {name: _column(frame, name) for name in NEW}
+    columns["strategic"] = [bool(value) for value in columns["strategic"]]
+    return columns | {"created_at": now, "last_import_id": import_id, "version": 1}
 
 
 UPDATED = ("name", "typology", "segment", "region", "sector", "joined_on", "left_on", "exit_reason_id",
@@ -256,40 +297,43 @@ def _client_update():
     return update(table).where(table.c.id == bindparam("v_id")).values(values)
 
 
-def _known_updates(frame: pd.DataFrame, import_id: int) -> list[dict]:
-    names = ["client_id", *UPDATED, "strategic"]
-    params = []
-    for values in _records(frame, names):
-        row = {f"v_{name}": value for name, value in zip(names, values, strict=True)}
-        row["v_id"] = int(row.pop("v_client_id"))
-        row["v_typology"] = str(row["v_typology"]) if row["v_typology"] is not None else None
-        row["v_strategic"] = None if row["v_strategic"] is None else bool(row["v_strategic"])
-        row["v_import"] = import_id
-        params.append(row)
-    return params
+def _known_updates(frame: pd.DataFrame, import_id: int) -> dict:
+    columns = {f"v_{name}": _column(frame, name) for name in (*UPDATED, "strategic")}
+    columns["v_typology"] = [None if value is None else str(value) for value in columns["v_typology"]]
+    columns["v_strategic"] = [None if value is None else bool(value) for value in columns["v_strategic"]]
+    return columns | {"v_id": [int(value) for value in frame["client_id"].tolist()], "v_import": import_id}
 
 
 def _write_figures(frame: pd.DataFrame, ids: dict, replace: bool) -> tuple[int, int, int]:
     """(added, replaced, kept) yearly figures; the recorded ones change only when ``replace``."""
     if frame.empty:
         return 0, 0, 0
-    wanted = [(ids[code], int(year), *figures)
-              for code, year, *figures in _records(frame, ["code", "figures_year", *FIGURES])]
-    years = sorted({row[1] for row in wanted})
-    recorded = dict(((client_id, year), figure_id) for figure_id, client_id, year in db.session.execute(
-        select(ClientYear.id, ClientYear.client_id, ClientYear.year).where(ClientYear.year.in_(years))))
-    fresh = [dict(zip(("client_id", "year", *FIGURES), row, strict=True)) for row in wanted
-             if (row[0], row[1]) not in recorded]
-    bulk_execute(db.session.connection(), insert(ClientYear.__table__), fresh)
-    existing = [row for row in wanted if (row[0], row[1]) in recorded]
-    if replace and existing:
-        table = ClientYear.__table__
+    client_ids = [ids[code] for code in frame["code"].tolist()]
+    years = [int(year) for year in frame["figures_year"].tolist()]
+    figures = {name: _column(frame, name) for name in FIGURES}
+    table = ClientYear.__table__
+    recorded = {(client_id, year): figure_id for figure_id, client_id, year in driver_rows(
+        db.session.connection(), select(table.c.id, table.c.client_id, table.c.year)
+        .where(table.c.year.in_(sorted(set(years)))))}
+    existing = [recorded.get(key) for key in zip(client_ids, years, strict=True)] if recorded else [None] * len(years)
+    fresh = [i for i, figure_id in enumerate(existing) if figure_id is None]
+    again = [i for i, figure_id in enumerate(existing) if figure_id is not None]
+
+    def pick(values: list, positions: list[int]) -> list:
+        return values if len(positions) == len(values) else [values[i] for i in positions]
+
+    connection = db.session.connection()
+    with indexes_deferred(connection, table, len(fresh)):
+        bulk_insert(connection, table, {
+            "client_id": pick(client_ids, fresh), "year": pick(years, fresh),
+            **{name: pick(values, fresh) for name, values in figures.items()}})
+    if replace and again:
         statement = update(table).where(table.c.id == bindparam("f_id")).values(
             potential=bindparam("f_potential"), purchases=bindparam("f_purchases"), margin=bindparam("f_margin"))
-        bulk_execute(db.session.connection(), statement, [{"f_id": recorded[(row[0], row[1])], "f_potential": row[2],
-                                        "f_purchases": row[3], "f_margin": row[4]} for row in existing])
-        return len(fresh), len(existing), 0
-    return len(fresh), 0, len(existing)
+        bulk_execute(connection, statement, {
+            "f_id": pick(existing, again), **{f"f_{name}": pick(values, again) for name, values in figures.items()}})
+        return len(fresh), len(again), 0
+    return len(fresh), 0, len(again)
 
 
 # --- after a full census -------------------------------------------------------------------------

@@ -5,6 +5,7 @@ import io
 import re
 from datetime import date
 
+import pandas as pd
 import pytest
 from openpyxl import Workbook
 
@@ -207,3 +208,77 @@ def test_only_the_uploader_sees_a_pending_import_and_reviewers_cannot_import(upl
     url = upload(SPANISH)
     assert client_as("member").get(url).status_code == 404
     assert client_as("reviewer").post("/clients/import", data={}).status_code == 403
+
+
+def _report(app, text, *, year=2024):
+    """The check's problems for a file, as (row, column, value, message), without going through the views."""
+    from core.imports.frames import read_frame
+    from loyalty import census_import
+
+    with app.test_request_context():
+        table = read_frame(text.encode(), "censo.csv")
+        plan = census_import.check(table, census_import.SPEC.guess_mapping(table.headers), year=year,
+                                   full_census=False)
+        return [(e.row, e.column, e.shown_value, e.message) for e in plan.result.errors], plan
+
+
+def test_the_rows_own_checks_report_each_row_with_its_reason(app, exit_reasons, make_client):
+    make_client("LOST", joined=date(2015, 1, 1), left=date(2019, 6, 30), reason_id=exit_reasons["no_use"])
+    make_client("KEPT", joined=date(2015, 1, 1))
+    header = "Código;Nombre;Tipología;Fecha alta;Fecha baja;Motivo baja;Año;Potencial;Compras\n"
+    problems, _plan = _report(app, header + (
+        "A;Uno;final;01/01/2020;;;2023;10;5\n"                    # row 2: fine
+        "A;Dos;final;01/01/2020;;;;;\n"                           # row 3: repeated code
+        "B;Tres;final;01/01/2020;01/01/2999;;;;\n"                # row 4: exit in the future
+        "C;Cuatro;final;01/01/2020;;No uso;;;\n"                  # row 5: a reason without an exit date
+        "D;Cinco;final;01/01/2020;;;;100;\n"                      # row 6: figures without purchases
+        "LOST;Seis;;01/01/2020;;;;;\n"                            # row 7: lost in 2019, joined in 2020
+        "LOST;Siete;;01/01/2018;;;;;\n"                           # row 8: repeated (and joined before the exit)
+        "KEPT;Ocho;;01/01/2020;;;;;\n"                            # row 9: known, no typology needed
+        "A;Nueve;final;01/01/2020;01/01/2019;Aburrimiento;;;\n"))  # row 10: three problems
+    assert problems == [
+        (3, "Código", "A", "Code A is also in row 2."),
+        (4, "Fecha baja", "01/01/2999", "The exit date cannot be in the future."),
+        (5, "Motivo baja", "No uso", "An exit reason needs the exit date."),
+        (6, "Compras", "", "Purchases are needed with the other figures."),
+        (7, "Fecha alta", "01/01/2020", "The client is recorded as lost on 30/06/2019, before this join date."),
+        (8, "Código", "LOST", "Code LOST is also in row 7."),
+        (10, "Código", "A", "Code A is also in row 2."),
+        (10, "Fecha baja", "01/01/2019", "The exit date is before the client joined (01/01/2020)."),
+        (10, "Motivo baja", "Aburrimiento", "This is not one of the exit reasons: Poor service, Lack of contact, "
+                                            "Dissatisfaction, No renewal, Personal reasons, No use, Cancelled for "
+                                            "non-payment, Moved to a competitor."),
+    ]
+    problems, _plan = _report(app, "Código;Nombre;Tipología;Fecha alta;Potencial\nE;Uno;final;01/01/2020;10\n")
+    assert problems == [(2, None, "", "The file has no purchases column, which the yearly figures need.")]
+
+
+def test_a_checked_plan_says_what_the_import_will_do(app, exit_reasons, make_client):
+    make_client("KEPT", joined=date(2015, 1, 1), figures={2023: (10, 5, 1), 2024: (10, 5, 1)})
+    header = "Código;Nombre;Tipología;Fecha alta;Fecha baja;Motivo baja;Año;Potencial;Compras;Margen\n"
+    problems, plan = _report(app, header + (
+        "KEPT;Uno;;01/01/2015;;;2023;10;5;1\n"         # the same figures as recorded
+        "KEPT2;Dos;final;01/01/2020;;;;;;\n"
+        "KEPT3;Tres;final;01/01/2020;31/12/2023;No uso;2022;1;2;3\n"))
+    assert problems == []
+    assert (plan.new_clients, plan.known_clients, plan.with_figures, plan.leaving) == (2, 1, 2, 1)
+    assert list(plan.rows["figures_year"]) == [2023, 2024, 2022]
+    assert [None if pd.isna(v) else v for v in plan.rows["exit_reason_id"]] == [None, None, exit_reasons["no_use"]]
+    assert (plan.figures_recorded, plan.figures_differing) == (1, 0)
+
+
+def test_a_bulk_import_leaves_every_index_of_the_census_as_it_was(app, upload):
+    from sqlalchemy import inspect
+
+    def indexes():
+        with app.app_context():
+            inspector = inspect(db.engine)
+            return {table: sorted(map(repr, inspector.get_indexes(table))) for table in ("clients", "client_years")}
+
+    before = indexes()
+    assert len(before["clients"]) >= 6
+    url = upload(SPANISH)  # into an empty census: on SQLite the indexes are built after the rows
+    confirm(upload.client, url, upload.client.get(url).get_data(as_text=True))
+    assert indexes() == before
+    with app.app_context():
+        assert db.session.query(Client).count() == 3

@@ -1,9 +1,14 @@
 """The same import, column at a time: for files of tens of thousands of rows (a client census).
 
 ``read_frame`` and ``parse_frame`` give what ``read_table`` and ``parse`` give — the same row numbers,
-the same conversions and the same messages — but convert each column with pandas' vectorised string
-operations instead of one Python call per cell. Only the cells that do not fit go through the per-cell
-converters of ``cells``, so the messages are word for word those of ``parse``.
+the same conversions and the same messages — but convert a column at a time: numbers are judged once
+per distinct *shape* of cell (``9.999,99``), plain numbers and the usual dates are read by numpy, text
+is measured, choices are looked up once per distinct spelling. Only the cells that do not fit go
+through the per-cell converters of ``cells``, so the messages are word for word those of ``parse``
+(``tests/test_core_import_frames.py`` holds both paths to that, cell for cell).
+
+``bulk_execute``, ``driver_rows`` and ``indexes_deferred`` write and read the 10⁵ rows of such an
+import without a Python object per row in SQLAlchemy.
 
     table = read_frame(data, filename)
     result = parse_frame(table, spec, mapping)
@@ -13,8 +18,8 @@ converters of ``cells``, so the messages are word for word those of ``parse``.
 
 import csv
 import io
-import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -23,6 +28,7 @@ import numpy as np
 import pandas as pd
 from flask_babel import gettext as _
 from openpyxl.utils import get_column_letter
+from sqlalchemy import insert
 
 from core.imports import cells as cell_rules
 from core.imports.cells import InvalidCell, is_blank
@@ -53,14 +59,19 @@ def read_frame(data: bytes, filename: str, *, sheet: str | None = None, max_rows
     if not data.strip() or data.startswith(b"PK\x03\x04") or data.startswith(b"\xd0\xcf\x11\xe0"):
         return _from_table(read_table(data, filename, sheet=sheet, max_rows=max_rows))
     text, encoding = _decode(data, filename)
-    delimiter, text = _delimiter(text)
+    delimiter, table_text = _delimiter(text)
+    # UTF-8 as it came (the parser's own encoding: no copy of the text); anything else as decoded.
+    source = io.BytesIO(data) if encoding.startswith("utf-8") and table_text is text else io.StringIO(table_text)
     try:
-        raw = pd.read_csv(io.StringIO(text), sep=delimiter, header=None, dtype=str, keep_default_na=False,
-                          na_filter=False, skip_blank_lines=False, quoting=csv.QUOTE_MINIMAL, engine="c")
+        raw = pd.read_csv(source, sep=delimiter, header=None, dtype=str, keep_default_na=False, na_filter=False,
+                          skip_blank_lines=False, quoting=csv.QUOTE_MINIMAL, engine="c",
+                          encoding=encoding if isinstance(source, io.BytesIO) else None)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error):
         # Rows wider than the first one, or damaged quoting: the row-by-row reader says precisely what.
         return _from_table(read_table(data, filename, sheet=sheet, max_rows=max_rows))
-    raw = raw.fillna("")
+    for name in raw.columns:
+        if raw[name].hasnans:  # cells missing from rows shorter than the header
+            raw[name] = raw[name].fillna("")
     raw.index = np.arange(1, len(raw) + 1)
     return _frame_table(raw, filename, max_rows, kind="csv", encoding=encoding, delimiter=delimiter)
 
@@ -74,20 +85,20 @@ def _from_table(table) -> FrameTable:
 
 def _frame_table(raw: pd.DataFrame, filename: str, max_rows: int, **how) -> FrameTable:
     """Header = first non-blank row; keep the non-blank rows under it; the checks of ``read_table``."""
-    stripped = raw.apply(lambda column: column.str.strip())
-    filled = (stripped != "").any(axis=1)
+    filled = _filled_rows(raw)
     if not filled.any():
         raise ImportFileError(_("“%(name)s” is empty.", name=filename))
-    header_number = filled.idxmax()
-    body = raw.loc[filled & (raw.index > header_number)]
-    if body.empty:
+    header_position = int(filled.argmax())
+    header_number = raw.index[header_position]
+    body_positions = np.flatnonzero(filled)[1:]
+    if not len(body_positions):
         raise ImportFileError(_("“%(name)s” has a header row but no rows of data under it.", name=filename))
-    if len(body) > max_rows:
+    if len(body_positions) > max_rows:
         raise ImportFileError(_("“%(name)s” has more than %(count)d rows. Split it into smaller files.",
                                 name=filename, count=max_rows))
     names = [" ".join(str(cell).split()) for cell in raw.loc[header_number]]
     unnamed = [i for i, name in enumerate(names) if not name]
-    used = [i for i in unnamed if (stripped.loc[body.index].iloc[:, i] != "").any()]
+    used = [i for i in unnamed if any(cell.strip() for cell in raw.iloc[body_positions, i].tolist())]
     if used:
         raise ImportFileError(_("Columns without a name in the header row have values: %(columns)s. The first "
                                 "row must hold the name of every column.",
@@ -97,9 +108,22 @@ def _frame_table(raw: pd.DataFrame, filename: str, max_rows: int, **how) -> Fram
         raise ImportFileError(_("More than one column is called %(names)s. Give each column a different name.",
                                 names=", ".join(f"“{name}”" for name in repeated)))
     kept = [i for i, name in enumerate(names) if name]
-    frame = body.iloc[:, kept].copy()
+    frame = raw.iloc[body_positions, kept]
     frame.columns = [names[i] for i in kept]
     return FrameTable([names[i] for i in kept], frame, filename=filename, **how)
+
+
+def _filled_rows(raw: pd.DataFrame) -> np.ndarray:
+    """Which rows have a cell with something in it. Column by column, looking only at the rows with
+    nothing so far: in most files the first column fills almost every row and the rest is not read."""
+    empty = np.ones(len(raw), dtype=bool)
+    for position in range(raw.shape[1]):
+        rows = np.flatnonzero(empty)
+        if not len(rows):
+            break
+        cells = raw.iloc[:, position].tolist() if len(rows) == len(raw) else raw.iloc[rows, position].tolist()
+        empty[rows[np.fromiter(map(bool, map(str.strip, cells)), dtype=bool, count=len(rows))]] = False
+    return ~empty
 
 
 # --- parsing -------------------------------------------------------------------------------------
@@ -214,26 +238,32 @@ def convert_column(column: Column, series: pd.Series) -> tuple[pd.Series, dict]:
     """A column's typed values (None where blank or wrong) and the message for each cell that does not fit."""
     # Plain lists: ``map`` would infer a dtype (a column of XLSX dates would turn into Timestamps).
     raw = series.tolist()
-    texts = pd.Series([v.strip() if isinstance(v, str) else v for v in raw], index=series.index, dtype=object)
-    blank = pd.Series([is_blank(v) for v in raw], index=series.index, dtype=bool)
-    is_text = pd.Series([isinstance(v, str) for v in raw], index=series.index, dtype=bool) & ~blank
+    count, numbers = len(raw), series.index
+    if set(map(type, raw)) <= {str}:  # a CSV column: text only
+        texts = list(map(str.strip, raw))
+        is_text = np.fromiter(map(bool, texts), dtype=bool, count=count)
+        blank = ~is_text
+    else:
+        texts = [value.strip() if isinstance(value, str) else value for value in raw]
+        blank = np.fromiter((value is None or value == "" for value in texts), dtype=bool, count=count)
+        is_text = np.fromiter((isinstance(value, str) for value in texts), dtype=bool, count=count) & ~blank
     problems: dict = {}
-    out = pd.Series([False if column.kind == "boolean" else None] * len(raw), index=series.index, dtype=object)
+    out = np.empty(count, dtype=object)
+    out[:] = False if column.kind == "boolean" else None
     if column.required and column.kind != "boolean":
-        problems.update(dict.fromkeys(series.index[blank], _("A value is required.")))
-    text_cells = texts[is_text].astype(str)
-    judged = _judge(column, text_cells)
-    scalar = _scalar_converter(column, judged)
-    converted, valid = _vectorised(column, text_cells, scalar, judged)
-    out.loc[converted.index] = converted
-    for number in converted.index[~valid.to_numpy(dtype=bool)]:
-        problems[number] = _message(scalar, texts.at[number])
-    for number in series.index[~blank & ~is_text]:  # typed XLSX cells: one at a time (few files, few cells)
+        problems.update(dict.fromkeys(numbers[blank], _("A value is required.")))
+    positions = np.flatnonzero(is_text)
+    text_cells = texts if len(positions) == count else [texts[i] for i in positions]
+    converted, valid, scalar = _convert_texts(column, text_cells)
+    out[positions[valid]] = converted[valid]
+    for position in positions[~valid]:  # only the cells that do not fit: the per-cell converter says why
+        problems[numbers[position]] = _message(scalar, texts[position])
+    for position in np.flatnonzero(~blank & ~is_text):  # typed XLSX cells: one at a time (few files, few cells)
         try:
-            out.at[number] = scalar(texts.at[number])
+            out[position] = scalar(texts[position])
         except InvalidCell as error:
-            problems[number] = str(error)
-    return out, problems
+            problems[numbers[position]] = str(error)
+    return pd.Series(out, index=numbers, dtype=object), problems
 
 
 def _message(scalar, value) -> str:
@@ -244,113 +274,245 @@ def _message(scalar, value) -> str:
     return _("“%(value)s” is not valid.", value=cell_rules.quoted(value))  # not reached: both paths agree
 
 
-def _judge(column: Column, texts: pd.Series):
-    """What a column's cells decide together: the decimal separator (with each cell cleaned and which
-    notation it fits, reused by the conversion), or whether dates are day first (with each cell's match)."""
+def _convert_texts(column: Column, texts: list[str]) -> tuple[np.ndarray, np.ndarray, object]:
+    """(typed values, which are valid, the per-cell converter) for a column's stripped, non-blank text cells.
+
+    The column as a whole decides what its cells mean (the decimal separator; whether dates are day
+    first), as ``cells`` does; the per-cell converter is set the same way, for the messages."""
     if column.kind in ("number", "integer"):
-        return _number_notation(texts)
+        return _numbers(column, texts)
     if column.kind == "date":
-        return _date_matches(texts)
-    return None
+        return _dates(texts)
+    scalar = column._kind_converter([])
+    if column.kind == "text":
+        if column.max_length:
+            valid = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) <= column.max_length
+        else:
+            valid = np.ones(len(texts), dtype=bool)
+        return _objects(texts), valid, scalar
+    return (*_by_distinct_value(texts, scalar), scalar)  # choices and yes/no: few distinct spellings
 
 
-def _scalar_converter(column: Column, judged):
-    """The per-cell converter of ``cells``, set as the whole column decided (``_judge``)."""
-    if column.kind in ("number", "integer"):
-        make = cell_rules.number_converter if column.kind == "number" else cell_rules.integer_converter
-        return make([], column.minimum, column.maximum, default=judged[0])
-    if column.kind == "date":
-        return cell_rules.date_converter([] if judged[0] else ["12/31/2000"])
-    return column._kind_converter([])
+def _objects(values) -> np.ndarray:
+    array = np.empty(len(values), dtype=object)
+    array[:] = values
+    return array
 
+
+# --- numbers: each cell's *shape* (digits written as 9) decides how it reads --------------------------
 
 _COMMA, _POINT = cell_rules._NUMBER_PATTERNS[","], cell_rules._NUMBER_PATTERNS["."]
+_ASCII_DIGITS_AS_NINE = str.maketrans("012345678", "999999999")
+#: Plain cells (ASCII digits, ``.``, ``,`` and a leading sign) up to this long are read by numpy.
+_PLAIN_WIDTH, _PLAIN_DIGITS = 24, 15
+_PLAIN_SYMBOLS = "9.,+-"
+_POWERS_OF_TEN = np.array([float(10 ** k) for k in range(_PLAIN_DIGITS + 1)])  # each exact
+_SYMBOL_OF = np.zeros(128, dtype=np.int8)  # code point → 1 + index in _PLAIN_SYMBOLS (digits: 1), else 0
+for _index, _characters in enumerate(("0123456789", ".", ",", "+", "-"), start=1):
+    _SYMBOL_OF[[ord(character) for character in _characters]] = _index
 
 
-def _number_notation(texts: pd.Series) -> tuple[str, list[str], dict[str, list[bool]]]:
-    """One pass over the cells, as ``cells.decimal_separator`` votes: cleaned text, fits for "," and "."."""
-    cleaned, comma, point = [], [], []
-    spaces, groups = cell_rules._SPACES, cell_rules._SPACE_GROUPS
-    for text in texts.tolist():
-        text = text.translate(spaces).strip().strip("€$£%").strip()
-        if " " in text and groups.fullmatch(text):
-            text = text.replace(" ", "")
-        cleaned.append(text)
-        comma.append(_COMMA.fullmatch(text) is not None)
-        point.append(_POINT.fullmatch(text) is not None)
-    votes_comma = sum(1 for c, p in zip(comma, point, strict=True) if c and not p)
-    votes_point = sum(1 for c, p in zip(comma, point, strict=True) if p and not c)
-    return ("." if votes_point > votes_comma else ","), cleaned, {",": comma, ".": point}
+def _numbers(column: Column, texts: list[str]) -> tuple[np.ndarray, np.ndarray, object]:
+    """Numbers as ``cells.number_converter`` reads them, without two regular expressions per cell.
 
+    Whether a cell fits the comma or the point notation, and what cleaning (spaces, ``€``, ``%``) it
+    needs, depends only on where its digits are, not on which digits they are: so each distinct
+    *shape* (``1.234,56`` → ``9.999,99``) is judged once, with the same patterns and the same cleaning
+    as the per-cell converter, and a column has a handful of shapes. Plain cells get their shapes from
+    numpy (``_plain_numbers``); the others from ``str.translate``.
 
-def _date_matches(texts: pd.Series) -> tuple[bool, list]:
-    """One pass: each cell's ISO or day/month match, and whether the column is day first (``cells.day_first``)."""
-    ymd, dmy = cell_rules._YEAR_MONTH_DAY, cell_rules._DAY_MONTH_YEAR
-    matches, only_day_first, only_month_first = [], False, False
-    for text in texts.tolist():
-        match = ymd.fullmatch(text)
-        if match:
-            matches.append(("ymd", match))
-            continue
-        match = dmy.fullmatch(text)
-        matches.append(("dmy", match) if match else None)
-        if match:
-            first, second = int(match[1]), int(match[3])
-            only_day_first |= first > 12 >= second
-            only_month_first |= second > 12 >= first
-    return only_day_first or not only_month_first, matches
-
-
-def _vectorised(column: Column, texts: pd.Series, scalar, judged) -> tuple[pd.Series, pd.Series]:
-    """(typed values, which cells are valid) for the text cells of a column."""
-    if texts.empty:
-        return pd.Series([], dtype=object), pd.Series([], dtype=bool)
-    if column.kind in ("number", "integer"):
-        return _numbers(column, texts, judged)
-    if column.kind == "date":
-        return _dates(texts, judged)
-    if column.kind == "text":
-        valid = texts.str.len() <= column.max_length if column.max_length else pd.Series(True, index=texts.index)
-        return texts.astype(object), valid
-    return _by_distinct_value(texts, scalar)  # choices and yes/no: few distinct spellings
-
-
-def _numbers(column: Column, texts: pd.Series, judged) -> tuple[pd.Series, pd.Series]:
-    decimal, cleaned, fits = judged
+    The cells that fit are converted as the per-cell converter does: with Python's ``float`` (or
+    ``Decimal`` for whole numbers), except plain cells of up to 15 digits, whose value numpy computes
+    as their digits (an integer below 2⁵³, exact as a float) divided by a power of ten (exact up to
+    10²²): one correctly rounded division, the same float as Python's correctly rounded ``float()``."""
+    count = len(texts)
+    plain = _plain_numbers(texts)
+    others = np.ones(count, dtype=bool)
+    others[plain.positions] = False
+    others = np.flatnonzero(others)
+    other_codes, other_shapes = pd.factorize(np.array(
+        [texts[i].translate(_ASCII_DIGITS_AS_NINE) for i in others], dtype=object))
+    shapes = [*plain.shapes, *other_shapes]
+    judged = [_judge_shape(shape) for shape in shapes]
+    untouched = np.array([cleaned == shape for shape, (cleaned, _fits) in zip(shapes, judged, strict=True)],
+                         dtype=bool)
+    fits = {separator: np.array([fit[separator] for _cleaned, fit in judged], dtype=bool)
+            for separator in (",", ".")}
+    shape_of = np.empty(count, dtype=np.int64)
+    shape_of[plain.positions] = plain.shape_of
+    shape_of[others] = len(plain.shapes) + other_codes
+    tally = np.bincount(shape_of, minlength=len(shapes))
+    votes = {separator: int(tally[fits[separator] & ~fits["." if separator == "," else ","]].sum())
+             for separator in (",", ".")}
+    decimal = "." if votes["."] > votes[","] else ","
     group = "." if decimal == "," else ","
-    low, high = column.minimum, column.maximum
-    values, valid = [], []
-    for text, fits_notation in zip(cleaned, fits[decimal], strict=True):
-        value = _number(text.replace(group, "").replace(decimal, "."), column.kind) if fits_notation else None
-        ok = value is not None and (low is None or value >= low) and (high is None or value <= high)
-        values.append(value if ok else None)
-        valid.append(ok)
-    return pd.Series(values, index=texts.index, dtype=object), pd.Series(valid, index=texts.index, dtype=bool)
+    scalar = (cell_rules.number_converter if column.kind == "number" else cell_rules.integer_converter)(
+        [], column.minimum, column.maximum, default=decimal)
+    fitting = fits[decimal][shape_of]
+    values, valid = _objects([None] * count), np.zeros(count, dtype=bool)
+    if column.kind == "number":
+        floats = np.full(count, np.nan)
+        by_numpy = fits[decimal][plain.shape_of]
+        floats[plain.positions[by_numpy]] = plain.values(by_numpy, decimal)
+        done = np.zeros(count, dtype=bool)
+        done[plain.positions[by_numpy]] = True
+        by_python = np.flatnonzero(fitting & ~done)
+        floats[by_python] = [float(_python_number(texts[i], untouched[shape_of[i]], group, decimal))
+                             for i in by_python]
+        with np.errstate(invalid="ignore"):
+            ok = fitting & np.isfinite(floats)
+            if column.minimum is not None:
+                ok &= floats >= column.minimum
+            if column.maximum is not None:
+                ok &= floats <= column.maximum
+        values[ok] = floats[ok].tolist()
+        return values, ok, scalar
+    for position in np.flatnonzero(fitting):
+        exact = Decimal(_python_number(texts[position], untouched[shape_of[position]], group, decimal))
+        if exact != exact.to_integral_value():
+            continue
+        number = int(exact)
+        if (column.minimum is None or number >= column.minimum) and (column.maximum is None
+                                                                      or number <= column.maximum):
+            values[position], valid[position] = number, True
+    return values, valid, scalar
 
 
-def _number(text: str, kind: str):
-    """The number in a cell already in Python notation; None when not finite, or not whole for integers."""
-    if kind == "integer":
-        exact = Decimal(text)
-        return int(exact) if exact == exact.to_integral_value() else None
-    value = float(text)  # Python's float(), as the per-cell converter: same last digit
-    return value if math.isfinite(value) else None
+def _python_number(text: str, untouched: bool, group: str, decimal: str) -> str:
+    """A number cell in Python's notation: cleaned as ``cells`` does (if its shape needs it), no groups."""
+    cleaned = text if untouched else cell_rules._number_text(text)
+    return cleaned.replace(group, "").replace(decimal, ".")
 
 
-def _dates(texts: pd.Series, judged) -> tuple[pd.Series, pd.Series]:
-    day_first, matches = judged
-    found = []
-    for item in matches:
-        if item is None:
-            found.append(None)
-        elif item[0] == "ymd":
-            found.append(_date(item[1][1], item[1][3], item[1][4]))
-        else:
-            match = item[1]
-            day, month = (match[1], match[3]) if day_first else (match[3], match[1])
-            found.append(_date(cell_rules._full_year(match[4]), month, day))
-    dates = pd.Series(found, index=texts.index, dtype=object)
-    return dates, dates.notna()
+@dataclass
+class _PlainNumbers:
+    """The plain cells of a number column: ASCII digits, ``.`` and ``,`` with an optional leading sign,
+    at most ``_PLAIN_WIDTH`` characters and ``_PLAIN_DIGITS`` digits; their shapes, found by numpy."""
+
+    positions: np.ndarray  # of the plain cells among the column's cells
+    points: np.ndarray  # their characters' code points, one row each, 0 after the end
+    shapes: list[str]
+    shape_of: np.ndarray  # each plain cell's shape, as an index into ``shapes``
+
+    def values(self, which: np.ndarray, decimal: str) -> np.ndarray:
+        """The numbers in the chosen plain cells, read with ``decimal`` as the decimal separator: each
+        cell's digits weighed by the powers of ten its shape gives them, over the shape's power of ten."""
+        weights = np.zeros((len(self.shapes), self.points.shape[1]), dtype=np.int64)
+        scales, negative = np.zeros(len(self.shapes), dtype=np.int64), np.zeros(len(self.shapes), dtype=bool)
+        for number, shape in enumerate(self.shapes):
+            places = [i for i, symbol in enumerate(shape) if symbol == "9"]
+            weights[number, places] = 10 ** np.arange(len(places) - 1, -1, -1, dtype=np.int64)
+            scales[number] = shape.partition(decimal)[2].count("9")
+            negative[number] = shape.startswith("-")
+        shape_of = self.shape_of[which]
+        mantissa = ((self.points[which] - 48) * weights[shape_of]).sum(axis=1)  # < 10¹⁵: exact
+        numbers = mantissa / _POWERS_OF_TEN[scales[shape_of]]
+        return np.where(negative[shape_of], -numbers, numbers)
+
+
+def _plain_numbers(texts: list[str]) -> _PlainNumbers:
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    short = np.flatnonzero(lengths <= _PLAIN_WIDTH)
+    width = int(lengths[short].max()) if len(short) else 1
+    chosen = texts if len(short) == len(texts) else [texts[i] for i in short]
+    points = np.array(chosen, dtype=f"U{width}").view(np.uint32).reshape(len(short), width)
+    symbols = _SYMBOL_OF[np.minimum(points, 127)]  # 0 after the end, for a NUL and for any other character
+    plain = ((np.count_nonzero(symbols, axis=1) == lengths[short])  # nothing else
+             & ~(symbols[:, 1:] >= 4).any(axis=1)                     # a sign only in front
+             & (np.count_nonzero(symbols == 1, axis=1) <= _PLAIN_DIGITS))
+    kept = np.flatnonzero(plain)
+    base = len(_PLAIN_SYMBOLS) + 1
+    keys = symbols[kept].astype(np.int64) @ base ** np.arange(width, dtype=np.int64)  # < 6²⁴ < 2⁶³
+    shape_of, distinct = pd.factorize(keys)
+    shapes = []
+    for key in distinct.tolist():
+        symbols_of_shape = []
+        while key:
+            key, symbol = divmod(key, base)
+            symbols_of_shape.append(_PLAIN_SYMBOLS[symbol - 1])
+        shapes.append("".join(symbols_of_shape))
+    return _PlainNumbers(short[kept], points[kept].astype(np.int64), shapes, shape_of)
+
+
+def _judge_shape(shape: str) -> tuple[str, dict[str, bool]]:
+    """A shape cleaned as ``cells`` cleans a number cell, and which notations it fits."""
+    cleaned = cell_rules._number_text(shape)
+    return cleaned, {",": _COMMA.fullmatch(cleaned) is not None, ".": _POINT.fullmatch(cleaned) is not None}
+
+
+# --- dates: the usual ``31/12/2024`` and ``2024-12-31`` read by numpy, the rest by the patterns --------
+
+_SEPARATORS = [ord(ch) for ch in "/.-"]
+_DMY_DIGITS, _YMD_DIGITS = [0, 1, 3, 4, 6, 7, 8, 9], [0, 1, 2, 3, 5, 6, 8, 9]
+
+
+def _dates(texts: list[str]) -> tuple[np.ndarray, np.ndarray, object]:
+    """Dates as ``cells.date_converter`` reads them. Cells of exactly ten ASCII characters shaped
+    ``dd/mm/yyyy`` or ``yyyy-mm-dd`` (any of ``/ . -``, the same twice) are read a column at a time;
+    the others (one-digit days, two-digit years, a time after the date…) with ``cells``' own patterns."""
+    count = len(texts)
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=count)
+    ten = np.flatnonzero(lengths == 10)
+    digits = np.array([texts[i] for i in ten], dtype="U10").view(np.uint32).reshape(-1, 10).astype(np.int64)
+    is_digit = (digits >= 48) & (digits <= 57)
+    value = digits - 48
+
+    def separated(first: int, second: int) -> np.ndarray:
+        return (digits[:, first] == digits[:, second]) & np.isin(digits[:, first], _SEPARATORS)
+
+    dmy = is_digit[:, _DMY_DIGITS].all(axis=1) & separated(2, 5)
+    ymd = is_digit[:, _YMD_DIGITS].all(axis=1) & separated(4, 7)
+    first, second = value[:, 0] * 10 + value[:, 1], value[:, 3] * 10 + value[:, 4]
+    fast = np.zeros(count, dtype=bool)
+    fast[ten[dmy | ymd]] = True
+    slow = np.flatnonzero(~fast)
+    matches = [_date_match(texts[i]) for i in slow]
+    # The column is month first only if a cell can only be month first and none only day first.
+    firsts = np.concatenate([first[dmy], [int(m[1]) for kind, m in matches if kind == "dmy"]]).astype(np.int64)
+    seconds = np.concatenate([second[dmy], [int(m[3]) for kind, m in matches if kind == "dmy"]]).astype(np.int64)
+    only_day_first = bool(((firsts > 12) & (seconds <= 12)).any())
+    only_month_first = bool(((seconds > 12) & (firsts <= 12)).any())
+    day_first = only_day_first or not only_month_first
+    scalar = cell_rules.date_converter([] if day_first else ["12/31/2000"])
+
+    values, valid = _objects([None] * count), np.zeros(count, dtype=bool)
+    year = np.where(dmy, value[:, 6] * 1000 + value[:, 7] * 100 + value[:, 8] * 10 + value[:, 9],
+                    value[:, 0] * 1000 + value[:, 1] * 100 + value[:, 2] * 10 + value[:, 3])
+    month = np.where(dmy, second if day_first else first, value[:, 5] * 10 + value[:, 6])
+    day = np.where(dmy, first if day_first else second, value[:, 8] * 10 + value[:, 9])
+    days, ok = _calendar_days(year, month, day)
+    ok &= dmy | ymd
+    values[ten[ok]] = days[ok].astype(object)  # datetime.date
+    valid[ten[ok]] = True
+    for position, (kind, match) in zip(slow, matches, strict=True):
+        found = None
+        if kind == "ymd":
+            found = _date(match[1], match[3], match[4])
+        elif kind == "dmy":
+            day_text, month_text = (match[1], match[3]) if day_first else (match[3], match[1])
+            found = _date(cell_rules._full_year(match[4]), month_text, day_text)
+        if found is not None:
+            values[position], valid[position] = found, True
+    return values, valid, scalar
+
+
+def _date_match(text: str):
+    """The pattern of ``cells`` a date cell fits, as ``cells`` tries them: ISO first."""
+    match = cell_rules._YEAR_MONTH_DAY.fullmatch(text)
+    if match:
+        return "ymd", match
+    match = cell_rules._DAY_MONTH_YEAR.fullmatch(text)
+    return ("dmy", match) if match else (None, None)
+
+
+def _calendar_days(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The days of year/month/day triples, and which are real dates (``datetime.date`` would accept)."""
+    ok = (year >= 1) & (month >= 1) & (month <= 12) & (day >= 1)
+    months = np.where(ok, (year - 1970) * 12 + month - 1, 0).astype("datetime64[M]")
+    first_day = months.astype("datetime64[D]")
+    length = ((months + 1).astype("datetime64[D]") - first_day).astype(np.int64)
+    ok &= day <= length
+    return first_day + np.where(ok, day - 1, 0).astype("timedelta64[D]"), ok
 
 
 def _date(year, month, day) -> date | None:
@@ -360,36 +522,167 @@ def _date(year, month, day) -> date | None:
         return None
 
 
-def _by_distinct_value(texts: pd.Series, scalar) -> tuple[pd.Series, pd.Series]:
-    converted, valid = {}, {}
-    for value in texts.unique():
+def _by_distinct_value(texts: list, scalar) -> tuple[np.ndarray, np.ndarray]:
+    converted = {}
+    for value in set(texts):
         try:
-            converted[value], valid[value] = scalar(value), True
+            converted[value] = (scalar(value), True)
         except InvalidCell:
-            converted[value], valid[value] = None, False
-    return texts.map(converted).astype(object), texts.map(valid).astype(bool)
+            converted[value] = (None, False)
+    pairs = [converted[value] for value in texts]
+    return _objects([value for value, _ok in pairs]), np.array([ok for _value, ok in pairs], dtype=bool)
 
 
-def bulk_execute(connection, statement, rows: list[dict]) -> None:
-    """``connection.execute(statement, rows)`` without SQLAlchemy's per-row parameter handling: each column's
-    bind processor runs over the column once, then one DBAPI ``executemany``. For imports of 10⁵ rows, where
-    the per-row dictionaries cost more than the database's own work."""
-    if not rows:
+def bulk_execute(connection, statement, columns: Mapping[str, object]) -> None:
+    """``connection.execute(statement, rows)`` for rows given a column at a time, without SQLAlchemy's
+    per-row parameter handling: ``columns`` maps each bind name to a list (a value per row) or to one
+    value for every row. Each column's bind processor runs once per distinct value; then one DBAPI
+    ``executemany`` on the connection (so in its transaction), fed one row at a time: a row is a
+    tuple, or a dictionary where the driver wants named parameters. For imports of 10⁵ rows, where
+    building, processing and keeping a row object per row costs more than the database's own work."""
+    prepared = _bulk_rows(connection, statement, columns)
+    if prepared is not None:
+        _executemany(connection, *prepared)
+
+
+def bulk_insert(connection, table, columns: Mapping[str, object]) -> None:
+    """``bulk_execute`` of ``INSERT INTO table``: on PostgreSQL (psycopg) through ``COPY … FROM STDIN``,
+    the database's own way to take many rows; elsewhere one ``executemany``."""
+    prepared = _bulk_rows(connection, insert(table), columns)
+    if prepared is None:
         return
-    compiled = statement.compile(dialect=connection.dialect, column_keys=list(rows[0]))
+    if connection.dialect.driver != "psycopg":
+        _executemany(connection, *prepared)
+        return
+    from psycopg import sql
+
+    compiled, names, rows = prepared
+    targets = [table.c[compiled.binds[name].key].name for name in names]
+    query = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(*([table.schema] if table.schema else []), table.name),
+        sql.SQL(", ").join(map(sql.Identifier, targets)))
+    cursor = connection.connection.cursor()
+    try:
+        with cursor.copy(query) as copy:
+            for row in rows:
+                copy.write_row(row)
+    finally:
+        cursor.close()
+
+
+def _bulk_rows(connection, statement, columns: Mapping[str, object]):
+    """(compiled statement, parameter names, an iterator of rows of processed values), or None for no rows."""
+    lengths = {len(values) for values in columns.values() if isinstance(values, list)}
+    if len(lengths) > 1:
+        raise ValueError(f"columns of different lengths: {sorted(lengths)}")
+    count = lengths.pop() if lengths else 0
+    if not count:
+        return None
+    if statement.is_insert:  # a column that is empty in every row and has no default: left out, NULL anyway
+        table = statement.table
+        kept = {key: values for key, values in columns.items() if not (
+            isinstance(values, list) and values.count(None) == count and key in table.c
+            and table.c[key].default is None and table.c[key].server_default is None)}
+        if any(isinstance(values, list) for values in kept.values()):
+            columns = kept
+    compiled = statement.compile(dialect=connection.dialect, column_keys=list(columns))
     names = list(compiled.positiontup) if compiled.positional else list(compiled.binds)
     processors = compiled._bind_processors
-    columns = []
+    params = []
     for name in names:
         bind = compiled.binds[name]
-        values = [row[bind.key] for row in rows] if bind.key in rows[0] else [bind.effective_value] * len(rows)
+        values = columns[bind.key] if bind.key in columns else _default(statement, bind)
         process = processors.get(name)
-        columns.append([process(v) if v is not None else None for v in values] if process else values)
-    if compiled.positional:
-        params = list(zip(*columns, strict=True))
-    else:
-        params = [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
-    connection.exec_driver_sql(str(compiled), params)
+        if isinstance(values, list):
+            params.append(_processed(values, process) if process else values)
+        else:
+            params.append([process(values) if process and values is not None else values] * count)
+    return compiled, names, zip(*params, strict=True)
+
+
+def _executemany(connection, compiled, names: list[str], rows) -> None:
+    if not compiled.positional:
+        rows = (dict(zip(names, row, strict=True)) for row in rows)
+    cursor = connection.connection.cursor()
+    try:
+        cursor.executemany(str(compiled), rows)  # an iterator: each row is dropped once sent
+    finally:
+        cursor.close()
+
+
+@contextmanager
+def indexes_deferred(connection, table, rows: int):
+    """Around a bulk write of ``rows`` rows into ``table``: on SQLite, when the table holds no more rows
+    than that, its secondary indexes (not those that enforce uniqueness) are dropped for the time of the
+    write and built again, from their own SQL, after it — building an index once over all the rows
+    costs less than growing it row by row (the usual advice for populating a database). All in the
+    caller's transaction: nobody else ever sees the table without them, and a rollback keeps them.
+    Elsewhere (PostgreSQL, where dropping an index locks the table) or for a small write, nothing changes."""
+    if connection.dialect.name != "sqlite" or not rows or rows < connection.exec_driver_sql(
+            f'SELECT count(*) FROM "{table.name}"').scalar():
+        yield
+        return
+    listed = connection.exec_driver_sql(f'PRAGMA index_list("{table.name}")').all()
+    names = [name for _seq, name, unique, origin, *_partial in listed if origin == "c" and not unique]
+    deferred = connection.exec_driver_sql(
+        f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND name IN ({', '.join('?' * len(names))})",
+        tuple(names)).all() if names else []
+    if deferred and not connection.connection.driver_connection.in_transaction:
+        # pysqlite opens a transaction only before INSERT, UPDATE and DELETE: DDL would commit at once.
+        connection.exec_driver_sql("BEGIN")
+    for name, _sql in deferred:
+        connection.exec_driver_sql(f'DROP INDEX "{name}"')
+    try:
+        yield
+    finally:
+        for _name, sql in deferred:
+            connection.exec_driver_sql(sql)
+
+
+def _default(statement, bind):
+    """The value of a bound parameter the caller did not give: a column's scalar default (or onupdate)."""
+    column = statement.table.c.get(bind.key) if statement.is_insert or statement.is_update else None
+    default = None if column is None else column.default if statement.is_insert else column.onupdate
+    if default is None:
+        return bind.effective_value
+    if not default.is_scalar:
+        raise ValueError(f"column {bind.key!r}: its default is computed row by row; give its values")
+    return default.arg
+
+
+def driver_rows(connection, statement) -> Iterator[tuple]:
+    """A query's rows as the driver's cursor gives them, converted only where a column's type needs it
+    (a date stored as text): for 10⁵ rows, without a SQLAlchemy row object each. Iterate it once."""
+    dialect = connection.dialect
+    result = connection.execute(statement)
+    try:
+        processors = [column.type.dialect_impl(dialect).result_processor(dialect, described[1])  # type code
+                      for column, described in zip(statement.selected_columns, result.cursor.description,
+                                                   strict=True)]
+        processed = [(position, process) for position, process in enumerate(processors) if process is not None]
+        if not processed:
+            yield from result.cursor
+            return
+        for row in result.cursor:
+            for position, process in processed:
+                if row[position] is not None:
+                    row = (*row[:position], process(row[position]), *row[position + 1:])
+            yield row
+    finally:
+        result.close()
+
+
+def _processed(values: list, process) -> list:
+    """``process`` applied to each value but None; once per distinct value where values repeat (dates)."""
+    kinds = set(map(type, values)) - {type(None)}
+    if not kinds:
+        return values
+    if len(kinds) == 1:  # one type: equal values are the same value
+        distinct = set(values)
+        if 2 * len(distinct) <= len(values):
+            done = {value: process(value) for value in distinct if value is not None} | {None: None}
+            return list(map(done.__getitem__, values))
+    return [None if value is None else process(value) for value in values]
 
 
 def blank_cells(series: pd.Series) -> pd.Series:
@@ -402,5 +695,5 @@ def first_row_of(values: pd.Series) -> pd.Series:
     return pd.Series(values.index, index=values.index).groupby(values.values).transform("min")
 
 
-__all__ = ["FrameResult", "FrameTable", "blank_cells", "bulk_execute", "convert_column", "first_row_of", "parse_frame",
-           "read_frame"]
+__all__ = ["FrameResult", "FrameTable", "blank_cells", "bulk_execute", "bulk_insert", "convert_column", "driver_rows",
+           "first_row_of", "indexes_deferred", "parse_frame", "read_frame"]
