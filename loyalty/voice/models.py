@@ -25,6 +25,7 @@ from core.models import stored_enum
 from core.timeutil import utcnow
 from core.versioning import Versioned
 from loyalty.models import Typology
+from surveys.models import Wave
 
 
 class ContactKind(enum.StrEnum):
@@ -191,7 +192,7 @@ class WaveCost(Audited, Versioned, db.Model):
     external_cost: Mapped[float] = mapped_column(Float, default=0, info=label(_l("External cost")))
     note: Mapped[str | None] = mapped_column(String(300), info=label(_l("Note")))
 
-    wave = relationship("Wave")
+    wave = relationship(Wave)
 
     @property
     def cost(self) -> float:
@@ -239,7 +240,7 @@ class Requirement(Audited, Versioned, db.Model):
 
     activity = relationship("ListeningActivity", back_populates="requirements")
     complaint = relationship("Complaint")
-    wave = relationship("Wave")
+    wave = relationship(Wave)
 
     @property
     def origin(self):
