@@ -36,21 +36,34 @@ _WRITERS_IN_FLIGHT = literal_column("""(
       AND pg_stat_activity.datname = current_database() AND pid <> pg_backend_pid())""")
 
 
-def data_version() -> tuple[str | None, bool]:
-    """(version of the committed data, whether a result computed now may be stored).
+def newest_change(ignoring: tuple[str, ...] = ()) -> tuple[tuple[int, object] | None, bool]:
+    """(id and time of the newest audit entry, whether no other transaction may still add an older one).
 
-    The version is None while the trail is empty (a new installation: nothing worth keeping). It is read
-    afresh on every call, never remembered for the request, so a page computed after a write of the same
-    request is never stored under the version from before it."""
-    newest = select(AuditEntry.id, AuditEntry.created_at).order_by(AuditEntry.id.desc()).limit(1).subquery()
+    ``ignoring`` names tables whose changes do not count (e.g. what a computation itself writes). The entry is
+    None while the trail holds nothing that counts."""
+    newest = select(AuditEntry.id, AuditEntry.created_at)
+    if ignoring:
+        newest = newest.where(AuditEntry.entity_type.not_in(ignoring))
+    newest = newest.order_by(AuditEntry.id.desc()).limit(1).subquery()
     columns = [newest.c.id, newest.c.created_at]
     if db.session.get_bind().dialect.name == "postgresql":
         columns.append(_WRITERS_IN_FLIGHT)  # read in the same statement, after its snapshot
     row = db.session.execute(select(*columns)).first()
     if row is None:
         return None, False
-    settled = len(row) == 2 or row[2] == 0
-    return f"{row[0]}@{row[1].isoformat()}", settled
+    return (row[0], row[1]), len(row) == 2 or row[2] == 0
+
+
+def data_version() -> tuple[str | None, bool]:
+    """(version of the committed data, whether a result computed now may be stored).
+
+    The version is None while the trail is empty (a new installation: nothing worth keeping). It is read
+    afresh on every call, never remembered for the request, so a page computed after a write of the same
+    request is never stored under the version from before it."""
+    newest, settled = newest_change()
+    if newest is None:
+        return None, False
+    return f"{newest[0]}@{newest[1].isoformat()}", settled
 
 
 def cached(name: str, *parts, compute: Callable[[], T]) -> T:

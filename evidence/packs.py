@@ -13,10 +13,10 @@ from datetime import timedelta
 from flask import current_app, g, request
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from core.audit import AuditEntry
+from core.cache import newest_change
 from core.extensions import db
 from core.files import StoredFile
 from core.models import Organisation, User
@@ -33,9 +33,13 @@ STALE_AFTER = timedelta(minutes=3)
 _threads: dict[int, threading.Thread] = {}
 
 
-def data_version() -> int:
-    """The newest audit entry of the organisation's data: it changes exactly when the data does."""
-    return db.session.scalar(select(func.max(AuditEntry.id)).where(AuditEntry.entity_type.not_in(NOT_DATA))) or 0
+def data_version() -> tuple[int, bool]:
+    """(the newest audit entry of the organisation's data, whether a kept pack may be trusted to match it).
+
+    The entry changes exactly when the data does. On PostgreSQL, while another transaction may still commit
+    an older entry, a kept pack is not reused (``core.cache.newest_change``)."""
+    newest, settled = newest_change(ignoring=NOT_DATA)
+    return (newest[0] if newest else 0), settled
 
 
 @dataclass
@@ -145,8 +149,8 @@ def request_pack(criteria_set: CriteriaSet, scope: str, language: str, *, actor)
                                                                                            PackJob | None, bool]:
     """(kept snapshot, None, False) when the data has not changed; else (None, job, started): a new job, or
     the one already building this pack (joined). Commits, so other servers see the job at once."""
-    fingerprint = data_version()
-    snapshot = kept_snapshot(criteria_set, scope, language, fingerprint)
+    fingerprint, settled = data_version()
+    snapshot = kept_snapshot(criteria_set, scope, language, fingerprint) if settled else None
     if snapshot is not None:
         return snapshot, None, False
     key = _key(criteria_set, scope, language)

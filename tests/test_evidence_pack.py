@@ -103,13 +103,24 @@ def test_the_pack_is_kept_until_the_data_changes(app, evidence_data, ids):
         assert db.session.scalar(select(func.count()).select_from(PackSnapshot)) == 2
 
 
+def test_a_kept_pack_is_not_reused_while_another_transaction_may_still_commit_older_changes(
+        app, evidence_data, monkeypatch):
+    reviewer = evidence_data
+    generate(reviewer)
+    assert generate(reviewer).endswith("/download")
+    real = packs.newest_change
+    # What PostgreSQL reports while another transaction of the database holds a transaction id.
+    monkeypatch.setattr(packs, "newest_change", lambda ignoring=(): (real(ignoring)[0], False))
+    assert "/jobs/" in generate(reviewer)
+
+
 def test_a_request_while_the_pack_is_being_built_joins_the_running_job(app, evidence_data):
     reviewer = evidence_data
     with app.app_context():
         from evidence.criteria_sets import current_set
 
         criteria_set = current_set()
-        running = PackJob(set_id=criteria_set.id, scope="all", language="en", fingerprint=packs.data_version(),
+        running = PackJob(set_id=criteria_set.id, scope="all", language="en", fingerprint=packs.data_version()[0],
                           state=JobState.RUNNING, progress=40, step="Typesetting",
                           active_key=f"{criteria_set.id}:all:en")
         db.session.add(running)
