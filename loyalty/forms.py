@@ -139,7 +139,7 @@ class AbsentForm(FlaskForm):
 class SettingsForm(VersionedForm):
     contribution_basis = SelectField(_l("Contribution measured by"),
                                      choices=options((b.value, label) for b, label in BASIS_LABELS.items()))
-    class_a_share = NumberField(_l("Class A: the clients making the first … % of the contribution"),
+    class_a_share = NumberField(_l("Class A: the clients making the first share of the contribution (%)"),
                                 validators=[InputRequired(), NumberRange(1, 99)])
     class_b_share = NumberField(_l("Class B: up to … % (cumulative); class C the rest"),
                                 validators=[InputRequired(), NumberRange(2, 100)])
