@@ -420,3 +420,41 @@ def test_the_trail_of_a_stored_file_keeps_no_content(app, make_user, owned):
         entries = db.session.scalars(select(AuditEntry).where(AuditEntry.entity_type == "stored_files")).all()
         assert entries and all(set(entry.changes) <= {"filename", "kind", "content_type", "size", "owner"}
                                for entry in entries)
+
+
+def test_the_migration_backfills_owners_and_keeps_only_pending_import_files(tmp_path):
+    """Rows written before 0010: each file gets its owner kind; applied and unreferenced import files go."""
+    import sqlalchemy as sa
+    from flask_migrate import upgrade
+
+    from app import create_app
+
+    url = "sqlite:///" + str(tmp_path / "old.sqlite3")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test", "TESTING": True})
+    files = "INSERT INTO stored_files (id, filename, kind, content_type, size, sha256, purpose, data, uploaded_at) "
+    with app.app_context():
+        upgrade(revision="0009")
+        with db.engine.begin() as connection:
+            for number, purpose in enumerate(["organisation-logo", "organisation-logo", "evidence", "census-import",
+                                              "census-import", "import"], start=1):
+                connection.execute(sa.text(files + "VALUES (:id, 'f', 'csv', 'text/csv', 3, :sha, :purpose, "
+                                           "X'616263', '2026-01-01')"), {"id": number, "sha": "s" * 64,
+                                                                           "purpose": purpose})
+            connection.execute(sa.text("INSERT INTO organisations (id, name, logo_id, version) VALUES (1, 'O', 2, 1)"))
+            connection.execute(sa.text("INSERT INTO evidence_items (id, title, created_at) VALUES (1, 'E', '2026-01-01')"))
+            connection.execute(sa.text("INSERT INTO evidence_file_revisions (id, item_id, number, file_id, sha256, "
+                                       "uploaded_at) VALUES (1, 1, 1, 3, 's', '2026-01-01')"))
+            census = ("INSERT INTO census_imports (id, created_at, stored_file_id, filename, year, full_census, "
+                      "imported_at, rows, added, updated, figures_added, figures_replaced, figures_kept, marked_lost, "
+                      "rejected, mapping) VALUES (:id, '2026-01-01', :file, 'c.csv', 2024, false, :done, "
+                      "0, 0, 0, 0, 0, 0, 0, 0, '{}')")
+            connection.execute(sa.text(census), {"id": 1, "file": 4, "done": "2026-01-02"})
+            connection.execute(sa.text(census), {"id": 2, "file": 5, "done": None})
+        upgrade()
+        with db.engine.connect() as connection:
+            owners = dict(connection.execute(sa.text("SELECT id, owner FROM stored_files ORDER BY id")).all())
+            census_rows = connection.execute(sa.text(
+                "SELECT id, stored_file_id, size, sha256 FROM census_imports ORDER BY id")).all()
+        db.engine.dispose()
+    assert owners == {1: "organisation-logo", 2: "organisation-logo", 3: "evidence-item", 5: "census-import"}
+    assert [tuple(row) for row in census_rows] == [(1, None, 3, "s" * 64), (2, 5, 3, "s" * 64)]
