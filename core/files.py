@@ -15,8 +15,9 @@ import filetype
 from flask import abort, current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import DateTime, ForeignKey, Integer, LargeBinary, String
+from sqlalchemy import DateTime, ForeignKey, Integer, LargeBinary, String, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import FileStorage
 
 from core.audit import Audited, label
@@ -187,7 +188,12 @@ def store_upload(upload: FileStorage, *, owner: Owner, accept: frozenset, actor)
 
 
 def delete_file(stored: StoredFile) -> None:
-    """Delete a stored file, bytes and row (import uploads once done with); the trail keeps only its name."""
+    """Delete a stored file, bytes and row (import uploads once done with); the trail keeps only its name.
+
+    The row is locked first: when two requests apply the same import (a double click), the second waits for
+    the first and, finding the file gone, fails as a conflict, so its rows are rolled back, not written twice."""
+    if db.session.scalar(select(StoredFile.id).where(StoredFile.id == stored.id).with_for_update()) is None:
+        raise StaleDataError(f"stored file {stored.id} was already deleted")
     db.session.delete(stored)
     db.session.flush()
 

@@ -441,7 +441,8 @@ def test_the_migration_backfills_owners_and_keeps_only_pending_import_files(tmp_
                                            "X'616263', '2026-01-01')"), {"id": number, "sha": "s" * 64,
                                                                            "purpose": purpose})
             connection.execute(sa.text("INSERT INTO organisations (id, name, logo_id, version) VALUES (1, 'O', 2, 1)"))
-            connection.execute(sa.text("INSERT INTO evidence_items (id, title, created_at) VALUES (1, 'E', '2026-01-01')"))
+            connection.execute(sa.text("INSERT INTO evidence_items (id, title, created_at) "
+                                       "VALUES (1, 'E', '2026-01-01')"))
             connection.execute(sa.text("INSERT INTO evidence_file_revisions (id, item_id, number, file_id, sha256, "
                                        "uploaded_at) VALUES (1, 1, 1, 3, 's', '2026-01-01')"))
             census = ("INSERT INTO census_imports (id, created_at, stored_file_id, filename, year, full_census, "
@@ -458,3 +459,21 @@ def test_the_migration_backfills_owners_and_keeps_only_pending_import_files(tmp_
         db.engine.dispose()
     assert owners == {1: "organisation-logo", 2: "organisation-logo", 3: "evidence-item", 5: "census-import"}
     assert [tuple(row) for row in census_rows] == [(1, None, 3, "s" * 64), (2, 5, 3, "s" * 64)]
+
+
+def test_applying_an_import_whose_file_another_request_deleted_fails_as_a_conflict(app, make_user):
+    """A double click on "import": the second request finds the file gone and writes nothing."""
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from core.files import delete_file
+
+    uploader = make_user("member")
+    with app.app_context():
+        upload = stored(csv("a\n1\n"), "twice.csv", Owner.COMPLAINT_IMPORT, db.session.get(User, uploader.id))
+        db.session.commit()
+        upload_id = upload.id
+        with db.engine.begin() as other:  # the first request, committed meanwhile
+            other.execute(StoredFile.__table__.delete().where(StoredFile.__table__.c.id == upload_id))
+        with pytest.raises(StaleDataError):
+            delete_file(upload)
+        db.session.rollback()
