@@ -71,11 +71,12 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from core.cli import demo_command, users_cli
+    from core.cli import demo_command, imports_cli, users_cli
     from evidence.cli import evidence_cli
     from improvements.cli import reminders_command
 
     app.cli.add_command(users_cli)
+    app.cli.add_command(imports_cli)
     app.cli.add_command(evidence_cli)
     app.cli.add_command(demo_command)
     app.cli.add_command(reminders_command)

@@ -1,13 +1,15 @@
-"""Command-line tasks: ``flask users ...`` and ``flask demo``."""
+"""Command-line tasks: ``flask users ...``, ``flask imports cleanup`` and ``flask demo``."""
 
 import click
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 from core.extensions import db
+from core.imports import retention
 from core.models import Role, User
 
 users_cli = AppGroup("users", help="Manage user accounts.")
+imports_cli = AppGroup("imports", help="Import uploads.")
 
 
 @users_cli.command("create")
@@ -35,6 +37,14 @@ def list_users_command():
     for user in db.session.scalars(select(User).order_by(User.email)):
         status = "active" if user.active else "deactivated"
         click.echo(f"{user.email:40} {user.role.value:12} {status}")
+
+
+@imports_cli.command("cleanup")
+def imports_cleanup_command():
+    """Delete the import uploads not applied within IMPORT_FILES_KEEP_DAYS days (run it daily from cron)."""
+    deleted = retention.delete_abandoned()
+    db.session.commit()
+    click.echo(f"Deleted {deleted} abandoned import uploads (older than {retention.keep_days()} days).")
 
 
 @click.command("demo")

@@ -19,6 +19,7 @@ ENVIRONMENT_SETTINGS = {
     "MAIL_USE_SSL": bool,
     "MAIL_DEFAULT_SENDER": str,
     "UPLOAD_MAX_BYTES": int,
+    "IMPORT_FILES_KEEP_DAYS": int,
     "SESSION_COOKIE_SECURE": bool,
     "PREFERRED_URL_SCHEME": str,
     "FIDELIZA_SKIP_MIGRATION_CHECK": bool,
@@ -35,6 +36,8 @@ DEFAULTS = {
     "WTF_CSRF_TIME_LIMIT": 8 * 3600,
     "MAX_CONTENT_LENGTH": 25 * 1024 * 1024,
     "UPLOAD_MAX_BYTES": 20 * 1024 * 1024,
+    # An import upload not applied within this many days is deleted (``flask imports cleanup``).
+    "IMPORT_FILES_KEEP_DAYS": 7,
     "PASSWORD_MIN_LENGTH": 10,
     "PASSWORD_HASH_METHOD": "scrypt",
     "LOGIN_RATE_LIMIT": "5 per minute;20 per hour",

@@ -4,6 +4,7 @@ Storing the bytes in the database means every app server behind a load balancer 
 files and the backup of the database is the backup of the evidence.
 """
 
+import enum
 import hashlib
 import os
 import unicodedata
@@ -11,11 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import filetype
-from flask import current_app
+from flask import abort, current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import DateTime, ForeignKey, Integer, LargeBinary, String
+from sqlalchemy import DateTime, ForeignKey, Integer, LargeBinary, String, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import FileStorage
 
 from core.audit import Audited, label
@@ -55,6 +57,29 @@ DOCUMENTS = frozenset(KINDS)
 TABLES = frozenset({"csv", "xlsx", "xls", "ods"})
 
 
+class Owner(enum.StrEnum):
+    """The kind of record a stored file belongs to. A file is served only through the route of its owner,
+    under the owner's rule; a kind that no route serves is never served (default deny, as for endpoints)."""
+
+    ORGANISATION_LOGO = "organisation-logo"
+    #: A version of a manual evidence item's file (``EvidenceFileRevision``).
+    EVIDENCE_ITEM = "evidence-item"
+    EVIDENCE_PACK = "evidence-pack"
+    PROCESS_DOCUMENT = "process-document"
+    IMPROVEMENT_EVIDENCE = "improvement-evidence"
+    TRAINING_MATERIAL = "training-material"
+    CENSUS_IMPORT = "census-import"
+    COMPLAINT_IMPORT = "complaint-import"
+    MEASUREMENT_IMPORT = "measurement-import"
+    SURVEY_RESPONSE_IMPORT = "survey-response-import"
+
+
+#: Uploads kept only while their import is pending: their uploader alone may read them, and they are deleted
+#: when the import is applied or abandoned (``core.imports.retention``).
+IMPORT_OWNERS = frozenset({Owner.CENSUS_IMPORT, Owner.COMPLAINT_IMPORT, Owner.MEASUREMENT_IMPORT,
+                           Owner.SURVEY_RESPONSE_IMPORT})
+
+
 class UploadRejected(ValueError):
     """The upload cannot be accepted; the message says why in words the user understands."""
 
@@ -73,8 +98,8 @@ class StoredFile(Audited, db.Model):
     content_type: Mapped[str] = mapped_column(String(120), info=label(_l("Content type")))
     size: Mapped[int] = mapped_column(Integer, info=label(_l("Size (bytes)")))
     sha256: Mapped[str] = mapped_column(String(64))
-    #: What the file is for (``organisation-logo``, ``evidence``…), so owners can find their files.
-    purpose: Mapped[str] = mapped_column(String(40), info=label(_l("Purpose")))
+    #: The kind of record the file belongs to (an ``Owner``): it decides which route serves it, to whom.
+    owner: Mapped[str] = mapped_column(String(40), index=True, info=label(_l("Belongs to")))
     data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     uploaded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
@@ -144,7 +169,7 @@ def read_upload(upload: FileStorage, accept: frozenset) -> tuple[str, bytes, Fil
     return filename, data, detect_kind(filename, data, accept)
 
 
-def store_upload(upload: FileStorage, *, purpose: str, accept: frozenset, actor) -> StoredFile:
+def store_upload(upload: FileStorage, *, owner: Owner, accept: frozenset, actor) -> StoredFile:
     """Check an upload and add it to the session as a ``StoredFile`` (the caller commits)."""
     filename, data, kind = read_upload(upload, accept)
     stored = StoredFile(
@@ -153,7 +178,7 @@ def store_upload(upload: FileStorage, *, purpose: str, accept: frozenset, actor)
         content_type=kind.mime,
         size=len(data),
         sha256=hashlib.sha256(data).hexdigest(),
-        purpose=purpose,
+        owner=Owner(owner).value,
         data=data,
         uploaded_by=actor,
     )
@@ -162,12 +187,32 @@ def store_upload(upload: FileStorage, *, purpose: str, accept: frozenset, actor)
     return stored
 
 
-def download_response(stored: StoredFile):
-    """Serve a stored file as a download that the browser will not run or sniff."""
+def delete_file(stored: StoredFile) -> None:
+    """Delete a stored file, bytes and row (import uploads once done with); the trail keeps only its name.
+
+    The row is locked first: when two requests apply the same import (a double click), the second waits for
+    the first and, finding the file gone, fails as a conflict, so its rows are rolled back, not written twice."""
+    if db.session.scalar(select(StoredFile.id).where(StoredFile.id == stored.id).with_for_update()) is None:
+        raise StaleDataError(f"stored file {stored.id} was already deleted")
+    db.session.delete(stored)
+    db.session.flush()
+
+
+#: Downloads for people signed in: their browser must not keep them, nor any proxy on the way.
+NO_STORE = "private, no-store"
+
+
+def download_response(stored: StoredFile | None, *, owner: Owner, cache_control: str = NO_STORE):
+    """Serve a stored file as a download that the browser will not run or sniff — the one way bytes are served.
+
+    The route of an owner says which kind of owner it serves, having checked that owner's rule; a file
+    belonging to another kind of owner (or to a kind no route serves) is answered 404, as if absent."""
+    if stored is None or stored.owner != Owner(owner).value:
+        abort(404)
     response = current_app.response_class(stored.data, mimetype=stored.content_type)
     response.headers.set("Content-Disposition", "attachment", filename=stored.filename)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response.headers["Cache-Control"] = "private, max-age=300"
+    response.headers["Cache-Control"] = cache_control
     response.content_length = stored.size
     return response

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from core.audit import AuditEntry
 from core.extensions import db
-from core.files import IMAGES, store_upload
+from core.files import IMAGES, Owner, store_upload
 from core.models import Organisation
 from core.versioning import ensure_current
 
@@ -29,7 +29,7 @@ def save_organisation(organisation: Organisation | None, data: dict, *, version)
 
 def replace_logo(organisation: Organisation, upload, *, actor) -> Organisation:
     """Store a new logo image and make it the organisation's; the old one stays in storage."""
-    organisation.logo = store_upload(upload, purpose="organisation-logo", accept=IMAGES, actor=actor)
+    organisation.logo = store_upload(upload, owner=Owner.ORGANISATION_LOGO, accept=IMAGES, actor=actor)
     db.session.flush()
     return organisation
 

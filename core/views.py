@@ -1,4 +1,4 @@
-"""Home, health, organisation settings, the audit trail and file downloads."""
+"""Home, health, organisation settings (and its logo) and the audit trail."""
 
 from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -8,7 +8,7 @@ from core import bp, services
 from core.access import AUDIT, COORDINATION, PUBLIC_READ, TEAM_DATA, allow, may
 from core.audit import entity_label
 from core.extensions import db
-from core.files import StoredFile, download_response
+from core.files import Owner, download_response
 from core.forms import AuditFilterForm, LogoForm, OrganisationForm, options
 from core.models import Organisation, User
 from core.schema import database_reachable, migrations_current
@@ -69,11 +69,12 @@ def organisation_logo():
     return redirect(url_for(".organisation_settings"))
 
 
-@bp.get("/files/<int:file_id>")
-@allow(TEAM_DATA)
-def download_file(file_id: int):
-    """Download a stored file (always as an attachment, never rendered by the browser)."""
-    return download_response(db.get_or_404(StoredFile, file_id))
+@bp.get("/settings/organisation/logo")
+@allow(COORDINATION)
+def organisation_logo_file():
+    """The organisation's current logo, as the settings page shows it (earlier logos are served to nobody)."""
+    organisation = Organisation.current()
+    return download_response(organisation.logo if organisation else None, owner=Owner.ORGANISATION_LOGO)
 
 
 @bp.get("/audit")

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from core.cache import newest_change
 from core.extensions import db
-from core.files import StoredFile
+from core.files import Owner, StoredFile
 from core.models import Organisation, User
 from core.pdf import PdfFile, html_to_pdf, pdf_image, render_html
 from core.timeutil import utcnow
@@ -124,7 +124,7 @@ def build_snapshot(criteria_set: CriteriaSet, scope: str, language: str, *, fing
     stamp = content.generated_at.strftime("%Y-%m-%d-%H%M")
     pdf = StoredFile(filename=f"evidence-pack-{criteria_set.code}-{scope}-{language}-{stamp}.pdf", kind="pdf",
                      content_type="application/pdf", size=len(rendered.data),
-                     sha256=hashlib.sha256(rendered.data).hexdigest(), purpose="evidence-pack",
+                     sha256=hashlib.sha256(rendered.data).hexdigest(), owner=Owner.EVIDENCE_PACK,
                      data=rendered.data, uploaded_by=actor)
     snapshot = PackSnapshot(criteria_set=criteria_set, scope=scope, language=language, fingerprint=fingerprint,
                             data_as_at=content.generated_at, created_by=actor, file=pdf, page_count=rendered.pages,

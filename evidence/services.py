@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from core.extensions import db
-from core.files import DOCUMENTS, store_upload
+from core.files import DOCUMENTS, Owner, store_upload
 from evidence.automatic import Finding, Line, Status, findings_for
 from evidence.models import (
     Assessment,
@@ -123,7 +123,7 @@ def add_evidence(title: str, *, criteria: list[Criterion], note: str | None = No
 
 def add_revision(item: EvidenceItem, upload, *, comment: str | None = None, actor) -> EvidenceFileRevision:
     """Store a new version of the item's file; the earlier ones are kept with their hashes."""
-    stored = store_upload(upload, purpose="evidence", accept=EVIDENCE_KINDS, actor=actor)
+    stored = store_upload(upload, owner=Owner.EVIDENCE_ITEM, accept=EVIDENCE_KINDS, actor=actor)
     revision = EvidenceFileRevision(number=len(item.revisions) + 1, file=stored, sha256=stored.sha256,
                                     comment=(comment or "").strip() or None, uploaded_by=actor)
     item.revisions.append(revision)

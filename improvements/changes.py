@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from core.extensions import db
-from core.files import DOCUMENTS, store_upload
+from core.files import DOCUMENTS, Owner, store_upload
 from core.models import User
 from improvements.models import (
     AffectedPerson,
@@ -30,7 +30,7 @@ def record_after(improvement: Improvement, value: float, period: date | None) ->
 
 def add_evidence(improvement: Improvement, data: dict, upload=None, *, actor) -> Evidence:
     """Client evidence: values before/after, a finding in words, a file, and whether clients value the change."""
-    stored = store_upload(upload, purpose="improvement-evidence", accept=DOCUMENTS, actor=actor) \
+    stored = store_upload(upload, owner=Owner.IMPROVEMENT_EVIDENCE, accept=DOCUMENTS, actor=actor) \
         if upload is not None and getattr(upload, "filename", None) else None
     if stored is None and data.get("before_value") is None and data.get("after_value") is None \
             and not (data.get("finding") or "").strip():
@@ -96,7 +96,7 @@ def add_training(improvement: Improvement, data: dict, attendee_ids, upload=None
     known = set(db.session.scalars(select(User.id).where(User.id.in_(ids))))
     if set(ids) - known:
         raise ImprovementRuleError(_("One of the attendees is not a known person."))
-    stored = store_upload(upload, purpose="improvement-training", accept=DOCUMENTS, actor=actor) \
+    stored = store_upload(upload, owner=Owner.TRAINING_MATERIAL, accept=DOCUMENTS, actor=actor) \
         if upload is not None and getattr(upload, "filename", None) else None
     training = Training(held_on=data["held_on"], is_training=bool(data.get("is_training")),
                         topic=data["topic"].strip(), material=(data.get("material") or "").strip() or None,

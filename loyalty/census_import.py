@@ -22,7 +22,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, func, select, update
 
 from core.extensions import db
-from core.imports import Column, ImportSpec
+from core.files import Owner, delete_file
+from core.imports import Column, ImportSpec, retention
 from core.imports.cells import normalise
 from core.imports.frames import (
     FrameResult,
@@ -262,6 +263,25 @@ def apply(plan: CensusPlan, record: CensusImport, *, replace_figures: bool) -> N
     record.figures_added, record.figures_replaced, record.figures_kept = added, replaced, kept
     record.rejected, record.imported_at = 0, now
     db.session.flush()
+    release_file(record)
+
+
+def release_file(record: CensusImport) -> None:
+    """Delete the import's uploaded file (its name, size and SHA-256 stay on the record)."""
+    stored = record.stored_file
+    if stored is None:
+        return
+    record.stored_file = None
+    db.session.flush()
+    delete_file(stored)
+
+
+@retention.before_abandon(Owner.CENSUS_IMPORT)
+def _unlink_abandoned(files: list) -> None:
+    """Abandoned census uploads stay in the history as not imported, without their file."""
+    ids = [stored.id for stored in files]
+    for record in db.session.scalars(select(CensusImport).where(CensusImport.stored_file_id.in_(ids or [0]))):
+        record.stored_file = None
 
 
 def _column(frame: pd.DataFrame, name: str) -> list:

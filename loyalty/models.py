@@ -167,6 +167,8 @@ class CensusSettings(Audited, Versioned, db.Model):
 class CensusImport(Audited, db.Model):
     """One census file imported (or refused): who, when, which file and what it changed.
 
+    The uploaded file itself is kept only while the import is pending (``core.imports.retention``).
+
     Clients and figures are written in bulk, without one audit row per client; this record is the
     audit trail of the import as a whole (and is itself audited)."""
 
@@ -178,6 +180,9 @@ class CensusImport(Audited, db.Model):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), info=label(_l("Person")))
     stored_file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id"), info=label(_l("File")))
     filename: Mapped[str] = mapped_column(String(255), info=label(_l("File name")))
+    #: What stays of the file once it is deleted (after the import, or unused after a few days).
+    size: Mapped[int | None] = mapped_column(Integer, info=label(_l("Size (bytes)")))
+    sha256: Mapped[str | None] = mapped_column(String(64), info=label(_l("SHA-256")))
     #: The year of the figures when the file has no year column.
     year: Mapped[int] = mapped_column(Integer, info=label(_l("Year")))
     #: The file lists every current client: those absent are proposed as lost.

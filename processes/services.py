@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from sqlalchemy import exists, func, or_, select
 
 from core.extensions import db
-from core.files import DOCUMENTS, store_upload
+from core.files import DOCUMENTS, Owner, store_upload
 from core.models import Role
 from core.versioning import ensure_current
 from processes.models import (
@@ -129,7 +129,7 @@ def remove_participant(process: Process, participant_id: int) -> None:
 
 
 def add_document(process: Process, upload, title: str, *, actor) -> ProcessDocument:
-    stored = store_upload(upload, purpose="process-document", accept=DOCUMENTS, actor=actor)
+    stored = store_upload(upload, owner=Owner.PROCESS_DOCUMENT, accept=DOCUMENTS, actor=actor)
     document = ProcessDocument(file=stored, title=title.strip() or stored.filename)
     process.documents.append(document)
     db.session.flush()

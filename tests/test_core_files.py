@@ -6,7 +6,7 @@ import io
 import pytest
 from werkzeug.datastructures import FileStorage
 
-from core.files import DOCUMENTS, IMAGES, StoredFile, UploadRejected, clean_filename, store_upload
+from core.files import DOCUMENTS, IMAGES, Owner, StoredFile, UploadRejected, clean_filename, store_upload
 from core.models import Organisation
 from tests.conftest import sign_in
 
@@ -39,7 +39,7 @@ def upload(data: bytes, name: str) -> FileStorage:
 def test_accepted_files_are_stored_with_their_detected_type(app, db, data, name, kind):
     data = data if data is not None else xlsx_bytes()
     with app.app_context():
-        stored = store_upload(upload(data, name), purpose="evidence", accept=DOCUMENTS, actor=None)
+        stored = store_upload(upload(data, name), owner=Owner.EVIDENCE_ITEM, accept=DOCUMENTS, actor=None)
         db.session.commit()
         assert (stored.kind, stored.size, stored.filename) == (kind, len(data), name)
         assert db.session.get(StoredFile, stored.id).data == data
@@ -56,13 +56,13 @@ def test_accepted_files_are_stored_with_their_detected_type(app, db, data, name,
 ])
 def test_files_whose_content_does_not_match_are_rejected(app, data, name, accept, message):
     with app.app_context(), pytest.raises(UploadRejected, match=message):
-        store_upload(upload(data, name), purpose="evidence", accept=accept, actor=None)
+        store_upload(upload(data, name), owner=Owner.EVIDENCE_ITEM, accept=accept, actor=None)
 
 
 def test_files_over_the_limit_are_rejected(app):
     app.config["UPLOAD_MAX_BYTES"] = 1000
     with app.app_context(), pytest.raises(UploadRejected, match="larger than the limit"):
-        store_upload(upload(PDF + b" " * 2000, "big.pdf"), purpose="evidence", accept=DOCUMENTS, actor=None)
+        store_upload(upload(PDF + b" " * 2000, "big.pdf"), owner=Owner.EVIDENCE_ITEM, accept=DOCUMENTS, actor=None)
 
 
 @pytest.mark.parametrize(("given", "kept"), [
@@ -83,15 +83,14 @@ def test_logo_upload_and_download_with_safe_headers(app, db, client, make_user):
     response = client.post("/settings/organisation/logo", data={"logo": (io.BytesIO(PNG), "logo.png")},
                            content_type="multipart/form-data", follow_redirects=True)
     assert "Logo uploaded." in response.get_data(as_text=True)
-    with app.app_context():
-        logo_id = Organisation.current().logo_id
-    download = client.get(f"/files/{logo_id}")
+    download = client.get("/settings/organisation/logo")
     assert download.data == PNG
     assert download.headers["Content-Type"] == "image/png"
     assert download.headers["Content-Disposition"] == "attachment; filename=logo.png"
     assert download.headers["X-Content-Type-Options"] == "nosniff"
     assert "sandbox" in download.headers["Content-Security-Policy"]
-    assert app.test_client().get(f"/files/{logo_id}").status_code == 302  # anonymous: to the login page
+    assert download.headers["Cache-Control"] == "private, no-store"
+    assert app.test_client().get("/settings/organisation/logo").status_code == 302  # anonymous: to the login page
 
 
 def test_a_rejected_logo_says_why_and_stores_nothing(app, db, client, make_user):

@@ -47,9 +47,11 @@ def test_a_coordinator_uploads_a_file_and_replaces_it_keeping_both_versions_with
         revisions = db.session.get(EvidenceItem, item_id).revisions
         assert [(r.number, r.sha256, r.file.sha256) for r in revisions] == [(1, first_hash, first_hash),
                                                                            (2, second_hash, second_hash)]
-        download = coordinator.get(f"/files/{revisions[0].file_id}")
+    download = coordinator.get(f"/evidence/items/{item_id}/revisions/1/file")
     assert download.headers["Content-Disposition"].startswith("attachment")
     assert hashlib.sha256(download.data).hexdigest() == first_hash
+    assert hashlib.sha256(coordinator.get(f"/evidence/items/{item_id}/file").data).hexdigest() == second_hash
+    assert f"/evidence/items/{item_id}/revisions/1/file" in page
 
 
 def test_a_note_without_a_file_is_evidence_too(app, client_as, ids):

@@ -108,6 +108,8 @@ def test_importing_a_spanish_csv_keeps_or_replaces_existing_values_as_chosen(app
                                  "column_value": "Valor", "column_comment": "Observaciones",
                                  "confirm": "1", "existing": "keep"})
     assert values(app, indicator_id) == {date(2025, 1, 1): 3.0, date(2025, 2, 1): 3.9, date(2025, 3, 1): 4.0}
+    assert client.get(check_url).status_code == 404  # an applied import's file is deleted: upload it again
+    check_url = upload(client, CSV_ES, "mediciones.csv")
     client.post(check_url, data={"column_indicator": "Código indicador", "column_period": "Periodo",
                                  "column_value": "Valor", "column_comment": "Observaciones",
                                  "confirm": "1", "existing": "replace"})

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from core.access import PACKS, allow
 from core.extensions import db
-from core.files import download_response
+from core.files import Owner, download_response
 from evidence import bp, packs
 from evidence.forms import PACK_LANGUAGES
 from evidence.models import JobState, PackJob, PackSnapshot
@@ -64,7 +64,7 @@ def pack_job_state(job_id: int):
 @allow(PACKS)
 def download_pack(snapshot_id: int):
     """The PDF of a pack, as generated (snapshots never change)."""
-    return download_response(db.get_or_404(PackSnapshot, snapshot_id).file)
+    return download_response(db.get_or_404(PackSnapshot, snapshot_id).file, owner=Owner.EVIDENCE_PACK)
 
 
 @bp.get("/packs")

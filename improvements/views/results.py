@@ -1,13 +1,15 @@
 """Before/after results and client evidence (C2), and the change in the way of operating (C3)."""
 
-from flask import render_template, request
+from flask import abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from core.access import TEAM_DATA, allow
-from core.files import UploadRejected
+from core.extensions import db
+from core.files import Owner, UploadRejected, download_response
 from improvements import bp, changes
 from improvements.forms import AffectedForm, AfterForm, EvidenceForm, ProcessChangeForm, TrainingForm
+from improvements.models import Improvement
 from improvements.services import ImprovementRuleError
 from improvements.views.common import done, editable_improvement
 from improvements.views.improvement import render_improvement
@@ -98,3 +100,26 @@ def add_training(improvement_id: int):
         else:
             return done(_("Session recorded."), ".improvement_detail", "change", improvement_id=improvement.id)
     return render_improvement(improvement.id, training_form=form)
+
+
+def _improvement_file(improvement_id: int, records: str, record_id: int, attribute: str, owner: Owner):
+    """A file attached to one of the improvement's records, for everyone who reads the improvement."""
+    improvement = db.get_or_404(Improvement, improvement_id)
+    record = next((r for r in getattr(improvement, records) if r.id == record_id), None)
+    if record is None:
+        abort(404)
+    return download_response(getattr(record, attribute), owner=owner)
+
+
+@bp.get("/<int:improvement_id>/evidence/<int:evidence_id>/file")
+@allow(TEAM_DATA)
+def evidence_file(improvement_id: int, evidence_id: int):
+    """The file of a piece of client evidence (C2)."""
+    return _improvement_file(improvement_id, "evidence", evidence_id, "file", Owner.IMPROVEMENT_EVIDENCE)
+
+
+@bp.get("/<int:improvement_id>/trainings/<int:training_id>/material")
+@allow(TEAM_DATA)
+def training_material(improvement_id: int, training_id: int):
+    """The material handed out at an information or training session (C3)."""
+    return _improvement_file(improvement_id, "trainings", training_id, "material_file", Owner.TRAINING_MATERIAL)

@@ -1,7 +1,7 @@
 """The register of enquiries, complaints, claims and incidents (B1): list, charts, record, answer, import."""
 
 import pandas as pd
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_sqlalchemy.pagination import Pagination
@@ -11,8 +11,9 @@ from core.access import TEAM_DATA, allow
 from core.charts import chart_spec
 from core.exports import export_response
 from core.extensions import db
-from core.files import TABLES, StoredFile, store_upload
+from core.files import Owner, download_response
 from core.imports import ImportFileError, error_report_csv, mapping_form_class, parse, read_table
+from core.imports.retention import finish_import, import_history, pending_upload, store_import_upload
 from core.versioning import submit_edit
 from loyalty import bp
 from loyalty.voice import charts, complaint_import, services
@@ -183,19 +184,18 @@ def import_complaints():
     """Step 1 of an import: upload the file (kept so the next steps can read it again)."""
     form = ComplaintUploadForm()
     if form.validate_on_submit():
-        stored = store_upload(form.file.data, purpose="import", accept=TABLES, actor=current_user)
+        stored = store_import_upload(form.file.data, owner=Owner.COMPLAINT_IMPORT, actor=current_user)
         db.session.commit()
         return redirect(url_for(".import_complaints_check", file_id=stored.id))
-    return render_template("loyalty/voice/import_upload.html", form=form, spec=complaint_import.SPEC)
+    return render_template("loyalty/voice/import_upload.html", form=form, spec=complaint_import.SPEC,
+                           history=import_history(Owner.COMPLAINT_IMPORT))
 
 
 @bp.route("/complaints/import/<int:file_id>", methods=["GET", "POST"])
 @allow(TEAM_DATA)
 def import_complaints_check(file_id: int):
     """Steps 2 and 3: check the columns, see every rejected row, then import them all (or none)."""
-    stored = db.get_or_404(StoredFile, file_id)
-    if stored.purpose != "import" or stored.uploaded_by_id != current_user.id:
-        abort(404)
+    stored = pending_upload(file_id, Owner.COMPLAINT_IMPORT)
     try:
         table = read_table(stored.data, stored.filename)
     except ImportFileError as error:
@@ -212,6 +212,7 @@ def import_complaints_check(file_id: int):
     planned = complaint_import.plan(result)
     if request.form.get("confirm") and result.ok and planned:
         count = complaint_import.apply(planned, actor=current_user)
+        finish_import(stored, counts={"added": count, "rows": result.total}, actor=current_user)
         db.session.commit()
         flash(_("Import done: %(count)d records added.", count=count), "success")
         return redirect(url_for(".complaints"))
@@ -219,3 +220,10 @@ def import_complaints_check(file_id: int):
         return error_report_csv(result), 200, {"Content-Type": "text/csv; charset=utf-8",
                                                  "Content-Disposition": "attachment; filename=problems.csv"}
     return render_template("loyalty/voice/import_check.html", **page | {"result": result, "planned": planned})
+
+
+@bp.get("/complaints/import/<int:file_id>/file")
+@allow(TEAM_DATA)
+def import_complaints_file(file_id: int):
+    """The file of one's own pending import, as uploaded (deleted once imported or abandoned)."""
+    return download_response(pending_upload(file_id, Owner.COMPLAINT_IMPORT), owner=Owner.COMPLAINT_IMPORT)

@@ -7,9 +7,10 @@ from sqlalchemy import select
 
 from core.access import TEAM_DATA, allow
 from core.extensions import db
-from core.files import TABLES, StoredFile, store_upload
+from core.files import Owner, download_response
 from core.imports import ImportFileError, error_report_csv, mapping_form_class
 from core.imports.frames import read_frame
+from core.imports.retention import keep_days, store_import_upload
 from loyalty import bp, census_import, services
 from loyalty.forms import AbsentForm, CensusUploadForm
 from loyalty.models import CensusImport, Client, ExitReason
@@ -24,9 +25,10 @@ def import_census():
     """Step 1: upload the census file (kept, so the next steps can read it again) and say what it is."""
     form = CensusUploadForm()
     if form.validate_on_submit():
-        stored = store_upload(form.file.data, purpose="census-import", accept=TABLES, actor=current_user)
-        record = CensusImport(actor_id=current_user.id, stored_file_id=stored.id, filename=stored.filename,
-                              year=form.year.data, full_census=bool(form.full_census.data), mapping={})
+        stored = store_import_upload(form.file.data, owner=Owner.CENSUS_IMPORT, actor=current_user)
+        record = CensusImport(actor_id=current_user.id, stored_file=stored, filename=stored.filename,
+                              size=stored.size, sha256=stored.sha256, year=form.year.data,
+                              full_census=bool(form.full_census.data), mapping={})
         db.session.add(record)
         db.session.commit()
         return redirect(url_for(".import_check", import_id=record.id))
@@ -48,7 +50,11 @@ def import_check(import_id: int):
     record = _pending(import_id)
     if record.imported_at is not None:
         return redirect(url_for(".import_done", import_id=record.id))
-    stored = db.session.get(StoredFile, record.stored_file_id)
+    stored = record.stored_file
+    if stored is None:
+        flash(_("The file of this import was deleted after %(days)d days without being imported: upload it again.",
+                days=keep_days()), "warning")
+        return redirect(url_for(".import_census"))
     try:
         table = read_frame(stored.data, stored.filename)
     except ImportFileError as error:
@@ -78,6 +84,14 @@ def import_check(import_id: int):
         record.rejected, record.rows = plan.result.rejected_count, plan.result.total
         db.session.commit()
     return render_template("loyalty/import_check.html", **context | {"plan": plan})
+
+
+@bp.get("/import/<int:import_id>/file")
+@allow(TEAM_DATA)
+def import_file(import_id: int):
+    """The file of one's own pending census import, as uploaded (deleted once imported or abandoned)."""
+    record = _pending(import_id)
+    return download_response(record.stored_file if record.imported_at is None else None, owner=Owner.CENSUS_IMPORT)
 
 
 @bp.get("/imports")

@@ -1,7 +1,7 @@
 """Indicator data in and out: exporting a series, importing measurements from CSV/XLSX."""
 
 import pandas as pd
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -12,9 +12,10 @@ from wtforms import SubmitField
 from core.access import TEAM_DATA, allow
 from core.exports import export_response
 from core.extensions import db
-from core.files import TABLES, StoredFile, store_upload
+from core.files import TABLES, Owner, download_response
 from core.forms import AcceptedUpload
 from core.imports import ImportFileError, error_report_csv, mapping_form_class, parse, read_table
+from core.imports.retention import finish_import, import_history, pending_upload, store_import_upload
 from processes import bp, measurement_import
 from processes import indicators as logic
 from processes.models import Indicator
@@ -43,17 +44,22 @@ def import_measurements():
     """Step 1 of an import: upload the file (it is kept so the next steps can read it again)."""
     form = UploadForm()
     if form.validate_on_submit():
-        stored = store_upload(form.file.data, purpose="import", accept=TABLES, actor=current_user)
+        stored = store_import_upload(form.file.data, owner=Owner.MEASUREMENT_IMPORT, actor=current_user)
         db.session.commit()
         return redirect(url_for(".import_measurements_check", file_id=stored.id))
-    return render_template("processes/import_upload.html", form=form, spec=measurement_import.SPEC)
+    return render_template("processes/import_upload.html", form=form, spec=measurement_import.SPEC,
+                           history=import_history(Owner.MEASUREMENT_IMPORT))
 
 
-def _uploaded(file_id: int) -> StoredFile:
-    stored = db.get_or_404(StoredFile, file_id)
-    if stored.purpose != "import" or stored.uploaded_by_id != current_user.id:
-        abort(404)
-    return stored
+def _uploaded(file_id: int):
+    return pending_upload(file_id, Owner.MEASUREMENT_IMPORT)
+
+
+@bp.get("/measurements/import/<int:file_id>/file")
+@allow(TEAM_DATA)
+def import_measurements_file(file_id: int):
+    """The file of one's own pending import, as uploaded (deleted once imported or abandoned)."""
+    return download_response(_uploaded(file_id), owner=Owner.MEASUREMENT_IMPORT)
 
 
 @bp.route("/measurements/import/<int:file_id>", methods=["GET", "POST"])
@@ -79,6 +85,7 @@ def import_measurements_check(file_id: int):
     if request.form.get("confirm") and result.ok and planned:
         replace = request.form.get("existing") == "replace"
         counts = measurement_import.apply(planned, actor=current_user, replace=replace)
+        finish_import(stored, counts=counts | {"rows": result.total}, actor=current_user)
         db.session.commit()
         flash(_("Import done: %(added)d values added, %(replaced)d replaced, %(kept)d kept as they were, "
                 "%(unchanged)d already recorded.", **counts), "success")

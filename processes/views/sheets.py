@@ -1,6 +1,6 @@
 """Process sheets: the list, one sheet, creating, editing, retiring, participants and documents."""
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -8,6 +8,7 @@ from sqlalchemy.orm import joinedload
 
 from core.access import COORDINATION, TEAM_DATA, allow
 from core.extensions import db
+from core.files import Owner, download_response
 from core.forms import EmptyForm
 from core.models import User
 from core.ui import flash_form_errors
@@ -175,6 +176,17 @@ def add_document(process_id: int):
     else:
         flash_form_errors(form)
     return redirect(url_for(".process_detail", process_id=process.id, _anchor="documents"))
+
+
+@bp.get("/<int:process_id>/documents/<int:document_id>")
+@allow(TEAM_DATA)
+def process_document(process_id: int, document_id: int):
+    """A document of the process, for everyone who reads its sheet."""
+    process = db.get_or_404(Process, process_id)
+    document = next((d for d in process.documents if d.id == document_id), None)
+    if document is None:
+        abort(404)
+    return download_response(document.file, owner=Owner.PROCESS_DOCUMENT)
 
 
 @bp.route("/standard", methods=["GET", "POST"])

@@ -1,6 +1,6 @@
 """Importing responses exported by other survey tools into a wave (upload, map columns, check, import)."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -10,9 +10,10 @@ from wtforms import SubmitField
 
 from core.access import TEAM_DATA, allow
 from core.extensions import db
-from core.files import TABLES, StoredFile, store_upload
+from core.files import TABLES, Owner, download_response
 from core.forms import AcceptedUpload
 from core.imports import ImportFileError, error_report_csv, mapping_form_class, parse, read_table
+from core.imports.retention import finish_import, import_history, pending_upload, store_import_upload
 from surveys import bp, response_import
 from surveys.models import Wave
 
@@ -29,18 +30,24 @@ def import_responses(wave_id: int):
     wave = db.get_or_404(Wave, wave_id)
     form = UploadForm()
     if form.validate_on_submit():
-        stored = store_upload(form.file.data, purpose="import", accept=TABLES, actor=current_user)
+        stored = store_import_upload(form.file.data, owner=Owner.SURVEY_RESPONSE_IMPORT, actor=current_user)
         db.session.commit()
         return redirect(url_for(".import_responses_check", wave_id=wave.id, file_id=stored.id))
     return render_template("surveys/import_upload.html", form=form, wave=wave,
-                           spec=response_import.response_spec(wave.survey))
+                           spec=response_import.response_spec(wave.survey),
+                           history=import_history(Owner.SURVEY_RESPONSE_IMPORT, target_id=wave.id))
 
 
-def _uploaded(file_id: int) -> StoredFile:
-    stored = db.get_or_404(StoredFile, file_id)
-    if stored.purpose != "import" or stored.uploaded_by_id != current_user.id:
-        abort(404)
-    return stored
+def _uploaded(file_id: int):
+    return pending_upload(file_id, Owner.SURVEY_RESPONSE_IMPORT)
+
+
+@bp.get("/waves/<int:wave_id>/import/<int:file_id>/file")
+@allow(TEAM_DATA)
+def import_responses_file(wave_id: int, file_id: int):
+    """The file of one's own pending import, as uploaded (deleted as soon as its responses are written)."""
+    db.get_or_404(Wave, wave_id)
+    return download_response(_uploaded(file_id), owner=Owner.SURVEY_RESPONSE_IMPORT)
 
 
 @bp.route("/waves/<int:wave_id>/import/<int:file_id>", methods=["GET", "POST"])
@@ -66,6 +73,9 @@ def import_responses_check(wave_id: int, file_id: int):
     planned = response_import.plan(result, wave.survey)
     if request.form.get("confirm") and result.ok and planned:
         count = response_import.apply(wave, planned)
+        # The file may name the respondents: it goes with the responses written, only counts stay.
+        finish_import(stored, counts={"responses": count, "rows": result.total}, actor=current_user,
+                      target_id=wave.id)
         db.session.commit()
         flash(_("Import done: %(n)d responses added.", n=count), "success")
         return redirect(url_for(".wave_results", wave_id=wave.id))
