@@ -96,6 +96,12 @@ def test_past_the_compression_check_the_rows_are_counted_blank_ones_included(row
     assert seconds < 1.5 and peak < 20_000_000  # reading it all cost gigabytes
 
 
+def test_rows_are_counted_in_every_part_whatever_its_name():
+    data = workbook(extra={"xl/worksheets/sheet9.bin": _empty_rows(200_000)})
+    message, seconds, _peak = refused(data, "b.xlsx", bounds=Bounds(compression_ratio=10**6))
+    assert message.startswith("“b.xlsx” has more than 100 000 rows") and seconds < 1
+
+
 def test_a_sheet_that_declares_its_size_is_read_row_by_row_and_stopped_at_the_bound():
     data = workbook(_empty_rows(300_000, head=b'<dimension ref="A1"/>'))
     message, seconds, _peak = refused(data, "b.xlsx", bounds=Bounds(compression_ratio=10**6, rows=1_000))

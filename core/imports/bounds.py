@@ -72,8 +72,8 @@ def check_archive(data: bytes, filename: str, bounds: Bounds) -> set[str]:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
             _check_sizes(members, filename, bounds)
-            for member in members:
-                if member.filename.endswith(".xml") and member.filename != SHARED_STRINGS:
+            for member in members:  # any part may be a sheet: the workbook's relations name them, not their names
+                if member.filename != SHARED_STRINGS:
                     _check_rows(archive, member, filename, bounds)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError) as error:
         raise ImportFileError(_("“%(name)s” is damaged and cannot be read.", name=filename)) from error
