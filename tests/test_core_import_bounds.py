@@ -93,19 +93,19 @@ def test_past_the_compression_check_the_rows_are_counted_blank_ones_included(row
     loose = Bounds(compression_ratio=10**6, uncompressed_bytes=10**10)
     message, seconds, peak = refused(row_bomb, "bomba.xlsx", bounds=loose)
     assert message.startswith("“bomba.xlsx” has more than 100 000 rows (blank rows count too)")
-    assert seconds < 1.5 and peak < 20_000_000  # reading it all cost gigabytes
+    assert seconds < 3 and peak < 20_000_000  # reading it all cost gigabytes
 
 
 def test_rows_are_counted_in_every_part_whatever_its_name():
     data = workbook(extra={"xl/worksheets/sheet9.bin": _empty_rows(200_000)})
     message, seconds, _peak = refused(data, "b.xlsx", bounds=Bounds(compression_ratio=10**6))
-    assert message.startswith("“b.xlsx” has more than 100 000 rows") and seconds < 1
+    assert message.startswith("“b.xlsx” has more than 100 000 rows") and seconds < 3
 
 
 def test_a_sheet_that_declares_its_size_is_read_row_by_row_and_stopped_at_the_bound():
     data = workbook(_empty_rows(300_000, head=b'<dimension ref="A1"/>'))
     message, seconds, _peak = refused(data, "b.xlsx", bounds=Bounds(compression_ratio=10**6, rows=1_000))
-    assert message.startswith("“b.xlsx” has more than 1 000 rows") and seconds < 1
+    assert message.startswith("“b.xlsx” has more than 1 000 rows") and seconds < 3
 
 
 def test_a_huge_shared_string_is_refused_before_it_is_loaded(string_bomb):
@@ -200,7 +200,7 @@ def test_the_upload_views_answer_the_message_and_store_nothing(app, client_as, e
     member = client_as("member")
     started = time.perf_counter()
     response = _post(member, url, row_bomb, "bomba.xlsx", **fields)
-    assert time.perf_counter() - started < 1
+    assert time.perf_counter() - started < 5  # the whole request, on a loaded machine; reading it cost 99 s
     assert response.status_code == 200
     assert "“bomba.xlsx” cannot be read: a part of it unpacks to more than 100 times" in response.get_data(as_text=True)
     many = b"Codigo\n" + b"A\n" * 5 + b"\n" * 10
