@@ -4,6 +4,8 @@ import os
 import secrets
 from pathlib import Path
 
+from core.imports.bounds import DEFAULT_SETTINGS as IMPORT_BOUNDS
+
 #: Settings that may come from the environment, with the type each is parsed as.
 ENVIRONMENT_SETTINGS = {
     "SECRET_KEY": str,
@@ -25,6 +27,7 @@ ENVIRONMENT_SETTINGS = {
     "FIDELIZA_SKIP_MIGRATION_CHECK": bool,
     "CACHE_TYPE": str,
     "CACHE_REDIS_URL": str,
+    **dict.fromkeys(IMPORT_BOUNDS, int),
 }
 
 DEFAULTS = {
@@ -67,6 +70,9 @@ DEFAULTS = {
     "CACHE_DEFAULT_TIMEOUT": 3600,
     "CACHE_THRESHOLD": 200,
     "CACHE_KEY_PREFIX": "fideliza:",
+    # What an import reads of one file at most (``core.imports.bounds``): rows, columns, cell length, and
+    # for .xlsx the unpacked size, shared strings, compression ratio and number of parts.
+    **IMPORT_BOUNDS,
     # None means "decide from debug mode" (see ``configure``).
     "SESSION_COOKIE_SECURE": None,
 }

@@ -19,7 +19,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import TextInput
 
-from core.files import IMAGES, UploadRejected, read_upload
+from core.files import IMAGES, TABLES, UploadRejected, read_upload
+from core.imports import ImportFileError, check_table_upload
 from core.imports.cells import InvalidCell, number_converter
 
 
@@ -76,15 +77,20 @@ class EmailAddress:
 
 
 class AcceptedUpload:
-    """WTForms validator: the file field holds an upload of one of ``accept`` kinds, within limits."""
+    """WTForms validator: the file field holds an upload of one of ``accept`` kinds, within limits.
+
+    A file for an importer (``TABLES``) must also be within the import's bounds, so that a zip bomb or a
+    CSV of a million rows is refused at the upload and never stored."""
 
     def __init__(self, accept: frozenset):
         self.accept = accept
 
     def __call__(self, form, field):
         try:
-            read_upload(field.data, self.accept)
-        except UploadRejected as error:
+            filename, data, _kind = read_upload(field.data, self.accept)
+            if self.accept == TABLES:
+                check_table_upload(data, filename)
+        except (UploadRejected, ImportFileError) as error:
             raise ValidationError(str(error)) from error
 
 

@@ -24,6 +24,7 @@ LANGUAGES = ("es", "en")
 CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,29}$")
 SET_KEYS = {"code", "name", "description", "criteria"}
 CRITERION_KEYS = {"code", "group", "text", "areas", "evidence"}
+#: A criteria file is a few dozen criteria (the shipped one is 10 KB); more is a mistake, or an attack.
 MAX_BYTES = 512 * 1024
 
 
@@ -116,6 +117,22 @@ class _Checker:
         return result
 
 
+class _PlainLoader(yaml.SafeLoader):
+    """The safe loader, refusing anchors and aliases (``&a``, ``*a``, ``<<: *a``) as it meets them.
+
+    An alias makes one node appear wherever it is named: 150 KB of ``*a`` naming a list of thousands of
+    texts is billions of texts to check and store (tried: 25 s and 1.3 GB for one upload). A criteria
+    file has no need of them, so the first one ends the reading, before the checker walks anything."""
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise CriteriaFileError([(event.start_mark.line + 1, _(
+                "anchors and aliases (“&%(name)s”, “*%(name)s”) are not allowed in a criteria file: write "
+                "each text where it is used", name=event.anchor))])
+        return super().compose_node(parent, index)
+
+
 def _complete(texts: dict) -> dict:
     """Fill a missing language with the other one, so every reader gets a text."""
     if not texts:
@@ -133,8 +150,10 @@ def parse_criteria_file(content: str | bytes) -> CriteriaSetData:
             content = content.decode("utf-8-sig")
         except UnicodeDecodeError as error:
             raise CriteriaFileError([(1, _("the file is not UTF-8 text"))]) from error
+    elif len(content) > MAX_BYTES:  # characters: at least as many bytes
+        raise CriteriaFileError([(1, _("the file is larger than %(kb)d KB", kb=MAX_BYTES // 1024))])
     try:
-        root = yaml.compose(content, Loader=yaml.SafeLoader)
+        root = yaml.compose(content, Loader=_PlainLoader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         raise CriteriaFileError([((mark.line + 1) if mark else 1,

@@ -1,18 +1,27 @@
-"""Production shape: several gunicorn workers share one database and one login-throttle store."""
+"""Production shape: several gunicorn workers share one database and one login-throttle store; a backup made
+as docs/deployment.md says restores to an app that serves the same evidence, byte for byte."""
 
+import hashlib
 import os
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
 import urllib.request
 import uuid
+from io import BytesIO
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
+from pypdf import PdfReader
 
-from tests.conftest import PASSWORD
+from tests import database
+from tests.conftest import PASSWORD, sign_in
+from tests.evidence_fixtures import checklist_ids, pdf_upload
+from tests.test_evidence_pack import download, generate
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,3 +84,70 @@ def test_gunicorn_serves_the_app_with_several_workers(database_url, tmp_path):
         server.terminate()
         output = server.communicate(timeout=20)[0].decode()
     assert output.count("Booting worker") == 2, output
+
+
+# --- backups (docs/deployment.md, "Backups") -----------------------------------------------------
+
+def sqlite_backup(database_url: str, target: Path) -> str:
+    """The documented SQLite backup: the online backup API, while the app may be writing."""
+    source = sqlite3.connect(sa.make_url(database_url).database)
+    copy = sqlite3.connect(target)
+    try:
+        source.backup(copy)
+    finally:
+        copy.close()
+        source.close()
+    return f"sqlite:///{target}"
+
+
+def postgres_backup(database_url: str, target: Path) -> str:
+    """The documented PostgreSQL backup and restore: ``pg_dump -Fc``, then ``pg_restore --clean --if-exists``
+    into a new database (which the caller drops)."""
+    def plain(url: str) -> str:  # the command-line tools take libpq's URL, without SQLAlchemy's driver
+        return sa.make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+    subprocess.run(["pg_dump", "-Fc", "--no-owner", "-f", str(target), plain(database_url)], check=True)
+    restored = database.create_postgres_database()
+    subprocess.run(["pg_restore", "--clean", "--if-exists", "--no-owner", "-d", plain(restored), str(target)],
+                   check=True, capture_output=True)
+    return restored
+
+
+@pytest.fixture
+def restore(database_url, tmp_path):
+    """A function backing up the test database as docs/deployment.md says and restoring it: the copy's URL."""
+    made = []
+
+    def backup_and_restore() -> str:
+        if database.backend() == "postgresql":
+            if not (shutil.which("pg_dump") and shutil.which("pg_restore")):
+                pytest.skip("pg_dump and pg_restore are not installed")
+            made.append(postgres_backup(database_url, tmp_path / "fideliza.dump"))
+            return made[-1]
+        return sqlite_backup(database_url, tmp_path / "backup.sqlite3")
+
+    yield backup_and_restore
+    for url in made:
+        database.drop_postgres_database(url)
+
+
+def test_a_restored_backup_serves_the_same_evidence_pack_byte_for_byte(app, app_factory, client_as, make_user,
+                                                                       restore):
+    ids = checklist_ids(app)
+    client_as("coordinator").post(f"/evidence/criteria/{ids['A1']}/evidence", content_type="multipart/form-data",
+                                  data={"title": "Map approval minutes", "criteria": [ids["A1"]],
+                                        "file": pdf_upload("acta.pdf"), "note": "", "record": ""})
+    reviewer = make_user("reviewer", email="rachel@example.test")
+    location = generate(sign_in(app.test_client(), reviewer))
+    original = download(sign_in(app.test_client(), reviewer), location)
+    assert list(PdfReader(BytesIO(original)).attachments) == ["A1-1-v1-acta.pdf"]
+
+    restored = app_factory(restore())
+    visitor = restored.test_client()
+    health = visitor.get("/healthz")
+    assert health.status_code == 200 and health.get_json()["migrations_current"] is True
+    signed_in = visitor.post("/login", data={"email": "rachel@example.test", "password": PASSWORD})
+    assert signed_in.status_code == 302, signed_in.get_data(as_text=True)[:300]
+    served = download(visitor, location)
+    assert hashlib.sha256(served).hexdigest() == hashlib.sha256(original).hexdigest()
+    assert served == original

@@ -1,11 +1,19 @@
 """Criteria sets are data files: the shipped checklist loads in both languages, and a bad file is refused
 with its line and reason and changes nothing."""
 
+import time
+
 import pytest
 from sqlalchemy import func, select
 
 from core.extensions import db
-from evidence.criteria_sets import CriteriaFileError, ensure_builtin_sets, install_set, parse_criteria_file
+from evidence.criteria_sets import (
+    MAX_BYTES,
+    CriteriaFileError,
+    ensure_builtin_sets,
+    install_set,
+    parse_criteria_file,
+)
 from evidence.models import CriteriaSet, Criterion
 
 CUSTOM = """\
@@ -103,3 +111,47 @@ def test_the_setup_command_stores_the_shipped_sets_once(runner, app):
     first = runner.invoke(args=["evidence", "load-criteria"])
     assert first.exit_code == 0 and "1 criteria set(s) added: FID-A1E1" in first.output
     assert "0 criteria set(s) added." in runner.invoke(args=["evidence", "load-criteria"]).output
+
+
+def amplified(texts: int = 2000, references: int = 4000) -> str:
+    """A criteria file (180 KB) whose first criterion anchors a list of texts every other one names by alias:
+    8 million texts to check and store (21 s and over a gigabyte before aliases were refused)."""
+    areas = ", ".join(["t"] * texts)
+    lines = ["code: BOMB", "name: bomb", "criteria:", f"  - {{code: C0, text: x, areas: {{en: &a [{areas}]}}}}"]
+    lines += [f"  - {{code: C{n}, text: x, areas: {{en: *a}}}}" for n in range(1, references)]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize(("content", "line"), [
+    (amplified(), 4),
+    (CUSTOM.replace("    areas:\n", "    areas: &shared\n"), 7),  # an anchor alone is refused too
+    (CUSTOM + "  - code: X2\n    <<: *merged\n", 10),
+])
+def test_anchors_and_aliases_are_refused_before_anything_is_expanded(ctx, content, line):
+    started = time.perf_counter()
+    with pytest.raises(CriteriaFileError) as refused:
+        parse_criteria_file(content.encode())
+    assert time.perf_counter() - started < 1
+    [(found_line, reason)] = refused.value.errors
+    assert found_line == line and "anchors and aliases" in reason and "are not allowed" in reason
+
+
+def test_an_aliased_upload_is_refused_and_stores_nothing(client_as, app):
+    from io import BytesIO
+
+    response = client_as("coordinator", language="en").post(
+        "/evidence/sets", data={"file": (BytesIO(amplified().encode()), "bomb.yaml")},
+        content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert "Line 4" in response.get_data(as_text=True) and "are not allowed" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(CriteriaSet).where(CriteriaSet.code == "BOMB")) == 0
+
+
+def test_a_file_over_the_size_bound_is_refused_unread(ctx):
+    too_big = CUSTOM + "#" * MAX_BYTES
+    for content in (too_big, too_big.encode()):
+        with pytest.raises(CriteriaFileError) as refused:
+            parse_criteria_file(content)
+        assert refused.value.errors == [(1, "the file is larger than 512 KB")]
+    assert parse_criteria_file(CUSTOM.encode()).code == "ISO-9001-912"  # a normal set still loads

@@ -27,14 +27,15 @@ Formats, decided for Spanish users who also receive English files:
   .ods and HTML saved as .xls are refused with a message saying how to save them.
 """
 
+from core.imports.bounds import Bounds
 from core.imports.cells import InvalidCell
 from core.imports.forms import MappingForm, mapping_form_class
-from core.imports.reading import MAX_ROWS, ImportFileError, Row, Table, read_table
+from core.imports.reading import MAX_ROWS, ImportFileError, Row, Table, check_table_upload, read_table
 from core.imports.result import ImportResult, ParsedRow, RowError, error_report_csv, parse
 from core.imports.spec import KINDS, Column, ImportSpec
 
 __all__ = [
-    "KINDS", "MAX_ROWS", "Column", "ImportFileError", "ImportResult", "ImportSpec", "InvalidCell",
+    "KINDS", "MAX_ROWS", "Bounds", "Column", "ImportFileError", "ImportResult", "ImportSpec", "InvalidCell",
     "MappingForm", "ParsedRow", "Row", "RowError", "Table", "error_report_csv", "mapping_form_class",
-    "parse", "read_table",
+    "parse", "read_table", "check_table_upload",
 ]

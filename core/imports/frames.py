@@ -20,7 +20,7 @@ import csv
 import io
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
@@ -31,8 +31,10 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import insert
 
 from core.imports import cells as cell_rules
+from core.imports.bounds import Bounds, check_record, too_many_rows
 from core.imports.cells import InvalidCell, is_blank
-from core.imports.reading import MAX_ROWS, ImportFileError, _decode, _delimiter, read_table
+from core.imports.memo import memoised
+from core.imports.reading import ImportFileError, _decode, _delimiter, read_table_once
 from core.imports.result import ParsedRow, RowError, _check_mapping
 from core.imports.spec import Column, ImportSpec
 
@@ -54,36 +56,61 @@ class FrameTable:
         return len(self.frame)
 
 
-def read_frame(data: bytes, filename: str, *, sheet: str | None = None, max_rows: int = MAX_ROWS) -> FrameTable:
-    """``read_table`` for large files: CSV through pandas' C parser; XLSX and irregular CSV the usual way."""
+def read_frame(data: bytes, filename: str, *, sheet: str | None = None, max_rows: int | None = None,
+               bounds: Bounds | None = None) -> FrameTable:
+    """``read_table`` for large files: CSV through pandas' C parser; XLSX and irregular CSV the usual way.
+
+    The same bytes read lately come from the memo, each caller with its own copy of the frame."""
+    bounds = replace(bounds or Bounds.current(), **({"rows": max_rows} if max_rows else {}))
+    kept = memoised(data, ("frame", filename, sheet, bounds), lambda: _read_frame(data, filename, sheet, bounds))
+    return replace(kept, headers=list(kept.headers), frame=kept.frame.copy())
+
+
+def _read_frame(data: bytes, filename: str, sheet: str | None, bounds: Bounds) -> FrameTable:
     if not data.strip() or data.startswith(b"PK\x03\x04") or data.startswith(b"\xd0\xcf\x11\xe0"):
-        return _from_table(read_table(data, filename, sheet=sheet, max_rows=max_rows))
+        return _from_table(read_table_once(data, filename, sheet, bounds))
     text, encoding = _decode(data, filename)
     delimiter, table_text = _delimiter(text)
+    if table_text.count(delimiter, 0, table_text.find("\n")) >= bounds.columns:
+        # pandas would make a frame as wide as the first line; the row-by-row reader refuses it first.
+        return _from_table(read_table_once(data, filename, sheet, bounds))
     # UTF-8 as it came (the parser's own encoding: no copy of the text); anything else as decoded.
     source = io.BytesIO(data) if encoding.startswith("utf-8") and table_text is text else io.StringIO(table_text)
     try:
+        # One row past the bound is enough to refuse the file; a million empty rows are never read.
         raw = pd.read_csv(source, sep=delimiter, header=None, dtype=str, keep_default_na=False, na_filter=False,
-                          skip_blank_lines=False, quoting=csv.QUOTE_MINIMAL, engine="c",
+                          skip_blank_lines=False, quoting=csv.QUOTE_MINIMAL, engine="c", nrows=bounds.rows + 2,
                           encoding=encoding if isinstance(source, io.BytesIO) else None)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error):
         # Rows wider than the first one, or damaged quoting: the row-by-row reader says precisely what.
-        return _from_table(read_table(data, filename, sheet=sheet, max_rows=max_rows))
+        return _from_table(read_table_once(data, filename, sheet, bounds))
+    if len(raw) > bounds.rows + 1:
+        raise too_many_rows(filename, bounds)
     for name in raw.columns:
         if raw[name].hasnans:  # cells missing from rows shorter than the header
             raw[name] = raw[name].fillna("")
     raw.index = np.arange(1, len(raw) + 1)
-    return _frame_table(raw, filename, max_rows, kind="csv", encoding=encoding, delimiter=delimiter)
+    _check_cell_lengths(raw, filename, bounds)
+    return _frame_table(raw, filename, kind="csv", encoding=encoding, delimiter=delimiter)
+
+
+def _check_cell_lengths(raw: pd.DataFrame, filename: str, bounds: Bounds) -> None:
+    """The cell bound of ``check_record``, a column at a time; the row-by-row check names the row."""
+    for position in range(raw.shape[1]):
+        lengths = raw.iloc[:, position].str.len()
+        if lengths.max() > bounds.cell_chars:
+            number = int(lengths.idxmax())
+            check_record(raw.loc[number].tolist(), number, filename, bounds)
 
 
 def _from_table(table) -> FrameTable:
-    frame = pd.DataFrame([row.values for row in table.rows], index=[row.number for row in table.rows],
-                         columns=table.headers, dtype=object)
-    return FrameTable(table.headers, frame, kind=table.kind, encoding=table.encoding, delimiter=table.delimiter,
+    frame = pd.DataFrame({header: [row.values[header] for row in table.rows] for header in table.headers},
+                         index=[row.number for row in table.rows], columns=list(table.headers), dtype=object)
+    return FrameTable(list(table.headers), frame, kind=table.kind, encoding=table.encoding, delimiter=table.delimiter,
                       sheet=table.sheet, filename=table.filename)
 
 
-def _frame_table(raw: pd.DataFrame, filename: str, max_rows: int, **how) -> FrameTable:
+def _frame_table(raw: pd.DataFrame, filename: str, **how) -> FrameTable:
     """Header = first non-blank row; keep the non-blank rows under it; the checks of ``read_table``."""
     filled = _filled_rows(raw)
     if not filled.any():
@@ -93,9 +120,6 @@ def _frame_table(raw: pd.DataFrame, filename: str, max_rows: int, **how) -> Fram
     body_positions = np.flatnonzero(filled)[1:]
     if not len(body_positions):
         raise ImportFileError(_("“%(name)s” has a header row but no rows of data under it.", name=filename))
-    if len(body_positions) > max_rows:
-        raise ImportFileError(_("“%(name)s” has more than %(count)d rows. Split it into smaller files.",
-                                name=filename, count=max_rows))
     names = [" ".join(str(cell).split()) for cell in raw.loc[header_number]]
     unnamed = [i for i, name in enumerate(names) if not name]
     used = [i for i in unnamed if any(cell.strip() for cell in raw.iloc[body_positions, i].tolist())]

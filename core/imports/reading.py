@@ -10,19 +10,22 @@ import io
 import re
 import unicodedata
 import warnings
-import zipfile
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
 from typing import Any
 
 import openpyxl
 from flask_babel import gettext as _
 from openpyxl.utils import get_column_letter
 
+from core.imports.bounds import Bounds, ImportFileError, check_archive, check_record, too_many_rows
 from core.imports.cells import is_blank
+from core.imports.memo import memoised
 
-#: More rows than this is not a census or a series of measurements but a mistake, or an attack.
-MAX_ROWS = 100_000
+#: More rows than this is not a census or a series of measurements but a mistake, or an attack
+#: (the default of ``IMPORT_MAX_ROWS``).
+MAX_ROWS = Bounds.rows
 DELIMITERS = (";", ",", "\t", "|")
 #: How much of the file the delimiter is judged on.
 SNIFF_RECORDS, SNIFF_CHARS = 50, 65536
@@ -31,24 +34,24 @@ _EXCEL_SEP_LINE = re.compile(r"sep=(.)\r?\n")  # Excel's own hint for the delimi
 _QUOTED_IN_FORMAT = re.compile(r'"[^"]*"|\\.')  # literal text in an Excel number format
 
 
-class ImportFileError(ValueError):
-    """The file as a whole cannot be read; the message says why in words the user understands."""
+@dataclass(frozen=True)
+class Row:
+    """One non-empty row of the file: its number as the spreadsheet shows it, and its cells by header
+    (read-only: the table may be the memoised one another request reads too)."""
+
+    number: int
+    values: Mapping[str, Any]
 
 
 @dataclass(frozen=True)
-class Row:
-    """One non-empty row of the file: its number as the spreadsheet shows it, and its cells by header."""
-
-    number: int
-    values: dict[str, Any]
-
-
-@dataclass
 class Table:
-    """The cells of a file under its header row, and how the file was read (shown in the preview)."""
+    """The cells of a file under its header row, and how the file was read (shown in the preview).
+
+    Rows and their cells cannot be changed (the memo hands the same ones to every reader of the file);
+    each reader gets its own list of headers."""
 
     headers: list[str]
-    rows: list[Row]
+    rows: tuple[Row, ...]
     kind: str = "csv"
     encoding: str | None = None
     delimiter: str | None = None
@@ -56,19 +59,44 @@ class Table:
     filename: str = field(default="")
 
 
-def read_table(data: bytes, filename: str, *, sheet: str | None = None, max_rows: int = MAX_ROWS) -> Table:
-    """Read a CSV or XLSX upload, judged by its bytes; raise ``ImportFileError`` when it cannot be."""
+def read_table(data: bytes, filename: str, *, sheet: str | None = None, max_rows: int | None = None,
+               bounds: Bounds | None = None) -> Table:
+    """Read a CSV or XLSX upload, judged by its bytes; raise ``ImportFileError`` when it cannot be.
+
+    The bounds are the app's settings unless given; the same bytes read lately come from the memo."""
+    bounds = replace(bounds or Bounds.current(), **({"rows": max_rows} if max_rows else {}))
+    kept = memoised(data, ("table", filename, sheet, bounds), lambda: read_table_once(data, filename, sheet, bounds))
+    return replace(kept, headers=list(kept.headers))
+
+
+def read_table_once(data: bytes, filename: str, sheet: str | None, bounds: Bounds) -> Table:
+    """``read_table`` without the memo."""
     if not data.strip():
         raise ImportFileError(_("“%(name)s” is empty.", name=filename))
     if data.startswith(b"PK\x03\x04"):
-        return _read_xlsx(data, filename, sheet, max_rows)
+        return _read_xlsx(data, filename, sheet, bounds)
     if data.startswith(OLE2_MAGIC):
         raise ImportFileError(_("“%(name)s” is an Excel 97–2003 (.xls) or password-protected workbook, which "
                                 "cannot be read. Save it as .xlsx without a password, or as CSV.", name=filename))
     text, encoding = _decode(data, filename)
     delimiter, text = _delimiter(text)
     records = _csv_records(text, delimiter, filename)
-    return _table(records, filename, max_rows, kind="csv", encoding=encoding, delimiter=delimiter)
+    return _table(records, filename, bounds, kind="csv", encoding=encoding, delimiter=delimiter)
+
+
+def check_table_upload(data: bytes, filename: str, bounds: Bounds | None = None) -> None:
+    """Refuse, before it is stored, an upload that is over the bounds: an .xlsx by its archive's directory,
+    a CSV by reading its records (without keeping them)."""
+    bounds = bounds or Bounds.current()
+    if data.startswith(b"PK\x03\x04"):
+        check_archive(data, filename, bounds)
+        return
+    if not data.strip() or data.startswith(OLE2_MAGIC):
+        return  # the import says what is wrong with it
+    text, _encoding = _decode(data, filename)
+    delimiter, text = _delimiter(text)
+    for _record in bounded(_csv_records(text, delimiter, filename), filename, bounds):
+        pass
 
 
 # --- CSV -----------------------------------------------------------------------------------------
@@ -153,12 +181,8 @@ def _csv_records(text: str, delimiter: str, filename: str) -> Iterator[tuple[int
 
 # --- XLSX ----------------------------------------------------------------------------------------
 
-def _read_xlsx(data: bytes, filename: str, sheet: str | None, max_rows: int) -> Table:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
-    except zipfile.BadZipFile as error:
-        raise ImportFileError(_("“%(name)s” is damaged and cannot be read.", name=filename)) from error
+def _read_xlsx(data: bytes, filename: str, sheet: str | None, bounds: Bounds) -> Table:
+    names = check_archive(data, filename, bounds)
     if "xl/workbook.xml" not in names:
         if "content.xml" in names:
             raise ImportFileError(_("“%(name)s” is an OpenDocument (.ods) file, which cannot be read. Save it as "
@@ -171,7 +195,7 @@ def _read_xlsx(data: bytes, filename: str, sheet: str | None, max_rows: int) -> 
         workbook = _open_workbook(data, filename)
         try:
             worksheet = _worksheet(workbook, sheet, filename)
-            return _table(_xlsx_records(worksheet, filename), filename, max_rows, kind="xlsx",
+            return _table(_xlsx_records(worksheet, filename), filename, bounds, kind="xlsx",
                           sheet=worksheet.title)
         finally:
             workbook.close()
@@ -227,17 +251,24 @@ def _shows_percent(number_format: str | None) -> bool:
 
 # --- both ----------------------------------------------------------------------------------------
 
-def _table(records: Iterable[tuple[int, list]], filename: str, max_rows: int, **how) -> Table:
+def bounded(records: Iterable[tuple[int, list]], filename: str, bounds: Bounds) -> Iterator[tuple[int, list]]:
+    """The records, refused as soon as there are more than the bound (the header and blank rows count:
+    a sheet of a million empty rows costs as much to read as a full one) or one is too wide or too long."""
+    for count, (number, cells) in enumerate(records, start=1):
+        if count > bounds.rows + 1:
+            raise too_many_rows(filename, bounds)
+        check_record(cells, number, filename, bounds)
+        yield number, cells
+
+
+def _table(records: Iterable[tuple[int, list]], filename: str, bounds: Bounds, **how) -> Table:
     """The header (first non-empty row) and the non-empty rows under it, numbered as in the file."""
     header, rows = None, []
-    for number, cells in records:
+    for number, cells in bounded(records, filename, bounds):
         if all(is_blank(cell) for cell in cells):
             continue
         if header is None:
             header = cells
-        elif len(rows) >= max_rows:
-            raise ImportFileError(_("“%(name)s” has more than %(count)d rows. Split it into smaller files.",
-                                    name=filename, count=max_rows))
         else:
             rows.append((number, cells))
     if header is None:
@@ -246,8 +277,8 @@ def _table(records: Iterable[tuple[int, list]], filename: str, max_rows: int, **
         raise ImportFileError(_("“%(name)s” has a header row but no rows of data under it.", name=filename))
     headers, kept = _headers(header, rows)
     blank = "" if how["kind"] == "csv" else None
-    table_rows = [Row(number, {headers[i]: cells[i] if i < len(cells) else blank for i in kept})
-                  for number, cells in rows]
+    table_rows = tuple(Row(number, MappingProxyType({headers[i]: cells[i] if i < len(cells) else blank for i in kept}))
+                       for number, cells in rows)
     return Table(headers=[headers[i] for i in kept], rows=table_rows, filename=filename, **how)
 
 

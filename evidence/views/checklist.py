@@ -9,7 +9,7 @@ from core.extensions import db
 from core.forms import EmptyForm, options
 from core.ui import flash_form_errors
 from evidence import bp, services
-from evidence.criteria_sets import CriteriaFileError, install_set, parse_criteria_file
+from evidence.criteria_sets import MAX_BYTES, CriteriaFileError, install_set, parse_criteria_file
 from evidence.forms import CriteriaSetForm, EvidenceForm, PackForm, RevisionForm, SelfAssessmentForm, VerdictForm
 from evidence.models import CriteriaSet, EvidenceItem, SelfAssessment, Verdict
 from evidence.records import parse_record, record_choices, record_link
@@ -120,7 +120,7 @@ def criteria_sets():
     form, errors = CriteriaSetForm(), []
     if form.validate_on_submit():
         try:
-            data = parse_criteria_file(form.file.data.read())
+            data = parse_criteria_file(form.file.data.read(MAX_BYTES + 1))  # more is refused whole
             criteria_set = install_set(data, source=form.file.data.filename)
         except CriteriaFileError as error:
             db.session.rollback()
