@@ -11,6 +11,8 @@ ENVIRONMENT_SETTINGS = {
     "RATELIMIT_STORAGE_URI": str,
     "LOGIN_RATE_LIMIT": str,
     "SURVEY_RATE_LIMIT": str,
+    "SURVEY_EXPORT_BATCH": int,
+    "SURVEY_PUBLIC_MAX_PER_NETWORK": int,
     "MAIL_SERVER": str,
     "MAIL_PORT": int,
     "MAIL_USERNAME": str,
@@ -40,6 +42,10 @@ DEFAULTS = {
     "LOGIN_RATE_LIMIT": "5 per minute;20 per hour",
     # Public survey pages, per IP address: an office behind one address may answer a whole staff survey.
     "SURVEY_RATE_LIMIT": "60 per minute;600 per hour",
+    # Anonymous waves: exports grow by at least this many responses at a time (docs/anonymity.md).
+    "SURVEY_EXPORT_BATCH": 5,
+    # Public-link answers a wave takes from one network (IPv4 /24, IPv6 /48).
+    "SURVEY_PUBLIC_MAX_PER_NETWORK": 20,
     "RATELIMIT_STORAGE_URI": "memory://",
     # A sliding window: with fixed windows, failures straddling the minute boundary escape the count.
     "RATELIMIT_STRATEGY": "moving-window",
