@@ -29,6 +29,8 @@ COMMENTS_SHOWN = 200
 FAVOURABLE_FROM = {ItemKind.LIKERT: 4, ItemKind.SCALE: 7}
 #: Breakdown attributes copied onto responses.
 DIMENSIONS = ("typology", "segment")
+#: The measures ``headline`` gives; a hidden wave has them all None (the page tests each one).
+HEADLINE_MEASURES = ("csat", "nps", "repurchase", "expectations", "participation")
 
 
 # --- the measures, on a distribution {value: count} ----------------------------------------------
@@ -213,7 +215,7 @@ def wave_results(wave: Wave, counts_by_wave: dict | None = None) -> WaveResults:
     return WaveResults(
         wave=wave, items=shown,
         responses=total, by_source=by_source, invited=invited, answered_links=answered_links,
-        headline={} if hidden else headline(items, counts), comments=notes, comment_count=note_count, hidden=hidden)
+        headline=dict.fromkeys(HEADLINE_MEASURES) if hidden else headline(items, counts), comments=notes, comment_count=note_count, hidden=hidden)
 
 
 @dataclass
