@@ -24,6 +24,7 @@ ENVIRONMENT_SETTINGS = {
     "SESSION_COOKIE_SECURE": bool,
     "PREFERRED_URL_SCHEME": str,
     "FIDELIZA_SKIP_MIGRATION_CHECK": bool,
+    "PROXY_FIX_X_FOR": int,
     "CACHE_TYPE": str,
     "CACHE_REDIS_URL": str,
 }
@@ -64,6 +65,9 @@ DEFAULTS = {
     "MAIL_PASSWORD": None,
     "MAIL_DEFAULT_SENDER": "fideliza@localhost",
     "FIDELIZA_SKIP_MIGRATION_CHECK": False,
+    # Proxies in front that set X-Forwarded-For (0: none, use the connection's address). Survey network
+    # keys and per-address limits need the client's address, not the proxy's.
+    "PROXY_FIX_X_FOR": 0,
     # Computed pages (charts, maps) per worker; their keys carry the data version, so a shared store
     # (``RedisCache`` with ``CACHE_REDIS_URL``) only saves work, it is not needed for correctness.
     "CACHE_TYPE": "SimpleCache",

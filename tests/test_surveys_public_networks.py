@@ -92,3 +92,14 @@ def test_a_coordinator_excludes_a_burst_which_stays_stored_and_audited(app, clie
         assert entry.changes["reason"][1] == "Four answers within a minute from one office"
     assert "No counted response" in coordinator.post(url, data={"reason": "again"},
                                                      follow_redirects=True).get_data(as_text=True)
+
+
+@pytest.mark.parametrize("app_overrides", [{"PROXY_FIX_X_FOR": 1}])
+def test_behind_a_proxy_the_forwarded_address_is_the_network(app, make_survey, make_wave):
+    wave = make_wave(make_survey(anonymous=False), public_link=True)
+    app.test_client().post(f"/s/w/{_public(app, wave)}", data=form_for(app, wave, CLIENT_ANSWER),
+                           environ_base={"REMOTE_ADDR": "127.0.0.1"}, headers={"X-Forwarded-For": "192.0.2.44"})
+    with app.app_context():
+        stored = db.session.scalar(select(Response.network))
+    with app.test_request_context():
+        assert stored == networks.network_hash(wave, "192.0.2.1") != networks.network_hash(wave, "127.0.0.1")
