@@ -215,7 +215,8 @@ def wave_results(wave: Wave, counts_by_wave: dict | None = None) -> WaveResults:
     return WaveResults(
         wave=wave, items=shown,
         responses=total, by_source=by_source, invited=invited, answered_links=answered_links,
-        headline=dict.fromkeys(HEADLINE_MEASURES) if hidden else headline(items, counts), comments=notes, comment_count=note_count, hidden=hidden)
+        headline=dict.fromkeys(HEADLINE_MEASURES) if hidden else headline(items, counts),
+        comments=notes, comment_count=note_count, hidden=hidden)
 
 
 @dataclass
