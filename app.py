@@ -11,6 +11,11 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     from core.config import configure
 
     configure(app, config_overrides)
+    if app.config["PROXY_FIX_X_FOR"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Behind a proxy every request comes from the proxy: trust its X-Forwarded-For, that many hops.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"])
     register_extensions(app)
     register_policy(app)
     register_blueprints(app)

@@ -13,6 +13,8 @@ ENVIRONMENT_SETTINGS = {
     "RATELIMIT_STORAGE_URI": str,
     "LOGIN_RATE_LIMIT": str,
     "SURVEY_RATE_LIMIT": str,
+    "SURVEY_EXPORT_BATCH": int,
+    "SURVEY_PUBLIC_MAX_PER_NETWORK": int,
     "MAIL_SERVER": str,
     "MAIL_PORT": int,
     "MAIL_USERNAME": str,
@@ -25,6 +27,7 @@ ENVIRONMENT_SETTINGS = {
     "SESSION_COOKIE_SECURE": bool,
     "PREFERRED_URL_SCHEME": str,
     "FIDELIZA_SKIP_MIGRATION_CHECK": bool,
+    "PROXY_FIX_X_FOR": int,
     "CACHE_TYPE": str,
     "CACHE_REDIS_URL": str,
     **dict.fromkeys(IMPORT_BOUNDS, int),
@@ -46,6 +49,10 @@ DEFAULTS = {
     "LOGIN_RATE_LIMIT": "5 per minute;20 per hour",
     # Public survey pages, per IP address: an office behind one address may answer a whole staff survey.
     "SURVEY_RATE_LIMIT": "60 per minute;600 per hour",
+    # Anonymous waves: exports grow by at least this many responses at a time (docs/anonymity.md).
+    "SURVEY_EXPORT_BATCH": 5,
+    # Public-link answers a wave takes from one network (IPv4 /24, IPv6 /48).
+    "SURVEY_PUBLIC_MAX_PER_NETWORK": 20,
     "RATELIMIT_STORAGE_URI": "memory://",
     # A sliding window: with fixed windows, failures straddling the minute boundary escape the count.
     "RATELIMIT_STRATEGY": "moving-window",
@@ -64,6 +71,9 @@ DEFAULTS = {
     "MAIL_PASSWORD": None,
     "MAIL_DEFAULT_SENDER": "fideliza@localhost",
     "FIDELIZA_SKIP_MIGRATION_CHECK": False,
+    # Proxies in front that set X-Forwarded-For (0: none, use the connection's address). Survey network
+    # keys and per-address limits need the client's address, not the proxy's.
+    "PROXY_FIX_X_FOR": 0,
     # Computed pages (charts, maps) per worker; their keys carry the data version, so a shared store
     # (``RedisCache`` with ``CACHE_REDIS_URL``) only saves work, it is not needed for correctness.
     "CACHE_TYPE": "SimpleCache",

@@ -78,7 +78,7 @@ def survey_evidence(improvements) -> dict[int, list[ComputedEvidence]]:
         .select_from(Answer).join(SurveyItem, SurveyItem.id == Answer.item_id)
         .join(Survey, Survey.id == SurveyItem.survey_id).join(Wave, Wave.id == Answer.wave_id)
         .where(family.in_({root for root, _key in wanted}), SurveyItem.key.in_({key for _root, key in wanted}),
-               Wave.status != WaveStatus.DRAFT, Answer.number.is_not(None))
+               Wave.status != WaveStatus.DRAFT, Answer.number.is_not(None), Answer.excluded.is_(False))
         .group_by(family, SurveyItem.key, Wave.id, Wave.name, Wave.opens_on))
     waves: dict[tuple, list] = {}
     for root, key, wave_id, name, opens_on, average, count in rows:

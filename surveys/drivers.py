@@ -43,7 +43,8 @@ def pair_sums(wave_id: int, attribute_ids: list[int], outcome_ids: list[int]) ->
     sum of every pair is taken over that pivot in a single pass."""
     ids = [*attribute_ids, *outcome_ids]
     pivot = (select(*(func.max(case((Answer.item_id == i, Answer.number))).label(f"v{i}") for i in ids))
-             .where(Answer.wave_id == wave_id, Answer.item_id.in_(ids), Answer.number.is_not(None))
+             .where(Answer.wave_id == wave_id, Answer.item_id.in_(ids), Answer.number.is_not(None),
+                    Answer.excluded.is_(False))
              .group_by(Answer.response_id).subquery())
     pairs, sums = [(a, o) for a in attribute_ids for o in outcome_ids], []
     for a, o in pairs:

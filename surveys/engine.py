@@ -202,7 +202,8 @@ def answer_value(item: SurveyItem, raw) -> tuple[float | None, str | None]:
 
 
 def submit_response(wave: Wave, values: dict[int, tuple], *, invitation: Invitation | None = None,
-                    source: ResponseSource = ResponseSource.LINK, typology=None, segment=None) -> str:
+                    source: ResponseSource = ResponseSource.LINK, typology=None, segment=None,
+                    network: str | None = None) -> str:
     """Store one response; returns its key. For an invitation, its link is spent in the same transaction
     (``AlreadyAnswered`` if it was spent before). In an anonymous survey nothing ties the response to the
     invitation: no reference, no date, a random key, and no audit row for either."""
@@ -215,7 +216,7 @@ def submit_response(wave: Wave, values: dict[int, tuple], *, invitation: Invitat
     named = invitation is not None and not wave.survey.anonymous
     key = new_response_key()
     db.session.execute(insert(Response.__table__).values(
-        id=key, wave_id=wave.id, source=source.value, typology=typology, segment=segment,
+        id=key, wave_id=wave.id, source=source.value, typology=typology, segment=segment, network=network,
         invitation_id=invitation.id if named else None, submitted_on=utcnow().date() if named else None))
     db.session.execute(insert(Answer.__table__), [
         {"response_id": key, "item_id": item_id, "wave_id": wave.id, "number": number, "text": text,

@@ -166,3 +166,10 @@ class StaffInvitationsForm(FlaskForm):
 
 class AnswerForm(FlaskForm):
     """The answering page: its CSRF token; the answers themselves are read by ``engine.check_answers``."""
+
+
+class ExclusionForm(FlaskForm):
+    """Excluding one network's burst of public-link responses: the reason is kept in the audit trail."""
+
+    reason = StringField(_l("Why these responses are excluded"), validators=[DataRequired(), Length(max=500)])
+    submit = SubmitField(_l("Exclude"))

@@ -18,7 +18,7 @@ from core.extensions import db
 from core.mail import send_mail
 from core.models import User
 from core.timeutil import utcnow
-from surveys.models import Invitation, Wave
+from surveys.models import Invitation, Wave, new_token
 
 #: Longest pasted list, in lines.
 MAX_LINES = 5000
@@ -151,6 +151,38 @@ def invitation_counts(wave: Wave) -> dict:
         select(func.count(), func.coalesce(func.sum(db.case((Invitation.used, 1), else_=0)), 0))
         .where(Invitation.wave_id == wave.id)).one()
     return {"invited": total, "answered": int(used)}
+
+
+def slip_counts(wave: Wave) -> dict:
+    """Invited, e-mailed and printed links of a wave (one query): what an anonymous wave's page shows
+    instead of the links themselves."""
+    def flagged(condition):
+        return func.coalesce(func.sum(db.case((condition, 1), else_=0)), 0)
+
+    invited, sent, printed, fresh = db.session.execute(
+        select(func.count(), flagged(Invitation.sent_at.is_not(None)), flagged(Invitation.printed),
+               flagged(Invitation.sent_at.is_(None) & Invitation.printed.is_(False)))
+        .where(Invitation.wave_id == wave.id)).one()
+    return {"invited": invited, "sent": int(sent), "printed": int(printed), "fresh": int(fresh)}
+
+
+def print_slips(wave: Wave, *, again: bool = False) -> list[Invitation]:
+    """The invitations to print as sealed slips, marked printed. A first print takes the links neither
+    printed nor e-mailed; printing ``again`` takes every invitation. Each printed slip gets a new link, so
+    any link printed or sent before stops working (a slip seen by the wrong person is revoked by printing
+    again). Flushes."""
+    query = select(Invitation).where(Invitation.wave_id == wave.id).order_by(Invitation.segment, Invitation.name)
+    if not again:
+        query = query.where(Invitation.printed.is_(False), Invitation.sent_at.is_(None))
+    chosen = list(db.session.scalars(query))
+    for invitation in chosen:
+        # Always a new token: the slip is the only place this link is ever shown.
+        invitation.token = new_token()
+        if again:
+            invitation.sent_at = None
+        invitation.printed = True
+    db.session.flush()
+    return chosen
 
 
 def send_invitations(wave: Wave, link_for, *, only_unanswered: bool = True) -> int | None:

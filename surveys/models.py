@@ -1,9 +1,9 @@
 """Surveys, their items, waves, invitations, and the responses with their answers.
 
-Anonymity is a property of the schema, not of the screens (see README, "Anonymous surveys"): a
-response of an anonymous survey has a random key, no invitation, no person, no time; its answers have
-no key of their own; and neither is ``Audited``, so the audit trail never records them. Marking an
-invitation used is a plain UPDATE of one boolean that the audit trail does not see.
+Anonymity is a property of the schema, not of the screens (see ``docs/anonymity.md``): a response of an
+anonymous survey has a random key, no invitation, no person, no time; its answers have no key of their
+own; and neither is ``Audited``, so the audit trail never records them. Marking an invitation used is a
+plain UPDATE of one boolean that the audit trail does not see.
 """
 
 import enum
@@ -217,6 +217,8 @@ class Invitation(Audited, db.Model):
     typology: Mapped[str | None] = mapped_column(String(60), info=label(_l("Typology")))
     segment: Mapped[str | None] = mapped_column(String(120), info=label(_l("Segment or group")))
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    #: The link was printed on a slip (anonymous waves print each link once; printing again issues a new one).
+    printed: Mapped[bool] = mapped_column(Boolean, default=False)
     #: The link has been used. Nothing else about the answer is kept here, and no time.
     used: Mapped[bool] = mapped_column(Boolean, default=False)
 
@@ -232,7 +234,9 @@ class Response(db.Model):
 
     __tablename__ = "survey_responses"
     # SQLite: store rows in key order (random), not in order of arrival (no hidden rowid).
-    __table_args__ = (Index("ix_survey_responses_wave_source", "wave_id", "source"), {"sqlite_with_rowid": False})
+    __table_args__ = (Index("ix_survey_responses_wave_source", "wave_id", "source"),
+                      Index("ix_survey_responses_wave_network", "wave_id", "network"),
+                      {"sqlite_with_rowid": False})
 
     #: Random, never sequential: the key must not tell the order of arrival.
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_response_key)
@@ -244,6 +248,13 @@ class Response(db.Model):
     submitted_on: Mapped[date | None] = mapped_column(Date)
     typology: Mapped[str | None] = mapped_column(String(60))
     segment: Mapped[str | None] = mapped_column(String(120))
+    #: Only for public-link responses: a keyed, truncated hash of the sender's network and the wave
+    #: (``surveys.networks``), never the address, so a burst from one place can be seen and excluded.
+    network: Mapped[str | None] = mapped_column(String(16))
+    #: The exclusion that took this response out of results and exports (it stays stored).
+    exclusion_id: Mapped[int | None] = mapped_column(ForeignKey("survey_exclusions.id"))
+    #: The export release that first included it (anonymous waves release exports in batches).
+    batch: Mapped[int | None] = mapped_column(Integer)
 
     answers = relationship("Answer", cascade="all, delete-orphan")
 
@@ -268,3 +279,41 @@ class Answer(db.Model):
     text: Mapped[str | None] = mapped_column(Text)
     typology: Mapped[str | None] = mapped_column(String(60))
     segment: Mapped[str | None] = mapped_column(String(120))
+    #: Repeats the response's exclusion, so aggregates leave excluded answers out without a join.
+    excluded: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Exclusion(Audited, db.Model):
+    """A burst of public-link responses from one network taken out of a wave's results and exports by
+    a coordinator, with the reason. The responses stay stored; the audit trail records who and when."""
+
+    __tablename__ = "survey_exclusions"
+    __audit_label__ = _l("Excluded responses")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    wave_id: Mapped[int] = mapped_column(ForeignKey("survey_waves.id"), index=True, info=label(_l("Wave")))
+    #: The network hash whose public responses were excluded (see ``Response.network``).
+    network: Mapped[str] = mapped_column(String(16), info=label(_l("Network")))
+    responses: Mapped[int] = mapped_column(Integer, info=label(_l("Responses")))
+    reason: Mapped[str] = mapped_column(Text, info=label(_l("Reason")))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), info=label(_l("Excluded by")))
+
+    created_by = relationship("User")
+
+
+class ExportRelease(Audited, db.Model):
+    """One batch of an anonymous wave's responses released to exports: exports show released responses
+    only, and a batch is released when the wave closes or at least ``SURVEY_EXPORT_BATCH`` new responses
+    arrived, so comparing two exports never isolates one response."""
+
+    __tablename__ = "survey_export_releases"
+    __audit_label__ = _l("Survey export release")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    wave_id: Mapped[int] = mapped_column(ForeignKey("survey_waves.id"), index=True, info=label(_l("Wave")))
+    #: Responses released by this batch (not the running total).
+    responses: Mapped[int] = mapped_column(Integer, info=label(_l("Responses")))
+    released_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    released_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), info=label(_l("Released by")))
+

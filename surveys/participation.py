@@ -35,13 +35,15 @@ def segment_participation(wave: Wave, segment: str) -> tuple[int, int, int, floa
         select(func.count(), func.coalesce(func.sum(case((Invitation.used, 1), else_=0)), 0))
         .where(Invitation.wave_id == wave.id, Invitation.segment == segment)).one()
     responses = db.session.scalar(select(func.count()).select_from(Response)
-                                  .where(Response.wave_id == wave.id, Response.segment == segment))
+                                  .where(Response.wave_id == wave.id, Response.segment == segment,
+                                         Response.exclusion_id.is_(None)))
     favourable = None
     if responses >= MIN_CUT:
         counts: dict = {}
         for item_id, number, count in db.session.execute(
                 select(Answer.item_id, Answer.number, func.count())
-                .where(Answer.wave_id == wave.id, Answer.segment == segment, Answer.number.is_not(None))
+                .where(Answer.wave_id == wave.id, Answer.segment == segment, Answer.number.is_not(None),
+                       Answer.excluded.is_(False))
                 .group_by(Answer.item_id, Answer.number)):
             counts.setdefault(item_id, {})[float(number)] = count
         favourable = headline(list(wave.survey.items), counts)["participation"]

@@ -29,6 +29,8 @@ COMMENTS_SHOWN = 200
 FAVOURABLE_FROM = {ItemKind.LIKERT: 4, ItemKind.SCALE: 7}
 #: Breakdown attributes copied onto responses.
 DIMENSIONS = ("typology", "segment")
+#: The measures ``headline`` gives; a hidden wave has them all None (the page tests each one).
+HEADLINE_MEASURES = ("csat", "nps", "repurchase", "expectations", "participation")
 
 
 # --- the measures, on a distribution {value: count} ----------------------------------------------
@@ -138,7 +140,7 @@ def headline(items: list[SurveyItem], counts_by_item: dict) -> dict:
 def item_counts(wave_ids) -> dict[int, dict[int, dict[float, int]]]:
     """``{wave_id: {item_id: {value: count}}}`` for the numeric and choice answers of the waves: one query."""
     query = (select(Answer.wave_id, Answer.item_id, Answer.number, func.count())
-             .where(Answer.wave_id.in_(list(wave_ids)), Answer.number.is_not(None))
+             .where(Answer.wave_id.in_(list(wave_ids)), Answer.number.is_not(None), Answer.excluded.is_(False))
              .group_by(Answer.wave_id, Answer.item_id, Answer.number))
     found: dict = defaultdict(lambda: defaultdict(dict))
     for wave_id, item_id, number, count in db.session.execute(query):
@@ -148,7 +150,8 @@ def item_counts(wave_ids) -> dict[int, dict[int, dict[float, int]]]:
 
 def response_counts(wave: Wave) -> dict[str, int]:
     """Responses of a wave by source (personal link, public link, imported)."""
-    rows = db.session.execute(select(Response.source, func.count()).where(Response.wave_id == wave.id)
+    rows = db.session.execute(select(Response.source, func.count())
+                              .where(Response.wave_id == wave.id, Response.exclusion_id.is_(None))
                               .group_by(Response.source))
     return {str(source): count for source, count in rows}
 
@@ -170,7 +173,8 @@ def comments(wave: Wave, limit: int = COMMENTS_SHOWN) -> tuple[list[tuple[str, s
     if not items:
         return [], 0
     base = select(Answer.item_id, Answer.text).where(Answer.wave_id == wave.id, Answer.item_id.in_(list(items)),
-                                                     Answer.text.is_not(None), Answer.text != "")
+                                                     Answer.text.is_not(None), Answer.text != "",
+                                                     Answer.excluded.is_(False))
     total = db.session.scalar(select(func.count()).select_from(base.subquery()))
     rows = db.session.execute(base.order_by(Answer.response_id).limit(limit))
     return [(items[item_id].short, text) for item_id, text in rows], total
@@ -211,7 +215,8 @@ def wave_results(wave: Wave, counts_by_wave: dict | None = None) -> WaveResults:
     return WaveResults(
         wave=wave, items=shown,
         responses=total, by_source=by_source, invited=invited, answered_links=answered_links,
-        headline={} if hidden else headline(items, counts), comments=notes, comment_count=note_count, hidden=hidden)
+        headline=dict.fromkeys(HEADLINE_MEASURES) if hidden else headline(items, counts),
+        comments=notes, comment_count=note_count, hidden=hidden)
 
 
 @dataclass
@@ -236,13 +241,15 @@ def breakdown(wave: Wave, dimension: str) -> tuple[list[GroupResult], int]:
     if dimension not in DIMENSIONS:
         raise ValueError(dimension)
     sizes = dict(db.session.execute(select(getattr(Response, dimension), func.count())
-                                    .where(Response.wave_id == wave.id).group_by(getattr(Response, dimension))).all())
+                                    .where(Response.wave_id == wave.id, Response.exclusion_id.is_(None))
+                                    .group_by(getattr(Response, dimension))).all())
     if set(sizes) <= {None}:
         return [], 0
     column = getattr(Answer, dimension)  # copied onto answers: no join with the responses
     rows = db.session.execute(
         select(column, Answer.item_id, Answer.number, func.count())
-        .where(Answer.wave_id == wave.id, Answer.number.is_not(None)).group_by(column, Answer.item_id, Answer.number))
+        .where(Answer.wave_id == wave.id, Answer.number.is_not(None), Answer.excluded.is_(False))
+        .group_by(column, Answer.item_id, Answer.number))
     counts: dict = defaultdict(lambda: defaultdict(dict))
     for group, item_id, number, count in rows:
         counts[group][item_id][float(number)] = count
@@ -275,7 +282,8 @@ def trend(survey: Survey, waves: list[Wave] | None = None, counts: dict | None =
         return []
     ids = [w.id for w in waves]
     counts = item_counts(ids) if counts is None else counts
-    sizes = dict(db.session.execute(select(Response.wave_id, func.count()).where(Response.wave_id.in_(ids))
+    sizes = dict(db.session.execute(select(Response.wave_id, func.count())
+                                    .where(Response.wave_id.in_(ids), Response.exclusion_id.is_(None))
                                     .group_by(Response.wave_id)).all())
     items = db.session.scalars(select(SurveyItem).where(SurveyItem.survey_id.in_({w.survey_id for w in waves})))
     by_survey = defaultdict(list)
@@ -302,7 +310,8 @@ def nps_trend_by(survey: Survey, dimension: str) -> list[dict]:
                                             SurveyItem.role == ItemRole.RECOMMEND, SurveyItem.kind == ItemKind.SCALE)
     rows = db.session.execute(
         select(Answer.wave_id, column, Answer.number, func.count())
-        .where(Answer.wave_id.in_(list(waves)), Answer.item_id.in_(recommend), column.is_not(None))
+        .where(Answer.wave_id.in_(list(waves)), Answer.item_id.in_(recommend), column.is_not(None),
+               Answer.excluded.is_(False))
         .group_by(Answer.wave_id, column, Answer.number))
     counts: dict = defaultdict(dict)
     for wave_id, group, number, count in rows:

@@ -61,7 +61,10 @@ def test_a_member_invites_census_clients_and_each_gets_a_link_to_print(app, clie
                     (clients["jon"], "Jon", None, "End user", "To take care of"),
                     (clients["broker"], "Broker SL", None, "Intermediate client", "Preferential"),
                     (clients["doctor"], "Dr. Ruiz", None, "Prescriber", None)]
-    printed = member.get(f"/surveys/waves/{wave}/invitations/print").get_data(as_text=True)
+    # An anonymous wave: the GET only offers the slips; the POST shows them, once.
+    offered = member.get(f"/surveys/waves/{wave}/invitations/print").get_data(as_text=True)
+    assert "/s/" not in offered and "Dr. Ruiz" not in offered
+    printed = member.post(f"/surveys/waves/{wave}/invitations/print", data={"which": "new"}).get_data(as_text=True)
     assert printed.count("/s/") == 4 and "Dr. Ruiz" in printed
 
 

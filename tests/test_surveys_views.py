@@ -135,7 +135,7 @@ def test_inviting_from_a_pasted_list_checks_every_line(app, client_as, make_surv
     assert rows == [("Ane Goñi", "End user", "Preferential"), ("Jon", "Prescriber", None)]
     assert "No mail server is configured" in client.post(f"/surveys/waves/{wave}/invitations/send",
                                                          follow_redirects=True).get_data(as_text=True)
-    printed = client.get(f"/surveys/waves/{wave}/invitations/print").get_data(as_text=True)
+    printed = client.post(f"/surveys/waves/{wave}/invitations/print", data={"which": "new"}).get_data(as_text=True)
     assert printed.count("/s/") == 2
 
 

@@ -28,7 +28,8 @@ def index():
     by_root = {}
     for wave, family_id, survey_id in waves:
         by_root.setdefault(family_id or survey_id, []).append(wave)
-    sizes = dict(db.session.execute(select(Response.wave_id, func.count()).group_by(Response.wave_id)).all())
+    sizes = dict(db.session.execute(select(Response.wave_id, func.count()).where(Response.exclusion_id.is_(None))
+                                    .group_by(Response.wave_id)).all())
     return render_template("surveys/index.html", surveys=surveys, by_root=by_root, sizes=sizes)
 
 
@@ -56,7 +57,8 @@ def survey(survey_id: int):
     editions = db.session.scalars(select(Survey).where((Survey.id == root) | (Survey.family_id == root))
                                   .order_by(Survey.edition)).all()
     sizes = dict(db.session.execute(select(Response.wave_id, func.count())
-                                    .where(Response.wave_id.in_([w.id for w in survey.waves]))
+                                    .where(Response.wave_id.in_([w.id for w in survey.waves]),
+                                           Response.exclusion_id.is_(None))
                                     .group_by(Response.wave_id)).all())
     return render_template("surveys/survey.html", survey=survey, editions=editions, sizes=sizes,
                            frozen=engine.has_responses(survey), action_form=EmptyForm())

@@ -3,15 +3,16 @@
 from collections import defaultdict
 
 import pandas as pd
-from flask import render_template
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import select
 
 from core.access import TEAM_DATA, allow
 from core.charts import chart_spec
 from core.exports import export_response
 from core.extensions import db
-from surveys import bp, charts, drivers, results
+from surveys import bp, charts, drivers, releases, results
 from surveys.models import Answer, Audience, Invitation, ItemKind, Response, Wave
 
 
@@ -42,7 +43,18 @@ def wave_results(wave_id: int):
         "surveys/results.html", wave=wave, survey=survey, summary=summary, groups=groups,
         drivers=driver_frame.to_dict("records") if driver_frame is not None else [], matrix=matrix,
         small_n=drivers.SMALL_N, points=points, trend=chart_spec(trend) if trend is not None else None,
-        by_typology=by_typology, min_cut=results.MIN_CUT)
+        by_typology=by_typology, min_cut=results.MIN_CUT, release=releases.release_state(wave))
+
+
+def _released(wave: Wave):
+    """Release a due batch of an anonymous wave; None when the exports may hold nothing yet (the visitor
+    is sent back to the results page, which says when they will)."""
+    state = releases.release_due(wave, actor=current_user)
+    db.session.commit()
+    if state.batched and state.released < results.MIN_CUT:
+        flash(_("The exports of this anonymous wave are not available yet: see why below."), "warning")
+        return None
+    return state
 
 
 @bp.get("/waves/<int:wave_id>/results.<any(csv, xlsx):fmt>")
@@ -50,9 +62,11 @@ def wave_results(wave_id: int):
 def export_results(wave_id: int, fmt: str):
     """Each item's n, mean, favourable % and distribution, as CSV or XLSX."""
     wave = db.get_or_404(Wave, wave_id)
-    summary = results.wave_results(wave)
+    if _released(wave) is None:
+        return redirect(url_for(".wave_results", wave_id=wave.id, _anchor="exports"))
+    counts = releases.exported_item_counts(wave)
     rows = []
-    for result in summary.items:
+    for result in (results.ItemResult(i, counts.get(i.id, {})) for i in wave.survey.items if i.kind != ItemKind.TEXT):
         row = {_("Question"): result.item.text, _("Attribute or improvement"): result.item.tag or "",
                "n": result.n, _("Mean"): result.mean, _("Favourable %"): result.favourable}
         row.update({label: count for label, count, _pct in result.distribution})
@@ -64,18 +78,20 @@ def export_results(wave_id: int, fmt: str):
 @allow(TEAM_DATA)
 def export_responses(wave_id: int, fmt: str):
     """One row per response, one column per question. Anonymous surveys: no name, no date, no group
-    (groups could single people out); rows in the random order of their keys."""
+    (groups could single people out); rows in the random order of their keys, released batches only."""
     wave = db.get_or_404(Wave, wave_id)
     survey = wave.survey
     items = list(survey.items)
-    if survey.anonymous and sum(results.response_counts(wave).values()) < results.MIN_CUT:
-        return export_response(pd.DataFrame(columns=[i.short for i in items]), f"{survey.title} - {wave.name}", fmt)
+    if _released(wave) is None:
+        return redirect(url_for(".wave_results", wave_id=wave.id, _anchor="exports"))
+    shown = releases.exported_responses(wave)
     answers = defaultdict(dict)
     for response_id, item_id, number, text in db.session.execute(
-            select(Answer.response_id, Answer.item_id, Answer.number, Answer.text).where(Answer.wave_id == wave.id)):
+            select(Answer.response_id, Answer.item_id, Answer.number, Answer.text)
+            .join(Response, Response.id == Answer.response_id).where(Answer.wave_id == wave.id, shown)):
         answers[response_id][item_id] = (number, text)
     query = select(Response, Invitation.name).outerjoin(Invitation, Invitation.id == Response.invitation_id) \
-        .where(Response.wave_id == wave.id).order_by(Response.id)
+        .where(Response.wave_id == wave.id, shown).order_by(Response.id)
     rows = []
     for response, name in db.session.execute(query):
         row = {} if survey.anonymous else {_("Name"): name or "", _("Answered on"): response.submitted_on,

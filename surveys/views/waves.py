@@ -1,6 +1,6 @@
 """Waves of a survey: creating, opening and closing them, and inviting people with their own links."""
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -10,7 +10,7 @@ from core.forms import EmptyForm
 from core.mail import mail_configured
 from core.timeutil import utcnow
 from core.ui import flash_form_errors
-from surveys import bp, engine, invitations
+from surveys import bp, engine, invitations, networks
 from surveys.forms import ClientInvitationsForm, PasteInvitationsForm, StaffInvitationsForm, WaveForm
 from surveys.models import Audience, Invitation, Survey, Wave, WaveStateError
 
@@ -49,14 +49,17 @@ def new_wave(survey_id: int):
 @bp.get("/waves/<int:wave_id>")
 @allow(TEAM_DATA)
 def wave(wave_id: int):
-    """A wave: its status and links, and who is invited. In an anonymous survey nobody sees who answered."""
+    """A wave: its status and links, and who is invited. In an anonymous survey nobody sees who answered,
+    and no personal link is shown beside a name: links are e-mailed or printed once as sealed slips."""
     wave = db.get_or_404(Wave, wave_id)
     editor = may("surveys.invite_list", "POST")
     people = db.session.scalars(select(Invitation).where(Invitation.wave_id == wave.id)
                                 .order_by(Invitation.segment, Invitation.name)).all()
     return render_template(
         "surveys/wave.html", wave=wave, survey=wave.survey, invitations=people, editor=editor,
-        counts=invitations.invitation_counts(wave), public_link=public_link(wave) if editor else None,
+        counts=invitations.invitation_counts(wave), slips=invitations.slip_counts(wave),
+        show_links=editor and not wave.survey.anonymous, public_link=public_link(wave) if editor else None,
+        networks=networks.network_counts(wave) if wave.public_token else [],
         link_for=link_for, mail=mail_configured(), action_form=EmptyForm(), paste_form=PasteInvitationsForm(),
         staff_form=StaffInvitationsForm() if wave.survey.audience == Audience.STAFF else None,
         census_form=ClientInvitationsForm() if wave.survey.audience == Audience.CLIENTS else None,
@@ -156,18 +159,32 @@ def send_invitations(wave_id: int):
         flash(_("No mail server is configured: copy or print the links instead."), "warning")
     else:
         db.session.commit()
-        flash(_("%(n)d e-mails sent.", n=sent), "success")
+        if wave.survey.anonymous:  # how many went out would tell how many of those with e-mail answered
+            flash(_("The links were e-mailed to those who have not answered."), "success")
+        else:
+            flash(_("%(n)d e-mails sent.", n=sent), "success")
     return redirect(url_for(".wave", wave_id=wave.id))
 
 
-@bp.get("/waves/<int:wave_id>/invitations/print")
+@bp.route("/waves/<int:wave_id>/invitations/print", methods=["GET", "POST"])
 @allow(TEAM_DATA)
 def print_invitations(wave_id: int):
-    """The links as a list to print and hand out (editors only: links are personal)."""
+    """The links to print and hand out (editors only: links are personal). A named wave lists them all;
+    an anonymous wave prints sealed slips once per batch (POST) and asks first (GET)."""
     wave = db.get_or_404(Wave, wave_id)
     if not may("surveys.invite_list", "POST"):
         abort(403)
-    people = db.session.scalars(select(Invitation).where(Invitation.wave_id == wave.id)
-                                .order_by(Invitation.segment, Invitation.name)).all()
-    return render_template("surveys/print.html", wave=wave, invitations=people, link_for=link_for,
-                           public_link=public_link(wave))
+    form = EmptyForm()
+    if wave.survey.anonymous and not form.validate_on_submit():
+        return render_template("surveys/print_slips.html", wave=wave, form=form,
+                               slips=invitations.slip_counts(wave))
+    if wave.survey.anonymous:
+        people = invitations.print_slips(wave, again=request.form.get("which") == "again")
+        db.session.commit()
+    else:
+        people = db.session.scalars(select(Invitation).where(Invitation.wave_id == wave.id)
+                                    .order_by(Invitation.segment, Invitation.name)).all()
+    page = make_response(render_template("surveys/print.html", wave=wave, invitations=people, link_for=link_for,
+                                         public_link=public_link(wave), slips=wave.survey.anonymous))
+    page.headers["Cache-Control"] = "private, no-store"  # names beside their links: never kept by a cache
+    return page

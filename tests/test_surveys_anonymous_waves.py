@@ -1,0 +1,120 @@
+"""Anonymous waves (issue 11, item 6): no page shows whose link is whose, a used link looks unused until
+answers are posted, and exports grow only in batches."""
+
+import pytest
+from sqlalchemy import select
+
+from core.extensions import db
+from surveys.models import Audience, ExportRelease, Invitation, Response
+from tests.surveys_fixtures import STAFF_ANSWER, form_for
+
+PEOPLE = [{"name": f"Person {n}", "email": f"person{n}@example.test", "segment": "Group A"} for n in range(7)]
+
+
+@pytest.fixture
+def staff_wave(make_survey, make_wave):
+    return make_wave(make_survey("staff_participation", audience=Audience.STAFF), invitees=PEOPLE)
+
+
+def _tokens(app, wave) -> dict[str, str]:
+    with app.app_context():
+        return dict(db.session.execute(select(Invitation.name, Invitation.token)
+                                       .where(Invitation.wave_id == wave)).all())
+
+
+def _answer(app, client, wave, token, comment="Fine"):
+    return client.post(f"/s/{token}", data=form_for(app, wave, {**STAFF_ANSWER, "comment": comment}))
+
+
+def test_the_wave_page_lists_people_without_links_and_slips_are_shown_once(app, client_as, staff_wave):
+    coordinator = client_as("coordinator")
+    tokens = _tokens(app, staff_wave)
+    page = coordinator.get(f"/surveys/waves/{staff_wave}").get_data(as_text=True)
+    assert "Person 3" in page and not any(token in page for token in tokens.values())
+    offer = coordinator.get(f"/surveys/waves/{staff_wave}/invitations/print").get_data(as_text=True)
+    assert "Person 3" not in offer and "/s/" not in offer
+    printed = coordinator.post(f"/surveys/waves/{staff_wave}/invitations/print", data={"which": "new"})
+    assert printed.headers["Cache-Control"] == "private, no-store"
+    fresh = _tokens(app, staff_wave)
+    text = printed.get_data(as_text=True)
+    assert all(token in text for token in fresh.values()) and "Person 3" in text
+    assert not set(fresh.values()) & set(tokens.values())  # printing issued new links
+    assert app.test_client().get(f"/s/{tokens['Person 3']}").status_code == 404  # the old ones are revoked
+    # Printed once: a second "new" print has nobody left, and the wave page still shows no link.
+    again = coordinator.post(f"/surveys/waves/{staff_wave}/invitations/print", data={"which": "new"})
+    assert not any(token in again.get_data(as_text=True) for token in fresh.values())
+    page = coordinator.get(f"/surveys/waves/{staff_wave}").get_data(as_text=True)
+    assert "printed as slips: 7" in page and not any(token in page for token in fresh.values())
+    # Printing everyone again revokes every link printed before.
+    coordinator.post(f"/surveys/waves/{staff_wave}/invitations/print", data={"which": "again"})
+    assert app.test_client().get(f"/s/{fresh['Person 3']}").status_code == 404
+    assert client_as("reviewer").post(f"/surveys/waves/{staff_wave}/invitations/print").status_code == 403
+
+
+def test_a_named_wave_keeps_its_list_of_links(app, client_as, make_survey, make_wave):
+    wave = make_wave(make_survey("staff_participation", audience=Audience.STAFF, anonymous=False), invitees=PEOPLE)
+    tokens = _tokens(app, wave)
+    coordinator = client_as("coordinator")
+    assert tokens["Person 1"] in coordinator.get(f"/surveys/waves/{wave}").get_data(as_text=True)
+    assert tokens["Person 1"] in coordinator.get(f"/surveys/waves/{wave}/invitations/print").get_data(as_text=True)
+
+
+def test_a_used_anonymous_link_looks_unused_until_answers_are_posted(app, staff_wave):
+    tokens = _tokens(app, staff_wave)
+    visitor = app.test_client()
+    assert _answer(app, visitor, staff_wave, tokens["Person 0"]).status_code == 302
+    used = app.test_client().get(f"/s/{tokens['Person 0']}")
+    unused = app.test_client().get(f"/s/{tokens['Person 1']}")
+    assert used.status_code == unused.status_code == 200
+    assert "questionnaire" in used.get_data(as_text=True) and "already" not in used.get_data(as_text=True)
+    refused = _answer(app, app.test_client(), staff_wave, tokens["Person 0"], comment="Second try")
+    text = refused.get_data(as_text=True)
+    assert "This link cannot take any more answers" in text and "already answered" not in text
+    with app.app_context():
+        assert db.session.scalar(select(db.func.count()).select_from(Response)) == 1  # one response per link
+
+
+def test_exports_of_an_anonymous_wave_grow_only_in_batches(app, client_as, staff_wave):
+    tokens = _tokens(app, staff_wave)
+    reviewer = client_as("reviewer")
+    for n in range(4):
+        _answer(app, app.test_client(), staff_wave, tokens[f"Person {n}"], comment=f"comment {n}")
+    waiting = reviewer.get(f"/surveys/waves/{staff_wave}/responses.csv")
+    assert waiting.status_code == 302 and waiting.headers["Location"].endswith("/results#exports")
+    page = reviewer.get(f"/surveys/waves/{staff_wave}/results").get_data(as_text=True)
+    assert "They are not available yet." in page and "they are added when 1 more arrives" in page
+    _answer(app, app.test_client(), staff_wave, tokens["Person 4"], comment="comment 4")
+    export = reviewer.get(f"/surveys/waves/{staff_wave}/responses.csv").get_data(as_text=True)
+    assert all(f"comment {n}" in export for n in range(5))
+    _answer(app, app.test_client(), staff_wave, tokens["Person 5"], comment="comment 5")
+    later = reviewer.get(f"/surveys/waves/{staff_wave}/responses.csv").get_data(as_text=True)
+    assert later == export  # one more response: the export does not move
+    results = reviewer.get(f"/surveys/waves/{staff_wave}/results.csv").get_data(as_text=True)
+    assert results.splitlines()[1].split(",")[2] == "5"  # n of the first question: the released five only
+    # Closing after an earlier release does not release a remainder smaller than a batch.
+    client_as("coordinator").post(f"/surveys/waves/{staff_wave}/close")
+    assert reviewer.get(f"/surveys/waves/{staff_wave}/responses.csv").get_data(as_text=True) == export
+    with app.app_context():
+        assert [r.responses for r in db.session.scalars(select(ExportRelease))] == [5]
+
+
+def test_a_wave_closed_before_any_release_releases_everything(app, client_as, staff_wave):
+    tokens = _tokens(app, staff_wave)
+    for n in range(3):
+        _answer(app, app.test_client(), staff_wave, tokens[f"Person {n}"], comment=f"comment {n}")
+    coordinator = client_as("coordinator")
+    coordinator.post(f"/surveys/waves/{staff_wave}/close")
+    export = coordinator.get(f"/surveys/waves/{staff_wave}/responses.csv").get_data(as_text=True)
+    assert all(f"comment {n}" in export for n in range(3))
+
+
+@pytest.mark.parametrize("app_overrides", [{"MAIL_SERVER": "mail.example.test", "MAIL_USE_TLS": False}])
+def test_reminders_of_an_anonymous_wave_do_not_count_who_has_answered(app, client_as, staff_wave, monkeypatch):
+    sent = []
+    monkeypatch.setattr("surveys.invitations.send_mail", lambda to, subject, body: sent.append(to) or True)
+    tokens = _tokens(app, staff_wave)
+    _answer(app, app.test_client(), staff_wave, tokens["Person 0"])
+    page = client_as("coordinator").post(f"/surveys/waves/{staff_wave}/invitations/send",
+                                         follow_redirects=True).get_data(as_text=True)
+    assert "The links were e-mailed to those who have not answered." in page and "e-mails sent" not in page
+    assert len(sent) == 6  # only the unused links were reminded, but the page does not say how many
