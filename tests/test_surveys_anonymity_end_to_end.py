@@ -32,7 +32,12 @@ from tests.surveys_fixtures import STAFF_ANSWER, form_for
 OTHER_RECORDS = {
     "answer.invitation": "a personal link: compared used/unused directly below",
     "answer.public": "staff waves have no public link",
-    "core.download_file": "stored files are read from the database below",
+    "answer.invitation_logo": "the logo under a personal link", "answer.public_logo": "the logo under a public link",
+    "evidence.evidence_revision_file": "stored files are read from the database below",
+    "improvements.evidence_file": "stored files", "improvements.training_material": "stored files",
+    "processes.process_document": "stored files",
+    "loyalty.import_file": "uploads", "loyalty.import_complaints_file": "uploads",
+    "processes.import_measurements_file": "uploads", "surveys.import_responses_file": "uploads",
     "evidence.pack_job": "pack jobs", "evidence.pack_job_state": "pack jobs",
     "improvements.edit_criterion": "prioritisation criteria",
     "improvements.edit_plan": "improvements", "improvements.improvement_detail": "improvements",
