@@ -12,6 +12,7 @@ from core.charts import chart_spec
 from core.exports import export_response
 from core.extensions import db
 from core.files import TABLES, StoredFile, store_upload
+from core.forms import read_filters
 from core.imports import ImportFileError, error_report_csv, mapping_form_class, parse, read_table
 from core.versioning import submit_edit
 from loyalty import bp
@@ -34,8 +35,7 @@ class RowsPage(Pagination):
 
 
 def _filters() -> tuple[ComplaintFilterForm, services.ComplaintFilters]:
-    form = ComplaintFilterForm(request.args)
-    form.validate()
+    form = read_filters(ComplaintFilterForm(request.args))
     filters = services.ComplaintFilters(
         q=(form.q.data or "").strip() or None, kind=form.kind.data or None, category_id=form.category.data or None,
         channel=form.channel.data or None, status=form.status.data or None,

@@ -8,7 +8,7 @@ from sqlalchemy.orm import joinedload
 
 from core.access import COORDINATION, TEAM_DATA, allow
 from core.extensions import db
-from core.forms import EmptyForm
+from core.forms import EmptyForm, read_filters
 from core.models import User
 from core.ui import flash_form_errors
 from core.versioning import submit_edit
@@ -26,8 +26,7 @@ from processes.views.common import editable_process
 @allow(TEAM_DATA)
 def process_list():
     """All processes, searchable and filtered, each with its completeness against the standard."""
-    form = ProcessFilterForm(request.args)
-    form.validate()
+    form = read_filters(ProcessFilterForm(request.args))
     query = services.process_query(q=form.q.data, programme_id=form.programme.data, kind=form.kind.data or None,
                                    status=form.status.data or None, sort=request.args.get("sort", "code"),
                                    descending=request.args.get("dir") == "desc")
