@@ -60,3 +60,13 @@ def test_read_filters_keeps_the_valid_values_and_drops_the_refused_ones(app):
 
         form = read_filters(ProcessFilterForm(request.args))
     assert (form.q.data, form.kind.data, form.status.data) == ("abc", "key", None)
+
+
+@pytest.mark.parametrize("url", ["/processes/99999999999", "/clients/99999999999", "/surveys/waves/2147483648",
+                                 "/evidence/packs/compare?before=99999999999&after=99999999999"])
+def test_an_id_no_table_can_hold_is_not_found(client_as, url):
+    assert client_as("admin").get(url).status_code == 404
+
+
+def test_the_largest_id_is_still_an_id(client_as):
+    assert client_as("admin").get("/processes/2147483647").status_code == 404

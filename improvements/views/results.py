@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from core.access import TEAM_DATA, allow
 from core.files import UploadRejected
+from core.ids import record_id
 from improvements import bp, changes
 from improvements.forms import AffectedForm, AfterForm, EvidenceForm, ProcessChangeForm, TrainingForm
 from improvements.services import ImprovementRuleError
@@ -47,7 +48,7 @@ def add_evidence(improvement_id: int):
 def new_process_change(improvement_id: int):
     """Record a process the improvement changed: the sheet revision it caused and the stages it touched."""
     improvement = editable_improvement(improvement_id)
-    process_id = request.values.get("process_id", type=int)
+    process_id = request.values.get("process_id", type=record_id)
     if process_id is None:
         concerned = improvement.group.processes
         process_id = concerned[0].id if concerned else None

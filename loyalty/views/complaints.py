@@ -13,6 +13,7 @@ from core.exports import export_response
 from core.extensions import db
 from core.files import TABLES, StoredFile, store_upload
 from core.forms import read_filters
+from core.ids import record_id
 from core.imports import ImportFileError, error_report_csv, mapping_form_class, parse, read_table
 from core.versioning import submit_edit
 from loyalty import bp
@@ -39,7 +40,7 @@ def _filters() -> tuple[ComplaintFilterForm, services.ComplaintFilters]:
     filters = services.ComplaintFilters(
         q=(form.q.data or "").strip() or None, kind=form.kind.data or None, category_id=form.category.data or None,
         channel=form.channel.data or None, status=form.status.data or None,
-        client_id=request.args.get("client", type=int),
+        client_id=request.args.get("client", type=record_id),
         start=form.start.data if not form.start.errors else None, end=form.end.data if not form.end.errors else None)
     return form, filters
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload
 from core.access import COORDINATION, TEAM_DATA, allow
 from core.extensions import db
 from core.forms import EmptyForm, read_filters
+from core.ids import record_id
 from core.models import User
 from core.ui import flash_form_errors
 from core.versioning import submit_edit
@@ -44,7 +45,7 @@ def new_process():
     if request.method == "GET":
         programme = services.certified_programme()
         form.programme_id.data = programme.id if programme else None
-        form.parent_id.data = request.args.get("parent", type=int)
+        form.parent_id.data = request.args.get("parent", type=record_id)
     if form.validate_on_submit():
         process = services.save_process(None, form.data)
         record_revision(process, str(FIRST_REASON), author=current_user)
