@@ -59,7 +59,8 @@ def new_process_change(improvement_id: int):
     if request.method == "POST" and request.form.get("choose") is None and form.validate_on_submit():
         try:
             changes.add_process_change(improvement, form.process_id.data, form.description.data,
-                                       revision_id=form.revision_id.data, stage_ids=form.stage_ids.data)
+                                       revision_id=form.revision_id.data, stage_ids=form.stage_ids.data,
+                                       actor=current_user)
         except ImprovementRuleError as error:
             form.revision_id.errors = [*form.revision_id.errors, str(error)]
         else:
