@@ -43,9 +43,12 @@ def register_policy(app: Flask) -> None:
     """Request guards, in the order they must run, and the error pages."""
     from core import access
     from core.extensions import csrf
+    from core.ids import RecordIdConverter
     from core.schema import SchemaGuard
     from core.security import register_error_handlers
 
+    # Before any route is declared: ``<int:id>`` matches only ids a table can hold (else 404, not a failed query).
+    app.url_map.converters["int"] = RecordIdConverter
     # Schema first (nothing else can query a database behind its migrations), then the access
     # policy, then CSRF, so that a forbidden POST is answered 403 whatever its token.
     app.before_request(SchemaGuard())

@@ -10,7 +10,7 @@ from accounts import bp, services
 from accounts.forms import LanguageForm, LoginForm, PasswordChangeForm, UserFilterForm, UserForm
 from core.access import ADMINISTRATION, OWN_ACCOUNT, PUBLIC, allow
 from core.extensions import db, limiter, login_manager
-from core.forms import EmptyForm
+from core.forms import EmptyForm, read_filters
 from core.models import User
 from core.versioning import submit_edit
 
@@ -107,8 +107,7 @@ def account():
 @allow(ADMINISTRATION)
 def users():
     """Everybody with an account, searchable and filtered by role and status."""
-    form = UserFilterForm(request.args)
-    form.validate()
+    form = read_filters(UserFilterForm(request.args))
     query = services.user_query(q=form.q.data, role=form.role.data or None, status=form.status.data or None,
                                 sort=request.args.get("sort", "name"), descending=request.args.get("dir") == "desc")
     page = db.paginate(query, per_page=current_app.config["PER_PAGE"])

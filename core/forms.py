@@ -94,6 +94,17 @@ class AcceptedUpload:
             raise ValidationError(str(error)) from error
 
 
+def read_filters(form: FlaskForm) -> FlaskForm:
+    """Validate a filter form sent in the query string and forget each value it refuses (a choice that is
+    not offered, a date that is not one): a stale bookmark or a hand-edited link lists everything instead
+    of failing, and no view turns a refused value into an enum or a date. Returns the form."""
+    form.validate()
+    for field in form:
+        if field.errors:
+            field.data = None
+    return form
+
+
 class EmptyForm(FlaskForm):
     """A form with nothing but its CSRF token: for buttons that change something (deactivate…)."""
 

@@ -3,12 +3,12 @@
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import current_app, request
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from core.extensions import db
-from core.security import render_error
+from core.security import safe_error_page
 
 UPGRADE_COMMAND = "flask --app app db upgrade"
 
@@ -58,5 +58,8 @@ class SchemaGuard:
         if migrations_current():
             self.current = True
             return None
-        return render_error(503, _("The database is behind this version of Fideliza. "
-                                   "Run “%(command)s” (or “make run”) and reload.", command=UPGRADE_COMMAND))
+        if not database_reachable():  # not a matter of migrations: upgrading could not reach it either
+            return safe_error_page(503, _l("The database cannot be reached. Check that the database server is "
+                                           "running and that DATABASE_URL points to it, then reload."))
+        return safe_error_page(503, _l("The database is behind this version of Fideliza. "
+                                       "Run “%(command)s” (or “make run”) and reload.", command=UPGRADE_COMMAND))

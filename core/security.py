@@ -1,8 +1,10 @@
 """Response headers and error pages that every response gets."""
 
-from flask import render_template, request
+from flask import g, render_template, request
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
@@ -77,9 +79,71 @@ def handle_stale_data(error: StaleDataError):
     return render_error(409)
 
 
+#: What the error page says when the database is what failed.
+DATABASE_UNREACHABLE = _l("The database cannot be reached. Nothing was saved. Try again in a few minutes; if it "
+                          "lasts, tell your administrator.")
+DATABASE_FAILED = _l("The database could not answer (it may be busy, or being restored). Nothing was saved. "
+                     "Try again in a moment.")
+
+
+def _rolled_back() -> None:
+    """End the request's transaction: after a failed statement it is aborted, and the error page must not
+    run its own queries (the signed-in user, the organisation's name) inside it."""
+    from core.extensions import db
+
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:  # the connection itself is gone; the next request gets a fresh one
+        db.session.close()
+
+
+def _as_visitor_if_user_unloadable() -> None:
+    """The error page shows the signed-in menu only when the user can still be loaded; when the database is
+    what failed, it is rendered as for a visitor rather than failing itself (a bare "Internal Server Error")."""
+    from core.extensions import login_manager
+
+    try:
+        user = current_user._get_current_object()
+        if user.is_authenticated:
+            user.language  # noqa: B018 - reloads the user expired by the rollback: the page needs it
+    except SQLAlchemyError:
+        _rolled_back()
+        g._login_user = login_manager.anonymous_user()
+        g.organisation = None
+
+
+def safe_error_page(code: int, detail=None):
+    """An error page after something failed: rolled back, and rendered without needing the database.
+
+    ``detail`` is a lazy string: translating it asks for the reader's language, which loads the user."""
+    _rolled_back()
+    _as_visitor_if_user_unloadable()
+    return render_error(code, detail)
+
+
+def handle_server_error(error):
+    """Any unexpected error: the 500 page (503 when it was the database that went away)."""
+    from core.schema import database_reachable
+
+    _rolled_back()
+    if not database_reachable():
+        return safe_error_page(503, DATABASE_UNREACHABLE)
+    return safe_error_page(500)
+
+
+def handle_database_unavailable(error: OperationalError | InterfaceError):
+    """The database refused to work (unreachable, locked, its schema gone): 503, saying which."""
+    from core.schema import database_reachable
+
+    _rolled_back()
+    return safe_error_page(503, DATABASE_FAILED if database_reachable() else DATABASE_UNREACHABLE)
+
+
 def register_error_handlers(app) -> None:
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(StaleDataError, handle_stale_data)
+    app.register_error_handler(OperationalError, handle_database_unavailable)
+    app.register_error_handler(InterfaceError, handle_database_unavailable)
     app.register_error_handler(HTTPException, handle_http_error)
-    app.register_error_handler(500, lambda error: render_error(500))
+    app.register_error_handler(500, handle_server_error)
     app.after_request(set_security_headers)

@@ -9,7 +9,7 @@ from core.access import AUDIT, COORDINATION, PUBLIC_READ, TEAM_DATA, allow, may
 from core.audit import entity_label
 from core.extensions import db
 from core.files import Owner, download_response
-from core.forms import AuditFilterForm, LogoForm, OrganisationForm, options
+from core.forms import AuditFilterForm, LogoForm, OrganisationForm, options, read_filters
 from core.models import Organisation, User
 from core.schema import database_reachable, migrations_current
 from core.ui import flash_form_errors
@@ -86,6 +86,6 @@ def audit_trail():
     form.actor.choices = options([(0, _("Anyone"))] + [(u.id, f"{u.name} <{u.email}>") for u in people])
     form.entity_type.choices = options([("", _("Any record"))] +
                                        [(t, entity_label(t)) for t in services.audited_entity_types()])
-    filters = form.filters() if form.validate() else {}
+    filters = read_filters(form).filters()
     page = db.paginate(services.audit_query(**filters), per_page=50)
     return render_template("core/audit.html", form=form, page=page)

@@ -19,6 +19,7 @@ from improvements.models import (
 )
 from improvements.services import ImprovementRuleError
 from processes.models import ProcessStage, Revision
+from processes.services import may_edit_process
 
 
 def record_after(improvement: Improvement, value: float, period: date | None) -> None:
@@ -55,15 +56,32 @@ def stages_of(process_id: int) -> list[ProcessStage]:
                                    .order_by(ProcessStage.position, ProcessStage.id)))
 
 
+def may_link_revision(user, revision: Revision) -> bool:
+    """Whether ``user`` may say which improvement caused a process revision: whoever may change the process.
+
+    Linking writes the revision's ``improvement_id``, part of the process's own history, and a revision
+    links to one improvement only: a group member who may not edit the process could otherwise claim
+    another owner's revision for their group and leave the rightful group unable to link it. The people
+    who may edit the process are those who made its revisions (only they can change the sheet or the
+    diagram), so they know which improvement caused each one. The revision's author is not the rule: the
+    author may since have left the group or the process, and revisions made by a coordinator on the
+    owner's behalf should still be the owner's to link."""
+    return may_edit_process(user, revision.process)
+
+
 def add_process_change(improvement: Improvement, process_id: int, description: str, *,
-                       revision_id: int | None, stage_ids) -> ProcessChange:
+                       revision_id: int | None, stage_ids, actor) -> ProcessChange:
     """Record that the improvement changed a process: the sheet revision it caused (now pointing back to
-    the improvement) and the diagram stages it touched."""
+    the improvement, when ``actor`` may link it) and the diagram stages it touched."""
     revision = db.session.get(Revision, revision_id) if revision_id else None
     if revision_id and (revision is None or revision.process_id != process_id):
         raise ImprovementRuleError(_("The revision chosen is not a revision of this process."))
     if revision is not None and revision.improvement_id not in (None, improvement.id):
         raise ImprovementRuleError(_("Revision %(n)d is already linked to another improvement.", n=revision.number))
+    if revision is not None and revision.improvement_id is None and not may_link_revision(actor, revision):
+        raise ImprovementRuleError(_("Only the owner of %(process)s or a coordinator can link its revisions to an "
+                                     "improvement: record the change without a revision, or ask them to link it.",
+                                     process=revision.process.code))
     stage_ids = {int(i) for i in stage_ids or []}
     valid = {stage.id for stage in stages_of(process_id)}
     if stage_ids - valid:

@@ -209,7 +209,7 @@ def load(users: dict, today: date | None = None) -> None:
     stages = changes.stages_of(complaints.id)
     changes.add_process_change(written, complaints.id, "La respuesta pasa a ser siempre por escrito y se añade el "
                                "informe mensual de causas.", revision_id=revision.id if revision else None,
-                               stage_ids=[s.id for s in stages[-2:]])
+                               stage_ids=[s.id for s in stages[-2:]], actor=users["coordinator@demo.test"])
     _c3(written, users, held_on=done_on - timedelta(days=3), topic="Respuesta escrita a reclamaciones",
         material="Plantilla de respuesta y guía de redacción.",
         people=(("member@demo.test", "Redacta y envía la respuesta escrita"),

@@ -96,6 +96,8 @@ class CensusPlan:
     #: Figures already recorded for the same client and year: how many, and how many differ.
     figures_recorded: int = 0
     figures_differing: int = 0
+    #: The state of the census this plan was made against (see ``census_version``).
+    census_version: str = ""
 
     @property
     def new_clients(self) -> int:
@@ -127,13 +129,23 @@ def check(table: FrameTable, mapping: dict, *, year: int, full_census: bool) -> 
     values["client_id"] = pd.Series([known[code][0] if code in known else None for code in values["code"]],
                                     index=values.index, dtype="float64") if known else np.nan
     _check_typology(result)
-    _check_exit(result, {code: left for code, (_id, left) in known.items() if left is not None})
+    _check_exit(result, {code: left for code, (_id, left, _version) in known.items() if left is not None})
     _check_figures(result, year)
     rows = result.accepted()
     plan = CensusPlan(result, year, full_census, rows)
     if result.ok:
         _compare_recorded_figures(plan)
+    plan.census_version = census_version(known, plan)
     return plan
+
+
+def census_version(known: dict, plan: CensusPlan) -> str:
+    """What the plan depends on, in a few figures: how many of the file's codes are already clients, the sum of
+    their versions (each change of a client, by a form or an import, moves its version on) and the figures
+    recorded for them. The check page sends it with the confirmation; ``apply`` goes ahead only if the
+    census still gives the same, so two imports of the same clients cannot both claim "50 updated"."""
+    versions = sum(version for _id, _left, version in known.values())
+    return f"{len(known)}.{versions}.{plan.figures_recorded}.{plan.figures_differing}"
 
 
 def _reject_duplicates(result: FrameResult) -> None:
@@ -148,11 +160,12 @@ def _reject_duplicates(result: FrameResult) -> None:
          for number in codes.index[repeated]], index=codes.index[repeated]))
 
 
-def _known_clients(codes: pd.Series) -> dict[str, tuple[int, date | None]]:
-    """code → (id, left on) of the clients already in the census (one query, every client)."""
+def _known_clients(codes: pd.Series) -> dict[str, tuple[int, date | None, int]]:
+    """code → (id, left on, version) of the clients already in the census (one query, every client)."""
     wanted, clients = set(codes.dropna()), Client.__table__
-    rows = driver_rows(db.session.connection(), select(clients.c.code, clients.c.id, clients.c.left_on))
-    return {code: (client_id, left) for code, client_id, left in rows if code in wanted}
+    rows = driver_rows(db.session.connection(),
+                       select(clients.c.code, clients.c.id, clients.c.left_on, clients.c.version))
+    return {code: (client_id, left, version) for code, client_id, left, version in rows if code in wanted}
 
 
 def _check_typology(result: FrameResult) -> None:
@@ -245,6 +258,26 @@ def _compare_recorded_figures(plan: CensusPlan) -> None:
 
 
 # --- writing -------------------------------------------------------------------------------------
+
+#: The PostgreSQL advisory lock held while an import is applied: one census import at a time.
+APPLY_LOCK = 0x46494443  # "FIDC"
+
+
+def lock_for_apply(record: CensusImport) -> bool:
+    """Take the census for applying ``record`` (until the transaction ends); False if it was applied meanwhile.
+
+    Call it before checking the file for the last time, so the check sees what the import will write over.
+    A second confirmation of the same import (a double click) or another import confirmed at the same time
+    waits here for the first to commit: on PostgreSQL behind an advisory lock and the record's row lock, on
+    SQLite behind the database's single writer (the no-op UPDATE takes the write lock). Then it reads the
+    record again: applied already, or free to go."""
+    connection = db.session.connection()
+    table = CensusImport.__table__
+    if connection.dialect.name == "postgresql":
+        connection.execute(select(func.pg_advisory_xact_lock(APPLY_LOCK)))
+    connection.execute(update(table).where(table.c.id == record.id).values(id=table.c.id))
+    db.session.refresh(record)
+    return record.imported_at is None
 
 def apply(plan: CensusPlan, record: CensusImport, *, replace_figures: bool) -> None:
     """Write the plan in the current transaction (the caller commits): clients, then their figures."""

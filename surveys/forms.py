@@ -80,6 +80,8 @@ class ItemForm(FlaskForm):
             raise ValidationError(_l("Give at least two options, one per line."))
 
     def validate_role(self, field):
+        if field.data not in {r.value for r in ItemRole} or self.kind.data not in {k.value for k in ItemKind}:
+            return  # a value not offered: the select itself refuses it ("Not a valid choice")
         role, kind = ItemRole(field.data), ItemKind(self.kind.data)
         if role == ItemRole.RECOMMEND and kind != ItemKind.SCALE:
             raise ValidationError(_l("The likelihood to recommend is asked on a 0 to 10 scale."))

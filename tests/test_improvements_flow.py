@@ -2,10 +2,10 @@
 
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from core.extensions import db
-from improvements.models import Group, Improvement, Status, Task, TaskStatus
+from improvements.models import Group, Improvement, ProcessChange, Status, Task, TaskStatus
 from processes.models import Revision
 
 SMART_OK = {**{k: "y" for k in ("specific", "measurable", "achievable", "relevant", "time_bound")},
@@ -217,3 +217,38 @@ def test_reviewers_read_but_do_not_change(client_as, make_group, make_improvemen
     reviewer = client_as("reviewer")
     assert reviewer.get(f"/improvements/{improvement}").status_code == 200
     assert reviewer.post(f"/improvements/{improvement}/status", data={"status": "cancelled"}).status_code == 403
+
+
+def test_a_member_links_only_revisions_of_processes_they_may_edit(app, make_user, make_group, make_improvement,
+                                                                  make_process):
+    """A member of one group could claim another owner's revision for their improvement, and the group whose
+    improvement caused it could then no longer link it (issue 11)."""
+    from tests.conftest import sign_in
+
+    outsider, owner = make_user("member"), make_user("member")
+    theirs = make_improvement(make_group(members={outsider.id: "Member"}))
+    rightful = make_improvement(make_group(members={owner.id: "Member"}))
+    process, own_process = make_process(code="FID-C03", owner_id=owner.id), make_process(code="FID-C09",
+                                                                                        owner_id=outsider.id)
+    with app.app_context():
+        revision, own_revision = (Revision(process_id=p, number=1, reason="Answers in writing", snapshot={})
+                                  for p in (process, own_process))
+        db.session.add_all([revision, own_revision])
+        db.session.commit()
+        revision_id, own_revision_id = revision.id, own_revision.id
+
+    def link(user, improvement, process_id, revision_id):
+        return sign_in(app.test_client(), user).post(f"/improvements/{improvement}/process-changes/new", data={
+            "process_id": process_id, "revision_id": revision_id, "description": "Answers are written"})
+
+    refused = link(outsider, theirs, process, revision_id)
+    assert refused.status_code == 200 and "Only the owner of FID-C03 or a coordinator" in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Revision, revision_id).improvement_id is None
+        assert db.session.scalar(select(func.count(ProcessChange.id))) == 0
+    assert link(outsider, theirs, process, 0).status_code == 302  # the change itself, without the revision
+    assert link(outsider, theirs, own_process, own_revision_id).status_code == 302  # their own process's revision
+    assert link(owner, rightful, process, revision_id).status_code == 302
+    with app.app_context():
+        assert db.session.get(Revision, revision_id).improvement_id == rightful
+        assert db.session.get(Revision, own_revision_id).improvement_id == theirs

@@ -48,7 +48,8 @@ def upload(app, client_as, exit_reasons):
 
 def confirm(member, url, mapping_page, **extra):
     """Send the check page's confirmation form as the browser would (the mapping in hidden fields)."""
-    fields = dict(re.findall(r'<input type="hidden" name="(column_\w+)" value="([^"]*)"', mapping_page))
+    fields = dict(re.findall(r'<input type="hidden" name="(column_\w+|census_version)" value="([^"]*)"',
+                             mapping_page))
     return member.post(url, data={**fields, "confirm": "1", **extra})
 
 
@@ -136,7 +137,8 @@ def test_the_mapping_chosen_is_remembered_for_the_next_file(app, upload):
     url = upload(odd)
     mapping = {"column_code": "Cliente nº", "column_name": "Denominación", "column_typology": "Tipo",
                "column_joined_on": "Desde"}
-    upload.client.post(url, data={**mapping, "confirm": "1"})
+    checked = upload.client.post(url, data=mapping).get_data(as_text=True)
+    confirm(upload.client, url, checked)
     with app.app_context():
         assert db.session.query(Client).filter_by(code="X-1").one().name == "Uno"
     page = upload.client.get(upload(odd.replace("X-1;Uno", "X-2;Dos"))).get_data(as_text=True)

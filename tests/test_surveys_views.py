@@ -258,3 +258,16 @@ def test_importing_responses_is_all_or_nothing_and_reports_every_row(app, client
                                                         ("import", "Prescriber")]
     page = client.get(f"/surveys/waves/{wave}/results").get_data(as_text=True)
     assert 'data-testid="nps">+33<' in page  # 9 and 10 promote, 0 detracts: (2 - 1) / 3
+
+
+def test_the_results_of_an_anonymous_wave_too_small_to_show_render(client_as, make_survey, make_wave):
+    """Found by the role × object crawl: the hidden headline ({}) made the page fail (a bare 500)."""
+    wave = make_wave(make_survey(anonymous=True))
+    page = client_as("coordinator", language="en").get(f"/surveys/waves/{wave}/results")
+    assert page.status_code == 200 and 'data-testid="csat"' not in page.get_data(as_text=True)
+
+
+def test_a_question_form_sent_empty_is_refused_not_a_500(client_as, make_survey):
+    survey = make_survey()
+    response = client_as("coordinator", language="en").post(f"/surveys/{survey}/items/new", data={})
+    assert response.status_code == 200 and "This field is required." in response.get_data(as_text=True)

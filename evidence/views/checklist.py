@@ -7,6 +7,7 @@ from flask_login import current_user
 from core.access import COORDINATION, REVIEW, TEAM_DATA, allow
 from core.extensions import db
 from core.forms import EmptyForm, options
+from core.ids import record_id
 from core.ui import flash_form_errors
 from evidence import bp, services
 from evidence.criteria_sets import MAX_BYTES, CriteriaFileError, install_set, parse_criteria_file
@@ -20,7 +21,7 @@ from evidence.views.common import chosen_set, criterion_or_404, language
 @allow(TEAM_DATA)
 def checklist():
     """The criteria of the set in use: automatic status, self-assessment, verdict, readiness and one gap list."""
-    criteria_set = chosen_set(request.args.get("set", type=int))
+    criteria_set = chosen_set(request.args.get("set", type=record_id))
     rows = services.checklist(criteria_set)
     sets = db.session.scalars(db.select(CriteriaSet).order_by(CriteriaSet.id)).all()
     return render_template("evidence/checklist.html", criteria_set=criteria_set, rows=rows, sets=sets,
@@ -108,7 +109,7 @@ def add_revision(item_id: int):
         flash(_("Version %(number)d of “%(title)s” uploaded.", number=revision.number, title=item.title), "success")
     else:
         flash_form_errors(form)
-    back = request.form.get("criterion", type=int) or (item.criteria[0].id if item.criteria else None)
+    back = request.form.get("criterion", type=record_id) or (item.criteria[0].id if item.criteria else None)
     return redirect(url_for(".criterion", criterion_id=back, _anchor="manual-evidence") if back
                     else url_for(".checklist"))
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from core.access import TEAM_DATA, allow
 from core.charts import chart_spec
 from core.extensions import db
-from core.forms import options
+from core.forms import options, read_filters
 from evidence import bp
 from evidence.charts import sparkline_chart
 from evidence.dashboard import grouped, indicator_rows
@@ -25,7 +25,7 @@ def dashboard():
                                    .order_by(Process.code)).all()
     form.programme_id.choices = options([(0, _("All programmes"))] + [(p.id, str(p)) for p in programmes])
     form.process_id.choices = options([(0, _("All processes"))] + [(p.id, str(p)) for p in processes])
-    form.validate()
+    read_filters(form)
     rows = indicator_rows(programme_id=form.programme_id.data or None, process_id=form.process_id.data or None)
     sparklines = {row.indicator.id: chart_spec(sparkline_chart(row.trend)) for row in rows if len(row.trend) > 1}
     return render_template("evidence/dashboard.html", form=form, groups=grouped(rows), sparklines=sparklines,

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from core.access import PACKS, allow
 from core.extensions import db
 from core.files import Owner, download_response
+from core.ids import record_id
 from evidence import bp, packs
 from evidence.forms import PACK_LANGUAGES
 from evidence.models import JobState, PackJob, PackSnapshot
@@ -20,7 +21,7 @@ from evidence.views.common import chosen_set, language
 def request_pack():
     """Generate the pack (whole checklist or one criterion): served at once if the data has not changed,
     otherwise built by a job whose progress the next page follows."""
-    criteria_set = chosen_set(request.form.get("set", type=int))
+    criteria_set = chosen_set(request.form.get("set", type=record_id))
     scope = request.form.get("scope") or packs.SCOPE_ALL
     if scope != packs.SCOPE_ALL and scope not in {c.code for c in criteria_set.criteria}:
         abort(404)
@@ -86,8 +87,8 @@ def snapshot(snapshot_id: int):
 @allow(PACKS)
 def compare_snapshots():
     """Which criteria changed status (and which files changed) between two packs, e.g. two certification cycles."""
-    before = db.get_or_404(PackSnapshot, request.args.get("before", type=int) or 0)
-    after = db.get_or_404(PackSnapshot, request.args.get("after", type=int) or 0)
+    before = db.get_or_404(PackSnapshot, request.args.get("before", type=record_id) or 0)
+    after = db.get_or_404(PackSnapshot, request.args.get("after", type=record_id) or 0)
     if before.data_as_at > after.data_as_at:
         before, after = after, before
     changes, files = packs.compare(before, after)

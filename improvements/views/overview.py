@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from core.access import COORDINATION, TEAM_DATA, allow
 from core.charts import chart_spec
 from core.extensions import db
+from core.ids import record_id
 from core.versioning import submit_edit
 from improvements import bp, scoring, work
 from improvements.charts import impact_effort_chart
@@ -46,7 +47,7 @@ def c1():
 @allow(TEAM_DATA)
 def board():
     """Every improvement in a column by status; overdue ones and overdue tasks highlighted."""
-    group_id = request.args.get("group", type=int)
+    group_id = request.args.get("group", type=record_id)
     rows = board_rows(group_id)
     columns = {status: [] for status in COLUMNS}
     for improvement in rows:

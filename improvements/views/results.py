@@ -7,6 +7,7 @@ from flask_login import current_user
 from core.access import TEAM_DATA, allow
 from core.extensions import db
 from core.files import Owner, UploadRejected, download_response
+from core.ids import record_id
 from improvements import bp, changes
 from improvements.forms import AffectedForm, AfterForm, EvidenceForm, ProcessChangeForm, TrainingForm
 from improvements.models import Improvement
@@ -49,7 +50,7 @@ def add_evidence(improvement_id: int):
 def new_process_change(improvement_id: int):
     """Record a process the improvement changed: the sheet revision it caused and the stages it touched."""
     improvement = editable_improvement(improvement_id)
-    process_id = request.values.get("process_id", type=int)
+    process_id = request.values.get("process_id", type=record_id)
     if process_id is None:
         concerned = improvement.group.processes
         process_id = concerned[0].id if concerned else None
@@ -60,7 +61,8 @@ def new_process_change(improvement_id: int):
     if request.method == "POST" and request.form.get("choose") is None and form.validate_on_submit():
         try:
             changes.add_process_change(improvement, form.process_id.data, form.description.data,
-                                       revision_id=form.revision_id.data, stage_ids=form.stage_ids.data)
+                                       revision_id=form.revision_id.data, stage_ids=form.stage_ids.data,
+                                       actor=current_user)
         except ImprovementRuleError as error:
             form.revision_id.errors = [*form.revision_id.errors, str(error)]
         else:

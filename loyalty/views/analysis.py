@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 
 from core.access import TEAM_DATA, allow
 from core.charts import chart_spec
+from core.forms import read_filters
 from loyalty import bp, charts, history, ranking, segments
 from loyalty.forms import HistoryForm
 from loyalty.reasons import exit_reasons
@@ -29,8 +30,7 @@ def period_label(figures, granularity: str) -> str:
 @allow(TEAM_DATA)
 def census_history():
     """New and lost clients per month, quarter or year, with exit and retention rates and exit reasons (B2)."""
-    form = HistoryForm(request.args)
-    form.validate()
+    form = read_filters(HistoryForm(request.args))
     granularity = form.granularity.data if form.granularity.data in history.GRANULARITIES else "year"
     today = date.today()
     end_year = form.end.data or today.year
@@ -70,7 +70,7 @@ def _reason_totals(rows: list[dict]) -> list[tuple[str, int, float]]:
 def segmentation():
     """Contribution class × loyalty behaviour: current clients per cell, with the treatment of each (seeds/003)."""
     settings = current_settings()
-    years = request.args.get("year", type=int)
-    year = years or ranking.latest_year()
+    asked = request.args.get("year", type=int)
+    year = asked if asked is not None and 1900 <= asked <= 2100 else ranking.latest_year()  # else: no such date
     return render_template("loyalty/segments.html", matrix=segments.matrix(year, settings), year=year,
                            settings=settings, tenure_labels=segments.TENURE_LABELS)

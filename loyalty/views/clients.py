@@ -10,7 +10,7 @@ from core.access import TEAM_DATA, allow
 from core.charts import chart_spec
 from core.exports import export_response
 from core.extensions import db
-from core.forms import EmptyForm
+from core.forms import EmptyForm, read_filters
 from core.versioning import submit_edit
 from loyalty import bp, charts, ranking, services
 from loyalty.forms import ClientForm, FiguresForm, LostForm, RankingFilterForm
@@ -45,8 +45,7 @@ def _years() -> list[int]:
 
 def _filters_and_year():
     years = _years()
-    form = RankingFilterForm(request.args, years=years)
-    form.validate()
+    form = read_filters(RankingFilterForm(request.args, years=years))
     year = form.year.data if form.year.data in years else years[0]
     filters = ranking.RankingFilters(q=(form.q.data or "").strip() or None, typology=form.typology.data or None,
                                      segment=form.segment.data or None, region=form.region.data or None,

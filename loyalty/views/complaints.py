@@ -12,6 +12,8 @@ from core.charts import chart_spec
 from core.exports import export_response
 from core.extensions import db
 from core.files import Owner, download_response
+from core.forms import read_filters
+from core.ids import record_id
 from core.imports import ImportFileError, error_report_csv, mapping_form_class, parse, read_table
 from core.imports.retention import finish_import, import_history, pending_upload, store_import_upload
 from core.versioning import submit_edit
@@ -35,12 +37,11 @@ class RowsPage(Pagination):
 
 
 def _filters() -> tuple[ComplaintFilterForm, services.ComplaintFilters]:
-    form = ComplaintFilterForm(request.args)
-    form.validate()
+    form = read_filters(ComplaintFilterForm(request.args))
     filters = services.ComplaintFilters(
         q=(form.q.data or "").strip() or None, kind=form.kind.data or None, category_id=form.category.data or None,
         channel=form.channel.data or None, status=form.status.data or None,
-        client_id=request.args.get("client", type=int),
+        client_id=request.args.get("client", type=record_id),
         start=form.start.data if not form.start.errors else None, end=form.end.data if not form.end.errors else None)
     return form, filters
 

@@ -48,7 +48,12 @@ def _pending(import_id: int) -> CensusImport:
 def import_check(import_id: int):
     """Steps 2 and 3: which column is which, every rejected row, what will change; then import it all."""
     record = _pending(import_id)
-    if record.imported_at is not None:
+    confirming = request.method == "POST" and bool(request.form.get("confirm"))
+    # A second confirmation (a double click) waits in lock_for_apply for the first, then finds it applied.
+    if record.imported_at is not None or (confirming and not census_import.lock_for_apply(record)):
+        db.session.rollback()
+        if confirming:
+            flash(_("This file has already been imported (the first confirmation did it)."), "info")
         return redirect(url_for(".import_done", import_id=record.id))
     stored = record.stored_file
     if stored is None:
@@ -73,7 +78,12 @@ def import_check(import_id: int):
     if request.args.get("report") == "csv":
         return error_report_csv(plan.result), 200, {"Content-Type": "text/csv; charset=utf-8",
                                                       "Content-Disposition": "attachment; filename=problems.csv"}
-    if request.form.get("confirm") and plan.result.ok:
+    if confirming and plan.result.ok and request.form.get("census_version") != plan.census_version:
+        db.session.rollback()  # the census changed since the page the user confirmed: show it as it is now
+        flash(_("The census changed since this file was checked (another import or an edit of the same clients). "
+                "Nothing was imported: check what the import will do now, and confirm again."), "warning")
+        return render_template("loyalty/import_check.html", **context | {"plan": plan})
+    if confirming and plan.result.ok:
         record.mapping = form.mapping()
         census_import.apply(plan, record, replace_figures=request.form.get("existing") == "replace")
         db.session.commit()

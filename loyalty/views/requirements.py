@@ -8,6 +8,7 @@ from sqlalchemy import func, or_, select
 from core.access import TEAM_DATA, allow
 from core.exports import export_response
 from core.extensions import db
+from core.forms import read_filters
 from core.versioning import submit_edit
 from loyalty import bp
 from loyalty.models import TYPOLOGY_LABELS
@@ -24,8 +25,7 @@ SORTS = {"identified": Requirement.identified_on, "importance": Requirement.impo
 
 
 def _filtered():
-    form = RequirementFilterForm(request.args)
-    form.validate()
+    form = read_filters(RequirementFilterForm(request.args))
     query = select(Requirement)
     if form.q.data:
         query = query.where(func.lower(Requirement.statement).like(f"%{form.q.data.strip().lower()}%"))

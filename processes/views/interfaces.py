@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from core.access import TEAM_DATA, allow
 from core.extensions import db
+from core.ids import record_id
 from core.versioning import submit_edit
 from processes import bp
 from processes.agreements import NEEDS_ATTENTION, Compliance, interfaces_to_review, save_interface
@@ -35,7 +36,7 @@ def new_interface():
     """Record an interface between two processes, its problem and its agreement."""
     form = InterfaceForm()
     if request.method == "GET":
-        form.from_process_id.data = request.args.get("from", type=int)
+        form.from_process_id.data = request.args.get("from", type=record_id)
     if form.validate_on_submit():
         _require_editor(form.from_process_id.data, form.to_process_id.data)
         interface = save_interface(None, form.data)

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from core.access import TEAM_DATA, allow
 from core.cache import cached, cached_page
 from core.extensions import db
+from core.ids import record_id
 from processes import bp, maps, services
 from processes.models import Programme
 
@@ -34,7 +35,7 @@ def _drawing(programme: Programme | None, *, standalone: bool = False) -> Drawin
 
 
 def _chosen_programme() -> Programme | None:
-    chosen = request.args.get("programme", type=int)
+    chosen = request.args.get("programme", type=record_id)
     return db.session.get(Programme, chosen) if chosen else services.certified_programme()
 
 

@@ -9,7 +9,8 @@ from sqlalchemy.orm import joinedload
 from core.access import COORDINATION, TEAM_DATA, allow
 from core.extensions import db
 from core.files import Owner, download_response
-from core.forms import EmptyForm
+from core.forms import EmptyForm, read_filters
+from core.ids import record_id
 from core.models import User
 from core.ui import flash_form_errors
 from core.versioning import submit_edit
@@ -27,8 +28,7 @@ from processes.views.common import editable_process
 @allow(TEAM_DATA)
 def process_list():
     """All processes, searchable and filtered, each with its completeness against the standard."""
-    form = ProcessFilterForm(request.args)
-    form.validate()
+    form = read_filters(ProcessFilterForm(request.args))
     query = services.process_query(q=form.q.data, programme_id=form.programme.data, kind=form.kind.data or None,
                                    status=form.status.data or None, sort=request.args.get("sort", "code"),
                                    descending=request.args.get("dir") == "desc")
@@ -46,7 +46,7 @@ def new_process():
     if request.method == "GET":
         programme = services.certified_programme()
         form.programme_id.data = programme.id if programme else None
-        form.parent_id.data = request.args.get("parent", type=int)
+        form.parent_id.data = request.args.get("parent", type=record_id)
     if form.validate_on_submit():
         process = services.save_process(None, form.data)
         record_revision(process, str(FIRST_REASON), author=current_user)
