@@ -14,7 +14,7 @@ change nothing (no audit row); the allowed POSTs that change data with an empty 
 ``CHANGE_WITH_AN_EMPTY_FORM``. Requests that would remove the record in their path act on a spare one
 (``SPARES``); those that close or end something run last (``LAST``).
 
-On the day it was written: 1290 role × object × endpoint cases (207 endpoint × method pairs, 6 principals,
+On the day the stored files got their owner routes: 1368 role × object × endpoint cases (6 principals,
 ``any(...)`` values each), all answering as the policy says once the holes it found were fixed.
 """
 
@@ -29,11 +29,13 @@ from werkzeug.routing import AnyConverter
 from core import access
 from core.audit import AuditEntry
 from core.extensions import db
-from core.files import StoredFile
-from core.models import Role, User
+from core.files import Owner, StoredFile
+from core.models import Organisation, Role, User
 from evidence.criteria_sets import ensure_builtin_sets
-from evidence.models import CriteriaSet, EvidenceItem, PackJob, PackSnapshot
+from evidence.models import CriteriaSet, EvidenceFileRevision, EvidenceItem, PackJob, PackSnapshot
 from improvements.models import (
+    Evidence,
+    EvidenceKind,
     Group,
     GroupMember,
     GroupProcess,
@@ -114,8 +116,13 @@ EDITORS_READ = ObjectRule("editors read (personal links)", frozenset({ADMIN, COO
 #: endpoint → the object rule of the record in its path. One line per endpoint; a new endpoint with a record
 #: in its path fails the test until it has its line here.
 OBJECT_RULES = {
-    # The stored-files branch replaces this with owner routes (evidence item, process document…).
-    "core.download_file": ROLE,
+    # Stored files, each through the record that owns it (import uploads: their uploader only).
+    "processes.process_document": ROLE, "evidence.evidence_file": ROLE, "evidence.evidence_revision_file": ROLE,
+    "improvements.evidence_file": ROLE, "improvements.training_material": ROLE,
+    "answer.invitation_logo": ROLE, "answer.public_logo": ROLE,
+    "loyalty.import_file": UPLOADER, "loyalty.import_complaints_file": UPLOADER,
+    "processes.import_measurements_file": UPLOADER, "surveys.import_responses_file": UPLOADER,
+    "surveys.exclude_network": ROLE,
     "accounts.edit_user": ROLE, "accounts.set_user_active": ROLE,
     "processes.process_detail": ROLE, "processes.revisions": ROLE, "processes.diagram": ROLE,
     "processes.diagram_svg": ROLE, "processes.retire_process": ROLE, "processes.delete_process": ROLE,
@@ -171,12 +178,19 @@ BY_ENDPOINT = {
     ("improvements.edit_criterion", "criterion_id"): "priority_criterion",
     ("loyalty.import_done", "import_id"): "done_import",
     ("loyalty.import_check", "import_id"): "pending_import",
-    ("core.download_file", "file_id"): "document_file",
+    ("loyalty.import_file", "import_id"): "pending_import",
     ("loyalty.import_complaints_check", "file_id"): "complaints_upload",
+    ("loyalty.import_complaints_file", "file_id"): "complaints_upload",
     ("processes.import_measurements_check", "file_id"): "measurements_upload",
+    ("processes.import_measurements_file", "file_id"): "measurements_upload",
     ("surveys.import_responses_check", "file_id"): "responses_upload",
+    ("surveys.import_responses_file", "file_id"): "responses_upload",
+    ("evidence.evidence_file", "item_id"): "evidence_item",
+    ("evidence.evidence_revision_file", "item_id"): "evidence_item",
     ("answer.invitation", "token"): "invitation_token",
+    ("answer.invitation_logo", "token"): "invitation_token",
     ("answer.public", "token"): "public_token",
+    ("answer.public_logo", "token"): "public_token",
 }
 #: endpoint → (argument, spare kind): the request would remove the record, so each case gets its own.
 SPARES = {
@@ -194,16 +208,18 @@ LAST = ("surveys.change_wave", "accounts.logout")
 #: forms that, given no fields, re-save the record as it is (WTForms falls back to the record's values).
 #: Removing a group member or a process participant writes no audit row (a gap of the audit trail, not of
 #: access), so those two are not here although they remove their spare record.
+#: Printing an anonymous wave's slips issues new links (the printed ones replace those shown before).
 CHANGE_WITH_AN_EMPTY_FORM = {
     "accounts.set_user_active", "evidence.request_pack", "evidence.use_set", "improvements.edit_group",
     "loyalty.toggle_category", "loyalty.toggle_exit_reason", "processes.edit_stage", "processes.remove_stage",
-    "processes.retire_process", "surveys.change_wave", "surveys.invite_clients", "surveys.remove_item",
+    "processes.retire_process", "surveys.change_wave", "surveys.invite_clients", "surveys.print_invitations",
+    "surveys.remove_item",
 }
 
 
-def stored(purpose: str, uploader_id: int, name="file.csv", data=b"code;name\nC1;One\n") -> StoredFile:
+def stored(owner: Owner, uploader_id: int | None, name="file.csv", data=b"code;name\nC1;One\n") -> StoredFile:
     return StoredFile(filename=name, kind="csv", content_type="text/csv", size=len(data),
-                      sha256=hashlib.sha256(data).hexdigest(), purpose=purpose, data=data, uploaded_by_id=uploader_id)
+                      sha256=hashlib.sha256(data).hexdigest(), owner=owner, data=data, uploaded_by_id=uploader_id)
 
 
 def build_records(owner_id: int) -> dict:
@@ -214,7 +230,7 @@ def build_records(owner_id: int) -> dict:
                       owner_id=owner_id, status=ProcessStatus.IN_FORCE)
     neighbour = Process(code="OTH-01", name="Billing", kind=ProcessKind.SUPPORT, programme=other,
                         owner_id=owner_id, status=ProcessStatus.IN_FORCE)
-    document_file = stored("process-document", owner_id, "procedure.txt", b"How we answer complaints.")
+    document_file = stored(Owner.PROCESS_DOCUMENT, owner_id, "procedure.txt", b"How we answer complaints.")
     process.documents.append(ProcessDocument(file=document_file, title="Procedure"))
     process.participants.append(Participant(user_id=owner_id, role="Answers"))
     stage = ProcessStage(position=1, name="Receive", responsible_role="Front desk")
@@ -258,10 +274,17 @@ def build_records(owner_id: int) -> dict:
     db.session.flush()
     criteria_set = db.session.scalar(select(CriteriaSet).where(CriteriaSet.is_current)) or \
         db.session.scalar(select(CriteriaSet))
-    pack_file = stored("evidence-pack", None, "pack.pdf", b"%PDF-1.4 pack")
+    pack_file = stored(Owner.EVIDENCE_PACK, None, "pack.pdf", b"%PDF-1.4 pack")
     snapshot = PackSnapshot(set_id=criteria_set.id, scope="all", language="en", fingerprint=1, file=pack_file,
                             page_count=1)
-    db.session.add_all([EvidenceItem(title="Minutes", note="Signed"), snapshot])
+    evidence_item = EvidenceItem(title="Minutes", note="Signed")
+    minutes = stored(Owner.EVIDENCE_ITEM, None, "minutes.txt", b"Signed minutes.")
+    evidence_item.revisions.append(EvidenceFileRevision(number=1, file=minutes, sha256=minutes.sha256))
+    client_evidence = Evidence(improvement=improvement, kind=EvidenceKind.OTHER, title="Letters",
+                               file=stored(Owner.IMPROVEMENT_EVIDENCE, owner_id, "letters.txt", b"Letters."))
+    improvement.trainings[0].material_file = stored(Owner.TRAINING_MATERIAL, owner_id, "course.txt", b"Course.")
+    logo = stored(Owner.ORGANISATION_LOGO, None, "logo.png", b"\x89PNG logo")
+    db.session.add_all([evidence_item, snapshot, client_evidence, Organisation(name="Aurrera", logo=logo)])
     db.session.flush()
     db.session.add(PackJob(set_id=criteria_set.id, scope="all", language="en", fingerprint=1,
                            snapshot_id=snapshot.id))
@@ -272,9 +295,11 @@ def build_records(owner_id: int) -> dict:
     wave.open()
     invitations.invite(wave, [{"name": "Ana Client", "email": "ana@example.test"}])
 
-    census_file = stored("census-import", owner_id)
-    done_file = stored("census-import", owner_id)
-    uploads = {kind: stored("import", owner_id) for kind in ("complaints", "measurements", "responses")}
+    census_file = stored(Owner.CENSUS_IMPORT, owner_id)
+    done_file = stored(Owner.CENSUS_IMPORT, owner_id)
+    uploads = {kind: stored(owner, owner_id) for kind, owner in (
+        ("complaints", Owner.COMPLAINT_IMPORT), ("measurements", Owner.MEASUREMENT_IMPORT),
+        ("responses", Owner.SURVEY_RESPONSE_IMPORT))}
     db.session.add_all([census_file, done_file, *uploads.values()])
     db.session.flush()
     pending = CensusImport(actor_id=owner_id, stored_file_id=census_file.id, filename="censo.csv", year=today.year,
@@ -288,7 +313,8 @@ def build_records(owner_id: int) -> dict:
     return {
         "process_id": process.id, "programme_id": programme.id, "participant_id": process.participants[0].id,
         "stage_id": stage.id, "indicator_id": indicator.id, "interface_id": interface.id,
-        "document_file": document_file.id,
+        "document_id": process.documents[0].id, "evidence_id": client_evidence.id,
+        "training_id": improvement.trainings[0].id, "number": 1, "network": "0123456789abcdef",
         "client_id": client.id, "complaint_id": complaint.id, "category_id": category.id,
         "requirement_id": requirement.id, "activity_id": activity.id,
         "reason_id": db.session.scalar(select(ExitReason.id).limit(1)),
