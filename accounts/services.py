@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import or_, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from accounts.passwords import weakness
 from core import throttle
 from core.extensions import db
 from core.models import Role, User, new_login_token
@@ -82,6 +83,9 @@ def create_user(*, email: str, name: str, role: Role | str, password: str, langu
     minimum = current_app.config["PASSWORD_MIN_LENGTH"]
     if len(password) < minimum:
         raise AccountError(_("Use at least %(n)d characters.", n=minimum))
+    problem = weakness(password, email=email, name=name)
+    if problem:
+        raise AccountError(str(problem))
     if User.by_email(email) is not None:
         raise AccountError(_("Another account already uses this e-mail."))
     user = User(email=email.strip().lower(), name=name.strip(), role=Role(role), language=language or None)
