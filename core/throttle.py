@@ -29,9 +29,9 @@ EXTENSION = "fideliza.throttle"
 #: How long a subject's failures are remembered after its last attempt.
 MEMORY = 24 * 3600
 #: A lock held longer than this (a worker that died holding it) is taken over.
-LOCK_EXPIRY = 5
+LOCK_EXPIRY = 30
 #: How long an attempt waits for the lock before it is refused (and told to wait a little).
-LOCK_PATIENCE = 3.0
+LOCK_PATIENCE = 10.0
 
 
 def clock() -> float:
@@ -112,6 +112,8 @@ class BackOff:
                 if held:
                     self._local_lock.release()
             return
+        # Known gap (open): in a test of 40 parallel wrong passwords through the app on Redis, this lock let
+        # 6-15 checks through instead of 5 in about one run in five (a standalone burst on Redis gets 5).
         key, deadline = f"{base}/lock", time.monotonic() + LOCK_PATIENCE
         while not (held := self.storage.incr(key, LOCK_EXPIRY) == 1) and time.monotonic() < deadline:
             time.sleep(0.005)
