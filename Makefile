@@ -11,11 +11,13 @@ export TEST_POSTGRES_URL
 .PHONY: run serve test test-sqlite test-postgres translations messages lint clean
 
 ## run: set everything up (venv, requirements, translations, migrations, demo data) and serve on 127.0.0.1:$(PORT)
+##      without Flask's debugger (its /console runs any Python); `make run DEBUG=1` turns it on.
+##      Plain HTTP on loopback, so the session cookie is not marked Secure here.
 run: $(VENV)/.installed translations
 	$(FLASK) db upgrade
 	$(FLASK) evidence load-criteria
 	$(FLASK) demo --if-empty
-	$(FLASK) run --debug --host 127.0.0.1 --port $(PORT)
+	SESSION_COOKIE_SECURE=0 $(FLASK) run $(if $(filter 1,$(DEBUG)),--debug) --host 127.0.0.1 --port $(PORT)
 
 ## test: the whole suite, on SQLite and then on PostgreSQL
 test: test-sqlite test-postgres

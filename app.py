@@ -24,6 +24,7 @@ def create_app(config_overrides: dict | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
+    from core import throttle
     from core.extensions import babel, cache, db, limiter, login_manager, migrate
     from core.i18n import select_locale
     from core.ui import register_template_helpers
@@ -35,12 +36,14 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
+    throttle.init_app(app)
     cache.init_app(app)
     register_template_helpers(app)
 
 
 def register_policy(app: Flask) -> None:
     """Request guards, in the order they must run, and the error pages."""
+    from accounts.sessions import end_stale_session
     from core import access
     from core.extensions import csrf
     from core.ids import RecordIdConverter
@@ -49,9 +52,11 @@ def register_policy(app: Flask) -> None:
 
     # Before any route is declared: ``<int:id>`` matches only ids a table can hold (else 404, not a failed query).
     app.url_map.converters["int"] = RecordIdConverter
-    # Schema first (nothing else can query a database behind its migrations), then the access
-    # policy, then CSRF, so that a forbidden POST is answered 403 whatever its token.
+    # Schema first (nothing else can query a database behind its migrations), then the end of stale
+    # sign-ins (before anything looks at who is signed in), then the access policy, then CSRF, so that
+    # a forbidden POST is answered 403 whatever its token.
     app.before_request(SchemaGuard())
+    app.before_request(end_stale_session)
     app.before_request(access.enforce)
     csrf.init_app(app)
     access.declare("static", access.PUBLIC_READ)

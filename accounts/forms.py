@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
+from accounts.passwords import weakness
 from core.forms import EmailAddress, VersionedForm, options
 from core.models import ROLE_LABELS, Role, User
 
@@ -47,6 +48,11 @@ class PasswordChangeForm(FlaskForm):
         if not self.user.check_password(field.data):
             raise ValidationError(_l("This is not your current password."))
 
+    def validate_new_password(self, field):
+        problem = weakness(field.data or "", email=self.user.email, name=self.user.name)
+        if problem:
+            raise ValidationError(problem)
+
 
 class LanguageForm(FlaskForm):
     language = SelectField(_l("Language"))
@@ -82,6 +88,11 @@ class UserForm(VersionedForm):
         existing = User.by_email(field.data)
         if existing is not None and existing is not self.editing:
             raise ValidationError(_l("Another account already uses this e-mail."))
+
+    def validate_password(self, field):
+        problem = field.data and weakness(field.data, email=self.email.data, name=self.name.data)
+        if problem:
+            raise ValidationError(problem)
 
 
 class UserFilterForm(FlaskForm):

@@ -4,9 +4,11 @@ from functools import cache
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from accounts.passwords import weakness
+from core import throttle
 from core.extensions import db
 from core.models import Role, User, new_login_token
 from core.timeutil import utcnow
@@ -25,16 +27,55 @@ class AccountError(ValueError):
     """An account operation that the rules refuse (e.g. removing the last administrator)."""
 
 
-def authenticate(email: str, password: str) -> User | None:
-    """The active user with this e-mail and password, or None — without saying which part failed."""
+class Throttled(Exception):
+    """Too many failed attempts for this e-mail, user or address: refused before the secret was checked."""
+
+    def __init__(self, retry_after: int):
+        super().__init__(f"retry after {retry_after} s")
+        self.retry_after = retry_after
+
+
+def authenticate(email: str, password: str, *, address: str | None = None) -> User | None:
+    """The active user with this e-mail and password, or None — without saying which part failed.
+
+    Raises ``Throttled`` when the e-mail (known or not) or the address has failed too often; the
+    password is then not even checked. A right password forgets the e-mail's failures."""
+    guard = throttle.throttles()
+    if guard is not None:
+        # The address is only tested here and counted after a failure, so a burst may overshoot its
+        # limit by the requests in flight; the e-mail's attempt is reserved, which is exact.
+        verdict = guard.address.check(address) if address else throttle.ALLOWED
+        if verdict.allowed:
+            verdict = guard.password.reserve(email)
+        if not verdict.allowed:
+            raise Throttled(verdict.retry_after)
+    user = _password_holder(email, password)
+    if guard is not None:
+        if user is None and address:
+            guard.address.failed(address)
+        elif user is not None:
+            guard.password.succeeded(email)
+    if user is not None:
+        record_sign_in(user)
+    return user
+
+
+def _password_holder(email: str, password: str) -> User | None:
     user = User.by_email(email)
     if user is None:
         check_password_hash(_dummy_hash(), password)
         return None
     if not user.check_password(password) or not user.active:
         return None
-    user.last_login_at = utcnow()
     return user
+
+
+def record_sign_in(user: User) -> None:
+    """Note when ``user`` last signed in, for the user list.
+
+    A plain UPDATE, like ``end_sessions``: a sign-in is not a change to the account, so it neither checks
+    nor bumps the version, and simultaneous sign-ins of one account (two tabs, a script) never conflict."""
+    db.session.execute(update(User).where(User.id == user.id).values(last_login_at=utcnow()))
 
 
 def create_user(*, email: str, name: str, role: Role | str, password: str, language: str | None = None) -> User:
@@ -42,6 +83,9 @@ def create_user(*, email: str, name: str, role: Role | str, password: str, langu
     minimum = current_app.config["PASSWORD_MIN_LENGTH"]
     if len(password) < minimum:
         raise AccountError(_("Use at least %(n)d characters.", n=minimum))
+    problem = weakness(password, email=email, name=name)
+    if problem:
+        raise AccountError(str(problem))
     if User.by_email(email) is not None:
         raise AccountError(_("Another account already uses this e-mail."))
     user = User(email=email.strip().lower(), name=name.strip(), role=Role(role), language=language or None)
@@ -86,6 +130,14 @@ def set_active(user: User, active: bool) -> User:
         user.login_token = new_login_token()
     db.session.flush()
     return user
+
+
+def end_sessions(user: User) -> None:
+    """End every session and remember-me cookie of ``user`` (signing out), by replacing the login token.
+
+    A plain UPDATE: signing out is not a change to the account's data, so it neither bumps the version
+    (an administrator's open edit form of this user stays valid) nor writes to the audit trail."""
+    db.session.execute(update(User).where(User.id == user.id).values(login_token=new_login_token()))
 
 
 def change_own_password(user: User, new_password: str) -> None:

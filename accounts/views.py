@@ -1,15 +1,18 @@
 """Sign-in, one's own account, and user administration."""
 
+import math
+import secrets
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_babel import ngettext
+from flask_login import current_user
 
-from accounts import bp, services
+from accounts import bp, services, sessions
 from accounts.forms import LanguageForm, LoginForm, PasswordChangeForm, UserFilterForm, UserForm
 from core.access import ADMINISTRATION, OWN_ACCOUNT, PUBLIC, allow
-from core.extensions import db, limiter, login_manager
+from core.extensions import db, login_manager
 from core.forms import EmptyForm, read_filters
 from core.models import User
 from core.versioning import submit_edit
@@ -20,18 +23,16 @@ login_manager.login_message = None  # the login page explains itself; no flash o
 
 @login_manager.user_loader
 def load_user(session_id: str):
-    """The user of a session, if the session is still valid (token unchanged, account active)."""
-    user_id, _sep, token = session_id.partition(":")
-    if not user_id.isdigit():
+    """The user of a session or remember-me cookie, if it is still valid: well formed, within the
+    remember-me bound, the account active and its login token unchanged (signing out changes it)."""
+    parsed = sessions.parse_identity(session_id)
+    if parsed is None or not sessions.identity_is_current(parsed[2]):
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not user.active or user.login_token != token:
+    user_id, token, _signed_in_at = parsed
+    user = db.session.get(User, user_id)
+    if user is None or not user.active or not secrets.compare_digest(user.login_token, token):
         return None
     return user
-
-
-def _login_attempt_key() -> str:
-    return "login:" + (request.form.get("email") or "").strip().lower()
 
 
 def _safe_next(target: str | None) -> str:
@@ -41,15 +42,17 @@ def _safe_next(target: str | None) -> str:
     return url_for("core.home")
 
 
-def _failed(response) -> bool:
-    return response.status_code != 302
+def _throttled(form, retry_after: int):
+    """The login page again, 429, saying how long to wait — the same whether or not the account exists."""
+    minutes = max(1, math.ceil(retry_after / 60))
+    flash(ngettext("Too many failed attempts. Wait a minute before trying again.",
+                   "Too many failed attempts. Wait %(num)d minutes before trying again.", minutes), "danger")
+    page = render_template("accounts/login.html", form=form)
+    return page, 429, {"Retry-After": str(retry_after)}
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @allow(PUBLIC)
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"], deduct_when=_failed)
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"], deduct_when=_failed,
-               key_func=_login_attempt_key)
 def login():
     """Sign in with e-mail and password; ``?lang=`` picks the language of the page."""
     if request.args.get("lang") in current_app.config["LANGUAGES"]:
@@ -58,27 +61,25 @@ def login():
         return redirect(_safe_next(request.args.get("next")))
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
+        try:
+            user = services.authenticate(form.email.data, form.password.data, address=request.remote_addr)
+        except services.Throttled as throttled:
+            return _throttled(form, throttled.retry_after)
         if user is not None:
-            login_user(user, remember=form.remember.data)
             db.session.commit()
+            sessions.start(user, remember=form.remember.data)
             return redirect(_safe_next(request.args.get("next")))
         flash(_("The e-mail or the password is not right."), "danger")
     return render_template("accounts/login.html", form=form)
 
 
-@bp.errorhandler(429)
-def too_many_attempts(error):
-    """Throttled sign-in: the same page, with a message that reveals nothing about the account."""
-    flash(_("Too many failed attempts. Wait a minute before trying again."), "danger")
-    return render_template("accounts/login.html", form=LoginForm()), 429
-
-
 @bp.post("/logout")
 @allow(OWN_ACCOUNT)
 def logout():
-    """Sign out of this browser."""
-    logout_user()
+    """Sign out: this browser's session ends, and so does every other session of the same person."""
+    services.end_sessions(current_user)
+    db.session.commit()
+    sessions.end()
     flash(_("You have signed out."), "info")
     return redirect(url_for(".login"))
 
@@ -92,7 +93,7 @@ def account():
     if password_form.submit.data and password_form.validate_on_submit():
         services.change_own_password(current_user, password_form.new_password.data)
         db.session.commit()
-        login_user(current_user)  # the token changed: keep this session, end the others
+        sessions.start(current_user._get_current_object())  # the token changed: keep this session, end the others
         flash(_("Your password has been changed."), "success")
         return redirect(url_for(".account"))
     if language_form.submit.data and language_form.validate_on_submit():

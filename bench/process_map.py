@@ -20,6 +20,7 @@ from pathlib import Path
 from flask_migrate import upgrade
 from sqlalchemy import text
 
+from accounts import sessions
 from app import create_app
 from core.extensions import cache, db
 from core.models import Role, User
@@ -98,10 +99,11 @@ def main() -> None:
         with app.app_context():
             upgrade()
             indicator_id, programme_id, user = build(app)
-            session_id = user.get_id()
+            sign_in = {}
+            sessions.fill(sign_in, user)  # signed in as this user, clocks started now
         client = app.test_client()
         with client.session_transaction() as session:
-            session["_user_id"] = session_id
+            session.update(sign_in)
 
         def get(url):
             return lambda: client.get(url).status_code == 200 or (_ for _ in ()).throw(RuntimeError(url))

@@ -19,6 +19,7 @@ from pathlib import Path
 from flask_migrate import upgrade
 from sqlalchemy import event, text
 
+from accounts import sessions
 from app import create_app
 from core.extensions import db
 from core.models import Role, User
@@ -90,11 +91,12 @@ def main() -> None:
             started = time.perf_counter()
             wave_id, user = build(args.responses)
             print(f"built {args.responses} responses in {time.perf_counter() - started:.1f} s")
-            session_id = user.get_id()
+            sign_in = {}
+            sessions.fill(sign_in, user)  # signed in as this user, clocks started now
             engine_ = db.engine
         client = app.test_client()
         with client.session_transaction() as session:
-            session["_user_id"] = session_id
+            session.update(sign_in)
         url = f"/surveys/waves/{wave_id}/results"
 
         def page():

@@ -11,7 +11,10 @@ ENVIRONMENT_SETTINGS = {
     "SECRET_KEY": str,
     "DATABASE_URL": str,
     "RATELIMIT_STORAGE_URI": str,
-    "LOGIN_RATE_LIMIT": str,
+    "LOGIN_FREE_ATTEMPTS": int,
+    "LOGIN_BACKOFF_SECONDS": int,
+    "LOGIN_BACKOFF_MAX_SECONDS": int,
+    "LOGIN_IP_RATE_LIMIT": str,
     "SURVEY_RATE_LIMIT": str,
     "SURVEY_EXPORT_BATCH": int,
     "SURVEY_PUBLIC_MAX_PER_NETWORK": int,
@@ -24,6 +27,9 @@ ENVIRONMENT_SETTINGS = {
     "MAIL_DEFAULT_SENDER": str,
     "UPLOAD_MAX_BYTES": int,
     "IMPORT_FILES_KEEP_DAYS": int,
+    "SESSION_IDLE_TIMEOUT": int,
+    "SESSION_MAX_AGE": int,
+    "REMEMBER_COOKIE_DURATION": int,
     "SESSION_COOKIE_SECURE": bool,
     "PREFERRED_URL_SCHEME": str,
     "FIDELIZA_SKIP_MIGRATION_CHECK": bool,
@@ -38,7 +44,11 @@ DEFAULTS = {
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
+    # No session or remember-me cookie outlives this from the password sign-in (checked by the server too).
     "REMEMBER_COOKIE_DURATION": 14 * 24 * 3600,
+    # A session ends after this long without a request, and this long after it was opened.
+    "SESSION_IDLE_TIMEOUT": 8 * 3600,
+    "SESSION_MAX_AGE": 12 * 3600,
     "WTF_CSRF_TIME_LIMIT": 8 * 3600,
     "MAX_CONTENT_LENGTH": 25 * 1024 * 1024,
     "UPLOAD_MAX_BYTES": 20 * 1024 * 1024,
@@ -46,7 +56,12 @@ DEFAULTS = {
     "IMPORT_FILES_KEEP_DAYS": 7,
     "PASSWORD_MIN_LENGTH": 10,
     "PASSWORD_HASH_METHOD": "scrypt",
-    "LOGIN_RATE_LIMIT": "5 per minute;20 per hour",
+    # Per e-mail (and per user for two-factor codes): free attempts, then waits doubling up to the ceiling.
+    "LOGIN_FREE_ATTEMPTS": 5,
+    "LOGIN_BACKOFF_SECONDS": 60,
+    "LOGIN_BACKOFF_MAX_SECONDS": 3600,
+    # Failed sign-ins per IP address: an office behind one address must not lock itself out.
+    "LOGIN_IP_RATE_LIMIT": "100 per 15 minutes",
     # Public survey pages, per IP address: an office behind one address may answer a whole staff survey.
     "SURVEY_RATE_LIMIT": "60 per minute;600 per hour",
     # Anonymous waves: exports grow by at least this many responses at a time (docs/anonymity.md).
@@ -144,3 +159,5 @@ def configure(app, overrides: dict | None) -> None:
     if app.config["SESSION_COOKIE_SECURE"] is None:
         app.config["SESSION_COOKIE_SECURE"] = not app.debug
     app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
+    # The session cookie's signature expires with the longest a session may last (Flask's default is 31 days).
+    app.config["PERMANENT_SESSION_LIFETIME"] = app.config["SESSION_MAX_AGE"]

@@ -48,7 +48,17 @@ def set_security_headers(response):
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    if _signed_in() and "Cache-Control" not in headers:
+        # A signed-in page may hold people's data or personal links: no browser or proxy keeps it.
+        # Views that decide for themselves (exports, downloads, static files) keep their own header.
+        headers["Cache-Control"] = "no-store"
     return response
+
+
+def _signed_in() -> bool:
+    # Only a user already loaded for this request: an after_request hook must not query on its own.
+    user = g.get("_login_user")
+    return user is not None and user.is_authenticated
 
 
 def render_error(code: int, detail: str | None = None):

@@ -163,9 +163,10 @@ def make_user(app):
 
 def sign_in(client, user):
     """Make ``client`` act as ``user`` without going through the login form."""
+    from accounts import sessions
+
     with client.session_transaction() as session:
-        session["_user_id"] = user.get_id()
-        session["_fresh"] = True
+        sessions.fill(session, user)
     return client
 
 

@@ -125,3 +125,15 @@ def test_sign_ins_are_not_data_changes(app, db, client, make_user):
     assert client.post("/login", data={"email": "ana@example.test", "password": PASSWORD}).status_code == 302
     with app.app_context():
         assert [e.action for e in entries(db, "users")] == ["insert"]
+
+
+def test_pages_offer_no_audit_links_to_a_role_that_cannot_read_the_trail(app, client_as, make_user, make_process):
+    member = make_user("member")
+    pages = ["/", "/account", f"/processes/{make_process(owner_id=member.id)}", f"/processes/{make_process()}"]
+    member_client = sign_in(app.test_client(), member)
+    for url in pages:
+        response = member_client.get(url)
+        assert response.status_code == 200, url
+        assert "/audit" not in response.get_data(as_text=True), url
+    coordinator = client_as("coordinator")  # the same pages do link to it for those who may read it
+    assert "/audit?entity_type=processes" in coordinator.get(pages[2]).get_data(as_text=True)

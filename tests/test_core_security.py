@@ -69,3 +69,21 @@ def test_an_unexpected_error_gets_the_500_page_and_nothing_is_saved(app, client,
     assert "Nothing was saved" in response.get_data(as_text=True)
     with app.app_context():
         assert Organisation.current() is None
+
+
+def test_signed_in_pages_are_not_stored_by_browsers_or_proxies(app, client_as):
+    member = client_as("member")
+    for url in ("/", "/account", "/processes/"):
+        assert member.get(url).headers["Cache-Control"] == "no-store", url
+    with member.get("/static/img/favicon.svg") as static:
+        assert "no-store" not in static.headers.get("Cache-Control", "")
+    assert "Cache-Control" not in app.test_client().get("/login").headers  # nothing personal before sign-in
+
+
+def test_a_view_that_sets_its_own_cache_header_keeps_it(app, client_as):
+    @app.get("/test-cached")
+    @allow(TEAM_DATA)
+    def cached():
+        return "shared", {"Cache-Control": "private, max-age=60"}
+
+    assert client_as("member").get("/test-cached").headers["Cache-Control"] == "private, max-age=60"

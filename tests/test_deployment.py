@@ -46,7 +46,7 @@ def free_port() -> int:
 @pytest.mark.skipif(not redis_reachable(), reason=f"Redis is not reachable at {REDIS_URL} (set TEST_REDIS_URL)")
 def test_two_app_processes_share_the_login_throttle_through_redis(database_url, app_factory, make_user):
     """Each gunicorn worker is its own app: with a shared store, failures add up across them."""
-    config = {"RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": REDIS_URL, "LOGIN_RATE_LIMIT": "3 per minute",
+    config = {"RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": REDIS_URL, "LOGIN_FREE_ATTEMPTS": 3,
               "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
     make_user("member", email="ana@example.test")
     worker_one = app_factory(database_url, **config)

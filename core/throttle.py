@@ -1,0 +1,173 @@
+"""Throttles for guessing secrets (passwords, two-factor codes), counted in the rate-limit store.
+
+Two rules, both in ``RATELIMIT_STORAGE_URI`` (memory per worker, or a Redis that all workers share):
+
+- ``BackOff``, per subject (an e-mail address, a user's second factor): a few free attempts, then a
+  wait that doubles with each further failure, up to a ceiling; a success starts again. An attempt
+  *reserves* its place before the secret is checked, under a lock, so a burst of parallel requests
+  gets no more checks than the rule allows, and the right secret is refused while the wait lasts.
+  Nothing is given back when the check fails: the reservation was the failure.
+- ``AddressLimit``, per IP address: failures in a sliding window, high enough for an office behind one
+  address, so that one person's typos do not lock out their colleagues.
+
+Neither looks at whether the subject exists: unknown e-mails are throttled exactly like known ones.
+"""
+
+import hashlib
+import math
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from flask import current_app
+from limits import parse_many
+from limits.storage import MemoryStorage, Storage, storage_from_string
+from limits.strategies import MovingWindowRateLimiter
+
+EXTENSION = "fideliza.throttle"
+#: How long a subject's failures are remembered after its last attempt.
+MEMORY = 24 * 3600
+#: A lock held longer than this (a worker that died holding it) is taken over.
+LOCK_EXPIRY = 30
+#: How long an attempt waits for the lock before it is refused (and told to wait a little).
+LOCK_PATIENCE = 10.0
+
+
+def clock() -> float:
+    """Now, in seconds since the epoch (tests move it to see the waits grow)."""
+    return time.time()
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whether an attempt may check its secret; if not, how many seconds until it may."""
+
+    allowed: bool
+    retry_after: int = 0
+
+
+ALLOWED = Verdict(True)
+
+
+def subject_key(text: str) -> str:
+    """A store key for a subject that does not keep the e-mail itself in the store."""
+    return hashlib.sha256(text.strip().lower().encode()).hexdigest()[:32]
+
+
+class BackOff:
+    """Consecutive failures of one subject: ``free`` attempts, then waits of ``first_wait`` seconds,
+    doubled after each further failure up to ``longest_wait``, counted from the last attempt."""
+
+    def __init__(self, storage: Storage, prefix: str, *, free: int, first_wait: int, longest_wait: int):
+        self.storage, self.prefix = storage, prefix
+        self.free, self.first_wait, self.longest_wait = free, first_wait, longest_wait
+        # In memory every worker has its own store, so a lock of this process is exact there.
+        self._local_lock = threading.Lock() if isinstance(storage, MemoryStorage) else None
+
+    def wait_after(self, failures: int) -> int:
+        """Seconds to wait after ``failures`` consecutive failed (or still running) attempts."""
+        if failures < self.free:
+            return 0
+        doublings = min(failures - self.free, 30)
+        return min(self.first_wait * 2 ** doublings, self.longest_wait)
+
+    def reserve(self, subject: str) -> Verdict:
+        """Take an attempt for ``subject`` before its secret is checked, or say how long to wait."""
+        base = f"{self.prefix}/{subject_key(subject)}"
+        with self._exclusive(base) as held:
+            if not held:
+                return Verdict(False, 1)
+            now = clock()
+            until = self.storage.get(f"{base}/until")
+            if now < until:
+                return Verdict(False, math.ceil(until - now))
+            failures = self.storage.get(f"{base}/failures") + 1
+            self._set(f"{base}/failures", failures, MEMORY)
+            wait = self.wait_after(failures)
+            if wait:
+                self._set(f"{base}/until", int(now) + wait, wait + LOCK_EXPIRY)  # whole seconds in the store
+            return ALLOWED
+
+    def succeeded(self, subject: str) -> None:
+        """The secret was right: the subject's failures are forgotten."""
+        base = f"{self.prefix}/{subject_key(subject)}"
+        with self._exclusive(base):
+            self.storage.clear(f"{base}/failures")
+            self.storage.clear(f"{base}/until")
+
+    def _set(self, key: str, value: int, expiry: int) -> None:
+        # The store counts; it has no "set". Under the lock, clearing and adding is one.
+        self.storage.clear(key)
+        self.storage.incr(key, expiry, amount=value)
+
+    @contextmanager
+    def _exclusive(self, base: str):
+        """Hold the subject's lock (yields whether it was had): a thread lock in memory, else one in the store."""
+        if self._local_lock is not None:
+            held = self._local_lock.acquire(timeout=LOCK_PATIENCE)
+            try:
+                yield held
+            finally:
+                if held:
+                    self._local_lock.release()
+            return
+        # Known gap (open): in a test of 40 parallel wrong passwords through the app on Redis, this lock let
+        # 6-15 checks through instead of 5 in about one run in five (a standalone burst on Redis gets 5).
+        key, deadline = f"{base}/lock", time.monotonic() + LOCK_PATIENCE
+        while not (held := self.storage.incr(key, LOCK_EXPIRY) == 1) and time.monotonic() < deadline:
+            time.sleep(0.005)
+        try:
+            yield held
+        finally:
+            if held:
+                self.storage.clear(key)
+
+
+class AddressLimit:
+    """Failed attempts from one IP address in sliding windows (``"100 per 15 minutes"``)."""
+
+    def __init__(self, storage: Storage, prefix: str, limits: str):
+        self.strategy, self.prefix = MovingWindowRateLimiter(storage), prefix
+        self.items = parse_many(limits)
+
+    def check(self, address: str) -> Verdict:
+        """Whether this address may try now (its failures are within every window)."""
+        for item in self.items:
+            if not self.strategy.test(item, self.prefix, address):
+                reset_at = self.strategy.get_window_stats(item, self.prefix, address).reset_time
+                return Verdict(False, max(1, math.ceil(reset_at - time.time())))
+        return ALLOWED
+
+    def failed(self, address: str) -> None:
+        for item in self.items:
+            self.strategy.hit(item, self.prefix, address)
+
+
+@dataclass(frozen=True)
+class Throttles:
+    """The app's throttles, built once from its settings: sign-in passwords, two-factor codes, addresses."""
+
+    password: BackOff
+    code: BackOff
+    address: AddressLimit
+
+
+def init_app(app) -> None:
+    """Open the throttles' store and build them (none when ``RATELIMIT_ENABLED`` is off, as in most tests)."""
+    config = app.config
+    if not config.get("RATELIMIT_ENABLED", True):
+        return
+    storage, prefix = storage_from_string(config["RATELIMIT_STORAGE_URI"]), config["RATELIMIT_KEY_PREFIX"]
+    waits = {"free": config["LOGIN_FREE_ATTEMPTS"], "first_wait": config["LOGIN_BACKOFF_SECONDS"],
+             "longest_wait": config["LOGIN_BACKOFF_MAX_SECONDS"]}
+    app.extensions[EXTENSION] = Throttles(
+        password=BackOff(storage, f"{prefix}/backoff/password", **waits),
+        code=BackOff(storage, f"{prefix}/backoff/code", **waits),
+        address=AddressLimit(storage, f"{prefix}/address", config["LOGIN_IP_RATE_LIMIT"]),
+    )
+
+
+def throttles() -> Throttles | None:
+    """This app's throttles, or None when throttling is off."""
+    return current_app.extensions.get(EXTENSION)
