@@ -26,6 +26,7 @@ from flask import url_for
 from sqlalchemy import func, select
 from werkzeug.routing import AnyConverter
 
+from accounts import sessions
 from core import access
 from core.audit import AuditEntry
 from core.extensions import db
@@ -435,7 +436,7 @@ def test_every_role_on_every_record_of_someone_else(app):
                     if principal != access.ANONYMOUS:
                         user = db.session.get(User, users[principal].id)
                         with client.session_transaction() as session:
-                            session["_user_id"], session["_fresh"] = user.get_id(), True
+                            sessions.fill(session, user)
                 response = client.open(url, method=method)
                 response.close()
                 want, got = expected(principal, method, role_rule, object_rule), answered(response)
