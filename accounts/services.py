@@ -41,20 +41,22 @@ def authenticate(email: str, password: str, *, address: str | None = None) -> Us
     Raises ``Throttled`` when the e-mail (known or not) or the address has failed too often; the
     password is then not even checked. A right password forgets the e-mail's failures."""
     guard = throttle.throttles()
-    if guard is not None:
+    if guard is None:
+        user = _password_holder(email, password)
+    else:
         # The address is only tested here and counted after a failure, so a burst may overshoot its
-        # limit by the requests in flight; the e-mail's attempt is reserved, which is exact.
+        # limit by the requests in flight; the e-mail's attempts are judged one at a time, which is exact.
         verdict = guard.address.check(address) if address else throttle.ALLOWED
-        if verdict.allowed:
-            verdict = guard.password.reserve(email)
         if not verdict.allowed:
             raise Throttled(verdict.retry_after)
-    user = _password_holder(email, password)
-    if guard is not None:
+        with guard.password.attempt(email) as (verdict, forget_failures):
+            if not verdict.allowed:
+                raise Throttled(verdict.retry_after)
+            user = _password_holder(email, password)
+            if user is not None:
+                forget_failures()
         if user is None and address:
             guard.address.failed(address)
-        elif user is not None:
-            guard.password.succeeded(email)
     if user is not None:
         record_sign_in(user)
     return user

@@ -264,7 +264,7 @@ def test_an_applied_census_import_keeps_its_summary_not_its_file(app, client_as,
         file_url = f"/clients/import/{record.id}/file"
     assert member.get(file_url).data == data
     page = member.get(check).get_data(as_text=True)
-    fields = dict(re.findall(r'<input type="hidden" name="(column_\w+)" value="([^"]*)"', page))
+    fields = dict(re.findall(r'<input type="hidden" name="(column_\w+|census_version)" value="([^"]*)"', page))
     assert member.post(check, data={**fields, "confirm": "1"}).status_code == 302
     with app.app_context():
         record = db.session.scalar(select(CensusImport))
