@@ -185,6 +185,23 @@ def client_as(app, make_user):
     return factory
 
 
+class HandClock:
+    """A clock moved by hand (``advance(seconds)``), for code that reads time through a module's ``clock``."""
+
+    def __init__(self, now: float = 1_900_000_000.0):
+        self.now = now
+
+    def advance(self, seconds):
+        self.now += seconds
+
+
+def hand_clock(monkeypatch, module) -> HandClock:
+    """Replace ``module.clock`` by a clock the test moves."""
+    fake = HandClock()
+    monkeypatch.setattr(module, "clock", lambda: fake.now)
+    return fake
+
+
 def chromium_path():
     return shutil.which("chromium") or shutil.which("chromium-browser")
 

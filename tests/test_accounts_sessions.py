@@ -5,7 +5,7 @@ import re
 import pytest
 
 from accounts import sessions
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, hand_clock
 
 HOUR = 3600
 DAY = 24 * HOUR
@@ -13,17 +13,8 @@ DAY = 24 * HOUR
 
 @pytest.fixture
 def clock(monkeypatch):
-    """The sessions' clock, moved by hand: ``clock.advance(seconds)``."""
-
-    class Clock:
-        now = 1_900_000_000.0
-
-        def advance(self, seconds):
-            self.now += seconds
-
-    fake = Clock()
-    monkeypatch.setattr(sessions, "clock", lambda: fake.now)
-    return fake
+    """The sessions clock, moved by hand: ``clock.advance(seconds)``."""
+    return hand_clock(monkeypatch, sessions)
 
 
 def sign_in_through_the_form(client, email, remember=False):

@@ -8,7 +8,7 @@ from limits.storage import MemoryStorage
 
 from core import throttle
 from core.models import User
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, hand_clock
 from tests.test_deployment import REDIS_URL, redis_reachable
 
 THROTTLED = {"RATELIMIT_ENABLED": True}
@@ -54,15 +54,8 @@ def password_checks(monkeypatch):
 
 @pytest.fixture
 def clock(monkeypatch):
-    class Clock:
-        now = 1_900_000_000.0
-
-        def advance(self, seconds):
-            self.now += seconds
-
-    fake = Clock()
-    monkeypatch.setattr(throttle, "clock", lambda: fake.now)
-    return fake
+    """The throttle clock, moved by hand: ``clock.advance(seconds)``."""
+    return hand_clock(monkeypatch, throttle)
 
 
 @pytest.mark.parametrize("app_overrides", STORES[:1])  # Redis: see the note in core/throttle.py
