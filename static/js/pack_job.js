@@ -10,7 +10,10 @@
     box.dataset.state = state.state;
     box.querySelector("[data-job-step]").textContent = state.step || "";
     var percent = Math.max(0, Math.min(100, state.progress || 0));
-    bar.className = bar.className.replace(/\bpct-\d+\b/, "pct-" + Math.round(percent / 5) * 5);
+    // The same steps as the width_class template filter: full only at 100, empty only at 0.
+    var step = Math.round(percent / 5) * 5;
+    if (percent > 0 && percent < 100) { step = Math.min(Math.max(step, 5), 95); }
+    bar.className = bar.className.replace(/\bpct-\d+\b/, "pct-" + step);
     bar.textContent = percent + " %";
     bar.parentElement.setAttribute("aria-valuenow", String(percent));
     if (state.download) {

@@ -1,0 +1,25 @@
+"""Template helpers every page uses."""
+
+import pathlib
+import re
+
+import pytest
+
+from core.ui import width_class
+
+
+@pytest.mark.parametrize(("percent", "expected"), [
+    (None, "pct-0"), (0, "pct-0"), (-3, "pct-0"),
+    (0.4, "pct-5"), (2, "pct-5"), (7.4, "pct-5"), (7.6, "pct-10"), (50, "pct-50"),
+    (97, "pct-95"), (99.9, "pct-95"), (100, "pct-100"), (130, "pct-100"),
+])
+def test_width_class_steps_by_five_full_only_when_complete(percent, expected):
+    assert width_class(percent) == expected
+
+
+def test_every_bar_template_uses_the_filter(app):
+    """No template rounds a bar width by hand any more (one rule for every progress bar)."""
+    hand_rounded = re.compile(r"pct-\{\{")
+    offenders = [str(path) for path in pathlib.Path(app.root_path, "templates").rglob("*.html")
+                 if hand_rounded.search(path.read_text(encoding="utf-8"))]
+    assert offenders == []
