@@ -263,7 +263,7 @@ class Answer(db.Model):
     """One item's answer within a response; keyed by (response, item), so it has no sequence of its own.
 
     ``wave_id``, ``typology`` and ``segment`` repeat the response's, so that results and their breakdowns
-    aggregate on covering indexes without joining the responses (see README, "Speed")."""
+    aggregate on covering indexes without joining the responses (see docs/development.md, "Speed")."""
 
     __tablename__ = "survey_answers"
     __table_args__ = (Index("ix_survey_answers_wave_item", "wave_id", "item_id", "number"),

@@ -1,7 +1,7 @@
 """Results of a wave, aggregated in SQL: the database returns counts per (item, value), never one row per
 response, so the number of statements and the work in Python do not grow with the responses.
 
-Definitions (the same everywhere, and in the README):
+Definitions (the same everywhere, and in docs/features.md):
 
 - **Favourable %**: answers of 4–5 on a 1–5 item, or 7–10 on a 0–10 item, over everyone who answered it.
 - **CSAT**: favourable % of the overall satisfaction item (4 "satisfied" or 5 "very satisfied").

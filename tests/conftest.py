@@ -8,6 +8,14 @@ import pytest
 
 from tests import database
 
+#: Each capability's record factories (``make_process``, ``make_client``…), as fixtures every test can ask for.
+pytest_plugins = [
+    "tests.processes_fixtures",
+    "tests.loyalty_fixtures",
+    "tests.improvements_fixtures",
+    "tests.surveys_fixtures",
+]
+
 PASSWORD = "correct horse battery"
 
 
@@ -205,8 +213,3 @@ def hand_clock(monkeypatch, module) -> HandClock:
 def chromium_path():
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
-
-from tests.improvements_fixtures import make_criteria, make_group, make_improvement  # noqa: E402,F401
-from tests.loyalty_fixtures import exit_reasons, make_client  # noqa: E402,F401
-from tests.processes_fixtures import make_indicator, make_process, make_programme  # noqa: E402,F401
-from tests.surveys_fixtures import add_answers, make_survey, make_wave  # noqa: E402,F401

@@ -1,4 +1,5 @@
-"""Factories for the survey engine's records, shared by its tests (import the fixtures you use)."""
+"""Factories for the survey engine's records, shared by its tests (the fixtures come through conftest's
+``pytest_plugins``; import the answer sets and ``form_for`` you use)."""
 
 from datetime import date
 

@@ -3,7 +3,7 @@
 An ``.xlsx`` is a ZIP archive: 176 KB of it can unpack to 120 MB of empty ``<row/>`` elements, or to one
 300 MB shared string, and a reader that trusts it spends gigabytes and minutes of a worker. So the
 archive's directory is judged before openpyxl opens it, and every row read counts against the row
-bound, blank rows included. The bounds are settings (``IMPORT_MAX_*``, README "Configuration"); the
+bound, blank rows included. The bounds are settings (``IMPORT_MAX_*``, docs/deployment.md "Configuration"); the
 defaults leave room for a census of 100 000 clients (whose sheet, nine columns written by openpyxl
 with inline strings, unpacks to 53 MB at a compression ratio of 9).
 """
