@@ -1,0 +1,31 @@
+"""SMART improvement groups (C1), their results before and after (C2) and the change they caused (C3).
+
+One ``Improvement`` row follows an idea from the opportunity a group logs, through the SMART check and
+approval, to its actions, its measured result and the change in the way of operating it caused. The
+models live in one module per idea; this package names them all, so callers import from
+``improvements.models``.
+"""
+
+from improvements.models.changes import AffectedPerson, ChangedStage, ProcessChange, Training, TrainingAttendee
+from improvements.models.groups import Group, GroupMember, GroupProcess, Meeting, MeetingAttendee
+from improvements.models.improvement import (
+    DONE,
+    OPEN,
+    STATUS_LABELS,
+    TRANSITIONS,
+    Improvement,
+    PriorityCriterion,
+    PriorityScore,
+    SmartCheck,
+    Status,
+    TransitionRefused,
+)
+from improvements.models.results import EVIDENCE_LABELS, Evidence, EvidenceKind
+from improvements.models.tasks import TASK_STATUS_LABELS, Task, TaskStatus
+
+__all__ = [
+    "DONE", "EVIDENCE_LABELS", "OPEN", "STATUS_LABELS", "TASK_STATUS_LABELS", "TRANSITIONS",
+    "AffectedPerson", "ChangedStage", "Evidence", "EvidenceKind", "Group", "GroupMember", "GroupProcess",
+    "Improvement", "Meeting", "MeetingAttendee", "PriorityCriterion", "PriorityScore", "ProcessChange",
+    "SmartCheck", "Status", "Task", "TaskStatus", "Training", "TrainingAttendee", "TransitionRefused",
+]
