@@ -5,6 +5,7 @@ from datetime import date
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from core.access import COORDINATORS
 from core.extensions import db
 from core.models import Role, User
 from core.versioning import ensure_current
@@ -25,7 +26,7 @@ class ImprovementRuleError(ValueError):
 
 
 def is_coordinator(user) -> bool:
-    return user.role in (Role.ADMIN, Role.COORDINATOR)
+    return user.role in COORDINATORS
 
 
 def may_edit_group(user, group: Group | None) -> bool:

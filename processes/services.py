@@ -3,9 +3,9 @@
 from flask_babel import gettext as _
 from sqlalchemy import exists, func, or_, select
 
+from core.access import COORDINATORS
 from core.extensions import db
 from core.files import DOCUMENTS, Owner, store_upload
-from core.models import Role
 from core.versioning import ensure_current
 from processes.models import (
     Indicator,
@@ -29,7 +29,7 @@ class ProcessRuleError(ValueError):
 
 def may_edit_process(user, process: Process | None) -> bool:
     """Coordinators change every process; an owner changes their own."""
-    if user.role in (Role.ADMIN, Role.COORDINATOR):
+    if user.role in COORDINATORS:
         return True
     return process is not None and process.owner_id == user.id
 
