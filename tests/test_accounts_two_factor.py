@@ -168,6 +168,15 @@ def test_signing_in_asks_for_a_code_and_signs_in_only_after_it(app, make_user, c
         assert db.session.get(User, user.id).last_login_at is not None
 
 
+def test_the_second_step_speaks_the_language_chosen_on_the_login_page(app, make_user):
+    enrol(app, make_user("member", email="ana@example.test"))
+    browser = app.test_client()
+    browser.get("/login?lang=es")
+    password_step(browser, "ana@example.test")
+    page = browser.get("/login/code").get_data(as_text=True)
+    assert "Acceso en dos pasos" in page and "Código de tu aplicación" in page
+
+
 def test_a_user_without_two_factor_signs_in_with_the_password_alone(app, make_user):
     make_user("admin", email="ana@example.test")
     browser = app.test_client()
