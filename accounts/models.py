@@ -36,7 +36,8 @@ class TwoFactorCredential(Audited, db.Model):
     recovery_code_used_at: Mapped[datetime | None] = mapped_column(
         DateTime, info=label(_l("Recovery code last used")))
 
-    user = relationship("User")
+    #: Joined: the audit trail names the record by its person inside the flush, where nothing may be lazy-loaded.
+    user = relationship("User", lazy="joined")
 
     def __str__(self) -> str:
         return str(self.user) if self.user is not None else str(self.user_id)

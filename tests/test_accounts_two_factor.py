@@ -141,6 +141,18 @@ def test_turning_it_on_ends_the_other_sessions(app, make_user, clock):
     assert not signed_in(phone)
 
 
+def test_the_account_page_tells_whether_it_is_on(app, make_user):
+    user = make_user("member")
+    client = sign_in(app.test_client(), user)
+    assert "Set up two-factor sign-in" in client.get("/account").get_data(as_text=True)
+    enrol(app, user)
+    page = client.get("/account").get_data(as_text=True)
+    assert "10 recovery codes left." in page and "Turn off" in page
+    assert client.get("/account/two-factor").headers["Location"] == "/account"  # already on: nothing to set up
+    assert client.post("/account/two-factor/start", follow_redirects=True).status_code == 200
+    assert enabled(app, user)  # starting again does not replace an app in use
+
+
 # The second step of signing in
 
 
@@ -432,6 +444,7 @@ def test_an_administrator_resets_a_lost_phone_audited_without_the_secret(app, ma
                                      .order_by(AuditEntry.id)).all()
         assert entries[0].action == "insert" and entries[-1].action == "delete"
         deleted = entries[-1]
+        assert deleted.entity_label == user.name
         assert deleted.actor is not None and deleted.actor.role.value == "admin"
         assert deleted.changes["secret"] == [SECRET, None]
         assert entries[0].changes["secret"] == [None, SECRET]
