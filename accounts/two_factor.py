@@ -6,7 +6,6 @@ is accepted once: the time step of the last accepted code is stored and only lat
 of a code goes through the per-person code throttle. The functions flush; the view commits.
 """
 
-import hashlib
 import secrets
 import time
 from collections.abc import Callable
@@ -19,9 +18,10 @@ from flask import current_app, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import or_, update
 
-from accounts.models import RecoveryCode, TwoFactorCredential
+from accounts import recovery_codes
+from accounts.models import TwoFactorCredential
 from accounts.services import AccountError, Throttled
 from core import access, throttle
 from core.extensions import db
@@ -32,10 +32,6 @@ INTERVAL = 30
 DIGITS = 6
 #: Codes of the step before and after the current one pass too: a phone's clock may be a little off.
 DRIFT_STEPS = 1
-RECOVERY_CODES = 10
-#: Crockford's base32 (no i, l, o, u): 12 characters are 60 random bits, read without confusion.
-RECOVERY_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
-RECOVERY_LENGTH = 12
 #: What a person who must set up two-factor may still open: the set-up pages, and signing out.
 ENROLMENT_ENDPOINTS = frozenset({"accounts.two_factor_setup", "accounts.start_two_factor", "accounts.logout"})
 
@@ -226,35 +222,12 @@ def checked(user: User, verify: Callable[[], bool]) -> bool:
 # Recovery codes
 
 
-def normal_recovery_code(code: str) -> str:
-    """A recovery code as stored: lower case, without the hyphens and spaces, misread letters corrected."""
-    text = "".join((code or "").lower().replace("-", "").split())
-    return text.translate(str.maketrans({"i": "1", "l": "1", "o": "0"}))
-
-
-def _hash(code: str, salt: str) -> str:
-    return f"{salt}${hashlib.sha256((salt + code).encode()).hexdigest()}"
-
-
-def _matches(code: str, stored: str) -> bool:
-    salt, _sep, _digest = stored.partition("$")
-    return secrets.compare_digest(_hash(code, salt), stored)
-
-
-def new_recovery_code() -> str:
-    raw = "".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(RECOVERY_LENGTH))
-    return "-".join(raw[i:i + 4] for i in range(0, RECOVERY_LENGTH, 4))
-
-
 def issue_recovery_codes(user: User) -> list[str]:
     """A new set of recovery codes for ``user``, replacing the old set; returned once, stored only hashed."""
     found = credential(user)
     if found is None or not found.confirmed:
         raise TwoFactorError(_("Two-factor sign-in is not on."))
-    db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
-    codes = [new_recovery_code() for _ in range(RECOVERY_CODES)]
-    db.session.add_all(RecoveryCode(user_id=user.id, code_hash=_hash(normal_recovery_code(code), secrets.token_hex(8)))
-                       for code in codes)
+    codes = recovery_codes.replace(user.id)
     found.recovery_codes_issued_at = utcnow()
     db.session.flush()
     return codes
@@ -262,27 +235,16 @@ def issue_recovery_codes(user: User) -> list[str]:
 
 def use_recovery_code(user: User, code: str) -> bool:
     """Whether ``code`` is one of ``user``'s unused recovery codes; if so, it is used up now."""
-    found, code = credential(user), normal_recovery_code(code)
-    if found is None or not found.confirmed or len(code) != RECOVERY_LENGTH:
+    found = credential(user)
+    if found is None or not found.confirmed or not recovery_codes.use(user.id, code):
         return False
-    unused = db.session.scalars(select(RecoveryCode).where(RecoveryCode.user_id == user.id,
-                                                           RecoveryCode.used_at.is_(None)))
-    match = next((row for row in unused if _matches(code, row.code_hash)), None)
-    if match is None:
-        return False
-    now = utcnow()
-    used = db.session.execute(update(RecoveryCode).where(RecoveryCode.id == match.id, RecoveryCode.used_at.is_(None))
-                              .values(used_at=now).execution_options(synchronize_session=False))
-    if used.rowcount != 1:
-        return False  # the same code, used by a parallel request a moment ago
-    found.recovery_code_used_at = now
+    found.recovery_code_used_at = utcnow()  # the trail records the use; the codes table is not audited
     db.session.flush()
     return True
 
 
 def recovery_codes_left(user: User) -> int:
-    return db.session.scalar(select(func.count(RecoveryCode.id)).where(RecoveryCode.user_id == user.id,
-                                                                      RecoveryCode.used_at.is_(None)))
+    return recovery_codes.left(user.id)
 
 
 # Turning it off
@@ -290,7 +252,7 @@ def recovery_codes_left(user: User) -> int:
 
 def _remove(user: User) -> bool:
     found = credential(user)
-    db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    recovery_codes.forget(user.id)
     if found is not None:
         db.session.delete(found)
     db.session.flush()

@@ -315,6 +315,15 @@ def test_a_recovery_code_signs_in_once(app, make_user):
     assert second_step(browser, codes[1], recovery=True).status_code == 302
 
 
+def test_recovery_codes_are_random_and_forgive_how_they_are_typed():
+    from accounts import recovery_codes
+
+    codes = {recovery_codes.new_code() for _ in range(50)}
+    assert len(codes) == 50 and all(re.fullmatch(r"[0-9a-hjkmnp-tv-z]{4}(-[0-9a-hjkmnp-tv-z]{4}){2}", c) for c in codes)
+    assert recovery_codes.normal(" 1O0L-ab cd-EFGH ") == "1001abcdefgh"
+    assert recovery_codes.normal("iI1l") == "1111"
+
+
 def test_new_recovery_codes_replace_the_old_ones(app, make_user, clock):
     user = make_user("member", email="ana@example.test")
     secret, old = enrol(app, user)
