@@ -43,6 +43,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_policy(app: Flask) -> None:
     """Request guards, in the order they must run, and the error pages."""
+    from accounts import two_factor
     from accounts.sessions import end_stale_session
     from core import access
     from core.extensions import csrf
@@ -54,10 +55,12 @@ def register_policy(app: Flask) -> None:
     app.url_map.converters["int"] = RecordIdConverter
     # Schema first (nothing else can query a database behind its migrations), then the end of stale
     # sign-ins (before anything looks at who is signed in), then the access policy, then CSRF, so that
-    # a forbidden POST is answered 403 whatever its token.
+    # a forbidden POST is answered 403 whatever its token. After the policy: people whose role requires
+    # two-factor sign-in and who have not set it up reach only the set-up page.
     app.before_request(SchemaGuard())
     app.before_request(end_stale_session)
     app.before_request(access.enforce)
+    two_factor.init_app(app)
     csrf.init_app(app)
     access.declare("static", access.PUBLIC_READ)
     register_error_handlers(app)

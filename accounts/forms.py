@@ -4,7 +4,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp, ValidationError
 
 from accounts.passwords import weakness
 from core.forms import EmailAddress, VersionedForm, options
@@ -52,6 +52,68 @@ class PasswordChangeForm(FlaskForm):
         problem = weakness(field.data or "", email=self.user.email, name=self.user.name)
         if problem:
             raise ValidationError(problem)
+
+
+def code_field():
+    """Six digits from the authenticator app; browsers and phones offer the code they know (one-time-code)."""
+    six_digits = Regexp(r"^\s*\d{3}\s?\d{3}\s*$", message=_l("Type the 6 digits your app shows."))
+    return StringField(_l("Code from your app"), validators=[DataRequired(), six_digits],
+                       render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "autocapitalize": "off",
+                                  "spellcheck": "false", "maxlength": "8"})
+
+
+def code_or_recovery_field():
+    """A code from the app or, without the phone, a recovery code (letters too: no numeric keyboard)."""
+    return StringField(_l("Code from your app, or a recovery code"), validators=[DataRequired(), Length(max=40)],
+                       render_kw={"autocomplete": "one-time-code", "autocapitalize": "off", "spellcheck": "false"})
+
+
+def current_password_field():
+    return PasswordField(_l("Current password"), validators=[DataRequired()],
+                         render_kw={"autocomplete": "current-password"})
+
+
+class SecondStepForm(FlaskForm):
+    """The second step of signing in: a code from the app."""
+
+    code = code_field()
+    submit = SubmitField(_l("Verify"))
+
+
+class RecoveryCodeForm(FlaskForm):
+    """The second step with a recovery code instead (no phone at hand)."""
+
+    code = StringField(_l("Recovery code"), validators=[DataRequired(), Length(max=40)],
+                       description=_l("One of the codes you saved when you set up two-factor sign-in. "
+                                      "Each works once."),
+                       render_kw={"autocomplete": "off", "autocapitalize": "off", "spellcheck": "false"})
+    submit = SubmitField(_l("Use recovery code"))
+
+
+class TwoFactorConfirmForm(FlaskForm):
+    """Turning two-factor on: the first code the app shows, and the password."""
+
+    code = code_field()
+    password = current_password_field()
+    submit = SubmitField(_l("Turn on two-factor sign-in"))
+
+
+class NewRecoveryCodesForm(FlaskForm):
+    code = code_or_recovery_field()
+    submit = SubmitField(_l("Make new recovery codes"))
+
+
+class TwoFactorOffForm(FlaskForm):
+    """Turning two-factor off, or (where the role requires it) setting it up again on a new phone."""
+
+    password = current_password_field()
+    code = code_or_recovery_field()
+    submit = SubmitField(_l("Turn off two-factor sign-in"))
+
+    def __init__(self, *args, required: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if required:
+            self.submit.label.text = _l("Set it up again on a new phone")
 
 
 class LanguageForm(FlaskForm):

@@ -39,7 +39,8 @@ def authenticate(email: str, password: str, *, address: str | None = None) -> Us
     """The active user with this e-mail and password, or None — without saying which part failed.
 
     Raises ``Throttled`` when the e-mail (known or not) or the address has failed too often; the
-    password is then not even checked. A right password forgets the e-mail's failures."""
+    password is then not even checked. A right password forgets the e-mail's failures. The sign-in is
+    recorded (``record_sign_in``) by the view once it is complete, after the second step if there is one."""
     guard = throttle.throttles()
     if guard is None:
         user = _password_holder(email, password)
@@ -57,8 +58,6 @@ def authenticate(email: str, password: str, *, address: str | None = None) -> Us
                 forget_failures()
         if user is None and address:
             guard.address.failed(address)
-    if user is not None:
-        record_sign_in(user)
     return user
 
 

@@ -7,20 +7,29 @@ remember-me cookie carries the same identity, so the moment of the password sign
 signed: no session or remember-me cookie outlives ``REMEMBER_COOKIE_DURATION`` from that moment, even
 replayed by someone who copied it. Signing out replaces the login token, which ends every session and
 remember-me cookie of that person, on every device: after "sign out" nothing captured earlier works.
+
+With two-factor sign-in on, a right password signs nobody in: it leaves a note in the session that the
+second step is owed (who, their login token, since when), valid for ``TWO_FACTOR_PENDING_SECONDS``; only a
+right code then starts the session. A new login token (signing out elsewhere, a new password) voids the note.
 """
 
+import secrets
 import time
+from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app, session
 from flask_login import login_user, logout_user, user_loaded_from_cookie
 
+from core.extensions import db
 from core.models import User
 
 #: When this session was opened and when it was last used (seconds since the epoch).
 OPENED_AT, SEEN_AT = "_opened_at", "_seen_at"
 #: What Flask-Login and this module keep in the session about who is signed in.
 SIGN_IN_KEYS = ("_user_id", "_fresh", "_id", "_remember_seconds", OPENED_AT, SEEN_AT)
+#: A right password whose second step is still owed: ``{"user", "token", "at", "remember", "next"}``.
+PENDING = "_two_factor_pending"
 #: ``SEEN_AT`` is rewritten at most this often, so that not every request re-sends the cookie.
 SEEN_RESOLUTION = 60
 
@@ -67,8 +76,47 @@ def start(user: User, *, remember: bool = False) -> None:
     The CSRF secret of the anonymous session is dropped, so that a token planted or seen before the
     sign-in is worthless after it; Flask-WTF makes a new one with the next form."""
     session.pop("csrf_token", None)
+    session.pop(PENDING, None)
     login_user(user, remember=remember)
     fill(session, user)  # after login_user, so that the remember-me cookie carries the moment too
+
+
+@dataclass(frozen=True)
+class PendingSignIn:
+    """Someone who gave the right password and owes the second step, with what they asked for at the first."""
+
+    user: User
+    remember: bool
+    next_url: str
+
+
+def await_second_step(user: User, *, remember: bool, next_url: str) -> None:
+    """The password of ``user`` was right and they have two-factor on: note it, without signing them in."""
+    forget()
+    session[PENDING] = {"user": user.id, "token": user.login_token, "at": int(clock()),
+                        "remember": bool(remember), "next": next_url}
+
+
+def pending_sign_in() -> PendingSignIn | None:
+    """The sign-in waiting for its second step on this browser, if it is recent and its person's token unchanged."""
+    marker = session.get(PENDING)
+    user = _pending_user(marker) if isinstance(marker, dict) else None
+    if user is None:
+        session.pop(PENDING, None)
+        return None
+    return PendingSignIn(user, bool(marker.get("remember")), str(marker.get("next") or "/"))
+
+
+def _pending_user(marker: dict) -> User | None:
+    user_id, token, at = marker.get("user"), marker.get("token"), marker.get("at")
+    if not (isinstance(user_id, int) and isinstance(token, str) and isinstance(at, int)):
+        return None
+    if clock() - at > _seconds(current_app.config["TWO_FACTOR_PENDING_SECONDS"]):
+        return None
+    user = db.session.get(User, user_id)
+    if user is None or not user.active or not secrets.compare_digest(user.login_token, token):
+        return None
+    return user
 
 
 def forget() -> None:

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from accounts import bp, services, sessions
+from accounts import bp, services, sessions, two_factor
 from accounts.forms import LanguageForm, LoginForm, PasswordChangeForm, UserFilterForm, UserForm
 from core.access import ADMINISTRATION, OWN_ACCOUNT, PUBLIC, allow
 from core.extensions import db, login_manager
@@ -42,12 +42,12 @@ def _safe_next(target: str | None) -> str:
     return url_for("core.home")
 
 
-def _throttled(form, retry_after: int):
-    """The login page again, 429, saying how long to wait — the same whether or not the account exists."""
+def throttled(retry_after: int, template: str, **context):
+    """The page again, 429, saying how long to wait — on the login page the same whether or not the account exists."""
     minutes = max(1, math.ceil(retry_after / 60))
     flash(ngettext("Too many failed attempts. Wait a minute before trying again.",
                    "Too many failed attempts. Wait %(num)d minutes before trying again.", minutes), "danger")
-    page = render_template("accounts/login.html", form=form)
+    page = render_template(template, **context)
     return page, 429, {"Retry-After": str(retry_after)}
 
 
@@ -63,12 +63,17 @@ def login():
     if form.validate_on_submit():
         try:
             user = services.authenticate(form.email.data, form.password.data, address=request.remote_addr)
-        except services.Throttled as throttled:
-            return _throttled(form, throttled.retry_after)
+        except services.Throttled as refused:
+            return throttled(refused.retry_after, "accounts/login.html", form=form)
         if user is not None:
+            next_url = _safe_next(request.args.get("next"))
+            if two_factor.is_enabled(user):
+                sessions.await_second_step(user, remember=form.remember.data, next_url=next_url)
+                return redirect(url_for(".second_step"))
+            services.record_sign_in(user)
             db.session.commit()
             sessions.start(user, remember=form.remember.data)
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(next_url)
         flash(_("The e-mail or the password is not right."), "danger")
     return render_template("accounts/login.html", form=form)
 
@@ -101,7 +106,8 @@ def account():
         db.session.commit()
         flash(_("Language saved."), "success")
         return redirect(url_for(".account"))
-    return render_template("accounts/account.html", password_form=password_form, language_form=language_form)
+    return render_template("accounts/account.html", password_form=password_form, language_form=language_form,
+                           two_factor=two_factor.status(current_user))
 
 
 @bp.get("/users")
@@ -150,7 +156,7 @@ def edit_user(user_id: int):
         flash(_("Changes to %(name)s saved.", name=user.name), "success")
         return redirect(url_for(".users"))
     return render_template("accounts/user_form.html", form=form, user=user, conflict=conflict,
-                           action_form=EmptyForm())
+                           action_form=EmptyForm(), two_factor=two_factor.status(user))
 
 
 @bp.post("/users/<int:user_id>/active")

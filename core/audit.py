@@ -154,7 +154,8 @@ def _changes(obj, action: str) -> dict:
         if old is None and new is None:
             continue
         if key in obj.__audit_secret__:
-            old, new = (SECRET if old is not None else None), SECRET
+            # Only whether there was a value, and whether there is one: a deleted secret reads "•••••• → —".
+            old, new = (SECRET if old is not None else None), (SECRET if new is not None else None)
         found[key] = [_plain(old), _plain(new)]
     return found
 

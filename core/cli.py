@@ -39,6 +39,22 @@ def list_users_command():
         click.echo(f"{user.email:40} {user.role.value:12} {status}")
 
 
+@users_cli.command("reset-two-factor")
+@click.option("--email", required=True, help="The account whose authenticator app is lost.")
+def reset_two_factor_command(email):
+    """Forget an account's two-factor sign-in and end its sessions (e.g. the only administrator lost the phone)."""
+    from accounts import two_factor
+
+    user = User.by_email(email)
+    if user is None:
+        raise click.ClickException(f"No account has the e-mail {email}.")
+    if not two_factor.reset(user):
+        click.echo(f"{user.email} has no two-factor sign-in: nothing to reset.")
+        return
+    db.session.commit()
+    click.echo(f"Two-factor sign-in of {user.email} reset: they sign in with their password and set it up again.")
+
+
 @imports_cli.command("cleanup")
 def imports_cleanup_command():
     """Delete the import uploads not applied within IMPORT_FILES_KEEP_DAYS days (run it daily from cron)."""

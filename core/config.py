@@ -31,6 +31,8 @@ ENVIRONMENT_SETTINGS = {
     "SESSION_MAX_AGE": int,
     "REMEMBER_COOKIE_DURATION": int,
     "SESSION_COOKIE_SECURE": bool,
+    "TWO_FACTOR_REQUIRED_ROLES": str,
+    "TWO_FACTOR_PENDING_SECONDS": int,
     "PREFERRED_URL_SCHEME": str,
     "FIDELIZA_SKIP_MIGRATION_CHECK": bool,
     "PROXY_FIX_X_FOR": int,
@@ -55,6 +57,11 @@ DEFAULTS = {
     # An import upload not applied within this many days is deleted (``flask imports cleanup``).
     "IMPORT_FILES_KEEP_DAYS": 7,
     "PASSWORD_MIN_LENGTH": 10,
+    # Two-factor sign-in is offered to everyone; these roles must use it ("admin,coordinator" recommended in
+    # production: docs/deployment.md). Empty: nobody is made to.
+    "TWO_FACTOR_REQUIRED_ROLES": (),
+    # How long after a right password the second step (the code) may be given.
+    "TWO_FACTOR_PENDING_SECONDS": 300,
     "PASSWORD_HASH_METHOD": "scrypt",
     # Per e-mail (and per user for two-factor codes): free attempts, then waits doubling up to the ceiling.
     "LOGIN_FREE_ATTEMPTS": 5,

@@ -9,10 +9,10 @@ from core import access
 from core.models import Role
 from tests.conftest import sign_in
 
-#: What anonymous visitors may reach: signing in, health, static files, and answering a survey by its link (with
-#: the organisation's logo shown there).
-ANONYMOUS_ENDPOINTS = {"static", "accounts.login", "core.healthz", "answer.invitation", "answer.public",
-                       "answer.thanks", "answer.invitation_logo", "answer.public_logo"}
+#: What anonymous visitors may reach: signing in (with its second step), health, static files, and answering a
+#: survey by its link (with the organisation's logo shown there).
+ANONYMOUS_ENDPOINTS = {"static", "accounts.login", "accounts.second_step", "core.healthz", "answer.invitation",
+                       "answer.public", "answer.thanks", "answer.invitation_logo", "answer.public_logo"}
 #: Rules under which a reviewer may change something: their own account, signing in, their verdicts, and
 #: generating an evidence pack (which records a snapshot of what was handed over, not organisation data).
 REVIEWER_WRITABLE_RULES = {access.PUBLIC, access.OWN_ACCOUNT, access.REVIEW, access.PACKS}

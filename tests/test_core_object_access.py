@@ -27,11 +27,13 @@ from sqlalchemy import func, select
 from werkzeug.routing import AnyConverter
 
 from accounts import sessions
+from accounts.models import TwoFactorCredential
 from core import access
 from core.audit import AuditEntry
 from core.extensions import db
 from core.files import Owner, StoredFile
 from core.models import Organisation, Role, User
+from core.timeutil import utcnow
 from evidence.criteria_sets import ensure_builtin_sets
 from evidence.models import CriteriaSet, EvidenceFileRevision, EvidenceItem, PackJob, PackSnapshot
 from improvements.models import (
@@ -124,7 +126,7 @@ OBJECT_RULES = {
     "loyalty.import_file": UPLOADER, "loyalty.import_complaints_file": UPLOADER,
     "processes.import_measurements_file": UPLOADER, "surveys.import_responses_file": UPLOADER,
     "surveys.exclude_network": ROLE,
-    "accounts.edit_user": ROLE, "accounts.set_user_active": ROLE,
+    "accounts.edit_user": ROLE, "accounts.set_user_active": ROLE, "accounts.reset_two_factor": ROLE,
     "processes.process_detail": ROLE, "processes.revisions": ROLE, "processes.diagram": ROLE,
     "processes.diagram_svg": ROLE, "processes.retire_process": ROLE, "processes.delete_process": ROLE,
     "processes.edit_process": PROCESS_OWNER_FORM, "processes.add_participant": PROCESS_OWNER,
@@ -200,6 +202,7 @@ SPARES = {
     "processes.remove_stage": ("stage_id", "stage"),
     "surveys.remove_item": ("item_id", "survey_item"),
     "accounts.set_user_active": ("user_id", "user"),
+    "accounts.reset_two_factor": ("user_id", "two_factor_user"),
 }
 #: Query arguments a page needs to show its records.
 QUERIES = {"evidence.compare_snapshots": {"before": "snapshot_id", "after": "snapshot_id"}}
@@ -209,9 +212,11 @@ LAST = ("surveys.change_wave", "accounts.logout")
 #: forms that, given no fields, re-save the record as it is (WTForms falls back to the record's values).
 #: Removing a group member or a process participant writes no audit row (a gap of the audit trail, not of
 #: access), so those two are not here although they remove their spare record.
-#: Printing an anonymous wave's slips issues new links (the printed ones replace those shown before).
+#: Printing an anonymous wave's slips issues new links (the printed ones replace those shown before). Starting
+#: one's two-factor set-up makes a secret to scan (its button is only a token).
 CHANGE_WITH_AN_EMPTY_FORM = {
-    "accounts.set_user_active", "evidence.request_pack", "evidence.use_set", "improvements.edit_group",
+    "accounts.reset_two_factor", "accounts.set_user_active", "accounts.start_two_factor", "evidence.request_pack",
+    "evidence.use_set", "improvements.edit_group",
     "loyalty.toggle_category", "loyalty.toggle_exit_reason", "processes.edit_stage", "processes.remove_stage",
     "processes.retire_process", "surveys.change_wave", "surveys.invite_clients", "surveys.print_invitations",
     "surveys.remove_item",
@@ -349,11 +354,13 @@ def spare(kind: str, records: dict) -> int:
         item = db.session.get(SurveyItem, records["item_id"])
         row = SurveyItem(survey_id=item.survey_id, position=99, kind=item.kind, text="Spare?",
                          key=f"spare-{db.session.scalar(select(func.count(SurveyItem.id)))}")
+    elif kind == "two_factor_user":  # someone whose authenticator app an administrator may reset
+        row = TwoFactorCredential(user_id=user.id, secret="JBSWY3DPEHPK3PXP", confirmed_at=utcnow())
     else:
         row = user
     db.session.add(row)
     db.session.commit()
-    return row.id
+    return user.id if kind == "two_factor_user" else row.id
 
 
 def url_values(app, url_rule, records: dict) -> list[dict]:
