@@ -1,11 +1,15 @@
 """Forms for signing in, one's own account and user administration."""
 
+import math
+
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp, ValidationError
 
+from accounts import services
 from accounts.passwords import weakness
 from core.forms import EmailAddress, VersionedForm, options
 from core.models import ROLE_LABELS, Role, User
@@ -45,7 +49,14 @@ class PasswordChangeForm(FlaskForm):
         self.user = user
 
     def validate_current_password(self, field):
-        if not self.user.check_password(field.data):
+        try:
+            right = services.password_confirmed(self.user, field.data)
+        except services.Throttled as refused:
+            minutes = max(1, math.ceil(refused.retry_after / 60))
+            raise ValidationError(ngettext("Too many failed attempts. Wait a minute before trying again.",
+                                           "Too many failed attempts. Wait %(num)d minutes before trying again.",
+                                           minutes)) from None
+        if not right:
             raise ValidationError(_l("This is not your current password."))
 
     def validate_new_password(self, field):

@@ -61,6 +61,23 @@ def authenticate(email: str, password: str, *, address: str | None = None) -> Us
     return user
 
 
+def password_confirmed(user: User, password: str) -> bool:
+    """Whether ``password`` is ``user``'s, checked under the same per-e-mail throttle as signing in.
+
+    Pages that ask for the current password again (changing it) would otherwise let whoever holds an
+    open session guess it without limit. Raises ``Throttled`` while the e-mail must wait."""
+    guard = throttle.throttles()
+    if guard is None:
+        return user.check_password(password)
+    with guard.password.attempt(user.email) as (verdict, forget_failures):
+        if not verdict.allowed:
+            raise Throttled(verdict.retry_after)
+        right = user.check_password(password)
+        if right:
+            forget_failures()
+        return right
+
+
 def _password_holder(email: str, password: str) -> User | None:
     user = User.by_email(email)
     if user is None:

@@ -48,3 +48,23 @@ def test_the_service_refuses_them_too(ctx):
         services.create_user(email="bea@example.test", name="Bea", role="member", password="password12")
     with pytest.raises(services.AccountError, match="e-mail or your name"):
         services.create_user(email="bea@example.test", name="Bea", role="member", password="bea@example.test")
+
+
+@pytest.mark.parametrize("app_overrides", [{"RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "memory://",
+                                            "LOGIN_FREE_ATTEMPTS": 3}])
+def test_guessing_the_current_password_on_the_account_page_is_throttled_like_signing_in(app, client, make_user):
+    """An open session must not let anyone try current passwords without limit: the change form counts
+    against the account's sign-in throttle, and once it waits even the right password is refused."""
+    user = make_user("member", email="guess@example.test")
+    sign_in(client, user)
+
+    def change(current):
+        return client.post("/account", data={"pw-current_password": current, "pw-new_password": "a long new phrase 7",
+                                             "pw-confirm": "a long new phrase 7", "pw-submit": "1"})
+
+    for attempt in range(3):
+        assert "This is not your current password." in change(f"wrong-{attempt}").get_data(as_text=True)
+    page = change(PASSWORD).get_data(as_text=True)
+    assert "Too many failed attempts." in page and "Your password has been changed." not in page
+    refused = app.test_client().post("/login", data={"email": "guess@example.test", "password": PASSWORD})
+    assert refused.status_code == 429
