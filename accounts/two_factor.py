@@ -18,7 +18,7 @@ from flask import current_app, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import or_, update
+from sqlalchemy import or_, select, update
 
 from accounts import recovery_codes
 from accounts.models import TwoFactorCredential
@@ -68,6 +68,15 @@ def is_enabled(user: User) -> bool:
     """Whether ``user`` has a confirmed authenticator app, so that signing in asks for a code."""
     found = credential(user)
     return found is not None and found.confirmed
+
+
+def enabled_among(user_ids) -> set[int]:
+    """Which of ``user_ids`` sign in with a second factor (one query, for a page of the user list)."""
+    ids = list(user_ids)
+    if not ids:
+        return set()
+    return set(db.session.scalars(select(TwoFactorCredential.user_id).where(
+        TwoFactorCredential.user_id.in_(ids), TwoFactorCredential.confirmed_at.is_not(None))))
 
 
 def is_required(user: User) -> bool:

@@ -118,7 +118,8 @@ def users():
     query = services.user_query(q=form.q.data, role=form.role.data or None, status=form.status.data or None,
                                 sort=request.args.get("sort", "name"), descending=request.args.get("dir") == "desc")
     page = db.paginate(query, per_page=current_app.config["PER_PAGE"])
-    return render_template("accounts/users.html", form=form, page=page, action_form=EmptyForm())
+    return render_template("accounts/users.html", form=form, page=page, action_form=EmptyForm(),
+                           two_factor_on=two_factor.enabled_among(user.id for user in page.items))
 
 
 @bp.route("/users/new", methods=["GET", "POST"])

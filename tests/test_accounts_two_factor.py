@@ -479,3 +479,13 @@ def test_the_command_line_resets_two_factor_for_a_locked_out_administrator(app, 
     assert "reset" in result.output and not enabled(app, user)
     result = runner.invoke(args=["users", "reset-two-factor", "--email", "nobody@example.test"])
     assert result.exit_code != 0 and "No account" in result.output
+
+
+def test_the_user_list_shows_who_signs_in_with_two_factor(app, make_user, client_as):
+    with_app = make_user("member", name="Alba Two-Factor", email="alba@example.test")
+    make_user("member", name="Beñat Password-Only", email="benat@example.test")
+    enrol(app, with_app)
+    page = client_as("admin").get("/users?sort=email").get_data(as_text=True)
+    rows = {name: page.split(name, 1)[1].split("</tr>", 1)[0] for name in ("Alba Two-Factor", "Beñat Password-Only")}
+    assert ">On<" in rows["Alba Two-Factor"] and ">Off<" not in rows["Alba Two-Factor"]
+    assert ">Off<" in rows["Beñat Password-Only"] and ">On<" not in rows["Beñat Password-Only"]
