@@ -87,7 +87,8 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from core.cli import demo_command, imports_cli, users_cli
+    from accounts.cli import users_cli
+    from core.cli import demo_command, imports_cli
     from evidence.cli import evidence_cli
     from improvements.cli import reminders_command
 
