@@ -48,7 +48,7 @@ class Column:
 
     def converter(self, column_cells: list) -> Callable[[Any], Any]:
         """A function turning one cell of this column into its value, judged with all its cells."""
-        convert = self._kind_converter(column_cells)
+        convert = self.kind_converter(column_cells)
 
         def convert_cell(value):
             if not is_blank(value):
@@ -61,7 +61,7 @@ class Column:
 
         return convert_cell
 
-    def _kind_converter(self, column_cells: list) -> Callable[[Any], Any]:
+    def kind_converter(self, column_cells: list) -> Callable[[Any], Any]:
         if self.kind == "number":
             return cells.number_converter(column_cells, self.minimum, self.maximum)
         if self.kind == "integer":
