@@ -15,10 +15,11 @@ give it (``tests/test_core_import_columns.py`` holds the two to that, cell for c
 
 Why numbers go by shape rather than through pandas' own ``str.fullmatch`` and ``pd.to_numeric``: the census
 import must stay within 3 times ``pd.read_csv`` plus one ``executemany`` of the same rows (``python -m
-bench.census``, 100 000 rows, SQLite, five runs on a shared two-core machine). With numbers by shape the
-import's ratio was 2.1–3.0 (its convert-and-check stage 0.28–0.34 s); with ``str.fullmatch`` and
-``pd.to_numeric`` 3.2–3.4 (0.48–0.51 s); with dates too through ``pd.to_datetime(format="%d/%m/%Y")`` 3.1–4.0
-(0.72–0.82 s). The numpy code-point parsing this replaced measured 2.9–3.1 (0.32–0.48 s) in the same runs.
+bench.census``: 100 000 rows, SQLite, on a shared two-core machine, so figures are ranges over runs). By
+shape, the import's ratio was 2.1–3.0 in seven runs of eight (its convert-and-check stage 0.28–0.34 s; 4.0
+in one run where reading and writing were slow too); with ``str.fullmatch`` and ``pd.to_numeric`` 3.2–3.4
+(0.48–0.51 s, two runs); with dates too through ``pd.to_datetime(format="%d/%m/%Y")`` 3.1–4.0 (0.72–0.82 s,
+three runs). The numpy code-point parsing this replaced measured 2.5–3.1 (0.32–0.48 s, four runs).
 """
 
 import re
