@@ -1,11 +1,12 @@
 """Importing the client census from ERP/CRM exports: the columns, the rows' own checks, the plan, the bulk write.
 
-Files of up to 100 000 rows are read and checked a column at a time (``core.imports.frames``) and written
-in the request's transaction, all or nothing: one bulk INSERT per table for the new rows (``executemany``
-on SQLite, where a table written at least as many rows as it held gets its secondary indexes built once,
-after them; ``COPY`` on PostgreSQL) and one ``executemany`` UPDATE for the known ones. The clients and
-figures written this way get no audit row each; the ``CensusImport`` record — who, when, which file,
-what it added, updated, kept and marked lost — is the audit trail of the import, and is itself audited.
+Files of up to 100 000 rows are read (``core.imports.frames``) and checked a column at a time, and written
+(``core.imports.bulk``) in the request's transaction, all or nothing: one bulk INSERT per table for the new
+rows (``executemany`` on SQLite, where a table written at least as many rows as it held gets its secondary
+indexes built once, after them; ``COPY`` on PostgreSQL) and one ``executemany`` UPDATE for the known ones.
+The clients and figures written this way get no audit row each; the ``CensusImport`` record — who, when,
+which file, what it added, updated, kept and marked lost — is the audit trail of the import, and is itself
+audited.
 
 Rules: clients are matched by code (upsert). A column missing from the file, or an empty cell, leaves
 the recorded value as it is; in particular an empty exit date never brings a lost client back. A year's
@@ -23,18 +24,11 @@ from sqlalchemy import bindparam, func, select, update
 
 from core.extensions import db
 from core.files import Owner, delete_file
-from core.imports import Column, ImportSpec, retention
+from core.imports import Column, ImportResult, ImportSpec, parse, retention
+from core.imports.bulk import bulk_execute, bulk_insert, driver_rows, indexes_deferred
 from core.imports.cells import normalise
-from core.imports.frames import (
-    FrameResult,
-    FrameTable,
-    bulk_execute,
-    bulk_insert,
-    driver_rows,
-    first_row_of,
-    indexes_deferred,
-    parse_frame,
-)
+from core.imports.frames import FrameTable
+from core.imports.result import first_row_of
 from core.timeutil import utcnow
 from loyalty.models import CensusImport, Client, ClientYear, Typology
 from loyalty.reasons import reason_lookup
@@ -88,7 +82,7 @@ SPEC = ImportSpec([
 class CensusPlan:
     """A checked census file: what importing it would do."""
 
-    result: FrameResult
+    result: ImportResult
     year: int
     full_census: bool
     #: Accepted rows with ``client_id`` (None for new clients), ``exit_reason_id`` and ``figures_year``.
@@ -122,7 +116,7 @@ def check(table: FrameTable, mapping: dict, *, year: int, full_census: bool) -> 
 
     The checks look at whole columns, and at single rows only where a row may be wrong (an exit date,
     a repeated code…): a file of 100 000 good rows costs no Python call per row here."""
-    result = parse_frame(table, SPEC, mapping)
+    result = parse(table, SPEC, mapping)
     values = result.values
     _reject_duplicates(result)
     known = _known_clients(values["code"])
@@ -148,7 +142,7 @@ def census_version(known: dict, plan: CensusPlan) -> str:
     return f"{len(known)}.{versions}.{plan.figures_recorded}.{plan.figures_differing}"
 
 
-def _reject_duplicates(result: FrameResult) -> None:
+def _reject_duplicates(result: ImportResult) -> None:
     codes = result.values["code"]
     present = codes.notna()
     repeated = present & codes.duplicated(keep="first")
@@ -168,7 +162,7 @@ def _known_clients(codes: pd.Series) -> dict[str, tuple[int, date | None, int]]:
     return {code: (client_id, left, version) for code, client_id, left, version in rows if code in wanted}
 
 
-def _check_typology(result: FrameResult) -> None:
+def _check_typology(result: ImportResult) -> None:
     values = result.values
     missing = values["client_id"].isna() & values["typology"].isna() & values["code"].notna()
     result.reject_rows(missing, "typology", _("A new client needs its typology (end user, intermediate client "
@@ -181,7 +175,7 @@ def _rows_where(values: pd.DataFrame, test, *columns: str) -> pd.Index:
                                                              strict=True)]]
 
 
-def _check_exit(result: FrameResult, recorded_exits: dict) -> None:
+def _check_exit(result: ImportResult, recorded_exits: dict) -> None:
     """Exit dates: not before the join date, not in the future; a join date not after a recorded exit."""
     values, today = result.values, date.today()
     leaving = values.loc[values["left_on"].notna(), ["left_on", "joined_on"]]  # usually few rows
@@ -202,7 +196,7 @@ def _check_exit(result: FrameResult, recorded_exits: dict) -> None:
     _check_reasons(result)
 
 
-def _check_reasons(result: FrameResult) -> None:
+def _check_reasons(result: ImportResult) -> None:
     values = result.values
     given = values["exit_reason"].notna()
     reason_ids = pd.Series(None, index=values.index, dtype=object)
@@ -221,7 +215,7 @@ def _check_reasons(result: FrameResult) -> None:
     result.reject_rows(orphan, "exit_reason", _("An exit reason needs the exit date."))
 
 
-def _check_figures(result: FrameResult, year: int) -> None:
+def _check_figures(result: ImportResult, year: int) -> None:
     values = result.values
     values["has_figures"] = values[list(FIGURES)].notna().any(axis=1)
     without_purchases = values["has_figures"] & values["purchases"].isna()

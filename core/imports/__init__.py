@@ -8,6 +8,12 @@ The steps of an import, each a function the views call::
     ...importer's own checks: result.reject(row, column, field, value, message)...
     if result.ok: save result.rows in one transaction  # all or nothing
 
+The modules, one step each: ``reading`` (a file into a ``Table``) and ``frames`` (a large CSV into a
+``FrameTable``, with pandas), within ``bounds`` and read once (``memo``); ``spec`` and ``forms`` (the columns
+expected, and which header holds which); ``cells`` (the rules for one cell, and their messages); ``columns``
+(a column of cells converted at once by those rules); ``result`` (``parse`` and the report); ``bulk``
+(writing 10⁵ rows); ``retention`` (the uploads kept while an import is pending).
+
 Formats, decided for Spanish users who also receive English files:
 
 - Numbers: ``1.234,56``, ``1234,56``, ``1,234.56``, ``1234.56``, ``1 234,56``, ``-3``, ``1,5E+3``; a

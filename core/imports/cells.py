@@ -62,7 +62,7 @@ def quoted(value, limit: int = 60) -> str:
 
 # --- numbers -------------------------------------------------------------------------------------
 
-def _number_text(value: str) -> str:
+def number_text(value: str) -> str:
     """The number in a cell: without the ``€`` or ``%`` around it; spaces only between thousands."""
     text = value.translate(_SPACES).strip().strip("€$£%").strip()
     return text.replace(" ", "") if _SPACE_GROUPS.fullmatch(text) else text
@@ -74,7 +74,7 @@ def _number_pattern(decimal: str) -> re.Pattern:
     return re.compile(rf"[+-]?{mantissa}(?:[eE][+-]?\d{{1,3}})?")  # 1E+999999999 would eat the memory
 
 
-_NUMBER_PATTERNS = {separator: _number_pattern(separator) for separator in (",", ".")}
+NUMBER_PATTERNS = {separator: _number_pattern(separator) for separator in (",", ".")}
 
 
 def decimal_separator(cells: Iterable, *, default: str = ",") -> str:
@@ -86,8 +86,8 @@ def decimal_separator(cells: Iterable, *, default: str = ",") -> str:
     caller knows better (a form typed in the reader's language).
     """
     votes = {",": 0, ".": 0}
-    for text in (_number_text(c) for c in cells if isinstance(c, str)):
-        fits = [separator for separator in votes if _NUMBER_PATTERNS[separator].fullmatch(text)]
+    for text in (number_text(c) for c in cells if isinstance(c, str)):
+        fits = [separator for separator in votes if NUMBER_PATTERNS[separator].fullmatch(text)]
         if len(fits) == 1:
             votes[fits[0]] += 1
     if votes["."] != votes[","]:
@@ -101,8 +101,8 @@ def to_decimal(value, decimal: str) -> Decimal:
         raise InvalidCell(_("“%(value)s” is not a number.", value=quoted(value)))
     if isinstance(value, int | float):
         return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
-    text = _number_text(value)
-    if not _NUMBER_PATTERNS[decimal].fullmatch(text):
+    text = number_text(value)
+    if not NUMBER_PATTERNS[decimal].fullmatch(text):
         raise InvalidCell(_("“%(value)s” is not a number.", value=quoted(value)))
     group = "." if decimal == "," else ","
     return Decimal(text.replace(group, "").replace(decimal, "."))
@@ -116,9 +116,11 @@ def _check_range(number, value, minimum, maximum):
     return number
 
 
-def number_converter(cells: list, minimum=None, maximum=None, *, default: str = ",") -> Callable:
-    """Cell → ``float``, with the decimal separator judged on ``cells`` (see ``decimal_separator``)."""
-    decimal = decimal_separator(cells, default=default)
+def number_converter(cells: list, minimum=None, maximum=None, *, default: str = ",",
+                     decimal: str | None = None) -> Callable:
+    """Cell → ``float``, with the decimal separator judged on ``cells`` (see ``decimal_separator``) unless
+    ``decimal`` says it (a caller that judged the column already)."""
+    decimal = decimal or decimal_separator(cells, default=default)
 
     def convert(value):
         number = float(to_decimal(value, decimal))
@@ -129,9 +131,10 @@ def number_converter(cells: list, minimum=None, maximum=None, *, default: str = 
     return convert
 
 
-def integer_converter(cells: list, minimum=None, maximum=None, *, default: str = ",") -> Callable:
-    """Cell → ``int``; ``12,5`` is refused rather than rounded."""
-    decimal = decimal_separator(cells, default=default)
+def integer_converter(cells: list, minimum=None, maximum=None, *, default: str = ",",
+                      decimal: str | None = None) -> Callable:
+    """Cell → ``int``; ``12,5`` is refused rather than rounded. The decimal separator as ``number_converter``."""
+    decimal = decimal or decimal_separator(cells, default=default)
 
     def convert(value):
         number = to_decimal(value, decimal)

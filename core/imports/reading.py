@@ -16,6 +16,7 @@ from types import MappingProxyType
 from typing import Any
 
 import openpyxl
+import pandas as pd
 from flask_babel import gettext as _
 from openpyxl.utils import get_column_letter
 
@@ -57,6 +58,11 @@ class Table:
     delimiter: str | None = None
     sheet: str | None = None
     filename: str = field(default="")
+
+    def cell_frame(self, headers: Mapping[str, str]) -> pd.DataFrame:
+        """The cells under ``headers`` (a name for each header), a column each, indexed by spreadsheet row."""
+        return pd.DataFrame({name: [row.values[header] for row in self.rows] for name, header in headers.items()},
+                            index=pd.Index([row.number for row in self.rows]), dtype=object)
 
 
 def read_table(data: bytes, filename: str, *, sheet: str | None = None, max_rows: int | None = None,

@@ -1,21 +1,30 @@
-"""Parsing a table against an import spec: the rows ready to save, and every problem, in one report."""
+"""Parsing a table against an import spec: the typed values of every row, and every problem, in one report.
+
+``parse`` converts a column at a time (``columns.convert_column``) whichever reader gave the table; the
+``ImportResult`` keeps the values and the cells, indexed by spreadsheet row, and hands them out as an
+importer needs them: row by row (``rows``, for files of a few hundred rows checked against registers) or
+a column at a time (``values``, ``accepted()``, ``reject_rows``, for a census of 100 000).
+"""
 
 import csv
 import io
-from bisect import insort
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from itertools import islice
 from typing import Any
 
+import numpy as np
+import pandas as pd
 from flask_babel import gettext as _
 
-from core.imports.cells import InvalidCell, cell_text
-from core.imports.reading import ImportFileError, Table
-from core.imports.spec import ImportSpec
+from core.imports.cells import cell_text
+from core.imports.columns import convert_column
+from core.imports.reading import ImportFileError
+from core.imports.spec import Column, ImportSpec
 
 #: A cell starting with one of these is a formula to a spreadsheet; the report must not run it.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: Where the problems an importer finds sort among a row's problems: after the cells', in the order found.
+_IMPORTER_ORDER = 10_000
 
 
 @dataclass
@@ -45,46 +54,50 @@ class RowError:
 
 @dataclass
 class ImportResult:
-    """The outcome of ``parse``: importers may ``reject`` more rows, then save ``rows`` only if ``ok``."""
+    """The outcome of ``parse``: importers may ``reject`` more rows, then save the accepted ones only if ``ok``.
+
+    ``values`` holds the typed values of every row (None where blank or wrong) and ``cells`` the mapped cells
+    as the file gave them, both indexed by spreadsheet row; importers may add columns of their own to
+    ``values`` (a census adds each row's client id)."""
 
     spec: ImportSpec
     mapping: dict[str, str | None]
-    errors: list[RowError] = field(default_factory=list)
-    _rows: dict[int, ParsedRow] = field(default_factory=dict, repr=False)
-    #: The mapped cells of every row, rejected or not, by row number: what ``reject_field`` quotes.
-    _cells: dict[int, dict[str, Any]] = field(default_factory=dict, repr=False)
+    values: pd.DataFrame
+    cells: pd.DataFrame
+    #: (row, order, error): sorted by row, then the cells' problems in column order, then the importer's.
+    _errors: list[tuple] = field(default_factory=list, repr=False)
+    _sorted: list[RowError] | None = field(default=None, repr=False)
+    _rejected: set = field(default_factory=set, repr=False)
+    _rows: dict[int, ParsedRow] | None = field(default=None, repr=False)
 
     @property
-    def rows(self) -> list[ParsedRow]:
-        """The rows without problems, in file order; a new list, so rejecting while looping is safe."""
-        return list(self._rows.values())
+    def errors(self) -> list[RowError]:
+        if self._sorted is None:
+            self._sorted = [error for *_key, error in sorted(self._errors, key=lambda item: item[:2])]
+        return self._sorted
 
     @property
     def ok(self) -> bool:
-        return not self.errors
+        return not self._errors
 
     @property
     def rejected_count(self) -> int:
         """How many rows have at least one problem."""
-        return len({error.row for error in self.errors})
+        return len(self._rejected)
 
     @property
     def accepted_count(self) -> int:
-        return len(self._rows)
+        return len(self.values) - len(self._rejected)
 
     @property
     def total(self) -> int:
         """How many rows with data the file has."""
-        return self.accepted_count + self.rejected_count
+        return len(self.values)
 
     @property
-    def columns(self) -> list:
+    def columns(self) -> list[Column]:
         """The spec's columns that the mapping found in the file, for the preview."""
         return [column for column in self.spec.columns if self.mapping.get(column.field)]
-
-    def preview(self, limit: int = 20) -> list[ParsedRow]:
-        """The first accepted rows, without copying them all."""
-        return list(islice(self._rows.values(), limit))
 
     def errors_by_row(self) -> dict[int, list[RowError]]:
         """The problems grouped by spreadsheet row number, in row order."""
@@ -93,43 +106,79 @@ class ImportResult:
             grouped.setdefault(error.row, []).append(error)
         return grouped
 
+    def accepted_mask(self) -> np.ndarray:
+        return ~self.values.index.isin(list(self._rejected))
+
+    def accepted(self) -> pd.DataFrame:
+        """The typed values of the rows without problems, in file order."""
+        return self.values.loc[self.accepted_mask()]
+
+    @property
+    def rows(self) -> list[ParsedRow]:
+        """The rows without problems, in file order; a new list, so rejecting while looping is safe."""
+        if self._rows is None:
+            self._rows = {row.number: row for row in self._parsed_rows(self.values.index)}
+        return [row for number, row in self._rows.items() if number not in self._rejected]
+
+    def preview(self, limit: int = 20) -> list[ParsedRow]:
+        """The first accepted rows, without making a row object of every row."""
+        if self._rows is not None:
+            return self.rows[:limit]
+        return self._parsed_rows(self.values.index[self.accepted_mask()][:limit])
+
+    def _parsed_rows(self, numbers: pd.Index) -> list[ParsedRow]:
+        fields = [column.field for column in self.spec.columns]
+        values = {name: self.values.loc[numbers, name].tolist() for name in fields}
+        cells = {name: self.cells.loc[numbers, name].tolist() for name in fields if self.mapping[name]}
+        return [ParsedRow(int(number), {name: column[i] for name, column in values.items()},
+                          {name: column[i] for name, column in cells.items()})
+                for i, number in enumerate(numbers.tolist())]
+
     def reject(self, row_number: int, column: str | None, field: str | None, value, message: str) -> None:
         """Record a problem an importer found (unknown code, duplicate period…); the row is not saved."""
-        if row_number not in self._cells:
+        if row_number not in self.values.index:
             raise KeyError(f"row {row_number} is not part of this import")
-        self._rows.pop(row_number, None)
-        insort(self.errors, RowError(row_number, column, field, value, str(message)), key=lambda e: e.row)
+        row_number = int(row_number)
+        self._add(row_number, _IMPORTER_ORDER + len(self._errors),
+                  RowError(row_number, column, field, value, str(message)))
 
     def reject_field(self, row_number: int, field: str, message: str) -> None:
         """``reject`` naming a field: the column header and the cell are taken from the file."""
-        value = self._cells.get(row_number, {}).get(field)
+        value = self.cells.at[row_number, field] if field in self.cells.columns else None
         self.reject(row_number, self.mapping.get(field), field, value, message)
 
+    def reject_rows(self, mask, field: str, messages) -> None:
+        """``reject_field`` for every row where ``mask`` holds; ``messages`` a string or a Series by row."""
+        for number in self.values.index[np.asarray(mask, dtype=bool)]:
+            message = messages if isinstance(messages, str) else messages.loc[number]
+            self.reject_field(number, field, message)
 
-def parse(table: Table, spec: ImportSpec, mapping: Mapping[str, str | None]) -> ImportResult:
-    """Convert every mapped cell of every row; every cell that does not fit is reported, not just the first."""
+    def _add(self, row: int, order: int, error: RowError) -> None:
+        self._errors.append((row, order, error))
+        self._rejected.add(row)
+        self._sorted = None
+
+
+def parse(table, spec: ImportSpec, mapping: Mapping[str, str | None]) -> ImportResult:
+    """Convert every mapped cell of every row of a ``Table`` or a ``FrameTable``; every cell that does not fit
+    is reported, not just the first."""
     mapping = {column.field: mapping.get(column.field) or None for column in spec.columns}
     _check_mapping(table, spec, mapping)
-    converters = {column.field: column.converter([row.values[mapping[column.field]] for row in table.rows])
-                  for column in spec.columns if mapping[column.field]}
-    result = ImportResult(spec=spec, mapping=mapping)
-    for row in table.rows:
-        parsed, problems = ParsedRow(row.number, dict.fromkeys(mapping)), []
-        result._cells[row.number] = parsed.cells
-        for name, convert in converters.items():
-            cell = parsed.cells[name] = row.values[mapping[name]]
-            try:
-                parsed.values[name] = convert(cell)
-            except InvalidCell as problem:
-                problems.append(RowError(row.number, mapping[name], name, cell, str(problem)))
-        if problems:
-            result.errors.extend(problems)
-        else:
-            result._rows[row.number] = parsed
+    cells = table.cell_frame({name: header for name, header in mapping.items() if header})
+    values = pd.DataFrame(index=cells.index)
+    result = ImportResult(spec, mapping, values, cells)
+    for order, column in enumerate(spec.columns):
+        if not mapping[column.field]:
+            values[column.field] = None
+            continue
+        values[column.field], problems = convert_column(column, cells[column.field])
+        for number, message in problems.items():
+            result._add(int(number), order, RowError(int(number), mapping[column.field], column.field,
+                                                     cells.at[number, column.field], message))
     return result
 
 
-def _check_mapping(table: Table, spec: ImportSpec, mapping: dict[str, str | None]) -> None:
+def _check_mapping(table, spec: ImportSpec, mapping: dict[str, str | None]) -> None:
     missing = spec.missing_required(mapping)
     if missing:
         raise ImportFileError(_("The file has no column for %(fields)s.",
@@ -138,6 +187,11 @@ def _check_mapping(table: Table, spec: ImportSpec, mapping: dict[str, str | None
     if unknown:
         raise ImportFileError(_("The file has no column called %(names)s.",
                                 names=", ".join(f"“{header}”" for header in unknown)))
+
+
+def first_row_of(values: pd.Series) -> pd.Series:
+    """For each row, the first row number holding the same value (duplicates within a file)."""
+    return pd.Series(values.index, index=values.index).groupby(values.values).transform("min")
 
 
 def error_report_csv(result: ImportResult, delimiter: str = ";") -> str:

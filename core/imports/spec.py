@@ -47,8 +47,9 @@ class Column:
         return [name for name in dict.fromkeys(normalise(s) for s in spellings) if name]
 
     def converter(self, column_cells: list) -> Callable[[Any], Any]:
-        """A function turning one cell of this column into its value, judged with all its cells."""
-        convert = self._kind_converter(column_cells)
+        """A function turning one cell of this column into its value, judged with all its cells: the rules
+        ``columns.convert_column`` applies a column at a time, one cell at a time (a test holds them equal)."""
+        convert = self.kind_converter(column_cells)
 
         def convert_cell(value):
             if not is_blank(value):
@@ -61,7 +62,8 @@ class Column:
 
         return convert_cell
 
-    def _kind_converter(self, column_cells: list) -> Callable[[Any], Any]:
+    def kind_converter(self, column_cells: list) -> Callable[[Any], Any]:
+        """The converter of a non-blank cell of this column's kind, judged with ``column_cells``."""
         if self.kind == "number":
             return cells.number_converter(column_cells, self.minimum, self.maximum)
         if self.kind == "integer":
