@@ -4,14 +4,14 @@ verdicts, the E1 dashboard and the evidence PDF pack (E1, and every criterion of
 from flask import Blueprint
 from markupsafe import Markup
 
+from core.findings import Line, Sparkline
+
 bp = Blueprint("evidence", __name__)
 
 
 @bp.app_template_global()
 def cell_kind(cell) -> str:
     """How a table cell of a finding is drawn: ``line`` (text with link), ``sparkline`` or ``text``."""
-    from evidence.automatic import Line, Sparkline
-
     return "line" if isinstance(cell, Line) else "sparkline" if isinstance(cell, Sparkline) else "text"
 
 

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from core.extensions import db
-from evidence.automatic import Finding, Line, Status, Table, evidence_source, share
+from core.findings import Finding, Line, Status, Table, share
 from improvements.client_evidence import computed_for
 from improvements.models import DONE, EVIDENCE_LABELS, STATUS_LABELS, Improvement
 from improvements.models import Status as ImprovementStatus
@@ -72,7 +72,6 @@ def _named(improvement: Improvement) -> str:
     return f"{improvement.title} ({improvement.group.name})"
 
 
-@evidence_source("C1")
 def improvement_groups_evidence(detail: bool = False) -> Finding:
     """C1: met when at least three improvements implemented through groups meet SMART and raised client loyalty
     or satisfaction (the C1 counter's rule); partly with one or two; missing with none."""
@@ -124,7 +123,6 @@ def _c1_table(c1, assessments) -> Table:
                  rows)
 
 
-@evidence_source("C2")
 def results_evidence(detail: bool = False) -> Finding:
     """C2: met when every implemented improvement has a value before and after and either improved or is
     valued by clients (favourable client evidence, or a perception indicator that rose); partly when at least

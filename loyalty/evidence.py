@@ -12,7 +12,7 @@ from sqlalchemy import case, func, select
 from core.audit import AuditEntry
 from core.charts import chart_svg
 from core.extensions import db
-from evidence.automatic import Figure, Finding, Line, Status, Table, evidence_source
+from core.findings import Figure, Finding, Line, Status, Table
 from loyalty import charts, history, ranking, segments
 from loyalty.forms import BASIS_LABELS
 from loyalty.models import CensusImport, Client, ClientYear
@@ -78,7 +78,6 @@ def _percent(value) -> str:
     return "—" if value is None else format_decimal(value, "#,##0.0") + " %"
 
 
-@evidence_source("B2")
 def census_evidence(detail: bool = False) -> Finding:
     """B2: met when the census was updated within the year, has yearly figures (ranking, ABC classes and
     segmentation), strategic clients marked and every exit with its reason; partly with any client; missing

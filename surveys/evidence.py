@@ -19,8 +19,7 @@ from flask_babel import gettext as _
 from sqlalchemy import exists, select
 
 from core.extensions import db
-from evidence.automatic import Finding, Line, Status, Table, evidence_source
-from evidence.sources import pending  # noqa: F401  (placeholders first, whoever imports this module first)
+from core.findings import Finding, Line, Status, Table
 from surveys import drivers, results
 from surveys.models import Audience, ItemKind, ItemRole, Response, Survey, SurveyItem, Wave, WaveStatus
 
@@ -67,7 +66,6 @@ def _groups_not_invited(wave: Wave) -> list:
     return [g for g in with_members if group_segment(g.name) not in invited]
 
 
-@evidence_source("D1")
 def participation_evidence(detail: bool = False) -> Finding:
     """D1: met when the latest staff participation wave is favourable (60 % or more) overall and in every
     group shown, with a response rate of 50 % or more, no group too small to show, and every improvement

@@ -6,8 +6,8 @@ from datetime import date
 import pytest
 
 from core.extensions import db
-from evidence.automatic import Status
-from evidence.sources import improvement_changes, indicators, pending, process_map
+from core.findings import Status
+from evidence.sources import improvement_changes, indicators, process_map
 from processes.models import (
     Benchmark,
     IndicatorKind,
@@ -187,20 +187,13 @@ def test_e1_missing_partly_and_met(app, make_process, make_indicator, request_ct
     assert trends.svg.startswith("<svg") and "PERF" in trends.svg and "SAT" in trends.svg
 
 
-@pytest.mark.parametrize(("key", "words"), [("B2", "No client census has been recorded yet."),
-                                             ("D1", "No staff participation survey has been run yet.")])
-def test_a_placeholder_says_plainly_that_nothing_is_recorded(app, request_ctx, key, words):
-    finding = pending._placeholder(key)()
-    assert finding.status == Status.MISSING
-    assert finding.reasons[0].text == words
-    assert finding.gaps[0].url in ("/clients/", "/improvements/")
-    assert key in pending.PENDING
-
-
-@pytest.mark.parametrize(("key", "module"), [("B1", "loyalty.voice.evidence"), ("B2", "loyalty.evidence"),
+@pytest.mark.parametrize(("key", "module"), [("A1", "evidence.sources.process_map"),
+                                             ("A2", "evidence.sources.process_map"),
+                                             ("B1", "loyalty.voice.evidence"), ("B2", "loyalty.evidence"),
                                              ("C1", "improvements.evidence"), ("C2", "improvements.evidence"),
-                                             ("D1", "surveys.evidence")])
-def test_a_built_capability_replaces_its_placeholder(app, request_ctx, key, module):
-    from evidence.automatic import load_sources
+                                             ("C3", "evidence.sources.improvement_changes"),
+                                             ("D1", "surveys.evidence"), ("E1", "evidence.sources.indicators")])
+def test_each_criterion_has_its_source_from_the_package_that_owns_its_data(app, request_ctx, key, module):
+    from evidence.automatic import sources
 
-    assert load_sources()[key].__module__ == module
+    assert sources()[key].__module__ == module

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import event
 
 from core.extensions import db
-from evidence.automatic import Status, Table
+from core.findings import Status, Table
 from improvements import evidence
 from improvements.models import Evidence, SmartCheck
 from improvements.models import Status as ImprovementStatus

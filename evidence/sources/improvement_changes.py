@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from core.extensions import db
-from evidence.automatic import Figure, Finding, Line, Status, Table, evidence_source, share
+from core.findings import Figure, Finding, Line, Status, Table, share
 from processes.diagrams import diagram_svg
 from processes.models import KnowledgeHolder, Process, ProcessStage, ProcessStatus, Revision
 
@@ -38,7 +38,6 @@ def _stages():
     return list(db.session.execute(query).all())
 
 
-@evidence_source("C3")
 def change_evidence(detail: bool = False) -> Finding:
     """C3: met with sheet revisions linked to improvements and diagrams whose every stage names its knowledge
     holders; partly with some of it; missing with none."""

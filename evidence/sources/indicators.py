@@ -6,7 +6,7 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 
 from core.charts import chart_svg
-from evidence.automatic import Figure, Finding, Line, Sparkline, Status, Table, evidence_source, share
+from core.findings import Figure, Finding, Line, Sparkline, Status, Table, share
 from evidence.charts import trends_chart
 from evidence.dashboard import HISTORY_NEEDED, SPARKLINE_PERIODS, IndicatorRow, grouped, indicator_rows
 from processes.models import IndicatorKind
@@ -39,7 +39,6 @@ def _gaps(rows: list[IndicatorRow]) -> list[Line]:
     return gaps
 
 
-@evidence_source("E1")
 def data_management_evidence(detail: bool = False) -> Finding:
     """E1: met when both kinds of indicator exist, every indicator has 12 periods of history and a target, and
     each kind has an external comparison; partly with any indicator; missing with none."""

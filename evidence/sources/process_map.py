@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from core.extensions import db
-from evidence.automatic import Figure, Finding, Line, Status, Table, evidence_source, share
+from core.findings import Figure, Finding, Line, Status, Table, share
 from processes import maps
 from processes.agreements import Compliance, interfaces_with_state
 from processes.models import Process, ProcessStandard, ProcessStatus, Programme
@@ -41,7 +41,6 @@ def _standard_line(standard_saved: bool) -> Line:
                 url_for("processes.standard"))
 
 
-@evidence_source("A1")
 def process_map_evidence(detail: bool = False) -> Finding:
     """A1: every process of the certified programme has an owner, participants and indicators; a standard exists."""
     programme = certified_programme()
@@ -87,7 +86,6 @@ def _a1_blocks(programme: Programme, processes, facts) -> list:
     return [Figure(_("Process map of %(programme)s", programme=programme.name), svg), table]
 
 
-@evidence_source("A2")
 def joint_map_evidence(detail: bool = False) -> Finding:
     """A2: a joint map with the other programmes; interface problems handled through SLAs that are complied with."""
     programmes = db.session.scalar(select(db.func.count()).select_from(Programme)) or 0

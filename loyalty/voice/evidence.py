@@ -17,7 +17,7 @@ from sqlalchemy import and_, case, func, select
 
 from core.charts import chart_svg
 from core.extensions import db
-from evidence.automatic import Figure, Finding, Line, Status, Table, evidence_source
+from core.findings import Figure, Finding, Line, Status, Table
 from loyalty.models import TYPOLOGY_LABELS, Typology
 from loyalty.voice import charts, services
 from loyalty.voice.labels import (
@@ -172,7 +172,6 @@ def _windows(rows: list[dict], since: date) -> tuple[Window, Window, dict, dict]
 
 # --- the finding ------------------------------------------------------------------------------------
 
-@evidence_source("B1")
 def voice_of_the_client_evidence(detail: bool = False) -> Finding:
     """B1: met when requirements come from at least three sources and none waits for analysis longer than
     ``ANALYSIS_DAYS`` (every rejection with its reason), a client satisfaction survey gives the attributes

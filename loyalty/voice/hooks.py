@@ -10,10 +10,11 @@ from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from core import signals
 from core.extensions import db
 from improvements.client_evidence import ComputedEvidence, register_provider
 from improvements.sources import CLIENT_REQUIREMENT, COMPLAINT_CATEGORY, register_source
-from loyalty.voice import services
+from loyalty.voice import evidence, services
 from loyalty.voice.models import Complaint, ComplaintCategory, Requirement, RequirementStatus
 
 #: Months compared on each side of the day an improvement was implemented.
@@ -94,3 +95,8 @@ register_source(CLIENT_REQUIREMENT, resolve=_requirements, choices=_requirement_
 register_source(COMPLAINT_CATEGORY, resolve=_categories, choices=_category_choices,
                 url=lambda record: url_for("loyalty.complaints", category=record.id))
 register_provider(complaint_evidence)
+
+
+@signals.evidence_sources.connect
+def _evidence_sources(sender, **kwargs):
+    return {"B1": evidence.voice_of_the_client_evidence}

@@ -1,0 +1,10 @@
+"""What the evidence package gives the others through ``core.signals``."""
+
+from core import signals
+from evidence.sources import improvement_changes, indicators, process_map
+
+
+@signals.evidence_sources.connect
+def _evidence_sources(sender, **kwargs):
+    return {"A1": process_map.process_map_evidence, "A2": process_map.joint_map_evidence,
+            "C3": improvement_changes.change_evidence, "E1": indicators.data_management_evidence}

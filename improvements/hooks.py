@@ -1,0 +1,9 @@
+"""What the improvements package gives the others through ``core.signals``: C1 and C2's automatic evidence."""
+
+from core import signals
+from improvements import evidence
+
+
+@signals.evidence_sources.connect
+def _evidence_sources(sender, **kwargs):
+    return {"C1": evidence.improvement_groups_evidence, "C2": evidence.results_evidence}
