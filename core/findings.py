@@ -7,6 +7,7 @@ that a capability never imports the package that shows its evidence.
 """
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
@@ -63,6 +64,19 @@ class Finding:
     gaps: list[Line] = field(default_factory=list)
     #: Tables and figures, filled only when the source is asked for detail.
     blocks: list = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class RecordKind:
+    """A kind of record that manual evidence may point at (a process, an indicator…), and where it lives."""
+
+    model: type
+    label: object
+    endpoint: str
+    #: The name of the record's id in ``endpoint``'s URL.
+    argument: str
+    #: ``() -> [(id, text)]``: the current records the evidence form offers; None when it offers none.
+    choices: Callable | None = None
 
 
 def share(part: int, whole: int) -> str:

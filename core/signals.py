@@ -34,6 +34,11 @@ criterion; sender None. A receiver returns ``{key: source}``, where ``key`` is a
 code in the shipped checklist) and ``source(detail=False)`` returns a ``core.findings.Finding``.
 """)
 
+evidence_records = _signals.signal("evidence-records", doc="""
+Sent by ``evidence.records`` to learn the records manual evidence may point at; sender None. A receiver returns
+``{kind: core.findings.RecordKind}``; the kind is stored with the evidence item (``"process"``).
+""")
+
 
 def register_hooks(app: Flask, *modules: str) -> None:
     """Import each hooks module (connecting its receivers, once per process) and let ``app`` hear them."""

@@ -5,7 +5,10 @@ import pytest
 
 import app as application
 from core import signals
+from core.extensions import db
 from evidence.automatic import finding_for, sources
+from evidence.records import parse_record, record_choices, record_link
+from processes.models import Process
 from tests.conftest import sign_in
 from tests.evidence_fixtures import checklist_ids, criterion
 
@@ -59,3 +62,16 @@ def test_a_receiver_counts_only_in_an_app_that_registered_its_hooks_and_a_key_tw
                 sources()
     finally:
         signals.evidence_sources.disconnect(_gives_a1_again)
+
+
+def test_manual_evidence_points_at_the_records_the_process_map_offers_only_where_its_hooks_are(
+        app, app_without, make_process):
+    process_id = make_process()
+    with app.test_request_context("/"):
+        assert (f"process:{process_id}", f"Process · {db.session.get(Process, process_id)}") in record_choices()
+        assert parse_record(f"process:{process_id}") == ("process", process_id)
+        assert record_link("process", process_id)[1] == f"/processes/{process_id}"
+    other = app_without("processes.hooks")
+    with other.test_request_context("/"):
+        assert record_choices() == [] and parse_record(f"process:{process_id}") == (None, None)
+        assert record_link("process", process_id) is None

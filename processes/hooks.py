@@ -1,0 +1,30 @@
+"""What the process map gives the other packages through ``core.signals``: its records as the target of
+manual evidence."""
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from core import signals
+from core.extensions import db
+from core.findings import RecordKind
+from processes.models import Indicator, Interface, Process, ProcessStatus
+
+
+def _current_processes() -> list[tuple[int, str]]:
+    query = select(Process).where(Process.status != ProcessStatus.RETIRED).order_by(Process.code)
+    return [(process.id, str(process)) for process in db.session.scalars(query)]
+
+
+def _active_indicators() -> list[tuple[int, str]]:
+    query = select(Indicator).where(Indicator.active).order_by(Indicator.code)
+    return [(indicator.id, str(indicator)) for indicator in db.session.scalars(query)]
+
+
+@signals.evidence_records.connect
+def _evidence_records(sender, **kwargs):
+    return {
+        "process": RecordKind(Process, _l("Process"), "processes.process_detail", "process_id", _current_processes),
+        "indicator": RecordKind(Indicator, _l("Indicator"), "processes.indicator_detail", "indicator_id",
+                                _active_indicators),
+        "interface": RecordKind(Interface, _l("Interface"), "processes.edit_interface", "interface_id"),
+    }
