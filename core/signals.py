@@ -39,6 +39,13 @@ Sent by ``evidence.records`` to learn the records manual evidence may point at; 
 ``{kind: core.findings.RecordKind}``; the kind is stored with the evidence item (``"process"``).
 """)
 
+opportunity_records = _signals.signal("opportunity-records", doc="""
+Sent by ``improvements.sources`` to learn where the records of each kind of opportunity source live (the form
+lists them, an opportunity links to its own); sender None. A receiver returns ``{kind: SourceRecords}`` for
+kinds of ``improvements.sources.KINDS`` whose records its package owns (client requirements, complaint
+categories, survey items).
+""")
+
 
 def register_hooks(app: Flask, *modules: str) -> None:
     """Import each hooks module (connecting its receivers, once per process) and let ``app`` hear them."""

@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 
 from core.extensions import db
 from improvements.client_evidence import ComputedEvidence
-from improvements.sources import SURVEY_RESULT
+from improvements.sources import SURVEY_RESULT, SourceRecords
 from surveys.models import BOUNDS, Answer, Audience, ItemRole, Survey, SurveyItem, Wave, WaveStatus
 from surveys.results import MIN_CUT
 
@@ -54,6 +54,10 @@ def _item_choices() -> list[tuple[int, str]]:
 
 def _item_url(item: SurveyItem) -> str:
     return url_for("surveys.survey", survey_id=item.survey_id)
+
+
+#: Survey items as the records of the *survey result* kind of opportunity source.
+ITEM_RECORDS = SourceRecords(_items, _item_choices, _item_url)
 
 
 def survey_evidence(improvements) -> dict[int, list[ComputedEvidence]]:
@@ -106,7 +110,6 @@ def _evidence(attribute: str, bounds, before, after) -> ComputedEvidence:
 
 
 def register() -> None:
-    from improvements import client_evidence, sources
+    from improvements import client_evidence
 
-    sources.register_source(SURVEY_RESULT, resolve=_items, choices=_item_choices, url=_item_url)
     client_evidence.register_provider(survey_evidence)

@@ -3,10 +3,12 @@ participation survey of a group, and source kinds with records."""
 
 import pytest
 
+import app as application
+from core import signals
 from improvements import client_evidence, participation
 from improvements.client_evidence import ComputedEvidence
 from improvements.models import Status
-from improvements.sources import SOURCES, register_source
+from improvements.sources import SourceRecords, source_kinds
 
 
 @pytest.fixture
@@ -41,12 +43,25 @@ def test_a_group_shows_its_participation_survey_once_the_engine_provides_it(clie
     assert "Did we listen?" in html and "75" in html and "66" in html
 
 
-def test_a_client_voice_kind_gets_its_records_when_loyalty_registers_them(app):
-    before = SOURCES["complaint_category"]
+def _delays(sender, **kwargs):
+    return {"complaint_category": SourceRecords(lambda ids: {i: f"Category {i}" for i in ids},
+                                                lambda: [(1, "Delays")], lambda record: "/delays")}
+
+
+def test_a_client_voice_kind_gets_its_records_from_the_hooks_that_give_them(app, app_factory, database_url,
+                                                                             monkeypatch):
+    monkeypatch.setattr(application, "HOOKS", tuple(h for h in application.HOOKS if h != "loyalty.voice.hooks"))
+    other = app_factory(database_url)
+    signals.opportunity_records.connect(_delays)
     try:
-        kind = register_source("complaint_category", resolve=lambda ids: {i: f"Category {i}" for i in ids},
-                               choices=lambda: [(1, "Delays")])
-        assert kind.linkable and kind.client_voice and str(kind.label) == "Complaint category"
+        with other.test_request_context("/"):
+            before = source_kinds()["complaint_category"]
+            assert not before.linkable and before.client_voice  # nobody gives its records: a note only
+            signals.register_hooks(other, __name__)
+            kind = source_kinds()["complaint_category"]
+            assert kind.linkable and kind.client_voice and str(kind.label) == "Complaint category"
+            assert kind.choices() == [(1, "Delays")]
     finally:
-        SOURCES["complaint_category"] = before
-    assert SOURCES["complaint_category"] is before
+        signals.opportunity_records.disconnect(_delays)
+    with app.test_request_context("/"):
+        assert source_kinds()["complaint_category"].resolve.__module__ == "loyalty.voice.hooks"  # the full app's

@@ -1,9 +1,9 @@
-"""What ``improvements/`` reads from the voice of the client: requirements and complaint categories as the
-source of an opportunity, and complaint counts and response times before and after an improvement (C2).
+"""What the voice of the client gives the other packages through ``core.signals``: B1's automatic evidence,
+requirements and complaint categories as the source of an opportunity, and complaint counts and response
+times before and after an improvement (C2).
 
 An improvement names a complaint category through its source: an opportunity whose source is a complaint
-category, or a requirement heard in a complaint (the complaint's category). Registered when ``loyalty``'s
-views are imported, i.e. when the app is built.
+category, or a requirement heard in a complaint (the complaint's category).
 """
 
 from flask import url_for
@@ -13,7 +13,7 @@ from sqlalchemy import select
 from core import signals
 from core.extensions import db
 from improvements.client_evidence import ComputedEvidence, register_provider
-from improvements.sources import CLIENT_REQUIREMENT, COMPLAINT_CATEGORY, register_source
+from improvements.sources import CLIENT_REQUIREMENT, COMPLAINT_CATEGORY, SourceRecords
 from loyalty.voice import evidence, services
 from loyalty.voice.models import Complaint, ComplaintCategory, Requirement, RequirementStatus
 
@@ -41,6 +41,14 @@ def _categories(ids):
 def _category_choices():
     query = select(ComplaintCategory).where(ComplaintCategory.active).order_by(ComplaintCategory.name)
     return [(c.id, c.name) for c in db.session.scalars(query)]
+
+
+def _requirement_url(requirement) -> str:
+    return url_for("loyalty.requirement_detail", requirement_id=requirement.id)
+
+
+def _category_url(category) -> str:
+    return url_for("loyalty.complaints", category=category.id)
 
 
 def targeted_categories(improvements) -> dict[int, int]:
@@ -90,13 +98,15 @@ def _lower(before, after) -> bool:
     return before is not None and after is not None and after < before
 
 
-register_source(CLIENT_REQUIREMENT, resolve=_requirements, choices=_requirement_choices,
-                url=lambda record: url_for("loyalty.requirement_detail", requirement_id=record.id))
-register_source(COMPLAINT_CATEGORY, resolve=_categories, choices=_category_choices,
-                url=lambda record: url_for("loyalty.complaints", category=record.id))
 register_provider(complaint_evidence)
 
 
 @signals.evidence_sources.connect
 def _evidence_sources(sender, **kwargs):
     return {"B1": evidence.voice_of_the_client_evidence}
+
+
+@signals.opportunity_records.connect
+def _opportunity_records(sender, **kwargs):
+    return {CLIENT_REQUIREMENT: SourceRecords(_requirements, _requirement_choices, _requirement_url),
+            COMPLAINT_CATEGORY: SourceRecords(_categories, _category_choices, _category_url)}
