@@ -46,6 +46,13 @@ kinds of ``improvements.sources.KINDS`` whose records its package owns (client r
 categories, survey items).
 """)
 
+client_evidence = _signals.signal("client-evidence", doc="""
+Sent by ``improvements.client_evidence.computed_for`` (an improvement's page, the C1 counter, C2's evidence)
+with ``improvements=[Improvement, …]``; sender None. A receiver returns ``{improvement_id: [ComputedEvidence,
+…]}`` for the improvements its data says something about (complaints before and after, the targeted survey
+item wave over wave), in a fixed number of queries whatever their number.
+""")
+
 
 def register_hooks(app: Flask, *modules: str) -> None:
     """Import each hooks module (connecting its receivers, once per process) and let ``app`` hear them."""

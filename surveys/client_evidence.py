@@ -14,9 +14,8 @@ without a wave on both sides; a wave whose item has fewer than ``results.MIN_CUT
 everywhere in the results of anonymous surveys. Only aggregates are read (AVG and COUNT per wave), so
 anonymous surveys work the same.
 
-Both are registered with ``improvements`` when the surveys blueprint is registered on the app, so the import
-order of the packages does not matter. Two queries whatever the number of improvements (none when none has
-such a source).
+Both reach ``improvements`` through the survey engine's hooks (``surveys/hooks.py``). Two queries whatever the
+number of improvements (none when none has such a source).
 """
 
 from flask import url_for
@@ -61,8 +60,8 @@ ITEM_RECORDS = SourceRecords(_items, _item_choices, _item_url)
 
 
 def survey_evidence(improvements) -> dict[int, list[ComputedEvidence]]:
-    """The provider for ``improvements.client_evidence``: the targeted item's mean in the last wave before and
-    the latest wave after each implemented improvement (two queries, none without a survey-result source)."""
+    """C2 client evidence: the targeted item's mean in the last wave before and the latest wave after each
+    implemented improvement (two queries, none without a survey-result source)."""
     pivots = {i.id: (i.source_id, i.implemented_on) for i in improvements
               if i.implemented_on and i.source_kind == SURVEY_RESULT and i.source_id}
     if not pivots:
@@ -108,8 +107,3 @@ def _evidence(attribute: str, bounds, before, after) -> ComputedEvidence:
               attribute=attribute, low=low, high=high, before=before[2], after=after[2])
     return ComputedEvidence("survey", title, before_mean, after_mean, True, after_mean > before_mean)
 
-
-def register() -> None:
-    from improvements import client_evidence
-
-    client_evidence.register_provider(survey_evidence)

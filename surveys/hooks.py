@@ -1,5 +1,6 @@
-"""What the survey engine gives the other packages through ``core.signals``: D1's automatic evidence and
-survey items as the source of an opportunity."""
+"""What the survey engine gives the other packages through ``core.signals``: D1's automatic evidence,
+survey items as the source of an opportunity and the targeted item wave over wave as an improvement's client
+evidence (C2)."""
 
 from core import signals
 from improvements.sources import SURVEY_RESULT
@@ -14,3 +15,8 @@ def _evidence_sources(sender, **kwargs):
 @signals.opportunity_records.connect
 def _opportunity_records(sender, **kwargs):
     return {SURVEY_RESULT: client_evidence.ITEM_RECORDS}
+
+
+@signals.client_evidence.connect
+def _client_evidence(sender, *, improvements, **kwargs):
+    return client_evidence.survey_evidence(improvements)

@@ -5,21 +5,24 @@ import pytest
 
 import app as application
 from core import signals
-from improvements import client_evidence, participation
+from improvements import participation
 from improvements.client_evidence import ComputedEvidence
 from improvements.models import Status
 from improvements.sources import SourceRecords, source_kinds
 
 
-@pytest.fixture
-def provider():
-    def complaints(improvements):
-        return {i.id: [ComputedEvidence("complaints", "Complaints about answers", 38, 17, False, True)]
-                for i in improvements}
+def _complaints(sender, *, improvements, **kwargs):
+    return {i.id: [ComputedEvidence("complaints", "Complaints about answers", 38, 17, False, True)]
+            for i in improvements}
 
-    client_evidence.register_provider(complaints)
-    yield complaints
-    client_evidence.unregister_provider(complaints)
+
+@pytest.fixture
+def provider(app):
+    """This module's receiver of computed client evidence, heard by the test's app."""
+    signals.client_evidence.connect(_complaints)
+    signals.register_hooks(app, __name__)
+    yield _complaints
+    signals.client_evidence.disconnect(_complaints)
 
 
 def test_computed_client_evidence_shows_and_counts_as_client_valuation(client_as, make_group, make_improvement,

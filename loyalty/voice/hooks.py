@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from core import signals
 from core.extensions import db
-from improvements.client_evidence import ComputedEvidence, register_provider
+from improvements.client_evidence import ComputedEvidence
 from improvements.sources import CLIENT_REQUIREMENT, COMPLAINT_CATEGORY, SourceRecords
 from loyalty.voice import evidence, services
 from loyalty.voice.models import Complaint, ComplaintCategory, Requirement, RequirementStatus
@@ -98,7 +98,6 @@ def _lower(before, after) -> bool:
     return before is not None and after is not None and after < before
 
 
-register_provider(complaint_evidence)
 
 
 @signals.evidence_sources.connect
@@ -110,3 +109,8 @@ def _evidence_sources(sender, **kwargs):
 def _opportunity_records(sender, **kwargs):
     return {CLIENT_REQUIREMENT: SourceRecords(_requirements, _requirement_choices, _requirement_url),
             COMPLAINT_CATEGORY: SourceRecords(_categories, _category_choices, _category_url)}
+
+
+@signals.client_evidence.connect
+def _client_evidence(sender, *, improvements, **kwargs):
+    return complaint_evidence(improvements)
