@@ -53,6 +53,12 @@ with ``improvements=[Improvement, …]``; sender None. A receiver returns ``{imp
 item wave over wave), in a fixed number of queries whatever their number.
 """)
 
+group_participation = _signals.signal("group-participation", doc="""
+Sent by ``improvements.participation.for_group`` (an improvement group's page) with the group as sender. A
+receiver returns an ``improvements.participation.Participation`` (the group's latest staff participation
+survey, D1), or None when it knows of none; the first one returned is shown.
+""")
+
 
 def register_hooks(app: Flask, *modules: str) -> None:
     """Import each hooks module (connecting its receivers, once per process) and let ``app`` hear them."""

@@ -18,13 +18,4 @@ def survey_label(value) -> str:
     return str(ENUM_LABELS.get(value, value))
 
 
-@bp.record_once
-def _provide_group_participation(_state) -> None:
-    """Each improvement group's page shows its members' participation survey (D1). Registered when the
-    blueprint is registered on the app, so the import order of the packages does not matter."""
-    from surveys.participation import register
-
-    register()
-
-
 from surveys import views  # noqa: E402,F401  (registers the routes on bp and answer_bp)

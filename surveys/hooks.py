@@ -1,10 +1,10 @@
 """What the survey engine gives the other packages through ``core.signals``: D1's automatic evidence,
 survey items as the source of an opportunity and the targeted item wave over wave as an improvement's client
-evidence (C2)."""
+evidence (C2), and each improvement group's participation survey (D1)."""
 
 from core import signals
 from improvements.sources import SURVEY_RESULT
-from surveys import client_evidence, evidence
+from surveys import client_evidence, evidence, participation
 
 
 @signals.evidence_sources.connect
@@ -20,3 +20,8 @@ def _opportunity_records(sender, **kwargs):
 @signals.client_evidence.connect
 def _client_evidence(sender, *, improvements, **kwargs):
     return client_evidence.survey_evidence(improvements)
+
+
+@signals.group_participation.connect
+def _group_participation(sender, **kwargs):
+    return participation.group_participation(sender)

@@ -32,17 +32,21 @@ def test_computed_client_evidence_shows_and_counts_as_client_valuation(client_as
     assert "Complaints about answers" in html and "It counts towards C1." in html
 
 
-def test_a_group_shows_its_participation_survey_once_the_engine_provides_it(client_as, make_group):
+def _did_we_listen(sender, **kwargs):
+    return participation.Participation("/surveys/7", "Did we listen?", 4, 3, 66.7)
+
+
+def test_a_group_shows_its_participation_survey_once_the_engine_provides_it(app, client_as, make_group):
     group = make_group()
     client = client_as("member")
     html = client.get(f"/improvements/groups/{group}").get_data(as_text=True)
     assert "have not been invited to a staff participation survey yet" in html  # the engine's provider: no wave
-    engine_provider = participation._provider
-    participation.register_provider(lambda g: participation.Participation("/surveys/7", "Did we listen?", 4, 3, 66.7))
+    signals.group_participation.connect(_did_we_listen)
+    signals.register_hooks(app, __name__)
     try:
         html = client.get(f"/improvements/groups/{group}").get_data(as_text=True)
     finally:
-        participation.register_provider(engine_provider)
+        signals.group_participation.disconnect(_did_we_listen)
     assert "Did we listen?" in html and "75" in html and "66" in html
 
 
