@@ -59,6 +59,11 @@ receiver returns an ``improvements.participation.Participation`` (the group's la
 survey, D1), or None when it knows of none; the first one returned is shown.
 """)
 
+smart_indicators = _signals.signal("smart-indicators", doc="""
+Sent by the E1 dashboard's data (``indicator_rows``) to learn which indicators measure SMART improvements (they
+are listed first); sender None. A receiver returns a set of indicator ids.
+""")
+
 
 def register_hooks(app: Flask, *modules: str) -> None:
     """Import each hooks module (connecting its receivers, once per process) and let ``app`` hear them."""

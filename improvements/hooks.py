@@ -1,4 +1,5 @@
-"""What the improvements package gives the others through ``core.signals``: C1 and C2's automatic evidence."""
+"""What the improvements package gives the others through ``core.signals``: C1 and C2's automatic evidence,
+and the indicators its SMART improvements are measured with (the E1 dashboard lists them first)."""
 
 from core import signals
 from improvements import evidence
@@ -7,3 +8,8 @@ from improvements import evidence
 @signals.evidence_sources.connect
 def _evidence_sources(sender, **kwargs):
     return {"C1": evidence.improvement_groups_evidence, "C2": evidence.results_evidence}
+
+
+@signals.smart_indicators.connect
+def _smart_indicators(sender, **kwargs):
+    return evidence.smart_indicator_ids()
