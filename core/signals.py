@@ -64,6 +64,11 @@ Sent by the E1 dashboard's data (``indicator_rows``) to learn which indicators m
 are listed first); sender None. A receiver returns a set of indicator ids.
 """)
 
+demo_loaders = _signals.signal("demo-loaders", doc="""
+Sent by ``core.demo.load`` (``flask demo``); sender None. A receiver returns ``{name: core.demo.DemoLoader}``:
+the function that adds its package's demo records, and the names of the loaders whose records it needs first.
+""")
+
 
 def register_hooks(app: Flask, *modules: str) -> None:
     """Import each hooks module (connecting its receivers, once per process) and let ``app`` hear them."""

@@ -1,8 +1,10 @@
 """What the improvements package gives the others through ``core.signals``: C1 and C2's automatic evidence,
-and the indicators its SMART improvements are measured with (the E1 dashboard lists them first)."""
+the indicators its SMART improvements are measured with (the E1 dashboard lists them first), and its part of
+the demo."""
 
 from core import signals
-from improvements import evidence
+from core.demo import DemoLoader
+from improvements import demo, evidence
 
 
 @signals.evidence_sources.connect
@@ -13,3 +15,8 @@ def _evidence_sources(sender, **kwargs):
 @signals.smart_indicators.connect
 def _smart_indicators(sender, **kwargs):
     return evidence.smart_indicator_ids()
+
+
+@signals.demo_loaders.connect
+def _demo_loaders(sender, **kwargs):
+    return {"improvements": DemoLoader(demo.load, after=("processes", "voice", "surveys"))}

@@ -1,12 +1,14 @@
 """What the process map gives the other packages through ``core.signals``: its records as the target of
-manual evidence."""
+manual evidence, and its part of the demo."""
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from core import signals
+from core.demo import DemoLoader
 from core.extensions import db
 from core.findings import RecordKind
+from processes import demo
 from processes.models import Indicator, Interface, Process, ProcessStatus
 
 
@@ -28,3 +30,8 @@ def _evidence_records(sender, **kwargs):
                                 _active_indicators),
         "interface": RecordKind(Interface, _l("Interface"), "processes.edit_interface", "interface_id"),
     }
+
+
+@signals.demo_loaders.connect
+def _demo_loaders(sender, **kwargs):
+    return {"processes": DemoLoader(demo.load)}

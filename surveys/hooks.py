@@ -1,10 +1,11 @@
-"""What the survey engine gives the other packages through ``core.signals``: D1's automatic evidence,
-survey items as the source of an opportunity and the targeted item wave over wave as an improvement's client
-evidence (C2), and each improvement group's participation survey (D1)."""
+"""What the survey engine gives the other packages through ``core.signals``: D1's automatic evidence, survey
+items as the source of an opportunity, the targeted item wave over wave as an improvement's client evidence
+(C2), each improvement group's participation survey (D1), and its part of the demo."""
 
 from core import signals
+from core.demo import DemoLoader
 from improvements.sources import SURVEY_RESULT
-from surveys import client_evidence, evidence, participation
+from surveys import client_evidence, demo, evidence, participation
 
 
 @signals.evidence_sources.connect
@@ -25,3 +26,8 @@ def _client_evidence(sender, *, improvements, **kwargs):
 @signals.group_participation.connect
 def _group_participation(sender, **kwargs):
     return participation.group_participation(sender)
+
+
+@signals.demo_loaders.connect
+def _demo_loaders(sender, **kwargs):
+    return {"surveys": DemoLoader(demo.load, after=("loyalty", "voice"))}

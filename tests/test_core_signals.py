@@ -5,6 +5,7 @@ import pytest
 
 import app as application
 from core import signals
+from core.demo import DemoLoader, in_order
 from core.extensions import db
 from evidence.automatic import finding_for, sources
 from evidence.records import parse_record, record_choices, record_link
@@ -75,3 +76,26 @@ def test_manual_evidence_points_at_the_records_the_process_map_offers_only_where
     with other.test_request_context("/"):
         assert record_choices() == [] and parse_record(f"process:{process_id}") == (None, None)
         assert record_link("process", process_id) is None
+
+
+def test_demo_loaders_run_after_those_they_name_and_a_loop_is_refused():
+    order = []
+    loader = lambda name, *after: DemoLoader(lambda users: order.append(name), after)  # noqa: E731
+    loaders = {"voice": loader("voice", "loyalty"), "costs": loader("costs", "surveys"),
+               "surveys": loader("surveys", "loyalty", "voice"), "loyalty": loader("loyalty"),
+               "improvements": loader("improvements", "not-registered")}
+    for step in in_order(loaders):
+        step.load({})
+    assert order == ["loyalty", "voice", "surveys", "costs", "improvements"]
+    with pytest.raises(RuntimeError, match="wait for each other"):
+        in_order({"a": loader("a", "b"), "b": loader("b", "a")})
+
+
+def test_the_demo_loads_the_parts_of_the_registered_packages_only(app, app_without):
+    other = app_without("loyalty.voice.hooks")
+    with other.app_context():
+        assert sorted(signals.merged(signals.demo_loaders)) == ["evidence", "improvements", "loyalty", "processes",
+                                                                "surveys"]
+    with app.app_context():
+        assert sorted(signals.merged(signals.demo_loaders)) == ["evidence", "improvements", "loyalty", "processes",
+                                                                "surveys", "voice", "voice-wave-costs"]

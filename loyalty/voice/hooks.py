@@ -1,20 +1,21 @@
 """What the voice of the client gives the other packages through ``core.signals``: B1's automatic evidence,
 requirements and complaint categories as the source of an opportunity, and complaint counts and response
-times before and after an improvement (C2).
+times before and after an improvement (C2), and its part of the demo.
 
 An improvement names a complaint category through its source: an opportunity whose source is a complaint
 category, or a requirement heard in a complaint (the complaint's category).
-"""
+; and its part of the demo."""
 
 from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from core import signals
+from core.demo import DemoLoader
 from core.extensions import db
 from improvements.client_evidence import ComputedEvidence
 from improvements.sources import CLIENT_REQUIREMENT, COMPLAINT_CATEGORY, SourceRecords
-from loyalty.voice import evidence, services
+from loyalty.voice import demo, demo_waves, evidence, services
 from loyalty.voice.models import Complaint, ComplaintCategory, Requirement, RequirementStatus
 
 #: Months compared on each side of the day an improvement was implemented.
@@ -114,3 +115,9 @@ def _opportunity_records(sender, **kwargs):
 @signals.client_evidence.connect
 def _client_evidence(sender, *, improvements, **kwargs):
     return complaint_evidence(improvements)
+
+
+@signals.demo_loaders.connect
+def _demo_loaders(sender, **kwargs):
+    return {"voice": DemoLoader(demo.load, after=("loyalty",)),
+            "voice-wave-costs": DemoLoader(demo_waves.load, after=("surveys",))}
