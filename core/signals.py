@@ -60,8 +60,8 @@ survey, D1), or None when it knows of none; the first one returned is shown.
 """)
 
 smart_indicators = _signals.signal("smart-indicators", doc="""
-Sent by the E1 dashboard's data (``indicator_rows``) to learn which indicators measure SMART improvements (they
-are listed first); sender None. A receiver returns a set of indicator ids.
+Sent by the E1 dashboard's data (``processes.dashboard.indicator_rows``) to learn which indicators measure
+SMART improvements (they are listed first); sender None. A receiver returns a set of indicator ids.
 """)
 
 demo_loaders = _signals.signal("demo-loaders", doc="""

@@ -1,5 +1,5 @@
-"""What the process map gives the other packages through ``core.signals``: its records as the target of
-manual evidence, and its part of the demo."""
+"""What the process map gives the other packages through ``core.signals``: A1, A2 and E1's automatic
+evidence, its records as the target of manual evidence, and its part of the demo."""
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -8,7 +8,7 @@ from core import signals
 from core.demo import DemoLoader
 from core.extensions import db
 from core.findings import RecordKind
-from processes import demo
+from processes import demo, evidence
 from processes.models import Indicator, Interface, Process, ProcessStatus
 
 
@@ -20,6 +20,12 @@ def _current_processes() -> list[tuple[int, str]]:
 def _active_indicators() -> list[tuple[int, str]]:
     query = select(Indicator).where(Indicator.active).order_by(Indicator.code)
     return [(indicator.id, str(indicator)) for indicator in db.session.scalars(query)]
+
+
+@signals.evidence_sources.connect
+def _evidence_sources(sender, **kwargs):
+    return {"A1": evidence.process_map_evidence, "A2": evidence.joint_map_evidence,
+            "E1": evidence.data_management_evidence}
 
 
 @signals.evidence_records.connect

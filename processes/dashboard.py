@@ -1,5 +1,8 @@
 """The E1 dashboard's data: every indicator with its history length, target, latest result and status,
-recent trend and latest external comparison — for any number of indicators in a fixed number of queries."""
+recent trend and latest external comparison — for any number of indicators in a fixed number of queries.
+
+The dashboard page is the evidence package's (``evidence/views/dashboard.py``); E1's automatic evidence
+(``processes/evidence.py``) reads the same rows."""
 
 from dataclasses import dataclass
 

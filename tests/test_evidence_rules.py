@@ -1,0 +1,81 @@
+"""Each criterion's rule, table by table: facts built by hand (no database, no request) → status.
+
+The facts are the dataclasses the evidence modules read from the data; these tables say, for each criterion,
+which facts make it met, partly met or missing."""
+
+from types import SimpleNamespace as Record
+
+import pytest
+
+from core.findings import Status
+from processes import evidence as processes_evidence
+from processes.agreements import AgreementState, Compliance
+from processes.models import IndicatorKind
+from processes.standard import SheetFacts
+
+MET, PARTLY, MISSING = Status.MET, Status.PARTLY, Status.MISSING
+PROGRAMME, STANDARD = Record(id=1, name="Loyalty"), Record(id=1)
+
+
+def _sheet(owner=True, participants=2, indicators=1) -> SheetFacts:
+    return SheetFacts(frozenset({"owner"} if owner else ()), participants, indicators, 0)
+
+
+def _a1(programme=PROGRAMME, sheets=(), standard=STANDARD):
+    processes = tuple(Record(id=n, code=f"P{n}") for n in range(len(sheets)))
+    return processes_evidence.A1Facts(programme, processes, dict(enumerate(sheets)), standard)
+
+
+@pytest.mark.parametrize(("facts", "status"), [
+    (_a1(programme=None), MISSING),
+    (_a1(sheets=()), MISSING),
+    (_a1(sheets=(_sheet(),)), MET),
+    (_a1(sheets=(_sheet(), _sheet())), MET),
+    (_a1(sheets=(_sheet(),), standard=None), PARTLY),
+    (_a1(sheets=(_sheet(), _sheet(owner=False))), PARTLY),
+    (_a1(sheets=(_sheet(participants=0),)), PARTLY),
+    (_a1(sheets=(_sheet(indicators=0),)), PARTLY),
+])
+def test_a1(facts, status):
+    assert processes_evidence.a1_status(facts) == status
+
+
+def _interface(*, problem=None, agreement=None, state=Compliance.NO_DATA):
+    return Record(problem=problem, agreement=agreement), AgreementState(state)
+
+
+@pytest.mark.parametrize(("programmes", "states", "status"), [
+    (1, [], MISSING),
+    (1, [_interface()], MISSING),
+    (2, [], MISSING),
+    (2, [_interface(problem="Late", state=Compliance.NO_AGREEMENT)], PARTLY),
+    (2, [_interface(problem="Late", agreement="5 days", state=Compliance.BREACHED)], PARTLY),
+    (2, [_interface(agreement="5 days", state=Compliance.NOT_MEASURABLE)], PARTLY),
+    (2, [_interface(problem="Late", agreement="5 days", state=Compliance.COMPLIANT)], MET),
+    (3, [_interface(), _interface(agreement="5 days", state=Compliance.COMPLIANT)], MET),  # no problem, no data yet
+    (2, [_interface(state=Compliance.COMPLIANT), _interface(state=Compliance.BREACHED)], PARTLY),
+])
+def test_a2(programmes, states, status):
+    assert processes_evidence.a2_status(processes_evidence.A2Facts(programmes, tuple(states))) == status
+
+
+def _row(kind=IndicatorKind.PERFORMANCE, periods=12, target=True, benchmark=True):
+    return Record(indicator=Record(kind=kind), periods=periods, has_target=target,
+                  benchmark=Record(value=1) if benchmark else None)
+
+
+BOTH = [_row(IndicatorKind.PERCEPTION), _row()]
+
+
+@pytest.mark.parametrize(("rows", "status"), [
+    ([], MISSING),
+    (BOTH, MET),
+    (BOTH + [_row(benchmark=False)], MET),  # one comparison per kind is enough
+    ([_row()], PARTLY),  # no perception measure
+    ([_row(IndicatorKind.PERCEPTION)], PARTLY),  # no performance indicator
+    ([_row(IndicatorKind.PERCEPTION), _row(benchmark=False)], PARTLY),
+    (BOTH + [_row(periods=11)], PARTLY),
+    (BOTH + [_row(target=False)], PARTLY),
+])
+def test_e1(rows, status):
+    assert processes_evidence.e1_status(processes_evidence.E1Facts(tuple(rows))) == status
