@@ -3,11 +3,13 @@
 The facts are the dataclasses the evidence modules read from the data; these tables say, for each criterion,
 which facts make it met, partly met or missing."""
 
+from datetime import date, timedelta
 from types import SimpleNamespace as Record
 
 import pytest
 
 from core.findings import Status
+from loyalty import evidence as loyalty_evidence
 from processes import evidence as processes_evidence
 from processes.agreements import AgreementState, Compliance
 from processes.models import IndicatorKind
@@ -79,3 +81,25 @@ BOTH = [_row(IndicatorKind.PERCEPTION), _row()]
 ])
 def test_e1(rows, status):
     assert processes_evidence.e1_status(processes_evidence.E1Facts(tuple(rows))) == status
+
+
+TODAY = date(2026, 5, 15)
+
+
+def _b2(clients=40, *, updated=TODAY, figures_year=2025, strategic=3, unexplained=0):
+    return loyalty_evidence.B2Facts(TODAY, clients, current=30, unexplained=unexplained, strategic=strategic,
+                                    updated=updated, figures_year=figures_year)
+
+
+@pytest.mark.parametrize(("facts", "status"), [
+    (loyalty_evidence.B2Facts(TODAY, 0), MISSING),
+    (_b2(), MET),
+    (_b2(updated=TODAY - timedelta(days=365)), MET),  # a year to the day is still current
+    (_b2(updated=TODAY - timedelta(days=366)), PARTLY),
+    (_b2(figures_year=None), PARTLY),
+    (_b2(strategic=0), PARTLY),
+    (_b2(unexplained=1), PARTLY),
+    (_b2(clients=1, strategic=0, figures_year=None, unexplained=1), PARTLY),  # any client: never missing
+])
+def test_b2(facts, status):
+    assert loyalty_evidence.b2_status(facts) == status
