@@ -10,6 +10,8 @@ import pytest
 
 from core.findings import Status
 from loyalty import evidence as loyalty_evidence
+from loyalty.voice import evidence as voice_evidence
+from loyalty.voice.models import RequirementSource, RequirementStatus
 from processes import evidence as processes_evidence
 from processes.agreements import AgreementState, Compliance
 from processes.models import IndicatorKind
@@ -103,3 +105,40 @@ def _b2(clients=40, *, updated=TODAY, figures_year=2025, strategic=3, unexplaine
 ])
 def test_b2(facts, status):
     assert loyalty_evidence.b2_status(facts) == status
+
+
+def _requirements(sources=3, *, stale=0, unexplained=0):
+    counts = {(source, RequirementStatus.ANALYSED): 2 for source in list(RequirementSource)[:sources]}
+    return voice_evidence.RequirementFacts(sum(counts.values()), 0, counts, {}, stale, unexplained)
+
+
+SURVEY = Record(hidden=False, drivers=[Record()], nps=20.0, repurchase=80.0)
+
+
+def _b1(requirements=None, *, ever=4, received=3, answered=2, survey=SURVEY, activities=()):
+    return voice_evidence.B1Facts(TODAY, requirements or _requirements(), activities=activities,
+                                  complaints_ever=ever, recent=voice_evidence.Window(received, answered),
+                                  survey=survey)
+
+
+@pytest.mark.parametrize(("facts", "status"), [
+    (voice_evidence.B1Facts(TODAY), MISSING),
+    (_b1(voice_evidence.RequirementFacts(), ever=0, received=0, answered=0, survey=None), MISSING),
+    (_b1(voice_evidence.RequirementFacts(), ever=0, received=0, answered=0, survey=None,
+         activities=((None, 1, 8, TODAY),)), PARTLY),  # a listening activity alone is something
+    (_b1(), MET),
+    (_b1(_requirements(2)), PARTLY),
+    (_b1(_requirements(stale=1)), PARTLY),
+    (_b1(_requirements(unexplained=1)), PARTLY),
+    (_b1(voice_evidence.RequirementFacts()), PARTLY),
+    (_b1(ever=0, received=0, answered=0), PARTLY),
+    (_b1(received=0, answered=0), PARTLY),  # complaints recorded, none in the last 12 months
+    (_b1(answered=0), PARTLY),
+    (_b1(survey=None), PARTLY),
+    (_b1(survey=Record(**SURVEY.__dict__ | {"hidden": True})), PARTLY),
+    (_b1(survey=Record(**SURVEY.__dict__ | {"drivers": []})), PARTLY),
+    (_b1(survey=Record(**SURVEY.__dict__ | {"nps": None})), MET),  # the intention to keep buying is enough
+    (_b1(survey=Record(**SURVEY.__dict__ | {"nps": None, "repurchase": None})), PARTLY),
+])
+def test_b1(facts, status):
+    assert voice_evidence.b1_status(facts) == status
