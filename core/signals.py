@@ -47,7 +47,7 @@ categories, survey items).
 """)
 
 client_evidence = _signals.signal("client-evidence", doc="""
-Sent by ``improvements.client_evidence.computed_for`` (an improvement's page, the C1 counter, C2's evidence)
+Sent by ``improvements.results.computed_for`` (an improvement's page, the C1 counter, C2's evidence)
 with ``improvements=[Improvement, …]``; sender None. A receiver returns ``{improvement_id: [ComputedEvidence,
 …]}`` for the improvements its data says something about (complaints before and after, the targeted survey
 item wave over wave), in a fixed number of queries whatever their number.

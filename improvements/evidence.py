@@ -13,11 +13,10 @@ from sqlalchemy import select
 
 from core.extensions import db
 from core.findings import Finding, Line, Status, Table, share
-from improvements.client_evidence import computed_for
 from improvements.models import DONE, EVIDENCE_LABELS, STATUS_LABELS, Improvement
 from improvements.models import Status as ImprovementStatus
 from improvements.queries import Assessment, c1_overview
-from improvements.results import C1_REQUIRED
+from improvements.results import C1_REQUIRED, computed_for
 
 #: Improvements whose SMART check has passed (an opportunity that fails stays an opportunity); cancelled ones
 #: no longer measure anything.

@@ -5,8 +5,19 @@
 - **B1** needs requirements and complaints as well, which the voice of the client records; its source
   calls ``satisfaction_facts()`` for the survey part (the latest client wave: n, response rate, CSAT, NPS
   and its change from the previous wave, intention to keep buying, the attributes that drive them).
+- **C2** (client evidence of an improvement): the survey item an improvement targeted, before and after.
+  Explicitly, never by matching words: an opportunity whose source is a *survey result* points at one numeric
+  item of a client survey (``source_kind = "survey_result"``, ``source_id`` = the item's id), chosen from a
+  list in the opportunity form, e.g. "Personal attention". Items are compared across the editions of a survey
+  by their stable ``key``, so a new edition keeps measuring the same attribute. For each implemented (or
+  verified) improvement with such a source: the item's mean answer in the latest wave that opened before the
+  day it was implemented, and in the latest wave that opened on or after it. Higher is better (1–5 or 0–10),
+  so it is favourable when the mean rose. Nothing is shown without a wave on both sides; a wave whose item has
+  fewer than ``results.MIN_CUT`` answers does not count. Only aggregates are read (AVG and COUNT per wave), so
+  anonymous surveys work the same. The survey engine's hooks hand it to ``improvements`` (two queries,
+  whatever the number of improvements).
 
-Both read results through ``surveys.results``, so the minimum-n rule of anonymous results holds here too.
+All read results through ``surveys.results``, so the minimum-n rule of anonymous results holds here too.
 """
 
 import math
@@ -16,12 +27,25 @@ from datetime import date
 from flask import url_for
 from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 
 from core.extensions import db
 from core.findings import Finding, Line, Status, Table
+from improvements.results import ComputedEvidence
+from improvements.sources import SURVEY_RESULT
 from surveys import drivers, results
-from surveys.models import Audience, ItemKind, ItemRole, Response, Survey, SurveyItem, Wave, WaveStatus
+from surveys.models import (
+    BOUNDS,
+    Answer,
+    Audience,
+    ItemKind,
+    ItemRole,
+    Response,
+    Survey,
+    SurveyItem,
+    Wave,
+    WaveStatus,
+)
 
 #: Overall and per group, the favourable % at which people "value positively" (D1).
 FAVOURABLE_TARGET = 60.0
@@ -29,6 +53,8 @@ FAVOURABLE_TARGET = 60.0
 RESPONSE_RATE_TARGET = 50.0
 #: How many attributes ``satisfaction_facts`` names as drivers.
 TOP_DRIVERS = 3
+#: The item kinds with a number to average (C2's before and after).
+NUMERIC = tuple(BOUNDS)
 
 
 def _pct(value: float | None) -> str:
@@ -209,3 +235,67 @@ def satisfaction_facts() -> SatisfactionFacts | None:
         previous_nps=previous["nps"] if previous else None,
         nps_change=nps - previous["nps"] if previous and nps is not None else None,
         repurchase=summary.headline.get("repurchase"), drivers=top)
+
+
+# --- C2: the targeted survey item before and after ---------------------------------------------------
+
+def _family():
+    return func.coalesce(Survey.family_id, Survey.id)
+
+
+def survey_evidence(improvements) -> dict[int, list[ComputedEvidence]]:
+    """C2 client evidence: the targeted item's mean in the last wave before and the latest wave after each
+    implemented improvement (two queries, none without a survey-result source)."""
+    pivots = {i.id: (i.source_id, i.implemented_on) for i in improvements
+              if i.implemented_on and i.source_kind == SURVEY_RESULT and i.source_id}
+    targets = _targets({item_id for item_id, _day in pivots.values()}) if pivots else {}
+    if not targets:
+        return {}
+    waves = _item_waves({(root, key) for root, key, *_rest in targets.values()})
+    found = {}
+    for improvement_id, (item_id, implemented_on) in pivots.items():
+        if item_id not in targets:
+            continue
+        root, key, kind, tag, text = targets[item_id]
+        series = sorted(waves.get((root, key), []))
+        before = [w for w in series if w[0] < implemented_on]
+        after = [w for w in series if w[0] >= implemented_on]
+        if before and after:
+            found[improvement_id] = [_survey_change(tag or text, BOUNDS[kind], before[-1], after[-1])]
+    return found
+
+
+def _targets(item_ids) -> dict[int, tuple]:
+    """item id → (survey family, item key, kind, tag, text) of the numeric client-survey items among them."""
+    family = _family()
+    query = (select(SurveyItem.id, family, SurveyItem.key, SurveyItem.kind, SurveyItem.tag, SurveyItem.text)
+             .join(Survey, Survey.id == SurveyItem.survey_id)
+             .where(SurveyItem.id.in_(item_ids), Survey.audience == Audience.CLIENTS, SurveyItem.kind.in_(NUMERIC)))
+    return {item_id: tuple(rest) for item_id, *rest in db.session.execute(query)}
+
+
+def _item_waves(wanted: set[tuple]) -> dict[tuple, list]:
+    """(survey family, item key) → [(opens on, wave id, wave name, mean answer)] of the waves with at least
+    ``MIN_CUT`` answers to the item, in one query."""
+    family = _family()
+    rows = db.session.execute(
+        select(family, SurveyItem.key, Wave.id, Wave.name, Wave.opens_on, func.avg(Answer.number),
+               func.count(Answer.number))
+        .select_from(Answer).join(SurveyItem, SurveyItem.id == Answer.item_id)
+        .join(Survey, Survey.id == SurveyItem.survey_id).join(Wave, Wave.id == Answer.wave_id)
+        .where(family.in_({root for root, _key in wanted}), SurveyItem.key.in_({key for _root, key in wanted}),
+               Wave.status != WaveStatus.DRAFT, Answer.number.is_not(None), Answer.excluded.is_(False))
+        .group_by(family, SurveyItem.key, Wave.id, Wave.name, Wave.opens_on))
+    waves: dict[tuple, list] = {}
+    for root, key, wave_id, name, opens_on, average, count in rows:
+        if (root, key) in wanted and count >= results.MIN_CUT:
+            waves.setdefault((root, key), []).append((opens_on, wave_id, name, float(average)))
+    return waves
+
+
+def _survey_change(attribute: str, bounds, before, after) -> ComputedEvidence:
+    low, high = bounds
+    before_mean, after_mean = round(before[3], 1), round(after[3], 1)
+    title = _("Satisfaction with “%(attribute)s” (mean answer, %(low)d–%(high)d): %(before)s → %(after)s",
+              attribute=attribute, low=low, high=high, before=before[2], after=after[2])
+    return ComputedEvidence("survey", title, before_mean, after_mean, True, after_mean > before_mean)

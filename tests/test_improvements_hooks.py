@@ -6,8 +6,8 @@ import pytest
 import app as application
 from core import signals
 from improvements import participation
-from improvements.client_evidence import ComputedEvidence
 from improvements.models import Status
+from improvements.results import ComputedEvidence
 from improvements.sources import SourceRecords, source_kinds
 
 

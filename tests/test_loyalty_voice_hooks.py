@@ -4,8 +4,8 @@ and complaint counts and response times before and after an implemented improvem
 from datetime import date, timedelta
 
 from core.extensions import db
-from improvements.client_evidence import computed_for
 from improvements.models import Improvement, Status
+from improvements.results import computed_for
 from improvements.sources import source_kinds, source_label
 from loyalty.voice.models import Channel, Complaint, ComplaintCategory, ContactKind, Requirement, RequirementSource
 

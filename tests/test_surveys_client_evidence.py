@@ -8,7 +8,7 @@ from sqlalchemy import event, select
 from core.extensions import db
 from improvements.models import Improvement, Status
 from improvements.sources import source_kinds
-from surveys.client_evidence import survey_evidence
+from surveys.evidence import survey_evidence
 from surveys.models import Audience, SurveyItem
 from tests.surveys_fixtures import CLIENT_ANSWER, STAFF_ANSWER
 

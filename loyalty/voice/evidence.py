@@ -1,4 +1,6 @@
-"""B1's automatic evidence: the organisation identifies its clients' explicit and implicit requirements and
+"""B1's automatic evidence, and the complaints an improvement targeted before and after (C2's client evidence).
+
+B1: the organisation identifies its clients' explicit and implicit requirements and
 their satisfaction, with its impact on the intention to keep buying and to recommend.
 
 It reads the voice of the client — the requirements register by source, typology and status, the listening
@@ -21,6 +23,8 @@ from sqlalchemy import and_, case, func, select
 from core.charts import chart_svg
 from core.extensions import db
 from core.findings import Figure, Finding, Line, Status, Table
+from improvements.results import ComputedEvidence
+from improvements.sources import CLIENT_REQUIREMENT, COMPLAINT_CATEGORY
 from loyalty.models import TYPOLOGY_LABELS, Typology
 from loyalty.voice import charts, services
 from loyalty.voice.labels import (
@@ -46,6 +50,8 @@ ANALYSIS_DAYS = 90
 #: How many requirements pending analysis are listed one by one among the gaps (the rest in one line).
 PENDING_LISTED = 5
 #: The order statuses are read in (the workflow's, rejected last).
+#: Months compared on each side of the day an improvement was implemented (C2).
+WINDOW_MONTHS = 12
 STATUS_ORDER = (RequirementStatus.ADDRESSED, RequirementStatus.IN_IMPROVEMENT, RequirementStatus.ANALYSED,
                 RequirementStatus.NEW, RequirementStatus.REJECTED)
 
@@ -502,3 +508,56 @@ def _survey_tables(facts) -> list:
                               _r(d.r_recommend), str(d.n), _("yes") if d.caution else _("no")]
                              for d in facts.drivers]))
     return blocks
+
+
+# --- C2: complaints before and after an improvement -------------------------------------------------
+# An improvement names a complaint category through its source: an opportunity whose source is a complaint
+# category, or a requirement heard in a complaint (the complaint's category).
+
+
+def targeted_categories(improvements) -> dict[int, int]:
+    """improvement id → the complaint category it targets, from its source (at most one query)."""
+    found = {i.id: i.source_id for i in improvements if i.source_kind == COMPLAINT_CATEGORY and i.source_id}
+    by_requirement = {i.id: i.source_id for i in improvements if i.source_kind == CLIENT_REQUIREMENT and i.source_id}
+    if by_requirement:
+        query = (select(Requirement.id, Complaint.category_id).join(Complaint, Complaint.id == Requirement.complaint_id)
+                 .where(Requirement.id.in_(set(by_requirement.values()))))
+        categories = dict(db.session.execute(query).all())
+        found |= {i: categories[r] for i, r in by_requirement.items() if r in categories}
+    return found
+
+
+def complaint_evidence(improvements) -> dict[int, list[ComputedEvidence]]:
+    """Complaints per month and mean response days in the year before and after each implemented improvement
+    that targets a complaint category (a fixed number of queries, none when no improvement does)."""
+    implemented = [i for i in improvements if i.implemented_on]
+    targets = targeted_categories(implemented)
+    if not targets:
+        return {}
+    pivots = {i.id: (targets[i.id], i.implemented_on) for i in implemented if i.id in targets}
+    names = dict(db.session.execute(select(ComplaintCategory.id, ComplaintCategory.name)
+                                    .where(ComplaintCategory.id.in_(set(targets.values())))).all())
+    windows = services.before_after(set(targets.values()), pivots, WINDOW_MONTHS)
+    return {improvement_id: _complaint_change(names.get(pivots[improvement_id][0], ""), figures)
+            for improvement_id, figures in windows.items()}
+
+
+def _complaint_change(category: str, figures: dict) -> list[ComputedEvidence]:
+    before, after = figures["before"], figures["after"]
+    if not after["months"]:
+        return []
+    found = [ComputedEvidence("complaints", _("“%(category)s”: received per month, %(months)d months before and "
+                                              "%(after)d after", category=category, months=before["months"],
+                                              after=after["months"]),
+                              before["per_month"], after["per_month"], False,
+                              _lower(before["per_month"], after["per_month"]))]
+    if before["response_days"] is not None or after["response_days"] is not None:
+        found.append(ComputedEvidence("response_time", _("“%(category)s”: mean response time (days)",
+                                                         category=category),
+                                      before["response_days"], after["response_days"], False,
+                                      _lower(before["response_days"], after["response_days"])))
+    return found
+
+
+def _lower(before, after) -> bool:
+    return before is not None and after is not None and after < before
