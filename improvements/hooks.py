@@ -1,4 +1,4 @@
-"""What the improvements package gives the others through ``core.signals``: C1 and C2's automatic evidence,
+"""What the improvements package gives the others through ``core.signals``: C1, C2 and C3's automatic evidence,
 the indicators its SMART improvements are measured with (the E1 dashboard lists them first), and its part of
 the demo."""
 
@@ -9,7 +9,8 @@ from improvements import demo, evidence
 
 @signals.evidence_sources.connect
 def _evidence_sources(sender, **kwargs):
-    return {"C1": evidence.improvement_groups_evidence, "C2": evidence.results_evidence}
+    return {"C1": evidence.improvement_groups_evidence, "C2": evidence.results_evidence,
+            "C3": evidence.change_evidence}
 
 
 @signals.smart_indicators.connect

@@ -7,7 +7,7 @@ import pytest
 
 from core.extensions import db
 from core.findings import Status
-from evidence.sources import improvement_changes
+from improvements import evidence as improvements_evidence
 from processes import evidence as processes_evidence
 from processes.models import (
     Benchmark,
@@ -123,13 +123,13 @@ def test_c3_missing_then_partly_then_met(app, make_user, make_process, make_grou
     pid = make_process(code="P01")
     db.session.add(Revision(process_id=pid, number=1, reason="Sheet created", snapshot={}))
     db.session.commit()
-    assert improvement_changes.change_evidence().status == Status.MISSING
+    assert improvements_evidence.change_evidence().status == Status.MISSING
 
     db.session.add(Revision(process_id=pid, number=2, reason="Written answers", snapshot={}))
     stage = ProcessStage(process_id=pid, position=1, name="Answer", responsible_role="Agent")
     db.session.add(stage)
     db.session.commit()
-    finding = improvement_changes.change_evidence(detail=True)
+    finding = improvements_evidence.change_evidence(detail=True)
     assert finding.status == Status.PARTLY
     assert finding.reasons[0].text == ("1 process sheets revised after their creation (1 revisions); 0 of 1 "
                                        "revisions linked to an improvement")
@@ -142,7 +142,7 @@ def test_c3_missing_then_partly_then_met(app, make_user, make_process, make_grou
                             snapshot={}))
     db.session.add(KnowledgeHolder(stage_id=stage.id, user_id=person.id))
     db.session.commit()
-    finding = improvement_changes.change_evidence()
+    finding = improvements_evidence.change_evidence()
     assert finding.status == Status.MET, finding.gaps
 
 
@@ -151,7 +151,7 @@ def test_c3_draws_each_process_diagram_for_the_pack(app, make_process, request_c
     db.session.add(ProcessStage(process_id=pid, position=1, name="Answer the client", responsible_role="Agent"))
     make_process(code="P02")
     db.session.commit()
-    figures = [b for b in improvement_changes.change_evidence(detail=True).blocks if hasattr(b, "svg")]
+    figures = [b for b in improvements_evidence.change_evidence(detail=True).blocks if hasattr(b, "svg")]
     assert len(figures) == 1, "only processes with a diagram are drawn"
     assert figures[0].svg.startswith("<svg") and "Answer the client" in figures[0].svg
     assert "<a " not in figures[0].svg, "the pack's drawing has no links into the app"
@@ -191,7 +191,7 @@ def test_e1_missing_partly_and_met(app, make_process, make_indicator, request_ct
 @pytest.mark.parametrize(("key", "module"), [("A1", "processes.evidence"), ("A2", "processes.evidence"),
                                              ("B1", "loyalty.voice.evidence"), ("B2", "loyalty.evidence"),
                                              ("C1", "improvements.evidence"), ("C2", "improvements.evidence"),
-                                             ("C3", "evidence.sources.improvement_changes"),
+                                             ("C3", "improvements.evidence"),
                                              ("D1", "surveys.evidence"), ("E1", "processes.evidence")])
 def test_each_criterion_has_its_source_from_the_package_that_owns_its_data(app, request_ctx, key, module):
     from evidence.automatic import sources

@@ -9,6 +9,8 @@ from types import SimpleNamespace as Record
 import pytest
 
 from core.findings import Status
+from improvements import evidence as improvements_evidence
+from improvements.results import C1Status, Result
 from loyalty import evidence as loyalty_evidence
 from loyalty.voice import evidence as voice_evidence
 from loyalty.voice.models import RequirementSource, RequirementStatus
@@ -142,3 +144,60 @@ def _b1(requirements=None, *, ever=4, received=3, answered=2, survey=SURVEY, act
 ])
 def test_b1(facts, status):
     assert voice_evidence.b1_status(facts) == status
+
+
+def _c1(qualifying=0, others=0):
+    return improvements_evidence.C1Facts(C1Status([Record(id=n) for n in range(qualifying)],
+                                                  [(Record(id=100 + n), ["No result"]) for n in range(others)]), {})
+
+
+@pytest.mark.parametrize(("facts", "status"), [
+    (_c1(), MISSING),
+    (_c1(others=4), MISSING),  # checked, none qualifies
+    (_c1(qualifying=1), PARTLY),
+    (_c1(qualifying=2, others=5), PARTLY),
+    (_c1(qualifying=3), MET),
+    (_c1(qualifying=4, others=2), MET),  # the others are listed, they do not undo C1
+])
+def test_c1(facts, status):
+    assert improvements_evidence.c1_status(facts) == status
+
+
+def _assessed(before=40.0, after=80.0, *, valued=False, higher_is_better=True):
+    return Record(result=Result(before, after, None, higher_is_better), valued=valued)
+
+
+def _c2(*assessments):
+    improvements = tuple(Record(id=n) for n in range(len(assessments)))
+    return improvements_evidence.C2Facts(improvements, dict(enumerate(assessments)))
+
+
+@pytest.mark.parametrize(("facts", "status"), [
+    (_c2(), MISSING),
+    (_c2(_assessed()), MET),
+    (_c2(_assessed(80.0, 40.0, higher_is_better=False)), MET),  # lower is better and it fell
+    (_c2(_assessed(80.0, 40.0, valued=True)), MET),  # worse, but clients value it
+    (_c2(_assessed(80.0, 40.0)), MISSING),  # measured, neither better nor valued
+    (_c2(_assessed(after=None)), MISSING),
+    (_c2(_assessed(before=None, valued=True)), MISSING),  # valued, but no before/after to show
+    (_c2(_assessed(), _assessed(after=None)), PARTLY),
+    (_c2(_assessed(), _assessed(80.0, 40.0)), PARTLY),
+])
+def test_c2(facts, status):
+    assert improvements_evidence.c2_status(facts) == status
+
+
+def _stage(holders):
+    return Record(process_id=1), holders
+
+
+@pytest.mark.parametrize(("facts", "status"), [
+    (improvements_evidence.C3Facts(0, 0, 0), MISSING),
+    (improvements_evidence.C3Facts(1, 2, 1), PARTLY),  # no diagram
+    (improvements_evidence.C3Facts(0, 0, 0, (_stage(2),)), PARTLY),  # no revision linked to an improvement
+    (improvements_evidence.C3Facts(1, 2, 0, (_stage(2),)), PARTLY),
+    (improvements_evidence.C3Facts(1, 2, 1, (_stage(2), _stage(0))), PARTLY),  # a stage nobody holds
+    (improvements_evidence.C3Facts(1, 2, 1, (_stage(2), _stage(1))), MET),
+])
+def test_c3(facts, status):
+    assert improvements_evidence.c3_status(facts) == status
