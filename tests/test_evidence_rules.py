@@ -3,7 +3,9 @@
 The facts are the dataclasses the evidence modules read from the data; these tables say, for each criterion,
 which facts make it met, partly met or missing."""
 
+import ast
 from datetime import date, timedelta
+from pathlib import Path
 from types import SimpleNamespace as Record
 
 import pytest
@@ -18,6 +20,7 @@ from processes import evidence as processes_evidence
 from processes.agreements import AgreementState, Compliance
 from processes.models import IndicatorKind
 from processes.standard import SheetFacts
+from surveys import evidence as surveys_evidence
 
 MET, PARTLY, MISSING = Status.MET, Status.PARTLY, Status.MISSING
 PROGRAMME, STANDARD = Record(id=1, name="Loyalty"), Record(id=1)
@@ -201,3 +204,47 @@ def _stage(holders):
 ])
 def test_c3(facts, status):
     assert improvements_evidence.c3_status(facts) == status
+
+
+def _summary(favourable=75.0, rate=60.0, hidden=False):
+    return Record(hidden=hidden, headline={"participation": favourable}, response_rate=rate)
+
+
+def _group(name="GM-1", favourable=80.0):
+    return Record(name=name, headline={"participation": favourable})
+
+
+def _d1(summary=None, groups=(), hidden_groups=0, not_invited=()):
+    return surveys_evidence.D1Facts(Record(id=1), summary or _summary(), tuple(groups), hidden_groups,
+                                    tuple(not_invited))
+
+
+@pytest.mark.parametrize(("facts", "status"), [
+    (surveys_evidence.D1Facts(), MISSING),
+    (_d1(_summary(hidden=True)), MISSING),  # below the minimum n of an anonymous survey
+    (_d1(), MET),
+    (_d1(_summary(favourable=60.0, rate=50.0)), MET),  # the targets themselves are enough
+    (_d1(_summary(favourable=59.9)), PARTLY),
+    (_d1(_summary(favourable=None)), PARTLY),  # nobody answered the participation questions
+    (_d1(_summary(rate=49.0)), PARTLY),
+    (_d1(_summary(rate=None)), PARTLY),  # no invitations: the rate is unknown
+    (_d1(groups=[_group(), _group("GM-2", 55.0)]), PARTLY),
+    (_d1(groups=[_group(), _group(None, 20.0)]), MET),  # answers outside any group are not a group
+    (_d1(groups=[_group("GM-2", None)]), MET),  # a group without participation answers falls short of nothing
+    (_d1(hidden_groups=1), PARTLY),
+    (_d1(not_invited=[Record(name="GM-3")]), PARTLY),
+])
+def test_d1(facts, status):
+    assert surveys_evidence.d1_status(facts) == status
+
+
+EVIDENCE_MODULES = ["processes/evidence.py", "loyalty/evidence.py", "loyalty/voice/evidence.py",
+                    "improvements/evidence.py", "surveys/evidence.py"]
+
+
+@pytest.mark.parametrize("path", EVIDENCE_MODULES)
+def test_no_evidence_function_is_longer_than_25_lines(path):
+    tree = ast.parse((Path(__file__).resolve().parents[1] / path).read_text())
+    long = [(node.name, node.end_lineno - node.lineno + 1) for node in ast.walk(tree)
+            if isinstance(node, ast.FunctionDef) and node.end_lineno - node.lineno + 1 > 25]
+    assert long == []
