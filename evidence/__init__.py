@@ -5,6 +5,7 @@ from flask import Blueprint
 from markupsafe import Markup
 
 from core.findings import Line, Sparkline
+from evidence.charts import sparkline_svg as draw_sparkline
 
 bp = Blueprint("evidence", __name__)
 
@@ -18,9 +19,7 @@ def cell_kind(cell) -> str:
 @bp.app_template_filter()
 def sparkline_svg(cell) -> Markup:
     """A Sparkline cell as inline SVG (numbers only: nothing of the user's text goes into it)."""
-    from evidence.charts import sparkline_svg as draw
-
-    return Markup(draw(cell.values))
+    return Markup(draw_sparkline(cell.values))
 
 
 from evidence import views  # noqa: E402,F401  (registers the routes on bp)
