@@ -4,6 +4,11 @@ import os
 
 from flask import Flask
 
+#: The modules that connect each package's receivers to the signals of ``core.signals``, in the order their
+#: contributions are listed. A package left out gives this app nothing (its criteria show no source).
+HOOKS = ("processes.hooks", "loyalty.hooks", "loyalty.voice.hooks", "surveys.hooks", "improvements.hooks",
+         "evidence.hooks")
+
 
 def create_app(config_overrides: dict | None = None) -> Flask:
     """Build the app: configuration, extensions, access policy, blueprints and CLI — nothing else."""
@@ -69,6 +74,7 @@ def register_policy(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from accounts import bp as accounts_bp
     from core import bp as core_bp
+    from core.signals import register_hooks
     from evidence import bp as evidence_bp
     from improvements import bp as improvements_bp
     from loyalty import bp as loyalty_bp
@@ -84,6 +90,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(evidence_bp, url_prefix="/evidence")
     app.register_blueprint(surveys_bp, url_prefix="/surveys")
     app.register_blueprint(answer_bp, url_prefix="/s")
+    register_hooks(app, *HOOKS)
 
 
 def register_commands(app: Flask) -> None:

@@ -1,19 +1,17 @@
-"""The demo organisation a newcomer signs into; every capability adds its records in ``load``."""
+"""The demo organisation a newcomer signs into; every registered package adds its records to it, through the
+loaders its hooks give (``core.signals.demo_loaders``)."""
 
-import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from sqlalchemy import delete
 
+from core import signals
 from core.audit import acting_as
 from core.extensions import db
 from core.models import Organisation, Role, User
 
 DEMO_PASSWORD = "demo-password"
-#: Each capability's demo module, loaded in this order; each has ``load(users)``.
-CAPABILITY_DEMOS = (
-    "processes.demo", "loyalty.demo", "loyalty.voice.demo", "surveys.demo", "loyalty.voice.demo_waves",
-    "improvements.demo", "evidence.demo",
-)
 #: The accounts the README lists. Their language follows the browser (or the login page's choice),
 #: so a newcomer reads the demo in their own language.
 DEMO_ACCOUNTS = {
@@ -29,6 +27,27 @@ DEMO_STAFF = {
     "iker.goikoetxea@demo.test": ("Iker Goikoetxea", Role.MEMBER),
     "maria.lopez@demo.test": ("María López", Role.COORDINATOR),
 }
+
+
+@dataclass(frozen=True)
+class DemoLoader:
+    """One package's part of the demo: ``load(users)``, run after the loaders named in ``after``."""
+
+    load: Callable
+    after: tuple[str, ...] = ()
+
+
+def in_order(loaders: dict[str, DemoLoader]) -> list[DemoLoader]:
+    """The loaders, each after those it names that are registered, otherwise in the order they were given."""
+    pending, done, ordered = dict(loaders), set(), []
+    while pending:
+        ready = next((name for name, loader in pending.items()
+                      if all(n in done or n not in loaders for n in loader.after)), None)
+        if ready is None:
+            raise RuntimeError(f"The demo loaders {', '.join(pending)} wait for each other.")
+        ordered.append(pending.pop(ready))
+        done.add(ready)
+    return ordered
 
 
 def erase_all() -> None:
@@ -60,5 +79,5 @@ def load() -> None:
             country="España",
         ))
         db.session.flush()
-        for module in CAPABILITY_DEMOS:
-            importlib.import_module(module).load(users)
+        for loader in in_order(signals.merged(signals.demo_loaders)):
+            loader.load(users)

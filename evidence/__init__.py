@@ -4,23 +4,22 @@ verdicts, the E1 dashboard and the evidence PDF pack (E1, and every criterion of
 from flask import Blueprint
 from markupsafe import Markup
 
+from core.findings import Line, Sparkline
+from evidence.charts import sparkline_svg as draw_sparkline
+
 bp = Blueprint("evidence", __name__)
 
 
 @bp.app_template_global()
 def cell_kind(cell) -> str:
     """How a table cell of a finding is drawn: ``line`` (text with link), ``sparkline`` or ``text``."""
-    from evidence.automatic import Line, Sparkline
-
     return "line" if isinstance(cell, Line) else "sparkline" if isinstance(cell, Sparkline) else "text"
 
 
 @bp.app_template_filter()
 def sparkline_svg(cell) -> Markup:
     """A Sparkline cell as inline SVG (numbers only: nothing of the user's text goes into it)."""
-    from evidence.charts import sparkline_svg as draw
-
-    return Markup(draw(cell.values))
+    return Markup(draw_sparkline(cell.values))
 
 
 from evidence import views  # noqa: E402,F401  (registers the routes on bp)

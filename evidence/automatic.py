@@ -1,144 +1,56 @@
-"""Automatic evidence: for each criterion, a function that reads the live data and says where it stands.
+"""Automatic evidence: for each criterion, the source that reads the live data and says where it stands.
 
-A source is a function registered under a key (a criterion's ``evidence_source``, by default its code)::
-
-    from evidence.automatic import Finding, Line, Status, evidence_source
-
-    @evidence_source("B2")
-    def census_evidence(detail: bool = False) -> Finding:
-        ...
-
-It returns a ``Finding``: a status (met / partly / missing), the reasons in plain words, the gaps (each a link
-to where it is fixed) and, when ``detail`` is asked for (criterion page, PDF pack), tables and figures.
-The modules in ``SOURCE_MODULES`` are imported in order, so a capability's own module (``loyalty.evidence``,
-``loyalty.voice.evidence``, ``improvements.evidence``, ``surveys.evidence``) registered after
-``evidence.sources.pending`` replaces the "nothing recorded yet" placeholder of its criteria. A module that
-does not exist yet is skipped.
+The capabilities give their sources through the ``core.signals.evidence_sources`` signal, each under a key (a
+criterion's ``evidence_source``, by default its code); a source returns a ``core.findings.Finding``. A criterion
+whose key no registered package answers is missing, and its finding says so by name.
 """
 
-import enum
-import importlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
-#: Imported in this order; later registrations of a key replace earlier ones.
-SOURCE_MODULES = (
-    "evidence.sources.pending",
-    "evidence.sources.process_map",
-    "evidence.sources.improvement_changes",
-    "evidence.sources.indicators",
-    "loyalty.evidence",
-    "loyalty.voice.evidence",
-    "improvements.evidence",
-    "surveys.evidence",
-)
-
-
-class Status(enum.StrEnum):
-    MET = "met"
-    PARTLY = "partly"
-    MISSING = "missing"
-
-    @property
-    def label(self) -> str:
-        return str(STATUS_LABELS[self])
-
-
-STATUS_LABELS = {Status.MET: _l("Met"), Status.PARTLY: _l("Partly"), Status.MISSING: _l("Missing")}
-
-
-@dataclass(frozen=True)
-class Line:
-    """A reason or a gap in plain words, with the address of the records behind it (or of the fix)."""
-
-    text: str
-    url: str | None = None
-
-
-@dataclass(frozen=True)
-class Table:
-    title: str
-    headers: list[str]
-    #: Cells are texts, ``Line`` (a text with a link) or ``Sparkline``.
-    rows: list[list]
-
-
-@dataclass(frozen=True)
-class Figure:
-    title: str
-    #: An SVG document drawn on the server (process map, charts); rendered as is on the page and in the PDF.
-    svg: str
-
-
-@dataclass(frozen=True)
-class Sparkline:
-    """A table cell drawn as a small trend line (values oldest first)."""
-
-    values: tuple
-
-
-@dataclass
-class Finding:
-    status: Status
-    reasons: list[Line] = field(default_factory=list)
-    gaps: list[Line] = field(default_factory=list)
-    #: Tables and figures, filled only when the source is asked for detail.
-    blocks: list = field(default_factory=list)
-
+from core import signals
+from core.findings import Finding, Line, Status
 
 Source = Callable[..., Finding]
-_sources: dict[str, Source] = {}
-_loaded = False
 
 
-def evidence_source(key: str):
-    """Register ``function`` as the automatic evidence of criteria whose evidence key is ``key``."""
-
-    def register(function: Source) -> Source:
-        _sources[key] = function
-        return function
-
-    return register
+def sources() -> dict[str, Source]:
+    """Every source the packages registered on this app give, by key."""
+    return signals.merged(signals.evidence_sources)
 
 
-def load_sources() -> dict[str, Source]:
-    """Import the source modules once; missing ones (capabilities not built yet) are skipped."""
-    global _loaded
-    if not _loaded:
-        for name in SOURCE_MODULES:
-            try:
-                importlib.import_module(name)
-            except ModuleNotFoundError as error:
-                if error.name != name:
-                    raise
-        _loaded = True
-    return _sources
+def key_of(criterion) -> str:
+    return criterion.evidence_source or criterion.code
 
 
-def finding_for(criterion, *, detail: bool = False) -> Finding:
+def unsourced(criteria) -> list:
+    """The criteria that no registered package gives automatic evidence for."""
+    known = sources()
+    return [criterion for criterion in criteria if key_of(criterion) not in known]
+
+
+def finding_for(criterion, *, detail: bool = False, known: dict[str, Source] | None = None) -> Finding:
     """The automatic evidence of one criterion, from the data as it is now."""
-    source = load_sources().get(criterion.evidence_source or criterion.code)
+    source = (sources() if known is None else known).get(key_of(criterion))
     if source is None:
-        return Finding(Status.MISSING, [Line(_("No automatic evidence feeds this criterion: attach manual evidence "
-                                               "and record the self-assessment."))])
+        return Finding(Status.MISSING, [Line(_("No automatic evidence source “%(key)s” is registered for "
+                                               "%(code)s: attach manual evidence and record the self-assessment.",
+                                               key=key_of(criterion), code=criterion.code))])
     return source(detail=detail)
 
 
 def findings_for(criteria, *, detail: bool = False) -> dict[int, Finding]:
     """The automatic evidence of several criteria; a source shared by two criteria runs once."""
+    known = sources()
     by_source: dict[str, Finding] = {}
     found = {}
     for criterion in criteria:
-        key = criterion.evidence_source or criterion.code
+        key = key_of(criterion)
+        if key not in known:
+            found[criterion.id] = finding_for(criterion, known=known)
+            continue
         if key not in by_source:
-            by_source[key] = finding_for(criterion, detail=detail)
+            by_source[key] = finding_for(criterion, detail=detail, known=known)
         found[criterion.id] = by_source[key]
     return found
-
-
-def share(part: int, whole: int) -> str:
-    """“12 of 14” in the reader's language."""
-    return _("%(part)d of %(whole)d", part=part, whole=whole)

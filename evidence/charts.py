@@ -19,18 +19,6 @@ def sparkline_chart(values: list[float]) -> alt.Chart:
             .properties(width=SPARK_WIDTH, height=SPARK_HEIGHT).configure_view(stroke=None))
 
 
-def trends_chart(rows) -> alt.FacetChart:
-    """Every indicator's recent trend as small multiples (each with its own scale), for the pack's E1 section."""
-    records = [{"indicator": row.indicator.code, "n": n, "value": value}
-               for row in rows for n, value in enumerate(row.trend)]
-    frame = pd.DataFrame(records, columns=["indicator", "n", "value"])
-    base = alt.Chart(frame).mark_line(point=alt.OverlayMarkDef(size=10)).encode(
-        x=alt.X("n:Q", axis=None), y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False)))
-    return (base.properties(width=120, height=50)
-            .facet(facet=alt.Facet("indicator:N", title=None), columns=4)
-            .resolve_scale(y="independent"))
-
-
 def sparkline_svg(values) -> str:
     """A trend line as a tiny SVG document (no axes), for tables on the page and in the PDF."""
     values = list(values)

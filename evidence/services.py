@@ -7,7 +7,8 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from core.extensions import db
 from core.files import DOCUMENTS, Owner, store_upload
-from evidence.automatic import Finding, Line, Status, findings_for
+from core.findings import Finding, Line, Status
+from evidence.automatic import findings_for, unsourced
 from evidence.models import (
     Assessment,
     CriteriaSet,
@@ -84,6 +85,11 @@ def readiness(rows: list[ChecklistRow]) -> dict[Status, int]:
     for row in rows:
         counts[row.finding.status] += 1
     return counts
+
+
+def without_source(rows: list[ChecklistRow]) -> list[Criterion]:
+    """The criteria of the checklist that no package registered on this app gives automatic evidence for."""
+    return unsourced([row.criterion for row in rows])
 
 
 def gap_list(rows: list[ChecklistRow]) -> list[tuple[Criterion, Line]]:

@@ -1,28 +1,44 @@
-"""C1 and C2's automatic evidence, and the E1 dashboard's hook.
+"""The automatic evidence of the criteria whose data is the improvement groups'.
 
-Both criteria read the assessment the improvements module already makes for its C1 counter
+- **C1**: at least three improvements implemented through groups meet SMART and raised client loyalty or
+  satisfaction — the C1 counter's own rule.
+- **C2**: every implemented improvement has its result before and after and improved, or clients value it.
+  Its client evidence is entered (``Evidence`` rows) or computed by the packages that hold the data — the
+  complaints before and after (``loyalty/voice/evidence.py``) and the targeted survey item wave over wave
+  (``surveys/evidence.py``) — which ``improvements.results.computed_for`` collects.
+- **C3**: the improvements changed the way of operating — sheet revisions linked to improvements, process
+  diagrams and who holds the knowledge at each stage.
+
+C1 and C2 read the assessment the improvements package already makes for its C1 counter
 (``improvements.queries.c1_overview``: SMART as it stands, before/after result, client valuation and the C1
-reasons), so the checklist and the module's own pages always agree. A fixed number of queries, however many
-improvements there are.
+reasons), so the checklist and the package's own pages always agree. Each criterion in three parts: its
+**facts** (a frozen dataclass read in a fixed number of queries, however many improvements there are), its
+**rule** (``c1_status(facts)``: pure) and its **wording** (``c1_finding(facts, detail)``).
 """
+
+from dataclasses import dataclass
 
 from flask import url_for
 from flask_babel import format_date, format_decimal, ngettext
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from core.extensions import db
-from evidence.automatic import Finding, Line, Status, Table, evidence_source, share
-from improvements.client_evidence import computed_for
+from core.findings import Figure, Finding, Line, Status, Table, share
 from improvements.models import DONE, EVIDENCE_LABELS, STATUS_LABELS, Improvement
 from improvements.models import Status as ImprovementStatus
 from improvements.queries import Assessment, c1_overview
-from improvements.results import C1_REQUIRED
+from improvements.results import C1_REQUIRED, C1Status, computed_for
+from processes.diagrams import diagram_svg
+from processes.models import KnowledgeHolder, Process, ProcessStage, ProcessStatus, Revision
 
 #: Improvements whose SMART check has passed (an opportunity that fails stays an opportunity); cancelled ones
 #: no longer measure anything.
 SMART_STATUSES = (ImprovementStatus.PROPOSED, ImprovementStatus.APPROVED, ImprovementStatus.IN_PROGRESS,
                   ImprovementStatus.IMPLEMENTED, ImprovementStatus.VERIFIED)
+#: How many recent revisions C3's detail table lists.
+RECENT_REVISIONS = 25
 
 
 def smart_indicator_ids() -> set[int]:
@@ -72,17 +88,53 @@ def _named(improvement: Improvement) -> str:
     return f"{improvement.title} ({improvement.group.name})"
 
 
-@evidence_source("C1")
-def improvement_groups_evidence(detail: bool = False) -> Finding:
-    """C1: met when at least three improvements implemented through groups meet SMART and raised client loyalty
-    or satisfaction (the C1 counter's rule); partly with one or two; missing with none."""
-    c1, assessments = c1_overview()
-    counter = url_for("improvements.c1")
+# --- C1 ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class C1Facts:
+    #: The C1 counter's verdict: the qualifying improvements and the others with their reasons.
+    c1: C1Status
+    #: improvement id → ``queries.Assessment``.
+    assessments: dict
+
+
+def c1_facts() -> C1Facts:
+    return C1Facts(*c1_overview())
+
+
+def c1_status(facts: C1Facts) -> Status:
+    """Met with ``C1_REQUIRED`` qualifying improvements; partly with one or more; missing with none."""
+    if facts.c1.holds:
+        return Status.MET
+    return Status.PARTLY if facts.c1.qualifying else Status.MISSING
+
+
+def c1_finding(facts: C1Facts, detail: bool = False) -> Finding:
+    """C1 in words: the qualifying improvements, and why each other one does not count (in detail a table)."""
+    c1, counter = facts.c1, url_for("improvements.c1")
     if not c1.qualifying and not c1.others:
         return Finding(Status.MISSING, [Line(_("No improvement carried out by an improvement group has been "
                                                "recorded yet."))],
                        [Line(_("Record the improvement groups' opportunities, SMART checks, priorities and actions"),
                              url_for("improvements.index"))])
+    others = [Line(_("%(improvement)s does not count: %(reasons)s", improvement=_named(i),
+                     reasons=" ".join(str(r) for r in why)), _url(i)) for i, why in c1.others]
+    reasons, gaps = _c1_reasons(facts), []
+    if c1.holds:
+        reasons += others
+    else:
+        gaps = [Line(ngettext("%(num)d more qualifying improvement is needed",
+                              "%(num)d more qualifying improvements are needed", C1_REQUIRED - c1.count),
+                     counter)] + others
+    finding = Finding(c1_status(facts), reasons, gaps)
+    if detail:
+        finding.blocks = [_c1_table(facts)]
+    return finding
+
+
+def _c1_reasons(facts: C1Facts) -> list[Line]:
+    c1 = facts.c1
     if c1.qualifying:
         summary = ngettext("%(num)d improvement qualifies (%(required)d needed): %(list)s",
                            "%(num)d improvements qualify (%(required)d needed): %(list)s", c1.count,
@@ -90,31 +142,15 @@ def improvement_groups_evidence(detail: bool = False) -> Finding:
     else:
         summary = _("No improvement qualifies yet (%(required)d needed); %(n)d have been through the SMART check "
                     "or beyond", required=C1_REQUIRED, n=len(c1.others))
-    reasons = [Line(summary, counter)]
-    reasons += [Line(_("%(improvement)s: meets SMART, implemented, %(result)s, clients value it",
-                       improvement=_named(i), result=_before_after(i, assessments[i.id])), _url(i))
-                for i in c1.qualifying]
-    others = [Line(_("%(improvement)s does not count: %(reasons)s", improvement=_named(i),
-                     reasons=" ".join(str(r) for r in why)), _url(i)) for i, why in c1.others]
-    gaps = []
-    if c1.holds:
-        reasons += others
-        status = Status.MET
-    else:
-        gaps.append(Line(ngettext("%(num)d more qualifying improvement is needed",
-                                  "%(num)d more qualifying improvements are needed", C1_REQUIRED - c1.count), counter))
-        gaps += others
-        status = Status.PARTLY if c1.qualifying else Status.MISSING
-    finding = Finding(status, reasons, gaps)
-    if detail:
-        finding.blocks = [_c1_table(c1, assessments)]
-    return finding
+    return [Line(summary, url_for("improvements.c1"))] + [
+        Line(_("%(improvement)s: meets SMART, implemented, %(result)s, clients value it", improvement=_named(i),
+               result=_before_after(i, facts.assessments[i.id])), _url(i)) for i in c1.qualifying]
 
 
-def _c1_table(c1, assessments) -> Table:
+def _c1_table(facts: C1Facts) -> Table:
     rows = []
-    for improvement, why in [(i, []) for i in c1.qualifying] + list(c1.others):
-        assessment = assessments[improvement.id]
+    for improvement, why in [(i, []) for i in facts.c1.qualifying] + list(facts.c1.others):
+        assessment = facts.assessments[improvement.id]
         rows.append([Line(improvement.title, _url(improvement)), improvement.group.name,
                      str(STATUS_LABELS[improvement.status]), _yes_no(assessment.smart_passed),
                      _before_after(improvement, assessment), _yes_no(assessment.valued),
@@ -124,93 +160,252 @@ def _c1_table(c1, assessments) -> Table:
                  rows)
 
 
-@evidence_source("C2")
-def results_evidence(detail: bool = False) -> Finding:
-    """C2: met when every implemented improvement has a value before and after and either improved or is
-    valued by clients (favourable client evidence, or a perception indicator that rose); partly when at least
-    one does; missing when none has been measured after the change."""
+def improvement_groups_evidence(detail: bool = False) -> Finding:
+    """C1's automatic evidence, from the data as it is now."""
+    return c1_finding(c1_facts(), detail)
+
+
+# --- C2 ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class C2Facts:
+    #: The implemented (or verified) improvements the C1 counter assessed, by id.
+    implemented: tuple
+    #: improvement id → ``queries.Assessment``.
+    assessments: dict
+
+    @property
+    def measured(self) -> list:
+        """Those with a value before and after."""
+        return [i for i in self.implemented if self.assessments[i.id].result.complete]
+
+    def lacks(self, improvement) -> bool:
+        """Whether a value is missing, or the result did not improve and nothing shows clients value it."""
+        assessment = self.assessments[improvement.id]
+        return not assessment.result.complete or not (assessment.result.improved or assessment.valued)
+
+
+def c2_facts() -> C2Facts:
     c1, assessments = c1_overview()
-    implemented = [i for i in c1.qualifying + [i for i, _why in c1.others] if i.status in DONE]
-    implemented.sort(key=lambda i: i.id)
-    if not implemented:
+    implemented = sorted((i for i in c1.qualifying + [i for i, _why in c1.others] if i.status in DONE),
+                         key=lambda i: i.id)
+    return C2Facts(tuple(implemented), assessments)
+
+
+def c2_status(facts: C2Facts) -> Status:
+    """Missing with nothing implemented; met when every implemented improvement was measured before and after
+    and improved or is valued by clients; partly when a measured one did either; missing otherwise."""
+    if not facts.implemented:
+        return Status.MISSING
+    if not any(map(facts.lacks, facts.implemented)):
+        return Status.MET
+    shown = any(facts.assessments[i.id].result.improved or facts.assessments[i.id].valued for i in facts.measured)
+    return Status.PARTLY if shown else Status.MISSING
+
+
+def c2_finding(facts: C2Facts, detail: bool = False) -> Finding:
+    """C2 in words: the results before and after, client valuation, and what each improvement lacks (in detail
+    the before/after table and the client evidence)."""
+    if not facts.implemented:
         return Finding(Status.MISSING, [Line(_("No improvement has been implemented yet, so no before/after "
                                                "results have been recorded."))],
                        [Line(_("Record the before and after results of each improvement"),
                              url_for("improvements.index"))])
-    counter = url_for("improvements.c1")
-    measured = [i for i in implemented if assessments[i.id].result.complete]
-    improved = [i for i in measured if assessments[i.id].result.improved]
-    on_target = [i for i in measured if assessments[i.id].result.target_met]
-    valued = [i for i in implemented if assessments[i.id].valued]
-    reasons = [
+    reasons = _c2_summary(facts) + [_c2_result(i, facts.assessments[i.id]) for i in facts.measured]
+    finding = Finding(c2_status(facts), reasons, [_c2_gap(i, facts.assessments[i.id])
+                                                  for i in facts.implemented if facts.lacks(i)])
+    if detail:
+        finding.blocks = _c2_blocks(facts)
+    return finding
+
+
+def _c2_summary(facts: C2Facts) -> list[Line]:
+    implemented, measured, counter = facts.implemented, facts.measured, url_for("improvements.c1")
+    improved = [i for i in measured if facts.assessments[i.id].result.improved]
+    on_target = [i for i in measured if facts.assessments[i.id].result.target_met]
+    valued = [i for i in implemented if facts.assessments[i.id].valued]
+    return [
         Line(_("%(share)s implemented improvements have a value before and after; %(improved)d improved on their "
                "baseline and %(target)d reached their target", share=share(len(measured), len(implemented)),
                improved=len(improved), target=len(on_target)), counter),
         Line(_("%(share)s implemented improvements are valued by clients (favourable client evidence or a "
                "perception indicator that rose)", share=share(len(valued), len(implemented))), counter),
     ]
-    gaps = []
-    for improvement in implemented:
-        assessment = assessments[improvement.id]
-        result = assessment.result
-        if result.complete:
-            target = ("" if result.target_met is None else
-                      _(", target %(target)s reached", target=_number(result.target)) if result.target_met else
-                      _(", target %(target)s not reached", target=_number(result.target)))
-            valuation = _("clients value it") if assessment.valued else _("no client valuation recorded")
-            reasons.append(Line(_("%(improvement)s: %(result)s%(target)s; %(valuation)s",
-                                  improvement=improvement.title, result=_before_after(improvement, assessment),
-                                  target=target, valuation=valuation), _url(improvement)))
-        if result.after is None:
-            gaps.append(Line(_("%(improvement)s: no result measured after the change", improvement=improvement.title),
-                             _url(improvement)))
-        elif result.before is None:
-            gaps.append(Line(_("%(improvement)s: no baseline to compare the result with",
-                               improvement=improvement.title), _url(improvement)))
-        elif not result.improved and not assessment.valued:
-            gaps.append(Line(_("%(improvement)s: the result did not improve and nothing shows that clients value "
-                               "it", improvement=improvement.title), _url(improvement)))
-    if not gaps:
-        status = Status.MET
-    elif any(assessments[i.id].result.improved or assessments[i.id].valued for i in measured):
-        status = Status.PARTLY
+
+
+def _c2_result(improvement: Improvement, assessment: Assessment) -> Line:
+    result = assessment.result
+    target = ("" if result.target_met is None else
+              _(", target %(target)s reached", target=_number(result.target)) if result.target_met else
+              _(", target %(target)s not reached", target=_number(result.target)))
+    valuation = _("clients value it") if assessment.valued else _("no client valuation recorded")
+    return Line(_("%(improvement)s: %(result)s%(target)s; %(valuation)s", improvement=improvement.title,
+                  result=_before_after(improvement, assessment), target=target, valuation=valuation),
+                _url(improvement))
+
+
+def _c2_gap(improvement: Improvement, assessment: Assessment) -> Line:
+    if assessment.result.after is None:
+        text = _("%(improvement)s: no result measured after the change", improvement=improvement.title)
+    elif assessment.result.before is None:
+        text = _("%(improvement)s: no baseline to compare the result with", improvement=improvement.title)
     else:
-        status = Status.MISSING
-    finding = Finding(status, reasons, gaps)
-    if detail:
-        finding.blocks = _c2_blocks(implemented, assessments)
-    return finding
+        text = _("%(improvement)s: the result did not improve and nothing shows that clients value it",
+                 improvement=improvement.title)
+    return Line(text, _url(improvement))
 
 
 def _period(day) -> str:
     return format_date(day, "MMM yyyy") if day else ""
 
 
-def _c2_blocks(improvements, assessments) -> list:
-    computed = computed_for(improvements)
+def _c2_blocks(facts: C2Facts) -> list:
     rows = []
-    for improvement in improvements:
-        result = assessments[improvement.id].result
+    for improvement in facts.implemented:
+        assessment = facts.assessments[improvement.id]
+        result = assessment.result
         rows.append([Line(improvement.title, _url(improvement)), _measure(improvement),
                      " ".join(filter(None, (_number(result.before), _period(result.before_period)))),
                      " ".join(filter(None, (_number(result.after), _period(result.after_period)))),
-                     _change(assessments[improvement.id]), _number(result.target), _yes_no(result.target_met),
-                     _yes_no(assessments[improvement.id].valued)])
+                     _change(assessment), _number(result.target), _yes_no(result.target_met),
+                     _yes_no(assessment.valued)])
     blocks = [Table(_("Before and after each implemented improvement"),
                     [_("Improvement"), _("Measure"), _("Before"), _("After"), _("Change"), _("Target"),
                      _("Target reached"), _("Clients value it")], rows)]
-    evidence = []
-    for improvement in improvements:
-        for item in improvement.evidence:
-            evidence.append([Line(improvement.title, _url(improvement)), str(EVIDENCE_LABELS[item.kind]), item.title,
-                             _number(item.before_value), _number(item.after_value), _yes_no(item.favourable),
-                             item.finding or "—"])
-        for item in computed.get(improvement.id, []):
-            evidence.append([Line(improvement.title, _url(improvement)), str(EVIDENCE_LABELS.get(item.kind, item.kind)),
-                             item.title, _number(item.before_value), _number(item.after_value),
-                             _yes_no(item.favourable), "—"])
+    evidence = _client_evidence_rows(facts.implemented)
     if evidence:
         blocks.append(Table(_("Client evidence of the implemented improvements"),
                             [_("Improvement"), _("Kind"), _("Evidence"), _("Before"), _("After"), _("Favourable"),
                              _("Finding")], evidence))
     return blocks
+
+
+def _client_evidence_rows(improvements) -> list[list]:
+    """Entered and computed client evidence, improvement by improvement."""
+    computed, rows = computed_for(improvements), []
+    for improvement in improvements:
+        link = Line(improvement.title, _url(improvement))
+        rows += [[link, str(EVIDENCE_LABELS[item.kind]), item.title, _number(item.before_value),
+                  _number(item.after_value), _yes_no(item.favourable), item.finding or "—"]
+                 for item in improvement.evidence]
+        rows += [[link, str(EVIDENCE_LABELS.get(item.kind, item.kind)), item.title, _number(item.before_value),
+                  _number(item.after_value), _yes_no(item.favourable), "—"]
+                 for item in computed.get(improvement.id, [])]
+    return rows
+
+
+def results_evidence(detail: bool = False) -> Finding:
+    """C2's automatic evidence, from the data as it is now."""
+    return c2_finding(c2_facts(), detail)
+
+
+# --- C3 ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class C3Facts:
+    #: Processes whose sheet was revised after its creation, the revisions after the first, and how many of
+    #: those are linked to an improvement.
+    revised: int
+    revisions: int
+    linked: int
+    #: (stage, knowledge holders) of every stage of every current process's diagram.
+    stages: tuple = ()
+
+    @property
+    def diagrams(self) -> set[int]:
+        return {stage.process_id for stage, _n in self.stages}
+
+    @property
+    def unheld(self) -> list:
+        return [(stage, n) for stage, n in self.stages if n == 0]
+
+
+def c3_facts() -> C3Facts:
+    """Two queries: the revisions after the first per process, and the diagram stages with their holders."""
+    later = select(Revision.process_id, func.count().label("n"), func.count(Revision.improvement_id).label("linked")
+                   ).where(Revision.number > 1).group_by(Revision.process_id).subquery()
+    revised, revisions, linked = db.session.execute(
+        select(func.count(), func.coalesce(func.sum(later.c.n), 0), func.coalesce(func.sum(later.c.linked), 0))
+        .select_from(later)).one()
+    holders = (select(KnowledgeHolder.stage_id, func.count().label("n")).group_by(KnowledgeHolder.stage_id)
+               .subquery())
+    stages = (select(ProcessStage, func.coalesce(holders.c.n, 0))
+              .join(Process, Process.id == ProcessStage.process_id)
+              .outerjoin(holders, holders.c.stage_id == ProcessStage.id)
+              .where(Process.status != ProcessStatus.RETIRED)
+              .options(joinedload(ProcessStage.process))
+              .order_by(Process.code, ProcessStage.position, ProcessStage.id))
+    return C3Facts(int(revised), int(revisions), int(linked), tuple(db.session.execute(stages).all()))
+
+
+def c3_status(facts: C3Facts) -> Status:
+    """Missing with no revision after creation and no diagram; met with revisions linked to improvements and
+    diagrams whose every stage names its knowledge holders; partly otherwise."""
+    if not facts.revisions and not facts.stages:
+        return Status.MISSING
+    return Status.MET if facts.linked and facts.stages and not facts.unheld else Status.PARTLY
+
+
+def c3_finding(facts: C3Facts, detail: bool = False) -> Finding:
+    """C3 in words: the revisions and their links, the diagrams and their knowledge holders (in detail the
+    latest revisions, the stages and each diagram)."""
+    if c3_status(facts) == Status.MISSING:
+        return Finding(Status.MISSING, [Line(_("No process sheet has been revised since it was created and no "
+                                               "process diagram has been drawn yet."))],
+                       [Line(_("Revise the sheets of the processes the improvements changed, giving the reason"),
+                             url_for("processes.process_list"))])
+    finding = Finding(c3_status(facts), _c3_reasons(facts), _c3_gaps(facts))
+    if detail:
+        finding.blocks = _c3_blocks(facts)
+    return finding
+
+
+def _c3_reasons(facts: C3Facts) -> list[Line]:
+    stages = len(facts.stages)
+    return [
+        Line(_("%(processes)d process sheets revised after their creation (%(revisions)d revisions); %(linked)s "
+               "revisions linked to an improvement", processes=facts.revised, revisions=facts.revisions,
+               linked=share(facts.linked, facts.revisions)), url_for("processes.process_list")),
+        Line(_("%(diagrams)d processes have a diagram (%(stages)d stages); %(held)s stages name who holds the "
+               "knowledge", diagrams=len(facts.diagrams), stages=stages,
+               held=share(stages - len(facts.unheld), stages))),
+        Line(_("The people affected by each change, informed and trained, are recorded with the improvements."),
+             url_for("improvements.index")),
+    ]
+
+
+def _c3_gaps(facts: C3Facts) -> list[Line]:
+    gaps = []
+    if not facts.linked:
+        gaps.append(Line(_("No sheet revision is linked to an improvement yet"), url_for("processes.process_list")))
+    if not facts.stages:
+        gaps.append(Line(_("No process diagram has been drawn yet"), url_for("processes.process_list")))
+    return gaps + [Line(_("%(code)s, stage “%(stage)s”: nobody holds its knowledge", code=stage.process.code,
+                          stage=stage.name), url_for("processes.process_detail", process_id=stage.process_id))
+                   for stage, _n in facts.unheld]
+
+
+def _c3_blocks(facts: C3Facts) -> list:
+    revisions = db.session.scalars(select(Revision).where(Revision.number > 1)
+                                   .options(joinedload(Revision.process), joinedload(Revision.author))
+                                   .order_by(Revision.created_at.desc(), Revision.id.desc()).limit(RECENT_REVISIONS))
+    rows = [[Line(f"{r.process.code} rev. {r.number}", url_for("processes.revisions", process_id=r.process_id)),
+             format_date(r.created_at, "short"), r.author.name if r.author else "—", r.reason,
+             str(r.improvement_id) if r.improvement_id else "—"] for r in revisions]
+    blocks = [Table(_("Latest revisions of process sheets"),
+                    [_("Revision"), _("Date"), _("Author"), _("Reason for the change"), _("Improvement")], rows)]
+    if facts.stages:
+        blocks.append(Table(_("Process diagram stages"), [_("Process"), _("Stage"), _("Responsible role"),
+                                                          _("Knowledge holders")],
+                            [[s.process.code, s.name, s.responsible_role, str(n)] for s, n in facts.stages]))
+    for process in {s.process.id: s.process for s, _n in facts.stages}.values():
+        blocks.append(Figure(_("Diagram of %(process)s", process=f"{process.code} · {process.name}"),
+                             diagram_svg(process)))
+    return blocks
+
+
+def change_evidence(detail: bool = False) -> Finding:
+    """C3's automatic evidence, from the data as it is now."""
+    return c3_finding(c3_facts(), detail)

@@ -22,7 +22,7 @@ from core.files import DOCUMENTS
 from core.forms import AcceptedUpload, NumberField, VersionedForm, options
 from improvements.models import EVIDENCE_LABELS, TASK_STATUS_LABELS, Group
 from improvements.smart import CRITERIA, CRITERION_LABELS, CRITERION_QUESTIONS
-from improvements.sources import SOURCES
+from improvements.sources import source_kind, source_kinds
 from processes.forms import none_if_zero, process_options, user_options
 from processes.models import Indicator
 
@@ -99,7 +99,7 @@ class MeetingForm(FlaskForm):
 def source_record_choices() -> dict:
     """The records opportunities can point at, grouped by kind (``kind:id`` values)."""
     grouped = {}
-    for kind in SOURCES.values():
+    for kind in source_kinds().values():
         if kind.linkable and kind.choices:
             grouped[str(kind.label)] = options((f"{kind.key}:{record_id}", text) for record_id, text in kind.choices())
     return grouped
@@ -120,18 +120,18 @@ class OpportunityForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.source_kind.choices = options((key, kind.label) for key, kind in SOURCES.items())
+        self.source_kind.choices = options((key, kind.label) for key, kind in source_kinds().items())
         self.source_record.choices = {"": options([("", _l("— none —"))]), **source_record_choices()}
 
     def validate_source_record(self, field):
         if field.data and field.data.split(":")[0] != self.source_kind.data:
             raise ValidationError(_l("This record is not of the source chosen above."))
-        kind = SOURCES.get(self.source_kind.data)
+        kind = source_kind(self.source_kind.data)
         if kind is not None and kind.linkable and not field.data:
             raise ValidationError(_l("Choose the record this opportunity came from."))
 
     def validate_source_note(self, field):
-        kind = SOURCES.get(self.source_kind.data)
+        kind = source_kind(self.source_kind.data)
         if kind is not None and kind.client_voice and not kind.linkable and not (field.data or "").strip():
             raise ValidationError(_l("Say which requirement, complaint category or survey result it came from."))
 

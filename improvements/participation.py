@@ -1,12 +1,12 @@
-"""The staff participation survey of a group's members (D1): a hook for the survey engine (issue 5).
+"""The staff participation survey of a group's members (D1), as the group's page shows it.
 
-The survey engine owns the survey, its invitations and its anonymous answers. Once it exists it registers
-a provider here, ``register_provider(fn)``, where ``fn(group)`` returns a ``Participation`` (or None when
-the group has no survey yet). Until then a group's page says the survey is not available.
+The survey engine owns the survey, its invitations and its anonymous answers; its hooks answer the
+``core.signals.group_participation`` signal with a ``Participation`` (or None when the group has no survey).
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass
+
+from core import signals
 
 
 @dataclass(frozen=True)
@@ -25,18 +25,6 @@ class Participation:
         return round(100 * self.responses / self.invited, 1) if self.invited else None
 
 
-_provider: Callable | None = None
-
-
-def register_provider(provider: Callable | None) -> None:
-    """Called by the survey engine at start-up: ``provider(group) -> Participation | None``."""
-    global _provider
-    _provider = provider
-
-
-def available() -> bool:
-    return _provider is not None
-
-
 def for_group(group) -> Participation | None:
-    return _provider(group) if _provider is not None else None
+    """The group's participation survey, from the first registered package that knows one."""
+    return next(iter(signals.send(signals.group_participation, group)), None)

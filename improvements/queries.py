@@ -8,7 +8,6 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from core.extensions import db
 from improvements import smart
-from improvements.client_evidence import computed_for
 from improvements.models import (
     AffectedPerson,
     Evidence,
@@ -22,7 +21,7 @@ from improvements.models import (
     TaskStatus,
     Training,
 )
-from improvements.results import C1Status, Result, c1_reasons, c1_status, client_valued, measured_result
+from improvements.results import C1Status, Result, c1_reasons, c1_status, client_valued, computed_for, measured_result
 from processes.models import KnowledgeHolder, Measurement, ProcessStage
 
 

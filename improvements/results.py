@@ -1,7 +1,14 @@
-"""Before and after (C2): an improvement's measure at its baseline and after the change, and C1 qualification.
+"""Before and after (C2): an improvement's measure at its baseline and after the change, the client evidence
+computed for it, and C1 qualification.
 
 Values come from the linked process indicator's measurements where there is one, else from what the group
 entered. The same functions serve the improvement page, the C1 counter and the feedback-loop trace.
+
+Entered client evidence lives in ``Evidence`` rows. What the complaints register and the client survey waves
+can compute by themselves — complaint counts and response times before vs after an improvement, the
+satisfaction of the attribute it targeted wave over wave — is computed by their packages
+(``loyalty/voice/evidence.py``, ``surveys/evidence.py``) and reaches ``computed_for`` through the
+``core.signals.client_evidence`` signal; an app without those hooks counts entered evidence only.
 """
 
 from dataclasses import dataclass
@@ -9,6 +16,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 
+from core import signals
 from improvements.models import DONE, Improvement
 from processes.indicators import reaches
 from processes.models import Direction, IndicatorKind
@@ -17,6 +25,28 @@ from processes.periods import period_start
 #: C1 asks for this many qualifying improvements.
 C1_REQUIRED = 3
 INDICATOR, ENTERED = "indicator", "entered"
+
+
+@dataclass(frozen=True)
+class ComputedEvidence:
+    """One piece of client evidence a package computed for an improvement."""
+
+    kind: str  # an ``EvidenceKind`` value: survey, complaints, response_time…
+    title: str
+    before_value: float | None
+    after_value: float | None
+    higher_is_better: bool
+    #: Whether the values show clients valuing the change (C2).
+    favourable: bool
+
+
+def computed_for(improvements) -> dict[int, list[ComputedEvidence]]:
+    """Every registered package's evidence for these improvements, by improvement id."""
+    found: dict[int, list[ComputedEvidence]] = {}
+    for given in signals.send(signals.client_evidence, improvements=list(improvements)):
+        for improvement_id, rows in given.items():
+            found.setdefault(improvement_id, []).extend(rows)
+    return found
 
 
 @dataclass(frozen=True)

@@ -43,3 +43,15 @@ def indicator_chart(indicator: Indicator, history: list[dict], comparisons) -> a
         layers.append(base.transform_filter((alt.datum.series != result_name) & (alt.datum.series != target_name))
                       .mark_point(shape="diamond", size=90, filled=True))
     return alt.layer(*layers, data=frame, height=280)
+
+
+def trends_chart(rows) -> alt.FacetChart:
+    """Every indicator's recent trend as small multiples (each with its own scale), for the pack's E1 section."""
+    records = [{"indicator": row.indicator.code, "n": n, "value": value}
+               for row in rows for n, value in enumerate(row.trend)]
+    frame = pd.DataFrame(records, columns=["indicator", "n", "value"])
+    base = alt.Chart(frame).mark_line(point=alt.OverlayMarkDef(size=10)).encode(
+        x=alt.X("n:Q", axis=None), y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False)))
+    return (base.properties(width=120, height=50)
+            .facet(facet=alt.Facet("indicator:N", title=None), columns=4)
+            .resolve_scale(y="independent"))

@@ -18,22 +18,4 @@ def survey_label(value) -> str:
     return str(ENUM_LABELS.get(value, value))
 
 
-@bp.record_once
-def _provide_group_participation(_state) -> None:
-    """Each improvement group's page shows its members' participation survey (D1). Registered when the
-    blueprint is registered on the app, so the import order of the packages does not matter."""
-    from surveys.participation import register
-
-    register()
-
-
-@bp.record_once
-def _provide_client_evidence(_state) -> None:
-    """Survey items as the source of an opportunity, and each implemented improvement's targeted item wave over
-    wave as its client evidence (C2). Registered with the blueprint, like the participation provider."""
-    from surveys.client_evidence import register
-
-    register()
-
-
 from surveys import views  # noqa: E402,F401  (registers the routes on bp and answer_bp)

@@ -5,8 +5,21 @@
 - **B1** needs requirements and complaints as well, which the voice of the client records; its source
   calls ``satisfaction_facts()`` for the survey part (the latest client wave: n, response rate, CSAT, NPS
   and its change from the previous wave, intention to keep buying, the attributes that drive them).
+- **C2** (client evidence of an improvement): the survey item an improvement targeted, before and after.
+  Explicitly, never by matching words: an opportunity whose source is a *survey result* points at one numeric
+  item of a client survey (``source_kind = "survey_result"``, ``source_id`` = the item's id), chosen from a
+  list in the opportunity form, e.g. "Personal attention". Items are compared across the editions of a survey
+  by their stable ``key``, so a new edition keeps measuring the same attribute. For each implemented (or
+  verified) improvement with such a source: the item's mean answer in the latest wave that opened before the
+  day it was implemented, and in the latest wave that opened on or after it. Higher is better (1–5 or 0–10),
+  so it is favourable when the mean rose. Nothing is shown without a wave on both sides; a wave whose item has
+  fewer than ``results.MIN_CUT`` answers does not count. Only aggregates are read (AVG and COUNT per wave), so
+  anonymous surveys work the same. The survey engine's hooks hand it to ``improvements`` (two queries,
+  whatever the number of improvements).
 
-Both read results through ``surveys.results``, so the minimum-n rule of anonymous results holds here too.
+All read results through ``surveys.results``, so the minimum-n rule of anonymous results holds here too. D1 is
+in three parts: its **facts** (``d1_facts()``, a frozen dataclass), its **rule** (``d1_status(facts)``, pure)
+and its **wording** (``d1_finding(facts, detail)``).
 """
 
 import math
@@ -16,13 +29,28 @@ from datetime import date
 from flask import url_for
 from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 
 from core.extensions import db
-from evidence.automatic import Finding, Line, Status, Table, evidence_source
-from evidence.sources import pending  # noqa: F401  (placeholders first, whoever imports this module first)
+from core.findings import Finding, Line, Status, Table
+from improvements.models import Group, GroupMember
+from improvements.results import ComputedEvidence
+from improvements.sources import SURVEY_RESULT
 from surveys import drivers, results
-from surveys.models import Audience, ItemKind, ItemRole, Response, Survey, SurveyItem, Wave, WaveStatus
+from surveys.invitations import group_segment
+from surveys.models import (
+    BOUNDS,
+    Answer,
+    Audience,
+    Invitation,
+    ItemKind,
+    ItemRole,
+    Response,
+    Survey,
+    SurveyItem,
+    Wave,
+    WaveStatus,
+)
 
 #: Overall and per group, the favourable % at which people "value positively" (D1).
 FAVOURABLE_TARGET = 60.0
@@ -30,6 +58,8 @@ FAVOURABLE_TARGET = 60.0
 RESPONSE_RATE_TARGET = 50.0
 #: How many attributes ``satisfaction_facts`` names as drivers.
 TOP_DRIVERS = 3
+#: The item kinds with a number to average (C2's before and after).
+NUMERIC = tuple(BOUNDS)
 
 
 def _pct(value: float | None) -> str:
@@ -48,6 +78,68 @@ def _latest_answered_wave(audience: Audience, *, needs_role: ItemRole | None = N
 
 # --- D1 --------------------------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class D1Facts:
+    #: The latest answered staff participation wave, None without one.
+    wave: Wave | None = None
+    #: Its results (``results.WaveResults``) and, unless they are hidden, its groups (``results.breakdown``
+    #: by segment), how many groups are too small to show, and the improvement groups with members not invited.
+    summary: object = None
+    groups: tuple = ()
+    hidden_groups: int = 0
+    not_invited: tuple = ()
+
+    @property
+    def shown(self) -> bool:
+        return self.wave is not None and not self.summary.hidden
+
+    @property
+    def overall(self) -> float | None:
+        return self.summary.headline.get("participation")
+
+    @property
+    def groups_below(self) -> list:
+        """Named groups whose favourable % is below ``FAVOURABLE_TARGET``."""
+        return [g for g in self.groups if g.name is not None and g.headline.get("participation") is not None
+                and g.headline["participation"] < FAVOURABLE_TARGET]
+
+    @property
+    def rate_below(self) -> bool:
+        return self.summary.response_rate is None or self.summary.response_rate < RESPONSE_RATE_TARGET
+
+
+def _groups_not_invited(wave: Wave) -> tuple:
+    """Improvement groups with members, none of whom was invited to ``wave`` for the group."""
+    with_members = db.session.scalars(select(Group).where(exists().where(GroupMember.group_id == Group.id))
+                                      .order_by(Group.name)).all()
+    invited = set(db.session.scalars(select(Invitation.segment).where(Invitation.wave_id == wave.id).distinct()))
+    return tuple(g for g in with_members if group_segment(g.name) not in invited)
+
+
+def d1_facts() -> D1Facts:
+    """The latest answered staff participation wave with its results, groups and the groups not invited."""
+    wave = _latest_answered_wave(Audience.STAFF, needs_role=ItemRole.PARTICIPATION)
+    if wave is None:
+        return D1Facts()
+    summary = results.wave_results(wave)
+    if summary.hidden:
+        return D1Facts(wave, summary)
+    groups, hidden_groups = results.breakdown(wave, "segment")
+    return D1Facts(wave, summary, tuple(groups), hidden_groups, _groups_not_invited(wave))
+
+
+def d1_status(facts: D1Facts) -> Status:
+    """Missing without an answered wave or below the minimum n of anonymous results; met when the favourable %
+    is at least ``FAVOURABLE_TARGET`` overall and in every group shown, the response rate at least
+    ``RESPONSE_RATE_TARGET``, no group too small to show and every improvement group with members invited;
+    partly otherwise."""
+    if not facts.shown:
+        return Status.MISSING
+    complete = (facts.overall is not None and facts.overall >= FAVOURABLE_TARGET and not facts.rate_below
+                and not facts.groups_below and not facts.hidden_groups and not facts.not_invited)
+    return Status.MET if complete else Status.PARTLY
+
+
 def _measure(favourable: float | None, n: int, rate: float | None) -> str:
     if rate is None:
         return _("favourable %(pct)s %% (n = %(n)d, no invitations: response rate unknown)", pct=_pct(favourable), n=n)
@@ -55,83 +147,75 @@ def _measure(favourable: float | None, n: int, rate: float | None) -> str:
              rate=_pct(rate))
 
 
-def _groups_not_invited(wave: Wave) -> list:
-    """Improvement groups with members, none of whom was invited to ``wave`` for the group."""
-    from improvements.models import Group, GroupMember
-    from surveys.invitations import group_segment
-    from surveys.models import Invitation
-
-    with_members = db.session.scalars(select(Group).where(exists().where(GroupMember.group_id == Group.id))
-                                      .order_by(Group.name)).all()
-    invited = set(db.session.scalars(select(Invitation.segment).where(Invitation.wave_id == wave.id).distinct()))
-    return [g for g in with_members if group_segment(g.name) not in invited]
+def _title(wave: Wave) -> str:
+    return f"{wave.survey} · {wave.name}"
 
 
-@evidence_source("D1")
-def participation_evidence(detail: bool = False) -> Finding:
-    """D1: met when the latest staff participation wave is favourable (60 % or more) overall and in every
-    group shown, with a response rate of 50 % or more, no group too small to show, and every improvement
-    group with members invited; partly with any result; missing without an answered wave (or below the
-    minimum n of anonymous results)."""
-    wave = _latest_answered_wave(Audience.STAFF, needs_role=ItemRole.PARTICIPATION)
-    if wave is None:
+def d1_finding(facts: D1Facts, detail: bool = False) -> Finding:
+    """D1 in words: the favourable % overall and per group, and what falls short (in detail a table per group)."""
+    if facts.wave is None:
         return Finding(Status.MISSING, [Line(_("No staff participation survey has been answered yet."))],
                        [Line(_("Run the participation survey among the people who took part"),
                              url_for("surveys.index"))])
-    summary = results.wave_results(wave)
-    wave_url, results_url = url_for("surveys.wave", wave_id=wave.id), url_for("surveys.wave_results", wave_id=wave.id)
-    title = f"{wave.survey} · {wave.name}"
+    wave_url, summary = url_for("surveys.wave", wave_id=facts.wave.id), facts.summary
     if summary.hidden:
         return Finding(Status.MISSING, [Line(_("%(wave)s: %(n)d responses so far; the results of an anonymous survey "
-                                               "are shown from %(min)d.", wave=title, n=summary.responses,
-                                               min=results.MIN_CUT), wave_url)],
+                                               "are shown from %(min)d.", wave=_title(facts.wave),
+                                               n=summary.responses, min=results.MIN_CUT), wave_url)],
                        [Line(_("Remind the people invited who have not answered"), wave_url)])
-    overall = summary.headline.get("participation")
-    groups, hidden_groups = results.breakdown(wave, "segment")
-    reasons = [Line(_("%(wave)s: %(measure)s", wave=title,
-                      measure=_measure(overall, summary.responses, summary.response_rate)), results_url)]
+    results_url = url_for("surveys.wave_results", wave_id=facts.wave.id)
+    reasons = [Line(_("%(wave)s: %(measure)s", wave=_title(facts.wave),
+                      measure=_measure(facts.overall, summary.responses, summary.response_rate)), results_url)]
     reasons += [Line(f"{g.name}: {_measure(g.headline.get('participation'), g.responses, g.response_rate)}",
-                     results_url) for g in groups if g.name is not None]
-    gaps = []
+                     results_url) for g in facts.groups if g.name is not None]
+    finding = Finding(d1_status(facts), reasons, _d1_gaps(facts, wave_url, results_url))
+    if detail:
+        finding.blocks = [_group_table(facts, results_url)]
+    return finding
+
+
+def _d1_gaps(facts: D1Facts, wave_url: str, results_url: str) -> list[Line]:
+    gaps, overall, rate = [], facts.overall, facts.summary.response_rate
     if overall is None:
         gaps.append(Line(_("Nobody answered the participation questions"), results_url))
     elif overall < FAVOURABLE_TARGET:
         gaps.append(Line(_("Favourable %(pct)s %%, below %(target)s %%: look at the comments and at what became of "
                            "the proposals", pct=_pct(overall), target=_pct(FAVOURABLE_TARGET)), results_url))
-    if summary.response_rate is None or summary.response_rate < RESPONSE_RATE_TARGET:
+    if facts.rate_below:
         gaps.append(Line(_("Response rate %(rate)s %%, below %(target)s %%: remind those who have not answered",
-                           rate=_pct(summary.response_rate), target=_pct(RESPONSE_RATE_TARGET)), wave_url))
-    for group in groups:
-        favourable = group.headline.get("participation")
-        if group.name is not None and favourable is not None and favourable < FAVOURABLE_TARGET:
-            gaps.append(Line(_("%(group)s: favourable %(pct)s %%, below %(target)s %%", group=group.name,
-                               pct=_pct(favourable), target=_pct(FAVOURABLE_TARGET)), results_url))
-    if hidden_groups:
+                           rate=_pct(rate), target=_pct(RESPONSE_RATE_TARGET)), wave_url))
+    gaps += [Line(_("%(group)s: favourable %(pct)s %%, below %(target)s %%", group=group.name,
+                    pct=_pct(group.headline["participation"]), target=_pct(FAVOURABLE_TARGET)), results_url)
+             for group in facts.groups_below]
+    if facts.hidden_groups:
         gaps.append(Line(ngettext("%(num)d group has fewer than %(min)d responses and is not shown: remind its "
                                   "members", "%(num)d groups have fewer than %(min)d responses and are not shown: "
-                                  "remind their members", hidden_groups, min=results.MIN_CUT), wave_url))
-    for group in _groups_not_invited(wave):
-        gaps.append(Line(_("%(group)s: its members were not invited to %(wave)s", group=group.name, wave=title),
-                         wave_url))
-    finding = Finding(Status.MET if not gaps else Status.PARTLY, reasons, gaps)
-    if detail:
-        finding.blocks = [_group_table(wave, title, summary, groups, results_url)]
-    return finding
+                                  "remind their members", facts.hidden_groups, min=results.MIN_CUT), wave_url))
+    return gaps + [Line(_("%(group)s: its members were not invited to %(wave)s", group=group.name,
+                          wave=_title(facts.wave)), wave_url) for group in facts.not_invited]
 
 
-def _group_table(wave: Wave, title: str, summary, groups, results_url: str) -> Table:
+def _group_table(facts: D1Facts, results_url: str) -> Table:
     """One row per group (and one for everyone): invited, answered, response rate, favourable % overall and
     per participation question."""
-    items = [i for i in wave.survey.items if i.role == ItemRole.PARTICIPATION and i.kind in results.FAVOURABLE_FROM]
+    summary = facts.summary
+    items = [i for i in facts.wave.survey.items
+             if i.role == ItemRole.PARTICIPATION and i.kind in results.FAVOURABLE_FROM]
     overall_items = {r.item.id: r.favourable for r in summary.items}
     rows = [[Line(_("Everyone"), results_url), str(summary.invited), str(summary.responses),
              _pct(summary.response_rate), _pct(summary.headline.get("participation")),
              *(_pct(overall_items.get(i.id)) for i in items)]]
     rows += [[g.name or "—", str(g.invited), str(g.responses), _pct(g.response_rate),
-              _pct(g.headline.get("participation")), *(_pct(g.favourable.get(i.id)) for i in items)] for g in groups]
-    return Table(_("Favourable %% per group — %(wave)s", wave=title),
+              _pct(g.headline.get("participation")), *(_pct(g.favourable.get(i.id)) for i in items)]
+             for g in facts.groups]
+    return Table(_("Favourable %% per group — %(wave)s", wave=_title(facts.wave)),
                  [_("Group"), _("Invited"), _("Responses"), _("Response rate %"), _("Favourable %"),
                   *(i.short for i in items)], rows)
+
+
+def participation_evidence(detail: bool = False) -> Finding:
+    """D1's automatic evidence, from the data as it is now."""
+    return d1_finding(d1_facts(), detail)
 
 
 # --- B1: the survey part -----------------------------------------------------------------------------
@@ -185,29 +269,101 @@ def satisfaction_facts() -> SatisfactionFacts | None:
     wave = _latest_answered_wave(Audience.CLIENTS)
     if wave is None:
         return None
-    survey = wave.survey
-    waves = results.family_waves(survey)
+    waves = results.family_waves(wave.survey)
     counts = results.item_counts([w.id for w in waves])
     summary = results.wave_results(wave, counts)
-    base = dict(survey=str(survey), wave=wave.name, opens_on=wave.opens_on,
+    base = dict(survey=str(wave.survey), wave=wave.name, opens_on=wave.opens_on,
                 url=url_for("surveys.wave_results", wave_id=wave.id), responses=summary.responses,
                 invited=summary.invited, response_rate=summary.response_rate, hidden=summary.hidden)
     if summary.hidden:
         return SatisfactionFacts(**base)
     nps_parts = summary.headline.get("nps")
     nps = nps_parts["nps"] if nps_parts else None
-    points = results.trend(survey, waves, counts)
-    index = next(n for n, point in enumerate(points) if point["wave"].id == wave.id)
-    previous = next((p for p in reversed(points[:index]) if p["nps"] is not None), None)
-    frame = drivers.driver_analysis(wave, {r.item.id: r.counts for r in summary.items
-                                           if r.item.kind != ItemKind.TEXT})
-    top = [Driver(attribute=row["attribute"], favourable=_number(row["favourable"]),
-                  importance=_number(row["importance"]), r_repurchase=_number(row["r_repurchase"]),
-                  r_recommend=_number(row["r_recommend"]), n=int(row["n"]), caution=bool(row["caution"]))
-           for row in frame.to_dict("records") if _number(row["importance"]) is not None][:TOP_DRIVERS]
+    previous = _previous_nps(wave, waves, counts)
     return SatisfactionFacts(
         **base, csat=summary.headline.get("csat"), nps=nps,
         previous_wave=previous["wave"].name if previous else None,
         previous_nps=previous["nps"] if previous else None,
         nps_change=nps - previous["nps"] if previous and nps is not None else None,
-        repurchase=summary.headline.get("repurchase"), drivers=top)
+        repurchase=summary.headline.get("repurchase"), drivers=_top_drivers(wave, summary))
+
+
+def _previous_nps(wave: Wave, waves, counts) -> dict | None:
+    """The latest earlier wave of the same survey (any edition) with an NPS, as ``results.trend`` gives it."""
+    points = results.trend(wave.survey, waves, counts)
+    index = next(n for n, point in enumerate(points) if point["wave"].id == wave.id)
+    return next((p for p in reversed(points[:index]) if p["nps"] is not None), None)
+
+
+def _top_drivers(wave: Wave, summary) -> list[Driver]:
+    """The ``TOP_DRIVERS`` attributes that move the intention to keep buying and to recommend the most."""
+    frame = drivers.driver_analysis(wave, {r.item.id: r.counts for r in summary.items
+                                           if r.item.kind != ItemKind.TEXT})
+    return [Driver(attribute=row["attribute"], favourable=_number(row["favourable"]),
+                   importance=_number(row["importance"]), r_repurchase=_number(row["r_repurchase"]),
+                   r_recommend=_number(row["r_recommend"]), n=int(row["n"]), caution=bool(row["caution"]))
+            for row in frame.to_dict("records") if _number(row["importance"]) is not None][:TOP_DRIVERS]
+
+
+# --- C2: the targeted survey item before and after ---------------------------------------------------
+
+def _family():
+    return func.coalesce(Survey.family_id, Survey.id)
+
+
+def survey_evidence(improvements) -> dict[int, list[ComputedEvidence]]:
+    """C2 client evidence: the targeted item's mean in the last wave before and the latest wave after each
+    implemented improvement (two queries, none without a survey-result source)."""
+    pivots = {i.id: (i.source_id, i.implemented_on) for i in improvements
+              if i.implemented_on and i.source_kind == SURVEY_RESULT and i.source_id}
+    targets = _targets({item_id for item_id, _day in pivots.values()}) if pivots else {}
+    if not targets:
+        return {}
+    waves = _item_waves({(root, key) for root, key, *_rest in targets.values()})
+    found = {}
+    for improvement_id, (item_id, implemented_on) in pivots.items():
+        if item_id not in targets:
+            continue
+        root, key, kind, tag, text = targets[item_id]
+        series = sorted(waves.get((root, key), []))
+        before = [w for w in series if w[0] < implemented_on]
+        after = [w for w in series if w[0] >= implemented_on]
+        if before and after:
+            found[improvement_id] = [_survey_change(tag or text, BOUNDS[kind], before[-1], after[-1])]
+    return found
+
+
+def _targets(item_ids) -> dict[int, tuple]:
+    """item id → (survey family, item key, kind, tag, text) of the numeric client-survey items among them."""
+    family = _family()
+    query = (select(SurveyItem.id, family, SurveyItem.key, SurveyItem.kind, SurveyItem.tag, SurveyItem.text)
+             .join(Survey, Survey.id == SurveyItem.survey_id)
+             .where(SurveyItem.id.in_(item_ids), Survey.audience == Audience.CLIENTS, SurveyItem.kind.in_(NUMERIC)))
+    return {item_id: tuple(rest) for item_id, *rest in db.session.execute(query)}
+
+
+def _item_waves(wanted: set[tuple]) -> dict[tuple, list]:
+    """(survey family, item key) → [(opens on, wave id, wave name, mean answer)] of the waves with at least
+    ``MIN_CUT`` answers to the item, in one query."""
+    family = _family()
+    rows = db.session.execute(
+        select(family, SurveyItem.key, Wave.id, Wave.name, Wave.opens_on, func.avg(Answer.number),
+               func.count(Answer.number))
+        .select_from(Answer).join(SurveyItem, SurveyItem.id == Answer.item_id)
+        .join(Survey, Survey.id == SurveyItem.survey_id).join(Wave, Wave.id == Answer.wave_id)
+        .where(family.in_({root for root, _key in wanted}), SurveyItem.key.in_({key for _root, key in wanted}),
+               Wave.status != WaveStatus.DRAFT, Answer.number.is_not(None), Answer.excluded.is_(False))
+        .group_by(family, SurveyItem.key, Wave.id, Wave.name, Wave.opens_on))
+    waves: dict[tuple, list] = {}
+    for root, key, wave_id, name, opens_on, average, count in rows:
+        if (root, key) in wanted and count >= results.MIN_CUT:
+            waves.setdefault((root, key), []).append((opens_on, wave_id, name, float(average)))
+    return waves
+
+
+def _survey_change(attribute: str, bounds, before, after) -> ComputedEvidence:
+    low, high = bounds
+    before_mean, after_mean = round(before[3], 1), round(after[3], 1)
+    title = _("Satisfaction with “%(attribute)s” (mean answer, %(low)d–%(high)d): %(before)s → %(after)s",
+              attribute=attribute, low=low, high=high, before=before[2], after=after[2])
+    return ComputedEvidence("survey", title, before_mean, after_mean, True, after_mean > before_mean)

@@ -2,9 +2,8 @@
 
 The members of a group are invited to a staff wave with the group's name as their breakdown ``segment``
 (``invitations.group_invitees``). ``group_participation`` finds the latest staff wave that invited the
-group and gives its response rate and favourable %; it is registered with
-``improvements.participation.register_provider`` when the surveys blueprint is registered on the app, so
-it works whichever package is imported first. As everywhere in the results, the favourable % of a group
+group and gives its response rate and favourable %, which the survey engine's hooks give the group's page
+(``core.signals.group_participation``). As everywhere in the results, the favourable % of a group
 with fewer than ``results.MIN_CUT`` responses is not shown.
 """
 
@@ -51,7 +50,7 @@ def segment_participation(wave: Wave, segment: str) -> tuple[int, int, int, floa
 
 
 def group_participation(group) -> Participation | None:
-    """The provider for ``improvements.participation``: the group's latest participation wave, or None."""
+    """The group's latest participation wave, or None."""
     segment = group_segment(group.name)
     wave = latest_group_wave(segment)
     if wave is None:
@@ -61,8 +60,3 @@ def group_participation(group) -> Participation | None:
                          invited=invited, responses=used,
                          favourable_pct=round(favourable, 1) if favourable is not None else None)
 
-
-def register() -> None:
-    from improvements import participation
-
-    participation.register_provider(group_participation)

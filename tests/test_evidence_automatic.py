@@ -6,8 +6,9 @@ from datetime import date
 import pytest
 
 from core.extensions import db
-from evidence.automatic import Status
-from evidence.sources import improvement_changes, indicators, pending, process_map
+from core.findings import Status
+from improvements import evidence as improvements_evidence
+from processes import evidence as processes_evidence
 from processes.models import (
     Benchmark,
     IndicatorKind,
@@ -35,7 +36,7 @@ def _participant(process_id, user_id):
 
 def test_a1_missing_without_processes(app, make_programme, request_ctx):
     make_programme(name="Loyalty")
-    finding = process_map.process_map_evidence()
+    finding = processes_evidence.process_map_evidence()
     assert finding.status == Status.MISSING
     assert "has no processes yet" in finding.reasons[0].text
     assert finding.gaps[0].url == "/processes/new"
@@ -56,7 +57,7 @@ def test_a1_partly_names_each_process_and_what_it_lacks(app, make_user, make_pro
     make_indicator(programme_process)
     make_indicator(unowned)
 
-    finding = process_map.process_map_evidence(detail=True)
+    finding = processes_evidence.process_map_evidence(detail=True)
     assert finding.status == Status.PARTLY
     assert finding.reasons[0].text == ("1 of 3 processes have an owner, participants and at least one indicator; "
                                        "missing: P07 no indicator, P11 no owner")
@@ -75,10 +76,10 @@ def test_a1_met_when_every_process_is_complete_and_a_standard_exists(app, make_u
     _participant(pid, owner.id)
     db.session.commit()
     make_indicator(pid)
-    assert process_map.process_map_evidence().status == Status.PARTLY  # no standard saved yet
+    assert processes_evidence.process_map_evidence().status == Status.PARTLY  # no standard saved yet
     db.session.add(ProcessStandard(required_fields=[], min_indicators=1, min_participants=1))
     db.session.commit()
-    finding = process_map.process_map_evidence()
+    finding = processes_evidence.process_map_evidence()
     assert finding.status == Status.MET and finding.gaps == []
 
 
@@ -92,7 +93,7 @@ def _two_programmes(make_programme, make_process, make_indicator):
 def test_a2_missing_without_interfaces_between_programmes(app, make_programme, make_process, make_indicator,
                                                           request_ctx):
     _two_programmes(make_programme, make_process, make_indicator)
-    finding = process_map.joint_map_evidence()
+    finding = processes_evidence.joint_map_evidence()
     assert finding.status == Status.MISSING
     assert finding.reasons[0].text == "No interface between processes of different programmes has been recorded yet."
 
@@ -103,7 +104,7 @@ def test_a2_partly_with_a_problem_without_agreement_then_met(app, make_programme
     interface = Interface(from_process_id=theirs, to_process_id=ours, flow="New members", problem="Late")
     db.session.add(interface)
     db.session.commit()
-    finding = process_map.joint_map_evidence(detail=True)
+    finding = processes_evidence.joint_map_evidence(detail=True)
     assert finding.status == Status.PARTLY
     assert finding.gaps[0].text == "COM-1 → FID-1: Problem without agreement"
     assert finding.gaps[0].url == f"/processes/interfaces/{interface.id}"
@@ -112,7 +113,7 @@ def test_a2_partly_with_a_problem_without_agreement_then_met(app, make_programme
 
     interface.agreement, interface.indicator_id, interface.agreed_level = "Within 5 days", indicator, 3.0
     db.session.commit()
-    finding = process_map.joint_map_evidence()
+    finding = processes_evidence.joint_map_evidence()
     assert finding.status == Status.MET, finding.gaps
     assert finding.reasons[2].text == "1 of 1 measurable agreements complied with in their latest period"
 
@@ -122,13 +123,13 @@ def test_c3_missing_then_partly_then_met(app, make_user, make_process, make_grou
     pid = make_process(code="P01")
     db.session.add(Revision(process_id=pid, number=1, reason="Sheet created", snapshot={}))
     db.session.commit()
-    assert improvement_changes.change_evidence().status == Status.MISSING
+    assert improvements_evidence.change_evidence().status == Status.MISSING
 
     db.session.add(Revision(process_id=pid, number=2, reason="Written answers", snapshot={}))
     stage = ProcessStage(process_id=pid, position=1, name="Answer", responsible_role="Agent")
     db.session.add(stage)
     db.session.commit()
-    finding = improvement_changes.change_evidence(detail=True)
+    finding = improvements_evidence.change_evidence(detail=True)
     assert finding.status == Status.PARTLY
     assert finding.reasons[0].text == ("1 process sheets revised after their creation (1 revisions); 0 of 1 "
                                        "revisions linked to an improvement")
@@ -141,7 +142,7 @@ def test_c3_missing_then_partly_then_met(app, make_user, make_process, make_grou
                             snapshot={}))
     db.session.add(KnowledgeHolder(stage_id=stage.id, user_id=person.id))
     db.session.commit()
-    finding = improvement_changes.change_evidence()
+    finding = improvements_evidence.change_evidence()
     assert finding.status == Status.MET, finding.gaps
 
 
@@ -150,20 +151,20 @@ def test_c3_draws_each_process_diagram_for_the_pack(app, make_process, request_c
     db.session.add(ProcessStage(process_id=pid, position=1, name="Answer the client", responsible_role="Agent"))
     make_process(code="P02")
     db.session.commit()
-    figures = [b for b in improvement_changes.change_evidence(detail=True).blocks if hasattr(b, "svg")]
+    figures = [b for b in improvements_evidence.change_evidence(detail=True).blocks if hasattr(b, "svg")]
     assert len(figures) == 1, "only processes with a diagram are drawn"
     assert figures[0].svg.startswith("<svg") and "Answer the client" in figures[0].svg
     assert "<a " not in figures[0].svg, "the pack's drawing has no links into the app"
 
 
 def test_e1_missing_partly_and_met(app, make_process, make_indicator, request_ctx):
-    assert indicators.data_management_evidence().status == Status.MISSING
+    assert processes_evidence.data_management_evidence().status == Status.MISSING
     pid = make_process(code="P01")
     history = {month: 80.0 + n for n, month in enumerate(MONTHS[:12])}
     performance = make_indicator(pid, code="PERF", values=history)
     perception = make_indicator(pid, code="SAT", kind=IndicatorKind.PERCEPTION, values={MONTHS[0]: 4.0})
 
-    finding = indicators.data_management_evidence()
+    finding = processes_evidence.data_management_evidence()
     assert finding.status == Status.PARTLY
     assert finding.reasons[0].text == "2 indicators: 1 perception measures and 1 performance indicators"
     assert finding.reasons[1].text == "1 of 2 indicators have at least 12 periods of history"
@@ -179,7 +180,7 @@ def test_e1_missing_partly_and_met(app, make_process, make_indicator, request_ct
         db.session.add(Target(indicator_id=indicator_id, valid_from=MONTHS[0], value=3.0))
         db.session.add(Benchmark(indicator_id=indicator_id, source="Sector", period=MONTHS[0], value=3.5))
     db.session.commit()
-    finding = indicators.data_management_evidence(detail=True)
+    finding = processes_evidence.data_management_evidence(detail=True)
     assert finding.status == Status.MET, finding.gaps
     perception_table, performance_table, trends = finding.blocks
     assert [perception_table.title, performance_table.title] == ["Perception measures", "Performance indicators"]
@@ -187,20 +188,12 @@ def test_e1_missing_partly_and_met(app, make_process, make_indicator, request_ct
     assert trends.svg.startswith("<svg") and "PERF" in trends.svg and "SAT" in trends.svg
 
 
-@pytest.mark.parametrize(("key", "words"), [("B2", "No client census has been recorded yet."),
-                                             ("D1", "No staff participation survey has been run yet.")])
-def test_a_placeholder_says_plainly_that_nothing_is_recorded(app, request_ctx, key, words):
-    finding = pending._placeholder(key)()
-    assert finding.status == Status.MISSING
-    assert finding.reasons[0].text == words
-    assert finding.gaps[0].url in ("/clients/", "/improvements/")
-    assert key in pending.PENDING
-
-
-@pytest.mark.parametrize(("key", "module"), [("B1", "loyalty.voice.evidence"), ("B2", "loyalty.evidence"),
+@pytest.mark.parametrize(("key", "module"), [("A1", "processes.evidence"), ("A2", "processes.evidence"),
+                                             ("B1", "loyalty.voice.evidence"), ("B2", "loyalty.evidence"),
                                              ("C1", "improvements.evidence"), ("C2", "improvements.evidence"),
-                                             ("D1", "surveys.evidence")])
-def test_a_built_capability_replaces_its_placeholder(app, request_ctx, key, module):
-    from evidence.automatic import load_sources
+                                             ("C3", "improvements.evidence"),
+                                             ("D1", "surveys.evidence"), ("E1", "processes.evidence")])
+def test_each_criterion_has_its_source_from_the_package_that_owns_its_data(app, request_ctx, key, module):
+    from evidence.automatic import sources
 
-    assert load_sources()[key].__module__ == module
+    assert sources()[key].__module__ == module

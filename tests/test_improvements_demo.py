@@ -8,9 +8,9 @@ from sqlalchemy import func, select
 from core.extensions import db
 from core.models import User
 from improvements import smart
-from improvements.client_evidence import computed_for
 from improvements.models import Group, Improvement
 from improvements.queries import c1_overview
+from improvements.results import computed_for
 from improvements.sources import CLIENT_REQUIREMENT, COMPLAINT_CATEGORY
 from loyalty.voice.models import ComplaintCategory, Requirement
 from processes.models import Revision

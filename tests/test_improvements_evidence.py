@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import event
 
 from core.extensions import db
-from evidence.automatic import Status, Table
+from core.findings import Status, Table
 from improvements import evidence
 from improvements.models import Evidence, SmartCheck
 from improvements.models import Status as ImprovementStatus
@@ -170,7 +170,7 @@ def test_smart_indicator_ids_are_those_of_improvements_past_their_smart_check(ap
     make_improvement(group, status=ImprovementStatus.CANCELLED, smart=True, indicator_id=cancelled)
     assert evidence.smart_indicator_ids() == {measured}
 
-    from evidence.dashboard import indicator_rows
+    from processes.dashboard import indicator_rows
 
     assert [row.indicator.code for row in indicator_rows()] == ["A", "B", "C", "D"]
     make_improvement(group, status=ImprovementStatus.VERIFIED, smart=True, indicator_id=other)

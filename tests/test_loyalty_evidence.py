@@ -8,7 +8,7 @@ from sqlalchemy import event, update
 
 from core.audit import AuditEntry
 from core.extensions import db
-from evidence.automatic import Figure, Status, Table
+from core.findings import Figure, Status, Table
 from loyalty import evidence
 from loyalty.models import CensusImport, Client
 

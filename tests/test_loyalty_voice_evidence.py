@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import event
 
 from core.extensions import db
-from evidence.automatic import Figure, Line, Status, Table, load_sources
+from core.findings import Figure, Line, Status, Table
+from evidence.automatic import sources
 from loyalty.models import Typology
 from loyalty.voice import evidence
 from loyalty.voice.models import (
@@ -75,8 +76,8 @@ def _client_wave(make_survey, make_wave, add_answers) -> int:
     return wave
 
 
-def test_b1_is_registered_in_place_of_its_placeholder(app):
-    assert load_sources()["B1"] is evidence.voice_of_the_client_evidence
+def test_b1_is_the_source_the_voice_of_the_client_registers(app, request_ctx):
+    assert sources()["B1"] is evidence.voice_of_the_client_evidence
 
 
 def test_b1_missing_without_requirements_complaints_or_surveys(app, request_ctx):

@@ -4,9 +4,9 @@ and complaint counts and response times before and after an implemented improvem
 from datetime import date, timedelta
 
 from core.extensions import db
-from improvements.client_evidence import computed_for
 from improvements.models import Improvement, Status
-from improvements.sources import SOURCES, source_label
+from improvements.results import computed_for
+from improvements.sources import source_kinds, source_label
 from loyalty.voice.models import Channel, Complaint, ComplaintCategory, ContactKind, Requirement, RequirementSource
 
 
@@ -42,11 +42,11 @@ def _setup(app, make_group, make_improvement, *, via_requirement=False):
 
 def test_complaint_categories_and_requirements_are_linkable_sources(app, make_group, make_improvement):
     improvement_id = _setup(app, make_group, make_improvement)
-    assert SOURCES["complaint_category"].linkable and SOURCES["client_requirement"].linkable
     with app.test_request_context():
+        assert source_kinds()["complaint_category"].linkable and source_kinds()["client_requirement"].linkable
         improvement = db.session.get(Improvement, improvement_id)
         assert source_label(improvement) == "Complaint category: Delays"
-        assert [label for _id, label in SOURCES["client_requirement"].choices()] == ["Answers within a week"]
+        assert [label for _id, label in source_kinds()["client_requirement"].choices()] == ["Answers within a week"]
 
 
 def test_before_and_after_counts_and_response_times_for_the_targeted_category(app, make_group, make_improvement):

@@ -7,8 +7,8 @@ from sqlalchemy import event, select
 
 from core.extensions import db
 from improvements.models import Improvement, Status
-from improvements.sources import SOURCES
-from surveys.client_evidence import survey_evidence
+from improvements.sources import source_kinds
+from surveys.evidence import survey_evidence
 from surveys.models import Audience, SurveyItem
 from tests.surveys_fixtures import CLIENT_ANSWER, STAFF_ANSWER
 
@@ -101,7 +101,7 @@ def test_only_numeric_items_of_client_surveys_are_targets(app, make_survey, make
         add_answers(make_wave(staff, name=name, opens_on=opens_on), [STAFF_ANSWER] * 3)
     assert _computed([improvement]) == {}
     with app.app_context():
-        assert SOURCES["survey_result"].resolve([item]) == {}
+        assert source_kinds()["survey_result"].resolve([item]) == {}
 
 
 def _statements(improvement_ids) -> int:

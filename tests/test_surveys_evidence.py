@@ -7,7 +7,8 @@ import pytest
 from sqlalchemy import select, update
 
 from core.extensions import db
-from evidence.automatic import Line, Status, load_sources
+from core.findings import Line, Status
+from evidence.automatic import sources
 from surveys import evidence
 from surveys.models import Audience, Invitation
 from tests.surveys_fixtures import CLIENT_ANSWER, STAFF_ANSWER
@@ -42,7 +43,7 @@ def _staff_wave(app, make_survey, make_wave, add_answers, groups, *, name="Sprin
 
 
 def test_d1_is_the_surveys_source_and_missing_without_an_answered_wave(app, request_ctx, make_survey, make_wave):
-    assert load_sources()["D1"] is evidence.participation_evidence
+    assert sources()["D1"] is evidence.participation_evidence
     make_wave(make_survey("staff_participation", audience=Audience.STAFF), invitees=[{"name": "Ane"}])
     finding = evidence.participation_evidence()
     assert finding.status == Status.MISSING

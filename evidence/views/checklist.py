@@ -26,6 +26,7 @@ def checklist():
     sets = db.session.scalars(db.select(CriteriaSet).order_by(CriteriaSet.id)).all()
     return render_template("evidence/checklist.html", criteria_set=criteria_set, rows=rows, sets=sets,
                            readiness=services.readiness(rows), gaps=services.gap_list(rows), lang=language(),
+                           without_source=services.without_source(rows),
                            pack_form=PackForm(language=language()))
 
 

@@ -10,8 +10,8 @@ from core.extensions import db
 from core.forms import options, read_filters
 from evidence import bp
 from evidence.charts import sparkline_chart
-from evidence.dashboard import grouped, indicator_rows
 from evidence.forms import DashboardFilterForm
+from processes.dashboard import grouped, indicator_rows
 from processes.models import Process, ProcessStatus, Programme
 
 

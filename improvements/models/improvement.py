@@ -63,7 +63,7 @@ class Improvement(Audited, Versioned, db.Model):
     statement: Mapped[str] = mapped_column(Text, info=label(_l("Opportunity")))
     raised_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), info=label(_l("Raised by")))
     raised_on: Mapped[date] = mapped_column(Date, info=label(_l("Raised on")))
-    #: Where the opportunity came from: a key of ``improvements.sources.SOURCES``.
+    #: Where the opportunity came from: a key of ``improvements.sources.KINDS``.
     source_kind: Mapped[str] = mapped_column(String(30), index=True, info=label(_l("Source")))
     #: The id of the record it came from, in the table the source kind names (resolved by the registry).
     source_id: Mapped[int | None] = mapped_column(Integer, info=label(_l("Source record")))

@@ -10,7 +10,6 @@ from core.versioning import submit_edit
 from improvements import bp, smart, work
 from improvements.changes import knowledge_holders
 from improvements.charts import before_after_chart
-from improvements.client_evidence import computed_for
 from improvements.forms import (
     AffectedForm,
     AfterForm,
@@ -33,6 +32,7 @@ from improvements.models import (
     TransitionRefused,
 )
 from improvements.queries import assess, improvement_page, measurements_for
+from improvements.results import computed_for
 from improvements.services import ImprovementRuleError, may_edit_group
 from improvements.sources import is_client_voice, resolve_records, source_label, source_url
 from improvements.trace import trace

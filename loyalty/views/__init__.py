@@ -1,4 +1,3 @@
 """Views of the client census and the voice of the client, one module per subject."""
 
 from loyalty.views import analysis, clients, complaints, imports, listening, requirements, settings  # noqa: F401
-from loyalty.voice import hooks  # noqa: F401  (plugs requirements and complaints into improvements/)

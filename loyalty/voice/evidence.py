@@ -1,10 +1,15 @@
-"""B1's automatic evidence: the organisation identifies its clients' explicit and implicit requirements and
+"""B1's automatic evidence, and the complaints an improvement targeted before and after (C2's client evidence).
+
+B1: the organisation identifies its clients' explicit and implicit requirements and
 their satisfaction, with its impact on the intention to keep buying and to recommend.
 
 It reads the voice of the client — the requirements register by source, typology and status, the listening
 activities and the complaints of the last 12 months with their response times — and the latest client
 satisfaction wave through ``surveys.evidence.satisfaction_facts()``. A fixed number of queries, however many
 requirements, complaints or responses there are.
+
+In three parts: the **facts** (``b1_facts()``, a frozen dataclass), the **rule** (``b1_status(facts)``, pure)
+and the **wording** (``b1_finding(facts, detail)``).
 """
 
 from dataclasses import dataclass, field
@@ -17,7 +22,9 @@ from sqlalchemy import and_, case, func, select
 
 from core.charts import chart_svg
 from core.extensions import db
-from evidence.automatic import Figure, Finding, Line, Status, Table, evidence_source
+from core.findings import Figure, Finding, Line, Status, Table
+from improvements.results import ComputedEvidence
+from improvements.sources import CLIENT_REQUIREMENT, COMPLAINT_CATEGORY
 from loyalty.models import TYPOLOGY_LABELS, Typology
 from loyalty.voice import charts, services
 from loyalty.voice.labels import (
@@ -34,6 +41,7 @@ from loyalty.voice.models import (
     RequirementSource,
     RequirementStatus,
 )
+from surveys.evidence import SatisfactionFacts, satisfaction_facts
 
 #: Requirements must come from at least this many of B1's six sources.
 SOURCES_NEEDED = 3
@@ -42,6 +50,8 @@ ANALYSIS_DAYS = 90
 #: How many requirements pending analysis are listed one by one among the gaps (the rest in one line).
 PENDING_LISTED = 5
 #: The order statuses are read in (the workflow's, rejected last).
+#: Months compared on each side of the day an improvement was implemented (C2).
+WINDOW_MONTHS = 12
 STATUS_ORDER = (RequirementStatus.ADDRESSED, RequirementStatus.IN_IMPROVEMENT, RequirementStatus.ANALYSED,
                 RequirementStatus.NEW, RequirementStatus.REJECTED)
 
@@ -68,9 +78,9 @@ def _r(value) -> str:
     return "—" if value is None else format_decimal(value, "0.00")
 
 
-# --- reading ---------------------------------------------------------------------------------------
+# --- facts -----------------------------------------------------------------------------------------
 
-@dataclass
+@dataclass(frozen=True)
 class RequirementFacts:
     total: int = 0
     explicit: int = 0
@@ -93,6 +103,10 @@ class RequirementFacts:
             found[status] = found.get(status, 0) + count
         return found
 
+    def sources_used(self) -> list[RequirementSource]:
+        by_source = self.by_source()
+        return [source for source in RequirementSource if by_source.get(source)]
+
 
 def _requirement_facts(stale_before: date) -> RequirementFacts:
     """One GROUP BY over the register: counts by source, typology and status, how many are explicit, how many
@@ -105,33 +119,31 @@ def _requirement_facts(stale_before: date) -> RequirementFacts:
     query = (select(Requirement.source, Requirement.typology, Requirement.status, func.count(Requirement.id),
                     func.sum(explicit), func.sum(stale), func.sum(unexplained))
              .group_by(Requirement.source, Requirement.typology, Requirement.status))
-    facts = RequirementFacts()
-    for source, typology, status, count, explicit, old, no_reason in db.session.execute(query):
-        facts.total += count
-        facts.explicit += int(explicit or 0)
-        facts.stale += int(old or 0)
-        facts.unexplained_rejections += int(no_reason or 0)
+    totals, by_source_status, by_typology = [0, 0, 0, 0], {}, {}
+    for source, typology, status, count, *sums in db.session.execute(query):
+        for n, value in enumerate((count, *sums)):
+            totals[n] += int(value or 0)
         key = (RequirementSource(source), RequirementStatus(status))
-        facts.by_source_status[key] = facts.by_source_status.get(key, 0) + count
+        by_source_status[key] = by_source_status.get(key, 0) + count
         typology = Typology(typology) if typology else None
-        facts.by_typology[typology] = facts.by_typology.get(typology, 0) + count
-    return facts
+        by_typology[typology] = by_typology.get(typology, 0) + count
+    return RequirementFacts(totals[0], totals[1], by_source_status, by_typology, totals[2], totals[3])
 
 
-def _stale_requirements(stale_before: date) -> list[Requirement]:
-    return list(db.session.scalars(select(Requirement).where(Requirement.status == RequirementStatus.NEW,
-                                                             Requirement.identified_on < stale_before)
-                                   .order_by(Requirement.identified_on, Requirement.id).limit(PENDING_LISTED)))
+def _stale_requirements(stale_before: date) -> tuple[Requirement, ...]:
+    return tuple(db.session.scalars(select(Requirement).where(Requirement.status == RequirementStatus.NEW,
+                                                              Requirement.identified_on < stale_before)
+                                    .order_by(Requirement.identified_on, Requirement.id).limit(PENDING_LISTED)))
 
 
-def _activity_facts(since: date) -> list[tuple]:
+def _activity_facts(since: date) -> tuple[tuple, ...]:
     """(kind, activities, participants, latest day) per kind of listening activity held since ``since``."""
     query = (select(ListeningActivity.kind, func.count(ListeningActivity.id),
                     func.coalesce(func.sum(ListeningActivity.participants), 0), func.max(ListeningActivity.held_on))
              .where(ListeningActivity.held_on >= since).group_by(ListeningActivity.kind))
     order = list(ActivityKind)
-    return sorted(((ActivityKind(kind), int(n), int(people), latest) for kind, n, people, latest
-                   in db.session.execute(query)), key=lambda row: order.index(row[0]))
+    return tuple(sorted(((ActivityKind(kind), int(n), int(people), latest) for kind, n, people, latest
+                         in db.session.execute(query)), key=lambda row: order.index(row[0])))
 
 
 def _complaint_totals() -> tuple[int, date | None]:
@@ -170,166 +182,250 @@ def _windows(rows: list[dict], since: date) -> tuple[Window, Window, dict, dict]
     return recent, earlier, by_category, earlier_by_category
 
 
-# --- the finding ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class B1Facts:
+    today: date
+    requirements: RequirementFacts = field(default_factory=RequirementFacts)
+    #: The oldest of the requirements pending analysis for too long (at most ``PENDING_LISTED``).
+    stale_listed: tuple = ()
+    activities: tuple = ()
+    complaints_ever: int = 0
+    last_received: date | None = None
+    #: ``services.monthly_figures`` of the last 24 months, and their windows: the last 12 months and the 12
+    #: before, overall and per category.
+    monthly: tuple = ()
+    recent: Window = field(default_factory=Window)
+    earlier: Window = field(default_factory=Window)
+    by_category: dict = field(default_factory=dict)
+    earlier_by_category: dict = field(default_factory=dict)
+    #: The latest client satisfaction wave (``surveys.evidence.SatisfactionFacts``), None without one.
+    survey: SatisfactionFacts | None = None
 
-@evidence_source("B1")
-def voice_of_the_client_evidence(detail: bool = False) -> Finding:
-    """B1: met when requirements come from at least three sources and none waits for analysis longer than
-    ``ANALYSIS_DAYS`` (every rejection with its reason), a client satisfaction survey gives the attributes
-    that drive the intention to keep buying and to recommend, and complaints of the last 12 months are
-    recorded with their response times; partly with any of these; missing with none."""
-    from surveys.evidence import satisfaction_facts
+    @property
+    def since(self) -> date:
+        return _month_start(self.today, 11)
 
-    today = date.today()
-    since, earlier_since = _month_start(today, 11), _month_start(today, 23)
-    stale_before = today - timedelta(days=ANALYSIS_DAYS)
+    @property
+    def stale_before(self) -> date:
+        return self.today - timedelta(days=ANALYSIS_DAYS)
+
+    @property
+    def nothing_recorded(self) -> bool:
+        return not self.requirements.total and not self.complaints_ever and self.survey is None \
+            and not self.activities
+
+    @property
+    def requirements_complete(self) -> bool:
+        found = self.requirements
+        return bool(found.total and len(found.sources_used()) >= SOURCES_NEEDED and not found.stale
+                    and not found.unexplained_rejections)
+
+    @property
+    def complaints_complete(self) -> bool:
+        return bool(self.complaints_ever and self.recent.received and self.recent.answered)
+
+    @property
+    def survey_complete(self) -> bool:
+        survey = self.survey
+        return bool(survey is not None and not survey.hidden and survey.drivers
+                    and (survey.nps is not None or survey.repurchase is not None))
+
+
+def b1_facts(today: date | None = None) -> B1Facts:
+    """The requirements register, the listening activities, the complaints of the last 24 months and the
+    latest client satisfaction wave, in a fixed number of queries."""
+    today = today or date.today()
+    since, stale_before = _month_start(today, 11), today - timedelta(days=ANALYSIS_DAYS)
     requirements = _requirement_facts(stale_before)
-    activities = _activity_facts(since)
-    complaints_ever, last_received = _complaint_totals()
-    monthly = services.monthly_figures(services.ComplaintFilters(start=earlier_since)) if complaints_ever else []
+    ever, last_received = _complaint_totals()
+    monthly = services.monthly_figures(services.ComplaintFilters(start=_month_start(today, 23))) if ever else []
     recent, earlier, by_category, earlier_by_category = _windows(monthly, since)
-    facts = satisfaction_facts()
+    return B1Facts(today, requirements, _stale_requirements(stale_before) if requirements.stale else (),
+                   _activity_facts(since), ever, last_received, tuple(monthly), recent, earlier, by_category,
+                   earlier_by_category, satisfaction_facts())
 
-    if not requirements.total and not complaints_ever and facts is None and not activities:
+
+def b1_status(facts: B1Facts) -> Status:
+    """Missing with nothing recorded; met when requirements come from at least ``SOURCES_NEEDED`` sources with
+    none waiting too long for analysis and every rejection explained, complaints of the last 12 months are
+    recorded with their answers, and the latest client wave shows what drives the intention to keep buying
+    and to recommend; partly otherwise."""
+    if facts.nothing_recorded:
+        return Status.MISSING
+    complete = facts.requirements_complete and facts.complaints_complete and facts.survey_complete
+    return Status.MET if complete else Status.PARTLY
+
+
+# --- wording ---------------------------------------------------------------------------------------
+
+def b1_finding(facts: B1Facts, detail: bool = False) -> Finding:
+    """B1 in words: the requirements, listening activities, complaints and satisfaction survey (in detail a
+    table each and the response-time chart)."""
+    if facts.nothing_recorded:
         return Finding(Status.MISSING, [Line(_("No client requirements, complaints or satisfaction surveys have "
                                                "been recorded yet."))],
                        [Line(_("Record the client requirements by source"), url_for("loyalty.requirements")),
                         Line(_("Record the enquiries, complaints, claims and incidents with their response dates"),
                              url_for("loyalty.complaints")),
                         Line(_("Run a client satisfaction survey"), url_for("surveys.index"))])
-
-    reasons, gaps = [], []
-    _requirements_lines(requirements, stale_before, reasons, gaps)
-    _activity_lines(activities, since, reasons)
-    _complaint_lines(recent, earlier, since, complaints_ever, last_received, reasons, gaps)
-    _survey_lines(facts, reasons, gaps)
-
-    finding = Finding(Status.MET if not gaps else Status.PARTLY, reasons, gaps)
+    reasons = (_requirement_reasons(facts.requirements) + _activity_reasons(facts) + _complaint_reasons(facts)
+               + _survey_reasons(facts.survey))
+    gaps = _requirement_gaps(facts) + _complaint_gaps(facts) + _survey_gaps(facts.survey)
+    finding = Finding(b1_status(facts), reasons, gaps)
     if detail:
-        finding.blocks = _blocks(requirements, activities, since, monthly, by_category, earlier_by_category, facts)
+        finding.blocks = _blocks(facts)
     return finding
 
 
-def _requirements_lines(facts: RequirementFacts, stale_before: date, reasons: list, gaps: list) -> None:
-    register = url_for("loyalty.requirements")
+def voice_of_the_client_evidence(detail: bool = False) -> Finding:
+    """B1's automatic evidence, from the data as it is now."""
+    return b1_finding(b1_facts(), detail)
+
+
+def _requirement_reasons(facts: RequirementFacts) -> list[Line]:
     if not facts.total:
-        gaps.append(Line(_("No client requirement has been recorded: record what clients need or expect and where "
-                           "it was heard (staff knowledge, focus groups, trusted clients, complaints, surveys, "
-                           "market studies)"), url_for("loyalty.new_requirement")))
-        return
-    by_source = facts.by_source()
-    used = [source for source in RequirementSource if by_source.get(source)]
-    reasons.append(Line(_("%(total)d client requirements (%(explicit)d explicit, %(implicit)d implicit) from "
-                          "%(used)d of the %(sources)d sources: %(list)s", total=facts.total, explicit=facts.explicit,
-                          implicit=facts.total - facts.explicit, used=len(used), sources=len(RequirementSource),
-                          list="; ".join(f"{SOURCE_LABELS[s]} {by_source[s]}" for s in used)), register))
+        return []
+    register, by_source, used = url_for("loyalty.requirements"), facts.by_source(), facts.sources_used()
     typologies = [f"{TYPOLOGY_LABELS[t]} {facts.by_typology[t]}" for t in Typology if facts.by_typology.get(t)]
     if facts.by_typology.get(None):
         typologies.append(_("no typology %(num)d", num=facts.by_typology[None]))
-    reasons.append(Line(_("By client typology: %(list)s", list="; ".join(typologies)), register))
     by_status = facts.by_status()
     rejected = by_status.get(RequirementStatus.REJECTED, 0)
-    reasons.append(Line(_("%(addressed)d addressed, %(improving)d in improvement, %(analysed)d analysed, "
-                          "%(new)d pending analysis, %(rejected)d rejected (%(explained)d with the reason recorded)",
-                          addressed=by_status.get(RequirementStatus.ADDRESSED, 0),
-                          improving=by_status.get(RequirementStatus.IN_IMPROVEMENT, 0),
-                          analysed=by_status.get(RequirementStatus.ANALYSED, 0),
-                          new=by_status.get(RequirementStatus.NEW, 0), rejected=rejected,
-                          explained=rejected - facts.unexplained_rejections), register))
+    return [
+        Line(_("%(total)d client requirements (%(explicit)d explicit, %(implicit)d implicit) from %(used)d of the "
+               "%(sources)d sources: %(list)s", total=facts.total, explicit=facts.explicit,
+               implicit=facts.total - facts.explicit, used=len(used), sources=len(RequirementSource),
+               list="; ".join(f"{SOURCE_LABELS[s]} {by_source[s]}" for s in used)), register),
+        Line(_("By client typology: %(list)s", list="; ".join(typologies)), register),
+        Line(_("%(addressed)d addressed, %(improving)d in improvement, %(analysed)d analysed, %(new)d pending "
+               "analysis, %(rejected)d rejected (%(explained)d with the reason recorded)",
+               addressed=by_status.get(RequirementStatus.ADDRESSED, 0),
+               improving=by_status.get(RequirementStatus.IN_IMPROVEMENT, 0),
+               analysed=by_status.get(RequirementStatus.ANALYSED, 0), new=by_status.get(RequirementStatus.NEW, 0),
+               rejected=rejected, explained=rejected - facts.unexplained_rejections), register),
+    ]
+
+
+def _requirement_gaps(facts: B1Facts) -> list[Line]:
+    found = facts.requirements
+    if not found.total:
+        return [Line(_("No client requirement has been recorded: record what clients need or expect and where it "
+                       "was heard (staff knowledge, focus groups, trusted clients, complaints, surveys, market "
+                       "studies)"), url_for("loyalty.new_requirement"))]
+    gaps, used = [], found.sources_used()
     if len(used) < SOURCES_NEEDED:
         missing = [str(SOURCE_LABELS[s]) for s in RequirementSource if s not in used]
         gaps.append(Line(_("Requirements come from %(used)d source(s); at least %(needed)d are expected. Not used "
                            "yet: %(missing)s", used=len(used), needed=SOURCES_NEEDED, missing="; ".join(missing)),
                          url_for("loyalty.new_requirement")))
-    if facts.stale:
-        listed = _stale_requirements(stale_before)
-        gaps += [Line(_("“%(requirement)s”, identified on %(date)s, is still pending analysis",
-                        requirement=str(r), date=format_date(r.identified_on, "short")),
-                      url_for("loyalty.requirement_detail", requirement_id=r.id)) for r in listed]
-        if facts.stale > len(listed):
-            gaps.append(Line(ngettext("%(num)d more requirement pending analysis for over %(days)d days",
-                                      "%(num)d more requirements pending analysis for over %(days)d days",
-                                      facts.stale - len(listed), days=ANALYSIS_DAYS),
-                             url_for("loyalty.requirements", status=RequirementStatus.NEW.value)))
-    if facts.unexplained_rejections:
+    gaps += _pending_gaps(facts)
+    if found.unexplained_rejections:
         gaps.append(Line(ngettext("%(num)d rejected requirement has no reason recorded",
                                   "%(num)d rejected requirements have no reason recorded",
-                                  facts.unexplained_rejections),
+                                  found.unexplained_rejections),
                          url_for("loyalty.requirements", status=RequirementStatus.REJECTED.value)))
+    return gaps
 
 
-def _activity_lines(activities: list, since: date, reasons: list) -> None:
-    listening = url_for("loyalty.activities")
+def _pending_gaps(facts: B1Facts) -> list[Line]:
+    stale, listed = facts.requirements.stale, facts.stale_listed
+    gaps = [Line(_("“%(requirement)s”, identified on %(date)s, is still pending analysis",
+                   requirement=str(r), date=format_date(r.identified_on, "short")),
+                 url_for("loyalty.requirement_detail", requirement_id=r.id)) for r in listed]
+    if stale > len(listed):
+        gaps.append(Line(ngettext("%(num)d more requirement pending analysis for over %(days)d days",
+                                  "%(num)d more requirements pending analysis for over %(days)d days",
+                                  stale - len(listed), days=ANALYSIS_DAYS),
+                         url_for("loyalty.requirements", status=RequirementStatus.NEW.value)))
+    return gaps
+
+
+def _activity_reasons(facts: B1Facts) -> list[Line]:
+    listening, activities, since = url_for("loyalty.activities"), facts.activities, facts.since
     if not activities:
-        reasons.append(Line(_("No focus group, trusted-client consultation or other listening activity since "
-                              "%(date)s", date=format_date(since, "long")), listening))
-        return
+        return [Line(_("No focus group, trusted-client consultation or other listening activity since %(date)s",
+                       date=format_date(since, "long")), listening)]
     total = sum(n for _kind, n, _people, _latest in activities)
     people = sum(p for _kind, _n, p, _latest in activities)
     kinds = "; ".join(f"{ACTIVITY_KIND_LABELS[kind]} {n}" for kind, n, _p, _latest in activities)
-    reasons.append(Line(ngettext("%(num)d listening activity since %(date)s (%(people)d participants): %(kinds)s",
-                                 "%(num)d listening activities since %(date)s (%(people)d participants): %(kinds)s",
-                                 total, date=format_date(since, "long"), people=people, kinds=kinds), listening))
+    return [Line(ngettext("%(num)d listening activity since %(date)s (%(people)d participants): %(kinds)s",
+                          "%(num)d listening activities since %(date)s (%(people)d participants): %(kinds)s",
+                          total, date=format_date(since, "long"), people=people, kinds=kinds), listening)]
 
 
-def _complaint_lines(recent: Window, earlier: Window, since: date, ever: int, last_received, reasons: list,
-                     gaps: list) -> None:
-    register = url_for("loyalty.complaints", start=since.isoformat())
-    if not ever:
-        gaps.append(Line(_("No enquiry, complaint, claim or incident has been recorded: record them with the date "
-                           "they were answered"), url_for("loyalty.complaints")))
-        return
-    if not recent.received:
-        gaps.append(Line(_("No enquiry, complaint, claim or incident recorded since %(date)s (the latest was "
-                           "received on %(last)s)", date=format_date(since, "long"),
-                           last=format_date(last_received, "long")), url_for("loyalty.complaints")))
-        return
+def _complaint_reasons(facts: B1Facts) -> list[Line]:
+    recent, earlier, since = facts.recent, facts.earlier, facts.since
+    if not facts.complaints_ever or not recent.received:
+        return []
     text = ngettext("%(num)d enquiry, complaint, claim or incident received since %(date)s, %(answered)d answered",
                     "%(num)d enquiries, complaints, claims and incidents received since %(date)s, %(answered)d "
                     "answered", recent.received, date=format_date(since, "long"), answered=recent.answered)
     if recent.mean_days is not None:
         text += _("; mean response time %(days)s days", days=_one(recent.mean_days))
         if earlier.mean_days is not None:
-            before, now = round(earlier.mean_days, 1), round(recent.mean_days, 1)
-            trend = (_("down from %(days)s days in the 12 months before", days=_one(earlier.mean_days)) if now < before
-                     else _("up from %(days)s days in the 12 months before", days=_one(earlier.mean_days))
-                     if now > before else _("as in the 12 months before"))
-            text += f", {trend}"
-    reasons.append(Line(text, register))
-    if not recent.answered:
-        gaps.append(Line(_("None of those received since %(date)s has a response date: record when each was answered",
-                           date=format_date(since, "long")),
-                         url_for("loyalty.complaints", start=since.isoformat(), status="open")))
+            text += f", {_trend(earlier.mean_days, recent.mean_days)}"
+    return [Line(text, url_for("loyalty.complaints", start=since.isoformat()))]
 
 
-def _survey_lines(facts, reasons: list, gaps: list) -> None:
-    if facts is None:
-        gaps.append(Line(_("No client satisfaction survey has been answered yet: run one with the intention to keep "
-                           "buying and to recommend"), url_for("surveys.index")))
-        return
-    title = f"{facts.survey} · {facts.wave}"
-    if facts.hidden:
-        gaps.append(Line(_("%(wave)s: %(n)d responses so far; the results of an anonymous survey are shown from 3",
-                           wave=title, n=facts.responses), facts.url))
-        return
-    rate = (_("response rate %(rate)s", rate=_pct(facts.response_rate)) if facts.response_rate is not None
+def _trend(before_days: float, recent_days: float) -> str:
+    before, now = round(before_days, 1), round(recent_days, 1)
+    if now < before:
+        return _("down from %(days)s days in the 12 months before", days=_one(before_days))
+    if now > before:
+        return _("up from %(days)s days in the 12 months before", days=_one(before_days))
+    return _("as in the 12 months before")
+
+
+def _complaint_gaps(facts: B1Facts) -> list[Line]:
+    since = facts.since
+    if not facts.complaints_ever:
+        return [Line(_("No enquiry, complaint, claim or incident has been recorded: record them with the date they "
+                       "were answered"), url_for("loyalty.complaints"))]
+    if not facts.recent.received:
+        return [Line(_("No enquiry, complaint, claim or incident recorded since %(date)s (the latest was received "
+                       "on %(last)s)", date=format_date(since, "long"), last=format_date(facts.last_received, "long")),
+                     url_for("loyalty.complaints"))]
+    if not facts.recent.answered:
+        return [Line(_("None of those received since %(date)s has a response date: record when each was answered",
+                       date=format_date(since, "long")),
+                     url_for("loyalty.complaints", start=since.isoformat(), status="open"))]
+    return []
+
+
+def _survey_reasons(survey) -> list[Line]:
+    if survey is None or survey.hidden:
+        return []
+    rate = (_("response rate %(rate)s", rate=_pct(survey.response_rate)) if survey.response_rate is not None
             else _("no invitations: response rate unknown"))
-    parts = [_("n = %(n)d", n=facts.responses), rate, _("CSAT %(csat)s", csat=_pct(facts.csat)),
-             _("NPS %(nps)s", nps=_signed(facts.nps))]
-    if facts.nps_change is not None:
-        parts[-1] += " " + _("(%(change)s since %(wave)s)", change=_signed(facts.nps_change), wave=facts.previous_wave)
-    parts.append(_("intention to keep buying %(pct)s", pct=_pct(facts.repurchase)))
-    reasons.append(Line(f"{title}: " + ", ".join(parts), facts.url))
-    if facts.drivers:
-        drivers = "; ".join(_driver(d) for d in facts.drivers)
+    parts = [_("n = %(n)d", n=survey.responses), rate, _("CSAT %(csat)s", csat=_pct(survey.csat)),
+             _("NPS %(nps)s", nps=_signed(survey.nps))]
+    if survey.nps_change is not None:
+        parts[-1] += " " + _("(%(change)s since %(wave)s)", change=_signed(survey.nps_change),
+                             wave=survey.previous_wave)
+    parts.append(_("intention to keep buying %(pct)s", pct=_pct(survey.repurchase)))
+    reasons = [Line(f"{survey.survey} · {survey.wave}: " + ", ".join(parts), survey.url)]
+    if survey.drivers:
         reasons.append(Line(_("What drives the intention to keep buying and to recommend: %(drivers)s",
-                              drivers=drivers), facts.url))
-    else:
+                              drivers="; ".join(_driver(d) for d in survey.drivers)), survey.url))
+    return reasons
+
+
+def _survey_gaps(survey) -> list[Line]:
+    if survey is None:
+        return [Line(_("No client satisfaction survey has been answered yet: run one with the intention to keep "
+                       "buying and to recommend"), url_for("surveys.index"))]
+    title = f"{survey.survey} · {survey.wave}"
+    if survey.hidden:
+        return [Line(_("%(wave)s: %(n)d responses so far; the results of an anonymous survey are shown from 3",
+                       wave=title, n=survey.responses), survey.url)]
+    gaps = []
+    if not survey.drivers:
         gaps.append(Line(_("%(wave)s gives no driver analysis: it needs the service attributes answered together with "
-                           "the intention to keep buying or to recommend", wave=title), facts.url))
-    if facts.nps is None and facts.repurchase is None:
+                           "the intention to keep buying or to recommend", wave=title), survey.url))
+    if survey.nps is None and survey.repurchase is None:
         gaps.append(Line(_("%(wave)s does not ask about the intention to keep buying or to recommend", wave=title),
-                         facts.url))
+                         survey.url))
+    return gaps
 
 
 def _driver(driver) -> str:
@@ -341,24 +437,23 @@ def _driver(driver) -> str:
 
 # --- detail -----------------------------------------------------------------------------------------
 
-def _blocks(requirements: RequirementFacts, activities: list, since: date, monthly: list[dict], by_category: dict,
-            earlier_by_category: dict, facts) -> list:
+def _blocks(facts: B1Facts) -> list:
     blocks = []
-    if requirements.total:
-        blocks.append(_requirements_table(requirements))
-    if activities:
-        blocks.append(Table(_("Listening activities since %(date)s", date=format_date(since, "long")),
+    if facts.requirements.total:
+        blocks.append(_requirements_table(facts.requirements))
+    if facts.activities:
+        blocks.append(Table(_("Listening activities since %(date)s", date=format_date(facts.since, "long")),
                             [_("Kind"), _("Activities"), _("Participants"), _("Latest")],
                             [[Line(str(ACTIVITY_KIND_LABELS[kind]), url_for("loyalty.activities")), str(n),
-                              str(people), format_date(latest, "short")] for kind, n, people, latest in activities]))
-    if by_category:
-        blocks.append(_complaints_table(since, by_category, earlier_by_category))
-        recent_rows = [row for row in monthly if row["response_days"] is not None]
-        if recent_rows:
+                              str(people), format_date(latest, "short")] for kind, n, people, latest
+                             in facts.activities]))
+    if facts.by_category:
+        blocks.append(_complaints_table(facts.since, facts.by_category, facts.earlier_by_category))
+        if any(row["response_days"] is not None for row in facts.monthly):
             blocks.append(Figure(_("Mean response time per month and category (24 months)"),
-                                 chart_svg(charts.response_trend_chart(monthly))))
-    if facts is not None and not facts.hidden:
-        blocks += _survey_tables(facts)
+                                 chart_svg(charts.response_trend_chart(list(facts.monthly)))))
+    if facts.survey is not None and not facts.survey.hidden:
+        blocks += _survey_tables(facts.survey)
     return blocks
 
 
@@ -413,3 +508,56 @@ def _survey_tables(facts) -> list:
                               _r(d.r_recommend), str(d.n), _("yes") if d.caution else _("no")]
                              for d in facts.drivers]))
     return blocks
+
+
+# --- C2: complaints before and after an improvement -------------------------------------------------
+# An improvement names a complaint category through its source: an opportunity whose source is a complaint
+# category, or a requirement heard in a complaint (the complaint's category).
+
+
+def targeted_categories(improvements) -> dict[int, int]:
+    """improvement id → the complaint category it targets, from its source (at most one query)."""
+    found = {i.id: i.source_id for i in improvements if i.source_kind == COMPLAINT_CATEGORY and i.source_id}
+    by_requirement = {i.id: i.source_id for i in improvements if i.source_kind == CLIENT_REQUIREMENT and i.source_id}
+    if by_requirement:
+        query = (select(Requirement.id, Complaint.category_id).join(Complaint, Complaint.id == Requirement.complaint_id)
+                 .where(Requirement.id.in_(set(by_requirement.values()))))
+        categories = dict(db.session.execute(query).all())
+        found |= {i: categories[r] for i, r in by_requirement.items() if r in categories}
+    return found
+
+
+def complaint_evidence(improvements) -> dict[int, list[ComputedEvidence]]:
+    """Complaints per month and mean response days in the year before and after each implemented improvement
+    that targets a complaint category (a fixed number of queries, none when no improvement does)."""
+    implemented = [i for i in improvements if i.implemented_on]
+    targets = targeted_categories(implemented)
+    if not targets:
+        return {}
+    pivots = {i.id: (targets[i.id], i.implemented_on) for i in implemented if i.id in targets}
+    names = dict(db.session.execute(select(ComplaintCategory.id, ComplaintCategory.name)
+                                    .where(ComplaintCategory.id.in_(set(targets.values())))).all())
+    windows = services.before_after(set(targets.values()), pivots, WINDOW_MONTHS)
+    return {improvement_id: _complaint_change(names.get(pivots[improvement_id][0], ""), figures)
+            for improvement_id, figures in windows.items()}
+
+
+def _complaint_change(category: str, figures: dict) -> list[ComputedEvidence]:
+    before, after = figures["before"], figures["after"]
+    if not after["months"]:
+        return []
+    found = [ComputedEvidence("complaints", _("“%(category)s”: received per month, %(months)d months before and "
+                                              "%(after)d after", category=category, months=before["months"],
+                                              after=after["months"]),
+                              before["per_month"], after["per_month"], False,
+                              _lower(before["per_month"], after["per_month"]))]
+    if before["response_days"] is not None or after["response_days"] is not None:
+        found.append(ComputedEvidence("response_time", _("“%(category)s”: mean response time (days)",
+                                                         category=category),
+                                      before["response_days"], after["response_days"], False,
+                                      _lower(before["response_days"], after["response_days"])))
+    return found
+
+
+def _lower(before, after) -> bool:
+    return before is not None and after is not None and after < before

@@ -1,12 +1,15 @@
 """The E1 dashboard's data: every indicator with its history length, target, latest result and status,
-recent trend and latest external comparison — for any number of indicators in a fixed number of queries."""
+recent trend and latest external comparison — for any number of indicators in a fixed number of queries.
 
-import importlib
+The dashboard page is the evidence package's (``evidence/views/dashboard.py``); E1's automatic evidence
+(``processes/evidence.py``) reads the same rows."""
+
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from core import signals
 from core.extensions import db
 from processes.agreements import recent_values
 from processes.indicators import Status, latest_results, latest_status
@@ -15,8 +18,6 @@ from processes.models import Benchmark, Indicator, IndicatorKind, Measurement, P
 #: Periods of history E1 asks of an indicator, and the periods a sparkline shows.
 HISTORY_NEEDED = 12
 SPARKLINE_PERIODS = 12
-#: The improvements module names the indicators of its SMART improvements here once it exists.
-SMART_HOOK = ("improvements.evidence", "smart_indicator_ids")
 
 
 @dataclass
@@ -33,16 +34,8 @@ class IndicatorRow:
 
 
 def smart_indicator_ids() -> set[int]:
-    """Indicators that measure SMART improvements (shown first); empty until the improvements module says."""
-    module_name, function_name = SMART_HOOK
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as error:
-        if error.name != module_name:
-            raise
-        return set()
-    function = getattr(module, function_name, None)
-    return set(function()) if function else set()
+    """Indicators that measure SMART improvements (shown first), as the registered packages say."""
+    return set().union(*signals.send(signals.smart_indicators))
 
 
 def _period_counts(ids) -> dict[int, int]:

@@ -1,0 +1,110 @@
+"""The one way the capabilities plug into each other: named blinker signals (as indico's ``core/signals``).
+
+A package that offers something to another connects a receiver in its ``hooks.py``::
+
+    from core import signals
+
+    @signals.evidence_sources.connect
+    def _evidence_sources(sender, **kwargs):
+        return {"B2": evidence.census_evidence}
+
+``create_app`` imports the hooks modules it lists (``register_hooks``): Python imports each once per process,
+so its receivers are connected once however many apps are built, and blinker holds them by weak reference
+(the module keeps them alive). An app hears only the receivers of the hooks it registered: a package left out
+contributes nothing to that app — and where that matters it says so (the checklist names the criterion
+without a source) rather than skipping it silently.
+
+The package that sends a signal asks with ``send`` (every value) or ``merged`` (one dict); each signal's
+documentation says who sends it and what a receiver returns. docs/extending.md lists them.
+"""
+
+import importlib
+from collections.abc import Callable
+
+from blinker import Namespace, Signal
+from flask import Flask, current_app
+
+_signals = Namespace()
+#: Where an app keeps the names of the hooks modules it registered, in their order.
+HOOKS_KEY = "fideliza.hooks"
+
+evidence_sources = _signals.signal("evidence-sources", doc="""
+Sent by ``evidence.automatic`` (checklist, criterion page, PDF pack) to find the automatic evidence of each
+criterion; sender None. A receiver returns ``{key: source}``, where ``key`` is a criterion's evidence key (its
+code in the shipped checklist) and ``source(detail=False)`` returns a ``core.findings.Finding``.
+""")
+
+evidence_records = _signals.signal("evidence-records", doc="""
+Sent by ``evidence.records`` to learn the records manual evidence may point at; sender None. A receiver returns
+``{kind: core.findings.RecordKind}``; the kind is stored with the evidence item (``"process"``).
+""")
+
+opportunity_records = _signals.signal("opportunity-records", doc="""
+Sent by ``improvements.sources`` to learn where the records of each kind of opportunity source live (the form
+lists them, an opportunity links to its own); sender None. A receiver returns ``{kind: SourceRecords}`` for
+kinds of ``improvements.sources.KINDS`` whose records its package owns (client requirements, complaint
+categories, survey items).
+""")
+
+client_evidence = _signals.signal("client-evidence", doc="""
+Sent by ``improvements.results.computed_for`` (an improvement's page, the C1 counter, C2's evidence)
+with ``improvements=[Improvement, …]``; sender None. A receiver returns ``{improvement_id: [ComputedEvidence,
+…]}`` for the improvements its data says something about (complaints before and after, the targeted survey
+item wave over wave), in a fixed number of queries whatever their number.
+""")
+
+group_participation = _signals.signal("group-participation", doc="""
+Sent by ``improvements.participation.for_group`` (an improvement group's page) with the group as sender. A
+receiver returns an ``improvements.participation.Participation`` (the group's latest staff participation
+survey, D1), or None when it knows of none; the first one returned is shown.
+""")
+
+smart_indicators = _signals.signal("smart-indicators", doc="""
+Sent by the E1 dashboard's data (``processes.dashboard.indicator_rows``) to learn which indicators measure
+SMART improvements (they are listed first); sender None. A receiver returns a set of indicator ids.
+""")
+
+demo_loaders = _signals.signal("demo-loaders", doc="""
+Sent by ``core.demo.load`` (``flask demo``); sender None. A receiver returns ``{name: core.demo.DemoLoader}``:
+the function that adds its package's demo records, and the names of the loaders whose records it needs first.
+""")
+
+
+def register_hooks(app: Flask, *modules: str) -> None:
+    """Import each hooks module (connecting its receivers, once per process) and let ``app`` hear them."""
+    hooks = app.extensions.setdefault(HOOKS_KEY, [])
+    for name in modules:
+        importlib.import_module(name)
+        if name not in hooks:
+            hooks.append(name)
+
+
+def receivers(signal: Signal, sender=None) -> list[Callable]:
+    """The receivers of ``signal`` that the current app registered, in the order of its hooks."""
+    hooks = current_app.extensions.get(HOOKS_KEY, [])
+    found = [receiver for receiver in signal.receivers_for(sender) if receiver.__module__ in hooks]
+    return sorted(found, key=lambda receiver: (hooks.index(receiver.__module__), _line(receiver)))
+
+
+def _line(receiver) -> int:
+    code = getattr(receiver, "__code__", None)
+    return code.co_firstlineno if code is not None else 0
+
+
+def send(signal: Signal, sender=None, **kwargs) -> list:
+    """What each of the current app's receivers returns, in order; a receiver's None (nothing to add) is left out."""
+    values = (receiver(sender, **kwargs) for receiver in receivers(signal, sender))
+    return [value for value in values if value is not None]
+
+
+def merged(signal: Signal, sender=None, **kwargs) -> dict:
+    """The dicts the receivers return, as one. Two receivers giving the same key is a mistake in the hooks
+    (which one would count?), refused with both names."""
+    found, owners = {}, {}
+    for receiver in receivers(signal, sender):
+        for key, value in (receiver(sender, **kwargs) or {}).items():
+            if key in found:
+                raise RuntimeError(f"Both {owners[key]} and {receiver.__module__} answer “{key}” to the "
+                                   f"{signal.name} signal: keep one.")
+            found[key], owners[key] = value, receiver.__module__
+    return found

@@ -1,1 +1,0 @@
-"""The automatic evidence of each criterion, grouped by the module whose data it reads."""

@@ -1,0 +1,354 @@
+"""The automatic evidence of the criteria whose data is the process map's.
+
+- **A1**: the process map of the programme under certification — every process with an owner, participants and
+  indicators, and a process-management standard.
+- **A2**: the joint map with the other programmes — interfaces between them, their problems handled through
+  service-level agreements that are complied with.
+- **E1**: an information system for managing with data over time — indicators with history, targets and
+  external comparisons, perception measures and performance indicators both present.
+
+Each criterion in three parts: its **facts** (a frozen dataclass read in a fixed number of queries), its
+**rule** (``a1_status(facts)``: pure, tested without a request) and its **wording** (``a1_finding(facts,
+detail)``, whose detail reads what only the tables and figures need).
+"""
+
+from dataclasses import dataclass
+
+from flask import render_template, url_for
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from core.charts import chart_svg
+from core.extensions import db
+from core.findings import Figure, Finding, Line, Sparkline, Status, Table, share
+from processes import maps
+from processes.agreements import Compliance, interfaces_with_state
+from processes.charts import trends_chart
+from processes.dashboard import HISTORY_NEEDED, SPARKLINE_PERIODS, IndicatorRow, grouped, indicator_rows
+from processes.models import IndicatorKind, Process, ProcessStandard, ProcessStatus, Programme
+from processes.services import certified_programme
+from processes.standard import SHEET_FIELDS, completeness_by_process, sheet_facts
+
+# --- A1 ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class A1Facts:
+    #: The programme under certification, None when none is marked.
+    programme: Programme | None
+    #: Its current processes, by code.
+    processes: tuple = ()
+    #: process id → ``processes.standard.SheetFacts``.
+    sheets: dict | None = None
+    #: The saved process-management standard, None while none is saved.
+    standard: ProcessStandard | None = None
+
+    def lacks(self, process) -> tuple[str, ...]:
+        """What A1 asks of every process that this one lacks: ``owner``, ``participants``, ``indicator``."""
+        sheet = self.sheets[process.id]
+        return tuple(name for name, missing in (("owner", "owner" not in sheet.filled),
+                                                ("participants", sheet.participants == 0),
+                                                ("indicator", sheet.indicators == 0)) if missing)
+
+    @property
+    def lacking(self) -> list:
+        return [process for process in self.processes if self.lacks(process)]
+
+
+def a1_facts() -> A1Facts:
+    """The certified programme, its current processes with their sheet facts, and the saved standard."""
+    programme = certified_programme()
+    standard = db.session.scalar(select(ProcessStandard).order_by(ProcessStandard.id).limit(1))
+    if programme is None:
+        return A1Facts(None, standard=standard)
+    processes = tuple(db.session.scalars(
+        select(Process).where(Process.programme_id == programme.id, Process.status != ProcessStatus.RETIRED)
+        .options(joinedload(Process.owner)).order_by(Process.code)))
+    return A1Facts(programme, processes, sheet_facts([p.id for p in processes]) if processes else {}, standard)
+
+
+def a1_status(facts: A1Facts) -> Status:
+    """Missing without a certified programme or processes; met when every process has an owner, participants
+    and an indicator and a standard is saved; partly otherwise."""
+    if facts.programme is None or not facts.processes:
+        return Status.MISSING
+    return Status.MET if not facts.lacking and facts.standard is not None else Status.PARTLY
+
+
+def _process_url(process) -> str:
+    return url_for("processes.process_detail", process_id=process.id)
+
+
+def _lack_words(facts: A1Facts, process) -> list[str]:
+    words = {"owner": _("no owner"), "participants": _("no participants"), "indicator": _("no indicator")}
+    return [words[name] for name in facts.lacks(process)]
+
+
+def _standard_line(standard: ProcessStandard | None) -> Line:
+    if standard is None:
+        return Line(_("No process-management standard has been set yet."), url_for("processes.standard"))
+    fields = ", ".join(str(SHEET_FIELDS[name]).lower() for name in standard.required_fields if name in SHEET_FIELDS)
+    return Line(_("A process-management standard is defined: required fields %(fields)s; at least %(people)d "
+                  "participants and %(indicators)d indicators per process.", fields=fields or "—",
+                  people=standard.min_participants, indicators=standard.min_indicators),
+                url_for("processes.standard"))
+
+
+def a1_finding(facts: A1Facts, detail: bool = False) -> Finding:
+    """A1 in words: each process and what it lacks, the standard, the map (and in detail the map and a table)."""
+    if facts.programme is None:
+        return Finding(a1_status(facts), [Line(_("No programme is marked as under certification yet."))],
+                       [Line(_("Mark the loyalty programme as under certification"), url_for("processes.programmes"))])
+    if not facts.processes:
+        return Finding(a1_status(facts), [Line(_("The map of %(programme)s has no processes yet.",
+                                                 programme=facts.programme.name))],
+                       [Line(_("Draw the process map: add the processes"), url_for("processes.new_process"))])
+    gaps = [Line(f"{p.code}: {', '.join(_lack_words(facts, p))}", _process_url(p)) for p in facts.lacking]
+    if facts.standard is None:
+        gaps.append(_standard_line(None))
+    finding = Finding(a1_status(facts), _a1_reasons(facts), gaps)
+    if detail:
+        finding.blocks = _a1_blocks(facts)
+    return finding
+
+
+def _a1_reasons(facts: A1Facts) -> list[Line]:
+    programme, lacking = facts.programme, facts.lacking
+    summary = _("%(share)s processes have an owner, participants and at least one indicator",
+                share=share(len(facts.processes) - len(lacking), len(facts.processes)))
+    if lacking:
+        summary += _("; missing: %(list)s", list=", ".join(f"{p.code} {' '.join(_lack_words(facts, p))}"
+                                                            for p in lacking))
+    return [Line(summary, url_for("processes.process_list", programme=programme.id)),
+            _standard_line(facts.standard),
+            Line(_("The process map of %(programme)s is drawn from the sheets.", programme=programme.name),
+                 url_for("processes.index", programme=programme.id))]
+
+
+def _a1_blocks(facts: A1Facts) -> list:
+    programme, processes, sheets = facts.programme, facts.processes, facts.sheets
+    scores = completeness_by_process([p.id for p in processes])
+    rows = [[Line(p.code, _process_url(p)), p.name, p.owner.name if p.owner else "—", str(sheets[p.id].participants),
+             str(sheets[p.id].indicators), f"{scores[p.id].score} %"] for p in processes]
+    table = Table(_("Processes of %(programme)s", programme=programme.name),
+                  [_("Code"), _("Process"), _("Owner"), _("Participants"), _("Indicators"), _("Completeness")], rows)
+    svg = render_template("processes/_map.svg", layout=maps.programme_map(programme), standalone=True)
+    return [Figure(_("Process map of %(programme)s", programme=programme.name), svg), table]
+
+
+def process_map_evidence(detail: bool = False) -> Finding:
+    """A1's automatic evidence, from the data as it is now."""
+    return a1_finding(a1_facts(), detail)
+
+
+# --- A2 ---------------------------------------------------------------------------------------------
+
+#: The agreement states A2 lists as gaps.
+A2_GAPS = (Compliance.NO_AGREEMENT, Compliance.BREACHED, Compliance.NOT_MEASURABLE)
+
+
+@dataclass(frozen=True)
+class A2Facts:
+    programmes: int
+    #: (interface, ``processes.agreements.AgreementState``) of every interface between two programmes.
+    states: tuple = ()
+
+    @property
+    def problems(self) -> list:
+        return [(i, s) for i, s in self.states if (i.problem or "").strip()]
+
+    @property
+    def with_agreement(self) -> list:
+        return [(i, s) for i, s in self.states if (i.agreement or "").strip()]
+
+    @property
+    def measured(self) -> list:
+        return [(i, s) for i, s in self.with_agreement if s.status in (Compliance.COMPLIANT, Compliance.BREACHED)]
+
+    @property
+    def flagged(self) -> list:
+        return [(i, s) for i, s in self.states if s.status in A2_GAPS]
+
+
+def a2_facts() -> A2Facts:
+    """How many programmes there are, and the interfaces between programmes with their agreement state."""
+    programmes = db.session.scalar(select(func.count()).select_from(Programme)) or 0
+    return A2Facts(programmes, tuple((i, s) for i, s in interfaces_with_state()
+                                     if i.from_process.programme_id != i.to_process.programme_id))
+
+
+def a2_status(facts: A2Facts) -> Status:
+    """Missing with one programme or no interface between programmes; met when every such interface has an
+    agreement that is measured and complied with (or needs none); partly otherwise."""
+    if facts.programmes < 2 or not facts.states:
+        return Status.MISSING
+    return Status.MET if not facts.flagged else Status.PARTLY
+
+
+def a2_finding(facts: A2Facts, detail: bool = False) -> Finding:
+    """A2 in words: the joint map, the problems and their agreements, compliance (in detail the map and a table)."""
+    if a2_status(facts) == Status.MISSING:
+        reason = (_("Only one programme is recorded: there is no joint map yet.") if facts.programmes < 2 else
+                  _("No interface between processes of different programmes has been recorded yet."))
+        return Finding(Status.MISSING, [Line(reason)],
+                       [Line(_("Record the interfaces with the other programmes"), url_for("processes.new_interface"))])
+    gaps = [Line(f"{i.from_process.code} → {i.to_process.code}: {s.status.label}",
+                 url_for("processes.edit_interface", interface_id=i.id)) for i, s in facts.flagged]
+    finding = Finding(a2_status(facts), _a2_reasons(facts), gaps)
+    if detail:
+        finding.blocks = _a2_blocks(facts)
+    return finding
+
+
+def _a2_reasons(facts: A2Facts) -> list[Line]:
+    complied = [(i, s) for i, s in facts.measured if s.status == Compliance.COMPLIANT]
+    return [
+        Line(_("%(programmes)d programmes on the joint map, with %(interfaces)d interfaces between them",
+               programmes=facts.programmes, interfaces=len(facts.states)), url_for("processes.joint_map")),
+        Line(_("%(problems)d interface problems identified; %(share)s interfaces have a service-level agreement",
+               problems=len(facts.problems), share=share(len(facts.with_agreement), len(facts.states))),
+             url_for("processes.interfaces")),
+        Line(_("%(share)s measurable agreements complied with in their latest period",
+               share=share(len(complied), len(facts.measured))), url_for("processes.interfaces")),
+    ]
+
+
+def _a2_blocks(facts: A2Facts) -> list:
+    rows = [[Line(f"{i.from_process.code} → {i.to_process.code}",
+                  url_for("processes.edit_interface", interface_id=i.id)), i.flow, i.problem or "—",
+             i.agreement or "—", s.status.label if s.status else "—",
+             f"{s.rate} %" if s.rate is not None else "—"] for i, s in facts.states]
+    return [
+        Figure(_("Joint process map"), render_template("processes/_map.svg", layout=maps.joint_map(),
+                                                       standalone=True)),
+        Table(_("Interfaces between programmes"), [_("Interface"), _("What flows"), _("Problem identified"),
+              _("Agreement (SLA)"), _("Compliance"), _("Periods met")], rows),
+    ]
+
+
+def joint_map_evidence(detail: bool = False) -> Finding:
+    """A2's automatic evidence, from the data as it is now."""
+    return a2_finding(a2_facts(), detail)
+
+
+# --- E1 ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class E1Facts:
+    #: Every active indicator of a current process (``processes.dashboard.IndicatorRow``), SMART ones first.
+    rows: tuple = ()
+
+    @property
+    def kinds(self) -> list[tuple[IndicatorKind, list]]:
+        return grouped(list(self.rows))
+
+    @staticmethod
+    def row_lacks(row) -> bool:
+        return row.periods < HISTORY_NEEDED or not row.has_target
+
+    @staticmethod
+    def kind_lacks(members) -> bool:
+        """A kind with no indicator, or none with an external comparison."""
+        return not members or not any(r.benchmark for r in members)
+
+
+def e1_facts() -> E1Facts:
+    return E1Facts(tuple(indicator_rows()))
+
+
+def e1_status(facts: E1Facts) -> Status:
+    """Missing without indicators; met when both kinds exist, each with an external comparison, and every
+    indicator has ``HISTORY_NEEDED`` periods of history and a target; partly otherwise."""
+    if not facts.rows:
+        return Status.MISSING
+    lacking = any(E1Facts.kind_lacks(m) for _k, m in facts.kinds) or any(map(E1Facts.row_lacks, facts.rows))
+    return Status.PARTLY if lacking else Status.MET
+
+
+def _url(row: IndicatorRow) -> str:
+    return url_for("processes.indicator_detail", indicator_id=row.indicator.id)
+
+
+def _kind_name(kind: IndicatorKind) -> str:
+    return _("perception measures") if kind == IndicatorKind.PERCEPTION else _("performance indicators")
+
+
+def e1_finding(facts: E1Facts, detail: bool = False) -> Finding:
+    """E1 in words: the indicators by kind, their history, targets and comparisons (in detail a table per kind
+    and the trends)."""
+    if not facts.rows:
+        return Finding(e1_status(facts), [Line(_("No indicator has been defined yet."))],
+                       [Line(_("Define the indicators of each process"), url_for("processes.process_list"))])
+    finding = Finding(e1_status(facts), _e1_reasons(facts), _e1_kind_gaps(facts) + _e1_row_gaps(facts))
+    if detail:
+        finding.blocks = _e1_blocks(facts)
+    return finding
+
+
+def _e1_reasons(facts: E1Facts) -> list[Line]:
+    rows, kinds, dashboard = facts.rows, dict(facts.kinds), url_for("evidence.dashboard")
+    return [
+        Line(_("%(n)d indicators: %(perception)d perception measures and %(performance)d performance indicators",
+               n=len(rows), perception=len(kinds[IndicatorKind.PERCEPTION]),
+               performance=len(kinds[IndicatorKind.PERFORMANCE])), dashboard),
+        Line(_("%(share)s indicators have at least %(need)d periods of history",
+               share=share(sum(r.periods >= HISTORY_NEEDED for r in rows), len(rows)), need=HISTORY_NEEDED), dashboard),
+        Line(_("%(share)s indicators have a target", share=share(sum(r.has_target for r in rows), len(rows))),
+             dashboard),
+        Line(_("%(share)s indicators have an external comparison",
+               share=share(sum(r.benchmark is not None for r in rows), len(rows))), dashboard),
+    ]
+
+
+def _e1_kind_gaps(facts: E1Facts) -> list[Line]:
+    gaps = []
+    for kind, members in facts.kinds:
+        if not members:
+            gaps.append(Line(_("There are no %(kind)s yet", kind=_kind_name(kind)), url_for("processes.process_list")))
+        elif E1Facts.kind_lacks(members):
+            gaps.append(Line(_("None of the %(kind)s has an external comparison", kind=_kind_name(kind)),
+                             _url(members[0])))
+    return gaps
+
+
+def _e1_row_gaps(facts: E1Facts) -> list[Line]:
+    gaps = []
+    for row in filter(E1Facts.row_lacks, facts.rows):
+        lacks = []
+        if row.periods < HISTORY_NEEDED:
+            lacks.append(_("%(have)d of %(need)d periods of history", have=row.periods, need=HISTORY_NEEDED))
+        if not row.has_target:
+            lacks.append(_("no target"))
+        gaps.append(Line(f"{row.indicator.code}: {', '.join(lacks)}", _url(row)))
+    return gaps
+
+
+def _e1_blocks(facts: E1Facts) -> list:
+    blocks = [_e1_table(kind, members) for kind, members in facts.kinds if members]
+    trends = [r for r in facts.rows if len(r.trend) > 1]
+    if trends:
+        blocks.append(Figure(_("Recent trend of each indicator (last %(n)d periods)", n=SPARKLINE_PERIODS),
+                             chart_svg(trends_chart(trends))))
+    return blocks
+
+
+def _number(value) -> str:
+    return "—" if value is None else format_decimal(value, "#,##0.##")
+
+
+def _e1_table(kind: IndicatorKind, rows: list[IndicatorRow]) -> Table:
+    title = _("Perception measures") if kind == IndicatorKind.PERCEPTION else _("Performance indicators")
+    body = [[Line(r.indicator.code, _url(r)), r.indicator.name, str(r.periods),
+             _number(r.latest.value) if r.latest else "—", r.status.label,
+             f"{r.benchmark.source}: {_number(r.benchmark.value)}" if r.benchmark else "—",
+             Sparkline(tuple(r.trend))] for r in rows]
+    return Table(title, [_("Code"), _("Indicator"), _("Periods"), _("Latest"), _("Status"),
+                         _("External comparison"), _("Trend")], body)
+
+
+def data_management_evidence(detail: bool = False) -> Finding:
+    """E1's automatic evidence, from the data as it is now."""
+    return e1_finding(e1_facts(), detail)

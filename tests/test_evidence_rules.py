@@ -1,0 +1,250 @@
+"""Each criterion's rule, table by table: facts built by hand (no database, no request) → status.
+
+The facts are the dataclasses the evidence modules read from the data; these tables say, for each criterion,
+which facts make it met, partly met or missing."""
+
+import ast
+from datetime import date, timedelta
+from pathlib import Path
+from types import SimpleNamespace as Record
+
+import pytest
+
+from core.findings import Status
+from improvements import evidence as improvements_evidence
+from improvements.results import C1Status, Result
+from loyalty import evidence as loyalty_evidence
+from loyalty.voice import evidence as voice_evidence
+from loyalty.voice.models import RequirementSource, RequirementStatus
+from processes import evidence as processes_evidence
+from processes.agreements import AgreementState, Compliance
+from processes.models import IndicatorKind
+from processes.standard import SheetFacts
+from surveys import evidence as surveys_evidence
+
+MET, PARTLY, MISSING = Status.MET, Status.PARTLY, Status.MISSING
+PROGRAMME, STANDARD = Record(id=1, name="Loyalty"), Record(id=1)
+
+
+def _sheet(owner=True, participants=2, indicators=1) -> SheetFacts:
+    return SheetFacts(frozenset({"owner"} if owner else ()), participants, indicators, 0)
+
+
+def _a1(programme=PROGRAMME, sheets=(), standard=STANDARD):
+    processes = tuple(Record(id=n, code=f"P{n}") for n in range(len(sheets)))
+    return processes_evidence.A1Facts(programme, processes, dict(enumerate(sheets)), standard)
+
+
+@pytest.mark.parametrize(("facts", "status"), [
+    (_a1(programme=None), MISSING),
+    (_a1(sheets=()), MISSING),
+    (_a1(sheets=(_sheet(),)), MET),
+    (_a1(sheets=(_sheet(), _sheet())), MET),
+    (_a1(sheets=(_sheet(),), standard=None), PARTLY),
+    (_a1(sheets=(_sheet(), _sheet(owner=False))), PARTLY),
+    (_a1(sheets=(_sheet(participants=0),)), PARTLY),
+    (_a1(sheets=(_sheet(indicators=0),)), PARTLY),
+])
+def test_a1(facts, status):
+    assert processes_evidence.a1_status(facts) == status
+
+
+def _interface(*, problem=None, agreement=None, state=Compliance.NO_DATA):
+    return Record(problem=problem, agreement=agreement), AgreementState(state)
+
+
+@pytest.mark.parametrize(("programmes", "states", "status"), [
+    (1, [], MISSING),
+    (1, [_interface()], MISSING),
+    (2, [], MISSING),
+    (2, [_interface(problem="Late", state=Compliance.NO_AGREEMENT)], PARTLY),
+    (2, [_interface(problem="Late", agreement="5 days", state=Compliance.BREACHED)], PARTLY),
+    (2, [_interface(agreement="5 days", state=Compliance.NOT_MEASURABLE)], PARTLY),
+    (2, [_interface(problem="Late", agreement="5 days", state=Compliance.COMPLIANT)], MET),
+    (3, [_interface(), _interface(agreement="5 days", state=Compliance.COMPLIANT)], MET),  # no problem, no data yet
+    (2, [_interface(state=Compliance.COMPLIANT), _interface(state=Compliance.BREACHED)], PARTLY),
+])
+def test_a2(programmes, states, status):
+    assert processes_evidence.a2_status(processes_evidence.A2Facts(programmes, tuple(states))) == status
+
+
+def _row(kind=IndicatorKind.PERFORMANCE, periods=12, target=True, benchmark=True):
+    return Record(indicator=Record(kind=kind), periods=periods, has_target=target,
+                  benchmark=Record(value=1) if benchmark else None)
+
+
+BOTH = [_row(IndicatorKind.PERCEPTION), _row()]
+
+
+@pytest.mark.parametrize(("rows", "status"), [
+    ([], MISSING),
+    (BOTH, MET),
+    (BOTH + [_row(benchmark=False)], MET),  # one comparison per kind is enough
+    ([_row()], PARTLY),  # no perception measure
+    ([_row(IndicatorKind.PERCEPTION)], PARTLY),  # no performance indicator
+    ([_row(IndicatorKind.PERCEPTION), _row(benchmark=False)], PARTLY),
+    (BOTH + [_row(periods=11)], PARTLY),
+    (BOTH + [_row(target=False)], PARTLY),
+])
+def test_e1(rows, status):
+    assert processes_evidence.e1_status(processes_evidence.E1Facts(tuple(rows))) == status
+
+
+TODAY = date(2026, 5, 15)
+
+
+def _b2(clients=40, *, updated=TODAY, figures_year=2025, strategic=3, unexplained=0):
+    return loyalty_evidence.B2Facts(TODAY, clients, current=30, unexplained=unexplained, strategic=strategic,
+                                    updated=updated, figures_year=figures_year)
+
+
+@pytest.mark.parametrize(("facts", "status"), [
+    (loyalty_evidence.B2Facts(TODAY, 0), MISSING),
+    (_b2(), MET),
+    (_b2(updated=TODAY - timedelta(days=365)), MET),  # a year to the day is still current
+    (_b2(updated=TODAY - timedelta(days=366)), PARTLY),
+    (_b2(figures_year=None), PARTLY),
+    (_b2(strategic=0), PARTLY),
+    (_b2(unexplained=1), PARTLY),
+    (_b2(clients=1, strategic=0, figures_year=None, unexplained=1), PARTLY),  # any client: never missing
+])
+def test_b2(facts, status):
+    assert loyalty_evidence.b2_status(facts) == status
+
+
+def _requirements(sources=3, *, stale=0, unexplained=0):
+    counts = {(source, RequirementStatus.ANALYSED): 2 for source in list(RequirementSource)[:sources]}
+    return voice_evidence.RequirementFacts(sum(counts.values()), 0, counts, {}, stale, unexplained)
+
+
+SURVEY = Record(hidden=False, drivers=[Record()], nps=20.0, repurchase=80.0)
+
+
+def _b1(requirements=None, *, ever=4, received=3, answered=2, survey=SURVEY, activities=()):
+    return voice_evidence.B1Facts(TODAY, requirements or _requirements(), activities=activities,
+                                  complaints_ever=ever, recent=voice_evidence.Window(received, answered),
+                                  survey=survey)
+
+
+@pytest.mark.parametrize(("facts", "status"), [
+    (voice_evidence.B1Facts(TODAY), MISSING),
+    (_b1(voice_evidence.RequirementFacts(), ever=0, received=0, answered=0, survey=None), MISSING),
+    (_b1(voice_evidence.RequirementFacts(), ever=0, received=0, answered=0, survey=None,
+         activities=((None, 1, 8, TODAY),)), PARTLY),  # a listening activity alone is something
+    (_b1(), MET),
+    (_b1(_requirements(2)), PARTLY),
+    (_b1(_requirements(stale=1)), PARTLY),
+    (_b1(_requirements(unexplained=1)), PARTLY),
+    (_b1(voice_evidence.RequirementFacts()), PARTLY),
+    (_b1(ever=0, received=0, answered=0), PARTLY),
+    (_b1(received=0, answered=0), PARTLY),  # complaints recorded, none in the last 12 months
+    (_b1(answered=0), PARTLY),
+    (_b1(survey=None), PARTLY),
+    (_b1(survey=Record(**SURVEY.__dict__ | {"hidden": True})), PARTLY),
+    (_b1(survey=Record(**SURVEY.__dict__ | {"drivers": []})), PARTLY),
+    (_b1(survey=Record(**SURVEY.__dict__ | {"nps": None})), MET),  # the intention to keep buying is enough
+    (_b1(survey=Record(**SURVEY.__dict__ | {"nps": None, "repurchase": None})), PARTLY),
+])
+def test_b1(facts, status):
+    assert voice_evidence.b1_status(facts) == status
+
+
+def _c1(qualifying=0, others=0):
+    return improvements_evidence.C1Facts(C1Status([Record(id=n) for n in range(qualifying)],
+                                                  [(Record(id=100 + n), ["No result"]) for n in range(others)]), {})
+
+
+@pytest.mark.parametrize(("facts", "status"), [
+    (_c1(), MISSING),
+    (_c1(others=4), MISSING),  # checked, none qualifies
+    (_c1(qualifying=1), PARTLY),
+    (_c1(qualifying=2, others=5), PARTLY),
+    (_c1(qualifying=3), MET),
+    (_c1(qualifying=4, others=2), MET),  # the others are listed, they do not undo C1
+])
+def test_c1(facts, status):
+    assert improvements_evidence.c1_status(facts) == status
+
+
+def _assessed(before=40.0, after=80.0, *, valued=False, higher_is_better=True):
+    return Record(result=Result(before, after, None, higher_is_better), valued=valued)
+
+
+def _c2(*assessments):
+    improvements = tuple(Record(id=n) for n in range(len(assessments)))
+    return improvements_evidence.C2Facts(improvements, dict(enumerate(assessments)))
+
+
+@pytest.mark.parametrize(("facts", "status"), [
+    (_c2(), MISSING),
+    (_c2(_assessed()), MET),
+    (_c2(_assessed(80.0, 40.0, higher_is_better=False)), MET),  # lower is better and it fell
+    (_c2(_assessed(80.0, 40.0, valued=True)), MET),  # worse, but clients value it
+    (_c2(_assessed(80.0, 40.0)), MISSING),  # measured, neither better nor valued
+    (_c2(_assessed(after=None)), MISSING),
+    (_c2(_assessed(before=None, valued=True)), MISSING),  # valued, but no before/after to show
+    (_c2(_assessed(), _assessed(after=None)), PARTLY),
+    (_c2(_assessed(), _assessed(80.0, 40.0)), PARTLY),
+])
+def test_c2(facts, status):
+    assert improvements_evidence.c2_status(facts) == status
+
+
+def _stage(holders):
+    return Record(process_id=1), holders
+
+
+@pytest.mark.parametrize(("facts", "status"), [
+    (improvements_evidence.C3Facts(0, 0, 0), MISSING),
+    (improvements_evidence.C3Facts(1, 2, 1), PARTLY),  # no diagram
+    (improvements_evidence.C3Facts(0, 0, 0, (_stage(2),)), PARTLY),  # no revision linked to an improvement
+    (improvements_evidence.C3Facts(1, 2, 0, (_stage(2),)), PARTLY),
+    (improvements_evidence.C3Facts(1, 2, 1, (_stage(2), _stage(0))), PARTLY),  # a stage nobody holds
+    (improvements_evidence.C3Facts(1, 2, 1, (_stage(2), _stage(1))), MET),
+])
+def test_c3(facts, status):
+    assert improvements_evidence.c3_status(facts) == status
+
+
+def _summary(favourable=75.0, rate=60.0, hidden=False):
+    return Record(hidden=hidden, headline={"participation": favourable}, response_rate=rate)
+
+
+def _group(name="GM-1", favourable=80.0):
+    return Record(name=name, headline={"participation": favourable})
+
+
+def _d1(summary=None, groups=(), hidden_groups=0, not_invited=()):
+    return surveys_evidence.D1Facts(Record(id=1), summary or _summary(), tuple(groups), hidden_groups,
+                                    tuple(not_invited))
+
+
+@pytest.mark.parametrize(("facts", "status"), [
+    (surveys_evidence.D1Facts(), MISSING),
+    (_d1(_summary(hidden=True)), MISSING),  # below the minimum n of an anonymous survey
+    (_d1(), MET),
+    (_d1(_summary(favourable=60.0, rate=50.0)), MET),  # the targets themselves are enough
+    (_d1(_summary(favourable=59.9)), PARTLY),
+    (_d1(_summary(favourable=None)), PARTLY),  # nobody answered the participation questions
+    (_d1(_summary(rate=49.0)), PARTLY),
+    (_d1(_summary(rate=None)), PARTLY),  # no invitations: the rate is unknown
+    (_d1(groups=[_group(), _group("GM-2", 55.0)]), PARTLY),
+    (_d1(groups=[_group(), _group(None, 20.0)]), MET),  # answers outside any group are not a group
+    (_d1(groups=[_group("GM-2", None)]), MET),  # a group without participation answers falls short of nothing
+    (_d1(hidden_groups=1), PARTLY),
+    (_d1(not_invited=[Record(name="GM-3")]), PARTLY),
+])
+def test_d1(facts, status):
+    assert surveys_evidence.d1_status(facts) == status
+
+
+EVIDENCE_MODULES = ["processes/evidence.py", "loyalty/evidence.py", "loyalty/voice/evidence.py",
+                    "improvements/evidence.py", "surveys/evidence.py"]
+
+
+@pytest.mark.parametrize("path", EVIDENCE_MODULES)
+def test_no_evidence_function_is_longer_than_25_lines(path):
+    tree = ast.parse((Path(__file__).resolve().parents[1] / path).read_text())
+    long = [(node.name, node.end_lineno - node.lineno + 1) for node in ast.walk(tree)
+            if isinstance(node, ast.FunctionDef) and node.end_lineno - node.lineno + 1 > 25]
+    assert long == []
