@@ -11,8 +11,8 @@ the same attribute.
 answer in the latest wave that opened before the day it was implemented, and in the latest wave that opened
 on or after it. Higher is better (1–5 or 0–10), so it is favourable when the mean rose. Nothing is shown
 without a wave on both sides; a wave whose item has fewer than ``results.MIN_CUT`` answers does not count, as
-everywhere in the results of anonymous surveys. Only aggregates are read (AVG and COUNT per wave), so
-anonymous surveys work the same.
+everywhere in the results of anonymous surveys, and an anonymous wave counts only its released responses
+(``surveys.releases``). Only aggregates are read (AVG and COUNT per wave), so anonymous surveys work the same.
 
 Both are registered with ``improvements`` when the surveys blueprint is registered on the app, so the import
 order of the packages does not matter. Two queries whatever the number of improvements (none when none has
@@ -27,6 +27,7 @@ from core.extensions import db
 from improvements.client_evidence import ComputedEvidence
 from improvements.sources import SURVEY_RESULT
 from surveys.models import BOUNDS, Answer, Audience, ItemRole, Survey, SurveyItem, Wave, WaveStatus
+from surveys.releases import shown_answers
 from surveys.results import MIN_CUT
 
 NUMERIC = tuple(BOUNDS)
@@ -78,7 +79,7 @@ def survey_evidence(improvements) -> dict[int, list[ComputedEvidence]]:
         .select_from(Answer).join(SurveyItem, SurveyItem.id == Answer.item_id)
         .join(Survey, Survey.id == SurveyItem.survey_id).join(Wave, Wave.id == Answer.wave_id)
         .where(family.in_({root for root, _key in wanted}), SurveyItem.key.in_({key for _root, key in wanted}),
-               Wave.status != WaveStatus.DRAFT, Answer.number.is_not(None), Answer.excluded.is_(False))
+               Wave.status != WaveStatus.DRAFT, Answer.number.is_not(None), shown_answers())
         .group_by(family, SurveyItem.key, Wave.id, Wave.name, Wave.opens_on))
     waves: dict[tuple, list] = {}
     for root, key, wave_id, name, opens_on, average, count in rows:

@@ -21,7 +21,7 @@ from sqlalchemy import exists, select
 from core.extensions import db
 from evidence.automatic import Finding, Line, Status, Table, evidence_source
 from evidence.sources import pending  # noqa: F401  (placeholders first, whoever imports this module first)
-from surveys import drivers, results
+from surveys import drivers, releases, results
 from surveys.models import Audience, ItemKind, ItemRole, Response, Survey, SurveyItem, Wave, WaveStatus
 
 #: Overall and per group, the favourable % at which people "value positively" (D1).
@@ -82,9 +82,11 @@ def participation_evidence(detail: bool = False) -> Finding:
     wave_url, results_url = url_for("surveys.wave", wave_id=wave.id), url_for("surveys.wave_results", wave_id=wave.id)
     title = f"{wave.survey} · {wave.name}"
     if summary.hidden:
-        return Finding(Status.MISSING, [Line(_("%(wave)s: %(n)d responses so far; the results of an anonymous survey "
-                                               "are shown from %(min)d.", wave=title, n=summary.responses,
-                                               min=results.MIN_CUT), wave_url)],
+        return Finding(Status.MISSING, [Line(_("%(wave)s: %(n)d responses so far, %(shown)d shown; the results of an "
+                                               "anonymous survey are shown from %(min)d, released in batches of "
+                                               "%(batch)d.", wave=title, n=summary.responses + summary.waiting,
+                                               shown=summary.responses, min=results.MIN_CUT,
+                                               batch=releases.batch_size()), results_url)],
                        [Line(_("Remind the people invited who have not answered"), wave_url)])
     overall = summary.headline.get("participation")
     groups, hidden_groups = results.breakdown(wave, "segment")

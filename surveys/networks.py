@@ -17,6 +17,7 @@ from flask import current_app
 from sqlalchemy import case, func, select, update
 
 from core.extensions import db
+from surveys import engine
 from surveys.models import Answer, Exclusion, Response, ResponseSource, Wave
 
 #: Hex characters kept of the HMAC (64 bits: enough to tell networks apart, too few to be an address).
@@ -50,22 +51,14 @@ def cap() -> int:
     return int(current_app.config["SURVEY_PUBLIC_MAX_PER_NETWORK"])
 
 
-def hold_wave(wave: Wave) -> None:
-    """Hold the wave until the transaction ends, so that counting its public answers and adding one are a
-    single step for parallel requests: the no-op UPDATE takes the wave's row lock on PostgreSQL (a second
-    answer waits, then counts what the first committed) and the database's single write lock on SQLite."""
-    table = Wave.__table__
-    db.session.execute(update(table).where(table.c.id == wave.id).values(id=table.c.id))
-
-
 def network_full(wave: Wave, network: str | None) -> bool:
     """The network has given the wave as many public answers as it takes (excluded ones count too).
 
-    Holds the wave first (``hold_wave``): the caller inserts the answer, if any, in the same transaction,
+    Holds the wave first (``engine.hold_wave``): the caller inserts the answer, if any, in the same transaction,
     so parallel answers from one network never pass the cap."""
     if network is None:
         return False
-    hold_wave(wave)
+    engine.hold_wave(wave)
     taken = db.session.scalar(select(func.count()).select_from(Response).where(
         Response.wave_id == wave.id, Response.source == ResponseSource.PUBLIC, Response.network == network))
     return taken >= cap()
