@@ -16,7 +16,7 @@ Named waves and excluded responses: named waves show everything at once (nothing
 responses are never shown.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flask import current_app
 from sqlalchemy import case, func, select, update
@@ -37,6 +37,8 @@ class ReleaseState:
     closed: bool
     #: Batches released so far (excluded responses' batches too): closing releases all only before the first.
     batches: int = 0
+    #: Responses the ``release_due`` call that gave this state released (the caller then commits).
+    just_released: int = 0
 
     @property
     def due(self) -> bool:
@@ -93,7 +95,7 @@ def release_due(wave: Wave, *, actor=None) -> ReleaseState:
                                            table.c.exclusion_id.is_(None)).values(batch=state.batches + 1))
     db.session.add(ExportRelease(wave_id=wave.id, responses=state.pending, released_by_id=getattr(actor, "id", None)))
     db.session.flush()
-    return release_state(wave)
+    return replace(release_state(wave), just_released=state.pending)
 
 
 def unreleased(wave_ids=None):

@@ -208,16 +208,17 @@ class WaveResults:
         return 100.0 * self.answered_links / self.invited if self.invited else None
 
 
-def wave_results(wave: Wave, counts_by_wave: dict | None = None) -> WaveResults:
+def wave_results(wave: Wave, counts_by_wave: dict | None = None, release=None) -> WaveResults:
     """The wave's counts, per-item distributions, headline measures and comments (a fixed number of queries).
-    ``counts_by_wave`` may carry ``item_counts`` already read (the results page reads all waves at once)."""
+    ``counts_by_wave`` may carry ``item_counts`` already read (the results page reads all waves at once), and
+    ``release`` the wave's ``releases.ReleaseState``."""
     items = list(wave.survey.items)
     counts = (counts_by_wave if counts_by_wave is not None else item_counts([wave.id])).get(wave.id, {})
     by_source = response_counts(wave)
     total = sum(by_source.values())
     invited, answered_links = invitation_counts(wave)[None], by_source.get(str(ResponseSource.LINK), 0)
     hidden = wave.survey.anonymous and total < MIN_CUT
-    waiting = release_state(wave).pending if wave.survey.anonymous else 0
+    waiting = (release or release_state(wave)).pending if wave.survey.anonymous else 0
     notes, note_count = ([], 0) if hidden else comments(wave)
     shown = [] if hidden else [ItemResult(i, counts.get(i.id, {})) for i in items if i.kind != ItemKind.TEXT]
     return WaveResults(

@@ -2,6 +2,7 @@
 answers are posted, and results and exports grow only in batches."""
 
 import re
+import threading
 
 import pytest
 from sqlalchemy import select
@@ -176,3 +177,36 @@ def test_reminders_of_an_anonymous_wave_do_not_count_who_has_answered(app, clien
                                          follow_redirects=True).get_data(as_text=True)
     assert "The links were e-mailed to those who have not answered." in page and "e-mails sent" not in page
     assert len(sent) == 6  # only the unused links were reminded, but the page does not say how many
+
+
+def test_looks_at_the_same_moment_release_one_batch(app, client_as, staff_wave):
+    """Six looks at once at a wave with a batch due (threads against the test database: a file on SQLite,
+    a server on PostgreSQL): one release of the five, and every look shows the same five."""
+    tokens = _tokens(app, staff_wave)
+    for n in range(5):
+        _answer(app, app.test_client(), staff_wave, tokens[f"Person {n}"], comment=f"comment {n}")
+    viewer = client_as("coordinator")
+    start, pages = threading.Barrier(6), []
+
+    def look():
+        client = app.test_client()
+        with viewer.session_transaction() as signed_in, client.session_transaction() as session:
+            session.update(signed_in)
+        start.wait()
+        try:
+            page = client.get(f"/surveys/waves/{staff_wave}/results")
+            ok = page.status_code == 200
+            pages.append(_first_question_n(page.get_data(as_text=True)) if ok else page.status_code)
+        except Exception as error:  # noqa: BLE001 - the test reports what the request raised
+            pages.append(repr(error))
+
+    threads = [threading.Thread(target=look) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert pages == ["5"] * 6
+    with app.app_context():
+        assert [(r.responses, r.released_by_id is not None) for r in db.session.scalars(select(ExportRelease))] == \
+            [(5, True)]
+        assert set(db.session.scalars(select(Response.batch))) == {1}

@@ -25,11 +25,12 @@ def wave_results(wave_id: int):
     """Everything a wave shows, in a fixed number of queries whatever its number of responses."""
     wave = db.get_or_404(Wave, wave_id)
     release = releases.release_due(wave, actor=current_user)
-    db.session.commit()
+    if release.just_released:
+        db.session.commit()
     survey = wave.survey
     waves = results.family_waves(survey)
     counts = results.item_counts([w.id for w in waves])  # every wave of the survey in one aggregate
-    summary = results.wave_results(wave, counts)
+    summary = results.wave_results(wave, counts, release)
     groups = {} if summary.hidden else {d: results.breakdown(wave, d) for d in results.DIMENSIONS}
     driver_frame, matrix = None, None
     if not summary.hidden and survey.audience == Audience.CLIENTS:
