@@ -199,10 +199,7 @@ class ImportWizard:
         confirming = request.method == "POST" and bool(request.form.get("confirm"))
         # A second confirmation (a double click) waits in ``lock`` for the first, then finds it applied.
         if importer.applied(pending) or (confirming and not importer.lock(pending)):
-            db.session.rollback()
-            if confirming:
-                flash(_("This file has already been imported (the first confirmation did it)."), "info")
-            return redirect(importer.done_url(pending))
+            return self._applied(pending, confirming)
         table = self._table(pending)
         if table is None:
             return redirect(self._urls(pending)["upload"])
@@ -215,6 +212,24 @@ class ImportWizard:
             result = parse_kept(pending.stored.data, table, spec, form.mapping())
         except ImportFileError as error:  # a required column is not mapped yet
             return page(problem=str(error))
+        return self._checked(page, pending, result, confirming)
+
+    def file(self, **ids):
+        """The file of one's own pending import, as uploaded (deleted once imported or abandoned)."""
+        importer = self.importer
+        pending = importer.pending(ids, importer.target(ids))
+        return download_response(None if importer.applied(pending) else pending.stored, owner=importer.owner)
+
+    def _applied(self, pending: Pending, confirming: bool):
+        """Off to the outcome of an upload imported already (by this confirmation's twin, if it is one)."""
+        db.session.rollback()
+        if confirming:
+            flash(_("This file has already been imported (the first confirmation did it)."), "info")
+        return redirect(self.importer.done_url(pending))
+
+    def _checked(self, page, pending: Pending, result: ImportResult, confirming: bool):
+        """The parsed file through the importer's checks: the problems report, the import, or the page."""
+        importer = self.importer
         plan = importer.check(result, pending)
         if request.args.get("report") == "csv":
             return error_report_response(result)
@@ -224,12 +239,6 @@ class ImportWizard:
             importer.checked(plan, result, pending)
             db.session.commit()
         return page(result=result, plan=plan)
-
-    def file(self, **ids):
-        """The file of one's own pending import, as uploaded (deleted once imported or abandoned)."""
-        importer = self.importer
-        pending = importer.pending(ids, importer.target(ids))
-        return download_response(None if importer.applied(pending) else pending.stored, owner=importer.owner)
 
     def _table(self, pending: Pending):
         """The upload's table, or None once the user has been told why it cannot be read."""
