@@ -17,13 +17,14 @@ from sqlalchemy import select
 
 from core.extensions import db
 from core.models import User
+from core.rules import RuleError
 from core.versioning import ensure_current
 from processes.models import KnowledgeHolder, Process, ProcessStage
 
 LANE_WIDTH, BOX_WIDTH, BOX_HEIGHT, ROW_HEIGHT, HEADER, TERMINAL = 220, 184, 74, 108, 52, 44
 
 
-class StageRuleError(ValueError):
+class StageRuleError(RuleError):
     """A change to a diagram that the rules refuse; the message says why."""
 
 

@@ -6,6 +6,7 @@ from sqlalchemy import exists, func, or_, select
 from core.access import COORDINATORS
 from core.extensions import db
 from core.files import DOCUMENTS, Owner, store_upload
+from core.rules import RuleError
 from core.versioning import ensure_current
 from processes.models import (
     Indicator,
@@ -23,7 +24,7 @@ SHEET_ATTRIBUTES = ("code", "name", "kind", "programme_id", "parent_id", "purpos
                     "inputs", "outputs", "process_clients", "owner_id", "status")
 
 
-class ProcessRuleError(ValueError):
+class ProcessRuleError(RuleError):
     """A change the process map's rules refuse; the message says why."""
 
 

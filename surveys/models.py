@@ -17,6 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from core.audit import Audited, label
 from core.extensions import db
 from core.models import stored_enum
+from core.rules import RuleError
 from core.timeutil import utcnow
 from core.versioning import Versioned
 
@@ -188,7 +189,7 @@ class Wave(Audited, Versioned, db.Model):
         self.status = WaveStatus.CLOSED
 
 
-class WaveStateError(ValueError):
+class WaveStateError(RuleError):
     """A wave cannot move to the status asked for; the message says why."""
 
 

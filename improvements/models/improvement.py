@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from core.audit import Audited, label
 from core.extensions import db
 from core.models import stored_enum
+from core.rules import RuleError
 from core.timeutil import utcnow
 from core.versioning import Versioned
 
@@ -26,12 +27,11 @@ class Status(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
-class TransitionRefused(ValueError):
+class TransitionRefused(RuleError):
     """A change of status the rules refuse; ``reasons`` says why, one line each."""
 
     def __init__(self, reasons):
-        self.reasons = [str(r) for r in reasons]
-        super().__init__("; ".join(self.reasons))
+        super().__init__(*reasons)
 
 
 #: The moves people make by hand; OPPORTUNITY ⇄ PROPOSED is the SMART check's alone.

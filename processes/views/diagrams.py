@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 from core.access import TEAM_DATA, allow
 from core.extensions import db
 from core.forms import EmptyForm
+from core.rules import rule_refusals
 from core.versioning import submit_edit
 from processes import bp, diagrams, services
 from processes.forms import StageForm
@@ -58,12 +59,8 @@ def new_stage(process_id: int):
     process = editable_process(process_id)
     form = StageForm()
     if form.validate_on_submit():
-        try:
+        with rule_refusals(form.knowledge_holder_ids):
             stage = diagrams.save_stage(process, None, form.data)
-        except diagrams.StageRuleError as error:
-            db.session.rollback()
-            form.knowledge_holder_ids.errors.append(str(error))
-        else:
             record_revision(process, form.reason.data or _("Diagram: stage “%(name)s” added", name=stage.name),
                             author=current_user)
             db.session.commit()
@@ -82,19 +79,16 @@ def edit_stage(process_id: int, stage_id: int):
     if request.method == "GET":
         form.knowledge_holder_ids.data = [holder.user_id for holder in stage.knowledge_holders]
         form.responsible_id.data = stage.responsible_id or 0
-    try:
+    conflict = None
+    with rule_refusals(form.knowledge_holder_ids):
         saved, conflict = submit_edit(form, stage, lambda: diagrams.save_stage(
             process, stage, form.data, version=form.version.data))
-    except diagrams.StageRuleError as error:
-        db.session.rollback()
-        form.knowledge_holder_ids.errors.append(str(error))
-        saved, conflict = False, None
-    if saved:
-        revision = record_revision(process, form.reason.data or _("Diagram: stage “%(name)s” changed",
-                                                                  name=stage.name), author=current_user)
-        db.session.commit()
-        flash(_("Stage “%(name)s” saved.", name=stage.name) if revision else _("Nothing changed."), "success")
-        return redirect(url_for(".diagram", process_id=process.id))
+        if saved:
+            revision = record_revision(process, form.reason.data or _("Diagram: stage “%(name)s” changed",
+                                                                      name=stage.name), author=current_user)
+            db.session.commit()
+            flash(_("Stage “%(name)s” saved.", name=stage.name) if revision else _("Nothing changed."), "success")
+            return redirect(url_for(".diagram", process_id=process.id))
     return render_template("processes/stage_form.html", form=form, process=process, stage=stage, conflict=conflict)
 
 
