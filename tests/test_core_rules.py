@@ -17,7 +17,6 @@ from loyalty.settings import SettingsError
 from processes.diagrams import StageRuleError
 from processes.services import ProcessRuleError
 from surveys.engine import SurveyRuleError
-from surveys.models import WaveStateError
 
 
 def test_a_refusal_keeps_each_reason_and_reads_as_them_joined():
@@ -30,7 +29,7 @@ def test_a_refusal_keeps_each_reason_and_reads_as_them_joined():
 
 @pytest.mark.parametrize("kind", [ProcessRuleError, StageRuleError, CensusRuleError, ReasonError, SettingsError,
                                   ImprovementRuleError, SurveyRuleError, AccountError, TwoFactorError,
-                                  UploadRejected, TransitionRefused, WaveStateError])
+                                  UploadRejected, TransitionRefused])
 def test_every_capability_refuses_with_a_rule_error(kind):
     assert issubclass(kind, RuleError)
     assert kind("Refused.").reasons == ["Refused."]
