@@ -20,7 +20,7 @@ from processes.agreements import interfaces_with_state
 from processes.forms import DocumentForm, ParticipantForm, ProcessFilterForm, ProcessForm, StandardForm
 from processes.indicators import latest_results, latest_status
 from processes.models import Interface, Process
-from processes.revisions import FIRST_REASON, history, record_revision
+from processes.revisions import history
 from processes.standard import SHEET_FIELDS, completeness_by_process, current_standard, save_standard
 from processes.views.common import editable_process
 
@@ -49,8 +49,7 @@ def new_process():
         form.programme_id.data = programme.id if programme else None
         form.parent_id.data = request.args.get("parent", type=record_id)
     if form.validate_on_submit():
-        process = services.save_process(None, form.data)
-        record_revision(process, str(FIRST_REASON), author=current_user)
+        process = services.save_process(None, form.data, actor=current_user)
         db.session.commit()
         flash(_("Process %(code)s created.", code=process.code), "success")
         return redirect(url_for(".process_detail", process_id=process.id))
@@ -86,9 +85,8 @@ def edit_process(process_id: int):
     conflict = None
     with rule_refusals(form.parent_id):
         saved, conflict = submit_edit(form, process, lambda: services.save_process(
-            process, form.data, version=form.version.data))
+            process, form.data, version=form.version.data, reason=form.reason.data, actor=current_user))
         if saved:
-            record_revision(process, form.reason.data, author=current_user)
             db.session.commit()
             flash(_("Process %(code)s saved.", code=process.code), "success")
             return redirect(url_for(".process_detail", process_id=process.id))
