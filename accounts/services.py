@@ -11,6 +11,7 @@ from accounts.passwords import weakness
 from core import throttle
 from core.extensions import db
 from core.models import Role, User, new_login_token
+from core.rules import RuleError
 from core.timeutil import utcnow
 from core.versioning import ensure_current
 
@@ -23,7 +24,7 @@ def _dummy_hash() -> str:
 
 
 
-class AccountError(ValueError):
+class AccountError(RuleError):
     """An account operation that the rules refuse (e.g. removing the last administrator)."""
 
 

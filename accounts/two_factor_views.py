@@ -18,6 +18,7 @@ from core.access import ADMINISTRATION, OWN_ACCOUNT, PUBLIC, allow
 from core.extensions import db
 from core.forms import EmptyForm
 from core.models import User
+from core.rules import rule_refusals
 
 #: Recovery codes left at or below which signing in with one warns to make new ones.
 FEW_CODES_LEFT = 3
@@ -106,13 +107,11 @@ def start_two_factor():
     """Make a new secret to scan (again, if an earlier set-up was not finished)."""
     form = EmptyForm()
     if form.validate_on_submit():
-        try:
+        with rule_refusals(category="info"):
             two_factor.start_enrolment(current_user._get_current_object())
-        except two_factor.TwoFactorError as error:
-            db.session.rollback()
-            flash(str(error), "info")
-            return redirect(url_for(".account"))
-        db.session.commit()
+            db.session.commit()
+            return redirect(url_for(".two_factor_setup"))
+        return redirect(url_for(".account"))
     return redirect(url_for(".two_factor_setup"))
 
 

@@ -15,6 +15,7 @@ from core.access import ADMINISTRATION, OWN_ACCOUNT, PUBLIC, allow
 from core.extensions import db, login_manager
 from core.forms import EmptyForm, read_filters
 from core.models import User
+from core.rules import rule_refusals
 from core.versioning import submit_edit
 
 login_manager.login_view = "accounts.login"
@@ -144,18 +145,15 @@ def edit_user(user_id: int):
     form = UserForm(obj=user, editing=user)
     if request.method == "GET":
         form.role.data, form.language.data = user.role.value, user.language or ""
-    try:
+    conflict = None
+    with rule_refusals():
         saved, conflict = submit_edit(form, user, lambda: services.update_user(
             user, version=form.version.data, name=form.name.data, email=form.email.data, role=form.role.data,
             language=form.language.data, password=form.password.data))
-    except services.AccountError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
-        saved, conflict = False, None
-    if saved:
-        db.session.commit()
-        flash(_("Changes to %(name)s saved.", name=user.name), "success")
-        return redirect(url_for(".users"))
+        if saved:
+            db.session.commit()
+            flash(_("Changes to %(name)s saved.", name=user.name), "success")
+            return redirect(url_for(".users"))
     return render_template("accounts/user_form.html", form=form, user=user, conflict=conflict,
                            action_form=EmptyForm(), two_factor=two_factor.status(user))
 
@@ -168,12 +166,8 @@ def set_user_active(user_id: int):
     form = EmptyForm()
     if form.validate_on_submit():
         activate = request.form.get("active") == "1"
-        try:
+        with rule_refusals():
             services.set_active(user, activate)
-        except services.AccountError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-        else:
             db.session.commit()
             message = _("%(name)s can sign in again.", name=user.name) if activate else \
                 _("%(name)s has been deactivated and can no longer sign in.", name=user.name)

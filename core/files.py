@@ -22,6 +22,7 @@ from werkzeug.datastructures import FileStorage
 
 from core.audit import Audited, label
 from core.extensions import db
+from core.rules import RuleError
 from core.timeutil import utcnow
 
 
@@ -80,7 +81,7 @@ IMPORT_OWNERS = frozenset({Owner.CENSUS_IMPORT, Owner.COMPLAINT_IMPORT, Owner.ME
                            Owner.SURVEY_RESPONSE_IMPORT})
 
 
-class UploadRejected(ValueError):
+class UploadRejected(RuleError):
     """The upload cannot be accepted; the message says why in words the user understands."""
 
 

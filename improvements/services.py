@@ -8,6 +8,7 @@ from sqlalchemy import select
 from core.access import COORDINATORS
 from core.extensions import db
 from core.models import Role, User
+from core.rules import RuleError
 from core.versioning import ensure_current
 from improvements.models import (
     Group,
@@ -21,7 +22,7 @@ from improvements.models import (
 )
 
 
-class ImprovementRuleError(ValueError):
+class ImprovementRuleError(RuleError):
     """A change the improvement rules refuse; the message says why."""
 
 

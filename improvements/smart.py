@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from core.rules import TransitionRefused
 from core.timeutil import utcnow
-from improvements.models import Improvement, SmartCheck, Status, TransitionRefused
+from improvements.models import Improvement, SmartCheck, Status
 
 CRITERIA = ("specific", "measurable", "achievable", "relevant", "time_bound")
 CRITERION_LABELS = {
@@ -105,7 +106,7 @@ CHECKABLE = (Status.OPPORTUNITY, Status.PROPOSED)
 def record_check(improvement: Improvement, answers: dict[str, tuple[bool, str]], *, actor) -> SmartCheck:
     """Keep a new SMART check; passing makes the opportunity a proposal, failing takes a proposal back."""
     if improvement.status not in CHECKABLE:
-        raise TransitionRefused([_("Only opportunities and proposals not yet approved go through the SMART check.")])
+        raise TransitionRefused(_("Only opportunities and proposals not yet approved go through the SMART check."))
     results = evaluate(improvement, answers)
     check = SmartCheck(checked_by=actor, checked_at=utcnow(), passed=all(r.met for r in results))
     for key in CRITERIA:
@@ -122,7 +123,7 @@ def approve(improvement: Improvement, *, actor) -> None:
     if improvement.status in CHECKABLE:
         reasons = failures(improvement)
         if reasons:
-            raise TransitionRefused([_("It does not meet SMART, so it cannot be approved."), *reasons])
+            raise TransitionRefused(_("It does not meet SMART, so it cannot be approved."), *reasons)
     improvement.move_to(Status.APPROVED)
     improvement.approved_by = actor
     improvement.approved_at = utcnow()

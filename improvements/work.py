@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from core.extensions import db
+from core.rules import TransitionRefused
 from core.versioning import ensure_current
 from improvements import smart
 from improvements.models import (
@@ -16,7 +17,6 @@ from improvements.models import (
     Status,
     Task,
     TaskStatus,
-    TransitionRefused,
 )
 from improvements.services import ImprovementRuleError
 from improvements.sources import check_source
@@ -142,7 +142,7 @@ def change_status(improvement: Improvement, status: Status, *, actor, today: dat
     elif status in (Status.IN_PROGRESS, Status.CANCELLED):
         improvement.move_to(status)
     else:
-        raise TransitionRefused([_("That status is reached through the SMART check.")])
+        raise TransitionRefused(_("That status is reached through the SMART check."))
     db.session.flush()
 
 

@@ -265,17 +265,13 @@ def _history_blocks(facts: B2Facts) -> list:
 
 def _exit_reason_blocks(facts: B2Facts) -> list:
     names = {reason.id: reason.label for reason in exit_reasons(offered_only=False)}
-    totals: dict[str, int] = {}
-    for _key, reason_id, count in history.exit_reasons_over_time("year", start=facts.since, end=facts.today):
-        name = names.get(reason_id, _("Not recorded"))
-        totals[name] = totals.get(name, 0) + count
+    exits = history.exit_reasons_over_time("year", start=facts.since, end=facts.today)
+    totals = history.exit_reason_totals(exits, names)
     if not totals:
         return []
-    overall = sum(totals.values())
     return [Table(_("Exit reasons of the clients lost in the last 12 months"),
                   [_("Exit reason"), _("Clients lost"), _("Share")],
-                  [[name, str(count), _percent(100 * count / overall)]
-                   for name, count in sorted(totals.items(), key=lambda item: -item[1])])]
+                  [[total.reason, str(total.clients), _percent(total.share)] for total in totals])]
 
 
 def _segments_table(facts: B2Facts) -> Table:

@@ -15,9 +15,12 @@ SQL counts the joins and exits per period and keeps the running total with a win
 only lays the periods out in order, filling those without events.
 """
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
+from flask_babel import gettext as _
 from sqlalchemy import Integer, and_, case, cast, extract, func, literal, select, union_all
 
 from core.extensions import db
@@ -161,3 +164,25 @@ def exit_reasons_over_time(granularity: str, *, start: date | None = None, end: 
     if end:
         query = query.where(Client.left_on <= end)
     return [tuple(row) for row in db.session.execute(query)]
+
+
+class ReasonTotal(NamedTuple):
+    """The clients lost for one exit reason, and their share (%) of all the exits counted."""
+
+    reason: str
+    clients: int
+    share: float
+
+
+def exit_reason_totals(rows: Iterable[tuple], names: Mapping[int, str]) -> list[ReasonTotal]:
+    """The totals per exit reason of ``exit_reasons_over_time`` rows, the most frequent first.
+
+    ``names`` gives each reason's label by id; reasons that read the same count as one, and exits
+    without a reason as "Not recorded"."""
+    totals: dict[str, int] = {}
+    for _key, reason_id, count in rows:
+        name = names.get(reason_id, _("Not recorded"))
+        totals[name] = totals.get(name, 0) + count
+    overall = sum(totals.values())
+    return sorted((ReasonTotal(name, count, 100 * count / overall) for name, count in totals.items()),
+                  key=lambda total: -total.clients)

@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from core.extensions import db
+from core.rules import RuleError
 from loyalty.models import ExitReason
 
 #: key → label of the reasons every installation starts with; the stored ``name`` is the English one.
@@ -41,7 +42,7 @@ SPELLINGS = {
 }
 
 
-class ReasonError(ValueError):
+class ReasonError(RuleError):
     """A change to the list of exit reasons that cannot be made; the message says why."""
 
 

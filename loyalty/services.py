@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from core.extensions import db
+from core.rules import RuleError
 from core.versioning import ensure_current
 from loyalty.models import Client, ClientYear, ExitReason, Typology
 
@@ -16,7 +17,7 @@ CLIENT_ATTRIBUTES = ("code", "name", "typology", "segment", "region", "sector", 
                      "strategic_reason")
 
 
-class CensusRuleError(ValueError):
+class CensusRuleError(RuleError):
     """A change the census's rules refuse; the message says why."""
 
 

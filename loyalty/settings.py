@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from core.extensions import db
+from core.rules import RuleError
 from core.versioning import ensure_current
 from loyalty.models import CensusSettings, ContributionBasis
 
@@ -12,7 +13,7 @@ LOYALTY_AXES = ("tenure", "satisfaction")
 SURVEYS_EXIST = False
 
 
-class SettingsError(ValueError):
+class SettingsError(RuleError):
     """Settings that contradict each other; the message says which."""
 
 

@@ -17,13 +17,14 @@ from sqlalchemy import select
 
 from core.extensions import db
 from core.models import User
+from core.rules import RuleError
 from core.versioning import ensure_current
 from processes.models import KnowledgeHolder, Process, ProcessStage
 
 LANE_WIDTH, BOX_WIDTH, BOX_HEIGHT, ROW_HEIGHT, HEADER, TERMINAL = 220, 184, 74, 108, 52, 44
 
 
-class StageRuleError(ValueError):
+class StageRuleError(RuleError):
     """A change to a diagram that the rules refuse; the message says why."""
 
 
@@ -38,7 +39,7 @@ def _renumber(stages: list[ProcessStage]) -> None:
 
 
 def save_stage(process: Process, stage: ProcessStage | None, data: dict, *, version=None) -> ProcessStage:
-    """Add a stage (at the end, or before the stage in position ``data['position']``) or change one."""
+    """Add a stage at the end, or change one; no revision (``processes.services`` makes the one each change needs)."""
     if stage is not None:
         ensure_current(stage, version)
     holder_ids = list(dict.fromkeys(int(i) for i in data.get("knowledge_holder_ids") or []))
@@ -67,7 +68,7 @@ def save_stage(process: Process, stage: ProcessStage | None, data: dict, *, vers
 
 
 def move_stage(process: Process, stage: ProcessStage, offset: int) -> bool:
-    """Move a stage earlier (-1) or later (+1) in the flow; False when it is already at that end."""
+    """Move a stage earlier (-1) or later (+1) in the flow; False when it is already at that end (no revision)."""
     stages = ordered_stages(process)
     index = stages.index(stage)
     target = index + offset
@@ -80,7 +81,7 @@ def move_stage(process: Process, stage: ProcessStage, offset: int) -> bool:
 
 
 def remove_stage(process: Process, stage: ProcessStage) -> None:
-    """Take a stage out of the diagram; the revision history keeps the diagram as it was."""
+    """Take a stage out of the diagram (no revision: ``processes.services.remove_stage`` makes it)."""
     process.stages.remove(stage)
     _renumber([s for s in ordered_stages(process) if s is not stage])
     db.session.flush()

@@ -6,7 +6,9 @@ from sqlalchemy import exists, func, or_, select
 from core.access import COORDINATORS
 from core.extensions import db
 from core.files import DOCUMENTS, Owner, store_upload
+from core.rules import RuleError
 from core.versioning import ensure_current
+from processes import diagrams
 from processes.models import (
     Indicator,
     Interface,
@@ -15,15 +17,18 @@ from processes.models import (
     Process,
     ProcessDocument,
     ProcessKind,
+    ProcessStage,
     ProcessStatus,
     Programme,
+    Revision,
 )
+from processes.revisions import FIRST_REASON, record_revision
 
 SHEET_ATTRIBUTES = ("code", "name", "kind", "programme_id", "parent_id", "purpose", "scope_start", "scope_end",
                     "inputs", "outputs", "process_clients", "owner_id", "status")
 
 
-class ProcessRuleError(ValueError):
+class ProcessRuleError(RuleError):
     """A change the process map's rules refuse; the message says why."""
 
 
@@ -69,9 +74,13 @@ def _blank_to_none(value):
     return value
 
 
-def save_process(process: Process | None, data: dict, *, version=None) -> Process:
-    """Create a process sheet or apply an edited one (refusing a stale form and hierarchy cycles)."""
-    if process is None:
+def save_process(process: Process | None, data: dict, *, actor, reason: str = "", version=None) -> Process:
+    """Create a process sheet or apply an edited one, with the numbered revision that keeps it and why (C3).
+
+    Refuses a stale form and hierarchy cycles; a new sheet's revision says it was created, and an edit
+    that changes nothing makes no revision."""
+    creating = process is None
+    if creating:
         process = Process()
         db.session.add(process)
     else:
@@ -81,7 +90,7 @@ def save_process(process: Process | None, data: dict, *, version=None) -> Proces
         if attribute in data:
             setattr(process, attribute, _blank_to_none(data[attribute]))
     process.code = process.code.upper()
-    db.session.flush()
+    record_revision(process, str(FIRST_REASON) if creating else reason, author=actor)
     return process
 
 
@@ -126,6 +135,37 @@ def remove_participant(process: Process, participant_id: int) -> None:
         raise ProcessRuleError(_("This person does not take part in the process."))
     process.participants.remove(participant)
     db.session.flush()
+
+
+def add_stage(process: Process, data: dict, *, actor, reason: str = "") -> ProcessStage:
+    """Add a stage at the end of the diagram, with the revision that records it (``reason``, else what changed)."""
+    stage = diagrams.save_stage(process, None, data)
+    record_revision(process, reason or _("Diagram: stage “%(name)s” added", name=stage.name), author=actor)
+    return stage
+
+
+def change_stage(process: Process, stage: ProcessStage, data: dict, *, actor, version,
+                 reason: str = "") -> Revision | None:
+    """Change a stage, with the revision that records it; None when nothing changed, so no revision was made."""
+    diagrams.save_stage(process, stage, data, version=version)
+    return record_revision(process, reason or _("Diagram: stage “%(name)s” changed", name=stage.name), author=actor)
+
+
+def move_stage(process: Process, stage: ProcessStage, offset: int, *, actor) -> bool:
+    """Move a stage earlier (-1) or later (+1), with its revision; False, and no revision, at that end already."""
+    if not diagrams.move_stage(process, stage, offset):
+        return False
+    reason = (_("Diagram: stage “%(name)s” moved later", name=stage.name) if offset > 0
+              else _("Diagram: stage “%(name)s” moved earlier", name=stage.name))
+    record_revision(process, reason, author=actor)
+    return True
+
+
+def remove_stage(process: Process, stage: ProcessStage, *, actor) -> None:
+    """Take a stage out of the diagram; its revision keeps the diagram as it was before."""
+    name = stage.name
+    diagrams.remove_stage(process, stage)
+    record_revision(process, _("Diagram: stage “%(name)s” removed", name=name), author=actor)
 
 
 def add_document(process: Process, upload, title: str, *, actor) -> ProcessDocument:

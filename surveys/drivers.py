@@ -100,3 +100,13 @@ def quadrant(importance: float | None, satisfaction: float | None, importance_mi
     if importance >= importance_mid:
         return "keep" if satisfaction >= satisfaction_mid else "improve"
     return "surplus" if satisfaction >= satisfaction_mid else "watch"
+
+
+def with_quadrants(frame: pd.DataFrame) -> pd.DataFrame:
+    """The driver analysis with each attribute's ``quadrant`` (keep, improve, surplus, watch or unknown),
+    the matrix split at the attributes' mean importance and mean satisfaction; an empty analysis as it is."""
+    if frame.empty:
+        return frame
+    mid_importance, mid_satisfaction = frame["importance"].mean(), frame["favourable"].mean()
+    return frame.assign(quadrant=[quadrant(i, s, mid_importance, mid_satisfaction)
+                                  for i, s in zip(frame["importance"], frame["favourable"], strict=True)])

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import exists, insert, select, update
 
 from core.extensions import db
+from core.rules import RuleError
 from core.timeutil import utcnow
 from surveys.models import (
     Answer,
@@ -31,7 +32,7 @@ from surveys.standard import template_items, template_title
 MAX_TEXT = 4000
 
 
-class SurveyRuleError(ValueError):
+class SurveyRuleError(RuleError):
     """A change the engine refuses (it would break answers, or the wave is not in the right state)."""
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from core.audit import Audited, label
 from core.extensions import db
 from core.models import stored_enum
+from core.rules import TransitionRefused
 from core.timeutil import utcnow
 from core.versioning import Versioned
 
@@ -179,17 +180,13 @@ class Wave(Audited, Versioned, db.Model):
     def open(self) -> None:
         """Start taking answers (from a draft, or again after closing)."""
         if self.status == WaveStatus.OPEN:
-            raise WaveStateError(_l("The wave is already open."))
+            raise TransitionRefused(_l("The wave is already open."))
         self.status = WaveStatus.OPEN
 
     def close(self) -> None:
         if self.status != WaveStatus.OPEN:
-            raise WaveStateError(_l("Only an open wave can be closed."))
+            raise TransitionRefused(_l("Only an open wave can be closed."))
         self.status = WaveStatus.CLOSED
-
-
-class WaveStateError(ValueError):
-    """A wave cannot move to the status asked for; the message says why."""
 
 
 class Invitation(Audited, db.Model):

@@ -5,8 +5,9 @@ from types import SimpleNamespace
 
 import pytest
 
+from core.rules import TransitionRefused
 from improvements import smart
-from improvements.models import Evidence, Improvement, Status, TransitionRefused
+from improvements.models import Evidence, Improvement, Status
 from improvements.results import C1_REQUIRED, Result, c1_reasons, c1_status, client_valued, measured_result
 from improvements.scoring import rank, weighted_score
 from processes.models import Direction, Frequency, Indicator, IndicatorKind

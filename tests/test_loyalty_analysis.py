@@ -117,6 +117,24 @@ def test_exit_reasons_over_time(ctx, movements):
     assert found == [(2021, movements["poor_service"], 2), (2022, movements["competitor"], 1)]
 
 
+@pytest.mark.parametrize(("rows", "expected"), [
+    ([], []),
+    ([(2021, 1, 2), (2022, 2, 1), (2022, 1, 1)], [("Poor service", 3, 75.0), ("Competitor", 1, 25.0)]),
+    ([(2021, None, 1), (2021, 3, 1), (2022, 1, 2)],  # reason 3 reads as reason 1; no reason is "Not recorded"
+     [("Poor service", 3, 75.0), ("Not recorded", 1, 25.0)]),
+])
+def test_exit_reason_totals_add_each_reason_over_the_periods(ctx, rows, expected):
+    names = {1: "Poor service", 2: "Competitor", 3: "Poor service"}
+    assert [tuple(total) for total in history.exit_reason_totals(rows, names)] == expected
+
+
+def test_exit_reason_totals_from_the_census(ctx, movements):
+    names = {movements["poor_service"]: "Poor service", movements["competitor"]: "Competitor"}
+    totals = history.exit_reason_totals(history.exit_reasons_over_time("quarter"), names)
+    assert totals == [("Poor service", 2, pytest.approx(200 / 3)), ("Competitor", 1, pytest.approx(100 / 3))]
+    assert totals[0].clients == 2 and totals[0].share == pytest.approx(200 / 3)
+
+
 def test_history_of_an_empty_census_is_empty(ctx):
     assert history.census_history("month", settings()) == []
 

@@ -123,6 +123,7 @@ def test_history_page_shows_periods_charts_and_definitions(client_as, make_clien
     member = client_as("member")
     page = member.get("/clients/history?granularity=year&start=2021&end=2022").get_data(as_text=True)
     assert 'id="movements-chart"' in page and 'id="reasons-chart"' in page and "Moved to a competitor" in page
+    assert 'data-testid="reason-totals"' in page  # the totals of loyalty.history.exit_reason_totals
     assert "Lost ÷ clients at start" in page
     quarters = member.get("/clients/history?granularity=quarter&start=2022&end=2022").get_data(as_text=True)
     assert "2022 Q1" in quarters and "50.0 %" in quarters  # 1 lost of 2 at start

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from core.extensions import db
 from core.models import User
-from processes import diagrams
+from processes import diagrams, services
 from processes.models import Process, ProcessStage, Revision
 from processes.revisions import history, record_revision, snapshot
 from tests.conftest import sign_in
@@ -115,6 +115,41 @@ def test_a_diagram_change_is_a_revision_and_its_history_shows_the_stage(ctx, pro
     assert newest.number == 2
     assert _changes == [("Diagram stage 1", None, "Receive — Desk (Olga Owner) · knowledge: Ana")]
     assert snapshot(process) == second.snapshot
+
+
+def reasons_of(process_id):
+    return [revision.reason for revision in db.session.scalars(
+        select(Revision).where(Revision.process_id == process_id).order_by(Revision.number))]
+
+
+def test_each_diagram_service_makes_its_revision(ctx, process_id, make_user):
+    author = db.session.get(User, make_user("member", name="Ana").id)
+    process = db.session.get(Process, process_id)
+    receive = services.add_stage(process, {"name": "Receive", "responsible_role": "Desk"}, actor=author)
+    close = services.add_stage(process, {"name": "Close", "responsible_role": "Desk"}, actor=author,
+                               reason="Closing is a stage of its own")
+    changed = services.change_stage(process, close, {"name": "Close and file", "responsible_role": "Desk"},
+                                    version=close.version, actor=author)
+    assert changed.number == 3 and changed.author is author
+    assert services.change_stage(process, close, {"name": "Close and file", "responsible_role": "Desk"},
+                                 version=close.version, actor=author) is None, "no change, no revision"
+    assert services.move_stage(process, receive, -1, actor=author) is False
+    assert services.move_stage(process, close, -1, actor=author) is True
+    services.remove_stage(process, receive, actor=author)
+    assert reasons_of(process_id) == [
+        "Diagram: stage “Receive” added", "Closing is a stage of its own", "Diagram: stage “Close and file” changed",
+        "Diagram: stage “Close and file” moved earlier", "Diagram: stage “Receive” removed"]
+    assert db.session.scalars(select(Revision).where(Revision.process_id == process_id)
+                              .order_by(Revision.number.desc())).first().snapshot["stages"][0]["name"] == \
+        "Close and file"
+
+
+def test_a_refused_stage_makes_no_revision(ctx, process_id):
+    process = db.session.get(Process, process_id)
+    with pytest.raises(diagrams.StageRuleError):
+        services.add_stage(process, {"name": "Receive", "responsible_role": "Desk", "knowledge_holder_ids": [987654]},
+                           actor=None)
+    assert reasons_of(process_id) == []
 
 
 STAGE = {"name": "Receive the request", "description": "By phone or e-mail", "responsible_role": "Front desk",

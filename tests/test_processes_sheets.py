@@ -1,4 +1,5 @@
-"""Process sheets through their pages: create, edit, who may, retire instead of delete, participants."""
+"""Process sheets through their pages and their services: create, edit with a revision, who may, retire instead of
+delete, participants."""
 
 import io
 from datetime import date
@@ -7,7 +8,9 @@ from sqlalchemy import select
 
 from core.audit import AuditEntry
 from core.extensions import db
-from processes.models import Process, ProcessStatus
+from core.models import User
+from processes import services
+from processes.models import Process, ProcessStatus, Revision
 from tests.conftest import sign_in
 
 SHEET = {"code": "pc-01", "name": "Client onboarding", "kind": "key", "status": "in_force", "parent_id": "0",
@@ -172,6 +175,23 @@ def test_every_saved_change_makes_a_numbered_revision_with_its_reason(app, clien
     assert "Revision 2" in page and "Revision 3" not in page  # saving without changes makes no revision
     assert "Improvement group decision" in page and "Sheet created" in page
     assert "Welcome new clients" in page and "Welcome and keep new clients" in page and "Carmen" in page
+
+
+def test_the_sheet_service_makes_a_revision_for_every_saved_change(app, make_programme, make_user):
+    author_id = make_user("coordinator", name="Carmen").id
+    data = {**SHEET, "programme_id": make_programme(), "parent_id": None, "owner_id": None}
+    with app.app_context():
+        author = db.session.get(User, author_id)
+        sheet = services.save_process(None, data, actor=author)
+        services.save_process(sheet, {**data, "purpose": "Welcome and keep new clients"}, version=sheet.version,
+                              reason="Improvement group decision", actor=author)
+        services.save_process(sheet, {**data, "purpose": "Welcome and keep new clients"}, version=sheet.version,
+                              reason="Saved again", actor=author)
+        kept = db.session.scalars(select(Revision).where(Revision.process_id == sheet.id)
+                                  .order_by(Revision.number)).all()
+        assert [(r.number, r.reason, r.author_id) for r in kept] == [
+            (1, "Sheet created", author_id), (2, "Improvement group decision", author_id)]
+        assert kept[1].snapshot["purpose"] == "Welcome and keep new clients"
 
 
 def test_the_process_list_leads_to_the_measurement_import_for_those_who_may_import(client_as, make_process):

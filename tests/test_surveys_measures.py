@@ -2,6 +2,7 @@
 
 import math
 
+import pandas as pd
 import pytest
 
 from core.extensions import db
@@ -65,6 +66,15 @@ def test_driver_analysis_against_a_hand_computed_case(app, make_survey, make_wav
     assert drivers.quadrant(0.9, 40.0, 0.0, 50.0) == "improve"
     assert drivers.quadrant(0.9, 60.0, 0.0, 50.0) == "keep"
     assert drivers.quadrant(-0.9, 60.0, 0.0, 50.0) == "surplus"
+
+
+def test_each_driver_falls_in_a_quadrant_split_at_the_attributes_means():
+    frame = pd.DataFrame({"attribute": ["A", "B", "C", "D", "E"], "importance": [0.9, 0.9, -0.9, -0.9, math.nan],
+                          "favourable": [40.0, 60.0, 60.0, 40.0, 50.0]})  # means: importance 0, favourable 50
+    assert list(drivers.with_quadrants(frame)["quadrant"]) == ["improve", "keep", "surplus", "watch", "unknown"]
+    assert "quadrant" not in frame, "the analysis given is left as it was"
+    empty = drivers.with_quadrants(pd.DataFrame(columns=["importance", "favourable"]))
+    assert empty.empty and "quadrant" not in empty
 
 
 def test_breakdown_hides_groups_smaller_than_the_minimum(app, make_survey, make_wave, add_answers):

@@ -109,6 +109,19 @@ def test_waves_open_and_close_and_refuse_wrong_moves(app, client_as, make_survey
     assert "/s/w/" in client.get(f"/surveys/waves/{wave_id}").get_data(as_text=True)
 
 
+def test_a_wave_refuses_a_move_its_status_does_not_allow(app, make_survey, make_wave):
+    from core.rules import TransitionRefused
+
+    with app.app_context():
+        wave = db.session.get(Wave, make_wave(make_survey(), status="draft"))
+        with pytest.raises(TransitionRefused) as refused:
+            wave.close()
+        assert refused.value.reasons == ["Only an open wave can be closed."]
+        wave.open()
+        with pytest.raises(TransitionRefused, match="already open"):
+            wave.open()
+
+
 def test_a_staff_survey_has_no_public_link(app, make_survey):
     from surveys import engine
     from surveys.models import Audience

@@ -18,7 +18,6 @@ from improvements.models.improvement import (
     PriorityScore,
     SmartCheck,
     Status,
-    TransitionRefused,
 )
 from improvements.models.results import EVIDENCE_LABELS, Evidence, EvidenceKind
 from improvements.models.tasks import TASK_STATUS_LABELS, Task, TaskStatus
@@ -27,5 +26,5 @@ __all__ = [
     "DONE", "EVIDENCE_LABELS", "OPEN", "STATUS_LABELS", "TASK_STATUS_LABELS", "TRANSITIONS",
     "AffectedPerson", "ChangedStage", "Evidence", "EvidenceKind", "Group", "GroupMember", "GroupProcess",
     "Improvement", "Meeting", "MeetingAttendee", "PriorityCriterion", "PriorityScore", "ProcessChange",
-    "SmartCheck", "Status", "Task", "TaskStatus", "Training", "TrainingAttendee", "TransitionRefused",
+    "SmartCheck", "Status", "Task", "TaskStatus", "Training", "TrainingAttendee",
 ]

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from core.audit import Audited, label
 from core.extensions import db
 from core.models import stored_enum
+from core.rules import TransitionRefused
 from core.timeutil import utcnow
 from core.versioning import Versioned
 
@@ -24,14 +25,6 @@ class Status(enum.StrEnum):
     IMPLEMENTED = "implemented"
     VERIFIED = "verified"
     CANCELLED = "cancelled"
-
-
-class TransitionRefused(ValueError):
-    """A change of status the rules refuse; ``reasons`` says why, one line each."""
-
-    def __init__(self, reasons):
-        self.reasons = [str(r) for r in reasons]
-        super().__init__("; ".join(self.reasons))
 
 
 #: The moves people make by hand; OPPORTUNITY ⇄ PROPOSED is the SMART check's alone.
@@ -123,10 +116,10 @@ class Improvement(Audited, Versioned, db.Model):
     def move_to(self, status: Status, *, reasons=()) -> None:
         """Change status by hand; refuse a move the workflow does not allow (``reasons`` add to the refusal)."""
         if status not in TRANSITIONS[self.status]:
-            raise TransitionRefused([_l("An improvement cannot go from “%(old)s” to “%(new)s”.",
-                                        old=STATUS_LABELS[self.status], new=STATUS_LABELS[status])])
+            raise TransitionRefused(_l("An improvement cannot go from “%(old)s” to “%(new)s”.",
+                                       old=STATUS_LABELS[self.status], new=STATUS_LABELS[status]))
         if reasons:
-            raise TransitionRefused(reasons)
+            raise TransitionRefused(*reasons)
         self.status = status
 
 

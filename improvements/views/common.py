@@ -42,11 +42,3 @@ def done(message: str, endpoint: str, anchor: str | None = None, **values):
     db.session.commit()
     flash(message, "success")
     return redirect(url_for(endpoint, _anchor=anchor, **values))
-
-
-def refused(reasons, endpoint: str, anchor: str | None = None, **values):
-    """Undo, say why, and go back."""
-    db.session.rollback()
-    for reason in reasons:
-        flash(str(reason), "danger")
-    return redirect(url_for(endpoint, _anchor=anchor, **values))

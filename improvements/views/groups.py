@@ -9,13 +9,14 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from core.access import COORDINATION, TEAM_DATA, allow
 from core.extensions import db
+from core.rules import rule_refusals
 from core.ui import flash_form_errors
 from core.versioning import submit_edit
 from improvements import bp, participation, services
 from improvements.forms import GroupForm, MeetingForm, MemberForm, OpportunityForm, RemoveMemberForm
 from improvements.models import STATUS_LABELS, Group, GroupMember
 from improvements.queries import assess, group_improvements
-from improvements.services import ImprovementRuleError, MemberHasTasks, may_edit_group
+from improvements.services import MemberHasTasks, may_edit_group
 from improvements.views.common import done, editable_group, today
 from improvements.work import raise_opportunity
 
@@ -81,12 +82,9 @@ def add_member(group_id: int):
     group = editable_group(group_id)
     form = MemberForm()
     if form.validate_on_submit():
-        try:
+        with rule_refusals(form.user_id):
             services.add_member(group, form.user_id.data, form.role.data)
-        except ImprovementRuleError as error:
-            form.user_id.errors.append(str(error))
-            return _group_page(group, member_form=form)
-        return done(_("Member added."), ".group_detail", "members", group_id=group.id)
+            return done(_("Member added."), ".group_detail", "members", group_id=group.id)
     return _group_page(group, member_form=form)
 
 
@@ -102,17 +100,16 @@ def remove_member(group_id: int, member_id: int):
     form = RemoveMemberForm(members=others)
     tasks = services.open_tasks_of(group, member.user_id)
     if request.method == "POST" and (not tasks or form.validate_on_submit()):
-        try:
-            moved = services.remove_member(group, member, reassign_to=form.reassign_to.data
-                                           if form.decision.data == "reassign" else None,
-                                           unassign=form.decision.data == "unassign")
-        except MemberHasTasks:
-            flash(_("%(name)s has open tasks: say what to do with them.", name=member.user.name), "warning")
-        except ImprovementRuleError as error:
-            form.reassign_to.errors.append(str(error))
-        else:
-            return done(_("%(name)s left the group; %(n)d open tasks were handled.", name=member.user.name,
-                          n=moved), ".group_detail", "members", group_id=group.id)
+        with rule_refusals(form.reassign_to):
+            try:
+                moved = services.remove_member(group, member, reassign_to=form.reassign_to.data
+                                               if form.decision.data == "reassign" else None,
+                                               unassign=form.decision.data == "unassign")
+            except MemberHasTasks:
+                flash(_("%(name)s has open tasks: say what to do with them.", name=member.user.name), "warning")
+            else:
+                return done(_("%(name)s left the group; %(n)d open tasks were handled.", name=member.user.name,
+                              n=moved), ".group_detail", "members", group_id=group.id)
     return render_template("improvements/remove_member.html", group=group, member=member, tasks=tasks, form=form)
 
 
@@ -123,14 +120,12 @@ def add_meeting(group_id: int):
     group = editable_group(group_id)
     form = MeetingForm()
     if form.validate_on_submit():
-        try:
+        with rule_refusals():
             services.add_meeting(group, form.held_on.data, form.attendee_ids.data, form.minutes.data,
                                  form.decisions.data)
-        except ImprovementRuleError as error:
-            flash(str(error), "danger")
-            return redirect(url_for(".group_detail", group_id=group.id, _anchor="meetings"))
-        return done(_("Meeting recorded."), ".group_detail", "meetings", group_id=group.id)
-    flash_form_errors(form)
+            return done(_("Meeting recorded."), ".group_detail", "meetings", group_id=group.id)
+    else:
+        flash_form_errors(form)
     return redirect(url_for(".group_detail", group_id=group.id, _anchor="meetings"))
 
 
@@ -145,11 +140,8 @@ def new_opportunity(group_id: int):
         form.source_kind.data = request.args.get("source") or form.source_kind.data
     if form.validate_on_submit():
         data = {**form.data, "source_id": form.source_id}
-        try:
+        with rule_refusals(form.source_record):
             improvement = raise_opportunity(group, data, actor=current_user, today=today())
-        except ImprovementRuleError as error:
-            form.source_record.errors.append(str(error))
-        else:
             return done(_("Opportunity logged. Plan it, then put it through the SMART check."),
                         ".improvement_detail", improvement_id=improvement.id)
     return render_template("improvements/opportunity_form.html", form=form, group=group)

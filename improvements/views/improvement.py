@@ -1,11 +1,12 @@
 """One improvement: its page (with the feedback-loop trace), plan, SMART check, status and tasks."""
 
-from flask import abort, render_template, request
+from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from core.access import TEAM_DATA, allow
 from core.charts import chart_spec
+from core.rules import rule_refusals
 from core.versioning import submit_edit
 from improvements import bp, smart, work
 from improvements.changes import knowledge_holders
@@ -29,14 +30,13 @@ from improvements.models import (
     TRANSITIONS,
     Status,
     TaskStatus,
-    TransitionRefused,
 )
 from improvements.queries import assess, improvement_page, measurements_for
 from improvements.results import computed_for
-from improvements.services import ImprovementRuleError, may_edit_group
+from improvements.services import may_edit_group
 from improvements.sources import is_client_voice, resolve_records, source_label, source_url
 from improvements.trace import trace
-from improvements.views.common import done, editable_improvement, editable_task, refused, today
+from improvements.views.common import done, editable_improvement, editable_task, today
 
 
 def render_improvement(improvement_id: int, **forms):
@@ -84,14 +84,12 @@ def edit_plan(improvement_id: int):
     """The plan: objective, indicator, baseline value and period, target value and deadline, owner."""
     improvement = editable_improvement(improvement_id)
     form = PlanForm(obj=improvement)
-    try:
+    conflict = None
+    with rule_refusals(form.deadline):
         saved, conflict = submit_edit(form, improvement, lambda: work.save_plan(
             improvement, form.data, version=form.version.data, today=today()))
-    except ImprovementRuleError as error:
-        form.deadline.errors = [*form.deadline.errors, str(error)]
-        saved, conflict = False, None
-    if saved:
-        return done(_("Plan saved."), ".improvement_detail", "plan", improvement_id=improvement.id)
+        if saved:
+            return done(_("Plan saved."), ".improvement_detail", "plan", improvement_id=improvement.id)
     return render_template("improvements/plan_form.html", form=form, improvement=improvement, conflict=conflict)
 
 
@@ -105,13 +103,12 @@ def smart_check(improvement_id: int):
         form = SmartForm(data={**{k: getattr(improvement.latest_check, k) for k in smart.CRITERIA},
                                **{f"{k}_why": getattr(improvement.latest_check, f"{k}_why") for k in smart.CRITERIA}})
     if form.validate_on_submit():
-        try:
+        with rule_refusals():
             check = smart.record_check(improvement, answers(form), actor=current_user)
-        except TransitionRefused as error:
-            return refused(error.reasons, ".improvement_detail", improvement_id=improvement.id)
-        message = _("It meets SMART: it is now a proposal the group can approve.") if check.passed else \
-            _("It does not meet SMART yet: see which criteria fail and why.")
-        return done(message, ".improvement_detail", "smart", improvement_id=improvement.id)
+            message = _("It meets SMART: it is now a proposal the group can approve.") if check.passed else \
+                _("It does not meet SMART yet: see which criteria fail and why.")
+            return done(message, ".improvement_detail", "smart", improvement_id=improvement.id)
+        return redirect(url_for(".improvement_detail", improvement_id=improvement.id))
     return render_template("improvements/smart_form.html", form=form, improvement=improvement,
                            plan_problems=smart.plan_problems(improvement), labels=smart.CRITERION_LABELS,
                            criteria=smart.CRITERIA)
@@ -133,12 +130,11 @@ def change_status(improvement_id: int):
     if status == Status.VERIFIED:
         series = measurements_for([improvement.indicator_id]).get(improvement.indicator_id, [])
         result = assess([improvement], {improvement.indicator_id: series})[improvement.id].result
-    try:
+    with rule_refusals():
         work.change_status(improvement, status, actor=current_user, today=today(), result=result)
-    except TransitionRefused as error:
-        return refused(error.reasons, ".improvement_detail", improvement_id=improvement.id)
-    return done(_("Status: %(status)s.", status=STATUS_LABELS[status]), ".improvement_detail",
-                improvement_id=improvement.id)
+        return done(_("Status: %(status)s.", status=STATUS_LABELS[status]), ".improvement_detail",
+                    improvement_id=improvement.id)
+    return redirect(url_for(".improvement_detail", improvement_id=improvement.id))
 
 
 @bp.post("/<int:improvement_id>/tasks")
@@ -148,11 +144,8 @@ def add_task(improvement_id: int):
     improvement = editable_improvement(improvement_id)
     form = TaskForm(prefix="task")
     if form.validate_on_submit():
-        try:
+        with rule_refusals(form.due_on):
             work.add_task(improvement, form.title.data, form.owner_id.data, form.due_on.data, today=today())
-        except ImprovementRuleError as error:
-            form.due_on.errors = [*form.due_on.errors, str(error)]
-        else:
             return done(_("Task added."), ".improvement_detail", "tasks", improvement_id=improvement.id)
     return render_improvement(improvement.id, task_form=form)
 
@@ -164,11 +157,10 @@ def task_status(task_id: int):
     task = editable_task(task_id)
     form = TaskStatusForm()
     if form.validate_on_submit():
-        try:
+        with rule_refusals():
             work.set_task_status(task, TaskStatus(form.status.data), today=today())
-        except TransitionRefused as error:
-            return refused(error.reasons, ".improvement_detail", improvement_id=task.improvement_id)
-        return done(_("Task “%(task)s”: %(status)s.", task=task.title,
-                      status=TASK_STATUS_LABELS[TaskStatus(form.status.data)]),
-                    ".improvement_detail", "tasks", improvement_id=task.improvement_id)
+            return done(_("Task “%(task)s”: %(status)s.", task=task.title,
+                          status=TASK_STATUS_LABELS[TaskStatus(form.status.data)]),
+                        ".improvement_detail", "tasks", improvement_id=task.improvement_id)
+        return redirect(url_for(".improvement_detail", improvement_id=task.improvement_id))
     abort(400)

@@ -6,12 +6,12 @@ from flask_login import current_user
 
 from core.access import TEAM_DATA, allow
 from core.extensions import db
-from core.files import Owner, UploadRejected, download_response
+from core.files import Owner, download_response
 from core.ids import record_id
+from core.rules import rule_refusals
 from improvements import bp, changes
 from improvements.forms import AffectedForm, AfterForm, EvidenceForm, ProcessChangeForm, TrainingForm
 from improvements.models import Improvement
-from improvements.services import ImprovementRuleError
 from improvements.views.common import done, editable_improvement
 from improvements.views.improvement import render_improvement
 
@@ -36,11 +36,8 @@ def add_evidence(improvement_id: int):
     improvement = editable_improvement(improvement_id)
     form = EvidenceForm(prefix="evidence")
     if form.validate_on_submit():
-        try:
+        with rule_refusals(form.title):
             changes.add_evidence(improvement, form.data, form.file.data, actor=current_user)
-        except (ImprovementRuleError, UploadRejected) as error:
-            form.title.errors = [*form.title.errors, str(error)]
-        else:
             return done(_("Evidence added."), ".improvement_detail", "evidence", improvement_id=improvement.id)
     return render_improvement(improvement.id, evidence_form=form)
 
@@ -59,13 +56,10 @@ def new_process_change(improvement_id: int):
     if request.method == "GET" and process_id:
         form.process_id.data = process_id
     if request.method == "POST" and request.form.get("choose") is None and form.validate_on_submit():
-        try:
+        with rule_refusals(form.revision_id):
             changes.add_process_change(improvement, form.process_id.data, form.description.data,
                                        revision_id=form.revision_id.data, stage_ids=form.stage_ids.data,
                                        actor=current_user)
-        except ImprovementRuleError as error:
-            form.revision_id.errors = [*form.revision_id.errors, str(error)]
-        else:
             return done(_("Change in the way of operating recorded."), ".improvement_detail", "change",
                         improvement_id=improvement.id)
     return render_template("improvements/change_form.html", form=form, improvement=improvement,
@@ -79,11 +73,8 @@ def add_affected(improvement_id: int):
     improvement = editable_improvement(improvement_id)
     form = AffectedForm(prefix="affected")
     if form.validate_on_submit():
-        try:
+        with rule_refusals(form.user_id):
             changes.add_affected(improvement, form.user_id.data, form.how.data)
-        except ImprovementRuleError as error:
-            form.user_id.errors = [*form.user_id.errors, str(error)]
-        else:
             return done(_("Person added."), ".improvement_detail", "change", improvement_id=improvement.id)
     return render_improvement(improvement.id, affected_form=form)
 
@@ -95,11 +86,8 @@ def add_training(improvement_id: int):
     improvement = editable_improvement(improvement_id)
     form = TrainingForm(prefix="training")
     if form.validate_on_submit():
-        try:
+        with rule_refusals(form.topic):
             changes.add_training(improvement, form.data, form.attendee_ids.data, form.file.data, actor=current_user)
-        except (ImprovementRuleError, UploadRejected) as error:
-            form.topic.errors = [*form.topic.errors, str(error)]
-        else:
             return done(_("Session recorded."), ".improvement_detail", "change", improvement_id=improvement.id)
     return render_improvement(improvement.id, training_form=form)
 

@@ -41,28 +41,19 @@ def census_history():
     label = lambda figures: period_label(figures, granularity)  # noqa: E731
     reasons = {reason.id: reason.label for reason in exit_reasons(offered_only=False)}
     order = {p.key: i for i, p in enumerate(periods)}
+    exits = [row for row in history.exit_reasons_over_time(granularity, start=start, end=end) if row[0] in order]
     by_reason = [{"period": label(periods[order[key]]), "order": order[key],
                   "reason": reasons.get(reason_id, _("Not recorded")), "clients": count}
-                 for key, reason_id, count in history.exit_reasons_over_time(granularity, start=start, end=end)
-                 if key in order]
+                 for key, reason_id, count in exits]
     specs = {}
     if periods:
         specs = {"movements": chart_spec(charts.movements_chart(periods, label)),
                  "rates": chart_spec(charts.rates_chart(periods, label))}
         if by_reason:
             specs["reasons"] = chart_spec(charts.reasons_chart(by_reason))
-    totals = _reason_totals(by_reason)
     return render_template("loyalty/history.html", form=form, periods=periods, label=label, specs=specs,
-                           reason_totals=totals, settings=settings, start=start, end=end)
-
-
-def _reason_totals(rows: list[dict]) -> list[tuple[str, int, float]]:
-    totals: dict[str, int] = {}
-    for row in rows:
-        totals[row["reason"]] = totals.get(row["reason"], 0) + row["clients"]
-    overall = sum(totals.values())
-    return sorted(((reason, count, 100 * count / overall) for reason, count in totals.items()),
-                  key=lambda item: -item[1])
+                           reason_totals=history.exit_reason_totals(exits, reasons), settings=settings,
+                           start=start, end=end)
 
 
 @bp.get("/segments")

@@ -11,6 +11,7 @@ from core.charts import chart_spec
 from core.exports import export_response
 from core.extensions import db
 from core.forms import EmptyForm, read_filters
+from core.rules import rule_refusals
 from core.versioning import submit_edit
 from loyalty import bp, charts, ranking, services
 from loyalty.forms import ClientForm, FiguresForm, LostForm, RankingFilterForm
@@ -106,12 +107,8 @@ def new_client():
     """Add a client to the census by hand."""
     form = ClientForm()
     if form.validate_on_submit():
-        try:
+        with rule_refusals(form.code):
             client = services.save_client(None, form.data)
-        except services.CensusRuleError as error:
-            db.session.rollback()
-            form.code.errors.append(str(error))
-        else:
             db.session.commit()
             flash(_("Client %(code)s added.", code=client.code), "success")
             return redirect(url_for(".client_detail", client_id=client.id))
@@ -126,17 +123,14 @@ def edit_client(client_id: int):
     form = ClientForm(obj=client)
     if request.method == "GET":
         form.typology.data = client.typology.value
-    try:
+    conflict = None
+    with rule_refusals(form.code):
         saved, conflict = submit_edit(form, client, lambda: services.save_client(client, form.data,
                                                                                  version=form.version.data))
-    except services.CensusRuleError as error:
-        db.session.rollback()
-        form.code.errors.append(str(error))
-        saved, conflict = False, None
-    if saved:
-        db.session.commit()
-        flash(_("Client %(code)s saved.", code=client.code), "success")
-        return redirect(url_for(".client_detail", client_id=client.id))
+        if saved:
+            db.session.commit()
+            flash(_("Client %(code)s saved.", code=client.code), "success")
+            return redirect(url_for(".client_detail", client_id=client.id))
     return render_template("loyalty/client_form.html", form=form, client=client, conflict=conflict)
 
 
@@ -148,12 +142,8 @@ def mark_lost(client_id: int):
     form = LostForm()
     if form.validate_on_submit():
         reason = db.session.get(ExitReason, form.reason.data) if form.reason.data else None
-        try:
+        with rule_refusals():
             services.mark_lost(client, form.left_on.data, reason, note=form.note.data)
-        except services.CensusRuleError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-        else:
             db.session.commit()
             flash(_("%(code)s is recorded as lost.", code=client.code), "success")
     else:
@@ -182,12 +172,8 @@ def add_figures(client_id: int):
     client = db.get_or_404(Client, client_id)
     form = FiguresForm()
     if form.validate_on_submit():
-        try:
+        with rule_refusals():
             services.add_figures(client, form.year.data, form.potential.data, form.purchases.data, form.margin.data)
-        except services.CensusRuleError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-        else:
             db.session.commit()
             flash(_("Figures of %(year)d added.", year=form.year.data), "success")
     else:

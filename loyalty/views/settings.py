@@ -6,12 +6,13 @@ from flask_babel import gettext as _
 from core.access import COORDINATION, allow
 from core.extensions import db
 from core.forms import EmptyForm
+from core.rules import rule_refusals
 from core.versioning import submit_edit
 from loyalty import bp
 from loyalty.forms import ReasonForm, SettingsForm
 from loyalty.models import ExitReason
-from loyalty.reasons import ReasonError, add_reason, exit_reasons, set_offered
-from loyalty.settings import SettingsError, current_settings, save_settings
+from loyalty.reasons import add_reason, exit_reasons, set_offered
+from loyalty.settings import current_settings, save_settings
 
 
 @bp.route("/settings", methods=["GET", "POST"])
@@ -22,17 +23,14 @@ def census_settings():
     form = SettingsForm(obj=settings)
     if request.method == "GET":
         form.contribution_basis.data = settings.contribution_basis.value
-    try:
+    conflict = None
+    with rule_refusals(form.class_a_share):
         saved, conflict = submit_edit(form, settings, lambda: save_settings(settings, form.data,
                                                                             version=form.version.data))
-    except SettingsError as error:
-        db.session.rollback()
-        form.class_a_share.errors.append(str(error))
-        saved, conflict = False, None
-    if saved:
-        db.session.commit()
-        flash(_("Census settings saved."), "success")
-        return redirect(url_for(".census_settings"))
+        if saved:
+            db.session.commit()
+            flash(_("Census settings saved."), "success")
+            return redirect(url_for(".census_settings"))
     return render_template("loyalty/settings.html", form=form, conflict=conflict, reason_form=ReasonForm(),
                            reasons=exit_reasons(offered_only=False), action_form=EmptyForm())
 
@@ -43,12 +41,8 @@ def add_exit_reason():
     """Add an exit reason to the list offered when a client leaves."""
     form = ReasonForm()
     if form.validate_on_submit():
-        try:
+        with rule_refusals():
             add_reason(form.name.data)
-        except ReasonError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-        else:
             db.session.commit()
             flash(_("Exit reason added."), "success")
     return redirect(url_for(".census_settings", _anchor="reasons"))

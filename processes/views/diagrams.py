@@ -8,11 +8,11 @@ from sqlalchemy.orm import selectinload
 from core.access import TEAM_DATA, allow
 from core.extensions import db
 from core.forms import EmptyForm
+from core.rules import rule_refusals
 from core.versioning import submit_edit
 from processes import bp, diagrams, services
 from processes.forms import StageForm
 from processes.models import KnowledgeHolder, Process, ProcessStage
-from processes.revisions import record_revision
 from processes.views.common import editable_process
 
 
@@ -58,14 +58,8 @@ def new_stage(process_id: int):
     process = editable_process(process_id)
     form = StageForm()
     if form.validate_on_submit():
-        try:
-            stage = diagrams.save_stage(process, None, form.data)
-        except diagrams.StageRuleError as error:
-            db.session.rollback()
-            form.knowledge_holder_ids.errors.append(str(error))
-        else:
-            record_revision(process, form.reason.data or _("Diagram: stage “%(name)s” added", name=stage.name),
-                            author=current_user)
+        with rule_refusals(form.knowledge_holder_ids):
+            stage = services.add_stage(process, form.data, reason=form.reason.data, actor=current_user)
             db.session.commit()
             flash(_("Stage “%(name)s” added to the diagram.", name=stage.name), "success")
             return redirect(url_for(".diagram", process_id=process.id))
@@ -82,19 +76,14 @@ def edit_stage(process_id: int, stage_id: int):
     if request.method == "GET":
         form.knowledge_holder_ids.data = [holder.user_id for holder in stage.knowledge_holders]
         form.responsible_id.data = stage.responsible_id or 0
-    try:
-        saved, conflict = submit_edit(form, stage, lambda: diagrams.save_stage(
-            process, stage, form.data, version=form.version.data))
-    except diagrams.StageRuleError as error:
-        db.session.rollback()
-        form.knowledge_holder_ids.errors.append(str(error))
-        saved, conflict = False, None
-    if saved:
-        revision = record_revision(process, form.reason.data or _("Diagram: stage “%(name)s” changed",
-                                                                  name=stage.name), author=current_user)
-        db.session.commit()
-        flash(_("Stage “%(name)s” saved.", name=stage.name) if revision else _("Nothing changed."), "success")
-        return redirect(url_for(".diagram", process_id=process.id))
+    conflict, revisions = None, []  # the one the change made, or None when it changed nothing
+    with rule_refusals(form.knowledge_holder_ids):
+        saved, conflict = submit_edit(form, stage, lambda: revisions.append(services.change_stage(
+            process, stage, form.data, version=form.version.data, reason=form.reason.data, actor=current_user)))
+        if saved:
+            db.session.commit()
+            flash(_("Stage “%(name)s” saved.", name=stage.name) if revisions[0] else _("Nothing changed."), "success")
+            return redirect(url_for(".diagram", process_id=process.id))
     return render_template("processes/stage_form.html", form=form, process=process, stage=stage, conflict=conflict)
 
 
@@ -105,10 +94,8 @@ def move_stage(process_id: int, stage_id: int):
     process = editable_process(process_id)
     stage = _stage_of(process, stage_id)
     later = request.form.get("direction") == "later"
-    if EmptyForm().validate_on_submit() and diagrams.move_stage(process, stage, 1 if later else -1):
-        reason = (_("Diagram: stage “%(name)s” moved later", name=stage.name) if later
-                  else _("Diagram: stage “%(name)s” moved earlier", name=stage.name))
-        record_revision(process, reason, author=current_user)
+    if EmptyForm().validate_on_submit() and services.move_stage(process, stage, 1 if later else -1,
+                                                                actor=current_user):
         db.session.commit()
     return redirect(url_for(".diagram", process_id=process.id, _anchor=f"stage-{stage.id}"))
 
@@ -121,8 +108,7 @@ def remove_stage(process_id: int, stage_id: int):
     stage = _stage_of(process, stage_id)
     if EmptyForm().validate_on_submit():
         name = stage.name
-        diagrams.remove_stage(process, stage)
-        record_revision(process, _("Diagram: stage “%(name)s” removed", name=name), author=current_user)
+        services.remove_stage(process, stage, actor=current_user)
         db.session.commit()
         flash(_("Stage “%(name)s” removed. The revision history keeps the diagram as it was.", name=name),
               "success")

@@ -12,6 +12,7 @@ from core.files import Owner, download_response
 from core.forms import EmptyForm, read_filters
 from core.ids import record_id
 from core.models import User
+from core.rules import rule_refusals
 from core.ui import flash_form_errors
 from core.versioning import submit_edit
 from processes import bp, services
@@ -19,7 +20,7 @@ from processes.agreements import interfaces_with_state
 from processes.forms import DocumentForm, ParticipantForm, ProcessFilterForm, ProcessForm, StandardForm
 from processes.indicators import latest_results, latest_status
 from processes.models import Interface, Process
-from processes.revisions import FIRST_REASON, history, record_revision
+from processes.revisions import history
 from processes.standard import SHEET_FIELDS, completeness_by_process, current_standard, save_standard
 from processes.views.common import editable_process
 
@@ -48,8 +49,7 @@ def new_process():
         form.programme_id.data = programme.id if programme else None
         form.parent_id.data = request.args.get("parent", type=record_id)
     if form.validate_on_submit():
-        process = services.save_process(None, form.data)
-        record_revision(process, str(FIRST_REASON), author=current_user)
+        process = services.save_process(None, form.data, actor=current_user)
         db.session.commit()
         flash(_("Process %(code)s created.", code=process.code), "success")
         return redirect(url_for(".process_detail", process_id=process.id))
@@ -82,18 +82,14 @@ def edit_process(process_id: int):
     form = ProcessForm(obj=process, editing=process)
     if request.method == "GET":
         form.kind.data, form.status.data, form.reason.data = process.kind.value, process.status.value, ""
-    try:
+    conflict = None
+    with rule_refusals(form.parent_id):
         saved, conflict = submit_edit(form, process, lambda: services.save_process(
-            process, form.data, version=form.version.data))
-    except services.ProcessRuleError as error:
-        db.session.rollback()
-        form.parent_id.errors.append(str(error))
-        saved, conflict = False, None
-    if saved:
-        record_revision(process, form.reason.data, author=current_user)
-        db.session.commit()
-        flash(_("Process %(code)s saved.", code=process.code), "success")
-        return redirect(url_for(".process_detail", process_id=process.id))
+            process, form.data, version=form.version.data, reason=form.reason.data, actor=current_user))
+        if saved:
+            db.session.commit()
+            flash(_("Process %(code)s saved.", code=process.code), "success")
+            return redirect(url_for(".process_detail", process_id=process.id))
     return render_template("processes/process_form.html", form=form, process=process, conflict=conflict)
 
 
@@ -115,14 +111,12 @@ def delete_process(process_id: int):
     """Delete a sheet created by mistake; refused when it has history (retire it instead)."""
     process = db.get_or_404(Process, process_id)
     if EmptyForm().validate_on_submit():
-        try:
+        with rule_refusals():
             services.delete_process(process)
-        except services.ProcessRuleError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-            return redirect(url_for(".process_detail", process_id=process.id))
-        db.session.commit()
-        flash(_("Process deleted."), "success")
+            db.session.commit()
+            flash(_("Process deleted."), "success")
+            return redirect(url_for(".process_list"))
+        return redirect(url_for(".process_detail", process_id=process.id))
     return redirect(url_for(".process_list"))
 
 
@@ -133,12 +127,8 @@ def add_participant(process_id: int):
     process = editable_process(process_id)
     form = ParticipantForm()
     if form.validate_on_submit():
-        try:
+        with rule_refusals():
             services.add_participant(process, form.user_id.data, form.role.data)
-        except services.ProcessRuleError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-        else:
             db.session.commit()
             flash(_("Participant added."), "success")
     else:
@@ -152,12 +142,8 @@ def remove_participant(process_id: int, participant_id: int):
     """Remove a participant (the audit trail keeps who took part and when)."""
     process = editable_process(process_id)
     if EmptyForm().validate_on_submit():
-        try:
+        with rule_refusals():
             services.remove_participant(process, participant_id)
-        except services.ProcessRuleError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-        else:
             db.session.commit()
             flash(_("Participant removed."), "success")
     return redirect(url_for(".process_detail", process_id=process.id, _anchor="people"))

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from core.access import TEAM_DATA, allow
 from core.extensions import db
 from core.forms import EmptyForm
+from core.rules import rule_refusals
 from core.versioning import ensure_current, submit_edit
 from surveys import bp, engine, releases
 from surveys.forms import ItemForm, NewSurveyForm, SurveyDetailsForm
@@ -75,16 +76,13 @@ def edit_survey(survey_id: int):
         ensure_current(survey, form.version.data)
         engine.update_details(survey, form.data)
 
-    try:
+    conflict = None
+    with rule_refusals(form.anonymous):
         saved, conflict = submit_edit(form, survey, save)
-    except engine.SurveyRuleError as error:
-        db.session.rollback()
-        form.anonymous.errors.append(str(error))
-        saved, conflict = False, None
-    if saved:
-        db.session.commit()
-        flash(_("Survey saved."), "success")
-        return redirect(url_for(".survey", survey_id=survey.id))
+        if saved:
+            db.session.commit()
+            flash(_("Survey saved."), "success")
+            return redirect(url_for(".survey", survey_id=survey.id))
     return render_template("surveys/edit.html", form=form, survey=survey, conflict=conflict)
 
 
@@ -111,14 +109,11 @@ def new_item(survey_id: int):
     survey = db.get_or_404(Survey, survey_id)
     form = ItemForm()
     if form.validate_on_submit():
-        try:
+        with rule_refusals():
             target, _item_ = engine.save_item(survey, None, form.item_data(), actor=current_user)
-        except engine.SurveyRuleError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-            return redirect(url_for(".survey", survey_id=survey.id))
-        db.session.commit()
-        return _after_change(survey, target, _("Question added."))
+            db.session.commit()
+            return _after_change(survey, target, _("Question added."))
+        return redirect(url_for(".survey", survey_id=survey.id))
     return render_template("surveys/item_form.html", form=form, survey=survey, item=None,
                            frozen=engine.has_responses(survey))
 
@@ -134,14 +129,11 @@ def edit_item(survey_id: int, item_id: int):
         form.kind.data, form.role.data = item.kind.value, item.role.value
         form.choices.data = "\n".join(item.choices or [])
     if form.validate_on_submit():
-        try:
+        with rule_refusals():
             target, _item_ = engine.save_item(survey, item.key, form.item_data(), actor=current_user)
-        except engine.SurveyRuleError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-            return redirect(url_for(".survey", survey_id=survey.id))
-        db.session.commit()
-        return _after_change(survey, target, _("Question saved."))
+            db.session.commit()
+            return _after_change(survey, target, _("Question saved."))
+        return redirect(url_for(".survey", survey_id=survey.id))
     return render_template("surveys/item_form.html", form=form, survey=survey, item=item,
                            frozen=engine.has_responses(survey))
 
@@ -154,11 +146,8 @@ def remove_item(survey_id: int, item_id: int):
     item = _item(survey, item_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    try:
+    with rule_refusals():
         target = engine.remove_item(survey, item.key, actor=current_user)
-    except engine.SurveyRuleError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
-        return redirect(url_for(".survey", survey_id=survey.id))
-    db.session.commit()
-    return _after_change(survey, target, _("Question removed."))
+        db.session.commit()
+        return _after_change(survey, target, _("Question removed."))
+    return redirect(url_for(".survey", survey_id=survey.id))

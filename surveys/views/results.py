@@ -3,20 +3,17 @@
 An anonymous wave's page and exports count its released responses only, and opening either releases a
 batch when one is due (``surveys.releases``), so both always agree."""
 
-from collections import defaultdict
-
 import pandas as pd
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from core.access import TEAM_DATA, allow
 from core.charts import chart_spec
 from core.exports import export_response
 from core.extensions import db
-from surveys import bp, charts, drivers, releases, results
-from surveys.models import Answer, Audience, Invitation, ItemKind, Response, Wave
+from surveys import bp, charts, drivers, exports, releases, results
+from surveys.models import Audience, Wave
 
 
 @bp.get("/waves/<int:wave_id>/results")
@@ -37,11 +34,7 @@ def wave_results(wave_id: int):
         driver_frame = drivers.driver_analysis(wave, {r.item.id: r.counts for r in summary.items})
         chart = charts.matrix_chart(driver_frame) if not driver_frame.empty else None
         matrix = chart_spec(chart) if chart is not None else None
-        if not driver_frame.empty:
-            mid_i, mid_s = driver_frame["importance"].mean(), driver_frame["favourable"].mean()
-            driver_frame["quadrant"] = [drivers.quadrant(i, s, mid_i, mid_s)
-                                        for i, s in zip(driver_frame["importance"], driver_frame["favourable"],
-                                                        strict=True)]
+        driver_frame = drivers.with_quadrants(driver_frame)
     points = results.trend(survey, waves, counts)
     trend = charts.trend_chart(points) if len(points) > 1 else None
     by_typology = results.nps_trend_by(survey, "typology") if survey.audience == Audience.CLIENTS else []
@@ -70,14 +63,7 @@ def export_results(wave_id: int, fmt: str):
     wave = db.get_or_404(Wave, wave_id)
     if _released(wave) is None:
         return redirect(url_for(".wave_results", wave_id=wave.id, _anchor="exports"))
-    counts = results.item_counts([wave.id]).get(wave.id, {})  # what the page shows, to the answer
-    rows = []
-    for result in (results.ItemResult(i, counts.get(i.id, {})) for i in wave.survey.items if i.kind != ItemKind.TEXT):
-        row = {_("Question"): result.item.text, _("Attribute or improvement"): result.item.tag or "",
-               "n": result.n, _("Mean"): result.mean, _("Favourable %"): result.favourable}
-        row.update({label: count for label, count, _pct in result.distribution})
-        rows.append(row)
-    return export_response(pd.DataFrame(rows), f"{wave.survey.title} - {wave.name}", fmt)
+    return export_response(pd.DataFrame(exports.item_rows(wave)), f"{wave.survey.title} - {wave.name}", fmt)
 
 
 @bp.get("/waves/<int:wave_id>/responses.<any(csv, xlsx):fmt>")
@@ -86,27 +72,7 @@ def export_responses(wave_id: int, fmt: str):
     """One row per response, one column per question. Anonymous surveys: no name, no date, no group
     (groups could single people out); rows in the random order of their keys, released batches only."""
     wave = db.get_or_404(Wave, wave_id)
-    survey = wave.survey
-    items = list(survey.items)
     if _released(wave) is None:
         return redirect(url_for(".wave_results", wave_id=wave.id, _anchor="exports"))
-    shown = releases.shown_responses([wave.id])
-    answers = defaultdict(dict)
-    for response_id, item_id, number, text in db.session.execute(
-            select(Answer.response_id, Answer.item_id, Answer.number, Answer.text)
-            .join(Response, Response.id == Answer.response_id).where(Answer.wave_id == wave.id, shown)):
-        answers[response_id][item_id] = (number, text)
-    query = select(Response, Invitation.name).outerjoin(Invitation, Invitation.id == Response.invitation_id) \
-        .where(Response.wave_id == wave.id, shown).order_by(Response.id)
-    rows = []
-    for response, name in db.session.execute(query):
-        row = {} if survey.anonymous else {_("Name"): name or "", _("Answered on"): response.submitted_on,
-                                           _("Typology"): response.typology, _("Segment or group"): response.segment}
-        for item in items:
-            number, text = answers[response.id].get(item.id, (None, None))
-            if item.kind == ItemKind.CHOICE and number is not None:
-                row[item.short] = (item.choices or [])[int(number)] if int(number) < len(item.choices or []) else None
-            else:
-                row[item.short] = text if item.kind == ItemKind.TEXT else number
-        rows.append(row)
-    return export_response(pd.DataFrame(rows), f"{survey.title} - {wave.name} - {_('responses')}", fmt)
+    return export_response(pd.DataFrame(exports.response_rows(wave)),
+                           f"{wave.survey.title} - {wave.name} - {_('responses')}", fmt)

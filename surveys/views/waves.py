@@ -9,11 +9,12 @@ from core.access import TEAM_DATA, allow, may
 from core.extensions import db
 from core.forms import EmptyForm
 from core.mail import mail_configured
+from core.rules import rule_refusals
 from core.timeutil import utcnow
 from core.ui import flash_form_errors
 from surveys import bp, engine, invitations, networks, releases
 from surveys.forms import ClientInvitationsForm, PasteInvitationsForm, StaffInvitationsForm, WaveForm
-from surveys.models import Audience, Invitation, Survey, Wave, WaveStateError
+from surveys.models import Audience, Invitation, Survey, Wave
 
 
 def link_for(token: str) -> str:
@@ -34,13 +35,9 @@ def new_wave(survey_id: int):
         form.opens_on.data = utcnow().date()
         form.public_link.data = survey.audience == Audience.CLIENTS
     if form.validate_on_submit():
-        try:
+        with rule_refusals(form.public_link):
             wave = engine.create_wave(survey, name=form.name.data, opens_on=form.opens_on.data,
                                       closes_on=form.closes_on.data, public_link=form.public_link.data)
-        except engine.SurveyRuleError as error:
-            db.session.rollback()
-            form.public_link.errors.append(str(error))
-        else:
             db.session.commit()
             flash(_("Wave created. Invite people, then open it."), "success")
             return redirect(url_for(".wave", wave_id=wave.id))
@@ -75,11 +72,8 @@ def change_wave(wave_id: int, action: str):
     wave = db.get_or_404(Wave, wave_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    try:
+    with rule_refusals():
         wave.open() if action == "open" else wave.close()
-    except WaveStateError as error:
-        flash(str(error), "danger")
-    else:
         if action == "close":
             releases.release_due(wave, actor=current_user)
         db.session.commit()
