@@ -6,7 +6,7 @@ from flask import Flask
 
 #: The modules that connect each package's receivers to the signals of ``core.signals``, in the order their
 #: contributions are listed. A package left out gives this app nothing (its criteria show no source).
-HOOKS = ("processes.hooks", "loyalty.hooks", "loyalty.voice.hooks", "surveys.hooks", "improvements.hooks",
+HOOKS = ("processes.hooks", "loyalty.hooks", "voice.hooks", "surveys.hooks", "improvements.hooks",
          "evidence.hooks")
 
 
@@ -81,11 +81,13 @@ def register_blueprints(app: Flask) -> None:
     from processes import bp as processes_bp
     from surveys import answer_bp
     from surveys import bp as surveys_bp
+    from voice import bp as voice_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(processes_bp, url_prefix="/processes")
     app.register_blueprint(loyalty_bp, url_prefix="/clients")
+    app.register_blueprint(voice_bp, url_prefix="/clients")
     app.register_blueprint(improvements_bp, url_prefix="/improvements")
     app.register_blueprint(evidence_bp, url_prefix="/evidence")
     app.register_blueprint(surveys_bp, url_prefix="/surveys")

@@ -2,7 +2,7 @@
 implemented through the groups that meet SMART (before/after from the demo's indicators, client evidence,
 training, and for one a process revision and diagram stages), and one proposal that fails the SMART check.
 
-The opportunities heard in the voice of the client point at its demo records (``loyalty.voice.demo`` runs
+The opportunities heard in the voice of the client point at its demo records (``voice.demo`` runs
 first): the welcome call at the complaint category it targets, implemented on the day those complaints fall
 and get answered sooner, so its page shows the complaints before and after; the tax explanation at the
 requirement the retired members' focus group expressed."""
@@ -32,11 +32,11 @@ from improvements.sources import (
     STAFF_IDEA,
     SURVEY_RESULT,
 )
-from loyalty.voice import demo as voice_demo
-from loyalty.voice.models import ComplaintCategory, Requirement
 from processes.demo import _last_complete_month, _months_before
 from processes.models import Indicator, Interface, Measurement, Process, Revision
 from processes.periods import period_start
+from voice import demo as voice_demo
+from voice.models import ComplaintCategory, Requirement
 
 CRITERIA = (("Impacto en la fidelidad y satisfacción de los socios", 3, True, "impact"),
             ("Esfuerzo y coste", 2, False, "effort"), ("Urgencia", 1, True, None),

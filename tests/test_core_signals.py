@@ -92,7 +92,7 @@ def test_demo_loaders_run_after_those_they_name_and_a_loop_is_refused():
 
 
 def test_the_demo_loads_the_parts_of_the_registered_packages_only(app, app_without):
-    other = app_without("loyalty.voice.hooks")
+    other = app_without("voice.hooks")
     with other.app_context():
         assert sorted(signals.merged(signals.demo_loaders)) == ["evidence", "improvements", "loyalty", "processes",
                                                                 "surveys"]

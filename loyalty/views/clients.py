@@ -16,7 +16,7 @@ from loyalty import bp, charts, ranking, services
 from loyalty.forms import ClientForm, FiguresForm, LostForm, RankingFilterForm
 from loyalty.models import TYPOLOGY_LABELS, Client, ClientYear, ExitReason
 from loyalty.settings import current_settings
-from loyalty.voice import services as voice_services
+from voice import services as voice_services
 
 
 class RankingPage(Pagination):
