@@ -78,6 +78,17 @@ def test_manual_evidence_points_at_the_records_the_process_map_offers_only_where
         assert record_link("process", process_id) is None
 
 
+def test_a_census_clients_page_shows_the_voice_of_the_client_only_where_its_hooks_are(
+        app, app_without, make_user, make_client):
+    client_id = make_client("VOX")
+    full = sign_in(app.test_client(), make_user("member")).get(f"/clients/{client_id}").get_data(as_text=True)
+    assert 'data-testid="voice-of-the-client"' in full and "No enquiries, complaints, claims or incidents" in full
+    other = app_without("voice.hooks")
+    page = sign_in(other.test_client(), make_user("member")).get(f"/clients/{client_id}")
+    assert page.status_code == 200 and "VOX" in page.get_data(as_text=True)
+    assert 'data-testid="voice-of-the-client"' not in page.get_data(as_text=True)
+
+
 def test_demo_loaders_run_after_those_they_name_and_a_loop_is_refused():
     order = []
     loader = lambda name, *after: DemoLoader(lambda users: order.append(name), after)  # noqa: E731

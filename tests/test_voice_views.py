@@ -2,6 +2,7 @@
 activities and the cost of listening, on valid and invalid paths."""
 
 import io
+import re
 from datetime import date
 
 import pytest
@@ -36,6 +37,11 @@ def _complaint_form(category, **changes):
 def _count(app, model):
     with app.app_context():
         return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_the_voice_of_the_clients_pages_are_under_clients_in_the_main_menu(client_as):
+    page = client_as("member").get("/clients/complaints").get_data(as_text=True)
+    assert re.search(r'nav-link active"\s+aria-current="page"\s+href="/clients/"', page)
 
 
 def test_a_member_records_a_complaint_answers_it_and_sees_the_response_time(app, client_as, category, make_client):
