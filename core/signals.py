@@ -70,11 +70,6 @@ returns the HTML of a section of that page about the client (rendered from its o
 complaints), or None; the sections follow the census's own, in the order of the hooks.
 """)
 
-demo_loaders = _signals.signal("demo-loaders", doc="""
-Sent by ``core.demo.load`` (``flask demo``); sender None. A receiver returns ``{name: core.demo.DemoLoader}``:
-the function that adds its package's demo records, and the names of the loaders whose records it needs first.
-""")
-
 
 def register_hooks(app: Flask, *modules: str) -> None:
     """Import each hooks module (connecting its receivers, once per process) and let ``app`` hear them."""

@@ -1,16 +1,15 @@
 """What the voice of the client gives the other packages through ``core.signals``: B1's automatic evidence,
 requirements and complaint categories as the source of an opportunity, complaint counts and response times
-before and after an improvement (C2), a section of a census client's page, and its part of the demo."""
+before and after an improvement (C2), and a section of a census client's page."""
 
 from flask import render_template, url_for
 from markupsafe import Markup
 from sqlalchemy import select
 
 from core import signals
-from core.demo import DemoLoader
 from core.extensions import db
 from improvements.sources import CLIENT_REQUIREMENT, COMPLAINT_CATEGORY, SourceRecords
-from voice import demo, demo_waves, evidence, services
+from voice import evidence, services
 from voice.models import ComplaintCategory, Requirement, RequirementStatus
 
 OPEN_STATUSES = (RequirementStatus.NEW, RequirementStatus.ANALYSED, RequirementStatus.IN_IMPROVEMENT)
@@ -65,9 +64,3 @@ def _client_evidence(sender, *, improvements, **kwargs):
 def _client_sections(sender, **kwargs):
     """The client's enquiries, complaints, claims and incidents, on its census page."""
     return Markup(render_template("voice/_client_voice.html", client=sender, voice=services.client_voice(sender.id)))
-
-
-@signals.demo_loaders.connect
-def _demo_loaders(sender, **kwargs):
-    return {"voice": DemoLoader(demo.load, after=("loyalty",)),
-            "voice-wave-costs": DemoLoader(demo_waves.load, after=("surveys",))}

@@ -14,7 +14,7 @@ from sqlalchemy import insert, update
 
 from core.extensions import db
 from core.timeutil import utcnow
-from improvements.demo import GROUPS
+from demo.improvements import GROUPS
 from surveys import engine
 from surveys.invitations import group_segment
 from surveys.models import Audience, Invitation, ItemKind, ResponseSource, WaveStatus, new_token
@@ -128,7 +128,7 @@ def _staff_wave(rng, users) -> None:
 
 
 def load(users) -> None:
-    """Add the demo surveys (called by ``core.demo.load`` inside the admin's audit context)."""
+    """Add the demo surveys (called by ``demo.load`` inside the admin's audit context)."""
     rng = random.Random(2024)
     _client_waves(rng, users)
     _staff_wave(rng, users)

@@ -1,15 +1,17 @@
-"""The demo organisation a newcomer signs into; every registered package adds its records to it, through the
-loaders its hooks give (``core.signals.demo_loaders``)."""
+"""The demo organisation a newcomer signs into (``flask demo``, which ``make run`` calls): its accounts, then each
+capability's records, loaded by the module of this package named after it.
 
-from collections.abc import Callable
-from dataclasses import dataclass
+The demo is not a plug-in: it is one story told across the packages (the complaints fall after the
+improvement that targets them, the survey waves have costs, the evidence points at the process map), so its
+loaders run in the order written here, and only the demo command (and tests) import this package.
+"""
 
 from sqlalchemy import delete
 
-from core import signals
 from core.audit import acting_as
 from core.extensions import db
 from core.models import Organisation, Role, User
+from demo import evidence, improvements, loyalty, processes, surveys, voice
 
 DEMO_PASSWORD = "demo-password"
 #: The accounts the README lists. Their language follows the browser (or the login page's choice),
@@ -27,27 +29,12 @@ DEMO_STAFF = {
     "iker.goikoetxea@demo.test": ("Iker Goikoetxea", Role.MEMBER),
     "maria.lopez@demo.test": ("María López", Role.COORDINATOR),
 }
-
-
-@dataclass(frozen=True)
-class DemoLoader:
-    """One package's part of the demo: ``load(users)``, run after the loaders named in ``after``."""
-
-    load: Callable
-    after: tuple[str, ...] = ()
-
-
-def in_order(loaders: dict[str, DemoLoader]) -> list[DemoLoader]:
-    """The loaders, each after those it names that are registered, otherwise in the order they were given."""
-    pending, done, ordered = dict(loaders), set(), []
-    while pending:
-        ready = next((name for name, loader in pending.items()
-                      if all(n in done or n not in loaders for n in loader.after)), None)
-        if ready is None:
-            raise RuntimeError(f"The demo loaders {', '.join(pending)} wait for each other.")
-        ordered.append(pending.pop(ready))
-        done.add(ready)
-    return ordered
+#: Each capability's part, ``load(users)``, in the order they need each other's records: the census before the
+#: complaints of its clients and the surveys sent to them; the survey waves before their costs; the indicators,
+#: complaints, requirements and survey items before the improvements that start from them; the process map
+#: before the evidence that links to it.
+LOADERS = (processes.load, loyalty.load, voice.load, surveys.load, voice.load_wave_costs, improvements.load,
+           evidence.load)
 
 
 def erase_all() -> None:
@@ -79,5 +66,5 @@ def load() -> None:
             country="España",
         ))
         db.session.flush()
-        for loader in in_order(signals.merged(signals.demo_loaders)):
-            loader.load(users)
+        for loader in LOADERS:
+            loader(users)

@@ -5,6 +5,7 @@ import random
 from datetime import date
 
 from core.extensions import db
+from demo.dates import last_complete_month, months_before
 from processes import diagrams
 from processes.models import (
     Benchmark,
@@ -175,16 +176,6 @@ INTERFACES = (
 )
 
 
-def _last_complete_month(today: date) -> date:
-    first_of_month = today.replace(day=1)
-    return date(first_of_month.year - (first_of_month.month == 1), (first_of_month.month - 2) % 12 + 1, 1)
-
-
-def _months_before(day: date, months: int) -> date:
-    index = day.year * 12 + day.month - 1 - months
-    return date(index // 12, index % 12 + 1, 1)
-
-
 def load(users: dict, today: date | None = None) -> None:
     """Add the demo process map (owners and participants from ``users``, keyed by e-mail)."""
     rng = random.Random(20261123)
@@ -212,13 +203,13 @@ def load(users: dict, today: date | None = None) -> None:
     complaints.outputs = "Respuestas, registro de quejas, informe mensual de causas"
     record_revision(complaints, "Informe mensual de causas para el grupo de mejora.", author=users["member@demo.test"])
     _diagrams(processes, users)
-    last = _last_complete_month(today or date.today())
+    last = last_complete_month(today or date.today())
     indicators = {row[0]: _indicator(row, processes, users, last, rng) for row in INDICATORS}
     for code, source, points in BENCHMARKS:
         indicator = indicators[code]
         for months_ago, value in points:
             db.session.add(Benchmark(indicator=indicator, source=source, value=value,
-                                     period=period_start(_months_before(last, months_ago), indicator.frequency)))
+                                     period=period_start(months_before(last, months_ago), indicator.frequency)))
     for origin, destination, flow, problem, agreement, indicator, level in INTERFACES:
         db.session.add(Interface(from_process=processes[origin], to_process=processes[destination], flow=flow,
                                  problem=problem, agreement=agreement, agreed_level=level,
@@ -258,11 +249,11 @@ def _indicator(row, processes, users, last: date, rng: random.Random) -> Indicat
                           definition=f"{name}, calculado en cada periodo a partir de los registros del proceso.")
     db.session.add(indicator)
     for months_ago, value in targets:
-        indicator.targets.append(Target(valid_from=period_start(_months_before(last, months_ago - 1), frequency),
+        indicator.targets.append(Target(valid_from=period_start(months_before(last, months_ago - 1), frequency),
                                         value=value))
     # Only periods that have ended: a quarter or a year still running has no value yet.
     end = next_period(last, Frequency.MONTHLY)
-    periods = [p for p in periods_between(_months_before(last, 35), last, frequency)
+    periods = [p for p in periods_between(months_before(last, 35), last, frequency)
                if next_period(p, frequency) <= end]
     steps = max(len(periods) - 1, 1)
     for n, period in enumerate(periods):

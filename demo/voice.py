@@ -3,10 +3,11 @@
 complaints about not knowing one's manager fall and are answered sooner after the welcome call, about a year
 ago), requirements from every source, two focus groups and the other listening activities with their costs.
 
-The two dates are those on which ``improvements.demo`` implements those improvements (``change_day``), so the
+The two dates are those on which ``demo.improvements`` implements those improvements (``change_day``), so the
 complaints before and after each improvement tell the same story as its page.
 
-Complaints are written in bulk (Core ``insert``), as the census demo does, so ``make run`` stays fast.
+Complaints are written in bulk (Core ``insert``), as the census demo does, so ``make run`` stays fast. The
+survey waves' costs come later (``load_wave_costs``), after the survey engine's demo, whose waves they cost.
 """
 
 import random
@@ -15,7 +16,9 @@ from datetime import date, timedelta
 from sqlalchemy import insert, select
 
 from core.extensions import db
+from demo.dates import last_complete_month, months_before
 from loyalty.models import Client, Typology
+from surveys.models import Audience, Survey, Wave
 from voice.models import (
     ActivityKind,
     Channel,
@@ -27,11 +30,12 @@ from voice.models import (
     Requirement,
     RequirementSource,
     RequirementStatus,
+    WaveCost,
 )
 
 SEED = 5150
 COMPLAINTS = 300
-#: The category the welcome-call improvement targets (``improvements.demo`` links its opportunity to it).
+#: The category the welcome-call improvement targets (``demo.improvements`` links its opportunity to it).
 CONTACT_CATEGORY = "Falta de contacto con el gestor"
 #: The requirement the opportunity "Explicar mejor la fiscalidad del rescate" comes from.
 TAX_REQUIREMENT = "Saber cuánto tributará el rescate antes de pedirlo"
@@ -45,17 +49,15 @@ CATEGORIES = {
     "Canales en línea": (10, 10, 6, 5),
     CONTACT_CATEGORY: (12, 4, 9, 3),
 }
-#: Months before the last complete month in which each improvement of ``improvements.demo`` was implemented:
+#: Months before the last complete month in which each improvement of ``demo.improvements`` was implemented:
 #: the written answer (every category but the one below) and the welcome call (``CONTACT_CATEGORY``).
 WRITTEN_ANSWER_MONTHS = 10
 WELCOME_CALL_MONTHS = 12
 
 
 def change_day(today: date, months: int) -> date:
-    """The day ``improvements.demo`` implements an improvement ``months`` months before the last complete month."""
-    from processes.demo import _last_complete_month, _months_before
-
-    return _months_before(_last_complete_month(today), months) + timedelta(days=14)
+    """The day ``demo.improvements`` implements an improvement ``months`` months before the last complete month."""
+    return months_before(last_complete_month(today), months) + timedelta(days=14)
 KINDS = {ContactKind.ENQUIRY: 30, ContactKind.COMPLAINT: 40, ContactKind.CLAIM: 20, ContactKind.INCIDENT: 10}
 TEXTS = ("No me han contestado a la solicitud de traspaso.", "El extracto anual trae mal las aportaciones.",
          "Quiero saber cuánto tributa el rescate.", "La web no deja descargar el certificado fiscal.",
@@ -171,3 +173,14 @@ def _requirements(today, activities) -> None:
         if status == rejected:
             requirement.rejection_reason = "La normativa de las EPSV de aportación definida no lo permite."
         db.session.add(requirement)
+
+
+def load_wave_costs(users) -> None:
+    """Give every demo survey wave the staff time and external cost of running it."""
+    waves = db.session.execute(select(Wave.id, Survey.audience).join(Survey, Survey.id == Wave.survey_id)).all()
+    for wave_id, audience in waves:
+        clients = audience == Audience.CLIENTS
+        db.session.add(WaveCost(wave_id=wave_id, staff_hours=40.0 if clients else 8.0, hourly_rate=32.0,
+                                external_cost=900.0 if clients else 0.0,
+                                note="Envío postal y recordatorios" if clients else None))
+    db.session.flush()

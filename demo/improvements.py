@@ -2,7 +2,7 @@
 implemented through the groups that meet SMART (before/after from the demo's indicators, client evidence,
 training, and for one a process revision and diagram stages), and one proposal that fails the SMART check.
 
-The opportunities heard in the voice of the client point at its demo records (``voice.demo`` runs
+The opportunities heard in the voice of the client point at its demo records (``demo.voice`` runs
 first): the welcome call at the complaint category it targets, implemented on the day those complaints fall
 and get answered sooner, so its page shows the complaints before and after; the tax explanation at the
 requirement the retired members' focus group expressed."""
@@ -12,6 +12,8 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from core.extensions import db
+from demo import voice as voice_demo
+from demo.dates import last_complete_month, months_before
 from improvements import changes, services, smart
 from improvements.models import (
     Evidence,
@@ -32,10 +34,8 @@ from improvements.sources import (
     STAFF_IDEA,
     SURVEY_RESULT,
 )
-from processes.demo import _last_complete_month, _months_before
 from processes.models import Indicator, Interface, Measurement, Process, Revision
 from processes.periods import period_start
-from voice import demo as voice_demo
 from voice.models import ComplaintCategory, Requirement
 
 CRITERIA = (("Impacto en la fidelidad y satisfacción de los socios", 3, True, "impact"),
@@ -88,7 +88,7 @@ def _meetings(groups, users, last: date) -> None:
                                       ("Quejas de socios nuevos", "Llamada de bienvenida y contacto trimestral")),
                              strict=True):
         for months_ago, topic in zip((20, 14), topics, strict=True):
-            services.add_meeting(group, _months_before(last, months_ago) + timedelta(days=9),
+            services.add_meeting(group, months_before(last, months_ago) + timedelta(days=9),
                                  [m.user_id for m in group.members], f"Se revisa: {topic}.",
                                  f"Se acuerda trabajar en: {topic}.")
 
@@ -119,13 +119,13 @@ def _opportunity(group, users, title, statement, kind, *, source_id=None, note=N
 def _implemented(improvement, users, *, code, months_base, months_done, owner, objective, tasks, last):
     """Plan on a demo indicator (target between its baseline and its latest value), SMART, approve, do, close."""
     indicator = _indicator(code)
-    base_period = period_start(_months_before(last, months_base), indicator.frequency)
+    base_period = period_start(months_before(last, months_base), indicator.frequency)
     baseline = _value(indicator, base_period)
     latest = _latest(indicator)
     improvement.objective, improvement.indicator, improvement.owner = objective, indicator, users[owner]
     improvement.baseline_value, improvement.baseline_period = baseline, base_period
     improvement.target_value = round(baseline + 0.75 * (latest - baseline), 1)
-    done_on = _months_before(last, months_done) + timedelta(days=14)
+    done_on = months_before(last, months_done) + timedelta(days=14)
     improvement.deadline = done_on + timedelta(days=30)
     smart.record_check(improvement, ALL_MET, actor=users["member@demo.test"])
     smart.approve(improvement, actor=users["coordinator@demo.test"])
@@ -155,7 +155,7 @@ def _c3(improvement, users, *, people, topic, material, held_on, trained=True) -
 
 def load(users: dict, today: date | None = None) -> None:
     """Add the demo's groups and improvements (after the process map, whose indicators they use)."""
-    last = _last_complete_month(today or _today())
+    last = last_complete_month(today or _today())
     criteria = _criteria()
     care, welcome = _groups(users)
     _meetings((care, welcome), users, last)
@@ -165,7 +165,7 @@ def load(users: dict, today: date | None = None) -> None:
 
     written = _opportunity(care, users, "Respuesta siempre por escrito",
                            "Los socios se quejan de que la respuesta a su reclamación llega tarde y solo por teléfono.",
-                           INDICATOR, source_id=_indicator("IND-TRESP").id, raised=_months_before(last, 21))
+                           INDICATOR, source_id=_indicator("IND-TRESP").id, raised=months_before(last, 21))
     contact_category = db.session.scalar(select(ComplaintCategory.id).where(
         ComplaintCategory.name == voice_demo.CONTACT_CATEGORY))
     tax_requirement = db.session.scalar(select(Requirement.id).where(
@@ -174,28 +174,28 @@ def load(users: dict, today: date | None = None) -> None:
                                 "Los socios nuevos dicen no saber a quién llamar en sus primeras semanas.",
                                 COMPLAINT_CATEGORY, source_id=contact_category,
                                 note="Quejas: «no sé quién es mi gestor»",
-                                raised=_months_before(last, 26), by="jon.arregi@demo.test")
+                                raised=months_before(last, 26), by="jon.arregi@demo.test")
     contact = _opportunity(welcome, users, "Contacto trimestral con socios sin actividad",
                            "La encuesta muestra que los socios sin contacto en un año valoran peor al fondo.",
                            SURVEY_RESULT, source_id=_attention_item(), note="Encuesta anual: atención personal",
-                           raised=_months_before(last, 25), by="maria.lopez@demo.test")
+                           raised=months_before(last, 25), by="maria.lopez@demo.test")
     retention = _opportunity(care, users, "Llamada de retención antes de cada traspaso",
                              "Los traspasos a otra entidad se conocen cuando ya no hay nada que hacer.",
                              INTERFACE, source_id=interface.id if interface else None,
-                             raised=_months_before(last, 3)) if interface else None
+                             raised=months_before(last, 3)) if interface else None
     _opportunity(care, users, "Explicar mejor la fiscalidad del rescate",
                  "Los socios piden saber cuánto tributarán antes de pedir la prestación.", CLIENT_REQUIREMENT,
                  source_id=tax_requirement, note="Requisito expresado en el grupo focal de jubilados",
-                 raised=_months_before(last, 2))
+                 raised=months_before(last, 2))
     _opportunity(care, users, "Área privada con el estado de la reclamación",
                  "Jon propone que el socio vea en qué punto está su reclamación.", STAFF_IDEA,
-                 raised=_months_before(last, 1), by="jon.arregi@demo.test")
+                 raised=months_before(last, 1), by="jon.arregi@demo.test")
     _opportunity(welcome, users, "Recordatorio del cargo de aportaciones",
                  "Aviso por SMS tres días antes del cargo para evitar devoluciones.", STAFF_IDEA,
-                 raised=_months_before(last, 1), by="iker.goikoetxea@demo.test")
+                 raised=months_before(last, 1), by="iker.goikoetxea@demo.test")
     _opportunity(welcome, users, "Satisfacción global por debajo de la meta",
                  "La satisfacción global no llega a la meta: buscar causas en la acogida.", INDICATOR,
-                 source_id=_indicator("IND-SAT").id, raised=_months_before(last, 1), by="maria.lopez@demo.test")
+                 source_id=_indicator("IND-SAT").id, raised=months_before(last, 1), by="maria.lopez@demo.test")
     db.session.flush()
 
     written, done_on = _implemented(written, users, code="IND-TRESP", months_base=18,
@@ -252,7 +252,7 @@ def load(users: dict, today: date | None = None) -> None:
     if retention is not None:
         retention.objective = "Llamar a cada socio que pide un traspaso antes de tramitarlo."
         retention.indicator = _indicator("IND-BAJA")
-        retention.baseline_period = _months_before(last, 1)
+        retention.baseline_period = months_before(last, 1)
         retention.baseline_value = _value(retention.indicator, retention.baseline_period)
         retention.target_value = 0.6
         retention.owner = users["member@demo.test"]
