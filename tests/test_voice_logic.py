@@ -6,7 +6,8 @@ from datetime import date
 import pytest
 
 from core.extensions import db
-from voice import costs, services
+from voice import complaints, costs, requirements
+from voice.complaints import ComplaintFilters
 from voice.models import (
     ActivityKind,
     Channel,
@@ -18,9 +19,10 @@ from voice.models import (
     Requirement,
     RequirementSource,
     RequirementStatus,
+    VoiceRuleError,
     WorkflowRefused,
+    listening_cost,
 )
-from voice.services import ComplaintFilters
 
 
 def _complaint(category, received, responded=None, **fields):
@@ -45,9 +47,9 @@ def test_response_time_is_counted_in_days_by_sql_across_months_and_leap_years(ca
     _complaint(delays, date(2024, 5, 1), reference="C")  # unanswered
     db.session.flush()
     rows = {row.Complaint.reference: row.response_days
-            for row in db.session.execute(services.complaints_query(ComplaintFilters()))}
+            for row in db.session.execute(complaints.complaints_query(ComplaintFilters()))}
     assert rows == {"A": 4, "B": 3, "C": None}
-    figures = services.summary(ComplaintFilters())
+    figures = complaints.summary(ComplaintFilters())
     assert figures["total"] == 3 and figures["open"] == 1
     assert figures["mean_days"] == pytest.approx(3.5) and figures["max_days"] == 4
 
@@ -60,13 +62,13 @@ def test_monthly_counts_and_mean_response_time_by_category(categories):
     _complaint(errors, date(2024, 1, 15), date(2024, 1, 16))  # 1 day
     _complaint(delays, date(2024, 3, 1), date(2024, 3, 1))  # same day: 0 days
     db.session.flush()
-    rows = services.monthly_figures(ComplaintFilters())
+    rows = complaints.monthly_figures(ComplaintFilters())
     assert rows == [
         {"month": 202401, "category": "Delays", "received": 3, "answered": 2, "response_days": 6.0},
         {"month": 202401, "category": "Errors", "received": 1, "answered": 1, "response_days": 1.0},
         {"month": 202403, "category": "Delays", "received": 1, "answered": 1, "response_days": 0.0},
     ]
-    only_errors = services.monthly_figures(ComplaintFilters(category_id=errors.id))
+    only_errors = complaints.monthly_figures(ComplaintFilters(category_id=errors.id))
     assert [row["category"] for row in only_errors] == ["Errors"]
 
 
@@ -78,7 +80,7 @@ def test_before_and_after_an_improvement_per_month(categories):
     _complaint(delays, date(2022, 1, 1), date(2022, 3, 1))  # too early for the window
     _complaint(errors, date(2024, 2, 1))  # another category
     db.session.flush()
-    found = services.before_after({delays.id}, {7: (delays.id, date(2024, 1, 15))}, months=6)[7]
+    found = complaints.before_after({delays.id}, {7: (delays.id, date(2024, 1, 15))}, months=6)[7]
     assert found["before"] == {"per_month": 0.5, "response_days": 8.0, "months": 6}
     assert found["after"]["per_month"] == pytest.approx(1 / 6) and found["after"]["response_days"] == 2.0
 
@@ -87,14 +89,14 @@ def test_a_response_before_receipt_or_a_repeated_reference_is_refused(categories
     delays, _errors = categories
     data = {"kind": ContactKind.CLAIM, "received_on": date(2024, 5, 10), "responded_on": date(2024, 5, 9),
             "channel": Channel.EMAIL, "category_id": delays.id, "description": "Late", "reference": "R-1"}
-    with pytest.raises(services.VoiceRuleError, match="before the date it was received"):
-        services.save_complaint(None, data)
-    saved = services.save_complaint(None, data | {"responded_on": date(2024, 5, 12)})
+    with pytest.raises(VoiceRuleError, match="before the date it was received"):
+        complaints.save_complaint(None, data)
+    saved = complaints.save_complaint(None, data | {"responded_on": date(2024, 5, 12)})
     assert saved.response_days == 2
-    with pytest.raises(services.VoiceRuleError, match="R-1 is already recorded"):
-        services.save_complaint(None, data | {"responded_on": None})
-    with pytest.raises(services.VoiceRuleError, match="needs a response date"):
-        services.save_complaint(None, data | {"reference": "R-2", "responded_on": None, "satisfaction": 4})
+    with pytest.raises(VoiceRuleError, match="R-1 is already recorded"):
+        complaints.save_complaint(None, data | {"responded_on": None})
+    with pytest.raises(VoiceRuleError, match="needs a response date"):
+        complaints.save_complaint(None, data | {"reference": "R-2", "responded_on": None, "satisfaction": 4})
 
 
 def test_requirements_workflow_refuses_skips_and_rejections_without_reason(ctx):
@@ -118,15 +120,15 @@ def test_a_requirement_from_a_focus_group_must_say_focus_group(ctx):
     db.session.flush()
     data = {"statement": "Faster answers", "explicit": True, "source": "survey", "identified_on": date(2024, 1, 2),
             "importance": 3}
-    with pytest.raises(services.VoiceRuleError, match="has the source “Focus group”"):
-        services.save_requirement(None, data, ("activity", activity.id))
-    saved = services.save_requirement(None, data | {"source": "focus_group"}, ("activity", activity.id))
+    with pytest.raises(VoiceRuleError, match="has the source “Focus group”"):
+        requirements.save_requirement(None, data, ("activity", activity.id))
+    saved = requirements.save_requirement(None, data | {"source": "focus_group"}, ("activity", activity.id))
     assert saved.origin is activity and saved.complaint_id is None
 
 
 def test_cost_of_listening_and_benefit_by_hand():
-    assert costs.listening_cost(12, 30, 250) == 610
-    assert costs.listening_cost(None, 30, None) == 0
+    assert listening_cost(12, 30, 250) == 610
+    assert listening_cost(None, 30, None) == 0
     # Retention rose from 88 % to 90 % over 1 000 clients: 20 kept.
     assert costs.clients_kept(90.0, 88.0, 1000) == pytest.approx(20)
     # 20 kept × 500 € × 2 years × half credited to listening = 10 000 €.

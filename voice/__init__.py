@@ -1,8 +1,9 @@
 """The voice of the client (B1): requirements, listening activities, complaints and the cost of listening.
 
 Its own blueprint, served under ``/clients`` beside the census (the census's clients are who speaks); the
-survey engine lives in ``surveys/``. ``models`` holds the records, ``services`` the rules and the SQL counting,
-``costs`` the "is listening worth it?" arithmetic, ``hooks`` what the other packages hear from here.
+survey engine lives in ``surveys/``. ``models`` holds the records; ``complaints``, ``requirements`` and
+``listening`` the rules and the SQL counting of each register; ``costs`` the "is listening worth it?"
+arithmetic; ``evidence`` B1's evidence; ``hooks`` what the other packages hear from here.
 """
 
 from flask import Blueprint

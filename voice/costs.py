@@ -1,7 +1,7 @@
 """Is listening worth it? (seeds/000, Pro Mujer): the yearly cost of listening against the benefit of the
 clients it helps keep.
 
-- **cost** of an activity or survey wave = staff hours × hourly rate + external cost;
+- **cost** of an activity or survey wave = staff hours × hourly rate + external cost (``models.listening_cost``);
 - **clients kept** in a year = (retention of the year − retention of the baseline year) ÷ 100 × clients at
   the start of the year;
 - **benefit** = clients kept × average contribution × years of contribution per client kept × share of the
@@ -9,7 +9,8 @@ clients it helps keep.
 
 Retention and clients at start come from the census history (``loyalty.history``), the average contribution
 from the census's yearly figures; the baseline year, the share credited and the years of contribution are
-assumptions the coordinator sees and edits (``ListeningAssumptions``). SQL sums the costs per year.
+assumptions the coordinator sees and edits (``ListeningAssumptions``). SQL sums the costs per year. The cost
+of a survey wave is recorded here too (``save_wave_cost``), so that the survey engine stays cost-free.
 """
 
 from dataclasses import dataclass
@@ -22,12 +23,8 @@ from loyalty.history import census_history
 from loyalty.models import CensusSettings, ClientYear
 from loyalty.ranking import contribution_column
 from loyalty.settings import current_settings
+from surveys.models import Wave
 from voice.models import ListeningActivity, ListeningAssumptions, WaveCost
-
-
-def listening_cost(staff_hours: float | None, hourly_rate: float | None, external_cost: float | None) -> float:
-    """Staff hours × hourly rate + external cost (missing figures count as nothing)."""
-    return (staff_hours or 0) * (hourly_rate or 0) + (external_cost or 0)
 
 
 def clients_kept(retention: float, baseline_retention: float, clients_at_start: int) -> float:
@@ -76,8 +73,6 @@ def current_assumptions() -> ListeningAssumptions:
 
 def costs_by_year() -> dict[int, tuple[float, float]]:
     """year → (cost of listening activities, cost of survey waves), summed in SQL (two queries)."""
-    from surveys.models import Wave
-
     activity_year = cast(extract("year", ListeningActivity.held_on), Integer)
     activity_cost = (func.coalesce(ListeningActivity.staff_hours, 0) * func.coalesce(ListeningActivity.hourly_rate, 0)
                      + func.coalesce(ListeningActivity.external_cost, 0))
@@ -138,3 +133,16 @@ def _year(year, activities, waves, period, baseline_retention, assumptions, cont
             benefit = retention_benefit(kept, average, attribution=assumptions.attribution,
                                         value_years=assumptions.value_years)
     return YearOfListening(year, activities, waves, retention, at_start, average, kept, benefit)
+
+
+def save_wave_cost(wave_id: int, data: dict) -> WaveCost:
+    """Record or change what a survey wave cost."""
+    cost = db.session.scalar(select(WaveCost).where(WaveCost.wave_id == wave_id))
+    if cost is None:
+        cost = WaveCost(wave_id=wave_id)
+        db.session.add(cost)
+    for name in ("staff_hours", "hourly_rate", "external_cost"):
+        setattr(cost, name, data.get(name) or 0.0)
+    cost.note = (data.get("note") or "").strip() or None
+    db.session.flush()
+    return cost

@@ -27,7 +27,8 @@ from improvements.results import ComputedEvidence
 from improvements.sources import CLIENT_REQUIREMENT, COMPLAINT_CATEGORY
 from loyalty.models import TYPOLOGY_LABELS, Typology
 from surveys.evidence import SatisfactionFacts, satisfaction_facts
-from voice import charts, services
+from voice import charts
+from voice.complaints import ComplaintFilters, before_after, monthly_figures
 from voice.labels import (
     ACTIVITY_KIND_LABELS,
     REQUIREMENT_STATUS_LABELS,
@@ -169,7 +170,7 @@ class Window:
 
 
 def _windows(rows: list[dict], since: date) -> tuple[Window, Window, dict, dict]:
-    """The last 12 months and the 12 before, overall and per category, from ``services.monthly_figures``."""
+    """The last 12 months and the 12 before, overall and per category, from ``complaints.monthly_figures``."""
     pivot = since.year * 100 + since.month
     recent, earlier, by_category, earlier_by_category = Window(), Window(), {}, {}
     for row in rows:
@@ -191,7 +192,7 @@ class B1Facts:
     activities: tuple = ()
     complaints_ever: int = 0
     last_received: date | None = None
-    #: ``services.monthly_figures`` of the last 24 months, and their windows: the last 12 months and the 12
+    #: ``complaints.monthly_figures`` of the last 24 months, and their windows: the last 12 months and the 12
     #: before, overall and per category.
     monthly: tuple = ()
     recent: Window = field(default_factory=Window)
@@ -238,7 +239,7 @@ def b1_facts(today: date | None = None) -> B1Facts:
     since, stale_before = _month_start(today, 11), today - timedelta(days=ANALYSIS_DAYS)
     requirements = _requirement_facts(stale_before)
     ever, last_received = _complaint_totals()
-    monthly = services.monthly_figures(services.ComplaintFilters(start=_month_start(today, 23))) if ever else []
+    monthly = monthly_figures(ComplaintFilters(start=_month_start(today, 23))) if ever else []
     recent, earlier, by_category, earlier_by_category = _windows(monthly, since)
     return B1Facts(today, requirements, _stale_requirements(stale_before) if requirements.stale else (),
                    _activity_facts(since), ever, last_received, tuple(monthly), recent, earlier, by_category,
@@ -537,7 +538,7 @@ def complaint_evidence(improvements) -> dict[int, list[ComputedEvidence]]:
     pivots = {i.id: (targets[i.id], i.implemented_on) for i in implemented if i.id in targets}
     names = dict(db.session.execute(select(ComplaintCategory.id, ComplaintCategory.name)
                                     .where(ComplaintCategory.id.in_(set(targets.values())))).all())
-    windows = services.before_after(set(targets.values()), pivots, WINDOW_MONTHS)
+    windows = before_after(set(targets.values()), pivots, WINDOW_MONTHS)
     return {improvement_id: _complaint_change(names.get(pivots[improvement_id][0], ""), figures)
             for improvement_id, figures in windows.items()}
 

@@ -9,7 +9,8 @@ from sqlalchemy import select
 from core import signals
 from core.extensions import db
 from improvements.sources import CLIENT_REQUIREMENT, COMPLAINT_CATEGORY, SourceRecords
-from voice import evidence, services
+from voice import evidence
+from voice.complaints import client_voice
 from voice.models import ComplaintCategory, Requirement, RequirementStatus
 
 OPEN_STATUSES = (RequirementStatus.NEW, RequirementStatus.ANALYSED, RequirementStatus.IN_IMPROVEMENT)
@@ -63,4 +64,4 @@ def _client_evidence(sender, *, improvements, **kwargs):
 @signals.client_sections.connect
 def _client_sections(sender, **kwargs):
     """The client's enquiries, complaints, claims and incidents, on its census page."""
-    return Markup(render_template("voice/_client_voice.html", client=sender, voice=services.client_voice(sender.id)))
+    return Markup(render_template("voice/_client_voice.html", client=sender, voice=client_voice(sender.id)))

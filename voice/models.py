@@ -91,6 +91,16 @@ class WorkflowRefused(ValueError):
     """A change the workflow refuses; the message says why."""
 
 
+class VoiceRuleError(ValueError):
+    """A record the rules refuse; the message says what and where."""
+
+
+def listening_cost(staff_hours: float | None, hourly_rate: float | None, external_cost: float | None) -> float:
+    """What an activity or a survey wave cost: staff hours × hourly rate + external cost (missing figures count
+    as nothing)."""
+    return (staff_hours or 0) * (hourly_rate or 0) + (external_cost or 0)
+
+
 class ComplaintCategory(Audited, db.Model):
     """What complaints are about (delays, wrong statement, treatment…): a list the team keeps."""
 
@@ -171,8 +181,6 @@ class ListeningActivity(Audited, Versioned, db.Model):
 
     @property
     def cost(self) -> float:
-        from voice.costs import listening_cost
-
         return listening_cost(self.staff_hours, self.hourly_rate, self.external_cost)
 
     def __str__(self) -> str:
@@ -196,8 +204,6 @@ class WaveCost(Audited, Versioned, db.Model):
 
     @property
     def cost(self) -> float:
-        from voice.costs import listening_cost
-
         return listening_cost(self.staff_hours, self.hourly_rate, self.external_cost)
 
     def __str__(self) -> str:

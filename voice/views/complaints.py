@@ -12,15 +12,25 @@ from core.charts import chart_spec
 from core.exports import export_response
 from core.extensions import db
 from core.files import Owner, download_response
-from core.forms import read_filters
+from core.forms import EmptyForm, read_filters
 from core.ids import record_id
 from core.imports import ImportFileError, error_report_csv, mapping_form_class, parse, read_table
 from core.imports.retention import finish_import, import_history, pending_upload, store_import_upload
 from core.versioning import submit_edit
-from voice import bp, charts, complaint_import, services
+from voice import bp, charts, complaint_import
+from voice.complaints import (
+    DEFAULT_CATEGORIES,
+    ComplaintFilters,
+    add_category,
+    complaints_query,
+    ensure_default_categories,
+    monthly_figures,
+    save_complaint,
+    summary,
+)
 from voice.forms import CategoryForm, ComplaintFilterForm, ComplaintForm, ComplaintUploadForm
 from voice.labels import CHANNEL_LABELS, CONTACT_KIND_LABELS, SATISFACTION_LABELS
-from voice.models import Complaint, ComplaintCategory
+from voice.models import Complaint, ComplaintCategory, Requirement, VoiceRuleError
 
 
 class RowsPage(Pagination):
@@ -35,9 +45,9 @@ class RowsPage(Pagination):
         return db.session.scalar(select(func.count()).select_from(query.subquery()))
 
 
-def _filters() -> tuple[ComplaintFilterForm, services.ComplaintFilters]:
+def _filters() -> tuple[ComplaintFilterForm, ComplaintFilters]:
     form = read_filters(ComplaintFilterForm(request.args))
-    filters = services.ComplaintFilters(
+    filters = ComplaintFilters(
         q=(form.q.data or "").strip() or None, kind=form.kind.data or None, category_id=form.category.data or None,
         channel=form.channel.data or None, status=form.status.data or None,
         client_id=request.args.get("client", type=record_id),
@@ -46,7 +56,7 @@ def _filters() -> tuple[ComplaintFilterForm, services.ComplaintFilters]:
 
 
 def _sorted_query(filters):
-    return services.complaints_query(filters, sort=request.args.get("sort", "received"),
+    return complaints_query(filters, sort=request.args.get("sort", "received"),
                                      descending=request.args.get("dir", "desc") == "desc")
 
 
@@ -56,12 +66,12 @@ def complaints():
     """The register, filtered and sorted, with the monthly counts and response-time trend by category."""
     form, filters = _filters()
     page = RowsPage(query=_sorted_query(filters), per_page=current_app.config["PER_PAGE"])
-    monthly = services.monthly_figures(filters)
+    monthly = monthly_figures(filters)
     specs = {"counts": chart_spec(charts.monthly_counts_chart(monthly)) if monthly else None,
              "trend": chart_spec(charts.response_trend_chart(monthly))
              if any(row["response_days"] is not None for row in monthly) else None}
-    return render_template("voice/complaints.html", form=form, page=page, summary=services.summary(filters),
-                           specs=specs, filtered=filters != services.ComplaintFilters(), kinds=CONTACT_KIND_LABELS)
+    return render_template("voice/complaints.html", form=form, page=page, summary=summary(filters),
+                           specs=specs, filtered=filters != ComplaintFilters(), kinds=CONTACT_KIND_LABELS)
 
 
 @bp.get("/complaints/export.<any(csv, xlsx):fmt>")
@@ -85,8 +95,8 @@ def new_complaint():
     form = ComplaintForm(client_code=request.args.get("client"))
     if form.validate_on_submit():
         try:
-            complaint = services.save_complaint(None, form.record_data(), actor=current_user)
-        except services.VoiceRuleError as error:
+            complaint = save_complaint(None, form.record_data(), actor=current_user)
+        except VoiceRuleError as error:
             db.session.rollback()
             form.responded_on.errors.append(str(error))
         else:
@@ -100,8 +110,6 @@ def new_complaint():
 @allow(TEAM_DATA)
 def complaint_detail(complaint_id: int):
     """One complaint: what the client said, the answer, the response time and the requirements it raised."""
-    from voice.models import Requirement
-
     complaint = db.get_or_404(Complaint, complaint_id)
     requirements = list(db.session.scalars(select(Requirement).where(Requirement.complaint_id == complaint.id)))
     return render_template("voice/complaint.html", complaint=complaint, requirements=requirements,
@@ -118,9 +126,9 @@ def edit_complaint(complaint_id: int):
         form.kind.data, form.channel.data = complaint.kind.value, complaint.channel.value
         form.client_code.data = complaint.client.code if complaint.client else ""
     try:
-        saved, conflict = submit_edit(form, complaint, lambda: services.save_complaint(
+        saved, conflict = submit_edit(form, complaint, lambda: save_complaint(
             complaint, form.record_data(), version=form.version.data))
-    except services.VoiceRuleError as error:
+    except VoiceRuleError as error:
         db.session.rollback()
         form.responded_on.errors.append(str(error))
         saved, conflict = False, None
@@ -138,8 +146,8 @@ def complaint_categories():
     form = CategoryForm()
     if form.validate_on_submit():
         try:
-            category = services.add_category(form.name.data)
-        except services.VoiceRuleError as error:
+            category = add_category(form.name.data)
+        except VoiceRuleError as error:
             db.session.rollback()
             form.name.errors.append(str(error))
         else:
@@ -150,17 +158,15 @@ def complaint_categories():
                                      .group_by(Complaint.category_id)).all())
     categories = list(db.session.scalars(select(ComplaintCategory).order_by(func.lower(ComplaintCategory.name))))
     return render_template("voice/categories.html", form=form, categories=categories, counts=counts,
-                           usual=services.DEFAULT_CATEGORIES)
+                           usual=DEFAULT_CATEGORIES)
 
 
 @bp.post("/complaints/categories/usual")
 @allow(TEAM_DATA)
 def add_usual_categories():
     """Start an empty list with the usual categories (delays, errors, treatment…)."""
-    from core.forms import EmptyForm
-
     if EmptyForm().validate_on_submit():
-        services.ensure_default_categories()
+        ensure_default_categories()
         db.session.commit()
     return redirect(url_for(".complaint_categories"))
 
@@ -169,8 +175,6 @@ def add_usual_categories():
 @allow(TEAM_DATA)
 def toggle_category(category_id: int):
     """Offer a category again, or stop offering it for new records."""
-    from core.forms import EmptyForm
-
     category = db.get_or_404(ComplaintCategory, category_id)
     if EmptyForm().validate_on_submit():
         category.active = not category.active

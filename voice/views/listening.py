@@ -10,9 +10,11 @@ from core.charts import chart_spec
 from core.extensions import db
 from core.versioning import EditConflict, ensure_current, submit_edit
 from loyalty.models import TYPOLOGY_LABELS
-from voice import bp, charts, costs, services
+from surveys.models import Survey, Wave
+from voice import bp, charts, costs
 from voice.forms import ActivityForm, AssumptionsForm, WaveCostForm
 from voice.labels import ACTIVITY_KIND_LABELS, ACTIVITY_SOURCE, REQUIREMENT_STATUS_LABELS
+from voice.listening import save_activity
 from voice.models import ListeningActivity, Requirement, WaveCost
 
 
@@ -47,7 +49,7 @@ def new_activity():
     """Record a listening activity: when, who took part, what was found, and what it cost."""
     form = _activity_form(None)
     if form.validate_on_submit():
-        activity = services.save_activity(None, form.data)
+        activity = save_activity(None, form.data)
         db.session.commit()
         flash(_("Listening activity recorded."), "success")
         return redirect(url_for(".activity_detail", activity_id=activity.id))
@@ -69,7 +71,7 @@ def activity_detail(activity_id: int):
 def edit_activity(activity_id: int):
     activity = db.get_or_404(ListeningActivity, activity_id)
     form = _activity_form(activity)
-    saved, conflict = submit_edit(form, activity, lambda: services.save_activity(activity, form.data,
+    saved, conflict = submit_edit(form, activity, lambda: save_activity(activity, form.data,
                                                                                 version=form.version.data))
     if saved:
         db.session.commit()
@@ -79,16 +81,12 @@ def edit_activity(activity_id: int):
 
 
 def _wave_choices() -> list[tuple[int, str]]:
-    from surveys.models import Survey, Wave
-
     query = select(Wave.id, Wave.name, Survey.title).join(Survey, Survey.id == Wave.survey_id) \
         .order_by(Wave.opens_on.desc())
     return [(wave_id, f"{title} · {name}") for wave_id, name, title in db.session.execute(query)]
 
 
 def _costs_page(wave_form=None, assumptions_form=None, status=200):
-    from surveys.models import Survey, Wave
-
     assumptions = costs.current_assumptions()
     years, baseline = costs.is_it_worth_it(assumptions)
     wave_costs = db.session.execute(select(WaveCost, Wave.name, Survey.title).join(Wave, Wave.id == WaveCost.wave_id)
@@ -118,7 +116,7 @@ def record_wave_cost():
     form = WaveCostForm(waves=_wave_choices())
     if not form.validate_on_submit():
         return _costs_page(wave_form=form, status=422)
-    services.save_wave_cost(form.wave_id.data, form.data)
+    costs.save_wave_cost(form.wave_id.data, form.data)
     db.session.commit()
     flash(_("Survey wave cost recorded."), "success")
     return redirect(url_for(".listening_costs"))

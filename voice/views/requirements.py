@@ -8,13 +8,23 @@ from sqlalchemy import func, or_, select
 from core.access import TEAM_DATA, allow
 from core.exports import export_response
 from core.extensions import db
-from core.forms import read_filters
+from core.forms import options, read_filters
 from core.versioning import submit_edit
 from loyalty.models import TYPOLOGY_LABELS
-from voice import bp, services
+from surveys.models import Wave
+from voice import bp
 from voice.forms import RequirementFilterForm, RequirementForm, RequirementStatusForm
 from voice.labels import IMPORTANCE_LABELS, REQUIREMENT_STATUS_LABELS, SOURCE_LABELS
-from voice.models import Complaint, ListeningActivity, Requirement, RequirementStatus, WorkflowRefused
+from voice.models import (
+    REQUIREMENT_MOVES,
+    Complaint,
+    ListeningActivity,
+    Requirement,
+    RequirementStatus,
+    VoiceRuleError,
+    WorkflowRefused,
+)
+from voice.requirements import save_requirement
 from voice.views.complaints import RowsPage
 
 #: How many recent complaints the "came from" list offers (older ones are linked from the complaint's page).
@@ -66,8 +76,6 @@ def export_requirements(fmt: str):
 
 def origin_choices(selected: str | None = None) -> list[tuple[str, str]]:
     """("kind:id", label) for the listening activities, survey waves and recent complaints (three queries)."""
-    from surveys.models import Wave
-
     found = [(f"activity:{a.id}", _("Listening: %(what)s", what=str(a)))
              for a in db.session.scalars(select(ListeningActivity).order_by(ListeningActivity.held_on.desc()))]
     found += [(f"wave:{w.id}", _("Survey wave: %(what)s", what=w.name))
@@ -114,8 +122,8 @@ def new_requirement():
     form = _requirement_form(None)
     if form.validate_on_submit():
         try:
-            requirement = services.save_requirement(None, form.data, form.origin_pair())
-        except services.VoiceRuleError as error:
+            requirement = save_requirement(None, form.data, form.origin_pair())
+        except VoiceRuleError as error:
             db.session.rollback()
             form.source.errors.append(str(error))
         else:
@@ -136,9 +144,6 @@ def requirement_detail(requirement_id: int):
 
 
 def _status_form(requirement: Requirement) -> RequirementStatusForm:
-    from core.forms import options
-    from voice.models import REQUIREMENT_MOVES
-
     form = RequirementStatusForm()
     moves = [s for s in RequirementStatus if s in REQUIREMENT_MOVES[requirement.status]]
     form.status.choices = options((s.value, REQUIREMENT_STATUS_LABELS[s]) for s in moves)
@@ -152,9 +157,9 @@ def edit_requirement(requirement_id: int):
     requirement = db.get_or_404(Requirement, requirement_id)
     form = _requirement_form(requirement)
     try:
-        saved, conflict = submit_edit(form, requirement, lambda: services.save_requirement(
+        saved, conflict = submit_edit(form, requirement, lambda: save_requirement(
             requirement, form.data, form.origin_pair(), version=form.version.data))
-    except services.VoiceRuleError as error:
+    except VoiceRuleError as error:
         db.session.rollback()
         form.source.errors.append(str(error))
         saved, conflict = False, None

@@ -1,5 +1,6 @@
-"""Rules and counting of the voice of the client: response times and monthly counts in SQL, and the services
-that record complaints, requirements, listening activities and wave costs (they flush, never commit)."""
+"""The register of enquiries, complaints, claims and incidents (B1): the filters, the SQL that counts them
+(response times, monthly figures, before and after an improvement), and the services that record complaints
+and their categories (they flush, never commit)."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -14,23 +15,11 @@ from core.extensions import db
 from core.versioning import ensure_current
 from loyalty.history import bucket
 from loyalty.models import Client
-from voice.models import (
-    Complaint,
-    ComplaintCategory,
-    ContactKind,
-    ListeningActivity,
-    Requirement,
-    RequirementSource,
-    WaveCost,
-)
+from voice.models import Complaint, ComplaintCategory, ContactKind, VoiceRuleError
 
 #: The categories offered to start an empty list with; the team adds or retires its own.
 DEFAULT_CATEGORIES = (_l("Response delays"), _l("Errors in statements"), _l("Treatment by staff"),
                       _l("Product conditions"), _l("Procedures and paperwork"), _l("Online channels"))
-
-
-class VoiceRuleError(ValueError):
-    """A record the rules refuse; the message says what and where."""
 
 
 class days_between(FunctionElement):  # noqa: N801 - a SQL function, named like one
@@ -177,6 +166,12 @@ def _windows(rows: list, pivot: date, months: int) -> dict:
             for side, (received, days, answered, span) in windows.items()}
 
 
+def client_voice(client_id: int) -> dict:
+    """A census client's complaints (latest first, with response days) and their count: two queries."""
+    rows = db.session.execute(complaints_query(ComplaintFilters(client_id=client_id)).limit(10)).all()
+    return {"complaints": rows, "summary": summary(ComplaintFilters(client_id=client_id))}
+
+
 # --- recording ------------------------------------------------------------------------------------
 
 def ensure_default_categories() -> None:
@@ -233,87 +228,3 @@ def save_complaint(complaint: Complaint | None, data: dict, *, actor=None, versi
         setattr(complaint, name, value)
     db.session.flush()
     return complaint
-
-
-REQUIREMENT_FIELDS = ("statement", "explicit", "typology", "source", "identified_on", "importance")
-
-
-def check_origin(source: RequirementSource, origin: tuple[str, int] | None) -> None:
-    """A requirement from a complaint names a complaint source; one from an activity, that activity's kind."""
-    from voice.labels import ACTIVITY_SOURCE, SOURCE_LABELS
-
-    if origin is None:
-        return
-    kind, record_id = origin
-    if kind == "complaint" and source != RequirementSource.COMPLAINT:
-        raise VoiceRuleError(_("A requirement that came from a complaint has the source “%(source)s”.",
-                               source=SOURCE_LABELS[RequirementSource.COMPLAINT]))
-    if kind == "wave" and source != RequirementSource.SURVEY:
-        raise VoiceRuleError(_("A requirement that came from a survey wave has the source “%(source)s”.",
-                               source=SOURCE_LABELS[RequirementSource.SURVEY]))
-    if kind == "activity":
-        activity = db.session.get(ListeningActivity, record_id)
-        if activity is not None and ACTIVITY_SOURCE[activity.kind] != source:
-            raise VoiceRuleError(_("A requirement that came from “%(activity)s” has the source “%(source)s”.",
-                                   activity=activity.title, source=SOURCE_LABELS[ACTIVITY_SOURCE[activity.kind]]))
-
-
-def save_requirement(requirement: Requirement | None, data: dict, origin: tuple[str, int] | None,
-                     *, version=None) -> Requirement:
-    """Create or change a requirement; ``origin`` is ("activity" | "complaint" | "wave", id) or None."""
-    source = RequirementSource(data["source"])
-    check_origin(source, origin)
-    if requirement is None:
-        requirement = Requirement()
-        db.session.add(requirement)
-    else:
-        ensure_current(requirement, version)
-    for name in REQUIREMENT_FIELDS:
-        setattr(requirement, name, data.get(name))
-    requirement.source = source
-    requirement.typology = data.get("typology") or None
-    kind, record_id = origin or (None, None)
-    requirement.activity_id = record_id if kind == "activity" else None
-    requirement.complaint_id = record_id if kind == "complaint" else None
-    requirement.wave_id = record_id if kind == "wave" else None
-    db.session.flush()
-    return requirement
-
-
-ACTIVITY_FIELDS = ("kind", "title", "held_on", "participants", "typology", "findings", "staff_hours",
-                   "hourly_rate", "external_cost")
-
-
-def save_activity(activity: ListeningActivity | None, data: dict, *, version=None) -> ListeningActivity:
-    if activity is None:
-        activity = ListeningActivity()
-        db.session.add(activity)
-    else:
-        ensure_current(activity, version)
-    for name in ACTIVITY_FIELDS:
-        setattr(activity, name, data.get(name))
-    activity.typology = data.get("typology") or None
-    for name in ("staff_hours", "hourly_rate", "external_cost"):
-        setattr(activity, name, getattr(activity, name) or 0.0)
-    db.session.flush()
-    return activity
-
-
-def save_wave_cost(wave_id: int, data: dict) -> WaveCost:
-    """Record or change what a survey wave cost."""
-    cost = db.session.scalar(select(WaveCost).where(WaveCost.wave_id == wave_id))
-    if cost is None:
-        cost = WaveCost(wave_id=wave_id)
-        db.session.add(cost)
-    for name in ("staff_hours", "hourly_rate", "external_cost"):
-        setattr(cost, name, data.get(name) or 0.0)
-    cost.note = (data.get("note") or "").strip() or None
-    db.session.flush()
-    return cost
-
-
-def client_voice(client_id: int) -> dict:
-    """A census client's complaints (latest first, with response days) and their count: two queries."""
-    rows = db.session.execute(complaints_query(ComplaintFilters(client_id=client_id)).limit(10)).all()
-    return {"complaints": rows, "summary": summary(ComplaintFilters(client_id=client_id))}
-
