@@ -36,6 +36,7 @@ from improvements.sources import (
 )
 from processes.models import Indicator, Interface, Measurement, Process, Revision
 from processes.periods import period_start
+from surveys.models import Audience, Survey, SurveyItem
 from voice.models import ComplaintCategory, Requirement
 
 CRITERIA = (("Impacto en la fidelidad y satisfacción de los socios", 3, True, "impact"),
@@ -139,8 +140,6 @@ def _implemented(improvement, users, *, code, months_base, months_done, owner, o
 
 def _attention_item() -> int | None:
     """The personal-attention item of the demo's client survey (loaded before this), which "contact" targets."""
-    from surveys.models import Audience, Survey, SurveyItem
-
     return db.session.scalar(select(SurveyItem.id).join(Survey, Survey.id == SurveyItem.survey_id)
                              .where(Survey.audience == Audience.CLIENTS, SurveyItem.key == "attr-attention")
                              .order_by(SurveyItem.id).limit(1))
