@@ -23,7 +23,7 @@ from accounts import sessions
 from app import create_app
 from core.extensions import db
 from core.models import Role, User
-from surveys import engine
+from surveys import engine, releases
 from surveys.models import Audience, ItemKind, WaveStatus
 
 TYPOLOGIES = ("End user", "Intermediate client", "Prescriber")
@@ -60,6 +60,7 @@ def build(n: int) -> tuple[int, User]:
                                   public_link=False)
     previous.status = WaveStatus.CLOSED
     engine.insert_responses(previous, responses(rng, items, 2000))
+    releases.release_due(previous)  # as closing it did (the measured wave's first look releases it)
     wave = engine.create_wave(survey, name="This year", opens_on=date(2025, 4, 1), closes_on=None, public_link=True)
     wave.status = WaveStatus.OPEN
     for start in range(0, n, 5000):

@@ -1,6 +1,9 @@
 """Audit trail: every insert, update and delete of an ``Audited`` record, written in the same flush.
 
-One session listener does it for every model, so no view or service writes audit code by hand.
+One session listener does it for every model, so no view or service writes audit code by hand. Deletions
+are noted row by row as the flush deletes them (``after_delete``), because a record taken out of a
+collection with ``delete-orphan`` (a group member, a process participant) never reaches
+``session.deleted``: the trail would otherwise not know it was removed.
 """
 
 import contextvars
@@ -11,7 +14,7 @@ from contextlib import contextmanager
 
 from flask import g, has_request_context
 from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, event, insert, inspect, select
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, object_session, relationship
 
 from core.extensions import db
 from core.timeutil import utcnow
@@ -21,6 +24,8 @@ _cli_actor = contextvars.ContextVar("audit_actor", default=None)
 
 INSERT, UPDATE, DELETE = "insert", "update", "delete"
 SECRET = "••••••"
+#: ``session.info`` key of the audited records the flush under way has deleted.
+_DELETED = "audit_deleted"
 
 
 class Audited:
@@ -177,17 +182,31 @@ def _row(obj, action: str, actor_id) -> dict | None:
     }
 
 
+@event.listens_for(Session, "before_flush")
+def _start_noting_deletions(session, flush_context, instances):
+    # A flush that failed left its notes behind: they were rolled back with it.
+    session.info[_DELETED] = []
+
+
+@event.listens_for(Audited, "after_delete", propagate=True)
+def _note_deletion(mapper, connection, target):
+    """Remember a deleted row until the flush ends, explicit deletes and orphans of collections alike."""
+    object_session(target).info.setdefault(_DELETED, []).append(target)
+
+
 @event.listens_for(Session, "after_flush")
 def _record_changes(session, flush_context):
     """Write audit rows for what this flush changed, on the same connection and transaction."""
-    batches = ((session.new, INSERT), (session.dirty, UPDATE), (session.deleted, DELETE))
+    deleted = session.info.pop(_DELETED, [])
+    gone = {id(obj) for obj in deleted}  # an orphan is also dirty (its parent was unset): record it once
+    batches = ((session.new, INSERT), (session.dirty, UPDATE), (deleted, DELETE))
     actor_id = None
     rows = []
     for objects, action in batches:
         for obj in objects:
             if not isinstance(obj, Audited):
                 continue
-            if action == UPDATE and not session.is_modified(obj, include_collections=False):
+            if action == UPDATE and (id(obj) in gone or not session.is_modified(obj, include_collections=False)):
                 continue
             actor_id = actor_id or _actor_id()
             row = _row(obj, action, actor_id)

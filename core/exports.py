@@ -7,7 +7,8 @@ is not written: reset it first if it means something.
 - **Formula injection.** A text cell (or header) starting with ``=``, ``+``, ``-``, ``@``, a tab or a
   carriage return would be run as a formula by Excel or LibreOffice. It gets a leading ``'`` and is then
   shown as text (the OWASP "CSV injection" advice). Numbers, dates and booleans are left as they are, so a
-  negative number stays a number; only text such as ``"-5 days"`` or ``"=SUM(A1)"`` changes.
+  negative number stays a number, and so does text that is only a signed number (``"-5"``, as a cell of an
+  import's problems report shows it); only text such as ``"-5 days"`` or ``"=SUM(A1)"`` changes.
 - **CSV for the reader's Excel.** UTF-8 with a byte-order mark (without it Excel reads UTF-8 as
   Windows-1252 and mangles accents), CRLF line ends. Spanish readers get ``;`` between fields and a
   decimal comma (``1234,5``), which is what Excel set to Spanish expects when it opens a CSV; everyone
@@ -41,6 +42,8 @@ MIMETYPES = {
 }
 #: What a spreadsheet may take as the start of a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: A signed number written as text (``-5``, ``+1.234,56``): a spreadsheet reads the number, and runs nothing.
+SIGNED_NUMBER = re.compile(r"[+-][0-9.,]*[0-9][0-9.,]*")
 #: CSV field delimiter and decimal separator per language; Spanish Excel splits on ";" and reads "1,5".
 CSV_SEPARATORS = {"es": (";", ","), "en": (",", ".")}
 #: Values written as they are: the spreadsheet keeps them as numbers, dates and booleans.
@@ -68,7 +71,7 @@ def export_response(frame: pd.DataFrame, filename_stem: str, fmt: str, *, locale
 
 def neutralise(value):
     """Text that a spreadsheet would run as a formula, made inert with a leading ``'``; the rest unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not SIGNED_NUMBER.fullmatch(value):
         return "'" + value
     return value
 

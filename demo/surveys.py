@@ -4,7 +4,8 @@ after the speed of response and the personal attention improved) and one anonymo
 
 Responses are generated from a simple model so that the driver analysis finds something real: each
 client has an underlying satisfaction; personal attention and speed of response weigh most on the
-intention to keep buying and on recommending. Rows go in with bulk inserts (a few statements).
+intention to keep buying and on recommending. Rows go in with bulk inserts (a few statements), and each
+wave's responses are then released as a batch, as opening its results would (``surveys.releases``).
 """
 
 import random
@@ -15,7 +16,7 @@ from sqlalchemy import insert, update
 from core.extensions import db
 from core.timeutil import utcnow
 from demo.improvements import GROUPS
-from surveys import engine
+from surveys import engine, releases
 from surveys.invitations import group_segment
 from surveys.models import Audience, Invitation, ItemKind, ResponseSource, WaveStatus, new_token
 
@@ -92,6 +93,7 @@ def _client_waves(rng, users) -> None:
         _invite_and_answer(rng, wave, people, answered, lambda bonuses=bonuses: _client_answers(rng, items, **bonuses))
         engine.insert_responses(wave, [{"values": _client_answers(rng, items, **bonuses),
                                         "source": ResponseSource.PUBLIC} for _ in range(public)])
+        releases.release_due(wave)
 
 
 def _staff_wave(rng, users) -> None:
@@ -125,6 +127,7 @@ def _staff_wave(rng, users) -> None:
         return found
 
     _invite_and_answer(rng, wave, people, len(people) - 3, values)
+    releases.release_due(wave)
 
 
 def load(users) -> None:

@@ -19,6 +19,8 @@ class Participation:
     responses: int
     #: Share of answers that value positively that their opinion was taken into account (D1), 0–100.
     favourable_pct: float | None
+    #: Responses not counted yet: an anonymous survey's results are released in batches.
+    waiting: int = 0
 
     @property
     def response_rate(self) -> float | None:

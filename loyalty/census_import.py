@@ -112,11 +112,15 @@ class CensusPlan:
 
 
 def check(table: FrameTable, mapping: dict, *, year: int, full_census: bool) -> CensusPlan:
-    """Parse the file and check each row against the census; every problem joins the result's report.
+    """Parse the file and check each row against the census (``check_result``)."""
+    return check_result(parse(table, SPEC, mapping), year=year, full_census=full_census)
+
+
+def check_result(result: ImportResult, *, year: int, full_census: bool) -> CensusPlan:
+    """Check each parsed row against the census; every problem joins the result's report.
 
     The checks look at whole columns, and at single rows only where a row may be wrong (an exit date,
     a repeated code…): a file of 100 000 good rows costs no Python call per row here."""
-    result = parse(table, SPEC, mapping)
     values = result.values
     _reject_duplicates(result)
     known = _known_clients(values["code"])

@@ -17,6 +17,7 @@ from sqlalchemy import and_, case, func, select
 
 from core.extensions import db
 from surveys.models import Answer, ItemKind, ItemRole, Wave
+from surveys.releases import shown_answers
 from surveys.results import favourable, mean
 
 #: Below this many paired answers a correlation is shown with a caution.
@@ -44,7 +45,7 @@ def pair_sums(wave_id: int, attribute_ids: list[int], outcome_ids: list[int]) ->
     ids = [*attribute_ids, *outcome_ids]
     pivot = (select(*(func.max(case((Answer.item_id == i, Answer.number))).label(f"v{i}") for i in ids))
              .where(Answer.wave_id == wave_id, Answer.item_id.in_(ids), Answer.number.is_not(None),
-                    Answer.excluded.is_(False))
+                    shown_answers([wave_id]))
              .group_by(Answer.response_id).subquery())
     pairs, sums = [(a, o) for a in attribute_ids for o in outcome_ids], []
     for a, o in pairs:

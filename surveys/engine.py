@@ -201,6 +201,15 @@ def answer_value(item: SurveyItem, raw) -> tuple[float | None, str | None]:
     return number, None
 
 
+def hold_wave(wave: Wave) -> None:
+    """Hold the wave until the transaction ends, so that what a request counts and what it then writes are
+    one step for parallel requests (the public link's cap per network, a batch's release): the no-op UPDATE
+    takes the wave's row lock on PostgreSQL (a second request waits, then reads what the first committed)
+    and the database's single write lock on SQLite."""
+    table = Wave.__table__
+    db.session.execute(update(table).where(table.c.id == wave.id).values(id=table.c.id))
+
+
 def submit_response(wave: Wave, values: dict[int, tuple], *, invitation: Invitation | None = None,
                     source: ResponseSource = ResponseSource.LINK, typology=None, segment=None,
                     network: str | None = None) -> str:

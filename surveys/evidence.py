@@ -36,7 +36,7 @@ from core.findings import Finding, Line, Status, Table
 from improvements.models import Group, GroupMember
 from improvements.results import ComputedEvidence
 from improvements.sources import SURVEY_RESULT
-from surveys import drivers, results
+from surveys import drivers, releases, results
 from surveys.invitations import group_segment
 from surveys.models import (
     BOUNDS,
@@ -51,6 +51,7 @@ from surveys.models import (
     Wave,
     WaveStatus,
 )
+from surveys.releases import shown_answers
 
 #: Overall and per group, the favourable % at which people "value positively" (D1).
 FAVOURABLE_TARGET = 60.0
@@ -158,12 +159,9 @@ def d1_finding(facts: D1Facts, detail: bool = False) -> Finding:
                        [Line(_("Run the participation survey among the people who took part"),
                              url_for("surveys.index"))])
     wave_url, summary = url_for("surveys.wave", wave_id=facts.wave.id), facts.summary
-    if summary.hidden:
-        return Finding(Status.MISSING, [Line(_("%(wave)s: %(n)d responses so far; the results of an anonymous survey "
-                                               "are shown from %(min)d.", wave=_title(facts.wave),
-                                               n=summary.responses, min=results.MIN_CUT), wave_url)],
-                       [Line(_("Remind the people invited who have not answered"), wave_url)])
     results_url = url_for("surveys.wave_results", wave_id=facts.wave.id)
+    if summary.hidden:
+        return _d1_hidden(facts, wave_url, results_url)
     reasons = [Line(_("%(wave)s: %(measure)s", wave=_title(facts.wave),
                       measure=_measure(facts.overall, summary.responses, summary.response_rate)), results_url)]
     reasons += [Line(f"{g.name}: {_measure(g.headline.get('participation'), g.responses, g.response_rate)}",
@@ -172,6 +170,17 @@ def d1_finding(facts: D1Facts, detail: bool = False) -> Finding:
     if detail:
         finding.blocks = [_group_table(facts, results_url)]
     return finding
+
+
+def _d1_hidden(facts: D1Facts, wave_url: str, results_url: str) -> Finding:
+    """An anonymous wave with too few responses shown: how many there are, and how they are released."""
+    summary = facts.summary
+    said = _("%(wave)s: %(n)d responses so far, %(shown)d shown; the results of an anonymous survey are shown "
+             "from %(min)d, released in batches of %(batch)d.", wave=_title(facts.wave),
+             n=summary.responses + summary.waiting, shown=summary.responses, min=results.MIN_CUT,
+             batch=releases.batch_size())
+    return Finding(Status.MISSING, [Line(said, results_url)],
+                   [Line(_("Remind the people invited who have not answered"), wave_url)])
 
 
 def _d1_gaps(facts: D1Facts, wave_url: str, results_url: str) -> list[Line]:
@@ -352,7 +361,7 @@ def _item_waves(wanted: set[tuple]) -> dict[tuple, list]:
         .select_from(Answer).join(SurveyItem, SurveyItem.id == Answer.item_id)
         .join(Survey, Survey.id == SurveyItem.survey_id).join(Wave, Wave.id == Answer.wave_id)
         .where(family.in_({root for root, _key in wanted}), SurveyItem.key.in_({key for _root, key in wanted}),
-               Wave.status != WaveStatus.DRAFT, Answer.number.is_not(None), Answer.excluded.is_(False))
+               Wave.status != WaveStatus.DRAFT, Answer.number.is_not(None), shown_answers())
         .group_by(family, SurveyItem.key, Wave.id, Wave.name, Wave.opens_on))
     waves: dict[tuple, list] = {}
     for root, key, wave_id, name, opens_on, average, count in rows:

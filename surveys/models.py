@@ -303,12 +303,12 @@ class Exclusion(Audited, db.Model):
 
 
 class ExportRelease(Audited, db.Model):
-    """One batch of an anonymous wave's responses released to exports: exports show released responses
-    only, and a batch is released when the wave closes or at least ``SURVEY_EXPORT_BATCH`` new responses
-    arrived, so comparing two exports never isolates one response."""
+    """One batch of an anonymous wave's responses released to its results and exports, which show released
+    responses only: a batch is released when at least ``SURVEY_EXPORT_BATCH`` new responses arrived, or on
+    closing a wave with no release yet, so comparing two looks never isolates one response."""
 
     __tablename__ = "survey_export_releases"
-    __audit_label__ = _l("Survey export release")
+    __audit_label__ = _l("Release of survey results")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     wave_id: Mapped[int] = mapped_column(ForeignKey("survey_waves.id"), index=True, info=label(_l("Wave")))

@@ -17,6 +17,7 @@ from flask import current_app
 from sqlalchemy import case, func, select, update
 
 from core.extensions import db
+from surveys import engine
 from surveys.models import Answer, Exclusion, Response, ResponseSource, Wave
 
 #: Hex characters kept of the HMAC (64 bits: enough to tell networks apart, too few to be an address).
@@ -51,9 +52,13 @@ def cap() -> int:
 
 
 def network_full(wave: Wave, network: str | None) -> bool:
-    """The network has given the wave as many public answers as it takes (excluded ones count too)."""
+    """The network has given the wave as many public answers as it takes (excluded ones count too).
+
+    Holds the wave first (``engine.hold_wave``): the caller inserts the answer, if any, in the same transaction,
+    so parallel answers from one network never pass the cap."""
     if network is None:
         return False
+    engine.hold_wave(wave)
     taken = db.session.scalar(select(func.count()).select_from(Response).where(
         Response.wave_id == wave.id, Response.source == ResponseSource.PUBLIC, Response.network == network))
     return taken >= cap()

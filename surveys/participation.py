@@ -2,9 +2,10 @@
 
 The members of a group are invited to a staff wave with the group's name as their breakdown ``segment``
 (``invitations.group_invitees``). ``group_participation`` finds the latest staff wave that invited the
-group and gives its response rate and favourable %, which the survey engine's hooks give the group's page
-(``core.signals.group_participation``). As everywhere in the results, the favourable % of a group
-with fewer than ``results.MIN_CUT`` responses is not shown.
+group and gives its response rate and favourable % (both from the responses shown), which the survey
+engine's hooks give the group's page (``core.signals.group_participation``). As everywhere in the
+results, the favourable % of a group with fewer than ``results.MIN_CUT`` responses is not shown, and an
+anonymous wave counts only its released responses (``surveys.releases``).
 """
 
 from flask import url_for
@@ -13,7 +14,8 @@ from sqlalchemy import case, exists, func, select
 from core.extensions import db
 from improvements.participation import Participation
 from surveys.invitations import group_segment
-from surveys.models import Answer, Audience, Invitation, Response, Survey, Wave, WaveStatus
+from surveys.models import Answer, Audience, Invitation, Response, ResponseSource, Survey, Wave, WaveStatus
+from surveys.releases import shown_answers, shown_responses
 from surveys.results import MIN_CUT, headline
 
 
@@ -27,26 +29,29 @@ def latest_group_wave(segment: str) -> Wave | None:
     return db.session.scalars(query).first()
 
 
-def segment_participation(wave: Wave, segment: str) -> tuple[int, int, int, float | None]:
-    """(invited, links used, responses, favourable %) of one group of a wave; the favourable % is None
-    below ``MIN_CUT`` responses. Three queries."""
-    invited, used = db.session.execute(
-        select(func.count(), func.coalesce(func.sum(case((Invitation.used, 1), else_=0)), 0))
-        .where(Invitation.wave_id == wave.id, Invitation.segment == segment)).one()
-    responses = db.session.scalar(select(func.count()).select_from(Response)
-                                  .where(Response.wave_id == wave.id, Response.segment == segment,
-                                         Response.exclusion_id.is_(None)))
+def segment_participation(wave: Wave, segment: str) -> tuple[int, int, int, float | None, int]:
+    """(invited, personal-link responses shown, responses shown, favourable %, responses waiting for their
+    batch) of one group of a wave; the favourable % is None below ``MIN_CUT`` responses shown. Three queries.
+    In a named wave the personal-link responses are the links used."""
+    invited = db.session.scalar(select(func.count()).where(Invitation.wave_id == wave.id,
+                                                           Invitation.segment == segment))
+    shown = shown_responses([wave.id])
+    responses, links, counted = db.session.execute(
+        select(func.coalesce(func.sum(case((shown, 1), else_=0)), 0),
+               func.coalesce(func.sum(case((shown & (Response.source == ResponseSource.LINK), 1), else_=0)), 0),
+               func.count())
+        .where(Response.wave_id == wave.id, Response.segment == segment, Response.exclusion_id.is_(None))).one()
     favourable = None
     if responses >= MIN_CUT:
         counts: dict = {}
         for item_id, number, count in db.session.execute(
                 select(Answer.item_id, Answer.number, func.count())
                 .where(Answer.wave_id == wave.id, Answer.segment == segment, Answer.number.is_not(None),
-                       Answer.excluded.is_(False))
+                       shown_answers([wave.id]))
                 .group_by(Answer.item_id, Answer.number)):
             counts.setdefault(item_id, {})[float(number)] = count
         favourable = headline(list(wave.survey.items), counts)["participation"]
-    return invited, int(used), responses, favourable
+    return invited, int(links), int(responses), favourable, counted - int(responses)
 
 
 def group_participation(group) -> Participation | None:
@@ -55,8 +60,8 @@ def group_participation(group) -> Participation | None:
     wave = latest_group_wave(segment)
     if wave is None:
         return None
-    invited, used, _responses, favourable = segment_participation(wave, segment)
+    invited, links, _responses, favourable, waiting = segment_participation(wave, segment)
     return Participation(url=url_for("surveys.wave", wave_id=wave.id), title=f"{wave.survey} · {wave.name}",
-                         invited=invited, responses=used,
-                         favourable_pct=round(favourable, 1) if favourable is not None else None)
+                         invited=invited, responses=links,
+                         favourable_pct=round(favourable, 1) if favourable is not None else None, waiting=waiting)
 

@@ -7,10 +7,14 @@ Definitions (the same everywhere, and in docs/features.md):
 - **CSAT**: favourable % of the overall satisfaction item (4 "satisfied" or 5 "very satisfied").
 - **NPS**: % promoters (9–10) minus % detractors (0–6) on the likelihood-to-recommend item; −100 to 100.
 - **Intention to keep buying**: favourable % of the repurchase item.
-- **Response rate**: links used over invitations sent (public-link and imported responses are not invited).
+- **Response rate**: personal-link responses shown over invitations sent (public-link and imported responses
+  are not invited). In a named wave that is the links used; in an anonymous one it moves with the batches,
+  like every other figure (the wave page's count of links used does not wait).
 
 Breakdown groups with fewer than ``MIN_CUT`` responses are not shown, and an anonymous wave shows no
 results until it has ``MIN_CUT`` responses, so a small group cannot be recognised through its results.
+An anonymous wave's figures count only its released responses (``surveys.releases``): every aggregate
+here takes its condition from ``releases.shown_answers`` or ``releases.shown_responses``.
 """
 
 from collections import Counter, defaultdict
@@ -19,7 +23,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import case, func, select
 
 from core.extensions import db
-from surveys.models import Answer, Invitation, ItemKind, ItemRole, Response, Survey, SurveyItem, Wave
+from surveys.models import Answer, Invitation, ItemKind, ItemRole, Response, ResponseSource, Survey, SurveyItem, Wave
+from surveys.releases import release_state, shown_answers, shown_responses
 
 #: The smallest group whose results are shown.
 MIN_CUT = 3
@@ -138,9 +143,10 @@ def headline(items: list[SurveyItem], counts_by_item: dict) -> dict:
 
 
 def item_counts(wave_ids) -> dict[int, dict[int, dict[float, int]]]:
-    """``{wave_id: {item_id: {value: count}}}`` for the numeric and choice answers of the waves: one query."""
+    """``{wave_id: {item_id: {value: count}}}`` for the numeric and choice answers shown of the waves: one query."""
+    wave_ids = list(wave_ids)
     query = (select(Answer.wave_id, Answer.item_id, Answer.number, func.count())
-             .where(Answer.wave_id.in_(list(wave_ids)), Answer.number.is_not(None), Answer.excluded.is_(False))
+             .where(Answer.wave_id.in_(wave_ids), Answer.number.is_not(None), shown_answers(wave_ids))
              .group_by(Answer.wave_id, Answer.item_id, Answer.number))
     found: dict = defaultdict(lambda: defaultdict(dict))
     for wave_id, item_id, number, count in db.session.execute(query):
@@ -149,22 +155,20 @@ def item_counts(wave_ids) -> dict[int, dict[int, dict[float, int]]]:
 
 
 def response_counts(wave: Wave) -> dict[str, int]:
-    """Responses of a wave by source (personal link, public link, imported)."""
+    """Responses shown of a wave by source (personal link, public link, imported)."""
     rows = db.session.execute(select(Response.source, func.count())
-                              .where(Response.wave_id == wave.id, Response.exclusion_id.is_(None))
+                              .where(Response.wave_id == wave.id, shown_responses([wave.id]))
                               .group_by(Response.source))
     return {str(source): count for source, count in rows}
 
 
 def invitation_counts(wave: Wave, dimension: str | None = None) -> dict:
-    """``{group: (invited, answered)}`` (the only group is None without ``dimension``): one query."""
-    used = func.coalesce(func.sum(case((Invitation.used, 1), else_=0)), 0)
+    """``{group: invited}`` (the only group is None without ``dimension``): one query."""
     if dimension is None:
-        invited, answered_ = db.session.execute(select(func.count(), used).where(Invitation.wave_id == wave.id)).one()
-        return {None: (invited, int(answered_))}
+        return {None: db.session.scalar(select(func.count()).where(Invitation.wave_id == wave.id))}
     group = getattr(Invitation, dimension)
-    rows = db.session.execute(select(group, func.count(), used).where(Invitation.wave_id == wave.id).group_by(group))
-    return {key: (invited, int(answered_)) for key, invited, answered_ in rows}
+    return dict(db.session.execute(select(group, func.count()).where(Invitation.wave_id == wave.id)
+                                   .group_by(group)).all())
 
 
 def comments(wave: Wave, limit: int = COMMENTS_SHOWN) -> tuple[list[tuple[str, str]], int]:
@@ -174,7 +178,7 @@ def comments(wave: Wave, limit: int = COMMENTS_SHOWN) -> tuple[list[tuple[str, s
         return [], 0
     base = select(Answer.item_id, Answer.text).where(Answer.wave_id == wave.id, Answer.item_id.in_(list(items)),
                                                      Answer.text.is_not(None), Answer.text != "",
-                                                     Answer.excluded.is_(False))
+                                                     shown_answers([wave.id]))
     total = db.session.scalar(select(func.count()).select_from(base.subquery()))
     rows = db.session.execute(base.order_by(Answer.response_id).limit(limit))
     return [(items[item_id].short, text) for item_id, text in rows], total
@@ -189,34 +193,39 @@ class WaveResults:
     responses: int
     by_source: dict
     invited: int
+    #: Personal-link responses shown: the links used, in a named wave (the response rate's numerator).
     answered_links: int
     headline: dict
     comments: list
     comment_count: int
     #: An anonymous wave below the minimum shows nothing but its counts.
     hidden: bool
+    #: An anonymous wave's responses not shown yet: they wait for their batch (``surveys.releases``).
+    waiting: int = 0
 
     @property
     def response_rate(self) -> float | None:
         return 100.0 * self.answered_links / self.invited if self.invited else None
 
 
-def wave_results(wave: Wave, counts_by_wave: dict | None = None) -> WaveResults:
+def wave_results(wave: Wave, counts_by_wave: dict | None = None, release=None) -> WaveResults:
     """The wave's counts, per-item distributions, headline measures and comments (a fixed number of queries).
-    ``counts_by_wave`` may carry ``item_counts`` already read (the results page reads all waves at once)."""
+    ``counts_by_wave`` may carry ``item_counts`` already read (the results page reads all waves at once), and
+    ``release`` the wave's ``releases.ReleaseState``."""
     items = list(wave.survey.items)
     counts = (counts_by_wave if counts_by_wave is not None else item_counts([wave.id])).get(wave.id, {})
     by_source = response_counts(wave)
     total = sum(by_source.values())
-    invited, answered_links = invitation_counts(wave).get(None, (0, 0))
+    invited, answered_links = invitation_counts(wave)[None], by_source.get(str(ResponseSource.LINK), 0)
     hidden = wave.survey.anonymous and total < MIN_CUT
+    waiting = (release or release_state(wave)).pending if wave.survey.anonymous else 0
     notes, note_count = ([], 0) if hidden else comments(wave)
     shown = [] if hidden else [ItemResult(i, counts.get(i.id, {})) for i in items if i.kind != ItemKind.TEXT]
     return WaveResults(
         wave=wave, items=shown,
         responses=total, by_source=by_source, invited=invited, answered_links=answered_links,
         headline=dict.fromkeys(HEADLINE_MEASURES) if hidden else headline(items, counts),
-        comments=notes, comment_count=note_count, hidden=hidden)
+        comments=notes, comment_count=note_count, hidden=hidden, waiting=waiting)
 
 
 @dataclass
@@ -226,6 +235,7 @@ class GroupResult:
     name: str | None
     responses: int
     invited: int
+    #: Personal-link responses shown of the group (as ``WaveResults.answered_links``).
     answered_links: int
     headline: dict
     favourable: dict  # item id -> favourable %
@@ -240,22 +250,24 @@ def breakdown(wave: Wave, dimension: str) -> tuple[list[GroupResult], int]:
     out and counted. Returns (groups shown, groups hidden)."""
     if dimension not in DIMENSIONS:
         raise ValueError(dimension)
-    sizes = dict(db.session.execute(select(getattr(Response, dimension), func.count())
-                                    .where(Response.wave_id == wave.id, Response.exclusion_id.is_(None))
-                                    .group_by(getattr(Response, dimension))).all())
+    by_link = func.coalesce(func.sum(case((Response.source == ResponseSource.LINK, 1), else_=0)), 0)
+    found = db.session.execute(select(getattr(Response, dimension), func.count(), by_link)
+                               .where(Response.wave_id == wave.id, shown_responses([wave.id]))
+                               .group_by(getattr(Response, dimension))).all()
+    sizes, links = {group: size for group, size, _l in found}, {group: int(n) for group, _s, n in found}
     if set(sizes) <= {None}:
         return [], 0
     column = getattr(Answer, dimension)  # copied onto answers: no join with the responses
     rows = db.session.execute(
         select(column, Answer.item_id, Answer.number, func.count())
-        .where(Answer.wave_id == wave.id, Answer.number.is_not(None), Answer.excluded.is_(False))
+        .where(Answer.wave_id == wave.id, Answer.number.is_not(None), shown_answers([wave.id]))
         .group_by(column, Answer.item_id, Answer.number))
     counts: dict = defaultdict(lambda: defaultdict(dict))
     for group, item_id, number, count in rows:
         counts[group][item_id][float(number)] = count
     invitations = invitation_counts(wave, dimension)
     items = list(wave.survey.items)
-    shown = [GroupResult(group, size, *invitations.get(group, (0, 0)), headline(items, counts[group]),
+    shown = [GroupResult(group, size, invitations.get(group, 0), links[group], headline(items, counts[group]),
                          {i.id: favourable(counts[group].get(i.id, {}), i.kind) for i in items
                           if i.kind in FAVOURABLE_FROM})
              for group, size in sizes.items() if size >= MIN_CUT]
@@ -283,7 +295,7 @@ def trend(survey: Survey, waves: list[Wave] | None = None, counts: dict | None =
     ids = [w.id for w in waves]
     counts = item_counts(ids) if counts is None else counts
     sizes = dict(db.session.execute(select(Response.wave_id, func.count())
-                                    .where(Response.wave_id.in_(ids), Response.exclusion_id.is_(None))
+                                    .where(Response.wave_id.in_(ids), shown_responses(ids))
                                     .group_by(Response.wave_id)).all())
     items = db.session.scalars(select(SurveyItem).where(SurveyItem.survey_id.in_({w.survey_id for w in waves})))
     by_survey = defaultdict(list)
@@ -311,7 +323,7 @@ def nps_trend_by(survey: Survey, dimension: str) -> list[dict]:
     rows = db.session.execute(
         select(Answer.wave_id, column, Answer.number, func.count())
         .where(Answer.wave_id.in_(list(waves)), Answer.item_id.in_(recommend), column.is_not(None),
-               Answer.excluded.is_(False))
+               shown_answers(list(waves)))
         .group_by(Answer.wave_id, column, Answer.number))
     counts: dict = defaultdict(dict)
     for wave_id, group, number, count in rows:

@@ -113,7 +113,12 @@ def app(database_url, tmp_path, app_overrides, monkeypatch):
     with app.app_context():
         database.empty_all_tables(db)
         db.engine.dispose()
-    limiter.reset()
+    from limits.storage import MemoryStorage
+
+    # A Redis is shared by parallel test runs, each with its own key prefix: resetting it would delete
+    # every run's rate-limit keys (the limits namespace) in the middle of their tests.
+    if isinstance(limiter.storage, MemoryStorage):
+        limiter.reset()
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ from datetime import date
 import pytest
 
 from core.extensions import db
-from surveys import engine, invitations
-from surveys.models import Audience, ItemKind, Survey, Wave
+from surveys import engine, invitations, releases
+from surveys.models import Audience, ItemKind, ResponseSource, Survey, Wave
 
 
 @pytest.fixture
@@ -46,7 +46,10 @@ def make_wave(app):
 
 
 def answers_by_key(app, wave_id, rows):
-    """Store responses given as ``[{"recommend": 9, "overall": 4, ..., "_typology": "x"}]`` (item keys)."""
+    """Store responses given as ``[{"recommend": 9, "overall": 4, ..., "_typology": "x"}]`` (item keys; a
+    ``"_source": "link"`` stores it as answered through a personal link, else as imported), then
+    release a batch if one is due, as opening the results page would (anonymous waves show released
+    responses only, see ``surveys.releases``)."""
     with app.app_context():
         wave = db.session.get(Wave, wave_id)
         items = {i.key: i for i in wave.survey.items}
@@ -58,8 +61,10 @@ def answers_by_key(app, wave_id, rows):
                     continue
                 item = items[key]
                 values[item.id] = (None, value) if item.kind == ItemKind.TEXT else (float(value), None)
-            planned.append({"values": values, "typology": row.get("_typology"), "segment": row.get("_segment")})
+            planned.append({"values": values, "typology": row.get("_typology"), "segment": row.get("_segment"),
+                            "source": ResponseSource(row.get("_source", "import"))})
         engine.insert_responses(wave, planned)
+        releases.release_due(wave)
         db.session.commit()
 
 

@@ -15,7 +15,7 @@ from core.exports import export_response, neutralise, safe_filename_stem
 SPANISH = {"Accept-Language": "es-ES,es;q=0.9"}
 ENGLISH = {"Accept-Language": "en-GB,en;q=0.9"}
 FORMULAS = ["=1+1", "+34 600 000 000", "-5 days", "@SUM(A1)", "\tindented", "\rreturn",
-            '=HYPERLINK("http://evil.example","click")']
+            '=HYPERLINK("http://evil.example","click")', "-", "-1+A1"]
 
 
 def clients() -> pd.DataFrame:
@@ -46,7 +46,8 @@ def test_text_a_spreadsheet_would_run_as_a_formula_gets_a_leading_quote(text):
     assert neutralise(text) == "'" + text
 
 
-@pytest.mark.parametrize("value", ["Acme", "", "a=b", " =1", 5, -5, -2.5, Decimal("-1.5"), None])
+@pytest.mark.parametrize("value", ["Acme", "", "a=b", " =1", 5, -5, -2.5, Decimal("-1.5"), None,
+                                   "-5", "+3", "-1.234,56"])
 def test_other_values_are_left_alone(value):
     assert neutralise(value) == value
 

@@ -187,6 +187,40 @@ def test_a_frame_is_parsed_once_and_each_reader_gets_its_own_copy(monkeypatch):
     assert len(calls) == 1 and second.frame.iloc[0, 1] == "1"
 
 
+def test_a_parse_is_kept_per_file_and_mapping_and_each_caller_gets_its_own_copy(app, monkeypatch):
+    from core.imports import Column, ImportSpec, parse_kept, result
+
+    memo.forget()
+    calls = []
+    real = result.parse
+    monkeypatch.setattr(result, "parse", lambda *args: calls.append(args) or real(*args))
+    spec = ImportSpec([Column("code", "Code", synonyms=("codigo",)), Column("value", "Value", "number",
+                                                                            synonyms=("valor",))])
+    data = b"Codigo;Valor;Otro\nA;1\nB;x\n"
+    with app.test_request_context():
+        table = read_table(data, "f.csv")
+        first = parse_kept(data, table, spec, {"code": "Codigo", "value": "Valor"})
+        first.reject(2, None, None, "A", "Not this one.")
+        first.values["mine"] = 1
+        second = parse_kept(data, table, spec, {"code": "Codigo", "value": "Valor"})
+        assert len(calls) == 1
+        assert [error.row for error in second.errors] == [3] and "mine" not in second.values
+        assert [error.row for error in first.errors] == [2, 3]
+        again = ImportSpec([Column("code", "Código", synonyms=("x",)), spec.column("value")])
+        assert parse_kept(data, table, again, {"code": "Codigo", "value": "Valor"}).columns[0].label == "Código"
+        assert len(calls) == 1  # another label, the same columns: the same parse
+        parse_kept(data, table, spec, {"code": "Otro", "value": "Valor"})
+        assert len(calls) == 2  # another mapping: parsed again
+        for _attempt in range(2):
+            with pytest.raises(ImportFileError, match="no column for “Code”"):
+                parse_kept(data, table, spec, {"value": "Valor"})
+        assert len(calls) == 4  # a mapping that cannot be parsed is not kept
+    with app.test_request_context(headers={"Accept-Language": "es"}):
+        assert parse_kept(data, table, spec, {"code": "Codigo", "value": "Valor"}).errors[0].message == (
+            "«x» no es un número.")
+        assert len(calls) == 5  # the messages are in the reader's language
+
+
 def _post(client, url, data, name, **fields):
     return client.post(url, data={"file": (io.BytesIO(data), name), **fields}, content_type="multipart/form-data")
 

@@ -210,16 +210,15 @@ QUERIES = {"evidence.compare_snapshots": {"before": "snapshot_id", "after": "sna
 LAST = ("surveys.change_wave", "accounts.logout")
 #: Allowed POSTs that wrote audit rows with an empty form: buttons whose form is only their token, and edit
 #: forms that, given no fields, re-save the record as it is (WTForms falls back to the record's values).
-#: Removing a group member or a process participant writes no audit row (a gap of the audit trail, not of
-#: access), so those two are not here although they remove their spare record.
+#: Removing a group member or a process participant removes their spare record.
 #: Printing an anonymous wave's slips issues new links (the printed ones replace those shown before). Starting
 #: one's two-factor set-up makes a secret to scan (its button is only a token).
 CHANGE_WITH_AN_EMPTY_FORM = {
     "accounts.reset_two_factor", "accounts.set_user_active", "accounts.start_two_factor", "evidence.request_pack",
-    "evidence.use_set", "improvements.edit_group",
-    "voice.toggle_category", "loyalty.toggle_exit_reason", "processes.edit_stage", "processes.remove_stage",
-    "processes.retire_process", "surveys.change_wave", "surveys.invite_clients", "surveys.print_invitations",
-    "surveys.remove_item",
+    "evidence.use_set", "improvements.edit_group", "improvements.remove_member",
+    "voice.toggle_category", "loyalty.toggle_exit_reason", "processes.edit_stage",
+    "processes.remove_participant", "processes.remove_stage", "processes.retire_process", "surveys.change_wave",
+    "surveys.invite_clients", "surveys.print_invitations", "surveys.remove_item",
 }
 
 

@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
+from core.audit import AuditEntry
 from core.extensions import db
 from improvements.models import Group, Improvement, ProcessChange, Status, Task, TaskStatus
 from processes.models import Revision
@@ -152,6 +153,15 @@ def test_removing_a_member_with_tasks_asks_what_to_do_with_them(app, client_as, 
     with app.app_context():
         assert db.session.scalar(select(Task.owner_id)) == staying.id
         assert [m.user_id for m in db.session.get(Group, group).members] == [staying.id]
+        # The removal is in the trail, with who was removed from which group and by whom.
+        (removed,) = db.session.scalars(select(AuditEntry).where(
+            AuditEntry.entity_type == "improvement_group_members", AuditEntry.action == "delete")).all()
+        assert removed.entity_id == str(member_id) and removed.entity_label == "Leaving (Member)"
+        assert removed.changes == {"group_id": [group, None], "user_id": [leaving.id, None], "role": ["Member", None]}
+        assert removed.actor.role.value == "coordinator"
+        moved = db.session.scalars(select(AuditEntry).where(AuditEntry.entity_type == "improvement_tasks",
+                                                            AuditEntry.action == "update")).all()
+        assert [e.changes["owner_id"] for e in moved] == [[leaving.id, staying.id]]
     assert improvement
 
 

@@ -3,6 +3,9 @@
 import io
 from datetime import date
 
+from sqlalchemy import select
+
+from core.audit import AuditEntry
 from core.extensions import db
 from processes.models import Process, ProcessStatus
 from tests.conftest import sign_in
@@ -113,6 +116,16 @@ def test_participants_are_added_once_and_removed(app, client_as, make_user, make
     client.post(f"/processes/{process_id}/participants/{participant_id}/remove")
     with app.app_context():
         assert db.session.get(Process, process_id).participants == []
+        # The trail keeps who took part, in which role, and who removed them.
+        trail = db.session.scalars(select(AuditEntry).where(AuditEntry.entity_type == "process_participants")
+                                   .order_by(AuditEntry.id)).all()
+        assert [e.action for e in trail] == ["insert", "delete"]  # removed once, not also "updated"
+        removed = trail[-1]
+        assert removed.entity_id == str(participant_id)
+        assert removed.entity_label == "Paula Partícipe (Reviewer of files)"
+        assert removed.changes == {"process_id": [process_id, None], "user_id": [person.id, None],
+                                   "role": ["Reviewer of files", None]}
+        assert removed.actor.role.value == "coordinator"
 
 
 def test_documents_are_uploaded_with_the_shared_mechanism(app, client_as, make_process):

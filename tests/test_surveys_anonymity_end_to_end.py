@@ -3,7 +3,9 @@ link, and nothing a coordinator, an admin or a reviewer can reach ties them to t
 
 Every GET endpoint of ``app.url_map`` is crawled for the three roles, with its ids filled with the records
 built here (the wave, its survey, an item, the improvement group, the person, the D1 criterion, the evidence
-pack), before the answer, after it, and after the batch that releases it to the exports. Endpoints that need
+pack), before the answer, after it, and after the batch that releases it. Then another known person answers
+after that release: no page or export moves by their one response (the results page with its breakdowns, the
+exports, the D1 evidence, the group page), until a whole batch more is released. Endpoints that need
 another kind of record are listed in ``OTHER_RECORDS``; an endpoint with an id this test cannot fill and that
 is not listed fails the test. Besides pages and exports: the audit trail (its rows), the stored files, the
 evidence pack's PDF text and everything the app logged.
@@ -63,6 +65,12 @@ COMMENT = "Zebra quartz lantern 7731"
 NAME, EMAIL = "Iñaki Zubiri Etxeberria", "izubiri@example.test"
 #: The known person's answers: 1 on every question, where everyone else answers 4 or 5.
 DISTINCT = {key: 1 for key in STAFF_ANSWER if key != "comment"}
+#: Another known person's answers, after the first batch: 2 on every question (nobody else answers 2).
+LAST, LAST_COMMENT = {key: 2 for key in STAFF_ANSWER if key != "comment"}, "Umbrella walrus 4410"
+#: What one more answer may change: the notices of responses waiting for their batch, and the wave page's
+#: count of links used (docs/anonymity.md, "Counts").
+WAITING = re.compile(r'<(p|span)[^>]*data-testid="(?:waiting|waiting-count|participation-waiting|invitation-counts)"'
+                     r'[^>]*>.*?</\1>', re.S)
 BLOCK = re.compile(r"(?=<(?:tr|li|p|div|h[1-6]|section|option|table|dt|dd)\b)")
 VOLATILE = re.compile(r'(name="csrf_token"[^>]*value="|content="|nonce=")[^"]*"')
 
@@ -126,10 +134,10 @@ def _crawl(clients: dict, urls) -> dict:
 
 
 def _build(app, make_user, make_group, make_survey, make_wave):
-    """Six staff members of one improvement group invited to an anonymous participation wave; the known
+    """Ten staff members of one improvement group invited to an anonymous participation wave; the known
     person (named, with an e-mail) among them."""
     person = make_user("member", name=NAME, email=EMAIL)
-    others = [make_user("member", name=f"Colleague {n}", email=f"colleague{n}@example.test") for n in range(5)]
+    others = [make_user("member", name=f"Colleague {n}", email=f"colleague{n}@example.test") for n in range(9)]
     group = make_group(name="Group Delta", members={u.id: "member" for u in [person, *others]})
     survey = make_survey("staff_participation", anonymous=True, audience=Audience.STAFF)
     wave = make_wave(survey, name="Participation 2026")
@@ -202,6 +210,24 @@ def test_nothing_reachable_ties_a_known_person_to_their_answers(app, make_user, 
         assert len(_rows(released[(role, url)])) - len(_rows(after[(role, url)])) == 5 and new_rows, role
     for key, text in [*released.items(), *pages.items()]:
         assert not (COMMENT in text and any(who in text for who in (NAME, EMAIL))), key
+
+    # Another known person answers after the release: nothing shown moves, not even by one response.
+    _answer(app, wave, others[4], tokens[others[4].id], {**LAST, "comment": LAST_COMMENT})
+    one_more = _crawl(clients, urls)
+    results_page = ("reviewer", url_of(app, "surveys.wave_results", wave_id=wave))
+    assert "1 response is not shown yet." in one_more[results_page]
+    for key, text in one_more.items():
+        assert LAST_COMMENT not in text, key
+        assert _blocks(WAITING.sub("", text)) == _blocks(WAITING.sub("", pages[key])), key
+    for key in ((role, u) for role in clients for _e, u in export_urls):
+        assert one_more[key] == pages[key], key
+    for colleague in others[5:]:  # four more: the next batch, and the page moves by five responses at once
+        _answer(app, wave, colleague, tokens[colleague.id], {**STAFF_ANSWER, "comment": "Fine, thanks"})
+    second = _crawl(clients, [(e, u) for e, u in urls if e in (*EXPORTS, "surveys.wave_results")])
+    assert LAST_COMMENT in second[results_page] and "not shown yet" not in second[results_page]
+    assert 'data-testid="response-count">10<' in second[results_page]
+    csv = url_of(app, "surveys.export_responses", wave_id=wave, fmt="csv")
+    assert len(_rows(second[("reviewer", csv)])) - len(_rows(one_more[("reviewer", csv)])) == 5
 
     with app.app_context():
         # Answering wrote nothing to the audit trail (no response, no answer, no link marked used).

@@ -3,11 +3,19 @@
 
 from datetime import date
 
+import pytest
 from sqlalchemy import select
 
 from core.extensions import db
-from surveys import invitations
+from surveys import invitations, releases
 from surveys.models import Audience, Invitation, Wave
+
+
+@pytest.fixture
+def app_overrides():
+    """Responses released one at a time: these tests are about the measures; batches have their own tests
+    (tests/test_surveys_anonymous_waves.py)."""
+    return {"SURVEY_EXPORT_BATCH": 1}
 
 
 def _census(make_client):
@@ -165,7 +173,11 @@ def test_each_group_page_shows_its_survey_response_rate_and_favourable_share(app
     _answer_links(app, wave, "GM-1 Welcome", [5, 4, 2])  # 3 of 4: 2 of 3 answers favourable on every item
     _answer_links(app, wave, "GM-2 Complaints", [5, 5])  # 2 of 5: too few to show the favourable share
     reviewer = client_as("reviewer")
+    waiting = reviewer.get(f"/improvements/groups/{groups['GM-1 Welcome']}").get_data(as_text=True)
+    assert "Favourable: — %" in waiting and "3 responses are not counted yet" in waiting  # not released yet
+    reviewer.get(f"/surveys/waves/{wave}/results")  # opening the results releases what is due
     first = reviewer.get(f"/improvements/groups/{groups['GM-1 Welcome']}").get_data(as_text=True)
+    assert "not counted yet" not in first
     assert f'href="/surveys/waves/{wave}"' in first and "Improvement group participation survey · Spring" in first
     assert "Response rate: 75 % (3 of 4) · Favourable: 66.7 %" in first
     second = reviewer.get(f"/improvements/groups/{groups['GM-2 Complaints']}").get_data(as_text=True)
@@ -181,6 +193,9 @@ def test_a_group_page_follows_the_latest_wave_that_invited_its_members(app, make
     groups, first_wave = _staff_wave_for_groups(app, make_user, make_group, make_survey, make_wave,
                                                 {"GM-1 Welcome": 3})
     _answer_links(app, first_wave, "GM-1 Welcome", [5, 5, 5])
+    with app.app_context():
+        releases.release_due(db.session.get(Wave, first_wave))  # as opening the results would
+        db.session.commit()
     with app.app_context(), app.test_request_context():
         group = db.session.get(Group, groups["GM-1 Welcome"])
         found = group_participation(group)

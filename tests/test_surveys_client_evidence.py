@@ -12,6 +12,13 @@ from surveys.evidence import survey_evidence
 from surveys.models import Audience, SurveyItem
 from tests.surveys_fixtures import CLIENT_ANSWER, STAFF_ANSWER
 
+
+@pytest.fixture
+def app_overrides():
+    """Responses released one at a time: these tests are about the measures; batches have their own tests
+    (tests/test_surveys_anonymous_waves.py)."""
+    return {"SURVEY_EXPORT_BATCH": 1}
+
 IMPLEMENTED = date(2025, 1, 15)
 
 

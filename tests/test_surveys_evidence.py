@@ -13,6 +13,13 @@ from surveys import evidence
 from surveys.models import Audience, Invitation
 from tests.surveys_fixtures import CLIENT_ANSWER, STAFF_ANSWER
 
+
+@pytest.fixture
+def app_overrides():
+    """Responses released one at a time: these tests are about the measures; batches have their own tests
+    (tests/test_surveys_anonymous_waves.py)."""
+    return {"SURVEY_EXPORT_BATCH": 1}
+
 PARTICIPATION_KEYS = ("opinion-considered", "proposals-followed", "useful", "means", "again")
 
 
@@ -23,6 +30,7 @@ def request_ctx(app):
 
 
 def _mark_used(app, wave, segment, n):
+    """Mark ``n`` links of the group used, as answering through them did (``add_answers`` stores the responses)."""
     with app.app_context():
         ids = db.session.scalars(select(Invitation.id).where(Invitation.wave_id == wave, Invitation.segment == segment)
                                  .order_by(Invitation.id).limit(n)).all()
@@ -37,7 +45,8 @@ def _staff_wave(app, make_survey, make_wave, add_answers, groups, *, name="Sprin
                 for n in range(invited)]
     wave = make_wave(make_survey("staff_participation", audience=Audience.STAFF), name=name, invitees=invitees)
     for group, (_invited, values) in groups.items():
-        add_answers(wave, [{**STAFF_ANSWER, **dict.fromkeys(PARTICIPATION_KEYS, v), "_segment": group} for v in values])
+        add_answers(wave, [{**STAFF_ANSWER, **dict.fromkeys(PARTICIPATION_KEYS, v), "_segment": group,
+                            "_source": "link"} for v in values])
         _mark_used(app, wave, group, len(values))
     return wave
 
@@ -56,8 +65,9 @@ def test_d1_missing_while_an_anonymous_wave_is_below_the_minimum(app, request_ct
     wave = _staff_wave(app, make_survey, make_wave, add_answers, {"GM-1": (4, [5, 5])})
     finding = evidence.participation_evidence(detail=True)
     assert finding.status == Status.MISSING and finding.blocks == []
-    assert finding.reasons == [Line("Improvement group participation survey · Spring: 2 responses so far; the "
-                                    "results of an anonymous survey are shown from 3.", f"/surveys/waves/{wave}")]
+    assert finding.reasons == [Line("Improvement group participation survey · Spring: 2 responses so far, 2 shown; "
+                                    "the results of an anonymous survey are shown from 3, released in batches of 1.",
+                                    f"/surveys/waves/{wave}/results")]
 
 
 def test_d1_partly_names_what_falls_short(app, request_ctx, make_survey, make_wave, add_answers, make_group,
@@ -132,7 +142,7 @@ def test_satisfaction_facts_of_the_latest_client_wave(app, request_ctx, make_sur
     add_answers(first, _client_rows(recommend=[10, 5, 4]))  # NPS 33.3 − 66.7 = −33.3
     latest = make_wave(survey, name="2024", opens_on=date(2024, 3, 1),
                        invitees=[{"name": f"Client {n}", "segment": "A"} for n in range(10)])
-    add_answers(latest, _client_rows(
+    add_answers(latest, _client_rows(_source=["link"] * 5,
         recommend=[10, 9, 8, 6, 3],  # promoters 40 %, detractors 40 %: NPS 0
         overall=[5, 4, 4, 2, 1],  # CSAT 60 %
         repurchase=[5, 5, 4, 3, 1],  # 60 %

@@ -9,6 +9,13 @@ from surveys import drivers, results
 from surveys.models import ItemKind, Wave
 
 
+@pytest.fixture
+def app_overrides():
+    """Responses released one at a time: these tests are about the measures; batches have their own tests
+    (tests/test_surveys_anonymous_waves.py)."""
+    return {"SURVEY_EXPORT_BATCH": 1}
+
+
 def test_nps_is_promoters_minus_detractors():
     counts = {10.0: 3, 9.0: 2, 8.0: 2, 7.0: 1, 6.0: 1, 0.0: 1}  # 5 promoters, 3 passives, 2 detractors of 10
     parts = results.nps_parts(counts)

@@ -2,12 +2,15 @@
 (never the address), a network's answers per wave are capped, and a coordinator excludes a burst, which
 stays stored and audited but leaves results and exports."""
 
+import threading
+import time
+
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from core.audit import AuditEntry
 from core.extensions import db
-from surveys import networks
+from surveys import engine, networks
 from surveys.models import Answer, Response, Wave
 from tests.surveys_fixtures import CLIENT_ANSWER, form_for
 
@@ -49,6 +52,41 @@ def test_a_network_gives_a_wave_at_most_the_configured_answers(app, make_survey,
     with app.app_context():
         rows = db.session.execute(select(Response.source, Response.network)).all()
         assert len(rows) == 4 and all(network and "198.51" not in network for _s, network in rows)
+
+
+@pytest.mark.parametrize("app_overrides", [{"SURVEY_PUBLIC_MAX_PER_NETWORK": 3}])
+def test_answers_from_one_network_at_the_same_moment_never_pass_the_cap(app, make_survey, make_wave, monkeypatch):
+    """Ten answers at once from one network, threads against the test database (a file on SQLite, a server on
+    PostgreSQL); each waits a little between the count and its insert, where a race would slip in."""
+    wave = make_wave(make_survey(anonymous=False), public_link=True)
+    url, body = f"/s/w/{_public(app, wave)}", form_for(app, wave, CLIENT_ANSWER)
+    submit = engine.submit_response
+
+    def slow_submit(*args, **kwargs):
+        time.sleep(0.05)
+        return submit(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "submit_response", slow_submit)
+    start, answers = threading.Barrier(10), []
+
+    def send(n):
+        client = app.test_client()
+        start.wait()
+        try:
+            answer = client.post(url, data=body, environ_base={"REMOTE_ADDR": f"198.51.100.{n}"})
+            full = "all the answers it takes from your network" in answer.get_data(as_text=True)
+            answers.append("refused" if full else answer.status_code)
+        except Exception as error:  # noqa: BLE001 - the test reports what the request raised
+            answers.append(repr(error))
+
+    threads = [threading.Thread(target=send, args=(n,)) for n in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(answers, key=str) == [302] * 3 + ["refused"] * 7
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Response)) == 3
 
 
 def test_personal_links_keep_no_network(app, make_survey, make_wave):

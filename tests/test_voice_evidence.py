@@ -25,6 +25,13 @@ from voice.models import (
     RequirementStatus,
 )
 
+
+@pytest.fixture
+def app_overrides():
+    """Responses released one at a time: these tests are about the measures; batches have their own tests
+    (tests/test_surveys_anonymous_waves.py)."""
+    return {"SURVEY_EXPORT_BATCH": 1}
+
 TODAY = date.today()
 SINCE = evidence._month_start(TODAY, 11)
 RECENT = TODAY - timedelta(days=20)

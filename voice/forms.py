@@ -4,7 +4,6 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField
 from sqlalchemy import select
 from wtforms import (
     DateField,
@@ -17,8 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from core.extensions import db
-from core.files import TABLES
-from core.forms import AcceptedUpload, NumberField, VersionedForm, options
+from core.forms import NumberField, VersionedForm, options
 from loyalty.forms import none_if_zero, typology_options
 from loyalty.models import Client
 from voice.labels import (
@@ -115,11 +113,6 @@ class ComplaintFilterForm(FlaskForm):
 class CategoryForm(FlaskForm):
     name = StringField(_l("New category"), validators=[DataRequired(), Length(max=120)])
     submit = SubmitField(_l("Add"))
-
-
-class ComplaintUploadForm(FlaskForm):
-    file = FileField(_l("File (CSV or XLSX)"), validators=[AcceptedUpload(TABLES)])
-    submit = SubmitField(_l("Upload and check"))
 
 
 class RequirementForm(VersionedForm):

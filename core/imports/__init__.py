@@ -11,8 +11,9 @@ The steps of an import, each a function the views call::
 The modules, one step each: ``reading`` (a file into a ``Table``) and ``frames`` (a large CSV into a
 ``FrameTable``, with pandas), within ``bounds`` and read once (``memo``); ``spec`` and ``forms`` (the columns
 expected, and which header holds which); ``cells`` (the rules for one cell, and their messages); ``columns``
-(a column of cells converted at once by those rules); ``result`` (``parse`` and the report); ``bulk``
-(writing 10⁵ rows); ``retention`` (the uploads kept while an import is pending).
+(a column of cells converted at once by those rules); ``result`` (``parse``); ``report`` (the problems as a
+download); ``bulk`` (writing 10⁵ rows); ``retention`` (the uploads kept while an import is pending); and
+``wizard``, the upload → check → import pages every importer shares.
 
 Formats, decided for Spanish users who also receive English files:
 
@@ -37,11 +38,12 @@ from core.imports.bounds import Bounds
 from core.imports.cells import InvalidCell
 from core.imports.forms import MappingForm, mapping_form_class
 from core.imports.reading import MAX_ROWS, ImportFileError, Row, Table, check_table_upload, read_table
-from core.imports.result import ImportResult, ParsedRow, RowError, error_report_csv, parse
+from core.imports.report import error_report_csv, error_report_response
+from core.imports.result import ImportResult, ParsedRow, RowError, parse, parse_kept
 from core.imports.spec import KINDS, Column, ImportSpec
 
 __all__ = [
     "KINDS", "MAX_ROWS", "Bounds", "Column", "ImportFileError", "ImportResult", "ImportSpec", "InvalidCell",
-    "MappingForm", "ParsedRow", "Row", "RowError", "Table", "error_report_csv", "mapping_form_class",
-    "parse", "read_table", "check_table_upload",
+    "MappingForm", "ParsedRow", "Row", "RowError", "Table", "error_report_csv", "error_report_response",
+    "mapping_form_class", "parse", "parse_kept", "read_table", "check_table_upload",
 ]

@@ -38,16 +38,20 @@ class MappingForm(FlaskForm):
         return valid
 
 
-def mapping_form_class(spec: ImportSpec, headers: list[str], remembered: dict | None = None) -> type[MappingForm]:
-    """A form class for this spec and file, with the guessed headers pre-selected.
-
-    ``remembered`` (the mapping of the previous import) wins over the guess for every field whose
-    header this file has too, so a monthly export is mapped once."""
+def initial_mapping(spec: ImportSpec, headers: list[str], remembered: dict | None = None) -> dict[str, str | None]:
+    """The mapping the form offers first: the guessed headers, except that ``remembered`` (the mapping of the
+    previous import) wins for every field whose header this file has too, so a monthly export is mapped once."""
     guess = spec.guess_mapping(headers)
     kept = {name: header for name, header in (remembered or {}).items() if header in headers}
     if kept:
         taken = set(kept.values())
         guess = {name: kept.get(name) or (header if header not in taken else None) for name, header in guess.items()}
+    return guess
+
+
+def mapping_form_class(spec: ImportSpec, headers: list[str], remembered: dict | None = None) -> type[MappingForm]:
+    """A form class for this spec and file, with the ``initial_mapping`` pre-selected."""
+    guess = initial_mapping(spec, headers, remembered)
     fields = {"spec": spec}
     for column in spec.columns:
         if column.required:

@@ -1,11 +1,12 @@
-"""The last few uploads read, kept per process, so the steps of an import do not parse the file again.
+"""The last few uploads read and parsed, kept per process, so the steps of an import do not parse the file again.
 
-Every GET of an importer's check page, and its confirming POST, reads the same stored bytes; parsing a
-census of 100 000 rows each time costs the worker seconds. The key is the SHA-256 of the bytes with
-everything that changes the outcome (reader, name, sheet, bounds), so a different file or setting is
-read afresh. What is kept must not be changed by a caller: readers keep only immutable results, or
-hand out copies (see ``read_table`` and ``read_frame``). Failures are not kept: their message is in
-the language of the request.
+Every GET of an importer's check page, and its confirming POST, reads the same stored bytes against the
+same mapping; reading and parsing a census of 100 000 rows each time costs the worker seconds. The key is
+the SHA-256 of the bytes with everything that changes the outcome (reader, name, sheet, bounds; for a parse
+the columns, the mapping and the language of its messages), so a different file or setting is read afresh.
+What is kept must not be changed by a caller: readers keep only immutable results, or hand out copies (see
+``read_table``, ``read_frame`` and ``parse_kept``). Failures are not kept: their message is in the language
+of the request.
 """
 
 import hashlib
@@ -14,8 +15,9 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import TypeVar
 
-#: Tables kept per process: enough for two people checking their imports at the same time.
-ENTRIES = 2
+#: Entries kept per process: a table and its parse (``result.parse_kept``) for each of two people checking
+#: their imports at the same time.
+ENTRIES = 4
 
 T = TypeVar("T")
 _kept: OrderedDict[tuple, object] = OrderedDict()

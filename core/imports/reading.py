@@ -59,6 +59,10 @@ class Table:
     sheet: str | None = None
     filename: str = field(default="")
 
+    @property
+    def row_count(self) -> int:
+        return len(self.rows)
+
     def cell_frame(self, headers: Mapping[str, str]) -> pd.DataFrame:
         """The cells under ``headers`` (a name for each header), a column each, indexed by spreadsheet row."""
         return pd.DataFrame({name: [row.values[header] for row in self.rows] for name, header in headers.items()},

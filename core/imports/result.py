@@ -6,23 +6,21 @@ importer needs them: row by row (``rows``, for files of a few hundred rows check
 a column at a time (``values``, ``accepted()``, ``reject_rows``, for a census of 100 000).
 """
 
-import csv
-import io
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from core.imports.cells import cell_text
 from core.imports.columns import convert_column
+from core.imports.memo import memoised
 from core.imports.reading import ImportFileError
 from core.imports.spec import Column, ImportSpec
 
-#: A cell starting with one of these is a formula to a spreadsheet; the report must not run it.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 #: Where the problems an importer finds sort among a row's problems: after the cells', in the order found.
 _IMPORTER_ORDER = 10_000
 
@@ -98,6 +96,12 @@ class ImportResult:
     def columns(self) -> list[Column]:
         """The spec's columns that the mapping found in the file, for the preview."""
         return [column for column in self.spec.columns if self.mapping.get(column.field)]
+
+    def copy(self, spec: ImportSpec | None = None) -> "ImportResult":
+        """A result of its own, for an importer to reject rows in and add columns to, without parsing again;
+        ``spec`` (one with the same key) gives the labels the caller shows."""
+        return ImportResult(spec or self.spec, dict(self.mapping), self.values.copy(), self.cells.copy(),
+                            list(self._errors), None, set(self._rejected))
 
     def errors_by_row(self) -> dict[int, list[RowError]]:
         """The problems grouped by spreadsheet row number, in row order."""
@@ -178,6 +182,16 @@ def parse(table, spec: ImportSpec, mapping: Mapping[str, str | None]) -> ImportR
     return result
 
 
+def parse_kept(data: bytes, table, spec: ImportSpec, mapping: Mapping[str, str | None]) -> ImportResult:
+    """``parse`` of ``table``, read from the upload ``data``: from the memo when the same file was parsed lately
+    against the same columns and mapping, in the same language (every GET of a check page parses nothing).
+    Each caller gets its own copy; a mapping that cannot be parsed raises, and is not kept."""
+    mapping = {column.field: mapping.get(column.field) or None for column in spec.columns}
+    options = ("parsed", type(table).__name__, table.filename, table.sheet, str(get_locale()), spec.key(),
+               tuple(mapping.items()))
+    return memoised(data, options, lambda: parse(table, spec, mapping)).copy(spec)
+
+
 def _check_mapping(table, spec: ImportSpec, mapping: dict[str, str | None]) -> None:
     missing = spec.missing_required(mapping)
     if missing:
@@ -192,28 +206,3 @@ def _check_mapping(table, spec: ImportSpec, mapping: dict[str, str | None]) -> N
 def first_row_of(values: pd.Series) -> pd.Series:
     """For each row, the first row number holding the same value (duplicates within a file)."""
     return pd.Series(values.index, index=values.index).groupby(values.values).transform("min")
-
-
-def error_report_csv(result: ImportResult, delimiter: str = ";") -> str:
-    """Every problem as a CSV the user can open next to their file to correct it.
-
-    Semicolons and a leading BOM, because that is what Excel in Spanish opens correctly with a
-    double click; the text must be encoded as UTF-8.
-    """
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
-    writer.writerow([_("Row"), _("Column"), _("Value"), _("Problem")])
-    for error in result.errors:
-        writer.writerow([error.row, _inert(error.column or ""), _inert(error.shown_value), _inert(error.message)])
-    return "\ufeff" + buffer.getvalue()
-
-
-def _inert(text: str) -> str:
-    """Text a spreadsheet shows as text, not as a formula (values come from an uploaded file)."""
-    if text.startswith(FORMULA_STARTS) and not _is_plain_number(text):
-        return "'" + text
-    return text
-
-
-def _is_plain_number(text: str) -> bool:
-    return text[:1] in "+-" and text[1:].replace(".", "").replace(",", "").isdigit()

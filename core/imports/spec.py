@@ -41,6 +41,12 @@ class Column:
         if (self.kind == "choice") != bool(self.choices):
             raise ValueError(f"column {self.field!r}: choices go with kind 'choice', and it needs them")
 
+    def key(self) -> tuple:
+        """What converting this column's cells depends on (not its label or synonyms): two columns with the
+        same key read a file the same way, so a parse made for one is good for the other."""
+        choices = tuple((str(spelling), value) for spelling, value in self.choices.items()) if self.choices else None
+        return (self.field, self.kind, self.required, choices, self.max_length, self.minimum, self.maximum)
+
     def names(self) -> list[str]:
         """The normalised spellings that identify this column's header, best first."""
         spellings = (*self.synonyms, str(self.label), self.field)
@@ -87,6 +93,10 @@ class ImportSpec:
         fields = [column.field for column in self.columns]
         if len(set(fields)) != len(fields):
             raise ValueError(f"duplicate fields in import spec: {fields}")
+
+    def key(self) -> tuple:
+        """What parsing a file against this spec depends on: its columns' keys, in order."""
+        return tuple(column.key() for column in self.columns)
 
     def column(self, name: str) -> Column:
         return next(column for column in self.columns if column.field == name)

@@ -1,107 +1,126 @@
-"""Importing the census from CSV/XLSX: upload, map and check, import; the history; the clients proposed as lost."""
+"""Importing the census from CSV/XLSX (the import wizard's census importer); the history; the clients proposed
+as lost."""
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
 from core.access import TEAM_DATA, allow
 from core.extensions import db
-from core.files import Owner, download_response
-from core.imports import ImportFileError, error_report_csv, mapping_form_class
+from core.files import Owner
+from core.imports import ImportFileError, parse_kept
+from core.imports.forms import initial_mapping
 from core.imports.frames import read_frame
-from core.imports.retention import keep_days, store_import_upload
+from core.imports.wizard import Importer, Pending, register
 from loyalty import bp, census_import, services
 from loyalty.forms import AbsentForm, CensusUploadForm
 from loyalty.models import CensusImport, Client, ExitReason
 
-#: Rejected rows shown on the page; the downloadable report has them all.
-ERRORS_SHOWN = 500
 
+class CensusImporter(Importer):
+    """The census: one row per client, matched by code. A pending import is a ``CensusImport`` record, which
+    stays in the census's own history (``imports``) with what the import did, or why it was not imported."""
 
-@bp.route("/import", methods=["GET", "POST"])
-@allow(TEAM_DATA)
-def import_census():
-    """Step 1: upload the census file (kept, so the next steps can read it again) and say what it is."""
-    form = CensusUploadForm()
-    if form.validate_on_submit():
-        stored = store_import_upload(form.file.data, owner=Owner.CENSUS_IMPORT, actor=current_user)
+    owner = Owner.CENSUS_IMPORT
+    rule = "/import"
+    endpoints = ("import_census", "import_check", "import_file")
+    pending_arg = "import_id"
+    title = _l("Import the census")
+    intro = _l("Upload the CSV or XLSX file your ERP, CRM or spreadsheet exports, one row per client. You will check "
+               "which column is which, see every row that cannot be imported and what will change, and only then "
+               "import — all rows or none. Clients are matched by their code: known ones are updated, the others "
+               "added.")
+    columns_note = _l("Headers in Spanish or English are recognised, and the columns you choose are remembered for "
+                      "the next import. Files saved by Excel in Spanish (semicolons, decimal commas, dates like "
+                      "31/12/2024, Latin-1) are fine. Empty cells and missing columns leave what is recorded as it "
+                      "is; an empty exit date never brings back a lost client.")
+    parts = "loyalty/_census_import.html"
+    upload_form = CensusUploadForm
+
+    def spec(self, target):
+        return census_import.SPEC
+
+    def read(self, data: bytes, filename: str):
+        return read_frame(data, filename)
+
+    def history(self, target):
+        return None
+
+    def start(self, stored, form, target) -> int:
         record = CensusImport(actor_id=current_user.id, stored_file=stored, filename=stored.filename,
                               size=stored.size, sha256=stored.sha256, year=form.year.data,
                               full_census=bool(form.full_census.data), mapping={})
         db.session.add(record)
-        db.session.commit()
-        return redirect(url_for(".import_check", import_id=record.id))
-    return render_template("loyalty/import_upload.html", form=form, spec=census_import.SPEC)
+        db.session.flush()
+        self._first_check(Pending({"import_id": record.id}, stored, record=record))
+        return record.id
+
+    def _first_check(self, pending: Pending) -> None:
+        """Check the file as its check page will first show it, so that the history says how many rows it has
+        and how many are rejected, or why it cannot be read, even if the page is only looked at (a GET writes
+        nothing); the page then reads and parses the file from the memo."""
+        stored, spec = pending.stored, census_import.SPEC
+        try:
+            table = self.read(stored.data, stored.filename)
+        except ImportFileError as error:
+            pending.record.note = str(error)
+            return
+        try:
+            result = parse_kept(stored.data, table, spec, initial_mapping(spec, table.headers,
+                                                                          self.remembered_mapping()))
+        except ImportFileError:  # a required column the guess did not find: the check page asks for it
+            return
+        self.checked(self.check(result, pending), result, pending)
+
+    def pending(self, ids, target) -> Pending:
+        """An import of the current user's (others' uploads are not theirs to see)."""
+        record = db.get_or_404(CensusImport, ids["import_id"])
+        if record.actor_id != current_user.id:
+            abort(404)
+        return Pending(dict(ids), record.stored_file, record=record)
+
+    def applied(self, pending: Pending) -> bool:
+        return pending.record.imported_at is not None
+
+    def lock(self, pending: Pending) -> bool:
+        return census_import.lock_for_apply(pending.record)
+
+    def remembered_mapping(self) -> dict:
+        return census_import.remembered_mapping()
+
+    def check(self, result, pending: Pending) -> census_import.CensusPlan:
+        record = pending.record
+        return census_import.check_result(result, year=record.year, full_census=record.full_census)
+
+    def count(self, plan: census_import.CensusPlan) -> int:
+        return plan.result.accepted_count
+
+    def refusal(self, plan: census_import.CensusPlan, sent) -> str | None:
+        if sent.get("census_version") != plan.census_version:
+            return _("The census changed since this file was checked (another import or an edit of the same "
+                     "clients). Nothing was imported: check what the import will do now, and confirm again.")
+        return None
+
+    def apply(self, plan: census_import.CensusPlan, result, pending: Pending, *, replace: bool) -> str:
+        record = pending.record
+        record.mapping = result.mapping
+        census_import.apply(plan, record, replace_figures=replace)
+        return _("Census imported: %(added)d clients added, %(updated)d updated; %(figures)d yearly figures added.",
+                 added=record.added, updated=record.updated, figures=record.figures_added)
+
+    def checked(self, plan: census_import.CensusPlan, result, pending: Pending) -> None:
+        """The rows and rejected rows of the last check, for the history."""
+        record = pending.record
+        if (record.rejected, record.rows) != (result.rejected_count, result.total):
+            record.rejected, record.rows = result.rejected_count, result.total
+
+    def done_url(self, pending: Pending) -> str:
+        return url_for("loyalty.import_done", import_id=pending.record.id)
 
 
-def _pending(import_id: int) -> CensusImport:
-    """An import of the current user's not yet done (others' uploads are not theirs to see)."""
-    record = db.get_or_404(CensusImport, import_id)
-    if record.actor_id != current_user.id:
-        abort(404)
-    return record
-
-
-@bp.route("/import/<int:import_id>", methods=["GET", "POST"])
-@allow(TEAM_DATA)
-def import_check(import_id: int):
-    """Steps 2 and 3: which column is which, every rejected row, what will change; then import it all."""
-    record = _pending(import_id)
-    confirming = request.method == "POST" and bool(request.form.get("confirm"))
-    # A second confirmation (a double click) waits in lock_for_apply for the first, then finds it applied.
-    if record.imported_at is not None or (confirming and not census_import.lock_for_apply(record)):
-        db.session.rollback()
-        if confirming:
-            flash(_("This file has already been imported (the first confirmation did it)."), "info")
-        return redirect(url_for(".import_done", import_id=record.id))
-    stored = record.stored_file
-    if stored is None:
-        flash(_("The file of this import was deleted after %(days)d days without being imported: upload it again.",
-                days=keep_days()), "warning")
-        return redirect(url_for(".import_census"))
-    try:
-        table = read_frame(stored.data, stored.filename)
-    except ImportFileError as error:
-        record.note = str(error)
-        db.session.commit()
-        flash(str(error), "danger")
-        return redirect(url_for(".import_census"))
-    form = mapping_form_class(census_import.SPEC, table.headers, census_import.remembered_mapping())()
-    context = {"record": record, "table": table, "form": form, "plan": None, "errors_shown": ERRORS_SHOWN}
-    if request.method == "POST" and not form.validate():
-        return render_template("loyalty/import_check.html", **context)
-    try:
-        plan = census_import.check(table, form.mapping(), year=record.year, full_census=record.full_census)
-    except ImportFileError as error:  # a required column is not mapped yet
-        return render_template("loyalty/import_check.html", **context, problem=str(error))
-    if request.args.get("report") == "csv":
-        return error_report_csv(plan.result), 200, {"Content-Type": "text/csv; charset=utf-8",
-                                                      "Content-Disposition": "attachment; filename=problems.csv"}
-    if confirming and plan.result.ok and request.form.get("census_version") != plan.census_version:
-        db.session.rollback()  # the census changed since the page the user confirmed: show it as it is now
-        flash(_("The census changed since this file was checked (another import or an edit of the same clients). "
-                "Nothing was imported: check what the import will do now, and confirm again."), "warning")
-        return render_template("loyalty/import_check.html", **context | {"plan": plan})
-    if confirming and plan.result.ok:
-        record.mapping = form.mapping()
-        census_import.apply(plan, record, replace_figures=request.form.get("existing") == "replace")
-        db.session.commit()
-        flash(_("Census imported: %(added)d clients added, %(updated)d updated; %(figures)d yearly figures added.",
-                added=record.added, updated=record.updated, figures=record.figures_added), "success")
-        return redirect(url_for(".import_done", import_id=record.id))
-    if record.rejected != plan.result.rejected_count or record.rows != plan.result.total:
-        record.rejected, record.rows = plan.result.rejected_count, plan.result.total
-        db.session.commit()
-    return render_template("loyalty/import_check.html", **context | {"plan": plan})
-
-
-@bp.get("/import/<int:import_id>/file")
-@allow(TEAM_DATA)
-def import_file(import_id: int):
-    """The file of one's own pending census import, as uploaded (deleted once imported or abandoned)."""
-    record = _pending(import_id)
-    return download_response(record.stored_file if record.imported_at is None else None, owner=Owner.CENSUS_IMPORT)
+register(bp, CensusImporter())
 
 
 @bp.get("/imports")

@@ -52,6 +52,7 @@ def _answer(wave: Wave, *, invitation: Invitation | None):
         values, errors = engine.check_answers(items, request.form)
         network = None if invitation else networks.network_hash(wave.id, request.remote_addr)
         if not errors and invitation is None and networks.network_full(wave, network):
+            db.session.rollback()  # let the wave go at once
             return _refused(survey, full=True)
         if not errors:
             try:

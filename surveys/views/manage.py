@@ -10,7 +10,7 @@ from core.access import TEAM_DATA, allow
 from core.extensions import db
 from core.forms import EmptyForm
 from core.versioning import ensure_current, submit_edit
-from surveys import bp, engine
+from surveys import bp, engine, releases
 from surveys.forms import ItemForm, NewSurveyForm, SurveyDetailsForm
 from surveys.models import Response, Survey, SurveyItem, Wave
 
@@ -18,7 +18,7 @@ from surveys.models import Response, Survey, SurveyItem, Wave
 @bp.get("/")
 @allow(TEAM_DATA)
 def index():
-    """Every current survey with its waves and how many responses each has."""
+    """Every current survey with its waves and how many responses each shows (anonymous waves: released)."""
     surveys = db.session.scalars(select(Survey).where(Survey.superseded.is_(False))
                                  .order_by(Survey.audience, Survey.title)).all()
     roots = {s.root_id for s in surveys}
@@ -28,7 +28,7 @@ def index():
     by_root = {}
     for wave, family_id, survey_id in waves:
         by_root.setdefault(family_id or survey_id, []).append(wave)
-    sizes = dict(db.session.execute(select(Response.wave_id, func.count()).where(Response.exclusion_id.is_(None))
+    sizes = dict(db.session.execute(select(Response.wave_id, func.count()).where(releases.shown_responses())
                                     .group_by(Response.wave_id)).all())
     return render_template("surveys/index.html", surveys=surveys, by_root=by_root, sizes=sizes)
 
@@ -56,9 +56,9 @@ def survey(survey_id: int):
     root = survey.root_id
     editions = db.session.scalars(select(Survey).where((Survey.id == root) | (Survey.family_id == root))
                                   .order_by(Survey.edition)).all()
+    ids = [w.id for w in survey.waves]
     sizes = dict(db.session.execute(select(Response.wave_id, func.count())
-                                    .where(Response.wave_id.in_([w.id for w in survey.waves]),
-                                           Response.exclusion_id.is_(None))
+                                    .where(Response.wave_id.in_(ids), releases.shown_responses(ids))
                                     .group_by(Response.wave_id)).all())
     return render_template("surveys/survey.html", survey=survey, editions=editions, sizes=sizes,
                            frozen=engine.has_responses(survey), action_form=EmptyForm())

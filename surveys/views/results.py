@@ -1,4 +1,7 @@
-"""Results of a wave: headline measures, items, groups, drivers, trend and comments; and their export."""
+"""Results of a wave: headline measures, items, groups, drivers, trend and comments; and their export.
+
+An anonymous wave's page and exports count its released responses only, and opening either releases a
+batch when one is due (``surveys.releases``), so both always agree."""
 
 from collections import defaultdict
 
@@ -21,10 +24,13 @@ from surveys.models import Answer, Audience, Invitation, ItemKind, Response, Wav
 def wave_results(wave_id: int):
     """Everything a wave shows, in a fixed number of queries whatever its number of responses."""
     wave = db.get_or_404(Wave, wave_id)
+    release = releases.release_due(wave, actor=current_user)
+    if release.just_released:
+        db.session.commit()
     survey = wave.survey
     waves = results.family_waves(survey)
     counts = results.item_counts([w.id for w in waves])  # every wave of the survey in one aggregate
-    summary = results.wave_results(wave, counts)
+    summary = results.wave_results(wave, counts, release)
     groups = {} if summary.hidden else {d: results.breakdown(wave, d) for d in results.DIMENSIONS}
     driver_frame, matrix = None, None
     if not summary.hidden and survey.audience == Audience.CLIENTS:
@@ -43,7 +49,7 @@ def wave_results(wave_id: int):
         "surveys/results.html", wave=wave, survey=survey, summary=summary, groups=groups,
         drivers=driver_frame.to_dict("records") if driver_frame is not None else [], matrix=matrix,
         small_n=drivers.SMALL_N, points=points, trend=chart_spec(trend) if trend is not None else None,
-        by_typology=by_typology, min_cut=results.MIN_CUT, release=releases.release_state(wave))
+        by_typology=by_typology, min_cut=results.MIN_CUT, release=release)
 
 
 def _released(wave: Wave):
@@ -64,7 +70,7 @@ def export_results(wave_id: int, fmt: str):
     wave = db.get_or_404(Wave, wave_id)
     if _released(wave) is None:
         return redirect(url_for(".wave_results", wave_id=wave.id, _anchor="exports"))
-    counts = releases.exported_item_counts(wave)
+    counts = results.item_counts([wave.id]).get(wave.id, {})  # what the page shows, to the answer
     rows = []
     for result in (results.ItemResult(i, counts.get(i.id, {})) for i in wave.survey.items if i.kind != ItemKind.TEXT):
         row = {_("Question"): result.item.text, _("Attribute or improvement"): result.item.tag or "",
@@ -84,7 +90,7 @@ def export_responses(wave_id: int, fmt: str):
     items = list(survey.items)
     if _released(wave) is None:
         return redirect(url_for(".wave_results", wave_id=wave.id, _anchor="exports"))
-    shown = releases.exported_responses(wave)
+    shown = releases.shown_responses([wave.id])
     answers = defaultdict(dict)
     for response_id, item_id, number, text in db.session.execute(
             select(Answer.response_id, Answer.item_id, Answer.number, Answer.text)

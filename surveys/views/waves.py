@@ -2,6 +2,7 @@
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import select
 
 from core.access import TEAM_DATA, allow, may
@@ -10,7 +11,7 @@ from core.forms import EmptyForm
 from core.mail import mail_configured
 from core.timeutil import utcnow
 from core.ui import flash_form_errors
-from surveys import bp, engine, invitations, networks
+from surveys import bp, engine, invitations, networks, releases
 from surveys.forms import ClientInvitationsForm, PasteInvitationsForm, StaffInvitationsForm, WaveForm
 from surveys.models import Audience, Invitation, Survey, Wave, WaveStateError
 
@@ -69,7 +70,8 @@ def wave(wave_id: int):
 @bp.post("/waves/<int:wave_id>/<any(open, close):action>")
 @allow(TEAM_DATA)
 def change_wave(wave_id: int, action: str):
-    """Open a wave (it takes answers within its dates) or close it."""
+    """Open a wave (it takes answers within its dates) or close it. Closing an anonymous wave before any
+    release of its results releases them all (see ``surveys.releases``)."""
     wave = db.get_or_404(Wave, wave_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
@@ -78,6 +80,8 @@ def change_wave(wave_id: int, action: str):
     except WaveStateError as error:
         flash(str(error), "danger")
     else:
+        if action == "close":
+            releases.release_due(wave, actor=current_user)
         db.session.commit()
         flash(_("Wave opened.") if action == "open" else _("Wave closed: its links no longer take answers."), "success")
     return redirect(url_for(".wave", wave_id=wave.id))

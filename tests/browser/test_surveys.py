@@ -9,8 +9,8 @@ from tests.browser.support import sign_in
 
 
 def prepare(live_app, staff_user_id: int) -> dict:
-    """A named client survey with one invitation, and an anonymous staff survey with two earlier responses
-    (so that the third, given in the browser, reaches the minimum for showing results)."""
+    """A named client survey with one invitation, and an anonymous staff survey with four earlier responses
+    (so that the fifth, given in the browser, completes the first batch of results released)."""
     from core.extensions import db
     from surveys import engine, invitations
     from surveys.models import Audience, Invitation, ItemKind
@@ -29,7 +29,7 @@ def prepare(live_app, staff_user_id: int) -> dict:
         staff_wave.open()
         invitations.invite(staff_wave, [{"name": "Staff", "user_id": staff_user_id, "segment": "Group A"}])
         earlier = {i.id: (2.0, None) for i in staff_survey.items if i.kind == ItemKind.LIKERT}
-        engine.insert_responses(staff_wave, [{"values": earlier, "segment": "Group A"}] * 2)
+        engine.insert_responses(staff_wave, [{"values": earlier, "segment": "Group A"}] * 4)
         db.session.commit()
         def token(wave):
             return db.session.scalar(db.select(Invitation.token).where(Invitation.wave_id == wave.id))
@@ -89,8 +89,8 @@ def test_a_client_and_a_staff_member_answer_and_the_results_show_them(live_app, 
     expect(page.get_by_test_id("item-results")).to_contain_text("Personal attention")
 
     page.goto(f"/surveys/waves/{ids['staff_wave']}/results")
-    expect(page.get_by_test_id("response-count")).to_have_text("3")
-    expect(page.get_by_test_id("participation")).to_have_text("33 %")  # one of three answered favourably
+    expect(page.get_by_test_id("response-count")).to_have_text("5")
+    expect(page.get_by_test_id("participation")).to_have_text("20 %")  # one of five answered favourably
     expect(page.get_by_test_id("comments")).to_contain_text("Worth my time")
     page.goto(f"/surveys/waves/{ids['staff_wave']}")
     expect(page.get_by_test_id("invitation-counts")).to_have_text("1 of 1 invited have answered.")

@@ -3,6 +3,7 @@
 import pandas as pd
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, select
@@ -11,11 +12,10 @@ from core.access import TEAM_DATA, allow
 from core.charts import chart_spec
 from core.exports import export_response
 from core.extensions import db
-from core.files import Owner, download_response
+from core.files import Owner
 from core.forms import EmptyForm, read_filters
 from core.ids import record_id
-from core.imports import ImportFileError, error_report_csv, mapping_form_class, parse, read_table
-from core.imports.retention import finish_import, import_history, pending_upload, store_import_upload
+from core.imports.wizard import Importer, register
 from core.versioning import submit_edit
 from voice import bp, charts, complaint_import
 from voice.complaints import (
@@ -28,7 +28,7 @@ from voice.complaints import (
     save_complaint,
     summary,
 )
-from voice.forms import CategoryForm, ComplaintFilterForm, ComplaintForm, ComplaintUploadForm
+from voice.forms import CategoryForm, ComplaintFilterForm, ComplaintForm
 from voice.labels import CHANNEL_LABELS, CONTACT_KIND_LABELS, SATISFACTION_LABELS
 from voice.models import Complaint, ComplaintCategory, Requirement, VoiceRuleError
 
@@ -182,52 +182,36 @@ def toggle_category(category_id: int):
     return redirect(url_for(".complaint_categories"))
 
 
-@bp.route("/complaints/import", methods=["GET", "POST"])
-@allow(TEAM_DATA)
-def import_complaints():
-    """Step 1 of an import: upload the file (kept so the next steps can read it again)."""
-    form = ComplaintUploadForm()
-    if form.validate_on_submit():
-        stored = store_import_upload(form.file.data, owner=Owner.COMPLAINT_IMPORT, actor=current_user)
-        db.session.commit()
-        return redirect(url_for(".import_complaints_check", file_id=stored.id))
-    return render_template("voice/import_upload.html", form=form, spec=complaint_import.SPEC,
-                           history=import_history(Owner.COMPLAINT_IMPORT))
+class ComplaintImporter(Importer):
+    """Enquiries, complaints, claims and incidents exported by a ticketing tool or a spreadsheet, a row each."""
+
+    owner = Owner.COMPLAINT_IMPORT
+    rule = "/complaints/import"
+    endpoints = ("import_complaints", "import_complaints_check", "import_complaints_file")
+    title = _l("Import enquiries, complaints, claims and incidents")
+    crumb = _l("Import")
+    intro = _l("Upload a CSV or XLSX file with one row per enquiry, complaint, claim or incident, as your ticketing "
+               "tool or spreadsheet exports it. You will check which column is which and see every row that cannot "
+               "be imported; then all rows are imported, or none.")
+    columns_note = _l("Kinds: consulta/enquiry, queja/complaint, reclamación/claim, incidencia/incident. Categories "
+                      "must already exist; client codes must be in the census. Headers in Spanish or English are "
+                      "recognised.")
+    parts = "voice/_complaint_import.html"
+
+    def spec(self, target):
+        return complaint_import.SPEC
+
+    def check(self, result, pending) -> list[dict]:
+        return complaint_import.plan(result)
+
+    def write(self, plan, pending, *, replace: bool) -> dict[str, int]:
+        return {"added": complaint_import.apply(plan, actor=current_user)}
+
+    def message(self, counts: dict[str, int]) -> str:
+        return _("Import done: %(count)d records added.", count=counts["added"])
+
+    def done_url(self, pending) -> str:
+        return url_for("voice.complaints")
 
 
-@bp.route("/complaints/import/<int:file_id>", methods=["GET", "POST"])
-@allow(TEAM_DATA)
-def import_complaints_check(file_id: int):
-    """Steps 2 and 3: check the columns, see every rejected row, then import them all (or none)."""
-    stored = pending_upload(file_id, Owner.COMPLAINT_IMPORT)
-    try:
-        table = read_table(stored.data, stored.filename)
-    except ImportFileError as error:
-        flash(str(error), "danger")
-        return redirect(url_for(".import_complaints"))
-    form = mapping_form_class(complaint_import.SPEC, table.headers)()
-    page = {"stored": stored, "table": table, "form": form, "result": None, "planned": []}
-    if request.method == "POST" and not form.validate():
-        return render_template("voice/import_check.html", **page)
-    try:
-        result = parse(table, complaint_import.SPEC, form.mapping())
-    except ImportFileError as error:
-        return render_template("voice/import_check.html", **page, problem=str(error))
-    planned = complaint_import.plan(result)
-    if request.form.get("confirm") and result.ok and planned:
-        count = complaint_import.apply(planned, actor=current_user)
-        finish_import(stored, counts={"added": count, "rows": result.total}, actor=current_user)
-        db.session.commit()
-        flash(_("Import done: %(count)d records added.", count=count), "success")
-        return redirect(url_for(".complaints"))
-    if request.args.get("report") == "csv":
-        return error_report_csv(result), 200, {"Content-Type": "text/csv; charset=utf-8",
-                                                 "Content-Disposition": "attachment; filename=problems.csv"}
-    return render_template("voice/import_check.html", **page | {"result": result, "planned": planned})
-
-
-@bp.get("/complaints/import/<int:file_id>/file")
-@allow(TEAM_DATA)
-def import_complaints_file(file_id: int):
-    """The file of one's own pending import, as uploaded (deleted once imported or abandoned)."""
-    return download_response(pending_upload(file_id, Owner.COMPLAINT_IMPORT), owner=Owner.COMPLAINT_IMPORT)
+register(bp, ComplaintImporter())
