@@ -6,8 +6,7 @@ from flask import Flask
 
 #: The modules that connect each package's receivers to the signals of ``core.signals``, in the order their
 #: contributions are listed. A package left out gives this app nothing (its criteria show no source).
-HOOKS = ("processes.hooks", "loyalty.hooks", "loyalty.voice.hooks", "surveys.hooks", "improvements.hooks",
-         "evidence.hooks")
+HOOKS = ("processes.hooks", "loyalty.hooks", "voice.hooks", "surveys.hooks", "improvements.hooks")
 
 
 def create_app(config_overrides: dict | None = None) -> Flask:
@@ -81,11 +80,13 @@ def register_blueprints(app: Flask) -> None:
     from processes import bp as processes_bp
     from surveys import answer_bp
     from surveys import bp as surveys_bp
+    from voice import bp as voice_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(processes_bp, url_prefix="/processes")
     app.register_blueprint(loyalty_bp, url_prefix="/clients")
+    app.register_blueprint(voice_bp, url_prefix="/clients")
     app.register_blueprint(improvements_bp, url_prefix="/improvements")
     app.register_blueprint(evidence_bp, url_prefix="/evidence")
     app.register_blueprint(surveys_bp, url_prefix="/surveys")
@@ -95,7 +96,8 @@ def register_blueprints(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from accounts.cli import users_cli
-    from core.cli import demo_command, imports_cli
+    from core.cli import imports_cli
+    from demo.cli import demo_command
     from evidence.cli import evidence_cli
     from improvements.cli import reminders_command
 

@@ -15,8 +15,8 @@ from pathlib import Path
 from flask_babel import force_locale
 from flask_migrate import upgrade
 
+import demo
 from app import create_app
-from core import demo
 from core.extensions import db
 from core.models import User
 from core.pdf import html_to_pdf

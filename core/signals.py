@@ -64,9 +64,10 @@ Sent by the E1 dashboard's data (``processes.dashboard.indicator_rows``) to lear
 SMART improvements (they are listed first); sender None. A receiver returns a set of indicator ids.
 """)
 
-demo_loaders = _signals.signal("demo-loaders", doc="""
-Sent by ``core.demo.load`` (``flask demo``); sender None. A receiver returns ``{name: core.demo.DemoLoader}``:
-the function that adds its package's demo records, and the names of the loaders whose records it needs first.
+client_sections = _signals.signal("client-sections", doc="""
+Sent by a census client's page (``loyalty.views.clients.client_detail``) with the client as sender. A receiver
+returns the HTML of a section of that page about the client (rendered from its own template, e.g. the client's
+complaints), or None; the sections follow the census's own, in the order of the hooks.
 """)
 
 

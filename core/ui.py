@@ -7,13 +7,14 @@ from flask_babel import lazy_gettext as _l
 from core.access import may
 from core.audit import entity_label, field_label
 
-#: The main menu: (endpoint, label, icon). Items the user's role cannot read are hidden.
+#: The main menu: (endpoint, label, icon, the blueprints on whose pages it is the current entry: the census and the
+#: voice of the client are both "Clients"). Items the user's role cannot read are hidden.
 NAVIGATION = (
-    ("processes.index", _l("Processes"), "diagram-3"),
-    ("loyalty.index", _l("Clients"), "people"),
-    ("surveys.index", _l("Surveys"), "clipboard-data"),
-    ("improvements.index", _l("Improvements"), "graph-up-arrow"),
-    ("evidence.checklist", _l("Evidence"), "patch-check"),
+    ("processes.index", _l("Processes"), "diagram-3", ("processes",)),
+    ("loyalty.index", _l("Clients"), "people", ("loyalty", "voice")),
+    ("surveys.index", _l("Surveys"), "clipboard-data", ("surveys",)),
+    ("improvements.index", _l("Improvements"), "graph-up-arrow", ("improvements",)),
+    ("evidence.checklist", _l("Evidence"), "patch-check", ("evidence",)),
 )
 
 

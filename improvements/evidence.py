@@ -4,7 +4,7 @@
   satisfaction — the C1 counter's own rule.
 - **C2**: every implemented improvement has its result before and after and improved, or clients value it.
   Its client evidence is entered (``Evidence`` rows) or computed by the packages that hold the data — the
-  complaints before and after (``loyalty/voice/evidence.py``) and the targeted survey item wave over wave
+  complaints before and after (``voice/evidence.py``) and the targeted survey item wave over wave
   (``surveys/evidence.py``) — which ``improvements.results.computed_for`` collects.
 - **C3**: the improvements changed the way of operating — sheet revisions linked to improvements, process
   diagrams and who holds the knowledge at each stage.

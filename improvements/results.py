@@ -7,7 +7,7 @@ entered. The same functions serve the improvement page, the C1 counter and the f
 Entered client evidence lives in ``Evidence`` rows. What the complaints register and the client survey waves
 can compute by themselves — complaint counts and response times before vs after an improvement, the
 satisfaction of the attribute it targeted wave over wave — is computed by their packages
-(``loyalty/voice/evidence.py``, ``surveys/evidence.py``) and reaches ``computed_for`` through the
+(``voice/evidence.py``, ``surveys/evidence.py``) and reaches ``computed_for`` through the
 ``core.signals.client_evidence`` signal; an app without those hooks counts entered evidence only.
 """
 

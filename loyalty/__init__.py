@@ -1,4 +1,4 @@
-"""Clients: the census ranked by contribution and the voice of the client (B1, B2)."""
+"""Clients: the census ranked by contribution, new and lost clients, segments (B2)."""
 
 from flask import Blueprint
 

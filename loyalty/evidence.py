@@ -246,13 +246,11 @@ def _blocks(facts: B2Facts) -> list:
 
 
 def _history_blocks(facts: B2Facts) -> list:
-    from loyalty.views.analysis import period_label
-
     start = date(facts.today.year - HISTORY_YEARS + 1, 1, 1)
     years = history.census_history("year", facts.settings, start=start, end=facts.today)
     if not years:
         return []
-    label = lambda figures: period_label(figures, "year")  # noqa: E731
+    label = lambda figures: history.period_label(figures, "year")  # noqa: E731
     rows = [[Line(label(p), url_for("loyalty.census_history", granularity="month", start=p.start.year,
                                     end=p.start.year)),
              str(p.at_start), str(p.new), str(p.lost), str(p.at_end), _percent(p.churn), _percent(p.retention),

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
 
+from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import Integer, and_, case, cast, extract, func, literal, select, union_all
 
@@ -61,6 +62,15 @@ class PeriodFigures:
     @property
     def growth_rate(self) -> float | None:
         return 100 * (self.at_end - self.at_start) / self.at_start if self.at_start else None
+
+
+def period_label(figures: PeriodFigures, granularity: str) -> str:
+    """How a period is named on the history page, its charts and B2's evidence: 2024, 2024 Q3, Jul 2024."""
+    if granularity == "year":
+        return str(figures.start.year)
+    if granularity == "quarter":
+        return _("%(year)d Q%(quarter)d", year=figures.start.year, quarter=figures.key % 10)
+    return format_date(figures.start, "MMM yyyy")
 
 
 def bucket(column, granularity: str):

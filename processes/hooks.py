@@ -1,14 +1,13 @@
 """What the process map gives the other packages through ``core.signals``: A1, A2 and E1's automatic
-evidence, its records as the target of manual evidence, and its part of the demo."""
+evidence and its records as the target of manual evidence."""
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from core import signals
-from core.demo import DemoLoader
 from core.extensions import db
 from core.findings import RecordKind
-from processes import demo, evidence
+from processes import evidence
 from processes.models import Indicator, Interface, Process, ProcessStatus
 
 
@@ -36,8 +35,3 @@ def _evidence_records(sender, **kwargs):
                                 _active_indicators),
         "interface": RecordKind(Interface, _l("Interface"), "processes.edit_interface", "interface_id"),
     }
-
-
-@signals.demo_loaders.connect
-def _demo_loaders(sender, **kwargs):
-    return {"processes": DemoLoader(demo.load)}

@@ -17,6 +17,10 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from core.extensions import db
 from core.forms import VersionedForm, options
 from core.models import User
+from improvements.models import Group
+from loyalty.models import TYPOLOGY_LABELS
+from processes.models import Process, ProcessStatus
+from surveys.invitations import census_segments
 from surveys.labels import AUDIENCE_LABELS, KIND_LABELS, ROLE_LABELS
 from surveys.models import Audience, ItemKind, ItemRole
 from surveys.standard import TEMPLATES
@@ -128,9 +132,6 @@ class ClientInvitationsForm(FlaskForm):
     submit = SubmitField(_l("Invite these clients"))
 
     def __init__(self, *args, **kwargs):
-        from loyalty.models import TYPOLOGY_LABELS
-        from surveys.invitations import census_segments
-
         super().__init__(*args, **kwargs)
         self.typologies.choices = options([(t.value, label) for t, label in TYPOLOGY_LABELS.items()])
         self.segments.choices = options([(s, s) for s in census_segments()])
@@ -147,9 +148,6 @@ class StaffInvitationsForm(FlaskForm):
     submit = SubmitField(_l("Invite"))
 
     def __init__(self, *args, **kwargs):
-        from improvements.models import Group
-        from processes.models import Process, ProcessStatus
-
         super().__init__(*args, **kwargs)
         self.groups.choices = options([(g.id, g.name) for g in db.session.scalars(select(Group).order_by(Group.name))])
         people = db.session.scalars(select(User).where(User.active).order_by(User.name))

@@ -1,15 +1,14 @@
 """What the survey engine gives the other packages through ``core.signals``: D1's automatic evidence, survey
 items as the source of an opportunity, the targeted item wave over wave as an improvement's client evidence
-(C2), each improvement group's participation survey (D1), and its part of the demo."""
+(C2) and each improvement group's participation survey (D1)."""
 
 from flask import url_for
 from sqlalchemy import select
 
 from core import signals
-from core.demo import DemoLoader
 from core.extensions import db
 from improvements.sources import SURVEY_RESULT, SourceRecords
-from surveys import demo, evidence, participation
+from surveys import evidence, participation
 from surveys.models import Audience, ItemRole, Survey, SurveyItem
 
 
@@ -53,8 +52,3 @@ def _client_evidence(sender, *, improvements, **kwargs):
 @signals.group_participation.connect
 def _group_participation(sender, **kwargs):
     return participation.group_participation(sender)
-
-
-@signals.demo_loaders.connect
-def _demo_loaders(sender, **kwargs):
-    return {"surveys": DemoLoader(demo.load, after=("loyalty", "voice"))}

@@ -15,9 +15,12 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from core.extensions import db
-from core.mail import send_mail
+from core.mail import mail_configured, send_mail
 from core.models import User
 from core.timeutil import utcnow
+from improvements.models import Group, GroupMember
+from loyalty.models import TYPOLOGY_LABELS, Client, Typology
+from processes.models import Participant, Process
 from surveys.models import Invitation, Wave, new_token
 
 #: Longest pasted list, in lines.
@@ -64,8 +67,6 @@ def user_invitees(user_ids, group: str | None) -> list[dict]:
 
 def process_participant_invitees(process_ids) -> list[dict]:
     """Everyone taking part in the chosen processes (and their owners); their group is the process."""
-    from processes.models import Participant, Process
-
     rows = db.session.execute(
         select(User, Process.code, Process.name).join(Participant, Participant.user_id == User.id)
         .join(Process, Process.id == Participant.process_id)
@@ -82,8 +83,6 @@ def census_invitees(typologies=(), segments=(), *, language: str = "es") -> list
     any), each with ``client_id`` and the typology (its name in ``language``, the survey's) and segment
     copied from the census, so results are cut as the client was when invited. The census keeps no e-mail
     addresses: these links are copied or printed."""
-    from loyalty.models import TYPOLOGY_LABELS, Client, Typology
-
     query = select(Client.id, Client.name, Client.typology, Client.segment).where(Client.left_on.is_(None))
     if typologies:
         query = query.where(Client.typology.in_([Typology(t) for t in typologies]))
@@ -97,8 +96,6 @@ def census_invitees(typologies=(), segments=(), *, language: str = "es") -> list
 
 def census_segments() -> list[str]:
     """The segments current clients of the census are in, for choosing an audience."""
-    from loyalty.models import Client
-
     return list(db.session.scalars(select(Client.segment).where(Client.left_on.is_(None), Client.segment.is_not(None))
                                    .distinct().order_by(Client.segment)))
 
@@ -107,8 +104,6 @@ def group_invitees(group_ids) -> list[dict]:
     """The active members of the chosen improvement groups; each answers for their group (the breakdown
     ``segment`` is the group's name). ``invite`` gives everyone one link per wave, so a member of two of
     the groups answers for the first by name."""
-    from improvements.models import Group, GroupMember
-
     rows = db.session.execute(
         select(User, Group.name).join(GroupMember, GroupMember.user_id == User.id)
         .join(Group, Group.id == GroupMember.group_id)
@@ -188,8 +183,6 @@ def print_slips(wave: Wave, *, again: bool = False) -> list[Invitation]:
 def send_invitations(wave: Wave, link_for, *, only_unanswered: bool = True) -> int | None:
     """E-mail each invitee with an address their link (reminders go only to unused links).
     None when no SMTP server is configured (the page shows the links to copy instead)."""
-    from core.mail import mail_configured
-
     if not mail_configured():
         return None
     query = select(Invitation).where(Invitation.wave_id == wave.id, Invitation.email.is_not(None))

@@ -5,8 +5,8 @@ from io import BytesIO
 from sqlalchemy import select
 
 from core.extensions import db
+from demo.evidence import minutes_pdf
 from evidence.criteria_sets import ensure_builtin_sets
-from evidence.demo import minutes_pdf
 from evidence.models import CriteriaSet, Criterion
 
 

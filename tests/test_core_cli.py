@@ -1,10 +1,19 @@
 """Command-line tasks: creating users and loading the demo."""
 
-from sqlalchemy import select
+import ast
+from pathlib import Path
 
-from core import demo
+from sqlalchemy import func, select
+
+import demo
 from core.extensions import db
 from core.models import Organisation, Role, User
+from evidence.models import EvidenceItem, Verdict
+from improvements.models import Group, Improvement
+from loyalty.models import Client, ClientYear
+from processes.models import Indicator, Measurement, Process
+from surveys.models import Response, Wave
+from voice.models import Complaint, ListeningActivity, Requirement, WaveCost
 
 
 def test_users_create(app, runner):
@@ -71,3 +80,32 @@ def test_demo_accounts_sign_in_through_the_login_page(app, runner):
         assert response.status_code == 302, email
         assert client.get("/").status_code == 200
         client.post("/logout")
+
+
+def _demo_counts() -> dict[str, int]:
+    models = (User, Process, Indicator, Measurement, Client, ClientYear, Complaint, Requirement, ListeningActivity,
+              Wave, Response, WaveCost, Group, Improvement, EvidenceItem, Verdict)
+    return {model.__name__: db.session.scalar(select(func.count()).select_from(model)) for model in models}
+
+
+def test_the_demo_has_every_capabilitys_part_and_a_reset_loads_the_same_again(app, runner):
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    with app.app_context():
+        first = _demo_counts()
+    assert all(first.values()), first
+    assert runner.invoke(args=["demo", "--reset", "--yes"]).exit_code == 0
+    with app.app_context():
+        assert _demo_counts() == first
+
+
+def test_the_demo_is_imported_by_no_capability():
+    """The demo tells one story across the packages; a package that imported it would depend on all the others."""
+    root = Path(__file__).resolve().parent.parent
+    importers = []
+    for package in ("core", "accounts", "processes", "loyalty", "voice", "improvements", "surveys", "evidence"):
+        for path in (root / package).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                names = ([node.module or ""] if isinstance(node, ast.ImportFrom)
+                         else [alias.name for alias in node.names] if isinstance(node, ast.Import) else [])
+                importers += [str(path.relative_to(root)) for name in names if name.split(".")[0] == "demo"]
+    assert importers == []

@@ -280,7 +280,7 @@ def test_an_applied_census_import_keeps_its_summary_not_its_file(app, client_as,
 
 
 def test_an_applied_complaint_import_keeps_its_summary_not_its_file(app, client_as):
-    from loyalty.voice.models import ComplaintCategory
+    from voice.models import ComplaintCategory
 
     with app.app_context():
         db.session.add(ComplaintCategory(name="Delays", active=True))

@@ -11,7 +11,7 @@ from core.audit import AuditEntry
 from core.extensions import db
 from core.files import StoredFile
 from core.imports import memo, result
-from loyalty.voice.models import ComplaintCategory
+from voice.models import ComplaintCategory
 
 #: Per importer: its upload URL (``{wave}`` filled in), a file with one good and one bad row, the upload form's
 #: other fields.

@@ -52,16 +52,6 @@ from improvements.models import (
 )
 from loyalty.models import CensusImport, Client, ClientYear, ExitReason, Typology
 from loyalty.reasons import ensure_default_reasons
-from loyalty.voice.models import (
-    ActivityKind,
-    Channel,
-    Complaint,
-    ComplaintCategory,
-    ContactKind,
-    ListeningActivity,
-    Requirement,
-    RequirementSource,
-)
 from processes.models import (
     Benchmark,
     Direction,
@@ -83,6 +73,16 @@ from processes.models import (
 from surveys import engine, invitations
 from surveys.models import Audience, Invitation, SurveyItem
 from tests.conftest import user_factory
+from voice.models import (
+    ActivityKind,
+    Channel,
+    Complaint,
+    ComplaintCategory,
+    ContactKind,
+    ListeningActivity,
+    Requirement,
+    RequirementSource,
+)
 
 ADMIN, COORDINATOR, MEMBER, REVIEWER = Role.ADMIN, Role.COORDINATOR, Role.MEMBER, Role.REVIEWER
 #: The member who owns the records (process owner, group member, uploader).
@@ -123,7 +123,7 @@ OBJECT_RULES = {
     "processes.process_document": ROLE, "evidence.evidence_file": ROLE, "evidence.evidence_revision_file": ROLE,
     "improvements.evidence_file": ROLE, "improvements.training_material": ROLE,
     "answer.invitation_logo": ROLE, "answer.public_logo": ROLE,
-    "loyalty.import_file": UPLOADER, "loyalty.import_complaints_file": UPLOADER,
+    "loyalty.import_file": UPLOADER, "voice.import_complaints_file": UPLOADER,
     "processes.import_measurements_file": UPLOADER, "surveys.import_responses_file": UPLOADER,
     "surveys.exclude_network": ROLE,
     "accounts.edit_user": ROLE, "accounts.set_user_active": ROLE, "accounts.reset_two_factor": ROLE,
@@ -142,11 +142,11 @@ OBJECT_RULES = {
     "processes.import_measurements_check": UPLOADER,
     "loyalty.client_detail": ROLE, "loyalty.edit_client": ROLE, "loyalty.add_figures": ROLE,
     "loyalty.mark_lost": ROLE, "loyalty.reinstate": ROLE,
-    "loyalty.complaint_detail": ROLE, "loyalty.edit_complaint": ROLE, "loyalty.toggle_category": ROLE,
-    "loyalty.import_complaints_check": UPLOADER,
+    "voice.complaint_detail": ROLE, "voice.edit_complaint": ROLE, "voice.toggle_category": ROLE,
+    "voice.import_complaints_check": UPLOADER,
     "loyalty.import_check": UPLOADER, "loyalty.import_done": ROLE,
-    "loyalty.activity_detail": ROLE, "loyalty.edit_activity": ROLE,
-    "loyalty.requirement_detail": ROLE, "loyalty.edit_requirement": ROLE, "loyalty.move_requirement": ROLE,
+    "voice.activity_detail": ROLE, "voice.edit_activity": ROLE,
+    "voice.requirement_detail": ROLE, "voice.edit_requirement": ROLE, "voice.move_requirement": ROLE,
     "loyalty.toggle_exit_reason": ROLE,
     "improvements.group_detail": ROLE, "improvements.priorities": ROLE,
     "improvements.edit_group": GROUP_MEMBER_FORM, "improvements.add_meeting": GROUP_MEMBER,
@@ -182,8 +182,8 @@ BY_ENDPOINT = {
     ("loyalty.import_done", "import_id"): "done_import",
     ("loyalty.import_check", "import_id"): "pending_import",
     ("loyalty.import_file", "import_id"): "pending_import",
-    ("loyalty.import_complaints_check", "file_id"): "complaints_upload",
-    ("loyalty.import_complaints_file", "file_id"): "complaints_upload",
+    ("voice.import_complaints_check", "file_id"): "complaints_upload",
+    ("voice.import_complaints_file", "file_id"): "complaints_upload",
     ("processes.import_measurements_check", "file_id"): "measurements_upload",
     ("processes.import_measurements_file", "file_id"): "measurements_upload",
     ("surveys.import_responses_check", "file_id"): "responses_upload",
@@ -216,7 +216,7 @@ LAST = ("surveys.change_wave", "accounts.logout")
 CHANGE_WITH_AN_EMPTY_FORM = {
     "accounts.reset_two_factor", "accounts.set_user_active", "accounts.start_two_factor", "evidence.request_pack",
     "evidence.use_set", "improvements.edit_group", "improvements.remove_member",
-    "loyalty.toggle_category", "loyalty.toggle_exit_reason", "processes.edit_stage",
+    "voice.toggle_category", "loyalty.toggle_exit_reason", "processes.edit_stage",
     "processes.remove_participant", "processes.remove_stage", "processes.retire_process", "surveys.change_wave",
     "surveys.invite_clients", "surveys.print_invitations", "surveys.remove_item",
 }

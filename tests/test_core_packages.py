@@ -10,7 +10,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.mark.parametrize("package", ["processes", "loyalty", "surveys", "improvements", "evidence"])
+@pytest.mark.parametrize("package", ["processes", "loyalty", "voice", "surveys", "improvements", "evidence"])
 def test_a_package_imported_alone_configures_its_models(package):
     code = f"import {package}; from sqlalchemy.orm import configure_mappers; configure_mappers()"
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)

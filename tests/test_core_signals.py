@@ -5,7 +5,6 @@ import pytest
 
 import app as application
 from core import signals
-from core.demo import DemoLoader, in_order
 from core.extensions import db
 from evidence.automatic import finding_for, sources
 from evidence.records import parse_record, record_choices, record_link
@@ -78,24 +77,12 @@ def test_manual_evidence_points_at_the_records_the_process_map_offers_only_where
         assert record_link("process", process_id) is None
 
 
-def test_demo_loaders_run_after_those_they_name_and_a_loop_is_refused():
-    order = []
-    loader = lambda name, *after: DemoLoader(lambda users: order.append(name), after)  # noqa: E731
-    loaders = {"voice": loader("voice", "loyalty"), "costs": loader("costs", "surveys"),
-               "surveys": loader("surveys", "loyalty", "voice"), "loyalty": loader("loyalty"),
-               "improvements": loader("improvements", "not-registered")}
-    for step in in_order(loaders):
-        step.load({})
-    assert order == ["loyalty", "voice", "surveys", "costs", "improvements"]
-    with pytest.raises(RuntimeError, match="wait for each other"):
-        in_order({"a": loader("a", "b"), "b": loader("b", "a")})
-
-
-def test_the_demo_loads_the_parts_of_the_registered_packages_only(app, app_without):
-    other = app_without("loyalty.voice.hooks")
-    with other.app_context():
-        assert sorted(signals.merged(signals.demo_loaders)) == ["evidence", "improvements", "loyalty", "processes",
-                                                                "surveys"]
-    with app.app_context():
-        assert sorted(signals.merged(signals.demo_loaders)) == ["evidence", "improvements", "loyalty", "processes",
-                                                                "surveys", "voice", "voice-wave-costs"]
+def test_a_census_clients_page_shows_the_voice_of_the_client_only_where_its_hooks_are(
+        app, app_without, make_user, make_client):
+    client_id = make_client("VOX")
+    full = sign_in(app.test_client(), make_user("member")).get(f"/clients/{client_id}").get_data(as_text=True)
+    assert 'data-testid="voice-of-the-client"' in full and "No enquiries, complaints, claims or incidents" in full
+    other = app_without("voice.hooks")
+    page = sign_in(other.test_client(), make_user("member")).get(f"/clients/{client_id}")
+    assert page.status_code == 200 and "VOX" in page.get_data(as_text=True)
+    assert 'data-testid="voice-of-the-client"' not in page.get_data(as_text=True)

@@ -189,7 +189,7 @@ def test_e1_missing_partly_and_met(app, make_process, make_indicator, request_ct
 
 
 @pytest.mark.parametrize(("key", "module"), [("A1", "processes.evidence"), ("A2", "processes.evidence"),
-                                             ("B1", "loyalty.voice.evidence"), ("B2", "loyalty.evidence"),
+                                             ("B1", "voice.evidence"), ("B2", "loyalty.evidence"),
                                              ("C1", "improvements.evidence"), ("C2", "improvements.evidence"),
                                              ("C3", "improvements.evidence"),
                                              ("D1", "surveys.evidence"), ("E1", "processes.evidence")])

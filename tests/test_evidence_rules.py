@@ -14,13 +14,13 @@ from core.findings import Status
 from improvements import evidence as improvements_evidence
 from improvements.results import C1Status, Result
 from loyalty import evidence as loyalty_evidence
-from loyalty.voice import evidence as voice_evidence
-from loyalty.voice.models import RequirementSource, RequirementStatus
 from processes import evidence as processes_evidence
 from processes.agreements import AgreementState, Compliance
 from processes.models import IndicatorKind
 from processes.standard import SheetFacts
 from surveys import evidence as surveys_evidence
+from voice import evidence as voice_evidence
+from voice.models import RequirementSource, RequirementStatus
 
 MET, PARTLY, MISSING = Status.MET, Status.PARTLY, Status.MISSING
 PROGRAMME, STANDARD = Record(id=1, name="Loyalty"), Record(id=1)
@@ -238,7 +238,7 @@ def test_d1(facts, status):
     assert surveys_evidence.d1_status(facts) == status
 
 
-EVIDENCE_MODULES = ["processes/evidence.py", "loyalty/evidence.py", "loyalty/voice/evidence.py",
+EVIDENCE_MODULES = ["processes/evidence.py", "loyalty/evidence.py", "voice/evidence.py",
                     "improvements/evidence.py", "surveys/evidence.py"]
 
 

@@ -12,9 +12,9 @@ from improvements.models import Group, Improvement
 from improvements.queries import c1_overview
 from improvements.results import computed_for
 from improvements.sources import CLIENT_REQUIREMENT, COMPLAINT_CATEGORY
-from loyalty.voice.models import ComplaintCategory, Requirement
 from processes.models import Revision
 from tests.conftest import sign_in
+from voice.models import ComplaintCategory, Requirement
 
 
 def test_the_demo_holds_c1_with_three_improvements_and_explains_the_failing_one(app, runner):

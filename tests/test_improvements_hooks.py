@@ -57,7 +57,7 @@ def _delays(sender, **kwargs):
 
 def test_a_client_voice_kind_gets_its_records_from_the_hooks_that_give_them(app, app_factory, database_url,
                                                                              monkeypatch):
-    monkeypatch.setattr(application, "HOOKS", tuple(h for h in application.HOOKS if h != "loyalty.voice.hooks"))
+    monkeypatch.setattr(application, "HOOKS", tuple(h for h in application.HOOKS if h != "voice.hooks"))
     other = app_factory(database_url)
     signals.opportunity_records.connect(_delays)
     try:
@@ -71,4 +71,4 @@ def test_a_client_voice_kind_gets_its_records_from_the_hooks_that_give_them(app,
     finally:
         signals.opportunity_records.disconnect(_delays)
     with app.test_request_context("/"):
-        assert source_kinds()["complaint_category"].resolve.__module__ == "loyalty.voice.hooks"  # the full app's
+        assert source_kinds()["complaint_category"].resolve.__module__ == "voice.hooks"  # the full app's

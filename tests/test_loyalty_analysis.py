@@ -112,6 +112,14 @@ def test_quarterly_and_monthly_periods_fill_the_quiet_ones(ctx, movements):
     assert months[0].churn == 0.0
 
 
+def test_periods_are_named_by_their_granularity(ctx, movements):
+    quarter = history.census_history("quarter", settings(), start=date(2021, 7, 1), end=date(2021, 9, 30))[0]
+    month = history.census_history("month", settings(), start=date(2021, 11, 1), end=date(2021, 11, 30))[0]
+    assert history.period_label(quarter, "quarter") == "2021 Q3"
+    assert history.period_label(quarter, "year") == "2021"
+    assert history.period_label(month, "month") == "Nov 2021"
+
+
 def test_exit_reasons_over_time(ctx, movements):
     found = history.exit_reasons_over_time("year")
     assert found == [(2021, movements["poor_service"], 2), (2022, movements["competitor"], 1)]

@@ -1,3 +1,3 @@
-"""Views of the client census and the voice of the client, one module per subject."""
+"""Views of the client census, one module per subject."""
 
-from loyalty.views import analysis, clients, complaints, imports, listening, requirements, settings  # noqa: F401
+from loyalty.views import analysis, clients, imports, settings  # noqa: F401

@@ -3,7 +3,6 @@
 from datetime import date
 
 from flask import render_template, request
-from flask_babel import format_date
 from flask_babel import gettext as _
 
 from core.access import TEAM_DATA, allow
@@ -18,14 +17,6 @@ from loyalty.settings import current_settings
 DEFAULT_YEARS = 5
 
 
-def period_label(figures, granularity: str) -> str:
-    if granularity == "year":
-        return str(figures.start.year)
-    if granularity == "quarter":
-        return _("%(year)d Q%(quarter)d", year=figures.start.year, quarter=figures.key % 10)
-    return format_date(figures.start, "MMM yyyy")
-
-
 @bp.get("/history")
 @allow(TEAM_DATA)
 def census_history():
@@ -38,7 +29,7 @@ def census_history():
     start, end = date(start_year, 1, 1), min(date(end_year, 12, 31), today)
     settings = current_settings()
     periods = history.census_history(granularity, settings, start=start, end=end) if start <= end else []
-    label = lambda figures: period_label(figures, granularity)  # noqa: E731
+    label = lambda figures: history.period_label(figures, granularity)  # noqa: E731
     reasons = {reason.id: reason.label for reason in exit_reasons(offered_only=False)}
     order = {p.key: i for i, p in enumerate(periods)}
     exits = [row for row in history.exit_reasons_over_time(granularity, start=start, end=end) if row[0] in order]

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import select
 
+from core import signals
 from core.access import TEAM_DATA, allow
 from core.charts import chart_spec
 from core.exports import export_response
@@ -17,7 +18,6 @@ from loyalty import bp, charts, ranking, services
 from loyalty.forms import ClientForm, FiguresForm, LostForm, RankingFilterForm
 from loyalty.models import TYPOLOGY_LABELS, Client, ClientYear, ExitReason
 from loyalty.settings import current_settings
-from loyalty.voice import services as voice_services
 
 
 class RankingPage(Pagination):
@@ -91,14 +91,15 @@ def export(fmt: str):
 @bp.get("/<int:client_id>")
 @allow(TEAM_DATA)
 def client_detail(client_id: int):
-    """One client: who it is, its yearly figures and place in the ranking, and how it left if it did."""
+    """One client: who it is, its yearly figures and place in the ranking, how it left if it did, and what the
+    other packages know of it (``core.signals.client_sections``)."""
     client = db.get_or_404(Client, client_id)
     settings = current_settings()
     year = ranking.latest_year()
     return render_template("loyalty/client.html", client=client, settings=settings, year=year,
                            position=ranking.client_rank(client.id, year, settings), lost_form=LostForm(),
                            figures_form=FiguresForm(year=year), action_form=EmptyForm(),
-                           typologies=TYPOLOGY_LABELS, voice=voice_services.client_voice(client.id))
+                           typologies=TYPOLOGY_LABELS, sections=signals.send(signals.client_sections, client))
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -26,8 +26,8 @@ def build_demo_app(directory: Path):
     """The app on a fresh SQLite file holding the demo organisation."""
     from flask_migrate import upgrade
 
+    import demo
     from app import create_app
-    from core import demo
     from core.extensions import db
 
     app = create_app({
@@ -47,7 +47,7 @@ def build_demo_app(directory: Path):
 def take(output: Path) -> Path:
     from playwright.sync_api import sync_playwright
 
-    from core import demo
+    import demo
     from core.extensions import db
 
     if chromium_path() is None:

@@ -11,7 +11,7 @@ from tests.browser.support import sign_in
 def seed(live_app):
     from core.extensions import db
     from loyalty.models import Client, Typology
-    from loyalty.voice.models import ComplaintCategory
+    from voice.models import ComplaintCategory
 
     with live_app.app_context():
         db.session.add(ComplaintCategory(name="Response delays", active=True))

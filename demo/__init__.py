@@ -1,0 +1,70 @@
+"""The demo organisation a newcomer signs into (``flask demo``, which ``make run`` calls): its accounts, then each
+capability's records, loaded by the module of this package named after it.
+
+The demo is not a plug-in: it is one story told across the packages (the complaints fall after the
+improvement that targets them, the survey waves have costs, the evidence points at the process map), so its
+loaders run in the order written here, and only the demo command (and tests) import this package.
+"""
+
+from sqlalchemy import delete
+
+from core.audit import acting_as
+from core.extensions import db
+from core.models import Organisation, Role, User
+from demo import evidence, improvements, loyalty, processes, surveys, voice
+
+DEMO_PASSWORD = "demo-password"
+#: The accounts the README lists. Their language follows the browser (or the login page's choice),
+#: so a newcomer reads the demo in their own language.
+DEMO_ACCOUNTS = {
+    "admin@demo.test": ("Ana Etxeberria", Role.ADMIN),
+    "coordinator@demo.test": ("Carmen Ruiz", Role.COORDINATOR),
+    "member@demo.test": ("Miguel Torres", Role.MEMBER),
+    "reviewer@demo.test": ("Rachel Adams", Role.REVIEWER),
+}
+#: The rest of the staff: improvement-group members and process participants of later capabilities.
+DEMO_STAFF = {
+    "jon.arregi@demo.test": ("Jon Arregi", Role.MEMBER),
+    "lucia.fernandez@demo.test": ("Lucía Fernández", Role.MEMBER),
+    "iker.goikoetxea@demo.test": ("Iker Goikoetxea", Role.MEMBER),
+    "maria.lopez@demo.test": ("María López", Role.COORDINATOR),
+}
+#: Each capability's part, ``load(users)``, in the order they need each other's records: the census before the
+#: complaints of its clients and the surveys sent to them; the survey waves before their costs; the indicators,
+#: complaints, requirements and survey items before the improvements that start from them; the process map
+#: before the evidence that links to it.
+LOADERS = (processes.load, loyalty.load, voice.load, surveys.load, voice.load_wave_costs, improvements.load,
+           evidence.load)
+
+
+def erase_all() -> None:
+    """Delete every row of every table, children first (only ``flask demo --reset`` does this)."""
+    for table in reversed(db.metadata.sorted_tables):
+        db.session.execute(delete(table))
+    db.session.flush()
+
+
+def load_accounts() -> dict[str, User]:
+    users = {email: User(email=email, name=name, role=role)
+             for email, (name, role) in (DEMO_ACCOUNTS | DEMO_STAFF).items()}
+    for user in users.values():
+        user.set_password(DEMO_PASSWORD)
+        db.session.add(user)
+    db.session.flush()
+    return users
+
+
+def load() -> None:
+    """Load the demo organisation: a member-owned pension fund with its quality team."""
+    users = load_accounts()
+    with acting_as(users["admin@demo.test"]):
+        db.session.add(Organisation(
+            name="Aurrera EPSV (demo)",
+            description="Entidad de previsión social voluntaria de sus socios: planes de pensiones de "
+                        "empleo e individuales. Programa de fidelización de clientes en certificación.",
+            sector="Previsión social complementaria",
+            country="España",
+        ))
+        db.session.flush()
+        for loader in LOADERS:
+            loader(users)

@@ -1,0 +1,67 @@
+"""What the voice of the client gives the other packages through ``core.signals``: B1's automatic evidence,
+requirements and complaint categories as the source of an opportunity, complaint counts and response times
+before and after an improvement (C2), and a section of a census client's page."""
+
+from flask import render_template, url_for
+from markupsafe import Markup
+from sqlalchemy import select
+
+from core import signals
+from core.extensions import db
+from improvements.sources import CLIENT_REQUIREMENT, COMPLAINT_CATEGORY, SourceRecords
+from voice import evidence
+from voice.complaints import client_voice
+from voice.models import ComplaintCategory, Requirement, RequirementStatus
+
+OPEN_STATUSES = (RequirementStatus.NEW, RequirementStatus.ANALYSED, RequirementStatus.IN_IMPROVEMENT)
+
+
+def _requirements(ids):
+    return {r.id: r for r in db.session.scalars(select(Requirement).where(Requirement.id.in_(list(ids))))}
+
+
+def _requirement_choices():
+    """Requirements still to act on (new, analysed, in improvement), the most important first."""
+    query = (select(Requirement).where(Requirement.status.in_(OPEN_STATUSES))
+             .order_by(Requirement.importance.desc(), Requirement.identified_on.desc()))
+    return [(r.id, str(r)) for r in db.session.scalars(query)]
+
+
+def _categories(ids):
+    query = select(ComplaintCategory).where(ComplaintCategory.id.in_(list(ids)))
+    return {c.id: c for c in db.session.scalars(query)}
+
+
+def _category_choices():
+    query = select(ComplaintCategory).where(ComplaintCategory.active).order_by(ComplaintCategory.name)
+    return [(c.id, c.name) for c in db.session.scalars(query)]
+
+
+def _requirement_url(requirement) -> str:
+    return url_for("voice.requirement_detail", requirement_id=requirement.id)
+
+
+def _category_url(category) -> str:
+    return url_for("voice.complaints", category=category.id)
+
+
+@signals.evidence_sources.connect
+def _evidence_sources(sender, **kwargs):
+    return {"B1": evidence.voice_of_the_client_evidence}
+
+
+@signals.opportunity_records.connect
+def _opportunity_records(sender, **kwargs):
+    return {CLIENT_REQUIREMENT: SourceRecords(_requirements, _requirement_choices, _requirement_url),
+            COMPLAINT_CATEGORY: SourceRecords(_categories, _category_choices, _category_url)}
+
+
+@signals.client_evidence.connect
+def _client_evidence(sender, *, improvements, **kwargs):
+    return evidence.complaint_evidence(improvements)
+
+
+@signals.client_sections.connect
+def _client_sections(sender, **kwargs):
+    """The client's enquiries, complaints, claims and incidents, on its census page."""
+    return Markup(render_template("voice/_client_voice.html", client=sender, voice=client_voice(sender.id)))

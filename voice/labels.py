@@ -1,0 +1,51 @@
+"""What people read for the voice of the client's kinds, channels, sources and statuses."""
+
+from flask_babel import lazy_gettext as _l
+
+from voice.models import ActivityKind, Channel, ContactKind, RequirementSource, RequirementStatus
+
+CONTACT_KIND_LABELS = {
+    ContactKind.ENQUIRY: _l("Enquiry"),
+    ContactKind.COMPLAINT: _l("Complaint"),
+    ContactKind.CLAIM: _l("Claim"),
+    ContactKind.INCIDENT: _l("Incident"),
+}
+CHANNEL_LABELS = {
+    Channel.PHONE: _l("Phone"),
+    Channel.EMAIL: _l("E-mail"),
+    Channel.IN_PERSON: _l("In person"),
+    Channel.WEB: _l("Web form"),
+    Channel.LETTER: _l("Letter"),
+    Channel.OTHER: _l("Other"),
+}
+ACTIVITY_KIND_LABELS = {
+    ActivityKind.FOCUS_GROUP: _l("Focus group"),
+    ActivityKind.TRUSTED_CLIENT: _l("Trusted-client consultation"),
+    ActivityKind.MARKET_STUDY: _l("Market study"),
+    ActivityKind.INTERNAL_KNOWLEDGE: _l("Internal knowledge of client-facing staff"),
+}
+SOURCE_LABELS = {
+    RequirementSource.INTERNAL_KNOWLEDGE: _l("Internal knowledge of client-facing staff"),
+    RequirementSource.FOCUS_GROUP: _l("Focus group"),
+    RequirementSource.TRUSTED_CLIENT: _l("Trusted-client consultation"),
+    RequirementSource.COMPLAINT: _l("Enquiry, complaint or claim"),
+    RequirementSource.SURVEY: _l("Satisfaction survey"),
+    RequirementSource.MARKET_STUDY: _l("Market study"),
+}
+REQUIREMENT_STATUS_LABELS = {
+    RequirementStatus.NEW: _l("New"),
+    RequirementStatus.ANALYSED: _l("Analysed"),
+    RequirementStatus.IN_IMPROVEMENT: _l("In improvement"),
+    RequirementStatus.ADDRESSED: _l("Addressed"),
+    RequirementStatus.REJECTED: _l("Rejected"),
+}
+IMPORTANCE_LABELS = {1: _l("Low"), 2: _l("Medium"), 3: _l("High")}
+SATISFACTION_LABELS = {1: _l("Very dissatisfied"), 2: _l("Dissatisfied"), 3: _l("Neutral"), 4: _l("Satisfied"),
+                       5: _l("Very satisfied")}
+#: The requirement source an activity of each kind produces.
+ACTIVITY_SOURCE = {
+    ActivityKind.FOCUS_GROUP: RequirementSource.FOCUS_GROUP,
+    ActivityKind.TRUSTED_CLIENT: RequirementSource.TRUSTED_CLIENT,
+    ActivityKind.MARKET_STUDY: RequirementSource.MARKET_STUDY,
+    ActivityKind.INTERNAL_KNOWLEDGE: RequirementSource.INTERNAL_KNOWLEDGE,
+}

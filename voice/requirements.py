@@ -1,0 +1,51 @@
+"""Recording a client requirement with the record it came from (a listening activity, a complaint or a survey
+wave), whose kind must agree with the requirement's source."""
+
+from flask_babel import gettext as _
+
+from core.extensions import db
+from core.versioning import ensure_current
+from voice.labels import ACTIVITY_SOURCE, SOURCE_LABELS
+from voice.models import ListeningActivity, Requirement, RequirementSource, VoiceRuleError
+
+REQUIREMENT_FIELDS = ("statement", "explicit", "typology", "source", "identified_on", "importance")
+
+
+def check_origin(source: RequirementSource, origin: tuple[str, int] | None) -> None:
+    """A requirement from a complaint names a complaint source; one from an activity, that activity's kind."""
+    if origin is None:
+        return
+    kind, record_id = origin
+    if kind == "complaint" and source != RequirementSource.COMPLAINT:
+        raise VoiceRuleError(_("A requirement that came from a complaint has the source “%(source)s”.",
+                               source=SOURCE_LABELS[RequirementSource.COMPLAINT]))
+    if kind == "wave" and source != RequirementSource.SURVEY:
+        raise VoiceRuleError(_("A requirement that came from a survey wave has the source “%(source)s”.",
+                               source=SOURCE_LABELS[RequirementSource.SURVEY]))
+    if kind == "activity":
+        activity = db.session.get(ListeningActivity, record_id)
+        if activity is not None and ACTIVITY_SOURCE[activity.kind] != source:
+            raise VoiceRuleError(_("A requirement that came from “%(activity)s” has the source “%(source)s”.",
+                                   activity=activity.title, source=SOURCE_LABELS[ACTIVITY_SOURCE[activity.kind]]))
+
+
+def save_requirement(requirement: Requirement | None, data: dict, origin: tuple[str, int] | None,
+                     *, version=None) -> Requirement:
+    """Create or change a requirement; ``origin`` is ("activity" | "complaint" | "wave", id) or None."""
+    source = RequirementSource(data["source"])
+    check_origin(source, origin)
+    if requirement is None:
+        requirement = Requirement()
+        db.session.add(requirement)
+    else:
+        ensure_current(requirement, version)
+    for name in REQUIREMENT_FIELDS:
+        setattr(requirement, name, data.get(name))
+    requirement.source = source
+    requirement.typology = data.get("typology") or None
+    kind, record_id = origin or (None, None)
+    requirement.activity_id = record_id if kind == "activity" else None
+    requirement.complaint_id = record_id if kind == "complaint" else None
+    requirement.wave_id = record_id if kind == "wave" else None
+    db.session.flush()
+    return requirement

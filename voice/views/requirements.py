@@ -1,0 +1,191 @@
+"""The requirements register (B1): what clients need or expect, where it was heard, and what became of it."""
+
+import pandas as pd
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import func, or_, select
+
+from core.access import TEAM_DATA, allow
+from core.exports import export_response
+from core.extensions import db
+from core.forms import options, read_filters
+from core.versioning import submit_edit
+from loyalty.models import TYPOLOGY_LABELS
+from surveys.models import Wave
+from voice import bp
+from voice.forms import RequirementFilterForm, RequirementForm, RequirementStatusForm
+from voice.labels import IMPORTANCE_LABELS, REQUIREMENT_STATUS_LABELS, SOURCE_LABELS
+from voice.models import (
+    REQUIREMENT_MOVES,
+    Complaint,
+    ListeningActivity,
+    Requirement,
+    RequirementStatus,
+    VoiceRuleError,
+    WorkflowRefused,
+)
+from voice.requirements import save_requirement
+from voice.views.complaints import RowsPage
+
+#: How many recent complaints the "came from" list offers (older ones are linked from the complaint's page).
+RECENT_COMPLAINTS = 200
+SORTS = {"identified": Requirement.identified_on, "importance": Requirement.importance,
+         "status": Requirement.status, "source": Requirement.source}
+
+
+def _filtered():
+    form = read_filters(RequirementFilterForm(request.args))
+    query = select(Requirement)
+    if form.q.data:
+        query = query.where(func.lower(Requirement.statement).like(f"%{form.q.data.strip().lower()}%"))
+    for name in ("source", "status", "typology"):
+        if form[name].data:
+            query = query.where(getattr(Requirement, name) == form[name].data)
+    column = SORTS.get(request.args.get("sort"), Requirement.identified_on)
+    order = column.asc() if request.args.get("dir") == "asc" else column.desc()
+    return form, query.order_by(order, Requirement.id.desc())
+
+
+@bp.get("/requirements")
+@allow(TEAM_DATA)
+def requirements():
+    """The register, with counts per source and per status."""
+    form, query = _filtered()
+    page = RowsPage(query=query, per_page=current_app.config["PER_PAGE"])
+    by_source = dict(db.session.execute(select(Requirement.source, func.count()).group_by(Requirement.source)).all())
+    by_status = dict(db.session.execute(select(Requirement.status, func.count()).group_by(Requirement.status)).all())
+    return render_template("voice/requirements.html", form=form, page=page, by_source=by_source,
+                           by_status=by_status, sources=SOURCE_LABELS, statuses=REQUIREMENT_STATUS_LABELS,
+                           importance=IMPORTANCE_LABELS, typologies=TYPOLOGY_LABELS,
+                           filtered=any(request.args.get(k) for k in ("q", "source", "status", "typology")))
+
+
+@bp.get("/requirements/export.<any(csv, xlsx):fmt>")
+@allow(TEAM_DATA)
+def export_requirements(fmt: str):
+    """The register as filtered, as CSV or XLSX."""
+    _form, query = _filtered()
+    headers = [_("Requirement"), _("Explicit"), _("Typology"), _("Source"), _("Identified on"), _("Importance"),
+               _("Status"), _("Why rejected"), _("Came from")]
+    data = [(r.statement, _("yes") if r.explicit else _("no"), str(TYPOLOGY_LABELS[r.typology]) if r.typology else "",
+             str(SOURCE_LABELS[r.source]), r.identified_on, str(IMPORTANCE_LABELS[r.importance]),
+             str(REQUIREMENT_STATUS_LABELS[r.status]), r.rejection_reason, str(r.origin) if r.origin else "")
+            for r in db.session.scalars(query)]
+    return export_response(pd.DataFrame(data, columns=headers), _("requirements"), fmt)
+
+
+def origin_choices(selected: str | None = None) -> list[tuple[str, str]]:
+    """("kind:id", label) for the listening activities, survey waves and recent complaints (three queries)."""
+    found = [(f"activity:{a.id}", _("Listening: %(what)s", what=str(a)))
+             for a in db.session.scalars(select(ListeningActivity).order_by(ListeningActivity.held_on.desc()))]
+    found += [(f"wave:{w.id}", _("Survey wave: %(what)s", what=w.name))
+              for w in db.session.scalars(select(Wave).order_by(Wave.opens_on.desc()))]
+    recent = select(Complaint).order_by(Complaint.received_on.desc()).limit(RECENT_COMPLAINTS)
+    if selected and selected.startswith("complaint:") and selected[10:].isdigit():
+        recent = select(Complaint).where(or_(Complaint.id.in_(select(recent.subquery().c.id)),
+                                             Complaint.id == int(selected[10:]))).order_by(Complaint.received_on.desc())
+    found += [(f"complaint:{c.id}", _("Complaint: %(what)s", what=f"{c} — {c.description[:60]}"))
+              for c in db.session.scalars(recent)]
+    return found
+
+
+def _origin_of(requirement: Requirement | None) -> str:
+    if requirement is None:
+        return request.args.get("origin", "")
+    for kind, record_id in (("activity", requirement.activity_id), ("complaint", requirement.complaint_id),
+                            ("wave", requirement.wave_id)):
+        if record_id:
+            return f"{kind}:{record_id}"
+    return ""
+
+
+def _requirement_form(requirement: Requirement | None) -> RequirementForm:
+    origin = request.form.get("origin") or _origin_of(requirement)
+    form = RequirementForm(obj=requirement, origins=origin_choices(origin))
+    if request.method == "GET":
+        form.origin.data = origin
+        if requirement is not None:
+            form.source.data = requirement.source.value
+            form.typology.data = requirement.typology.value if requirement.typology else ""
+            form.explicit.data = requirement.explicit
+        elif origin.startswith("complaint:"):
+            form.source.data = "complaint"
+        elif origin.startswith("wave:"):
+            form.source.data = "survey"
+    return form
+
+
+@bp.route("/requirements/new", methods=["GET", "POST"])
+@allow(TEAM_DATA)
+def new_requirement():
+    """Record a requirement, freely or from the listening activity, complaint or survey wave it came from."""
+    form = _requirement_form(None)
+    if form.validate_on_submit():
+        try:
+            requirement = save_requirement(None, form.data, form.origin_pair())
+        except VoiceRuleError as error:
+            db.session.rollback()
+            form.source.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("Requirement recorded."), "success")
+            return redirect(url_for(".requirement_detail", requirement_id=requirement.id))
+    return render_template("voice/requirement_form.html", form=form, requirement=None)
+
+
+@bp.get("/requirements/<int:requirement_id>")
+@allow(TEAM_DATA)
+def requirement_detail(requirement_id: int):
+    """One requirement: where it came from, its status, and the moves it can make."""
+    requirement = db.get_or_404(Requirement, requirement_id)
+    return render_template("voice/requirement.html", requirement=requirement, status_form=_status_form(
+        requirement), sources=SOURCE_LABELS, statuses=REQUIREMENT_STATUS_LABELS, importance=IMPORTANCE_LABELS,
+        typologies=TYPOLOGY_LABELS)
+
+
+def _status_form(requirement: Requirement) -> RequirementStatusForm:
+    form = RequirementStatusForm()
+    moves = [s for s in RequirementStatus if s in REQUIREMENT_MOVES[requirement.status]]
+    form.status.choices = options((s.value, REQUIREMENT_STATUS_LABELS[s]) for s in moves)
+    return form
+
+
+@bp.route("/requirements/<int:requirement_id>/edit", methods=["GET", "POST"])
+@allow(TEAM_DATA)
+def edit_requirement(requirement_id: int):
+    """Change what a requirement says, where it came from, or how important it is."""
+    requirement = db.get_or_404(Requirement, requirement_id)
+    form = _requirement_form(requirement)
+    try:
+        saved, conflict = submit_edit(form, requirement, lambda: save_requirement(
+            requirement, form.data, form.origin_pair(), version=form.version.data))
+    except VoiceRuleError as error:
+        db.session.rollback()
+        form.source.errors.append(str(error))
+        saved, conflict = False, None
+    if saved:
+        db.session.commit()
+        flash(_("Requirement saved."), "success")
+        return redirect(url_for(".requirement_detail", requirement_id=requirement.id))
+    return render_template("voice/requirement_form.html", form=form, requirement=requirement,
+                           conflict=conflict)
+
+
+@bp.post("/requirements/<int:requirement_id>/status")
+@allow(TEAM_DATA)
+def move_requirement(requirement_id: int):
+    """Move a requirement along new → analysed → in improvement → addressed, or reject it with a reason."""
+    requirement = db.get_or_404(Requirement, requirement_id)
+    form = RequirementStatusForm()
+    if form.validate_on_submit():
+        try:
+            requirement.move_to(RequirementStatus(form.status.data), reason=form.reason.data)
+        except (WorkflowRefused, ValueError) as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash(_("Status: %(status)s.", status=REQUIREMENT_STATUS_LABELS[requirement.status]), "success")
+    else:
+        flash(_("Choose a status from the list."), "danger")
+    return redirect(url_for(".requirement_detail", requirement_id=requirement.id))
