@@ -2,7 +2,6 @@
 
 Services raise a ``RuleError`` (each capability names its own subclass, so a test or a caller can say
 whose rule refused); views wrap the change in ``rule_refusals``, which undoes it and shows the reasons.
-A capability whose refusals are not yet ``RuleError`` joins by changing only its base class.
 """
 
 from contextlib import contextmanager

@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 
 from core.extensions import db
+from core.rules import TransitionRefused
 from voice import complaints, costs, requirements
 from voice.complaints import ComplaintFilters
 from voice.models import (
@@ -20,7 +21,6 @@ from voice.models import (
     RequirementSource,
     RequirementStatus,
     VoiceRuleError,
-    WorkflowRefused,
     listening_cost,
 )
 
@@ -102,11 +102,11 @@ def test_a_response_before_receipt_or_a_repeated_reference_is_refused(categories
 def test_requirements_workflow_refuses_skips_and_rejections_without_reason(ctx):
     requirement = Requirement(statement="Statements in Basque", source=RequirementSource.SURVEY,
                               identified_on=date(2024, 1, 1), status=RequirementStatus.NEW)
-    with pytest.raises(WorkflowRefused, match="cannot go from"):
+    with pytest.raises(TransitionRefused, match="cannot go from"):
         requirement.move_to(RequirementStatus.ADDRESSED)
     requirement.move_to(RequirementStatus.ANALYSED)
     requirement.move_to(RequirementStatus.IN_IMPROVEMENT)
-    with pytest.raises(WorkflowRefused, match="Say why"):
+    with pytest.raises(TransitionRefused, match="Say why"):
         requirement.move_to(RequirementStatus.REJECTED, reason="  ")
     requirement.move_to(RequirementStatus.REJECTED, reason="Not legal")
     assert requirement.rejection_reason == "Not legal"

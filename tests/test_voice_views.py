@@ -150,6 +150,9 @@ def test_requirement_workflow_through_the_pages(app, client_as):
     with app.app_context():
         requirement_id = db.session.scalar(select(Requirement.id))
     url = f"/clients/requirements/{requirement_id}/status"
+    member.post(url, data={"status": "closed-by-magic"})
+    assert "Choose a status from the list." in member.get(f"/clients/requirements/{requirement_id}").get_data(
+        as_text=True)
     member.post(url, data={"status": "addressed"})
     refused = member.get(f"/clients/requirements/{requirement_id}").get_data(as_text=True)
     assert "cannot go from “New” to “Addressed”" in refused

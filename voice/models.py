@@ -22,6 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from core.audit import Audited, label
 from core.extensions import db
 from core.models import stored_enum
+from core.rules import RuleError, TransitionRefused
 from core.timeutil import utcnow
 from core.versioning import Versioned
 from loyalty.models import Typology
@@ -87,11 +88,7 @@ REQUIREMENT_MOVES = {
 }
 
 
-class WorkflowRefused(ValueError):
-    """A change the workflow refuses; the message says why."""
-
-
-class VoiceRuleError(ValueError):
+class VoiceRuleError(RuleError):
     """A record the rules refuse; the message says what and where."""
 
 
@@ -258,11 +255,11 @@ class Requirement(Audited, Versioned, db.Model):
         from voice.labels import REQUIREMENT_STATUS_LABELS as NAMES
 
         if status not in REQUIREMENT_MOVES[self.status]:
-            raise WorkflowRefused(_l("A requirement cannot go from “%(old)s” to “%(new)s”.",
+            raise TransitionRefused(_l("A requirement cannot go from “%(old)s” to “%(new)s”.",
                                      old=NAMES[self.status], new=NAMES[status]))
         if status == RequirementStatus.REJECTED:
             if not (reason or "").strip():
-                raise WorkflowRefused(_l("Say why the requirement is rejected."))
+                raise TransitionRefused(_l("Say why the requirement is rejected."))
             self.rejection_reason = reason.strip()
         elif self.status == RequirementStatus.REJECTED:
             self.rejection_reason = None

@@ -16,6 +16,7 @@ from core.files import Owner
 from core.forms import EmptyForm, read_filters
 from core.ids import record_id
 from core.imports.wizard import Importer, register
+from core.rules import rule_refusals
 from core.versioning import submit_edit
 from voice import bp, charts, complaint_import
 from voice.complaints import (
@@ -30,7 +31,7 @@ from voice.complaints import (
 )
 from voice.forms import CategoryForm, ComplaintFilterForm, ComplaintForm
 from voice.labels import CHANNEL_LABELS, CONTACT_KIND_LABELS, SATISFACTION_LABELS
-from voice.models import Complaint, ComplaintCategory, Requirement, VoiceRuleError
+from voice.models import Complaint, ComplaintCategory, Requirement
 
 
 class RowsPage(Pagination):
@@ -94,12 +95,8 @@ def new_complaint():
     """Record an enquiry, complaint, claim or incident (and its answer, if it is already answered)."""
     form = ComplaintForm(client_code=request.args.get("client"))
     if form.validate_on_submit():
-        try:
+        with rule_refusals(form.responded_on):
             complaint = save_complaint(None, form.record_data(), actor=current_user)
-        except VoiceRuleError as error:
-            db.session.rollback()
-            form.responded_on.errors.append(str(error))
-        else:
             db.session.commit()
             flash(_("Recorded: %(what)s.", what=str(complaint)), "success")
             return redirect(url_for(".complaint_detail", complaint_id=complaint.id))
@@ -125,17 +122,14 @@ def edit_complaint(complaint_id: int):
     if request.method == "GET":
         form.kind.data, form.channel.data = complaint.kind.value, complaint.channel.value
         form.client_code.data = complaint.client.code if complaint.client else ""
-    try:
+    conflict = None
+    with rule_refusals(form.responded_on):
         saved, conflict = submit_edit(form, complaint, lambda: save_complaint(
             complaint, form.record_data(), version=form.version.data))
-    except VoiceRuleError as error:
-        db.session.rollback()
-        form.responded_on.errors.append(str(error))
-        saved, conflict = False, None
-    if saved:
-        db.session.commit()
-        flash(_("Saved: %(what)s.", what=str(complaint)), "success")
-        return redirect(url_for(".complaint_detail", complaint_id=complaint.id))
+        if saved:
+            db.session.commit()
+            flash(_("Saved: %(what)s.", what=str(complaint)), "success")
+            return redirect(url_for(".complaint_detail", complaint_id=complaint.id))
     return render_template("voice/complaint_form.html", form=form, complaint=complaint, conflict=conflict)
 
 
@@ -145,12 +139,8 @@ def complaint_categories():
     """The categories complaints are filed under; add one, or stop offering one (its records stay)."""
     form = CategoryForm()
     if form.validate_on_submit():
-        try:
+        with rule_refusals(form.name):
             category = add_category(form.name.data)
-        except VoiceRuleError as error:
-            db.session.rollback()
-            form.name.errors.append(str(error))
-        else:
             db.session.commit()
             flash(_("Category “%(name)s” added.", name=category.name), "success")
             return redirect(url_for(".complaint_categories"))

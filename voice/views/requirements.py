@@ -9,6 +9,7 @@ from core.access import TEAM_DATA, allow
 from core.exports import export_response
 from core.extensions import db
 from core.forms import options, read_filters
+from core.rules import rule_refusals
 from core.versioning import submit_edit
 from loyalty.models import TYPOLOGY_LABELS
 from surveys.models import Wave
@@ -21,8 +22,6 @@ from voice.models import (
     ListeningActivity,
     Requirement,
     RequirementStatus,
-    VoiceRuleError,
-    WorkflowRefused,
 )
 from voice.requirements import save_requirement
 from voice.views.complaints import RowsPage
@@ -121,12 +120,8 @@ def new_requirement():
     """Record a requirement, freely or from the listening activity, complaint or survey wave it came from."""
     form = _requirement_form(None)
     if form.validate_on_submit():
-        try:
+        with rule_refusals(form.source):
             requirement = save_requirement(None, form.data, form.origin_pair())
-        except VoiceRuleError as error:
-            db.session.rollback()
-            form.source.errors.append(str(error))
-        else:
             db.session.commit()
             flash(_("Requirement recorded."), "success")
             return redirect(url_for(".requirement_detail", requirement_id=requirement.id))
@@ -156,19 +151,24 @@ def edit_requirement(requirement_id: int):
     """Change what a requirement says, where it came from, or how important it is."""
     requirement = db.get_or_404(Requirement, requirement_id)
     form = _requirement_form(requirement)
-    try:
+    conflict = None
+    with rule_refusals(form.source):
         saved, conflict = submit_edit(form, requirement, lambda: save_requirement(
             requirement, form.data, form.origin_pair(), version=form.version.data))
-    except VoiceRuleError as error:
-        db.session.rollback()
-        form.source.errors.append(str(error))
-        saved, conflict = False, None
-    if saved:
-        db.session.commit()
-        flash(_("Requirement saved."), "success")
-        return redirect(url_for(".requirement_detail", requirement_id=requirement.id))
+        if saved:
+            db.session.commit()
+            flash(_("Requirement saved."), "success")
+            return redirect(url_for(".requirement_detail", requirement_id=requirement.id))
     return render_template("voice/requirement_form.html", form=form, requirement=requirement,
                            conflict=conflict)
+
+
+def _chosen_status(form: RequirementStatusForm) -> RequirementStatus | None:
+    """The status the form asks for, or None for a value that is none (a forged or outdated form)."""
+    try:
+        return RequirementStatus(form.status.data)
+    except ValueError:
+        return None
 
 
 @bp.post("/requirements/<int:requirement_id>/status")
@@ -177,13 +177,10 @@ def move_requirement(requirement_id: int):
     """Move a requirement along new → analysed → in improvement → addressed, or reject it with a reason."""
     requirement = db.get_or_404(Requirement, requirement_id)
     form = RequirementStatusForm()
-    if form.validate_on_submit():
-        try:
-            requirement.move_to(RequirementStatus(form.status.data), reason=form.reason.data)
-        except (WorkflowRefused, ValueError) as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-        else:
+    status = _chosen_status(form) if form.validate_on_submit() else None
+    if status is not None:
+        with rule_refusals():
+            requirement.move_to(status, reason=form.reason.data)
             db.session.commit()
             flash(_("Status: %(status)s.", status=REQUIREMENT_STATUS_LABELS[requirement.status]), "success")
     else:
