@@ -42,8 +42,10 @@ messages: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs='.* _* migrations tests' -o translations/messages.pot .
 	$(BIN)/pybabel update -N --ignore-obsolete -i translations/messages.pot -d translations
 
+## lint: ruff, and import-linter's contracts of the layers (pyproject.toml, docs/architecture.md)
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) .pytest_cache
