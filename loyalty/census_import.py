@@ -30,6 +30,7 @@ from core.imports.cells import normalise
 from core.imports.frames import FrameTable
 from core.imports.result import first_row_of
 from core.timeutil import utcnow
+from loyalty import services
 from loyalty.models import CensusImport, Client, ClientYear, Typology
 from loyalty.reasons import reason_lookup
 
@@ -395,6 +396,25 @@ def absent_query(record: CensusImport):
                                  (Client.last_import_id.is_(None)) | (Client.last_import_id < record.id),
                                  Client.created_at <= record.imported_at)
             .order_by(Client.code))
+
+
+def confirm_lost(record: CensusImport, client_ids: list[int] | None, left_on: date, reason) -> int:
+    """Record as lost the clients a full census did not list: those of ``client_ids``, or all when None.
+
+    Only clients the import proposed are taken, whatever ids are given. Refuses (``CensusRuleError``, the
+    client's code first) when one of them cannot leave on that date or without a reason: none is recorded
+    then. Returns how many were recorded, and counts them in the import's history."""
+    query = absent_query(record)
+    if client_ids is not None:
+        query = query.where(Client.id.in_(client_ids or [0]))
+    chosen = list(db.session.scalars(query))
+    for client in chosen:
+        try:
+            services.mark_lost(client, left_on, reason)
+        except services.CensusRuleError as refusal:
+            raise services.CensusRuleError(f"{client.code}: {refusal}") from refusal
+    record.marked_lost += len(chosen)
+    return len(chosen)
 
 
 def remembered_mapping() -> dict:

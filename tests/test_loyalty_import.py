@@ -11,7 +11,9 @@ from openpyxl import Workbook
 
 from core.audit import AuditEntry
 from core.extensions import db
-from loyalty.models import CensusImport, Client, ClientYear
+from loyalty import census_import
+from loyalty.models import CensusImport, Client, ClientYear, ExitReason
+from loyalty.services import CensusRuleError
 
 SPANISH = ("Código;Razón social;Tipología;Segmento;Zona;Fecha alta;Fecha baja;Motivo baja;Estratégico;"
            "Potencial;Compras;Margen\n"
@@ -171,6 +173,26 @@ def test_clients_missing_from_a_full_census_are_proposed_and_confirmed_as_lost(a
     assert "Every current client is in the file" in upload.client.get(done).get_data(as_text=True)
     history = upload.client.get("/clients/imports").get_data(as_text=True)
     assert "full census" in history and "censo.csv" in history
+
+
+def test_confirm_lost_takes_only_proposed_clients_and_all_or_none(app, upload, exit_reasons):
+    """The service behind the page: ids outside the proposal are ignored, and one refusal records nobody."""
+    first = upload(SPANISH)
+    confirm(upload.client, first, upload.client.get(first).get_data(as_text=True))
+    full = upload(SPANISH.splitlines()[0] + "\n" + SPANISH.splitlines()[1] + "\n", full=True)
+    confirm(upload.client, full, upload.client.get(full).get_data(as_text=True))
+    with app.app_context():
+        record = db.session.query(CensusImport).order_by(CensusImport.id.desc()).first()
+        listed = db.session.query(Client).filter_by(code="C-001").one()
+        absent = db.session.query(Client).filter_by(code="C-002").one()
+        reason = db.session.get(ExitReason, exit_reasons["no_use"])
+        assert census_import.confirm_lost(record, [listed.id], date(2024, 6, 30), reason) == 0
+        with pytest.raises(CensusRuleError, match="^C-002: The exit date 2020-01-01 is before"):
+            census_import.confirm_lost(record, None, date(2020, 1, 1), reason)
+        db.session.rollback()
+        assert db.session.get(Client, absent.id).left_on is None
+        assert census_import.confirm_lost(record, None, date(2024, 6, 30), reason) == 1
+        assert (listed.left_on, absent.left_on, record.marked_lost) == (None, date(2024, 6, 30), 1)
 
 
 def test_an_english_xlsx_is_imported(app, upload):

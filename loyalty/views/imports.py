@@ -14,9 +14,10 @@ from core.imports import ImportFileError, parse_kept
 from core.imports.forms import initial_mapping
 from core.imports.frames import read_frame
 from core.imports.wizard import Importer, Pending, register
-from loyalty import bp, census_import, services
+from core.rules import rule_refusals
+from loyalty import bp, census_import
 from loyalty.forms import AbsentForm, CensusUploadForm
-from loyalty.models import CensusImport, Client, ExitReason
+from loyalty.models import CensusImport, ExitReason
 
 
 class CensusImporter(Importer):
@@ -141,21 +142,14 @@ def import_done(import_id: int):
         abort(404)
     form = AbsentForm()
     if request.method == "POST" and form.validate_on_submit():
-        chosen = _chosen_clients(record)
-        if not chosen:
-            flash(_("Choose the clients to record as lost."), "warning")
-        else:
-            reason = db.session.get(ExitReason, form.reason.data)
-            try:
-                for client in chosen:
-                    services.mark_lost(client, form.left_on.data, reason)
-            except services.CensusRuleError as error:
-                db.session.rollback()
-                flash(f"{client.code}: {error}", "danger")
+        with rule_refusals():
+            recorded = census_import.confirm_lost(record, _chosen_ids(), form.left_on.data,
+                                                  db.session.get(ExitReason, form.reason.data))
+            if not recorded:
+                flash(_("Choose the clients to record as lost."), "warning")
             else:
-                record.marked_lost += len(chosen)
                 db.session.commit()
-                flash(_("%(count)d clients recorded as lost.", count=len(chosen)), "success")
+                flash(_("%(count)d clients recorded as lost.", count=recorded), "success")
                 return redirect(url_for(".import_done", import_id=record.id))
     absent = None
     if record.full_census:
@@ -163,11 +157,9 @@ def import_done(import_id: int):
     return render_template("loyalty/import_done.html", record=record, absent=absent, form=form)
 
 
-def _chosen_clients(record: CensusImport) -> list[Client]:
-    """The clients ticked (or every absent one with "all"), always among those the import proposed."""
-    query = census_import.absent_query(record)
-    if request.form.get("scope") != "all":
-        ids = [int(value) for value in request.form.getlist("client") if value.isdigit()]
-        query = query.where(Client.id.in_(ids or [0]))
-    return list(db.session.scalars(query))
+def _chosen_ids() -> list[int] | None:
+    """The clients ticked, or None for every absent one ("all")."""
+    if request.form.get("scope") == "all":
+        return None
+    return [int(value) for value in request.form.getlist("client") if value.isdigit()]
 
