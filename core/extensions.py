@@ -8,7 +8,8 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase
 
 # Named constraints let Alembic alter them later, on SQLite (batch mode) as well as PostgreSQL.
@@ -34,3 +35,13 @@ babel = Babel()
 cache = Cache()
 # Limits are declared on the views that need them (login); nothing is limited by default.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def database_reachable() -> bool:
+    """Whether the database answers at all (a lost server is not a matter of migrations or of one query)."""
+    try:
+        with db.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return True
+    except SQLAlchemyError:
+        return False

@@ -4,10 +4,9 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import current_app, request
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from core.extensions import db
+from core.extensions import database_reachable, db
 from core.security import safe_error_page
 
 UPGRADE_COMMAND = "flask --app app db upgrade"
@@ -21,15 +20,6 @@ def expected_heads() -> set[str]:
 def applied_heads() -> set[str]:
     with db.engine.connect() as connection:
         return set(MigrationContext.configure(connection).get_current_heads())
-
-
-def database_reachable() -> bool:
-    try:
-        with db.engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-        return True
-    except SQLAlchemyError:
-        return False
 
 
 def migrations_current() -> bool:

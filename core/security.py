@@ -8,6 +8,8 @@ from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
+from core.extensions import database_reachable, db, login_manager
+
 CONTENT_SECURITY_POLICY = "; ".join(
     (
         "default-src 'self'",
@@ -83,8 +85,6 @@ def handle_csrf_error(error: CSRFError):
 
 def handle_stale_data(error: StaleDataError):
     """Two saves of one versioned record raced; the database refused the second (see ``Versioned``)."""
-    from core.extensions import db
-
     db.session.rollback()
     return render_error(409)
 
@@ -99,8 +99,6 @@ DATABASE_FAILED = _l("The database could not answer (it may be busy, or being re
 def _rolled_back() -> None:
     """End the request's transaction: after a failed statement it is aborted, and the error page must not
     run its own queries (the signed-in user, the organisation's name) inside it."""
-    from core.extensions import db
-
     try:
         db.session.rollback()
     except SQLAlchemyError:  # the connection itself is gone; the next request gets a fresh one
@@ -110,8 +108,6 @@ def _rolled_back() -> None:
 def _as_visitor_if_user_unloadable() -> None:
     """The error page shows the signed-in menu only when the user can still be loaded; when the database is
     what failed, it is rendered as for a visitor rather than failing itself (a bare "Internal Server Error")."""
-    from core.extensions import login_manager
-
     try:
         user = current_user._get_current_object()
         if user.is_authenticated:
@@ -133,8 +129,6 @@ def safe_error_page(code: int, detail=None):
 
 def handle_server_error(error):
     """Any unexpected error: the 500 page (503 when it was the database that went away)."""
-    from core.schema import database_reachable
-
     _rolled_back()
     if not database_reachable():
         return safe_error_page(503, DATABASE_UNREACHABLE)
@@ -143,8 +137,6 @@ def handle_server_error(error):
 
 def handle_database_unavailable(error: OperationalError | InterfaceError):
     """The database refused to work (unreachable, locked, its schema gone): 503, saying which."""
-    from core.schema import database_reachable
-
     _rolled_back()
     return safe_error_page(503, DATABASE_FAILED if database_reachable() else DATABASE_UNREACHABLE)
 

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 
 from core.access import may
 from core.audit import entity_label, field_label
+from core.models import Organisation
 
 #: The main menu: (endpoint, label, icon, the blueprints on whose pages it is the current entry: the census and the
 #: voice of the client are both "Clients"). Items the user's role cannot read are hidden.
@@ -21,8 +22,6 @@ NAVIGATION = (
 def current_organisation():
     """The organisation, looked up once per request for the page header."""
     if "organisation" not in g:
-        from core.models import Organisation
-
         g.organisation = Organisation.current()
     return g.organisation
 

@@ -4,6 +4,8 @@ from flask import request
 from sqlalchemy import Integer
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
+from core.audit import changes_since
+
 
 class Versioned:
     """Mixin: SQLAlchemy bumps ``version`` on every UPDATE and refuses one made from an old copy."""
@@ -32,8 +34,6 @@ def ensure_current(record, submitted_version) -> None:
     The ORM's ``version_id_col`` guards the moment between our read and our UPDATE; this guards the
     longer gap between the user opening the form and pressing save.
     """
-    from core.audit import changes_since  # audit depends on this module's mixin
-
     try:
         submitted = int(submitted_version)
     except (TypeError, ValueError):

@@ -7,11 +7,11 @@ from flask_login import current_user
 from core import bp, services
 from core.access import AUDIT, COORDINATION, PUBLIC_READ, TEAM_DATA, allow, may
 from core.audit import entity_label
-from core.extensions import db
+from core.extensions import database_reachable, db
 from core.files import Owner, download_response
 from core.forms import AuditFilterForm, LogoForm, OrganisationForm, options, read_filters
 from core.models import Organisation, User
-from core.schema import database_reachable, migrations_current
+from core.schema import migrations_current
 from core.ui import flash_form_errors
 from core.versioning import submit_edit
 

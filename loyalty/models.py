@@ -49,6 +49,19 @@ class ContributionBasis(enum.StrEnum):
     REVENUE = "revenue"
 
 
+#: The exit reasons every census starts with, by key, in the reader's language.
+DEFAULT_REASONS = {
+    "poor_service": _l("Poor service"),
+    "lack_of_contact": _l("Lack of contact"),
+    "dissatisfaction": _l("Dissatisfaction"),
+    "no_renewal": _l("No renewal"),
+    "personal_reasons": _l("Personal reasons"),
+    "no_use": _l("No use"),
+    "non_payment": _l("Cancelled for non-payment"),
+    "competitor": _l("Moved to a competitor"),
+}
+
+
 class ExitReason(Audited, db.Model):
     """Why a client left; a configurable list, seeded with the reasons of seeds/003 and Imp-Act note 3."""
 
@@ -65,8 +78,6 @@ class ExitReason(Audited, db.Model):
     @property
     def label(self) -> str:
         """The reason in the reader's language (seeded ones are translated; added ones read as typed)."""
-        from loyalty.reasons import DEFAULT_REASONS
-
         return str(DEFAULT_REASONS.get(self.key, self.name))
 
     def __str__(self) -> str:

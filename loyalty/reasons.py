@@ -1,24 +1,14 @@
 """Exit reasons: the seeded list (seeds/003 and Imp-Act practice note 3) and the operations on it."""
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from core.extensions import db
+from core.imports.cells import normalise
 from core.rules import RuleError
-from loyalty.models import ExitReason
+from loyalty.models import DEFAULT_REASONS, ExitReason
 
 #: key → label of the reasons every installation starts with; the stored ``name`` is the English one.
-DEFAULT_REASONS = {
-    "poor_service": _l("Poor service"),
-    "lack_of_contact": _l("Lack of contact"),
-    "dissatisfaction": _l("Dissatisfaction"),
-    "no_renewal": _l("No renewal"),
-    "personal_reasons": _l("Personal reasons"),
-    "no_use": _l("No use"),
-    "non_payment": _l("Cancelled for non-payment"),
-    "competitor": _l("Moved to a competitor"),
-}
 #: The English names, as stored (and as the migration seeds them).
 DEFAULT_NAMES = {
     "poor_service": "Poor service", "lack_of_contact": "Lack of contact", "dissatisfaction": "Dissatisfaction",
@@ -87,8 +77,6 @@ def set_offered(reason: ExitReason, offered: bool) -> None:
 
 def reason_lookup() -> dict[str, ExitReason]:
     """Every reason by its normalised names (stored, translated and key), for imports."""
-    from core.imports.cells import normalise
-
     found = {}
     for reason in exit_reasons(offered_only=False):
         spellings = (reason.name, reason.label, reason.key or "", *SPELLINGS.get(reason.key, ()),

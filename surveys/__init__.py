@@ -10,12 +10,4 @@ bp = Blueprint("surveys", __name__)
 answer_bp = Blueprint("answer", __name__)
 
 
-@bp.app_template_global()
-def survey_label(value) -> str:
-    """What people call an audience, item kind, wave status, response source or item role."""
-    from surveys.labels import ENUM_LABELS
-
-    return str(ENUM_LABELS.get(value, value))
-
-
 from surveys import views  # noqa: E402,F401  (registers the routes on bp and answer_bp)

@@ -2,7 +2,8 @@
 
 from flask_babel import lazy_gettext as _l
 
-from voice.models import ActivityKind, Channel, ContactKind, RequirementSource, RequirementStatus
+from voice.models import REQUIREMENT_STATUS_LABELS as REQUIREMENT_STATUS_LABELS  # named here with the other labels
+from voice.models import ActivityKind, Channel, ContactKind, RequirementSource
 
 CONTACT_KIND_LABELS = {
     ContactKind.ENQUIRY: _l("Enquiry"),
@@ -31,13 +32,6 @@ SOURCE_LABELS = {
     RequirementSource.COMPLAINT: _l("Enquiry, complaint or claim"),
     RequirementSource.SURVEY: _l("Satisfaction survey"),
     RequirementSource.MARKET_STUDY: _l("Market study"),
-}
-REQUIREMENT_STATUS_LABELS = {
-    RequirementStatus.NEW: _l("New"),
-    RequirementStatus.ANALYSED: _l("Analysed"),
-    RequirementStatus.IN_IMPROVEMENT: _l("In improvement"),
-    RequirementStatus.ADDRESSED: _l("Addressed"),
-    RequirementStatus.REJECTED: _l("Rejected"),
 }
 IMPORTANCE_LABELS = {1: _l("Low"), 2: _l("Medium"), 3: _l("High")}
 SATISFACTION_LABELS = {1: _l("Very dissatisfied"), 2: _l("Dissatisfied"), 3: _l("Neutral"), 4: _l("Satisfied"),

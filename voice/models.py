@@ -76,6 +76,14 @@ class RequirementStatus(enum.StrEnum):
     REJECTED = "rejected"
 
 
+#: What people call each status (the workflow's refusals name them).
+REQUIREMENT_STATUS_LABELS = {
+    RequirementStatus.NEW: _l("New"),
+    RequirementStatus.ANALYSED: _l("Analysed"),
+    RequirementStatus.IN_IMPROVEMENT: _l("In improvement"),
+    RequirementStatus.ADDRESSED: _l("Addressed"),
+    RequirementStatus.REJECTED: _l("Rejected"),
+}
 #: The moves the requirements workflow allows: forward one step, back one step, or rejected (with a reason).
 REQUIREMENT_MOVES = {
     RequirementStatus.NEW: {RequirementStatus.ANALYSED, RequirementStatus.REJECTED},
@@ -252,11 +260,9 @@ class Requirement(Audited, Versioned, db.Model):
 
     def move_to(self, status: RequirementStatus, *, reason: str | None = None) -> None:
         """Change status; refuse a move the workflow does not allow, and a rejection without a reason."""
-        from voice.labels import REQUIREMENT_STATUS_LABELS as NAMES
-
         if status not in REQUIREMENT_MOVES[self.status]:
             raise TransitionRefused(_l("A requirement cannot go from “%(old)s” to “%(new)s”.",
-                                     old=NAMES[self.status], new=NAMES[status]))
+                                     old=REQUIREMENT_STATUS_LABELS[self.status], new=REQUIREMENT_STATUS_LABELS[status]))
         if status == RequirementStatus.REJECTED:
             if not (reason or "").strip():
                 raise TransitionRefused(_l("Say why the requirement is rejected."))
