@@ -28,7 +28,7 @@ from core.imports import Column, ImportResult, ImportSpec, parse, retention
 from core.imports.bulk import bulk_execute, bulk_insert, driver_rows, indexes_deferred
 from core.imports.cells import normalise
 from core.imports.frames import FrameTable
-from core.imports.result import first_row_of
+from core.imports.result import also_in, other_rows
 from core.timeutil import utcnow
 from loyalty import services
 from loyalty.models import CensusImport, Client, ClientYear, Typology
@@ -148,15 +148,16 @@ def census_version(known: dict, plan: CensusPlan) -> str:
 
 
 def _reject_duplicates(result: ImportResult) -> None:
+    """Every row whose code another row repeats, each naming the others."""
     codes = result.values["code"]
-    present = codes.notna()
-    repeated = present & codes.duplicated(keep="first")
-    if not repeated.any():
+    present = codes[codes.notna()]
+    repeated = present[present.duplicated(keep=False)]
+    if repeated.empty:
         return
-    first = first_row_of(codes[present])
-    result.reject_rows(repeated, "code", pd.Series(
-        [_("Code %(code)s is also in row %(row)d.", code=codes[number], row=int(first[number]))
-         for number in codes.index[repeated]], index=codes.index[repeated]))
+    others = other_rows(repeated.items())
+    result.reject_rows(codes.index.isin(repeated.index), "code", pd.Series(
+        [_("Code %(code)s is also in %(rows)s.", code=code, rows=also_in(others[number]))
+         for number, code in repeated.items()], index=repeated.index))
 
 
 def _known_clients(codes: pd.Series) -> dict[str, tuple[int, date | None, int]]:

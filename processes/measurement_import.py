@@ -9,6 +9,7 @@ from sqlalchemy import func, select, tuple_
 
 from core.extensions import db
 from core.imports import Column, ImportResult, ImportSpec
+from core.imports.result import also_in, other_rows
 from processes.indicators import record_measurements
 from processes.models import Indicator, Measurement
 from processes.periods import PeriodError, parse_period, period_label
@@ -52,33 +53,39 @@ def plan(result: ImportResult, *, user) -> list[PlannedValue]:
     codes = {str(row.values["indicator"]).strip().upper() for row in result.rows}
     query = select(Indicator).where(func.upper(Indicator.code).in_(codes))
     indicators = {i.code.upper(): i for i in db.session.scalars(query)}
-    planned, seen = [], {}
-    for row in result.rows:
-        code = str(row.values["indicator"]).strip().upper()
-        indicator = indicators.get(code)
-        if indicator is None:
-            result.reject(row.number, column["indicator"], "indicator", code,
-                          _("There is no indicator %(code)s.", code=code))
-            continue
-        if not may_record_measurements(user, indicator):
-            result.reject(row.number, column["indicator"], "indicator", code,
-                          _("You may not record measurements of %(code)s.", code=code))
-            continue
-        try:
-            period = parse_period(row.cells.get("period", row.values["period"]), indicator.frequency)
-        except PeriodError as error:
-            result.reject(row.number, column["period"], "period", row.values["period"], str(error))
-            continue
-        if (indicator.id, period) in seen:
+    found = [(row, *known) for row in result.rows if (known := _known_period(result, row, indicators, user))]
+    repeated = other_rows((row.number, (indicator.id, period)) for row, indicator, period in found)
+    planned = []
+    for row, indicator, period in found:
+        if row.number in repeated:
             result.reject(row.number, column["period"], "period", row.values["period"],
-                          _("%(code)s %(period)s is also in row %(row)d.", code=code,
-                            period=period_label(period, indicator.frequency), row=seen[(indicator.id, period)]))
+                          _("%(code)s %(period)s is also in %(rows)s.", code=indicator.code,
+                            period=period_label(period, indicator.frequency), rows=also_in(repeated[row.number])))
             continue
-        seen[(indicator.id, period)] = row.number
         planned.append(PlannedValue(row.number, indicator, period, row.values["value"], row.values.get("comment"),
                                     current=None))
     _attach_current_values(planned)
     return planned
+
+
+def _known_period(result: ImportResult, row, indicators: dict, user):
+    """(indicator, period) of a row, or None when the row is rejected: an unknown indicator, one ``user`` may
+    not record, or a period that is not of the indicator's frequency."""
+    column, code = result.mapping, str(row.values["indicator"]).strip().upper()
+    indicator = indicators.get(code)
+    if indicator is None:
+        result.reject(row.number, column["indicator"], "indicator", code,
+                      _("There is no indicator %(code)s.", code=code))
+        return None
+    if not may_record_measurements(user, indicator):
+        result.reject(row.number, column["indicator"], "indicator", code,
+                      _("You may not record measurements of %(code)s.", code=code))
+        return None
+    try:
+        return indicator, parse_period(row.cells.get("period", row.values["period"]), indicator.frequency)
+    except PeriodError as error:
+        result.reject(row.number, column["period"], "period", row.values["period"], str(error))
+        return None
 
 
 def _attach_current_values(planned: list[PlannedValue]) -> None:

@@ -9,7 +9,7 @@ import pytest
 from core.imports import Column, ImportSpec, parse
 from core.imports.columns import convert_column
 from core.imports.frames import read_frame
-from core.imports.result import first_row_of
+from core.imports.result import also_in, other_rows
 from tests.test_core_imports import FREQUENCIES
 
 
@@ -23,10 +23,12 @@ def test_importers_reject_rows_in_bulk_and_find_duplicates(app):
     data = b"Codigo;Frecuencia\nA;mensual\nB;trimestral\nA;semanal\n\nB;mensual\n"
     with app.test_request_context():
         result = parse(read_frame(data, "f.csv"), spec, {"code": "Codigo", "frequency": "Frecuencia"})
-        first = first_row_of(result.values["code"])
-        assert list(first) == [2, 3, 2, 3]
-        repeated = first != first.index
-        result.reject_rows(repeated, "code", first.map(lambda row: f"Also in row {row}."))
+        others = other_rows(result.values["code"].items())
+        assert others == {2: [4], 4: [2], 3: [6], 6: [3]}
+        assert (also_in([4]), also_in([2, 10])) == ("row 4", "rows 2, 10")
+        repeated = result.values.index.isin([number for number, rows in others.items() if rows[0] < number])
+        result.reject_rows(repeated, "code", pd.Series({number: f"Also in row {rows[0]}."
+                                                       for number, rows in others.items()}))
         assert problems(result) == [
             (4, "Frecuencia", "frequency", "semanal",
              "“semanal” is not one of: mensual, monthly, trimestral, quarterly."),

@@ -81,8 +81,9 @@ def test_a_spanish_windows_file_is_mapped_checked_and_imported(app, upload):
 def test_every_rejected_row_is_reported_and_nothing_is_written(app, upload):
     url = upload(SPANISH + BAD_ROWS)
     page = upload.client.get(url).get_data(as_text=True)
-    assert "8 rows rejected" in page
+    assert "9 rows rejected" in page
     expected = [
+        ("2", "Código", "C-001", "Code C-001 is also in row 8."),  # which of the two is wrong is the reader's call
         ("5", "Fecha alta", "31/02/2024", "is not a date like 31/12/2024"),
         ("6", "Potencial", "n/d", "“n/d” is not a number."),
         ("7", "Potencial", "-5", "“-5” is less than 0."),
@@ -101,7 +102,7 @@ def test_every_rejected_row_is_reported_and_nothing_is_written(app, upload):
     assert confirm(upload.client, url, page).status_code == 200  # refused: still the check page
     with app.app_context():
         assert db.session.query(Client).count() == 0 and db.session.query(ClientYear).count() == 0
-        assert db.session.query(CensusImport).one().rejected == 8
+        assert db.session.query(CensusImport).one().rejected == 9
 
 
 def test_reimporting_updates_by_code_keeps_what_is_empty_and_asks_before_replacing_figures(app, upload):
@@ -251,7 +252,7 @@ def test_the_rows_own_checks_report_each_row_with_its_reason(app, exit_reasons, 
     make_client("KEPT", joined=date(2015, 1, 1))
     header = "Código;Nombre;Tipología;Fecha alta;Fecha baja;Motivo baja;Año;Potencial;Compras\n"
     problems, _plan = _report(app, header + (
-        "A;Uno;final;01/01/2020;;;2023;10;5\n"                    # row 2: fine
+        "A;Uno;final;01/01/2020;;;2023;10;5\n"                    # row 2: its code is repeated below
         "A;Dos;final;01/01/2020;;;;;\n"                           # row 3: repeated code
         "B;Tres;final;01/01/2020;01/01/2999;;;;\n"                # row 4: exit in the future
         "C;Cuatro;final;01/01/2020;;No uso;;;\n"                  # row 5: a reason without an exit date
@@ -261,13 +262,15 @@ def test_the_rows_own_checks_report_each_row_with_its_reason(app, exit_reasons, 
         "KEPT;Ocho;;01/01/2020;;;;;\n"                            # row 9: known, no typology needed
         "A;Nueve;final;01/01/2020;01/01/2019;Aburrimiento;;;\n"))  # row 10: three problems
     assert problems == [
-        (3, "Código", "A", "Code A is also in row 2."),
+        (2, "Código", "A", "Code A is also in rows 3, 10."),
+        (3, "Código", "A", "Code A is also in rows 2, 10."),
         (4, "Fecha baja", "01/01/2999", "The exit date cannot be in the future."),
         (5, "Motivo baja", "No uso", "An exit reason needs the exit date."),
         (6, "Compras", "", "Purchases are needed with the other figures."),
+        (7, "Código", "LOST", "Code LOST is also in row 8."),
         (7, "Fecha alta", "01/01/2020", "The client is recorded as lost on 30/06/2019, before this join date."),
         (8, "Código", "LOST", "Code LOST is also in row 7."),
-        (10, "Código", "A", "Code A is also in row 2."),
+        (10, "Código", "A", "Code A is also in rows 2, 3."),
         (10, "Fecha baja", "01/01/2019", "The exit date is before the client joined (01/01/2020)."),
         (10, "Motivo baja", "Aburrimiento", "This is not one of the exit reasons: Poor service, Lack of contact, "
                                             "Dissatisfaction, No renewal, Personal reasons, No use, Cancelled for "

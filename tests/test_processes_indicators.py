@@ -124,9 +124,9 @@ def test_an_import_with_a_bad_row_writes_nothing_and_names_every_problem(app, cl
     mapping = {"column_indicator": "Indicator", "column_period": "Period", "column_value": "Value",
                "column_comment": ""}
     page = client.post(check_url, data={**mapping, "confirm": "1"}).get_data(as_text=True)
-    assert "4 rows rejected" in page
+    assert "5 rows rejected" in page
     for problem in ("There is no indicator NOPE.", "has no month 13", "“high” is not a number.",
-                    "is also in row 2"):
+                    "SAT 2025-02 is also in row 2.", "SAT 2025-02 is also in row 6."):
         assert problem in page, problem
     assert values(app, indicator_id) == {date(2025, 1, 1): 3.0}
 

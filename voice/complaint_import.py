@@ -8,6 +8,7 @@ from sqlalchemy import select
 from core.extensions import db
 from core.imports import Column, ImportResult, ImportSpec
 from core.imports.cells import normalise
+from core.imports.result import also_in, other_rows
 from loyalty.models import Client
 from voice.models import Channel, Complaint, ComplaintCategory, ContactKind
 
@@ -60,21 +61,21 @@ def plan(result: ImportResult) -> list[dict]:
     references = {str(row.values["reference"]).strip() for row in result.rows if row.values.get("reference")}
     taken = set(db.session.scalars(select(Complaint.reference).where(Complaint.reference.in_(references)))) \
         if references else set()
-    planned, seen = [], {}
+    repeated = other_rows((row.number, row.values.get("reference") or None) for row in result.rows)
+    planned = []
     for row in result.rows:
         values = row.values
-        problem = _row_problem(values, categories, names, clients, taken, seen)
+        problem = _row_problem(values, categories, names, clients, taken, repeated.get(row.number))
         if problem:
             result.reject_field(row.number, *problem)
             continue
-        if values.get("reference"):
-            seen[values["reference"]] = row.number
         planned.append(_record(values, categories, clients))
     return planned
 
 
-def _row_problem(values, categories, names, clients, taken, seen) -> tuple[str, str] | None:
-    """(field, message) for the first rule the row breaks, or None."""
+def _row_problem(values, categories, names, clients, taken, other_rows_with_it) -> tuple[str, str] | None:
+    """(field, message) for the first rule the row breaks, or None; ``other_rows_with_it`` are the rows that
+    repeat its reference."""
     if normalise(values["category"]) not in categories:
         return "category", _("There is no category “%(name)s”. Add it under Categories, or use one of: %(names)s.",
                              name=values["category"], names=names)
@@ -88,9 +89,9 @@ def _row_problem(values, categories, names, clients, taken, seen) -> tuple[str, 
     reference = values.get("reference")
     if reference and reference in taken:
         return "reference", _("Reference %(reference)s is already recorded.", reference=reference)
-    if reference and reference in seen:
-        return "reference", _("Reference %(reference)s is also in row %(row)d.", reference=reference,
-                              row=seen[reference])
+    if reference and other_rows_with_it:
+        return "reference", _("Reference %(reference)s is also in %(rows)s.", reference=reference,
+                              rows=also_in(other_rows_with_it))
     return None
 
 

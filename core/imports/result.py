@@ -6,13 +6,13 @@ importer needs them: row by row (``rows``, for files of a few hundred rows check
 a column at a time (``values``, ``accepted()``, ``reject_rows``, for a census of 100 000).
 """
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 
 from core.imports.cells import cell_text
@@ -203,6 +203,19 @@ def _check_mapping(table, spec: ImportSpec, mapping: dict[str, str | None]) -> N
                                 names=", ".join(f"“{header}”" for header in unknown)))
 
 
-def first_row_of(values: pd.Series) -> pd.Series:
-    """For each row, the first row number holding the same value (duplicates within a file)."""
-    return pd.Series(values.index, index=values.index).groupby(values.values).transform("min")
+def other_rows(keys: Iterable[tuple[int, Hashable]]) -> dict[int, list[int]]:
+    """For each row whose key another row repeats, the numbers of those other rows (duplicates within a file).
+
+    ``keys`` are (row number, key) pairs; rows without a key (None) and rows whose key is unique are left out.
+    Every occurrence is named, not only the later ones: the reader cannot know which of two rows is wrong."""
+    rows_of: dict[Hashable, list[int]] = {}
+    for number, key in keys:
+        if key is not None:
+            rows_of.setdefault(key, []).append(number)
+    return {number: [other for other in rows if other != number]
+            for rows in rows_of.values() if len(rows) > 1 for number in rows}
+
+
+def also_in(others: list[int]) -> str:
+    """The other rows, as a message names them: "row 7", "rows 2, 10"."""
+    return ngettext("row %(rows)s", "rows %(rows)s", len(others), rows=", ".join(str(row) for row in others))
