@@ -31,7 +31,7 @@ from core.imports.frames import FrameTable
 from core.imports.result import also_in, other_rows
 from core.timeutil import utcnow
 from loyalty import services
-from loyalty.models import CensusImport, Client, ClientYear, Typology
+from loyalty.models import TYPOLOGY_LABELS, CensusImport, Client, ClientYear, Typology
 from loyalty.reasons import reason_lookup
 
 TYPOLOGIES = {
@@ -50,7 +50,7 @@ SPEC = ImportSpec([
     Column("name", _l("Name"), max_length=200,
            synonyms=("nombre", "razón social", "nombre cliente", "cliente", "name", "client", "customer",
                      "client name", "customer name", "company")),
-    Column("typology", _l("Typology"), "choice", required=False, choices=TYPOLOGIES,
+    Column("typology", _l("Typology"), "choice", required=False, choices=TYPOLOGIES, labels=TYPOLOGY_LABELS,
            synonyms=("tipología", "tipo", "tipo de cliente", "tipo cliente", "typology", "type", "client type")),
     Column("segment", _l("Segment"), required=False, max_length=80, synonyms=("segmento", "segment")),
     Column("region", _l("Region"), required=False, max_length=80,

@@ -27,7 +27,7 @@ def response_spec(survey: Survey) -> ImportSpec:
             choices = {label: index for index, label in enumerate(item.choices or [])}
             choices.update({str(index + 1): index for index in range(len(item.choices or []))})
             columns.append(Column(field_name(item), item.short, kind="choice", required=False, choices=choices,
-                                  synonyms=synonyms))
+                                  labels=dict(enumerate(item.choices or [])), synonyms=synonyms))
         else:
             low, high = item.bounds
             columns.append(Column(field_name(item), item.short, kind="integer", required=False, minimum=low,

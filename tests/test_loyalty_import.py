@@ -309,3 +309,10 @@ def test_a_bulk_import_leaves_every_index_of_the_census_as_it_was(app, upload):
     assert indexes() == before
     with app.app_context():
         assert db.session.query(Client).count() == 3
+
+
+def test_the_preview_shows_choices_by_their_labels_not_their_stored_values(app, upload):
+    page = upload.client.get(upload(SPANISH)).get_data(as_text=True)
+    preview = page.split('data-testid="import-preview"', 1)[1].split("</table>", 1)[0]
+    assert "Intermediate client" in preview and "End user" in preview
+    assert "intermediate" not in preview.replace("Intermediate", "") and "end_user" not in preview

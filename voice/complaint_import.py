@@ -10,6 +10,7 @@ from core.imports import Column, ImportResult, ImportSpec
 from core.imports.cells import normalise
 from core.imports.result import also_in, other_rows
 from loyalty.models import Client
+from voice.labels import CHANNEL_LABELS, CONTACT_KIND_LABELS
 from voice.models import Channel, Complaint, ComplaintCategory, ContactKind
 
 KIND_SPELLINGS = {
@@ -29,10 +30,11 @@ CHANNEL_SPELLINGS = {
 SPEC = ImportSpec([
     Column("reference", _l("Reference"), required=False, max_length=40,
            synonyms=("referencia", "número", "numero", "ticket", "id", "reference", "number")),
-    Column("kind", _l("Kind"), kind="choice", choices=KIND_SPELLINGS, synonyms=("tipo", "clase", "kind", "type")),
+    Column("kind", _l("Kind"), kind="choice", choices=KIND_SPELLINGS, labels=CONTACT_KIND_LABELS,
+           synonyms=("tipo", "clase", "kind", "type")),
     Column("received_on", _l("Received on"), kind="date",
            synonyms=("fecha", "fecha de entrada", "recibida", "fecha recepción", "received", "date", "received on")),
-    Column("channel", _l("Channel"), kind="choice", required=False, choices=CHANNEL_SPELLINGS,
+    Column("channel", _l("Channel"), kind="choice", required=False, choices=CHANNEL_SPELLINGS, labels=CHANNEL_LABELS,
            synonyms=("canal", "vía", "via", "channel")),
     Column("category", _l("Category"), max_length=120, synonyms=("categoría", "categoria", "motivo", "category")),
     Column("client", _l("Client code"), required=False, max_length=40,

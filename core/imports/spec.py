@@ -21,8 +21,9 @@ class Column:
 
     ``label`` is what the user reads (a lazy translation). ``synonyms`` are header spellings in
     Spanish and English, compared ignoring case, accents, spaces and punctuation. ``choices`` maps
-    accepted spellings to stored values (kind ``choice``). ``max_length`` limits text;
-    ``minimum``/``maximum`` bound numbers. An empty ``boolean`` cell means no.
+    accepted spellings to stored values (kind ``choice``), and ``labels`` names each stored value as people
+    read it (in previews and reports). ``max_length`` limits text; ``minimum``/``maximum`` bound numbers.
+    An empty ``boolean`` cell means no.
     """
 
     field: str
@@ -34,6 +35,7 @@ class Column:
     max_length: int | None = None
     minimum: float | None = None
     maximum: float | None = None
+    labels: Mapping[Any, Any] | None = None
 
     def __post_init__(self):
         if self.kind not in KINDS:
@@ -46,6 +48,12 @@ class Column:
         same key read a file the same way, so a parse made for one is good for the other."""
         choices = tuple((str(spelling), value) for spelling, value in self.choices.items()) if self.choices else None
         return (self.field, self.kind, self.required, choices, self.max_length, self.minimum, self.maximum)
+
+    def shown(self, value):
+        """A value as people read it: a stored choice by its label, anything else as it is."""
+        if self.labels is not None and value in self.labels:
+            return str(self.labels[value])
+        return value
 
     def names(self) -> list[str]:
         """The normalised spellings that identify this column's header, best first."""
