@@ -1,7 +1,7 @@
 """What every template can use: permission checks, languages, navigation and paging links."""
 
 from flask import current_app, flash, g, request, url_for
-from flask_babel import get_locale
+from flask_babel import format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 
 from core.access import may
@@ -64,9 +64,18 @@ def width_class(percent: float | None) -> str:
     return f"pct-{step}"
 
 
+def money(value) -> str:
+    """An amount in the reader's format: with its cents where it has them (437,04), whole otherwise (8.450)."""
+    if value is None:
+        return "—"
+    has_cents = round(abs(float(value)) * 100) % 100 != 0
+    return format_decimal(value, "#,##0.00" if has_cents else "#,##0")
+
+
 def register_template_helpers(app) -> None:
     app.add_template_filter(audit_value)
     app.add_template_filter(width_class)
+    app.add_template_filter(money)
 
     @app.context_processor
     def inject():

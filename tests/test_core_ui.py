@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from core.ui import width_class
+from core.ui import money, width_class
 
 
 @pytest.mark.parametrize(("percent", "expected"), [
@@ -23,3 +23,12 @@ def test_every_bar_template_uses_the_filter(app):
     offenders = [str(path) for path in pathlib.Path(app.root_path, "templates").rglob("*.html")
                  if hand_rounded.search(path.read_text(encoding="utf-8"))]
     assert offenders == []
+
+
+@pytest.mark.parametrize(("language", "value", "expected"), [
+    ("es", 437.04, "437,04"), ("es", 8450.5, "8.450,50"), ("es", 12000, "12.000"), ("es", None, "—"),
+    ("en", 1234.56, "1,234.56"), ("en", 1200.0, "1,200"), ("en", -0.5, "-0.50"), ("en", 0.004, "0"),
+])
+def test_money_shows_cents_only_where_the_amount_has_them(app, language, value, expected):
+    with app.test_request_context(headers={"Accept-Language": language}):
+        assert money(value) == expected

@@ -158,3 +158,9 @@ def test_exit_reasons_can_be_added_and_withdrawn(app, client_as, exit_reasons):
     with app.app_context():
         assert db.session.get(ExitReason, exit_reasons["no_use"]).active is False
         assert db.session.query(ExitReason).filter_by(name="Fusión con otra empresa").one().key is None
+
+
+def test_a_clients_figures_keep_their_cents(client_as, make_client):
+    client_id = make_client("CENTS", figures={2024: (12000, 8450.5, 437.04)})
+    page = client_as("member").get(f"/clients/{client_id}").get_data(as_text=True)
+    assert "437.04" in page and "8,450.50" in page and "12,000" in page
