@@ -70,6 +70,8 @@ def test_the_page_says_over_whom_classes_are_computed(client_as, make_client):
     assert "Rank 1 of 3, class" in page and "Among all clients of the year, lost ones included." in page
     page = member.get(f"/clients/{current}").get_data(as_text=True)
     assert "Rank 1 of 2, class" in page and "Among the current clients." in page
+    page = member.get("/clients/", headers={"Accept-Language": "es"}).get_data(as_text=True)
+    assert "Clases A/B/C calculadas entre los 2 clientes actuales de 2024." in page and "Clases entre" in page
 
 
 def test_export_neutralises_formulas(client_as, make_client):
