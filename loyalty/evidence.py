@@ -96,7 +96,9 @@ def b2_facts(today: date | None = None) -> B2Facts:
     months = history.census_history("month", settings, start=_year_start(today, 11), end=today)
     classes, matrix = (), ()
     if figures_year is not None:
-        classes = tuple(ranking.pareto(figures_year, settings)[1])
+        # B2 is about the census of current clients: its classes are computed among them, not among the
+        # clients lost since, whose large purchases would push current ones down a class.
+        classes = tuple(ranking.pareto(figures_year, settings, "current")[1])
         matrix = tuple(segments.matrix(figures_year, settings))
     return B2Facts(today, clients, current=current, unexplained=unexplained, strategic=strategic,
                    unexplained_listed=_exits_without_reason() if unexplained else (),
@@ -185,15 +187,14 @@ def _ranking_reasons(facts: B2Facts) -> list[Line]:
     if facts.figures_year is None:
         return []
     year, settings = facts.year, facts.settings
-    population = sum(c.clients for c in facts.classes)
     classes = "; ".join(_("class %(abc)s %(clients)d (%(share)s of the contribution)", abc=c.abc,
                           clients=c.clients, share=_percent(c.share)) for c in facts.classes)
     cells = [cell for row in facts.matrix for cell in row]
     return [
-        Line(_("%(current)d current clients; the %(year)d ranking by %(basis)s places %(population)d clients in "
-               "ABC classes: %(classes)s", current=facts.current, year=year,
-               basis=str(BASIS_LABELS[settings.contribution_basis]).lower(), population=population,
-               classes=classes), url_for("loyalty.index", year=year)),
+        Line(_("%(current)d current clients; the %(year)d ranking by %(basis)s places them in ABC classes "
+               "computed among the current clients: %(classes)s", current=facts.current, year=year,
+               basis=str(BASIS_LABELS[settings.contribution_basis]).lower(), classes=classes),
+             url_for("loyalty.index", year=year, population="current")),
         Line(_("Segmentation in place: %(placed)d current clients in %(used)d of %(cells)d segments (contribution "
                "class × tenure), each with its treatment", placed=sum(cell.clients for cell in cells),
                used=sum(1 for cell in cells if cell.clients), cells=len(cells)),
@@ -238,7 +239,8 @@ def _blocks(facts: B2Facts) -> list:
         year = facts.year
         blocks.append(Table(_("Clients by contribution class (%(year)d)", year=year),
                             [_("Class"), _("Clients"), _("Contribution"), _("Share of the contribution")],
-                            [[Line(c.abc, url_for("loyalty.index", year=year, abc=c.abc)), str(c.clients),
+                            [[Line(c.abc, url_for("loyalty.index", year=year, abc=c.abc, population="current")),
+                              str(c.clients),
                               _number(c.contribution), _percent(c.share)] for c in facts.classes]))
     if facts.matrix:
         blocks.append(_segments_table(facts))

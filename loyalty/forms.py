@@ -18,6 +18,8 @@ from loyalty.segments import TENURE_LABELS
 
 BASIS_LABELS = {ContributionBasis.MARGIN: _l("Margin"), ContributionBasis.REVENUE: _l("Purchases (revenue)")}
 STATUS_CHOICES = (("", _l("Active and lost")), ("active", _l("Active")), ("lost", _l("Lost")))
+#: Over whom the ranking's classes are computed (``ranking.POPULATIONS``), the default first.
+POPULATION_CHOICES = (("current", _l("Current clients")), ("all", _l("All clients of the year")))
 GRANULARITY_LABELS = {"month": _l("Month"), "quarter": _l("Quarter"), "year": _l("Year")}
 AXIS_LABELS = {"tenure": _l("Tenure (years as a client)"),
                "satisfaction": _l("Satisfaction (once client surveys are recorded)")}
@@ -91,6 +93,7 @@ class RankingFilterForm(FlaskForm):
     segment = SelectField(_l("Segment"), validators=[Optional()])
     region = SelectField(_l("Region"), validators=[Optional()])
     status = SelectField(_l("Status"), validators=[Optional()], choices=options(STATUS_CHOICES))
+    population = SelectField(_l("Classes among"), validators=[Optional()], choices=options(POPULATION_CHOICES))
     abc = SelectField(_l("Class"), validators=[Optional()],
                       choices=options([("", _l("All classes")), ("A", "A"), ("B", "B"), ("C", "C")]))
     tenure = SelectField(_l("Tenure"), validators=[Optional()])

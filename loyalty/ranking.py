@@ -1,8 +1,10 @@
 """Clients ranked by contribution, with cumulative share and ABC (Pareto) class, computed in SQL.
 
 One query shape for SQLite and PostgreSQL: window functions over the year's population, so no request
-loads every client into Python. The population of a year is every client with figures that year plus
-every current client (those without figures count 0 and fall in class C).
+loads every client into Python. The population is the clients ranks and classes are computed among:
+``current`` (the default, B2's "census of current clients") is every current client, with or without
+figures that year; ``all`` adds the lost clients with figures that year. Current clients without figures
+count 0 and fall in class C. Filters (status included) only narrow the rows shown, never the population.
 
 Classes: sort by contribution, highest first; a client is class A while the contribution of the clients
 *before* it is under the A threshold (80 %), so the client that reaches 80 % is still A — "the clients
@@ -24,11 +26,13 @@ TENURE_BANDS = ("new", "established", "loyal")
 SORTS = ("rank", "code", "name", "typology", "contribution", "share", "potential", "purchases", "joined_on")
 #: Pareto chart resolution: one point per per cent of clients.
 PARETO_POINTS = 100
+#: Over whom ranks, cumulative shares and classes are computed; the first is the default.
+POPULATIONS = ("current", "all")
 
 
 @dataclass(frozen=True)
 class RankingFilters:
-    """What the ranking page narrows the list to; ranks and classes stay those of the whole year."""
+    """What the ranking page narrows the list to; ranks and classes stay those of the whole population."""
 
     q: str | None = None
     typology: str | None = None
@@ -49,16 +53,23 @@ def contribution_column(basis: ContributionBasis):
     return ClientYear.purchases if basis == ContributionBasis.REVENUE else ClientYear.margin
 
 
-def ranked(year: int, settings: CensusSettings):
-    """A subquery: one row per client of the year's population with its figures, rank, cumulative
-    contribution, cumulative share (%), ABC class and the population's size and total."""
+def population_condition(population: str):
+    """SQL: whether a client (outer-joined to its figures of the year) belongs to ``population``."""
+    if population == "all":
+        return or_(ClientYear.id.is_not(None), Client.left_on.is_(None))
+    return Client.left_on.is_(None)
+
+
+def ranked(year: int, settings: CensusSettings, population: str = "current"):
+    """A subquery: one row per client of the year's ``population`` (``POPULATIONS``) with its figures, rank,
+    cumulative contribution, cumulative share (%), ABC class and the population's size and total."""
     figures = (
         select(Client.id.label("client_id"),
                func.coalesce(contribution_column(settings.contribution_basis), 0.0).label("contribution"),
                ClientYear.potential, ClientYear.purchases, ClientYear.margin)
         .select_from(Client)
         .outerjoin(ClientYear, and_(ClientYear.client_id == Client.id, ClientYear.year == year))
-        .where(or_(ClientYear.id.is_not(None), Client.left_on.is_(None)))
+        .where(population_condition(population))
         .subquery("figures")
     )
     order = (figures.c.contribution.desc(), figures.c.client_id)
@@ -104,9 +115,10 @@ def reference_date(year: int) -> date:
 
 
 def ranking_query(year: int, settings: CensusSettings, filters: RankingFilters, *, sort: str = "rank",
-                  descending: bool = False) -> Select:
-    """The ranked clients matching ``filters``, sorted, each row with ``matching`` (how many match)."""
-    table = ranked(year, settings)
+                  descending: bool = False, population: str = "current") -> Select:
+    """The ranked clients of ``population`` matching ``filters``, sorted, each row with ``matching`` (how
+    many match)."""
+    table = ranked(year, settings, population)
     band = tenure_band(Client.joined_on, reference_date(year), settings).label("tenure")
     share = (100.0 * table.c.purchases / func.nullif(table.c.potential, 0)).label("share")
     conditions = _conditions(filters, table, band)
@@ -153,10 +165,10 @@ class ClassSummary:
     share: float | None
 
 
-def pareto(year: int, settings: CensusSettings) -> tuple[list[dict], list[ClassSummary]]:
+def pareto(year: int, settings: CensusSettings, population: str = "current") -> tuple[list[dict], list[ClassSummary]]:
     """The Pareto curve (share of contribution against share of clients, ≤ 101 points) and each class's
-    clients and contribution, from one grouped query over the ranking."""
-    table = ranked(year, settings)
+    clients and contribution, from one grouped query over the ranking of ``population``."""
+    table = ranked(year, settings, population)
     bucket = (table.c.rank * PARETO_POINTS // table.c.population).label("bucket")
     rows = db.session.execute(
         select(bucket, table.c.abc, func.max(table.c.rank), func.max(table.c.population),
@@ -178,7 +190,8 @@ def pareto(year: int, settings: CensusSettings) -> tuple[list[dict], list[ClassS
     return points, summary
 
 
-def client_rank(client_id: int, year: int, settings: CensusSettings):
-    """A client's row in a year's ranking (rank, contribution, cumulative share, class, population)."""
-    table = ranked(year, settings)
+def client_rank(client_id: int, year: int, settings: CensusSettings, population: str = "current"):
+    """A client's row in a year's ranking of ``population`` (rank, contribution, cumulative share, class,
+    population size), None when the client is not in it."""
+    table = ranked(year, settings, population)
     return db.session.execute(select(table).where(table.c.client_id == client_id)).one_or_none()

@@ -1,6 +1,6 @@
 """The segmentation matrix (seeds/003): contribution class × loyalty behaviour, each cell with a treatment.
 
-Rows are the ABC classes of the year's ranking; columns the loyalty behaviour, today the client's
+Rows are the ABC classes of the year's ranking among current clients; columns the loyalty behaviour, today the client's
 tenure (new / established / loyal, thresholds in the census settings). Only current clients are placed:
 the matrix says how to treat the clients we have.
 """

@@ -28,8 +28,9 @@ def six_clients(make_client):
     return ids
 
 
-def ranking_rows(year=2024, **kwargs):
-    query = ranking.ranking_query(year, kwargs.pop("config", settings()), ranking.RankingFilters(**kwargs))
+def ranking_rows(year=2024, population="current", **kwargs):
+    query = ranking.ranking_query(year, kwargs.pop("config", settings()), ranking.RankingFilters(**kwargs),
+                                  population=population)
     return [(row.Client.code, row.rank, round(row.cumulative_share, 6), row.abc, row.matching)
             for row in db.session.execute(query)]
 
@@ -54,7 +55,48 @@ def test_filters_keep_the_ranks_of_the_whole_year(ctx, six_clients):
     assert [(code, rank, abc, matching) for code, rank, _s, abc, matching in ranking_rows(abc="B")] == [
         ("M10", 3, "B", 2), ("M05", 4, "B", 2)]
     assert [code for code, *_ in ranking_rows(q="m0")] == ["M05", "M03", "M02"]
-    assert [code for code, *_ in ranking_rows(year=2021, status="lost")] == ["GONE"]
+    assert [code for code, *_ in ranking_rows(year=2021, status="lost", population="all")] == ["GONE"]
+    assert ranking_rows(year=2021, status="lost") == []  # lost clients are not among the current ones
+
+
+@pytest.fixture
+def two_lost_big_buyers(make_client):
+    """Margins of 2024: two lost clients 400 and 300, three current ones 150, 100 and 50.
+
+    Among all 5 (total 1 000): cumulative 40, 70, 85, 95, 100 % → L400 A, L300 A, C150 A, C100 B, C50 C.
+    Among the 3 current (total 300): cumulative 50, 83.3, 100 % → C150 A, C100 A, C50 B.
+    """
+    ids = {"L400": make_client("L400", left=date(2024, 10, 1), figures={2024: (None, 10, 400)}),
+           "L300": make_client("L300", left=date(2025, 2, 1), figures={2024: (None, 10, 300)})}
+    for margin in (150, 100, 50):
+        ids[f"C{margin}"] = make_client(f"C{margin}", joined=date(2015, 1, 1), figures={2024: (None, 10, margin)})
+    return ids
+
+
+def test_classes_among_current_clients_differ_from_classes_among_all(ctx, two_lost_big_buyers):
+    assert ranking_rows() == [("C150", 1, 50.0, "A", 3), ("C100", 2, round(250 / 3, 6), "A", 3),
+                              ("C50", 3, 100.0, "B", 3)]
+    assert ranking_rows(population="all") == [
+        ("L400", 1, 40.0, "A", 5), ("L300", 2, 70.0, "A", 5), ("C150", 3, 85.0, "A", 5), ("C100", 4, 95.0, "B", 5),
+        ("C50", 5, 100.0, "C", 5)]
+    # The status filter narrows the rows; ranks and classes stay those of the population.
+    assert ranking_rows(population="all", status="active") == [
+        ("C150", 3, 85.0, "A", 3), ("C100", 4, 95.0, "B", 3), ("C50", 5, 100.0, "C", 3)]
+
+
+def test_class_summary_and_positions_follow_the_population(ctx, two_lost_big_buyers):
+    summary = lambda population: [(s.abc, s.clients, s.contribution, round(s.share, 6))  # noqa: E731
+                                  for s in ranking.pareto(2024, settings(), population)[1]]
+    assert summary("current") == [("A", 2, 250.0, round(250 / 3, 6)), ("B", 1, 50.0, round(50 / 3, 6)),
+                                  ("C", 0, 0.0, 0.0)]
+    assert summary("all") == [("A", 3, 850.0, 85.0), ("B", 1, 100.0, 10.0), ("C", 1, 50.0, 5.0)]
+    lost, current = two_lost_big_buyers["L400"], two_lost_big_buyers["C100"]
+    assert ranking.client_rank(lost, 2024, settings()) is None
+    assert (ranking.client_rank(lost, 2024, settings(), "all").rank, ranking.client_rank(current, 2024, settings(),
+                                                                                          "all").abc) == (1, "B")
+    assert ranking.client_rank(current, 2024, settings()).abc == "A"
+    cells = {(cell.abc, cell.tenure): cell.clients for row in segments.matrix(2024, settings()) for cell in row}
+    assert (cells[("A", "loyal")], cells[("B", "loyal")], cells[("C", "loyal")]) == (2, 1, 0)
 
 
 def test_sorting_by_another_column(ctx, six_clients):

@@ -50,9 +50,10 @@ def test_b2_partly_counts_new_and_lost_and_names_each_gap(app, exit_reasons, mak
                             "the last 12 months; 1 exits without a reason")
     assert summary.url.startswith("/clients/history?granularity=month")
     ranking = next(r for r in finding.reasons if "ranking" in r.text)
-    assert ranking.text.startswith(f"3 current clients; the {LAST_YEAR} ranking by margin places 3 clients in ABC")
+    assert ranking.text.startswith(f"3 current clients; the {LAST_YEAR} ranking by margin places them in ABC "
+                                   "classes computed among the current clients")
     assert "class A 1 (80.0 % of the contribution)" in ranking.text
-    assert ranking.url == f"/clients/?year={LAST_YEAR}"
+    assert ranking.url == f"/clients/?year={LAST_YEAR}&population=current"
     segmentation = next(r for r in finding.reasons if r.text.startswith("Segmentation in place"))
     assert segmentation.text.startswith("Segmentation in place: 3 current clients in 3 of 9 segments")
     assert segmentation.url == f"/clients/segments?year={LAST_YEAR}"
@@ -85,7 +86,7 @@ def test_b2_met_with_figures_strategic_clients_and_every_exit_explained_and_deta
     assert isinstance(figure, Figure) and figure.svg.startswith("<svg")
     assert reasons.rows == [["Moved to a competitor", "1", "100.0 %"]]
     assert [row[0].text for row in classes.rows] == ["A", "B", "C"]
-    assert classes.rows[0][0].url == f"/clients/?year={LAST_YEAR}&abc=A"
+    assert classes.rows[0][0].url == f"/clients/?year={LAST_YEAR}&abc=A&population=current"
     assert segments.headers == ["Class", "Loyal", "Established", "New"]
     assert segments.rows[0][1].text == "1 · Preferential"
 

@@ -44,6 +44,36 @@ def test_filters_search_sort_and_pagination(app, client_as, make_client):
     assert "No clients match" in member.get("/clients/?q=nobody").get_data(as_text=True)
 
 
+def _row(page: str, code: str) -> str:
+    """The ranking table's row of the client ``code``."""
+    start = page.index(f">{code}</a>")
+    return page[start:page.index("</tr>", start)]
+
+
+def test_the_page_says_over_whom_classes_are_computed(client_as, make_client):
+    lost = make_client("L400", left=date(2024, 10, 1), figures={2024: (None, 10, 400)})
+    current = make_client("C150", figures={2024: (None, 10, 150)})
+    make_client("C100", figures={2024: (None, 10, 100)})
+    member = client_as("member")
+    page = member.get("/clients/").get_data(as_text=True)
+    assert "Classes A/B/C computed among the 2 current clients of 2024." in page and "L400" not in page
+    assert 'badge abc-a' in _row(page, "C100")  # 150 and 100 make the first 80 % of 250
+    page = member.get("/clients/?population=all&status=active").get_data(as_text=True)
+    assert "Classes A/B/C computed among all 3 clients of 2024" in page and "L400" not in page
+    assert 'badge abc-b' in _row(page, "C100")  # C100 starts after 550 of 650 (84.6 %)
+    assert "L400" in member.get("/clients/?population=all&status=lost").get_data(as_text=True)
+    assert "Classes A/B/C computed among the 2 current" in member.get("/clients/?population=bogus") \
+        .get_data(as_text=True)
+    text = member.get("/clients/export.csv?population=all").get_data().decode("utf-8-sig")
+    assert "L400" in text and "L400" not in member.get("/clients/export.csv").get_data().decode("utf-8-sig")
+    page = member.get(f"/clients/{lost}").get_data(as_text=True)
+    assert "Rank 1 of 3, class" in page and "Among all clients of the year, lost ones included." in page
+    page = member.get(f"/clients/{current}").get_data(as_text=True)
+    assert "Rank 1 of 2, class" in page and "Among the current clients." in page
+    page = member.get("/clients/", headers={"Accept-Language": "es"}).get_data(as_text=True)
+    assert "Clases A/B/C calculadas entre los 2 clientes actuales de 2024." in page and "Clases entre" in page
+
+
 def test_export_neutralises_formulas(client_as, make_client):
     make_client("=CMD()", name="+danger", figures={2024: (None, 10, 10)})
     response = client_as("member").get("/clients/export.csv?q=cmd")

@@ -52,32 +52,34 @@ def _filters_and_year():
                                      segment=form.segment.data or None, region=form.region.data or None,
                                      status=form.status.data or None, abc=form.abc.data or None,
                                      tenure=form.tenure.data or None, strategic=bool(form.strategic.data))
-    return form, year, filters
+    population = form.population.data if form.population.data in ranking.POPULATIONS else ranking.POPULATIONS[0]
+    return form, year, filters, population
 
 
 @bp.get("/")
 @allow(TEAM_DATA)
 def index():
     """The census ranked by contribution, with ABC classes, filters and the Pareto chart (B2)."""
-    form, year, filters = _filters_and_year()
+    form, year, filters, population = _filters_and_year()
     settings = current_settings()
     query = ranking.ranking_query(year, settings, filters, sort=request.args.get("sort", "rank"),
-                                  descending=request.args.get("dir") == "desc")
+                                  descending=request.args.get("dir") == "desc", population=population)
     page = RankingPage(query=query, per_page=current_app.config["PER_PAGE"])
-    points, summary = ranking.pareto(year, settings)
+    points, summary = ranking.pareto(year, settings, population)
     spec = chart_spec(charts.pareto_chart(points, settings)) if points else None
+    filtered = filters != ranking.RankingFilters() or population != ranking.POPULATIONS[0]
     return render_template("loyalty/ranking.html", form=form, page=page, year=year, settings=settings,
-                           summary=summary, pareto_spec=spec, filtered=filters != ranking.RankingFilters(),
-                           typologies=TYPOLOGY_LABELS)
+                           summary=summary, pareto_spec=spec, filtered=filtered, population=population,
+                           ranked_clients=sum(item.clients for item in summary), typologies=TYPOLOGY_LABELS)
 
 
 @bp.get("/export.<any(csv, xlsx):fmt>")
 @allow(TEAM_DATA)
 def export(fmt: str):
     """The ranking as filtered, every matching client, as CSV or XLSX."""
-    _form, year, filters = _filters_and_year()
+    _form, year, filters, population = _filters_and_year()
     settings = current_settings()
-    rows = db.session.execute(ranking.ranking_query(year, settings, filters)).all()
+    rows = db.session.execute(ranking.ranking_query(year, settings, filters, population=population)).all()
     headers = [_("Rank"), _("Code"), _("Name"), _("Typology"), _("Segment"), _("Region"), _("Status"),
                _("Strategic"), _("Purchasing potential"), _("Purchases"), _("Margin"), _("Share of purchases (%)"),
                _("Contribution"), _("Cumulative share (%)"), _("Class")]
@@ -96,8 +98,11 @@ def client_detail(client_id: int):
     client = db.get_or_404(Client, client_id)
     settings = current_settings()
     year = ranking.latest_year()
+    # A lost client has no place among the current ones: its position is among all clients of the year.
+    population = "current" if client.left_on is None else "all"
     return render_template("loyalty/client.html", client=client, settings=settings, year=year,
-                           position=ranking.client_rank(client.id, year, settings), lost_form=LostForm(),
+                           position=ranking.client_rank(client.id, year, settings, population),
+                           population=population, lost_form=LostForm(),
                            figures_form=FiguresForm(year=year), action_form=EmptyForm(),
                            typologies=TYPOLOGY_LABELS, sections=signals.send(signals.client_sections, client))
 

@@ -84,6 +84,8 @@ def test_an_analyst_imports_a_spanish_census_fixes_a_bad_row_and_reads_ranking_a
     expect(rows.nth(1)).to_contain_text("C-004")
     expect(rows.nth(1).locator(".badge.abc-b")).to_have_text("B")
     expect(rows.nth(3).locator(".badge.abc-c")).to_have_text("C")
+    expect(page.get_by_test_id("class-population")).to_contain_text(
+        re.compile(r"Classes A/B/C computed among the 4 current clients of \d{4}\."))
     expect(page.locator("#pareto-chart svg, #pareto-chart canvas").first).to_be_visible()
 
     # The history: joins from 2019 and the exit of 2023 with its reason, drawn as charts.
