@@ -24,6 +24,7 @@ from sqlalchemy import bindparam, func, select, update
 
 from core.extensions import db
 from core.files import Owner, delete_file
+from core.i18n import in_reader_language
 from core.imports import Column, ImportResult, ImportSpec, parse, retention
 from core.imports.bulk import bulk_execute, bulk_insert, driver_rows, indexes_deferred
 from core.imports.cells import normalise
@@ -31,7 +32,7 @@ from core.imports.frames import FrameTable
 from core.imports.result import also_in, other_rows
 from core.timeutil import utcnow
 from loyalty import services
-from loyalty.models import TYPOLOGY_LABELS, CensusImport, Client, ClientYear, Typology
+from loyalty.models import DEFAULT_REASONS, TYPOLOGY_LABELS, CensusImport, Client, ClientYear, Typology
 from loyalty.reasons import reason_lookup
 
 TYPOLOGIES = {
@@ -422,3 +423,21 @@ def remembered_mapping() -> dict:
     """The mapping of the last successful import, offered again for the next file."""
     return db.session.scalar(select(CensusImport.mapping).where(CensusImport.imported_at.is_not(None))
                              .order_by(CensusImport.id.desc()).limit(1)) or {}
+
+
+def example_rows() -> list[dict]:
+    """Two clients as a census file would give them (the import template): one current, one lost last year."""
+    today = date.today()
+    lost = DEFAULT_REASONS["no_use"]
+    return [
+        {"code": "C-0001", "name": in_reader_language("Ferretería Ibáñez SL", "Ibáñez Hardware Ltd"),
+         "typology": in_reader_language("cliente intermedio", "intermediate"), "segment": "Pymes", "region": "Norte",
+         "sector": in_reader_language("Comercio", "Retail"), "joined_on": date(today.year - 6, 3, 15),
+         "strategic": in_reader_language("sí", "yes"), "strategic_reason": in_reader_language(
+             "Distribuidor de referencia en la zona", "The region's reference distributor"),
+         "year": today.year - 1, "potential": 12000, "purchases": 8450.5, "margin": 1234.56},
+        {"code": "C-0002", "name": "María Peña", "typology": in_reader_language("usuario final", "end user"),
+         "segment": in_reader_language("Particulares", "Individuals"), "region": "Sur",
+         "joined_on": date(today.year - 4, 2, 1), "left_on": date(today.year - 1, 6, 30), "exit_reason": str(lost),
+         "strategic": "no", "year": today.year - 1, "potential": 3000, "purchases": 1200, "margin": 300.5},
+    ]

@@ -1,18 +1,19 @@
 """Importing measurements from CSV/XLSX with the shared import pipeline: the rows' own checks and the plan."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, tuple_
 
 from core.extensions import db
+from core.i18n import in_reader_language
 from core.imports import Column, ImportResult, ImportSpec
 from core.imports.result import also_in, other_rows
 from processes.indicators import record_measurements
-from processes.models import Indicator, Measurement
-from processes.periods import PeriodError, parse_period, period_label
+from processes.models import Frequency, Indicator, Measurement
+from processes.periods import PeriodError, parse_period, period_label, period_start
 from processes.services import may_record_measurements
 
 SPEC = ImportSpec([
@@ -120,3 +121,15 @@ def apply(planned: list[PlannedValue], *, actor, replace: bool) -> dict[str, int
         counts["added"] += added
         counts["replaced"] += replaced
     return counts
+
+
+def example_rows(user) -> list[dict]:
+    """Two periods of an indicator ``user`` may record, as a measurements file would give them (the template)."""
+    query = select(Indicator).order_by(Indicator.code)
+    indicator = next((i for i in db.session.scalars(query) if may_record_measurements(user, i)), None)
+    code, frequency = (indicator.code, indicator.frequency) if indicator else ("IND-01", Frequency.MONTHLY)
+    latest = period_start(period_start(date.today(), frequency) - timedelta(days=1), frequency)
+    earlier = period_start(latest - timedelta(days=1), frequency)
+    return [{"indicator": code, "period": period_label(earlier, frequency), "value": 4.1,
+             "comment": in_reader_language("Encuesta trimestral", "Quarterly survey")},
+            {"indicator": code, "period": period_label(latest, frequency), "value": 4.3}]

@@ -5,6 +5,7 @@ every rejected row reported, and nothing written unless every row is right."""
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from core.i18n import in_reader_language
 from core.imports import Column, ImportResult, ImportSpec
 from surveys.engine import MAX_TEXT, insert_responses
 from surveys.models import ItemKind, ResponseSource, Survey, Wave
@@ -60,3 +61,24 @@ def plan(result: ImportResult, survey: Survey) -> list[dict]:
 def apply(wave: Wave, planned: list[dict]) -> int:
     """Store them all (the caller commits once: all or nothing)."""
     return insert_responses(wave, planned)
+
+
+def example_rows(survey: Survey) -> list[dict]:
+    """Two responses to ``survey``, as another survey tool would export them (the template): a pleased
+    respondent and a lukewarm one, with a typology and a segment."""
+    rows = [{"typology": in_reader_language("usuario final", "end user"), "segment": "Norte"},
+            {"typology": in_reader_language("cliente intermedio", "intermediate"), "segment": "Sur"}]
+    for item in survey.items:
+        for row, pleased in zip(rows, (True, False), strict=True):
+            row[field_name(item)] = _example_answer(item, pleased)
+    return rows
+
+
+def _example_answer(item, pleased: bool):
+    if item.kind == ItemKind.TEXT:
+        return in_reader_language("Muy buena atención", "Very helpful staff") if pleased else None
+    if item.kind == ItemKind.CHOICE:
+        options = item.choices or []
+        return (options[-1] if pleased else options[len(options) // 2]) if options else None
+    low, high = item.bounds
+    return high if pleased else (low + high) // 2

@@ -1,11 +1,14 @@
 """Importing enquiries, complaints, claims and incidents from CSV/XLSX (a ticketing tool's export) with the
 shared import pipeline: the rows' own checks, then all rows or none."""
 
+from datetime import date, timedelta
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from core.extensions import db
+from core.i18n import in_reader_language
 from core.imports import Column, ImportResult, ImportSpec
 from core.imports.cells import normalise
 from core.imports.result import also_in, other_rows
@@ -110,3 +113,24 @@ def apply(planned: list[dict], *, actor) -> int:
     db.session.add_all(Complaint(created_by_id=getattr(actor, "id", None), **record) for record in planned)
     db.session.flush()
     return len(planned)
+
+
+def example_rows() -> list[dict]:
+    """A complaint answered and an enquiry still open, as a ticketing tool would export them (the template),
+    filed under the first category on offer."""
+    category = db.session.scalar(select(ComplaintCategory.name).where(ComplaintCategory.active)
+                                 .order_by(func.lower(ComplaintCategory.name)).limit(1))
+    category = category or in_reader_language("Plazos", "Delays")
+    received = date.today() - timedelta(days=14)
+    return [
+        {"reference": "Q-0001", "kind": in_reader_language("queja", "complaint"), "received_on": received,
+         "channel": in_reader_language("teléfono", "phone"), "category": category,
+         "description": in_reader_language("La transferencia tardó tres semanas.", "The transfer took three weeks."),
+         "responded_on": received + timedelta(days=2),
+         "resolution": in_reader_language("Se agilizó y se pidió disculpas.", "Sped up, with an apology."),
+         "satisfaction": 4},
+        {"reference": "Q-0002", "kind": in_reader_language("consulta", "enquiry"),
+         "received_on": received + timedelta(days=3), "channel": "email", "category": category,
+         "description": in_reader_language("¿Cómo cambio mi aportación mensual?",
+                                           "How do I change my monthly contribution?")},
+    ]

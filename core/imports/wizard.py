@@ -8,7 +8,9 @@ the importer's three pages to the capability's blueprint, under the importer's a
 - the upload page (``rule``): the form, the columns the file may have, the earlier imports;
 - the check page (``rule/<id>``): which column is which, every problem (``?report=csv`` downloads them all,
   see ``report``), what the import will do; its confirming POST imports;
-- the file page (``rule/<id>/file``): the file as uploaded, for its uploader only, until it is imported.
+- the file page (``rule/<id>/file``): the file as uploaded, for its uploader only, until it is imported;
+- the template (``rule/template.csv`` or ``.xlsx``): the columns' headers in the reader's language and two
+  example rows (``example_rows``) that the importer takes as they are.
 
 The upload is kept (``retention``) while the import is pending; its table and its parse come from the memo
 (``memo``, ``result.parse_kept``), so however often the check page is opened the file is parsed once per
@@ -26,6 +28,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import pandas as pd
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -35,6 +38,7 @@ from flask_wtf.file import FileField
 from wtforms import SubmitField
 
 from core.access import TEAM_DATA, Rule, allow
+from core.exports import export_response
 from core.extensions import db
 from core.files import TABLES, Owner, StoredFile, download_response
 from core.forms import AcceptedUpload
@@ -101,12 +105,18 @@ class Importer:
     #: The template of the importer's own parts (see the module's docstring).
     parts: str
     upload_form: type[FlaskForm] = UploadForm
+    #: The downloadable template's file name, without its extension.
+    template_name: Any
 
     def target(self, ids: Mapping[str, int]) -> Any:
         """The record the rows go into, from the URL's ids (a 404 when there is none); None if it has none."""
         return None
 
     def spec(self, target) -> ImportSpec:
+        raise NotImplementedError
+
+    def example_rows(self, target) -> list[dict[str, Any]]:
+        """Two rows a real file could hold, by field, written as the importer reads them (the template's)."""
         raise NotImplementedError
 
     def read(self, data: bytes, filename: str):
@@ -179,6 +189,19 @@ class ImportWizard:
         self.importer = importer
         self.endpoints = {step: f"{blueprint}.{name}" for step, name in zip(STEPS, importer.endpoints, strict=True)}
 
+    def template(self, fmt: str, **ids):
+        """A file to fill in: the columns' headers in the reader's language and two example rows."""
+        importer = self.importer
+        target = importer.target(ids)
+        columns = importer.spec(target).columns
+        rows = [[row.get(column.field) for column in columns] for row in importer.example_rows(target)]
+        # Whole numbers stay whole ("4", not "4.0") where a column also has empty cells.
+        frame = pd.DataFrame(rows, columns=[str(column.label) for column in columns]).convert_dtypes()
+        return export_response(frame, str(importer.template_name), fmt)
+
+    def template_urls(self, ids: Mapping[str, int]) -> dict[str, str]:
+        return {fmt: url_for(f"{self.endpoints['upload']}_template", fmt=fmt, **ids) for fmt in ("csv", "xlsx")}
+
     def upload(self, **ids):
         """Step 1: upload the file (kept, so that the next steps can read it again) and say what it is."""
         importer = self.importer
@@ -190,7 +213,8 @@ class ImportWizard:
             db.session.commit()
             return redirect(url_for(self.endpoints["check"], **ids, **{importer.pending_arg: pending_id}))
         return render_template("core/import_upload.html", importer=importer, form=form, target=target,
-                               spec=importer.spec(target), history=importer.history(target))
+                               spec=importer.spec(target), history=importer.history(target),
+                               template_urls=self.template_urls(ids))
 
     def check(self, **ids):
         """Steps 2 and 3: which column is which, every rejected row, what the import will do; then import it all."""
@@ -287,11 +311,13 @@ class ImportWizard:
 
 
 def register(blueprint: Blueprint, importer: Importer) -> ImportWizard:
-    """Add the importer's upload, check and file pages to ``blueprint``."""
+    """Add the importer's upload, check and file pages, and its template, to ``blueprint``."""
     wizard = ImportWizard(importer, blueprint.name)
     upload, check, file = importer.endpoints
     pending = f"{importer.rule}/<int:{importer.pending_arg}>"
     blueprint.add_url_rule(importer.rule, upload, wizard.view(wizard.upload), methods=["GET", "POST"])
     blueprint.add_url_rule(pending, check, wizard.view(wizard.check), methods=["GET", "POST"])
     blueprint.add_url_rule(f"{pending}/file", file, wizard.view(wizard.file), methods=["GET"])
+    blueprint.add_url_rule(f"{importer.rule}/template.<any(csv, xlsx):fmt>", f"{upload}_template", wizard.view(wizard.template),
+                           methods=["GET"])
     return wizard

@@ -40,8 +40,13 @@ class CensusImporter(Importer):
     parts = "loyalty/_census_import.html"
     upload_form = CensusUploadForm
 
+    template_name = _l("census template")
+
     def spec(self, target):
         return census_import.SPEC
+
+    def example_rows(self, target) -> list[dict]:
+        return census_import.example_rows()
 
     def read(self, data: bytes, filename: str):
         return read_frame(data, filename)

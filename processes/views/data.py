@@ -41,8 +41,13 @@ class MeasurementImporter(Importer):
                "or none.")
     parts = "processes/_measurement_import.html"
 
+    template_name = _l("measurements template")
+
     def spec(self, target):
         return measurement_import.SPEC
+
+    def example_rows(self, target) -> list[dict]:
+        return measurement_import.example_rows(current_user)
 
     def check(self, result, pending) -> list[measurement_import.PlannedValue]:
         return measurement_import.plan(result, user=current_user)

@@ -27,8 +27,13 @@ class ResponseImporter(Importer):
     def target(self, ids) -> Wave:
         return db.get_or_404(Wave, ids["wave_id"])
 
+    template_name = _l("responses template")
+
     def spec(self, wave: Wave):
         return response_import.response_spec(wave.survey)
+
+    def example_rows(self, wave: Wave) -> list[dict]:
+        return response_import.example_rows(wave.survey)
 
     def check(self, result, pending) -> list[dict]:
         return response_import.plan(result, pending.target.survey)

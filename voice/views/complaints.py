@@ -188,8 +188,13 @@ class ComplaintImporter(Importer):
                       "recognised.")
     parts = "voice/_complaint_import.html"
 
+    template_name = _l("complaints template")
+
     def spec(self, target):
         return complaint_import.SPEC
+
+    def example_rows(self, target) -> list[dict]:
+        return complaint_import.example_rows()
 
     def check(self, result, pending) -> list[dict]:
         return complaint_import.plan(result)
