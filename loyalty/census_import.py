@@ -171,7 +171,7 @@ def check_result(result: ImportResult, *, year: int | None, full_census: bool) -
     values["client_id"] = pd.Series([known[code][0] if code in known else None for code in values["code"]],
                                     index=values.index, dtype="float64") if known else np.nan
     _check_typology(result)
-    _check_exit(result, {code: left for code, (_id, left, _version, _joined) in known.items() if left is not None})
+    _check_exit(result, {code: left for code, (_id, left, _version) in known.items() if left is not None})
     _check_figures(result, year)
     rows = result.accepted()
     plan = CensusPlan(result, year, full_census, rows)
@@ -187,7 +187,7 @@ def census_version(known: dict, plan: CensusPlan) -> str:
     their versions (each change of a client, by a form or an import, moves its version on) and the figures
     recorded for them. The check page sends it with the confirmation; ``apply`` goes ahead only if the
     census still gives the same, so two imports of the same clients cannot both claim "50 updated"."""
-    versions = sum(version for _id, _left, version, _joined in known.values())
+    versions = sum(version for _id, _left, version in known.values())
     return f"{len(known)}.{versions}.{plan.figures_recorded}.{plan.figures_differing}"
 
 
@@ -204,13 +204,12 @@ def _reject_duplicates(result: ImportResult) -> None:
          for number, code in repeated.items()], index=repeated.index))
 
 
-def _known_clients(codes: pd.Series) -> dict[str, tuple[int, date | None, int, date | None]]:
-    """code → (id, left on, version, joined on) of the clients already in the census (one query, every client)."""
+def _known_clients(codes: pd.Series) -> dict[str, tuple[int, date | None, int]]:
+    """code → (id, left on, version) of the clients already in the census (one query, every client)."""
     wanted, clients = set(codes.dropna()), Client.__table__
-    rows = driver_rows(db.session.connection(), select(clients.c.code, clients.c.id, clients.c.left_on,
-                                                       clients.c.version, clients.c.joined_on))
-    return {code: (client_id, left, version, joined) for code, client_id, left, version, joined in rows
-            if code in wanted}
+    rows = driver_rows(db.session.connection(),
+                       select(clients.c.code, clients.c.id, clients.c.left_on, clients.c.version))
+    return {code: (client_id, left, version) for code, client_id, left, version in rows if code in wanted}
 
 
 def _check_typology(result: ImportResult) -> None:
@@ -295,17 +294,16 @@ def _years(dates: pd.Series) -> pd.Series:
 def membership_warnings(rows: pd.DataFrame, known: dict) -> list[YearWarning]:
     """Accepted rows whose figures are for a year before the client joined or after it left, by kind and year.
 
-    The join and exit dates are the row's, or the ones recorded for a known client when the row leaves them
-    empty. Warnings, not rejections: a client's history may be right and the dates wrong, or the other way."""
+    The join date is the row's (the column is required); the exit date the row's, or the one recorded for a
+    known client when the row leaves it empty (an empty exit date keeps it). Warnings, not rejections: the
+    figures may be right and the dates wrong, or the other way round — the user knows which."""
     rows = rows[rows["has_figures"]]
     if rows.empty:
         return []
     joined, left = rows["joined_on"], rows["left_on"]
-    if known:
-        recorded = pd.DataFrame.from_dict({code: (entry[3], entry[1]) for code, entry in known.items()},
-                                          orient="index", columns=["joined_on", "left_on"])
-        joined = joined.where(joined.notna(), rows["code"].map(recorded["joined_on"]))
-        left = left.where(left.notna(), rows["code"].map(recorded["left_on"]))
+    recorded_exits = {code: entry[1] for code, entry in known.items() if entry[1] is not None}
+    if recorded_exits:
+        left = left.where(left.notna(), rows["code"].map(pd.Series(recorded_exits, dtype=object)))
     years = rows["figures_year"].astype(float)
     warnings = []
     for kind, dates, outside in (("before", joined, years < _years(joined)), ("after", left, years > _years(left))):
