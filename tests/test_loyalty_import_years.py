@@ -118,3 +118,12 @@ def test_a_file_without_warnings_is_confirmed_without_the_tick(app, client_as, e
     assert 'name="years_checked"' not in page
     fields = dict(re.findall(r'<input type="hidden" name="(column_\w+|census_version)" value="([^"]*)"', page))
     assert member.post(url, data={**fields, "confirm": "1"}).status_code == 302
+
+
+def test_the_warning_reads_in_spanish(app):
+    from flask_babel import force_locale
+
+    warning = census_import.YearWarning("after", 2026, 12, [(14, "C-0012", date(2025, 3, 31))])
+    with app.test_request_context(), force_locale("es"):
+        assert warning.message == ("12 filas tienen cifras de 2026, después de la baja del cliente — p. ej., "
+                                   "fila 14: C-0012 se dio de baja en 03/2025")
