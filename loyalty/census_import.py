@@ -13,22 +13,24 @@ the recorded value as it is; in particular an empty exit date never brings a los
 figures already recorded are kept unless the user chooses to replace them.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
 import pandas as pd
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import bindparam, func, select, update
 
 from core.extensions import db
 from core.files import Owner, delete_file
 from core.i18n import in_reader_language
-from core.imports import Column, ImportResult, ImportSpec, parse, retention
+from core.imports import Column, ImportFileError, ImportResult, ImportSpec, parse, retention
 from core.imports.bulk import bulk_execute, bulk_insert, driver_rows, indexes_deferred
 from core.imports.cells import normalise
-from core.imports.frames import FrameTable
+from core.imports.forms import initial_mapping
+from core.imports.frames import FrameTable, read_frame
 from core.imports.result import also_in, other_rows
 from core.timeutil import utcnow
 from loyalty import services
@@ -85,7 +87,8 @@ class CensusPlan:
     """A checked census file: what importing it would do."""
 
     result: ImportResult
-    year: int
+    #: The year given on upload, for rows whose year column is empty or absent; None when none was given.
+    year: int | None
     full_census: bool
     #: Accepted rows with ``client_id`` (None for new clients), ``exit_reason_id`` and ``figures_year``.
     rows: pd.DataFrame
@@ -94,6 +97,15 @@ class CensusPlan:
     figures_differing: int = 0
     #: The state of the census this plan was made against (see ``census_version``).
     census_version: str = ""
+    #: Accepted rows whose figures fall outside the client's membership (``membership_warnings``): imported only
+    #: once the user says they checked them.
+    warnings: list["YearWarning"] = field(default_factory=list)
+
+    @property
+    def figure_years(self) -> list[int]:
+        """The years of the figures the plan imports."""
+        with_figures = self.rows.loc[self.rows["has_figures"], "figures_year"]
+        return sorted({int(year) for year in with_figures.unique()})
 
     @property
     def new_clients(self) -> int:
@@ -113,12 +125,43 @@ class CensusPlan:
         return int(self.rows["left_on"].notna().sum())
 
 
-def check(table: FrameTable, mapping: dict, *, year: int, full_census: bool) -> CensusPlan:
+@dataclass
+class YearWarning:
+    """Rows whose figures are for a year before the client joined (``kind`` "before") or after it left ("after")."""
+
+    kind: str
+    year: int
+    count: int
+    #: Up to ``EXAMPLES`` of them: (row number, client code, the join or exit date).
+    examples: list[tuple[int, str, date]]
+
+    @property
+    def message(self) -> str:
+        if self.kind == "before":
+            text = ngettext("%(num)d row has figures for %(year)d, before the client joined",
+                            "%(num)d rows have figures for %(year)d, before the client joined",
+                            self.count, year=self.year)
+            example = _("row %(row)d: %(code)s joined %(date)s")
+        else:
+            text = ngettext("%(num)d row has figures for %(year)d, after the client left",
+                            "%(num)d rows have figures for %(year)d, after the client left",
+                            self.count, year=self.year)
+            example = _("row %(row)d: %(code)s left %(date)s")
+        examples = "; ".join(example % {"row": row, "code": code, "date": when.strftime("%m/%Y")}
+                             for row, code, when in self.examples)
+        return _("%(warning)s — e.g. %(examples)s", warning=text, examples=examples)
+
+
+#: Examples given with each warning.
+EXAMPLES = 5
+
+
+def check(table: FrameTable, mapping: dict, *, year: int | None, full_census: bool) -> CensusPlan:
     """Parse the file and check each row against the census (``check_result``)."""
     return check_result(parse(table, SPEC, mapping), year=year, full_census=full_census)
 
 
-def check_result(result: ImportResult, *, year: int, full_census: bool) -> CensusPlan:
+def check_result(result: ImportResult, *, year: int | None, full_census: bool) -> CensusPlan:
     """Check each parsed row against the census; every problem joins the result's report.
 
     The checks look at whole columns, and at single rows only where a row may be wrong (an exit date,
@@ -135,6 +178,7 @@ def check_result(result: ImportResult, *, year: int, full_census: bool) -> Censu
     plan = CensusPlan(result, year, full_census, rows)
     if result.ok:
         _compare_recorded_figures(plan)
+        plan.warnings = membership_warnings(rows, known)
     plan.census_version = census_version(known, plan)
     return plan
 
@@ -233,7 +277,43 @@ def _check_figures(result: ImportResult, year: int) -> None:
             result.reject(number, None, "purchases", None,
                           _("The file has no purchases column, which the yearly figures need."))
     years = values["year"]
-    values["figures_year"] = years.where(years.notna(), year) if years.notna().any() else year
+    if year is None:
+        unknown = values["has_figures"] & years.isna()
+        result.reject_rows(unknown, "year", _("The year of these figures is not known: the row has no year, and "
+                                              "no year of the figures was given on upload. Fill in the year "
+                                              "column, or upload the file again giving the year."))
+        values["figures_year"] = years
+    else:
+        values["figures_year"] = years.where(years.notna(), year) if years.notna().any() else year
+
+
+def _years(dates: pd.Series) -> pd.Series:
+    """The year of each date (NaN where there is none), a whole column at once."""
+    return pd.to_datetime(dates, errors="coerce").dt.year
+
+
+def membership_warnings(rows: pd.DataFrame, known: dict) -> list[YearWarning]:
+    """Accepted rows whose figures are for a year before the client joined or after it left, by kind and year.
+
+    The join date is the row's (the column is required); the exit date the row's, or the one recorded for a
+    known client when the row leaves it empty (an empty exit date keeps it). Warnings, not rejections: the
+    figures may be right and the dates wrong, or the other way round — the user knows which."""
+    rows = rows[rows["has_figures"]]
+    if rows.empty:
+        return []
+    joined, left = rows["joined_on"], rows["left_on"]
+    recorded_exits = {code: entry[1] for code, entry in known.items() if entry[1] is not None}
+    if recorded_exits:
+        left = left.where(left.notna(), rows["code"].map(pd.Series(recorded_exits, dtype=object)))
+    years = rows["figures_year"].astype(float)
+    warnings = []
+    for kind, dates, outside in (("before", joined, years < _years(joined)), ("after", left, years > _years(left))):
+        flagged = years[outside.fillna(False).astype(bool)]
+        for year, numbers in flagged.groupby(flagged).groups.items():
+            shown = list(numbers[:EXAMPLES])
+            warnings.append(YearWarning(kind, int(year), len(numbers), [
+                (int(number), rows.at[number, "code"], dates.at[number]) for number in shown]))
+    return warnings
 
 
 def _compare_recorded_figures(plan: CensusPlan) -> None:
@@ -296,6 +376,7 @@ def apply(plan: CensusPlan, record: CensusImport, *, replace_figures: bool) -> N
     record.rows, record.added, record.updated = len(rows), len(new), len(known)
     record.figures_added, record.figures_replaced, record.figures_kept = added, replaced, kept
     record.rejected, record.imported_at = 0, now
+    record.figure_years = plan.figure_years
     db.session.flush()
     release_file(record)
 
@@ -417,6 +498,16 @@ def confirm_lost(record: CensusImport, client_ids: list[int] | None, left_on: da
             raise services.CensusRuleError(f"{client.code}: {refusal}") from refusal
     record.marked_lost += len(chosen)
     return len(chosen)
+
+
+def has_year_column(data: bytes, filename: str) -> bool:
+    """Whether the file has a column taken for the figures' year, as the check page will first map it (a file
+    that cannot be read says so on its check page, not here)."""
+    try:
+        table = read_frame(data, filename)
+    except ImportFileError:
+        return True
+    return bool(initial_mapping(SPEC, table.headers, remembered_mapping()).get("year"))
 
 
 def remembered_mapping() -> dict:

@@ -12,6 +12,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from core.extensions import db
 from core.files import TABLES
 from core.forms import AcceptedUpload, NumberField, VersionedForm, options
+from loyalty import census_import
 from loyalty.models import TYPOLOGY_LABELS, Client, ContributionBasis
 from loyalty.reasons import exit_reasons
 from loyalty.segments import TENURE_LABELS
@@ -119,13 +120,30 @@ class HistoryForm(FlaskForm):
 
 class CensusUploadForm(FlaskForm):
     file = FileField(_l("File (CSV or XLSX)"), validators=[AcceptedUpload(TABLES)])
-    year = IntegerField(_l("Year of the figures"), validators=[InputRequired(), NumberRange(1900, 2100)],
-                        default=lambda: date.today().year - 1,
-                        description=_l("Used for rows without a year column."))
+    # No default: a year guessed for the user is how figures end up filed under the wrong one.
+    year = IntegerField(_l("Year of the figures"), validators=[Optional(), NumberRange(1900, 2100)],
+                        description=_l("The year the file's purchases, margins and potentials are for. Needed "
+                                       "unless the file has a year column; with one, it is used only for rows "
+                                       "whose year is empty."))
     full_census = BooleanField(_l("The file lists every current client"),
                                description=_l("Clients missing from it will be proposed as lost, for you to "
                                               "confirm one by one or all together. Nothing is deleted."))
     submit = SubmitField(_l("Upload and check"))
+
+    def validate(self, extra_validators=None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        if self.year.data is None and not self._file_has_year_column():
+            self.year.errors.append(_l("Give the year of the figures: the file has no year column to take it "
+                                       "from."))
+            return False
+        return True
+
+    def _file_has_year_column(self) -> bool:
+        upload = self.file.data
+        data = upload.read()
+        upload.seek(0)
+        return census_import.has_year_column(data, upload.filename or "")
 
 
 class AbsentForm(FlaskForm):

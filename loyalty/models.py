@@ -194,8 +194,10 @@ class CensusImport(Audited, db.Model):
     #: What stays of the file once it is deleted (after the import, or unused after a few days).
     size: Mapped[int | None] = mapped_column(Integer, info=label(_l("Size (bytes)")))
     sha256: Mapped[str | None] = mapped_column(String(64), info=label(_l("SHA-256")))
-    #: The year of the figures when the file has no year column.
-    year: Mapped[int] = mapped_column(Integer, info=label(_l("Year")))
+    #: The year given on upload: the figures' year for rows without one (None: the file's year column only).
+    year: Mapped[int | None] = mapped_column(Integer, info=label(_l("Year")))
+    #: The years of the figures imported, once imported (several when the file has a year column).
+    figure_years: Mapped[list | None] = mapped_column(JSON, info=label(_l("Years of the figures")))
     #: The file lists every current client: those absent are proposed as lost.
     full_census: Mapped[bool] = mapped_column(Boolean, default=False, info=label(_l("Full census")))
     imported_at: Mapped[datetime | None] = mapped_column(DateTime, info=label(_l("Imported at")))

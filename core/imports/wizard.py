@@ -318,6 +318,6 @@ def register(blueprint: Blueprint, importer: Importer) -> ImportWizard:
     blueprint.add_url_rule(importer.rule, upload, wizard.view(wizard.upload), methods=["GET", "POST"])
     blueprint.add_url_rule(pending, check, wizard.view(wizard.check), methods=["GET", "POST"])
     blueprint.add_url_rule(f"{pending}/file", file, wizard.view(wizard.file), methods=["GET"])
-    blueprint.add_url_rule(f"{importer.rule}/template.<any(csv, xlsx):fmt>", f"{upload}_template", wizard.view(wizard.template),
-                           methods=["GET"])
+    blueprint.add_url_rule(f"{importer.rule}/template.<any(csv, xlsx):fmt>", f"{upload}_template",
+                           wizard.view(wizard.template), methods=["GET"])
     return wizard

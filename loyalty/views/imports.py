@@ -107,6 +107,9 @@ class CensusImporter(Importer):
         if sent.get("census_version") != plan.census_version:
             return _("The census changed since this file was checked (another import or an edit of the same "
                      "clients). Nothing was imported: check what the import will do now, and confirm again.")
+        if plan.warnings and not sent.get("years_checked"):
+            return _("Some rows have figures for a year when the client was not a client. Nothing was imported: "
+                     "tick “I have checked these” to import them as they are, or fix the file and upload it again.")
         return None
 
     def apply(self, plan: census_import.CensusPlan, result, pending: Pending, *, replace: bool) -> str:
