@@ -62,21 +62,28 @@ def authenticate(email: str, password: str, *, address: str | None = None) -> Us
     return user
 
 
+def checked_under(backoff: throttle.BackOff | None, subject: str, verify) -> bool:
+    """Run ``verify()`` (is the secret right?) as one attempt of ``subject`` under ``backoff``; raises
+    ``Throttled`` while the subject must wait. A right answer forgets the failures; a wrong one counts (it
+    reserved its place before the check). Without throttling (most tests) it only verifies."""
+    if backoff is None:
+        return verify()
+    with backoff.attempt(subject) as (verdict, forget_failures):
+        if not verdict.allowed:
+            raise Throttled(verdict.retry_after)
+        right = verify()
+        if right:
+            forget_failures()
+        return right
+
+
 def password_confirmed(user: User, password: str) -> bool:
     """Whether ``password`` is ``user``'s, checked under the same per-e-mail throttle as signing in.
 
     Pages that ask for the current password again (changing it) would otherwise let whoever holds an
     open session guess it without limit. Raises ``Throttled`` while the e-mail must wait."""
     guard = throttle.throttles()
-    if guard is None:
-        return user.check_password(password)
-    with guard.password.attempt(user.email) as (verdict, forget_failures):
-        if not verdict.allowed:
-            raise Throttled(verdict.retry_after)
-        right = user.check_password(password)
-        if right:
-            forget_failures()
-        return right
+    return checked_under(guard and guard.password, user.email, lambda: user.check_password(password))
 
 
 def _password_holder(email: str, password: str) -> User | None:

@@ -22,7 +22,7 @@ from sqlalchemy import or_, select, update
 
 from accounts import recovery_codes
 from accounts.models import TwoFactorCredential
-from accounts.services import AccountError, Throttled
+from accounts.services import AccountError, checked_under
 from core import access, throttle
 from core.extensions import db
 from core.models import Organisation, Role, User, new_login_token
@@ -213,19 +213,9 @@ def verify_code_or_recovery_code(user: User, code: str) -> bool:
 
 
 def checked(user: User, verify: Callable[[], bool]) -> bool:
-    """Run one check of ``user``'s second factor under their code throttle; raises ``Throttled``.
-
-    A right answer forgets the failures; a wrong one counts (it reserved its place before the check)."""
+    """Run one check of ``user``'s second factor under their code throttle; raises ``Throttled``."""
     guard = throttle.throttles()
-    if guard is None:
-        return verify()
-    with guard.code.attempt(f"two-factor:{user.id}") as (verdict, forget_failures):
-        if not verdict.allowed:
-            raise Throttled(verdict.retry_after)
-        right = verify()
-        if right:
-            forget_failures()
-        return right
+    return checked_under(guard and guard.code, f"two-factor:{user.id}", verify)
 
 
 # Recovery codes

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, tuple_
+from sqlalchemy.orm import selectinload
 
 from core.extensions import db
 from core.i18n import in_reader_language
@@ -125,7 +126,7 @@ def apply(planned: list[PlannedValue], *, actor, replace: bool) -> dict[str, int
 
 def example_rows(user) -> list[dict]:
     """Two periods of an indicator ``user`` may record, as a measurements file would give them (the template)."""
-    query = select(Indicator).order_by(Indicator.code)
+    query = select(Indicator).options(selectinload(Indicator.process)).order_by(Indicator.code)
     indicator = next((i for i in db.session.scalars(query) if may_record_measurements(user, i)), None)
     code, frequency = (indicator.code, indicator.frequency) if indicator else ("IND-01", Frequency.MONTHLY)
     latest = period_start(period_start(date.today(), frequency) - timedelta(days=1), frequency)
