@@ -1,0 +1,127 @@
+"""Benchmark of the census import's check page at 100 000 rows (issue 13: "the check page of a 100 000-row file
+answers in under 3 s on this machine"). Prints, in one run, on one SQLite file, over interleaved repetitions
+(median and range):
+
+(a) the upload (``POST /clients/import``: the file stored and read, its first parse and check, the redirect),
+    the check page the user then waits for (``GET /clients/import/<id>``, through the Flask test client,
+    file and parse from the memo, the census checks and the page rendered) and the two together;
+(b) the baseline on the same file in the same run: ``pandas.read_csv`` with the Spanish notation;
+(c) the ratio of each to the baseline, and the target: the check page under 3 s.
+
+    .venv/bin/python -m bench.check_page [--rows 100000] [--repeat 5] [--census empty|loaded]
+
+Each repetition uploads the same Spanish-format file (``bench.census.write_census``) as a new import, with the
+memo emptied first, so that every upload reads and parses the file as a new one would. With ``--census loaded``
+the file's clients are imported once before the measurements, so the check compares every row with a client
+already in the census (the yearly update) instead of finding them all new.
+"""
+
+import argparse
+import io
+import re
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from bench.census import make_app, prepare, write_census
+
+#: The answer the check page must give within (issue 13).
+TARGET_SECONDS = 3.0
+
+
+def signed_in_client(app):
+    """A test client signed in as the benchmark's user (``bench.census.prepare`` made it)."""
+    from accounts import sessions
+    from core.extensions import db
+    from core.models import User
+
+    with app.app_context():
+        sign_in = {}
+        sessions.fill(sign_in, db.session.get(User, 1))
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session.update(sign_in)
+    return client
+
+
+def upload_and_check(client, data: bytes) -> tuple[float, float, str]:
+    """Upload ``data`` as a new census import, then open its check page: (upload s, check page s, its URL)."""
+    from core.imports import memo
+
+    memo.forget()  # a new file: nothing of it read or parsed yet
+    started = time.perf_counter()
+    response = client.post("/clients/import", data={"file": (io.BytesIO(data), "censo.csv"), "year": "2024"},
+                           content_type="multipart/form-data")
+    uploaded = time.perf_counter()
+    if response.status_code != 302:
+        raise RuntimeError(f"the upload answered {response.status_code}")
+    url = response.headers["Location"]
+    page = client.get(url)
+    checked = time.perf_counter()
+    body = page.get_data(as_text=True)
+    if page.status_code != 200 or 'data-testid="import-preview"' not in body:
+        raise RuntimeError(f"the check page answered {page.status_code} without the rows to import")
+    return uploaded - started, checked - uploaded, url
+
+
+def baseline(csv_path: Path) -> float:
+    """``pandas.read_csv`` of the same file, with its Spanish notation."""
+    import pandas as pd
+
+    started = time.perf_counter()
+    pd.read_csv(csv_path, sep=";", decimal=",", thousands=".", dtype={"Código": str})
+    return time.perf_counter() - started
+
+
+def load_census(client, data: bytes) -> None:
+    """Import the file once, through its check page's confirmation, so the census holds its clients."""
+    _upload, _check, url = upload_and_check(client, data)
+    page = client.get(url).get_data(as_text=True)
+    confirmation = page.split('data-testid="import-plan"', 1)[1]
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', confirmation))
+    response = client.post(url, data={**fields, "confirm": "1"})
+    if response.status_code != 302 or response.headers["Location"].endswith(url):
+        raise RuntimeError(f"loading the census did not import the file ({response.status_code})")
+
+
+def spread(values: list[float]) -> str:
+    return f"median {statistics.median(values):6.2f} s  (range {min(values):.2f}–{max(values):.2f})"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--census", choices=("empty", "loaded"), default="empty")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as directory:
+        database, csv_path = Path(directory) / "bench.sqlite3", Path(directory) / "censo.csv"
+        write_census(csv_path, args.rows)
+        data = csv_path.read_bytes()
+        prepare(database)
+        app = make_app(database)
+        client = signed_in_client(app)
+        if args.census == "loaded":
+            load_census(client, data)
+        upload_and_check(client, data)  # warm: templates compiled, mappers configured, as a running worker
+        baseline(csv_path)
+        uploads, checks, baselines = [], [], []
+        for _ in range(args.repeat):  # interleaved, so a slower moment of the machine weighs on both
+            baselines.append(baseline(csv_path))
+            upload, check, _url = upload_and_check(client, data)
+            uploads.append(upload)
+            checks.append(check)
+    totals = [u + c for u, c in zip(uploads, checks, strict=True)]
+    base = statistics.median(baselines)
+    check = statistics.median(checks)
+    print(f"{args.rows} rows, {len(data) / 1e6:.1f} MB, census {args.census}, {args.repeat} repetitions")
+    print(f"(a) upload (POST)              {spread(uploads)}   ratio {statistics.median(uploads) / base:5.1f}")
+    print(f"    check page (GET)           {spread(checks)}   ratio {check / base:5.1f}  "
+          f"target < {TARGET_SECONDS:.0f} s {'ok' if check < TARGET_SECONDS else 'MISSED'}")
+    print(f"    upload + check page        {spread(totals)}   ratio {statistics.median(totals) / base:5.1f}")
+    print(f"(b) pandas.read_csv            {spread(baselines)}")
+
+
+if __name__ == "__main__":
+    main()
