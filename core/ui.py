@@ -1,7 +1,9 @@
 """What every template can use: permission checks, languages, navigation and paging links."""
 
+import re
+
 from flask import current_app, flash, g, request, url_for
-from flask_babel import format_decimal, get_locale
+from flask_babel import format_currency, get_locale
 from flask_babel import lazy_gettext as _l
 
 from core.access import may
@@ -64,12 +66,33 @@ def width_class(percent: float | None) -> str:
     return f"pct-{step}"
 
 
-def money(value) -> str:
-    """An amount in the reader's format: with its cents where it has them (437,04), whole otherwise (8.450)."""
+#: The currency of every amount the organisation records (the census's figures, the cost of listening). The
+#: organisations are Spanish: euros in both languages, as the charts' axes (``core.charts``).
+CURRENCY = "EUR"
+
+
+def money(value, whole: bool = False) -> str:
+    """An amount of money as the reader writes it, the currency sign where their language puts it.
+
+    The rule, the same on every page and report:
+
+    - **An amount of one thing** — one client's figures of a year (its page, its row of the ranking), one
+      listening activity's or survey wave's cost, a figure entered by hand — is shown as recorded: with its
+      cents where it has them, without ",00" where it has none (437,04 € and 8.450 € in Spanish; €437.04 and
+      €8,450 in English).
+    - **Sums and averages over many of them** — a class's, a segment's or a period's contribution, a year's
+      listening costs and their benefit — are shown in whole euros (``whole=True``): over many clients the
+      cents are noise. So are chart axes (``core.charts``).
+    - **Exports** (``core.exports``) write numbers, not text: every figure at full precision.
+    """
     if value is None:
         return "—"
-    has_cents = round(abs(float(value)) * 100) % 100 != 0
-    return format_decimal(value, "#,##0.00" if has_cents else "#,##0")
+    amount = float(value)
+    if not whole and round(abs(amount) * 100) % 100 != 0:
+        return format_currency(amount, CURRENCY)
+    # The reader's currency pattern without its decimals: "#,##0.00 ¤" → "#,##0 ¤".
+    pattern = re.sub(r"\.0+", "", get_locale().currency_formats["standard"].pattern)
+    return format_currency(round(amount), CURRENCY, format=pattern, currency_digits=False)
 
 
 def register_template_helpers(app) -> None:

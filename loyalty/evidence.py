@@ -18,6 +18,7 @@ from core.audit import AuditEntry
 from core.charts import chart_svg
 from core.extensions import db
 from core.findings import Figure, Finding, Line, Status, Table
+from core.ui import money
 from loyalty import charts, history, ranking, segments
 from loyalty.forms import BASIS_LABELS
 from loyalty.models import CensusImport, Client, ClientYear
@@ -140,8 +141,9 @@ def _exits_without_reason() -> tuple[Client, ...]:
                                     .order_by(Client.left_on.desc(), Client.id).limit(EXITS_LISTED)))
 
 
-def _number(value) -> str:
-    return "—" if value is None else format_decimal(value, "#,##0")
+def _total(value) -> str:
+    """A sum of many clients' contributions: whole euros (``core.ui.money``'s rule)."""
+    return money(value, whole=True)
 
 
 def _percent(value) -> str:
@@ -241,7 +243,7 @@ def _blocks(facts: B2Facts) -> list:
                             [_("Class"), _("Clients"), _("Contribution"), _("Share of the contribution")],
                             [[Line(c.abc, url_for("loyalty.index", year=year, abc=c.abc, population="current")),
                               str(c.clients),
-                              _number(c.contribution), _percent(c.share)] for c in facts.classes]))
+                              _total(c.contribution), _percent(c.share)] for c in facts.classes]))
     if facts.matrix:
         blocks.append(_segments_table(facts))
     return blocks
@@ -256,7 +258,7 @@ def _history_blocks(facts: B2Facts) -> list:
     rows = [[Line(label(p), url_for("loyalty.census_history", granularity="month", start=p.start.year,
                                     end=p.start.year)),
              str(p.at_start), str(p.new), str(p.lost), str(p.at_end), _percent(p.churn), _percent(p.retention),
-             _number(p.contribution_lost)] for p in years]
+             _total(p.contribution_lost)] for p in years]
     return [Table(_("New and lost clients per year"),
                   [_("Year"), _("Clients at start"), _("New"), _("Lost"), _("Clients at end"), _("Exit rate"),
                    _("Retention rate"), _("Contribution lost")], rows),

@@ -1,6 +1,7 @@
 """The census pages: ranking, client, history, segments and settings, for valid and invalid input."""
 
 import io
+import re
 from datetime import date
 
 from openpyxl import load_workbook
@@ -190,7 +191,55 @@ def test_exit_reasons_can_be_added_and_withdrawn(app, client_as, exit_reasons):
         assert db.session.query(ExitReason).filter_by(name="Fusión con otra empresa").one().key is None
 
 
-def test_a_clients_figures_keep_their_cents(client_as, make_client):
-    client_id = make_client("CENTS", figures={2024: (12000, 8450.5, 437.04)})
-    page = client_as("member").get(f"/clients/{client_id}").get_data(as_text=True)
-    assert "437.04" in page and "8,450.50" in page and "12,000" in page
+def _text(page: str) -> str:
+    """The page without its form values (a filter's options carry the stored values, as they must)."""
+    return re.sub(r'value="[^"]*"', "", page)
+
+
+#: Each language's money for the figures (12000, 8450.5, 437.04), and the label of the typology "end_user".
+READERS = {
+    "es": {"potential": "12.000\xa0€", "purchases": "8.450,50\xa0€", "margin": "437,04\xa0€",
+           "typology": "Usuario final"},
+    "en": {"potential": "€12,000", "purchases": "€8,450.50", "margin": "€437.04", "typology": "End user"},
+}
+
+
+def test_the_ranking_and_a_clients_page_show_money_with_its_cents_and_typologies_by_their_labels(
+        client_as, make_client):
+    client_id = make_client("CENTS", typology="end_user", figures={2024: (12000, 8450.5, 437.04)})
+    make_client("WHOLE", figures={2024: (None, 100, 300)})
+    member = client_as("member")
+    for language, shown in READERS.items():
+        ranking = member.get("/clients/", headers={"Accept-Language": language}).get_data(as_text=True)
+        row = _row(ranking, "CENTS")
+        # Potential, purchases and the contribution (the margin, by default) as the reader writes money.
+        assert all(shown[name] in row for name in ("potential", "purchases", "margin")), (language, row)
+        assert shown["typology"] in row and "end_user" not in _text(ranking)
+        page = member.get(f"/clients/{client_id}", headers={"Accept-Language": language}).get_data(as_text=True)
+        assert all(shown[name] in page for name in ("potential", "purchases", "margin")), language
+        assert shown["typology"] in page and "end_user" not in _text(page)
+    assert "437,04" not in _row(ranking, "WHOLE") and "€300<" in _row(ranking, "WHOLE")  # whole stays whole
+
+
+def test_sums_over_many_clients_are_in_whole_euros(client_as, make_client, exit_reasons):
+    make_client("A1", joined=date(2010, 1, 1), figures={2024: (None, 10, 437.04)})
+    make_client("A2", joined=date(2010, 1, 1), left=date(2024, 6, 1), reason_id=exit_reasons["no_use"],
+                figures={2024: (None, 10, 100.30)})
+    member = client_as("member")
+    segments = member.get("/clients/segments?year=2024", headers={"Accept-Language": "es"}).get_data(as_text=True)
+    assert "contribución 437\xa0€" in segments and "437,04" not in segments
+    history = member.get("/clients/history?granularity=year&start=2024&end=2024").get_data(as_text=True)
+    assert "€100<" in history and "100.30" not in history  # the contribution lost in 2024
+
+
+def test_the_ranking_export_keeps_every_cent_and_names_typologies_in_the_readers_language(client_as, make_client):
+    make_client("CENTS", typology="prescriber", figures={2024: (12000, 8450.5, 437.04)})
+    member = client_as("member")
+    spanish = member.get("/clients/export.csv", headers={"Accept-Language": "es"}).get_data().decode("utf-8-sig")
+    row = spanish.splitlines()[1].split(";")
+    assert row[3] == "Prescriptor" and "437,04" in row and "8450,5" in row and "prescriber" not in spanish
+    english = member.get("/clients/export.csv", headers={"Accept-Language": "en"}).get_data().decode("utf-8-sig")
+    assert "Prescriber" in english and "437.04" in english.splitlines()[1].split(",")
+    workbook = load_workbook(io.BytesIO(member.get("/clients/export.xlsx").get_data()))
+    header, values = list(workbook.active.values)[:2]
+    assert values[header.index("Margin")] == 437.04 and values[header.index("Typology")] == "Prescriber"

@@ -227,3 +227,21 @@ def test_the_usual_categories_can_start_an_empty_list(app, client_as):
     assert _count(app, ComplaintCategory) == 6
     clash = member.post("/clients/complaints/categories", data={"name": "response DELAYS"})
     assert "There is already a category called" in clash.get_data(as_text=True)
+
+
+def test_an_activitys_cost_keeps_its_cents_and_the_years_totals_are_whole(app, client_as):
+    member = client_as("member")
+    member.post("/clients/listening/new", data={
+        "kind": "focus_group", "title": "Socios jubilados", "held_on": "2024-03-01", "participants": "9",
+        "typology": "end_user", "findings": "", "staff_hours": "12,5", "hourly_rate": "30,26", "external_cost": "150"})
+    with app.app_context():
+        activity_id = db.session.scalar(select(ListeningActivity.id))
+    spanish = {"Accept-Language": "es"}
+    page = member.get(f"/clients/listening/{activity_id}", headers=spanish).get_data(as_text=True)
+    assert "528,25\xa0€" in page and "× 30,26\xa0€ + 150\xa0€ externos" in page  # 12,5 h × 30,26 € + 150 €
+    assert "Usuario final" in page
+    listed = member.get("/clients/listening", headers=spanish).get_data(as_text=True)
+    assert "528,25\xa0€" in listed and ">end_user<" not in listed
+    page = member.get("/clients/listening/worth-it").get_data(as_text=True)
+    totals = page[page.index('data-testid="listening-years"'):page.index("</table>", page.index("listening-years"))]
+    assert "€528<" in totals and "528.25" not in totals  # a year's cost of listening: a sum, in whole euros
