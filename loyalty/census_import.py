@@ -73,11 +73,11 @@ SPEC = ImportSpec([
            synonyms=("motivo estratégico", "por qué estratégico", "why strategic", "strategic reason")),
     Column("year", _l("Year"), "integer", required=False, minimum=1900, maximum=2100,
            synonyms=("año", "ejercicio", "year", "fiscal year")),
-    Column("potential", _l("Purchasing potential"), "number", required=False, minimum=0,
+    Column("potential", _l("Purchasing potential"), "number", required=False, minimum=0, money=True,
            synonyms=("potencial", "potencial de compra", "potencial compra", "potential", "purchasing potential")),
-    Column("purchases", _l("Purchases"), "number", required=False, minimum=0,
+    Column("purchases", _l("Purchases"), "number", required=False, minimum=0, money=True,
            synonyms=("compras", "ventas", "facturación", "ingresos", "importe", "purchases", "revenue", "sales")),
-    Column("margin", _l("Margin"), "number", required=False,
+    Column("margin", _l("Margin"), "number", required=False, money=True,
            synonyms=("margen", "margen bruto", "rentabilidad", "beneficio", "margin", "gross margin", "profit")),
 ])
 

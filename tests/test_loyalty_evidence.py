@@ -87,6 +87,7 @@ def test_b2_met_with_figures_strategic_clients_and_every_exit_explained_and_deta
     assert reasons.rows == [["Moved to a competitor", "1", "100.0 %"]]
     assert [row[0].text for row in classes.rows] == ["A", "B", "C"]
     assert classes.rows[0][0].url == f"/clients/?year={LAST_YEAR}&abc=A&population=current"
+    assert [row[2] for row in classes.rows] == ["€900", "€100", "€0"]  # sums of contributions: whole euros
     assert segments.headers == ["Class", "Loyal", "Established", "New"]
     assert segments.rows[0][1].text == "1 · Preferential"
 

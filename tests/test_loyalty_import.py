@@ -316,3 +316,7 @@ def test_the_preview_shows_choices_by_their_labels_not_their_stored_values(app, 
     preview = page.split('data-testid="import-preview"', 1)[1].split("</table>", 1)[0]
     assert "Intermediate client" in preview and "End user" in preview
     assert "intermediate" not in preview.replace("Intermediate", "") and "end_user" not in preview
+    assert "€8,450.50" in preview and "€1,234.56" in preview and "€300.50" in preview and "€12,000<" in preview
+    spanish = upload.client.get(upload(SPANISH), headers={"Accept-Language": "es"}).get_data(as_text=True)
+    preview = spanish.split('data-testid="import-preview"', 1)[1].split("</table>", 1)[0]
+    assert "Cliente intermedio" in preview and "8.450,50\xa0€" in preview and "300,50\xa0€" in preview

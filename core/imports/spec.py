@@ -23,7 +23,9 @@ class Column:
     Spanish and English, compared ignoring case, accents, spaces and punctuation. ``choices`` maps
     accepted spellings to stored values (kind ``choice``), and ``labels`` names each stored value as people
     read it (in previews and reports). ``max_length`` limits text; ``minimum``/``maximum`` bound numbers.
-    An empty ``boolean`` cell means no.
+    ``money`` marks a number column of amounts, which previews show as money (``core.ui.money``: cents where
+    the cell has them, the currency sign); it does not change how cells are read. An empty ``boolean`` cell
+    means no.
     """
 
     field: str
@@ -36,6 +38,7 @@ class Column:
     minimum: float | None = None
     maximum: float | None = None
     labels: Mapping[Any, Any] | None = None
+    money: bool = False
 
     def __post_init__(self):
         if self.kind not in KINDS:
