@@ -9,6 +9,7 @@ import demo
 from core.extensions import db
 from core.models import Role, User
 from loyalty import demo_census
+from loyalty.services import CensusRuleError
 
 
 @click.group("demo", invoke_without_command=True)
@@ -52,7 +53,11 @@ def remove_census_command(yes, email):
         click.echo(f"  {dependant.label}{kept}: {dependant.count}")
     if not yes:
         click.confirm("These records are deleted, but for those kept. Continue?", abort=True)
-    removal = demo_census.remove_demo_census(record, actor=_actor(email))
+    try:
+        removal = demo_census.remove_demo_census(record, actor=_actor(email))
+    except CensusRuleError as refusal:
+        db.session.rollback()
+        raise click.ClickException(str(refusal)) from refusal
     db.session.commit()
     click.echo(f"Demo clients removed: {removal.message}.")
 

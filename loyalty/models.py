@@ -86,7 +86,8 @@ class ExitReason(Audited, db.Model):
 
 
 class Client(Audited, Versioned, db.Model):
-    """A client of the organisation: current while ``left_on`` is empty; never deleted (history is evidence)."""
+    """A client of the organisation: current while ``left_on`` is empty; never deleted (history is evidence), but for
+    the demo organisation's, removed before a real census is imported (``loyalty.demo_census``)."""
 
     __tablename__ = "clients"
     __audit_label__ = _l("Client")

@@ -131,6 +131,19 @@ def test_the_demo_clients_and_only_what_exists_because_of_them_are_removed(app, 
             demo_census.remove_demo_census(real_import, actor=None)
 
 
+def test_records_no_package_removes_keep_the_clients_and_the_removal_is_refused(app, mixed_census, monkeypatch):
+    """A package whose hooks do not answer (here: none does) leaves records pointing at the clients: refused."""
+    monkeypatch.setattr(demo_census.signals, "send", lambda signal, **kwargs: [])
+    with app.app_context():
+        record = db.session.get(CensusImport, mixed_census["import"])
+        with pytest.raises(CensusRuleError, match=r"\(complaints, survey_invitations\)|\(survey_invitations, "
+                                                  r"complaints\)"):
+            demo_census.remove_demo_census(record, actor=None)
+        db.session.rollback()
+        assert _count(Client) == 5 and _count(ClientYear) == 10
+        assert db.session.get(CensusImport, mixed_census["import"]).removed_at is None
+
+
 def test_a_demo_client_a_real_file_listed_is_the_organisations_and_stays(app, mixed_census):
     """The marker is the last import that listed the client: a real file's listing claims it."""
     with app.app_context():
