@@ -159,6 +159,17 @@ def test_a_demo_client_a_real_file_listed_is_the_organisations_and_stays(app, mi
         assert db.session.get(Client, claimed.id) is not None
 
 
+def test_what_a_file_would_mix_with_the_demo_clients(app, mixed_census):
+    with app.app_context():
+        assert demo_census.demo_mix(["OURS-9"], full_census=False) == demo_census.DemoMix(
+            demo_census.demo_census(), matched=0, proposed_lost=0)
+        mix = demo_census.demo_mix(["S-00001", "OURS-9"], full_census=True)
+        assert (mix.demo.clients, mix.matched, mix.proposed_lost) == (3, 1, 2)
+        db.session.get(Client, mixed_census["demo"][1]).left_on = date(2024, 6, 30)  # a lost one is not proposed
+        db.session.flush()
+        assert demo_census.demo_mix(["S-00001"], full_census=True).proposed_lost == 1
+
+
 def test_the_census_pages_tell_of_the_demo_clients_and_the_confirmation_lists_what_goes(app, mixed_census,
                                                                                        client_as):
     coordinator = client_as("coordinator")

@@ -247,7 +247,7 @@ def client_dependants(clients: Select) -> list[Dependants]:
         return db.session.execute(statement.execution_options(synchronize_session=False)).rowcount
 
     count = func.count()
-    return [Dependants("requirements_detached", _l("Requirements kept, unlinked from a removed complaint"),
+    return [Dependants("requirements_detached", _l("Requirements first heard in a removed complaint"),
                        db.session.scalar(select(count).where(heard)), detach, detached=True),
             Dependants("complaints", _l("Enquiries, complaints, claims and incidents"),
                        db.session.scalar(select(count).select_from(complaints.subquery())), remove)]
