@@ -56,8 +56,12 @@ REVIEW = Rule("review", read=SIGNED_IN, write=frozenset({Role.REVIEWER}))
 #: Evidence packs: those who answer for the evidence or assess it generate and download them. Generating one
 #: keeps a dated snapshot of what was handed over but changes none of the organisation's data.
 PACKS = Rule("packs", read=COORDINATORS | {Role.REVIEWER}, write=COORDINATORS | {Role.REVIEWER})
+#: Removals of a whole part of the data that the coordinator answers for (the demo's census): the page asking for
+#: the confirmation is theirs too, since what it lists is only a step towards the removal.
+COORDINATORS_ONLY = Rule("coordinators-only", read=COORDINATORS, write=COORDINATORS)
 
-RULES = (PUBLIC, PUBLIC_READ, OWN_ACCOUNT, TEAM_DATA, COORDINATION, AUDIT, ADMINISTRATION, REVIEW, PACKS)
+RULES = (PUBLIC, PUBLIC_READ, OWN_ACCOUNT, TEAM_DATA, COORDINATION, AUDIT, ADMINISTRATION, REVIEW, PACKS,
+         COORDINATORS_ONLY)
 
 #: Rules for endpoints that are not our own view functions.
 _declared: dict[str, Rule] = {}

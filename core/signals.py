@@ -70,6 +70,13 @@ returns the HTML of a section of that page about the client (rendered from its o
 complaints), or None; the sections follow the census's own, in the order of the hooks.
 """)
 
+client_dependants = _signals.signal("client-dependants", doc="""
+Sent by ``loyalty.demo_census`` before census clients are removed (the demo's, before a real census is imported)
+with ``clients=`` a SELECT of their ids; sender None. A receiver returns a list of ``loyalty.demo_census.Dependants``:
+each kind of its package's records that points at those clients, counted in one query, with the set-based
+statement that removes them (or detaches them, for records that stay), run in the order given, before the clients.
+""")
+
 
 def register_hooks(app: Flask, *modules: str) -> None:
     """Import each hooks module (connecting its receivers, once per process) and let ``app`` hear them."""

@@ -1,7 +1,9 @@
 """The demo organisation's client census: about 2 000 members and companies across the three typologies,
 five years of joins and exits with their reasons, yearly figures, and a few strategic clients.
 
-Written in bulk (Core ``insert`` with many rows), as a census import writes, so ``make run`` stays fast.
+Written in bulk (Core ``insert`` with many rows), as a census import writes, so ``make run`` stays fast, under an
+import record marked as the demo's: that is how the census pages know these clients are the demo's, and how
+``flask demo remove-census`` (or the census's own page) removes them before a real census is imported.
 """
 
 import random
@@ -43,7 +45,7 @@ def load(users) -> None:
     reasons = {r.key: r.id for r in db.session.scalars(select(ExitReason)) if r.key}
     today = date.today()
     record = CensusImport(actor_id=users["iker.goikoetxea@demo.test"].id, filename="censo-socios.csv",
-                          year=today.year - 1, full_census=True, imported_at=utcnow(), mapping={})
+                          year=today.year - 1, full_census=True, imported_at=utcnow(), mapping={}, demo=True)
     db.session.add(record)
     db.session.flush()
     clients = [_client(number, rng, today, reasons, record.id) for number in range(1, CLIENTS + 1)]

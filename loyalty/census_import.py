@@ -34,6 +34,7 @@ from core.imports.frames import FrameTable, read_frame
 from core.imports.result import also_in, other_rows
 from core.timeutil import utcnow
 from loyalty import services
+from loyalty.demo_census import DemoCensus, DemoMix, current_demo_import, demo_mix
 from loyalty.models import DEFAULT_REASONS, TYPOLOGY_LABELS, CensusImport, Client, ClientYear, Typology
 from loyalty.reasons import reason_lookup
 
@@ -100,6 +101,8 @@ class CensusPlan:
     #: Accepted rows whose figures fall outside the client's membership (``membership_warnings``): imported only
     #: once the user says they checked them.
     warnings: list["YearWarning"] = field(default_factory=list)
+    #: How the file meets the demo organisation's clients, when the census still holds them (the page warns).
+    demo: DemoMix | None = None
 
     @property
     def figure_years(self) -> list[int]:
@@ -179,6 +182,7 @@ def check_result(result: ImportResult, *, year: int | None, full_census: bool) -
     if result.ok:
         _compare_recorded_figures(plan)
         plan.warnings = membership_warnings(rows, known)
+    plan.demo = demo_mix(values["code"].dropna(), full_census=full_census)
     plan.census_version = census_version(known, plan)
     return plan
 
@@ -479,6 +483,17 @@ def absent_query(record: CensusImport):
                                  (Client.last_import_id.is_(None)) | (Client.last_import_id < record.id),
                                  Client.created_at <= record.imported_at)
             .order_by(Client.code))
+
+
+def absent_demo(record: CensusImport) -> DemoCensus | None:
+    """The demo's clients among those a full census proposes as lost (``clients``: how many), while there are any:
+    they are not the organisation's to record as lost, but to remove with the demo."""
+    demo = current_demo_import()
+    if demo is None:
+        return None
+    absent = absent_query(record).where(Client.last_import_id == demo.id).subquery()
+    count = db.session.scalar(select(func.count()).select_from(absent))
+    return DemoCensus(demo, count) if count else None
 
 
 def confirm_lost(record: CensusImport, client_ids: list[int] | None, left_on: date, reason) -> int:

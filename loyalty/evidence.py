@@ -74,7 +74,8 @@ def _counts():
     """One row: clients, current, lost without a reason and strategic current clients, the latest year with
     figures, and the last change to the census (client created, edited, or imported)."""
     current = Client.left_on.is_(None)
-    last_import = select(func.max(CensusImport.imported_at)).scalar_subquery()
+    # A demo census whose clients were removed is no update of the organisation's census.
+    last_import = select(func.max(CensusImport.imported_at)).where(CensusImport.removed_at.is_(None)).scalar_subquery()
     last_edit = select(func.max(AuditEntry.created_at)).where(AuditEntry.entity_type.in_(CENSUS_TABLES)) \
         .scalar_subquery()
     latest_year = select(func.max(ClientYear.year)).scalar_subquery()
@@ -132,7 +133,8 @@ def _year_start(day: date, months_back: int) -> date:
 
 
 def _last_import() -> CensusImport | None:
-    return db.session.scalar(select(CensusImport).where(CensusImport.imported_at.is_not(None))
+    return db.session.scalar(select(CensusImport).where(CensusImport.imported_at.is_not(None),
+                                                        CensusImport.removed_at.is_(None))
                              .order_by(CensusImport.imported_at.desc(), CensusImport.id.desc()).limit(1))
 
 

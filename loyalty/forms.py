@@ -176,3 +176,11 @@ class SettingsForm(VersionedForm):
 class ReasonForm(FlaskForm):
     name = StringField(_l("New exit reason"), validators=[DataRequired(), Length(max=120)])
     submit = SubmitField(_l("Add"))
+
+
+class RemoveDemoForm(FlaskForm):
+    """Removing the demo organisation's clients: only with the box ticked (the button alone is not enough)."""
+
+    confirm = BooleanField(_l("I understand: the demo’s clients and the records listed above are deleted, and this "
+                              "cannot be undone"), validators=[DataRequired(_l("Tick the box to confirm."))])
+    submit = SubmitField(_l("Remove the demo’s clients"))

@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -85,7 +86,8 @@ class ExitReason(Audited, db.Model):
 
 
 class Client(Audited, Versioned, db.Model):
-    """A client of the organisation: current while ``left_on`` is empty; never deleted (history is evidence)."""
+    """A client of the organisation: current while ``left_on`` is empty; never deleted (history is evidence), but for
+    the demo organisation's, removed before a real census is imported (``loyalty.demo_census``)."""
 
     __tablename__ = "clients"
     __audit_label__ = _l("Client")
@@ -212,6 +214,13 @@ class CensusImport(Audited, db.Model):
     #: Which header held each field, remembered for the next import.
     mapping: Mapped[dict] = mapped_column(JSON, default=dict)
     note: Mapped[str | None] = mapped_column(Text)
+    #: Written by the demo organisation (``flask demo``), not from a file: the clients it last listed are the
+    #: demo's, and can be removed before a real census is imported (``loyalty.demo_census``).
+    demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false(),
+                                       info=label(_l("Demo census")))
+    #: When the demo's clients were removed, and how many records of each kind went with them.
+    removed_at: Mapped[datetime | None] = mapped_column(DateTime, info=label(_l("Demo clients removed on")))
+    removed: Mapped[dict | None] = mapped_column(JSON, info=label(_l("Records removed")))
 
     actor = relationship("User")
     stored_file = relationship("StoredFile")

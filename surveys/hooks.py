@@ -1,6 +1,6 @@
 """What the survey engine gives the other packages through ``core.signals``: D1's automatic evidence, survey
 items as the source of an opportunity, the targeted item wave over wave as an improvement's client evidence
-(C2) and each improvement group's participation survey (D1)."""
+(C2), each improvement group's participation survey (D1), and what goes with census clients removed."""
 
 from flask import url_for
 from sqlalchemy import select
@@ -8,7 +8,7 @@ from sqlalchemy import select
 from core import signals
 from core.extensions import db
 from improvements.sources import SURVEY_RESULT, SourceRecords
-from surveys import evidence, participation
+from surveys import evidence, invitations, participation
 from surveys.models import Audience, ItemRole, Survey, SurveyItem
 
 
@@ -52,3 +52,8 @@ def _client_evidence(sender, *, improvements, **kwargs):
 @signals.group_participation.connect
 def _group_participation(sender, **kwargs):
     return participation.group_participation(sender)
+
+
+@signals.client_dependants.connect
+def _client_dependants(sender, *, clients, **kwargs):
+    return invitations.client_dependants(clients)

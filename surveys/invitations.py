@@ -12,16 +12,18 @@ import io
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, delete, func, select
 
 from core.extensions import db
 from core.mail import mail_configured, send_mail
 from core.models import User
 from core.timeutil import utcnow
 from improvements.models import Group, GroupMember
+from loyalty.demo_census import Dependants
 from loyalty.models import TYPOLOGY_LABELS, Client, Typology
 from processes.models import Participant, Process
-from surveys.models import Invitation, Wave, new_token
+from surveys.models import Answer, Invitation, Response, Wave, new_token
 
 #: Longest pasted list, in lines.
 MAX_LINES = 5000
@@ -199,3 +201,30 @@ def send_invitations(wave: Wave, link_for, *, only_unanswered: bool = True) -> i
             sent += 1
     db.session.flush()
     return sent
+
+
+def client_dependants(clients: Select) -> list[Dependants]:
+    """What goes with census clients removed (``clients``: a SELECT of their ids): their invitations, and the
+    responses given through them (named waves only: an anonymous wave's response keeps no link to its invitation,
+    so it stays in the results, as it would whoever had answered)."""
+    invitations = select(Invitation.id).where(Invitation.client_id.in_(clients))
+    responses = select(Response.id).where(Response.invitation_id.in_(invitations))
+
+    def remove_responses() -> int:
+        _delete(delete(Answer).where(Answer.response_id.in_(responses)))
+        return _delete(delete(Response).where(Response.invitation_id.in_(invitations)))
+
+    def remove_invitations() -> int:
+        return _delete(delete(Invitation).where(Invitation.client_id.in_(clients)))
+
+    return [Dependants("survey_responses", _l("Survey responses given through their invitations"),
+                       _count(responses), remove_responses),
+            Dependants("survey_invitations", _l("Survey invitations"), _count(invitations), remove_invitations)]
+
+
+def _count(query: Select) -> int:
+    return db.session.scalar(select(func.count()).select_from(query.subquery()))
+
+
+def _delete(statement) -> int:
+    return db.session.execute(statement.execution_options(synchronize_session=False)).rowcount

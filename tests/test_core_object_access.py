@@ -144,7 +144,7 @@ OBJECT_RULES = {
     "loyalty.mark_lost": ROLE, "loyalty.reinstate": ROLE,
     "voice.complaint_detail": ROLE, "voice.edit_complaint": ROLE, "voice.toggle_category": ROLE,
     "voice.import_complaints_check": UPLOADER,
-    "loyalty.import_check": UPLOADER, "loyalty.import_done": ROLE,
+    "loyalty.import_check": UPLOADER, "loyalty.import_done": ROLE, "loyalty.remove_demo_census": ROLE,
     "voice.activity_detail": ROLE, "voice.edit_activity": ROLE,
     "voice.requirement_detail": ROLE, "voice.edit_requirement": ROLE, "voice.move_requirement": ROLE,
     "loyalty.toggle_exit_reason": ROLE,
@@ -181,6 +181,7 @@ BY_ENDPOINT = {
     ("evidence.add_revision", "item_id"): "evidence_item",
     ("improvements.edit_criterion", "criterion_id"): "priority_criterion",
     ("loyalty.import_done", "import_id"): "done_import",
+    ("loyalty.remove_demo_census", "import_id"): "demo_import",
     ("loyalty.import_check", "import_id"): "pending_import",
     ("loyalty.import_file", "import_id"): "pending_import",
     ("voice.import_complaints_check", "file_id"): "complaints_upload",
@@ -312,8 +313,13 @@ def build_records(owner_id: int) -> dict:
                            mapping={})
     done = CensusImport(actor_id=owner_id, stored_file_id=done_file.id, filename="old.csv", year=today.year,
                         mapping={}, imported_at=date(2024, 1, 1))
-    db.session.add_all([pending, done])
+    # The demo's census, with one client: what the removal page offers to remove (only with its box ticked).
+    demo_import = CensusImport(filename="censo-socios.csv", year=today.year, mapping={}, imported_at=date(2024, 1, 1),
+                               full_census=True, demo=True)
+    db.session.add_all([pending, done, demo_import])
     db.session.flush()
+    db.session.add(Client(code="S-00001", name="Demo client", typology=Typology.END_USER, joined_on=date(2020, 1, 1),
+                          last_import_id=demo_import.id))
     first_criterion = criteria_set.criteria[0]
     invitation = db.session.scalar(select(Invitation).where(Invitation.wave_id == wave.id))
     return {
@@ -332,7 +338,7 @@ def build_records(owner_id: int) -> dict:
         "job_id": db.session.scalar(select(PackJob.id)),
         "survey_id": survey.id, "item_id": survey.items[0].id, "wave_id": wave.id,
         "invitation_token": invitation.token, "public_token": wave.public_token,
-        "pending_import": pending.id, "done_import": done.id,
+        "pending_import": pending.id, "done_import": done.id, "demo_import": demo_import.id,
         "complaints_upload": uploads["complaints"].id, "measurements_upload": uploads["measurements"].id,
         "responses_upload": uploads["responses"].id,
     }

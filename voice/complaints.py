@@ -7,15 +7,16 @@ from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Float, Integer, cast, func, or_, select
+from sqlalchemy import Float, Integer, Select, cast, delete, func, or_, select, update
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 from core.extensions import db
 from core.versioning import ensure_current
+from loyalty.demo_census import Dependants
 from loyalty.history import bucket
 from loyalty.models import Client
-from voice.models import Complaint, ComplaintCategory, ContactKind, VoiceRuleError
+from voice.models import Complaint, ComplaintCategory, ContactKind, Requirement, VoiceRuleError
 
 #: The categories offered to start an empty list with; the team adds or retires its own.
 DEFAULT_CATEGORIES = (_l("Response delays"), _l("Errors in statements"), _l("Treatment by staff"),
@@ -228,3 +229,25 @@ def save_complaint(complaint: Complaint | None, data: dict, *, actor=None, versi
         setattr(complaint, name, value)
     db.session.flush()
     return complaint
+
+
+def client_dependants(clients: Select) -> list[Dependants]:
+    """What goes with census clients removed (``clients``: a SELECT of their ids): their enquiries, complaints,
+    claims and incidents. A requirement first heard in one of those complaints stays, detached from it: it is
+    what the organisation learnt, whoever said it, and opportunities for improvement may start from it."""
+    complaints = select(Complaint.id).where(Complaint.client_id.in_(clients))
+    heard = Requirement.complaint_id.in_(complaints)
+
+    def detach() -> int:
+        statement = update(Requirement).where(heard).values(complaint_id=None)
+        return db.session.execute(statement.execution_options(synchronize_session=False)).rowcount
+
+    def remove() -> int:
+        statement = delete(Complaint).where(Complaint.client_id.in_(clients))
+        return db.session.execute(statement.execution_options(synchronize_session=False)).rowcount
+
+    count = func.count()
+    return [Dependants("requirements_detached", _l("Requirements first heard in a removed complaint"),
+                       db.session.scalar(select(count).where(heard)), detach, detached=True),
+            Dependants("complaints", _l("Enquiries, complaints, claims and incidents"),
+                       db.session.scalar(select(count).select_from(complaints.subquery())), remove)]

@@ -1,6 +1,7 @@
 """What the voice of the client gives the other packages through ``core.signals``: B1's automatic evidence,
 requirements and complaint categories as the source of an opportunity, complaint counts and response times
-before and after an improvement (C2), and a section of a census client's page."""
+before and after an improvement (C2), a section of a census client's page, and what goes with census clients
+removed."""
 
 from flask import render_template, url_for
 from markupsafe import Markup
@@ -10,7 +11,7 @@ from core import signals
 from core.extensions import db
 from improvements.sources import CLIENT_REQUIREMENT, COMPLAINT_CATEGORY, SourceRecords
 from voice import evidence
-from voice.complaints import client_voice
+from voice.complaints import client_dependants, client_voice
 from voice.models import ComplaintCategory, Requirement, RequirementStatus
 
 OPEN_STATUSES = (RequirementStatus.NEW, RequirementStatus.ANALYSED, RequirementStatus.IN_IMPROVEMENT)
@@ -65,3 +66,8 @@ def _client_evidence(sender, *, improvements, **kwargs):
 def _client_sections(sender, **kwargs):
     """The client's enquiries, complaints, claims and incidents, on its census page."""
     return Markup(render_template("voice/_client_voice.html", client=sender, voice=client_voice(sender.id)))
+
+
+@signals.client_dependants.connect
+def _client_dependants(sender, *, clients, **kwargs):
+    return client_dependants(clients)

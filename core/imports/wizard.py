@@ -20,7 +20,9 @@ The pages are ``core/import_upload.html`` and ``core/import_check.html``. What i
 of macros in the template its ``parts`` names: ``plan(plan, result)`` (what the import will do) and
 ``confirm_label(count)``; where it has them, ``trail(target)`` (the breadcrumbs before the import's own),
 ``nav()``, ``columns(spec)`` (instead of the table of the spec's columns), ``check_intro(pending, table)``
-(about the file, instead of its row count) and ``confirm_fields(plan)`` (the confirmation's own choices).
+(about the file, instead of its row count), ``confirm_fields(plan)`` (the confirmation's own choices) and
+``notice(notice)`` (above the upload form, what the importer's ``notice(target)`` found worth saying first:
+the census, that it still holds the demo organisation's clients).
 """
 
 import functools
@@ -127,6 +129,10 @@ class Importer:
         """The earlier imports the upload page lists; None for an importer with a history page of its own."""
         return import_history(self.owner, target_id=_id(target))
 
+    def notice(self, target) -> Any:
+        """What the upload page says first, through the ``notice`` part (None: nothing)."""
+        return None
+
     def start(self, stored: StoredFile, form: FlaskForm, target) -> int:
         """What the check page's URL names for a new upload (the caller commits)."""
         return stored.id
@@ -214,7 +220,7 @@ class ImportWizard:
             return redirect(url_for(self.endpoints["check"], **ids, **{importer.pending_arg: pending_id}))
         return render_template("core/import_upload.html", importer=importer, form=form, target=target,
                                spec=importer.spec(target), history=importer.history(target),
-                               template_urls=self.template_urls(ids))
+                               template_urls=self.template_urls(ids), notice=importer.notice(target))
 
     def check(self, **ids):
         """Steps 2 and 3: which column is which, every rejected row, what the import will do; then import it all."""

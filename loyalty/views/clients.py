@@ -14,7 +14,7 @@ from core.extensions import db
 from core.forms import EmptyForm, read_filters
 from core.rules import rule_refusals
 from core.versioning import submit_edit
-from loyalty import bp, charts, ranking, services
+from loyalty import bp, charts, demo_census, ranking, services
 from loyalty.forms import ClientForm, FiguresForm, LostForm, RankingFilterForm
 from loyalty.models import TYPOLOGY_LABELS, Client, ClientYear, ExitReason
 from loyalty.settings import current_settings
@@ -70,7 +70,8 @@ def index():
     filtered = filters != ranking.RankingFilters() or population != ranking.POPULATIONS[0]
     return render_template("loyalty/ranking.html", form=form, page=page, year=year, settings=settings,
                            summary=summary, pareto_spec=spec, filtered=filtered, population=population,
-                           ranked_clients=sum(item.clients for item in summary), typologies=TYPOLOGY_LABELS)
+                           ranked_clients=sum(item.clients for item in summary), typologies=TYPOLOGY_LABELS,
+                           demo=demo_census.demo_census())
 
 
 @bp.get("/export.<any(csv, xlsx):fmt>")

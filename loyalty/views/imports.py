@@ -15,7 +15,7 @@ from core.imports.forms import initial_mapping
 from core.imports.frames import read_frame
 from core.imports.wizard import Importer, Pending, register
 from core.rules import rule_refusals
-from loyalty import bp, census_import
+from loyalty import bp, census_import, demo_census
 from loyalty.forms import AbsentForm, CensusUploadForm
 from loyalty.models import CensusImport, ExitReason
 
@@ -53,6 +53,10 @@ class CensusImporter(Importer):
 
     def history(self, target):
         return None
+
+    def notice(self, target):
+        """The demo organisation's clients, while the census holds them."""
+        return demo_census.demo_census()
 
     def start(self, stored, form, target) -> int:
         record = CensusImport(actor_id=current_user.id, stored_file=stored, filename=stored.filename,
@@ -159,10 +163,11 @@ def import_done(import_id: int):
                 db.session.commit()
                 flash(_("%(count)d clients recorded as lost.", count=recorded), "success")
                 return redirect(url_for(".import_done", import_id=record.id))
-    absent = None
+    absent, demo = None, None
     if record.full_census:
         absent = db.paginate(census_import.absent_query(record), per_page=current_app.config["PER_PAGE"])
-    return render_template("loyalty/import_done.html", record=record, absent=absent, form=form)
+        demo = census_import.absent_demo(record)
+    return render_template("loyalty/import_done.html", record=record, absent=absent, form=form, demo=demo)
 
 
 def _chosen_ids() -> list[int] | None:
