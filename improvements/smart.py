@@ -10,9 +10,11 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from core import transitions
+from core.extensions import db
 from core.rules import TransitionRefused
 from core.timeutil import utcnow
-from improvements.models import Improvement, SmartCheck, Status
+from improvements.models import HISTORY_KIND, Improvement, SmartCheck, Status
 
 CRITERIA = ("specific", "measurable", "achievable", "relevant", "time_bound")
 CRITERION_LABELS = {
@@ -114,7 +116,11 @@ def record_check(improvement: Improvement, answers: dict[str, tuple[bool, str]],
         setattr(check, key, bool(met))
         setattr(check, f"{key}_why", (why or "").strip())
     improvement.checks.append(check)
-    improvement.status = Status.PROPOSED if check.passed else Status.OPPORTUNITY
+    old, improvement.status = improvement.status, Status.PROPOSED if check.passed else Status.OPPORTUNITY
+    if improvement.status != old:
+        db.session.flush()
+        transitions.record_transition(HISTORY_KIND, improvement.id, from_value=old, to_value=improvement.status,
+                                      actor=actor)
     return check
 
 

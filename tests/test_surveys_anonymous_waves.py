@@ -110,7 +110,7 @@ def test_results_and_exports_of_an_anonymous_wave_grow_only_in_batches(app, clie
     results = reviewer.get(f"/surveys/waves/{staff_wave}/results.csv").get_data(as_text=True)
     assert results.splitlines()[1].split(",")[2] == "5"  # n of the first question: the released five only
     # Closing after an earlier release does not release a remainder smaller than a batch, and says so.
-    client_as("coordinator").post(f"/surveys/waves/{staff_wave}/close")
+    client_as("coordinator").post(f"/surveys/waves/{staff_wave}/close", data={"confirm": "yes"})
     closed = reviewer.get(results_url).get_data(as_text=True)
     assert "1 response arrived after the last batch and is not shown" in closed and "comment 5" not in closed
     assert "If the wave is opened again, they are added when 4 more arrive." in closed
@@ -125,7 +125,7 @@ def test_a_wave_closed_before_any_release_releases_everything(app, client_as, st
         _answer(app, app.test_client(), staff_wave, tokens[f"Person {n}"], comment=f"comment {n}")
     coordinator = client_as("coordinator")
     assert "comment 0" not in coordinator.get(f"/surveys/waves/{staff_wave}/results").get_data(as_text=True)
-    coordinator.post(f"/surveys/waves/{staff_wave}/close")
+    coordinator.post(f"/surveys/waves/{staff_wave}/close", data={"confirm": "yes"})
     with app.app_context():  # released by closing, by whoever closed it
         (release,) = db.session.scalars(select(ExportRelease)).all()
         assert release.responses == 3 and release.released_by_id is not None
