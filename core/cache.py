@@ -77,7 +77,7 @@ def cached(name: str, *parts, compute: Callable[[], T]) -> T:
     if value is None:
         value = compute()
         # Inside a SAVEPOINT (a change previewed, see core.transitions) the version may be rolled back.
-        if settled and not db.session.in_nested_transaction():
+        if settled and not db.session().in_nested_transaction():
             cache.set(key, value)
     return value
 
