@@ -75,6 +75,8 @@ def change_wave(wave_id: int, action: str):
     reason), are confirmed on this page, which shows what the change would do to the criteria's evidence.
     Closing an anonymous wave before any release of its results releases them all (see ``surveys.releases``)."""
     wave = db.get_or_404(Wave, wave_id)
+    if not may("surveys.change_wave", "POST"):
+        abort(403)  # the confirmation page is for those who may confirm (reviewers read the wave's history)
     form = ConfirmChangeForm()
     if request.method == "POST":
         if not form.validate_on_submit():
