@@ -12,7 +12,7 @@ from core.cache import cached
 from core.extensions import cache, db
 from core.findings import Finding, Line, Status
 from core.rules import RuleError, TransitionRefused
-from core.transitions import Consequence, ConfirmationNeeded, StateChange
+from core.transitions import ConfirmationNeeded, Consequence, StateChange
 from improvements.models import Improvement
 from improvements.models import Status as ImprovementStatus
 

@@ -6,6 +6,7 @@ improvement page lead there. Everything is kept in the improvement's history.
 """
 
 from flask import redirect, render_template, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -32,9 +33,10 @@ def result_of(improvement: Improvement):
 def _notes(improvement: Improvement, status: Status) -> list[str]:
     if status == Status.IMPLEMENTED and improvement.implemented_on is not None:
         return [_("It keeps the day it was first implemented, %(date)s; change it on the improvement's page, "
-                  "with a reason, if that day was wrong.", date=improvement.implemented_on.isoformat())]
+                  "with a reason, if that day was wrong.", date=format_date(improvement.implemented_on, "medium"))]
     if (improvement.status, status) in BACKWARD:
-        return [_("The day it was implemented (%(date)s) is kept.", date=improvement.implemented_on.isoformat())] \
+        return [_("The day it was implemented (%(date)s) is kept.",
+                  date=format_date(improvement.implemented_on, "medium"))] \
             if improvement.implemented_on else []
     return []
 
