@@ -78,11 +78,12 @@ def _stored(value) -> str | None:
 
 
 def record_transition(kind: str, record_id: int, *, from_value, to_value, actor, reason: str | None = None,
-                      field: str = STATUS) -> StateChange:
-    """Keep one change of a record's state (or of a date, ``field``) in its history."""
+                      field: str = STATUS, at: datetime | None = None) -> StateChange:
+    """Keep one change of a record's state (or of a date, ``field``) in its history; ``at`` is now unless the
+    change happened earlier (a record loaded with its past, as the demo's)."""
     change = StateChange(record_kind=kind, record_id=record_id, field=field, from_value=_stored(from_value),
                          to_value=_stored(to_value), reason=(reason or "").strip() or None,
-                         actor_id=getattr(actor, "id", None))
+                         actor_id=getattr(actor, "id", None), at=at or utcnow())
     db.session.add(change)
     db.session.flush()
     return change
