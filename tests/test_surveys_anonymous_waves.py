@@ -135,6 +135,19 @@ def test_a_wave_closed_before_any_release_releases_everything(app, client_as, st
     assert all(f"comment {n}" in export for n in range(3))
 
 
+def test_the_confirmation_page_of_closing_shows_no_evidence_of_responses_not_released(app, client_as, staff_wave):
+    """Closing would release the three pending responses; its preview must not show what they say (looked at
+    after each answer, it would tell each person's answer)."""
+    tokens = _tokens(app, staff_wave)
+    for n in range(3):
+        _answer(app, app.test_client(), staff_wave, tokens[f"Person {n}"], comment=f"comment {n}")
+    page = client_as("coordinator").get(f"/surveys/waves/{staff_wave}/close").get_data(as_text=True)
+    assert "What it changes in the evidence" in page
+    assert 'data-criterion="D1"' not in page and "comment 0" not in page
+    with app.app_context():
+        assert db.session.scalars(select(ExportRelease)).all() == []
+
+
 def test_the_evidence_and_group_figures_count_released_responses_only(app, client_as, make_user, make_group,
                                                                      make_survey, make_wave):
     """D1's evidence and the group page read what the results page shows, never one response more."""

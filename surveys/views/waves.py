@@ -99,8 +99,8 @@ def change_wave(wave_id: int, action: str):
 def _confirm_page(wave: Wave, action: str, form: ConfirmChangeForm):
     """What opening or closing would change in the criteria, to confirm or cancel."""
     target = WaveStatus.OPEN if action == lifecycle.OPEN else WaveStatus.CLOSED
-    preview = transitions.preview(lambda: lifecycle.change_wave(
-        wave, action, actor=current_user, reason=form.reason.data or transitions.PREVIEW_REASON, confirmed=True))
+    preview = transitions.preview(lambda: lifecycle.preview_change(wave, action, actor=current_user,
+                                                                   reason=form.reason.data))
     notes = [_("Its links will no longer take answers.")] if action == lifecycle.CLOSE else []
     return render_template(
         "core/confirm_change.html", heading=_("Change the status of the wave “%(wave)s”?", wave=wave.name),
