@@ -118,13 +118,16 @@ def add_task(improvement: Improvement, title: str, owner_id: int | None, due_on:
     return task
 
 
-def set_task_status(task: Task, status: TaskStatus, *, today: date) -> None:
-    """Move a task; the first task started or done puts an approved improvement in progress."""
+def set_task_status(task: Task, status: TaskStatus, *, today: date, actor=None) -> None:
+    """Move a task; the first task started or done puts an approved improvement in progress (in its history)."""
     task.status = status
     task.done_on = today if status == TaskStatus.DONE else None
     improvement = task.improvement
     if status in (TaskStatus.DOING, TaskStatus.DONE) and improvement.status == Status.APPROVED:
         improvement.move_to(Status.IN_PROGRESS)
+        db.session.flush()
+        transitions.record_transition(HISTORY_KIND, improvement.id, from_value=Status.APPROVED,
+                                      to_value=Status.IN_PROGRESS, actor=actor)
     db.session.flush()
 
 

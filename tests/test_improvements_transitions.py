@@ -152,3 +152,17 @@ def test_the_smart_check_moves_are_in_the_history(app, client_as, make_user, mak
         smart.record_check(improvement, {k: (True, "Because it is.") for k in smart.CRITERIA}, actor=None)
         assert [(r.from_value, r.to_value) for r in history(HISTORY_KIND, improvement_id)] == [
             ("opportunity", "proposed")]
+
+
+def test_the_first_task_started_puts_it_in_progress_and_the_history_says_who(app, make_user, make_group,
+                                                                                make_improvement):
+    from improvements.models import Task, TaskStatus
+
+    member = make_user("member")
+    improvement_id = make_improvement(make_group(members={member.id: "Member"}), status=Status.APPROVED, smart=True,
+                                      tasks=[("Template", member.id, date(2030, 1, 1), TaskStatus.TODO)])
+    with app.test_request_context():
+        task = db.session.scalar(select(Task).where(Task.improvement_id == improvement_id))
+        work.set_task_status(task, TaskStatus.DOING, today=date(2026, 1, 1), actor=db.session.get(User, member.id))
+        [row] = history(HISTORY_KIND, improvement_id)
+        assert (row.from_value, row.to_value, row.actor_id) == ("approved", "in_progress", member.id)

@@ -169,7 +169,7 @@ def task_status(task_id: int):
     form = TaskStatusForm()
     if form.validate_on_submit():
         with rule_refusals():
-            work.set_task_status(task, TaskStatus(form.status.data), today=today())
+            work.set_task_status(task, TaskStatus(form.status.data), today=today(), actor=current_user)
             return done(_("Task “%(task)s”: %(status)s.", task=task.title,
                           status=TASK_STATUS_LABELS[TaskStatus(form.status.data)]),
                         ".improvement_detail", "tasks", improvement_id=task.improvement_id)
