@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("core", __name__)
 
-from core import views  # noqa: E402,F401  (registers the routes on bp)
+from core import transitions, views  # noqa: E402,F401  (the state-change history's model; the routes on bp)

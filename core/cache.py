@@ -76,7 +76,8 @@ def cached(name: str, *parts, compute: Callable[[], T]) -> T:
     value = cache.get(key)
     if value is None:
         value = compute()
-        if settled:
+        # Inside a SAVEPOINT (a change previewed, see core.transitions) the version may be rolled back.
+        if settled and not db.session().in_nested_transaction():
             cache.set(key, value)
     return value
 

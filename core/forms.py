@@ -111,6 +111,20 @@ class EmptyForm(FlaskForm):
     submit = SubmitField(_l("Confirm"))
 
 
+class ConfirmChangeForm(FlaskForm):
+    """The confirmation of a state change whose consequences were shown (``core.transitions``); a backward move
+    says why."""
+
+    #: "yes", written by the confirmation page only (no default: a form posted from elsewhere never confirms).
+    confirm = HiddenField()
+    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=1000)])
+    submit = SubmitField(_l("Confirm the change"))
+
+    @property
+    def confirmed(self) -> bool:
+        return self.confirm.data == "yes"
+
+
 class VersionedForm(FlaskForm):
     """Base for forms that edit a ``Versioned`` record: carries the version the user started from."""
 

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from core.access import may
 from core.audit import entity_label, field_label
 from core.models import Organisation
+from core.transitions import stored_date
 
 #: The main menu: (endpoint, label, icon, the blueprints on whose pages it is the current entry: the census and the
 #: voice of the client are both "Clients"). Items the user's role cannot read are hidden.
@@ -99,6 +100,7 @@ def register_template_helpers(app) -> None:
     app.add_template_filter(audit_value)
     app.add_template_filter(width_class)
     app.add_template_filter(money)
+    app.add_template_global(stored_date)
 
     @app.context_processor
     def inject():

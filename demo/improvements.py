@@ -7,15 +7,17 @@ first): the welcome call at the complaint category it targets, implemented on th
 and get answered sooner, so its page shows the complaints before and after; the tax explanation at the
 requirement the retired members' focus group expressed."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
+from core import transitions
 from core.extensions import db
 from demo import voice as voice_demo
 from demo.dates import last_complete_month, months_before
 from improvements import changes, services, smart
 from improvements.models import (
+    HISTORY_KIND,
     Evidence,
     Group,
     GroupMember,
@@ -128,14 +130,32 @@ def _implemented(improvement, users, *, code, months_base, months_done, owner, o
     improvement.target_value = round(baseline + 0.75 * (latest - baseline), 1)
     done_on = months_before(last, months_done) + timedelta(days=14)
     improvement.deadline = done_on + timedelta(days=30)
-    smart.record_check(improvement, ALL_MET, actor=users["member@demo.test"])
+    checked_on = improvement.raised_on + timedelta(days=14)
+    smart.record_check(improvement, ALL_MET, actor=users["member@demo.test"], at=_at(checked_on))
     smart.approve(improvement, actor=users["coordinator@demo.test"])
+    improvement.approved_at = _at(checked_on + timedelta(days=7))
     for title, email, days_before in tasks:
         improvement.tasks.append(Task(title=title, owner=users[email], due_on=done_on - timedelta(days=days_before),
                                       status=TaskStatus.DONE, done_on=done_on - timedelta(days=days_before + 2)))
+    started_on = done_on - timedelta(days=max(days for _t, _e, days in tasks) + 12)
     improvement.status, improvement.implemented_on = Status.IMPLEMENTED, done_on
     db.session.flush()
+    _history(improvement, improvement.approved_by, [(Status.PROPOSED, Status.APPROVED, checked_on + timedelta(days=7),
+                                                     None)])
+    _history(improvement, users[owner], [(Status.APPROVED, Status.IN_PROGRESS, started_on, None),
+                                         (Status.IN_PROGRESS, Status.IMPLEMENTED, done_on, None)])
     return improvement, done_on
+
+
+def _at(day: date) -> datetime:
+    return datetime.combine(day, time(9, 30))
+
+
+def _history(improvement, actor, steps) -> None:
+    """The improvement's state changes as they happened: ``(from, to, day, reason)`` each."""
+    for old, new, day, reason in steps:
+        transitions.record_transition(HISTORY_KIND, improvement.id, from_value=old, to_value=new, actor=actor,
+                                      reason=reason, at=_at(day))
 
 
 def _attention_item() -> int | None:
@@ -220,6 +240,13 @@ def load(users: dict, today: date | None = None) -> None:
         Evidence(kind="complaints", title="Reclamaciones reiteradas por el mismo motivo", before_value=38,
                  after_value=17, higher_is_better=False, favourable=False)]
     written.status, written.verified_on = Status.VERIFIED, done_on + timedelta(days=120)
+    # Its history tells a move back: the template did not cover transfers, so it went back in progress for ten
+    # days; implemented again, it kept the first day (the "after" results are measured from it).
+    _history(written, users["coordinator@demo.test"], [
+        (Status.IMPLEMENTED, Status.IN_PROGRESS, done_on + timedelta(days=12),
+         "La plantilla de respuesta escrita no cubría las reclamaciones por traspasos: se amplía."),
+        (Status.IN_PROGRESS, Status.IMPLEMENTED, done_on + timedelta(days=22), None),
+        (Status.IMPLEMENTED, Status.VERIFIED, written.verified_on, None)])
 
     welcome_call, done_on = _implemented(welcome_call, users, code="IND-ALTA", months_base=24,
                                          months_done=voice_demo.WELCOME_CALL_MONTHS,
@@ -247,6 +274,8 @@ def load(users: dict, today: date | None = None) -> None:
                 ("iker.goikoetxea@demo.test", "Extrae el listado del censo")))
     # Its client evidence is computed: the survey engine compares "Atención personal" wave over wave.
     contact.status, contact.verified_on = Status.VERIFIED, done_on + timedelta(days=90)
+    _history(contact, users["maria.lopez@demo.test"], [(Status.IMPLEMENTED, Status.VERIFIED, contact.verified_on,
+                                                        None)])
 
     if retention is not None:
         retention.objective = "Llamar a cada socio que pide un traspaso antes de tramitarlo."

@@ -227,6 +227,16 @@ class StatusForm(FlaskForm):
     status = HiddenField(validators=[DataRequired()])
 
 
+class EvidenceDateForm(FlaskForm):
+    """Correct the day an improvement was implemented or verified: a date evidence depends on, so with a reason."""
+
+    name = SelectField(_l("Date"), choices=options([("implemented_on", _l("Implemented on")),
+                                                    ("verified_on", _l("Verified on"))]))
+    value = DateField(_l("New date"), validators=[DataRequired()])
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=1000)])
+    submit = SubmitField(_l("Change the date"))
+
+
 class AfterForm(FlaskForm):
     after_value = NumberField(_l("Value after the change"), validators=[InputRequired()])
     after_period = DateField(_l("Measured on"), validators=[Optional()])

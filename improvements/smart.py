@@ -6,13 +6,16 @@ deadline. A criterion the group marked met is still not met while the plan lacks
 """
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from core import transitions
+from core.extensions import db
 from core.rules import TransitionRefused
 from core.timeutil import utcnow
-from improvements.models import Improvement, SmartCheck, Status
+from improvements.models import HISTORY_KIND, Improvement, SmartCheck, Status
 
 CRITERIA = ("specific", "measurable", "achievable", "relevant", "time_bound")
 CRITERION_LABELS = {
@@ -103,18 +106,24 @@ def failures(improvement: Improvement) -> list[str]:
 CHECKABLE = (Status.OPPORTUNITY, Status.PROPOSED)
 
 
-def record_check(improvement: Improvement, answers: dict[str, tuple[bool, str]], *, actor) -> SmartCheck:
-    """Keep a new SMART check; passing makes the opportunity a proposal, failing takes a proposal back."""
+def record_check(improvement: Improvement, answers: dict[str, tuple[bool, str]], *, actor,
+                 at: datetime | None = None) -> SmartCheck:
+    """Keep a new SMART check (made now, or ``at``); passing makes the opportunity a proposal, failing takes a
+    proposal back (both kept in the improvement's history)."""
     if improvement.status not in CHECKABLE:
         raise TransitionRefused(_("Only opportunities and proposals not yet approved go through the SMART check."))
     results = evaluate(improvement, answers)
-    check = SmartCheck(checked_by=actor, checked_at=utcnow(), passed=all(r.met for r in results))
+    check = SmartCheck(checked_by=actor, checked_at=at or utcnow(), passed=all(r.met for r in results))
     for key in CRITERIA:
         met, why = answers.get(key, (False, ""))
         setattr(check, key, bool(met))
         setattr(check, f"{key}_why", (why or "").strip())
     improvement.checks.append(check)
-    improvement.status = Status.PROPOSED if check.passed else Status.OPPORTUNITY
+    old, improvement.status = improvement.status, Status.PROPOSED if check.passed else Status.OPPORTUNITY
+    if improvement.status != old and improvement.id is not None:  # a plan not stored yet has no history
+        db.session.flush()
+        transitions.record_transition(HISTORY_KIND, improvement.id, from_value=old, to_value=improvement.status,
+                                      actor=actor, at=check.checked_at)
     return check
 
 

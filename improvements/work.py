@@ -5,12 +5,15 @@ from datetime import date
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from core import transitions
 from core.extensions import db
 from core.rules import TransitionRefused
 from core.versioning import ensure_current
 from improvements import smart
 from improvements.models import (
+    BACKWARD,
     DONE,
+    HISTORY_KIND,
     Improvement,
     PriorityCriterion,
     PriorityScore,
@@ -115,35 +118,74 @@ def add_task(improvement: Improvement, title: str, owner_id: int | None, due_on:
     return task
 
 
-def set_task_status(task: Task, status: TaskStatus, *, today: date) -> None:
-    """Move a task; the first task started or done puts an approved improvement in progress."""
+def set_task_status(task: Task, status: TaskStatus, *, today: date, actor=None) -> None:
+    """Move a task; the first task started or done puts an approved improvement in progress (in its history)."""
     task.status = status
     task.done_on = today if status == TaskStatus.DONE else None
     improvement = task.improvement
     if status in (TaskStatus.DOING, TaskStatus.DONE) and improvement.status == Status.APPROVED:
         improvement.move_to(Status.IN_PROGRESS)
+        db.session.flush()
+        transitions.record_transition(HISTORY_KIND, improvement.id, from_value=Status.APPROVED,
+                                      to_value=Status.IN_PROGRESS, actor=actor)
     db.session.flush()
 
 
-def change_status(improvement: Improvement, status: Status, *, actor, today: date, result=None) -> None:
-    """Move an improvement on; refused with reasons when its rules do not hold (SMART, open tasks, no result)."""
+def change_status(improvement: Improvement, status: Status, *, actor, today: date, result=None,
+                  reason: str | None = None, confirmed: bool = False) -> None:
+    """Move an improvement on; refused with reasons when its rules do not hold (SMART, open tasks, no result),
+    and until confirmed (``ConfirmationNeeded``) when it moves back or would lower a criterion. Kept in the
+    improvement's history with ``reason``."""
+    transitions.confirm_or_refuse(
+        lambda: _move(improvement, status, actor=actor, today=today, result=result,
+                      reason=reason or transitions.PREVIEW_REASON),
+        confirmed=confirmed, always=(improvement.status, status) in BACKWARD)
+    _move(improvement, status, actor=actor, today=today, result=result, reason=reason)
+
+
+def _move(improvement: Improvement, status: Status, *, actor, today: date, result, reason: str | None) -> None:
+    old = improvement.status
     if status == Status.APPROVED:
         smart.approve(improvement, actor=actor)
     elif status == Status.IMPLEMENTED:
         open_tasks = [t.title for t in improvement.tasks if t.is_open]
-        improvement.move_to(status, reasons=[_("Tasks still open: %(tasks)s.", tasks="; ".join(open_tasks))]
-                            if open_tasks else ())
-        improvement.implemented_on = today
+        if open_tasks:
+            improvement.move_to(status, reasons=[_("Tasks still open: %(tasks)s.", tasks="; ".join(open_tasks))])
+        improvement.mark_implemented(today)
     elif status == Status.VERIFIED:
         missing = [] if result is not None and result.after is not None else \
             [_("Record the result after the change before verifying it.")]
-        improvement.move_to(status, reasons=missing)
-        improvement.verified_on = today
+        improvement.mark_verified(today, reasons=missing)
     elif status in (Status.IN_PROGRESS, Status.CANCELLED):
-        improvement.move_to(status)
+        improvement.move_to(status, why=reason)
     else:
         raise TransitionRefused(_("That status is reached through the SMART check."))
     db.session.flush()
+    transitions.record_transition(HISTORY_KIND, improvement.id, from_value=old, to_value=improvement.status,
+                                  actor=actor, reason=reason)
+
+
+#: The dates evidence depends on, which a later transition never overwrites: only this change, with a reason.
+EVIDENCE_DATES = ("implemented_on", "verified_on")
+
+
+def change_date(improvement: Improvement, name: str, value: date, *, actor, reason: str | None,
+                today: date) -> None:
+    """Correct the day it was implemented (or verified), saying why; kept in the improvement's history."""
+    if name not in EVIDENCE_DATES:
+        raise ImprovementRuleError(_("That date cannot be changed here."))
+    old = getattr(improvement, name)
+    if old is None:
+        raise ImprovementRuleError(_("There is no date to correct yet: it is set when the status changes."))
+    if value > today:
+        raise ImprovementRuleError(_("The date %(date)s is in the future.", date=value.isoformat()))
+    transitions.require_reason(reason, _("Say why the date changes."))
+    if value == old:
+        return
+    setattr(improvement, name, value)
+    db.session.flush()
+    transitions.record_transition(HISTORY_KIND, improvement.id, field=name, from_value=old, to_value=value,
+                                  actor=actor, reason=reason)
 
 
 def is_done(improvement: Improvement) -> bool:

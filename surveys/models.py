@@ -19,6 +19,7 @@ from core.extensions import db
 from core.models import stored_enum
 from core.rules import TransitionRefused
 from core.timeutil import utcnow
+from core.transitions import require_reason
 from core.versioning import Versioned
 
 
@@ -63,6 +64,10 @@ class WaveStatus(enum.StrEnum):
     DRAFT = "draft"
     OPEN = "open"
     CLOSED = "closed"
+
+
+#: The kind of record of a wave in the state-change history (``core.transitions``).
+WAVE_HISTORY_KIND = "survey_wave"
 
 
 class ResponseSource(enum.StrEnum):
@@ -177,10 +182,12 @@ class Wave(Audited, Versioned, db.Model):
     def is_open(self) -> bool:
         return self.status == WaveStatus.OPEN
 
-    def open(self) -> None:
-        """Start taking answers (from a draft, or again after closing)."""
+    def open(self, *, why: str | None = None) -> None:
+        """Start taking answers (from a draft, or again after closing: a move back, which says ``why``)."""
         if self.status == WaveStatus.OPEN:
             raise TransitionRefused(_l("The wave is already open."))
+        if self.status == WaveStatus.CLOSED:
+            require_reason(why, _l("Say why the closed wave opens again."))
         self.status = WaveStatus.OPEN
 
     def close(self) -> None:

@@ -158,6 +158,7 @@ OBJECT_RULES = {
     "improvements.add_affected": GROUP_MEMBER, "improvements.record_after": GROUP_MEMBER,
     "improvements.add_evidence": GROUP_MEMBER, "improvements.save_scores": GROUP_MEMBER,
     "improvements.change_status": GROUP_MEMBER, "improvements.add_task": GROUP_MEMBER,
+    "improvements.confirm_status": GROUP_MEMBER_FORM, "improvements.change_date": GROUP_MEMBER,
     "improvements.add_training": GROUP_MEMBER, "improvements.task_status": GROUP_MEMBER,
     "improvements.edit_criterion": ROLE,
     "evidence.criterion": ROLE, "evidence.add_evidence": ROLE, "evidence.self_assess": ROLE,
@@ -165,7 +166,7 @@ OBJECT_RULES = {
     "evidence.pack_job": ROLE, "evidence.pack_job_state": ROLE, "evidence.snapshot": ROLE,
     "evidence.download_pack": ROLE,
     "surveys.survey": ROLE, "surveys.edit_survey": ROLE, "surveys.edit_item": ROLE, "surveys.remove_item": ROLE,
-    "surveys.new_item": ROLE, "surveys.new_wave": ROLE, "surveys.wave": ROLE, "surveys.change_wave": ROLE,
+    "surveys.new_item": ROLE, "surveys.new_wave": ROLE, "surveys.wave": ROLE, "surveys.change_wave": EDITORS_READ,
     "surveys.import_responses": ROLE, "surveys.import_responses_template": ROLE,
     "surveys.import_responses_check": UPLOADER,
     "surveys.invite_clients": ROLE, "surveys.invite_list": ROLE, "surveys.invite_staff": ROLE,
@@ -219,7 +220,7 @@ CHANGE_WITH_AN_EMPTY_FORM = {
     "accounts.reset_two_factor", "accounts.set_user_active", "accounts.start_two_factor", "evidence.request_pack",
     "evidence.use_set", "improvements.edit_group", "improvements.remove_member",
     "voice.toggle_category", "loyalty.toggle_exit_reason", "processes.edit_stage",
-    "processes.remove_participant", "processes.remove_stage", "processes.retire_process", "surveys.change_wave",
+    "processes.remove_participant", "processes.remove_stage", "processes.retire_process",
     "surveys.invite_clients", "surveys.print_invitations", "surveys.remove_item",
 }
 

@@ -104,7 +104,7 @@ def test_nobody_sees_who_answered_an_anonymous_survey(app, make_user, make_surve
     assert reviewer.get(f"/surveys/waves/{wave}/invitations/print").status_code == 403
     # Three responses are fewer than a batch: the export waits until the wave is closed.
     assert reviewer.get(f"/surveys/waves/{wave}/responses.csv").status_code == 302
-    assert client_as("coordinator").post(f"/surveys/waves/{wave}/close").status_code == 302
+    assert client_as("coordinator").post(f"/surveys/waves/{wave}/close", data={"confirm": "yes"}).status_code == 302
     export = reviewer.get(f"/surveys/waves/{wave}/responses.csv").get_data(as_text=True)
     assert "Person" not in export and "Group A" not in export and "comment 1" in export
 

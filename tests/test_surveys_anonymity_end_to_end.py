@@ -43,6 +43,7 @@ OTHER_RECORDS = {
     "evidence.pack_job": "pack jobs", "evidence.pack_job_state": "pack jobs",
     "improvements.edit_criterion": "prioritisation criteria",
     "improvements.edit_plan": "improvements", "improvements.improvement_detail": "improvements",
+    "improvements.confirm_status": "improvements",
     "improvements.new_process_change": "improvements", "improvements.smart_check": "improvements",
     "improvements.remove_member": "group memberships",
     "voice.activity_detail": "listening activities", "voice.edit_activity": "listening activities",

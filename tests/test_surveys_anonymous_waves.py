@@ -110,7 +110,7 @@ def test_results_and_exports_of_an_anonymous_wave_grow_only_in_batches(app, clie
     results = reviewer.get(f"/surveys/waves/{staff_wave}/results.csv").get_data(as_text=True)
     assert results.splitlines()[1].split(",")[2] == "5"  # n of the first question: the released five only
     # Closing after an earlier release does not release a remainder smaller than a batch, and says so.
-    client_as("coordinator").post(f"/surveys/waves/{staff_wave}/close")
+    client_as("coordinator").post(f"/surveys/waves/{staff_wave}/close", data={"confirm": "yes"})
     closed = reviewer.get(results_url).get_data(as_text=True)
     assert "1 response arrived after the last batch and is not shown" in closed and "comment 5" not in closed
     assert "If the wave is opened again, they are added when 4 more arrive." in closed
@@ -125,7 +125,7 @@ def test_a_wave_closed_before_any_release_releases_everything(app, client_as, st
         _answer(app, app.test_client(), staff_wave, tokens[f"Person {n}"], comment=f"comment {n}")
     coordinator = client_as("coordinator")
     assert "comment 0" not in coordinator.get(f"/surveys/waves/{staff_wave}/results").get_data(as_text=True)
-    coordinator.post(f"/surveys/waves/{staff_wave}/close")
+    coordinator.post(f"/surveys/waves/{staff_wave}/close", data={"confirm": "yes"})
     with app.app_context():  # released by closing, by whoever closed it
         (release,) = db.session.scalars(select(ExportRelease)).all()
         assert release.responses == 3 and release.released_by_id is not None
@@ -133,6 +133,19 @@ def test_a_wave_closed_before_any_release_releases_everything(app, client_as, st
     assert all(f"comment {n}" in page for n in range(3)) and "not shown" not in page
     export = coordinator.get(f"/surveys/waves/{staff_wave}/responses.csv").get_data(as_text=True)
     assert all(f"comment {n}" in export for n in range(3))
+
+
+def test_the_confirmation_page_of_closing_shows_no_evidence_of_responses_not_released(app, client_as, staff_wave):
+    """Closing would release the three pending responses; its preview must not show what they say (looked at
+    after each answer, it would tell each person's answer)."""
+    tokens = _tokens(app, staff_wave)
+    for n in range(3):
+        _answer(app, app.test_client(), staff_wave, tokens[f"Person {n}"], comment=f"comment {n}")
+    page = client_as("coordinator").get(f"/surveys/waves/{staff_wave}/close").get_data(as_text=True)
+    assert "What it changes in the evidence" in page
+    assert 'data-criterion="D1"' not in page and "comment 0" not in page
+    with app.app_context():
+        assert db.session.scalars(select(ExportRelease)).all() == []
 
 
 def test_the_evidence_and_group_figures_count_released_responses_only(app, client_as, make_user, make_group,

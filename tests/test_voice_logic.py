@@ -110,7 +110,9 @@ def test_requirements_workflow_refuses_skips_and_rejections_without_reason(ctx):
         requirement.move_to(RequirementStatus.REJECTED, reason="  ")
     requirement.move_to(RequirementStatus.REJECTED, reason="Not legal")
     assert requirement.rejection_reason == "Not legal"
-    requirement.move_to(RequirementStatus.NEW)
+    with pytest.raises(TransitionRefused, match="Say why the requirement goes back"):  # a move back says why
+        requirement.move_to(RequirementStatus.NEW)
+    requirement.move_to(RequirementStatus.NEW, reason="The law changed")
     assert requirement.rejection_reason is None
 
 

@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import (
     DateField,
+    HiddenField,
     IntegerField,
     SelectField,
     StringField,
@@ -143,8 +144,10 @@ class RequirementForm(VersionedForm):
 
 class RequirementStatusForm(FlaskForm):
     status = SelectField(_l("New status"), choices=enum_options(REQUIREMENT_STATUS_LABELS))
-    reason = TextAreaField(_l("Why rejected"), validators=[Optional(), Length(max=2000)],
-                           description=_l("Required when rejecting."))
+    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=2000)],
+                           description=_l("Required when rejecting or moving back a step."))
+    #: "yes" from the confirmation page only (``core.transitions``).
+    confirm = HiddenField()
     submit = SubmitField(_l("Change status"))
 
 

@@ -24,6 +24,7 @@ from core.extensions import db
 from core.models import stored_enum
 from core.rules import RuleError, TransitionRefused
 from core.timeutil import utcnow
+from core.transitions import require_reason
 from core.versioning import Versioned
 from loyalty.models import Typology
 from surveys.models import Wave
@@ -94,6 +95,16 @@ REQUIREMENT_MOVES = {
     RequirementStatus.ADDRESSED: {RequirementStatus.IN_IMPROVEMENT},
     RequirementStatus.REJECTED: {RequirementStatus.NEW},
 }
+#: The moves back one step: they may undo evidence (B1 counts the requirements the organisation acted on), so
+#: they are confirmed and say why.
+REQUIREMENT_BACKWARD = {
+    (RequirementStatus.ANALYSED, RequirementStatus.NEW),
+    (RequirementStatus.IN_IMPROVEMENT, RequirementStatus.ANALYSED),
+    (RequirementStatus.ADDRESSED, RequirementStatus.IN_IMPROVEMENT),
+    (RequirementStatus.REJECTED, RequirementStatus.NEW),
+}
+#: The kind of record of a requirement in the state-change history (``core.transitions``).
+REQUIREMENT_HISTORY_KIND = "requirement"
 
 
 class VoiceRuleError(RuleError):
@@ -259,10 +270,15 @@ class Requirement(Audited, Versioned, db.Model):
         return self.activity or self.complaint or self.wave
 
     def move_to(self, status: RequirementStatus, *, reason: str | None = None) -> None:
-        """Change status; refuse a move the workflow does not allow, and a rejection without a reason."""
+        """Change status; refuse a move the workflow does not allow, and a rejection or a move back without a
+        reason."""
         if status not in REQUIREMENT_MOVES[self.status]:
             raise TransitionRefused(_l("A requirement cannot go from “%(old)s” to “%(new)s”.",
                                      old=REQUIREMENT_STATUS_LABELS[self.status], new=REQUIREMENT_STATUS_LABELS[status]))
+        if (self.status, status) in REQUIREMENT_BACKWARD:
+            require_reason(reason, _l("Say why the requirement goes back from “%(old)s” to “%(new)s”.",
+                                      old=REQUIREMENT_STATUS_LABELS[self.status],
+                                      new=REQUIREMENT_STATUS_LABELS[status]))
         if status == RequirementStatus.REJECTED:
             if not (reason or "").strip():
                 raise TransitionRefused(_l("Say why the requirement is rejected."))

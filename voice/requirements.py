@@ -3,10 +3,19 @@ wave), whose kind must agree with the requirement's source."""
 
 from flask_babel import gettext as _
 
+from core import transitions
 from core.extensions import db
 from core.versioning import ensure_current
 from voice.labels import ACTIVITY_SOURCE, SOURCE_LABELS
-from voice.models import ListeningActivity, Requirement, RequirementSource, VoiceRuleError
+from voice.models import (
+    REQUIREMENT_BACKWARD,
+    REQUIREMENT_HISTORY_KIND,
+    ListeningActivity,
+    Requirement,
+    RequirementSource,
+    RequirementStatus,
+    VoiceRuleError,
+)
 
 REQUIREMENT_FIELDS = ("statement", "explicit", "typology", "source", "identified_on", "importance")
 
@@ -49,3 +58,21 @@ def save_requirement(requirement: Requirement | None, data: dict, origin: tuple[
     requirement.wave_id = record_id if kind == "wave" else None
     db.session.flush()
     return requirement
+
+
+def move_requirement(requirement: Requirement, status: RequirementStatus, *, actor, reason: str | None = None,
+                     confirmed: bool = False) -> None:
+    """Move a requirement along its workflow; refused until confirmed (``transitions.ConfirmationNeeded``) when
+    it goes back a step or would lower a criterion. Kept in the requirement's history with ``reason``."""
+    transitions.confirm_or_refuse(lambda: _move(requirement, status, actor=actor,
+                                                reason=reason or transitions.PREVIEW_REASON),
+                                  confirmed=confirmed, always=(requirement.status, status) in REQUIREMENT_BACKWARD)
+    _move(requirement, status, actor=actor, reason=reason)
+
+
+def _move(requirement: Requirement, status: RequirementStatus, *, actor, reason: str | None) -> None:
+    old = requirement.status
+    requirement.move_to(status, reason=reason)
+    db.session.flush()
+    transitions.record_transition(REQUIREMENT_HISTORY_KIND, requirement.id, from_value=old, to_value=status,
+                                  actor=actor, reason=reason)

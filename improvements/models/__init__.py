@@ -9,7 +9,9 @@ models live in one module per idea; this package names them all, so callers impo
 from improvements.models.changes import AffectedPerson, ChangedStage, ProcessChange, Training, TrainingAttendee
 from improvements.models.groups import Group, GroupMember, GroupProcess, Meeting, MeetingAttendee
 from improvements.models.improvement import (
+    BACKWARD,
     DONE,
+    HISTORY_KIND,
     OPEN,
     STATUS_LABELS,
     TRANSITIONS,
@@ -23,7 +25,7 @@ from improvements.models.results import EVIDENCE_LABELS, Evidence, EvidenceKind
 from improvements.models.tasks import TASK_STATUS_LABELS, Task, TaskStatus
 
 __all__ = [
-    "DONE", "EVIDENCE_LABELS", "OPEN", "STATUS_LABELS", "TASK_STATUS_LABELS", "TRANSITIONS",
+    "BACKWARD", "DONE", "HISTORY_KIND", "EVIDENCE_LABELS", "OPEN", "STATUS_LABELS", "TASK_STATUS_LABELS", "TRANSITIONS",
     "AffectedPerson", "ChangedStage", "Evidence", "EvidenceKind", "Group", "GroupMember", "GroupProcess",
     "Improvement", "Meeting", "MeetingAttendee", "PriorityCriterion", "PriorityScore", "ProcessChange",
     "SmartCheck", "Status", "Task", "TaskStatus", "Training", "TrainingAttendee",

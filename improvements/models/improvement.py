@@ -12,6 +12,7 @@ from core.extensions import db
 from core.models import stored_enum
 from core.rules import TransitionRefused
 from core.timeutil import utcnow
+from core.transitions import require_reason
 from core.versioning import Versioned
 
 
@@ -38,6 +39,12 @@ TRANSITIONS = {
     Status.CANCELLED: set(),
 }
 
+
+#: Moves back along the workflow: they undo evidence already produced (C1 counts implemented improvements), so
+#: they are confirmed and say why.
+BACKWARD = {(Status.IMPLEMENTED, Status.IN_PROGRESS)}
+#: The kind of record in the state-change history (``core.transitions``).
+HISTORY_KIND = "improvement"
 
 OPEN = (Status.APPROVED, Status.IN_PROGRESS)
 DONE = (Status.IMPLEMENTED, Status.VERIFIED)
@@ -113,14 +120,30 @@ class Improvement(Audited, Versioned, db.Model):
     def latest_check(self) -> "SmartCheck | None":
         return self.checks[-1] if self.checks else None
 
-    def move_to(self, status: Status, *, reasons=()) -> None:
-        """Change status by hand; refuse a move the workflow does not allow (``reasons`` add to the refusal)."""
+    def move_to(self, status: Status, *, reasons=(), why: str | None = None) -> None:
+        """Change status by hand; refuse a move the workflow does not allow (``reasons`` add to the refusal), and
+        a backward move without ``why``."""
         if status not in TRANSITIONS[self.status]:
             raise TransitionRefused(_l("An improvement cannot go from “%(old)s” to “%(new)s”.",
                                        old=STATUS_LABELS[self.status], new=STATUS_LABELS[status]))
         if reasons:
             raise TransitionRefused(*reasons)
+        if (self.status, status) in BACKWARD:
+            require_reason(why, _l("Say why the improvement goes back from “%(old)s” to “%(new)s”.",
+                                   old=STATUS_LABELS[self.status], new=STATUS_LABELS[status]))
         self.status = status
+
+    def mark_implemented(self, today: date) -> None:
+        """The day it was implemented is evidence (C2 compares before and after it): a second implementation,
+        after a move back, keeps the first day; only ``change_date`` changes it, with a reason."""
+        self.move_to(Status.IMPLEMENTED)
+        if self.implemented_on is None:
+            self.implemented_on = today
+
+    def mark_verified(self, today: date, *, reasons=()) -> None:
+        self.move_to(Status.VERIFIED, reasons=reasons)
+        if self.verified_on is None:
+            self.verified_on = today
 
 
 STATUS_LABELS = {

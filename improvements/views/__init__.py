@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from improvements import bp
 from improvements.queries import due_tasks
-from improvements.views import groups, improvement, overview, results  # noqa: F401
+from improvements.views import groups, improvement, overview, results, transitions  # noqa: F401
 
 
 @bp.app_template_global()

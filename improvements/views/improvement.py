@@ -4,9 +4,11 @@ from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from core import transitions
 from core.access import TEAM_DATA, allow
 from core.charts import chart_spec
 from core.rules import rule_refusals
+from core.transitions import ConfirmationNeeded
 from core.versioning import submit_edit
 from improvements import bp, smart, work
 from improvements.changes import knowledge_holders
@@ -14,6 +16,7 @@ from improvements.charts import before_after_chart
 from improvements.forms import (
     AffectedForm,
     AfterForm,
+    EvidenceDateForm,
     EvidenceForm,
     PlanForm,
     SmartForm,
@@ -24,7 +27,9 @@ from improvements.forms import (
     answers,
 )
 from improvements.models import (
+    BACKWARD,
     EVIDENCE_LABELS,
+    HISTORY_KIND,
     STATUS_LABELS,
     TASK_STATUS_LABELS,
     TRANSITIONS,
@@ -37,6 +42,7 @@ from improvements.services import may_edit_group
 from improvements.sources import is_client_voice, resolve_records, source_label, source_url
 from improvements.trace import trace
 from improvements.views.common import done, editable_improvement, editable_task, today
+from improvements.views.transitions import result_of
 
 
 def render_improvement(improvement_id: int, **forms):
@@ -53,6 +59,7 @@ def render_improvement(improvement_id: int, **forms):
     shown = [(p, v) for p, v in series if improvement.baseline_period is None or p >= improvement.baseline_period]
     chart = before_after_chart(shown, assessment.result, unit) if assessment.result.before is not None else None
     forms.setdefault("after_form", AfterForm())
+    forms.setdefault("date_form", EvidenceDateForm(prefix="date", value=improvement.implemented_on))
     forms.setdefault("evidence_form", EvidenceForm(prefix="evidence"))
     forms.setdefault("task_form", TaskForm(prefix="task"))
     forms.setdefault("affected_form", AffectedForm(prefix="affected"))
@@ -68,7 +75,9 @@ def render_improvement(improvement_id: int, **forms):
         moves=sorted(TRANSITIONS[improvement.status], key=list(Status).index), status_labels=STATUS_LABELS,
         task_labels=TASK_STATUS_LABELS, evidence_labels=EVIDENCE_LABELS, task_status_form=TaskStatusForm(),
         status_form=StatusForm(), today=today(), computed=computed_for([improvement]).get(improvement.id, []),
-        **forms)
+        backward={to for (frm, to) in BACKWARD if frm == improvement.status},
+        history=transitions.history(HISTORY_KIND, improvement.id),
+        status_labels_by_value={k.value: v for k, v in STATUS_LABELS.items()}, **forms)
 
 
 @bp.get("/<int:improvement_id>")
@@ -117,7 +126,8 @@ def smart_check(improvement_id: int):
 @bp.post("/<int:improvement_id>/status")
 @allow(TEAM_DATA)
 def change_status(improvement_id: int):
-    """Approve, start, implement, verify or cancel; refused with the reasons when the rules do not hold."""
+    """Approve, start, implement, verify or cancel; refused with the reasons when the rules do not hold, and
+    sent to the confirmation page when the move goes back or would lower a criterion."""
     improvement = editable_improvement(improvement_id)
     form = StatusForm()
     try:
@@ -126,12 +136,13 @@ def change_status(improvement_id: int):
         abort(400)
     if not form.validate_on_submit():
         abort(400)
-    result = None
-    if status == Status.VERIFIED:
-        series = measurements_for([improvement.indicator_id]).get(improvement.indicator_id, [])
-        result = assess([improvement], {improvement.indicator_id: series})[improvement.id].result
+    result = result_of(improvement) if status == Status.VERIFIED else None
     with rule_refusals():
-        work.change_status(improvement, status, actor=current_user, today=today(), result=result)
+        try:
+            work.change_status(improvement, status, actor=current_user, today=today(), result=result)
+        except ConfirmationNeeded:
+            # It moves back or would lower a criterion: show what it changes and let the person confirm.
+            return redirect(url_for(".confirm_status", improvement_id=improvement.id, status=status.value))
         return done(_("Status: %(status)s.", status=STATUS_LABELS[status]), ".improvement_detail",
                     improvement_id=improvement.id)
     return redirect(url_for(".improvement_detail", improvement_id=improvement.id))
@@ -158,7 +169,7 @@ def task_status(task_id: int):
     form = TaskStatusForm()
     if form.validate_on_submit():
         with rule_refusals():
-            work.set_task_status(task, TaskStatus(form.status.data), today=today())
+            work.set_task_status(task, TaskStatus(form.status.data), today=today(), actor=current_user)
             return done(_("Task “%(task)s”: %(status)s.", task=task.title,
                           status=TASK_STATUS_LABELS[TaskStatus(form.status.data)]),
                         ".improvement_detail", "tasks", improvement_id=task.improvement_id)

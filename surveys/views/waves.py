@@ -5,16 +5,19 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from core import transitions
 from core.access import TEAM_DATA, allow, may
 from core.extensions import db
-from core.forms import EmptyForm
+from core.forms import ConfirmChangeForm, EmptyForm
 from core.mail import mail_configured
 from core.rules import rule_refusals
 from core.timeutil import utcnow
+from core.transitions import ConfirmationNeeded
 from core.ui import flash_form_errors
-from surveys import bp, engine, invitations, networks, releases
+from surveys import bp, engine, invitations, lifecycle, networks
 from surveys.forms import ClientInvitationsForm, PasteInvitationsForm, StaffInvitationsForm, WaveForm
-from surveys.models import Audience, Invitation, Survey, Wave
+from surveys.labels import STATUS_LABELS
+from surveys.models import WAVE_HISTORY_KIND, Audience, Invitation, Survey, Wave, WaveStatus
 
 
 def link_for(token: str) -> str:
@@ -61,24 +64,50 @@ def wave(wave_id: int):
         link_for=link_for, mail=mail_configured(), action_form=EmptyForm(), paste_form=PasteInvitationsForm(),
         staff_form=StaffInvitationsForm() if wave.survey.audience == Audience.STAFF else None,
         census_form=ClientInvitationsForm() if wave.survey.audience == Audience.CLIENTS else None,
-        accepting=engine.accepts_answers(wave))
+        accepting=engine.accepts_answers(wave), history=transitions.history(WAVE_HISTORY_KIND, wave.id),
+        status_labels={k.value: v for k, v in STATUS_LABELS.items()})
 
 
-@bp.post("/waves/<int:wave_id>/<any(open, close):action>")
+@bp.route("/waves/<int:wave_id>/<any(open, close):action>", methods=["GET", "POST"])
 @allow(TEAM_DATA)
 def change_wave(wave_id: int, action: str):
-    """Open a wave (it takes answers within its dates) or close it. Closing an anonymous wave before any
-    release of its results releases them all (see ``surveys.releases``)."""
+    """Open a wave (it takes answers within its dates) or close it. Closing, and reopening a closed wave (with a
+    reason), are confirmed on this page, which shows what the change would do to the criteria's evidence.
+    Closing an anonymous wave before any release of its results releases them all (see ``surveys.releases``)."""
     wave = db.get_or_404(Wave, wave_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    with rule_refusals():
-        wave.open() if action == "open" else wave.close()
-        if action == "close":
-            releases.release_due(wave, actor=current_user)
-        db.session.commit()
-        flash(_("Wave opened.") if action == "open" else _("Wave closed: its links no longer take answers."), "success")
-    return redirect(url_for(".wave", wave_id=wave.id))
+    if not may("surveys.change_wave", "POST"):
+        abort(403)  # the confirmation page is for those who may confirm (reviewers read the wave's history)
+    form = ConfirmChangeForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        with rule_refusals(form.reason if form.confirmed else None):
+            try:
+                lifecycle.change_wave(wave, action, actor=current_user, reason=form.reason.data,
+                                      confirmed=form.confirmed)
+            except ConfirmationNeeded:
+                return redirect(url_for(".change_wave", wave_id=wave.id, action=action))
+            db.session.commit()
+            flash(_("Wave opened.") if action == "open" else _("Wave closed: its links no longer take answers."),
+                  "success")
+            return redirect(url_for(".wave", wave_id=wave.id))
+        if not form.confirmed:
+            return redirect(url_for(".wave", wave_id=wave.id))
+    return _confirm_page(wave, action, form)
+
+
+def _confirm_page(wave: Wave, action: str, form: ConfirmChangeForm):
+    """What opening or closing would change in the criteria, to confirm or cancel."""
+    target = WaveStatus.OPEN if action == lifecycle.OPEN else WaveStatus.CLOSED
+    preview = transitions.preview(lambda: lifecycle.preview_change(wave, action, actor=current_user,
+                                                                   reason=form.reason.data))
+    notes = [_("Its links will no longer take answers.")] if action == lifecycle.CLOSE else []
+    return render_template(
+        "core/confirm_change.html", heading=_("Change the status of the wave “%(wave)s”?", wave=wave.name),
+        record=f"{wave.survey} · {wave.name}", back_url=url_for(".wave", wave_id=wave.id),
+        before=STATUS_LABELS[wave.status], after=STATUS_LABELS[target], preview=preview, form=form,
+        needs_reason=wave.status == WaveStatus.CLOSED and action == lifecycle.OPEN, notes=notes,
+        action=url_for(".change_wave", wave_id=wave.id, action=action))
 
 
 def _report_invited(added: int, skipped: int) -> None:

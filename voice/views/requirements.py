@@ -3,20 +3,26 @@
 import pandas as pd
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import func, or_, select
 
+from core import transitions
 from core.access import TEAM_DATA, allow
 from core.exports import export_response
 from core.extensions import db
 from core.forms import options, read_filters
 from core.rules import rule_refusals
+from core.transitions import ConfirmationNeeded
 from core.versioning import submit_edit
 from loyalty.models import TYPOLOGY_LABELS
 from surveys.models import Wave
 from voice import bp
+from voice import requirements as requirement_moves
 from voice.forms import RequirementFilterForm, RequirementForm, RequirementStatusForm
 from voice.labels import IMPORTANCE_LABELS, REQUIREMENT_STATUS_LABELS, SOURCE_LABELS
 from voice.models import (
+    REQUIREMENT_BACKWARD,
+    REQUIREMENT_HISTORY_KIND,
     REQUIREMENT_MOVES,
     Complaint,
     ListeningActivity,
@@ -135,7 +141,8 @@ def requirement_detail(requirement_id: int):
     requirement = db.get_or_404(Requirement, requirement_id)
     return render_template("voice/requirement.html", requirement=requirement, status_form=_status_form(
         requirement), sources=SOURCE_LABELS, statuses=REQUIREMENT_STATUS_LABELS, importance=IMPORTANCE_LABELS,
-        typologies=TYPOLOGY_LABELS)
+        typologies=TYPOLOGY_LABELS, history=transitions.history(REQUIREMENT_HISTORY_KIND, requirement.id),
+        status_labels={k.value: v for k, v in REQUIREMENT_STATUS_LABELS.items()})
 
 
 def _status_form(requirement: Requirement) -> RequirementStatusForm:
@@ -174,15 +181,39 @@ def _chosen_status(form: RequirementStatusForm) -> RequirementStatus | None:
 @bp.post("/requirements/<int:requirement_id>/status")
 @allow(TEAM_DATA)
 def move_requirement(requirement_id: int):
-    """Move a requirement along new → analysed → in improvement → addressed, or reject it with a reason."""
+    """Move a requirement along new → analysed → in improvement → addressed, or reject it with a reason. A move
+    back a step, or one that would lower a criterion, answers with the confirmation page (what it changes in the
+    evidence, and why) whose button posts here again, confirmed."""
     requirement = db.get_or_404(Requirement, requirement_id)
     form = RequirementStatusForm()
     status = _chosen_status(form) if form.validate_on_submit() else None
-    if status is not None:
-        with rule_refusals():
-            requirement.move_to(status, reason=form.reason.data)
-            db.session.commit()
-            flash(_("Status: %(status)s.", status=REQUIREMENT_STATUS_LABELS[requirement.status]), "success")
-    else:
+    if status is None:
         flash(_("Choose a status from the list."), "danger")
+        return redirect(url_for(".requirement_detail", requirement_id=requirement.id))
+    confirmed = form.confirm.data == "yes"
+    with rule_refusals(form.reason if confirmed else None):
+        try:
+            requirement_moves.move_requirement(requirement, status, actor=current_user, reason=form.reason.data,
+                                          confirmed=confirmed)
+        except ConfirmationNeeded:
+            return _confirm_page(requirement, status, form)
+        db.session.commit()
+        flash(_("Status: %(status)s.", status=REQUIREMENT_STATUS_LABELS[requirement.status]), "success")
+        return redirect(url_for(".requirement_detail", requirement_id=requirement.id))
+    if confirmed:
+        return _confirm_page(requirement, status, form)
     return redirect(url_for(".requirement_detail", requirement_id=requirement.id))
+
+
+def _confirm_page(requirement: Requirement, status: RequirementStatus, form: RequirementStatusForm):
+    """What the move would change in the criteria, to confirm (with the reason) or cancel."""
+    preview = transitions.preview(lambda: requirement_moves.move_requirement(
+        requirement, status, actor=current_user, reason=form.reason.data or transitions.PREVIEW_REASON,
+        confirmed=True))
+    return render_template(
+        "core/confirm_change.html", heading=_("Change the status of this requirement?"), record=str(requirement),
+        back_url=url_for(".requirement_detail", requirement_id=requirement.id),
+        before=REQUIREMENT_STATUS_LABELS[requirement.status], after=REQUIREMENT_STATUS_LABELS[status],
+        preview=preview, form=form, hidden={"status": status.value},
+        needs_reason=(requirement.status, status) in REQUIREMENT_BACKWARD or status == RequirementStatus.REJECTED,
+        action=url_for(".move_requirement", requirement_id=requirement.id))
