@@ -4,4 +4,5 @@ from flask import Blueprint
 
 bp = Blueprint("core", __name__)
 
-from core import views  # noqa: E402,F401  (registers the routes on bp)
+# views registers the routes on bp; audit_chain seals the audit trail at every commit, whoever writes.
+from core import audit_chain, views  # noqa: E402,F401

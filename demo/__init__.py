@@ -6,9 +6,10 @@ improvement that targets them, the survey waves have costs, the evidence points 
 loaders run in the order written here, and only the demo command (and tests) import this package.
 """
 
-from sqlalchemy import delete
+from sqlalchemy import delete, text
 
 from core.audit import acting_as
+from core.audit_chain import erasing_everything
 from core.extensions import db
 from core.models import Organisation, Role, User
 from demo import evidence, improvements, loyalty, processes, surveys, voice
@@ -38,9 +39,18 @@ LOADERS = (processes.load, loyalty.load, voice.load, surveys.load, voice.load_wa
 
 
 def erase_all() -> None:
-    """Delete every row of every table, children first (only ``flask demo --reset`` does this)."""
-    for table in reversed(db.metadata.sorted_tables):
-        db.session.execute(delete(table))
+    """Delete every row of every table, children first (only ``flask demo --reset`` does this).
+
+    The audit trail goes too, the one way it can (``core.audit_chain.erasing_everything``): on PostgreSQL by one
+    TRUNCATE of every table, never a DELETE of entries."""
+    tables = list(reversed(db.metadata.sorted_tables))
+    with erasing_everything(db.session):
+        if db.session.get_bind().dialect.name == "postgresql":
+            names = ", ".join(f'"{table.name}"' for table in tables)
+            db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                db.session.execute(delete(table))
     db.session.flush()
 
 
