@@ -150,9 +150,8 @@ def _load_old_values_before_changes(mapper, cls):
 def acting_as(user):
     """Attribute changes made outside a request (CLI, demo loading) to ``user``.
 
-    The entries name whoever is acting when the session flushes, so pending changes are flushed on the
-    way in (they belong to the one acting before) and on the way out (they belong to ``user``)."""
-    _flush_pending()
+    The entries name whoever is acting when the session flushes: the changes made in the block are flushed
+    as it ends, so a later ``acting_as`` does not take them (changes pending on the way in are ``user``'s)."""
     token = _cli_actor.set(inspect(user).identity[0] if user is not None else None)
     try:
         yield

@@ -5,8 +5,8 @@ from flask_babel import format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 
 from core.access import may
-from core.audit import entity_label, field_label
 from core.models import Organisation
+from core.trail import readable
 
 #: The main menu: (endpoint, label, icon, the blueprints on whose pages it is the current entry: the census and the
 #: voice of the client are both "Clients"). Items the user's role cannot read are hidden.
@@ -42,15 +42,6 @@ def sort_url(column: str) -> str:
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
-def audit_value(value) -> str:
-    """A value from the audit trail as people read it."""
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, bool):
-        return str(_l("yes") if value else _l("no"))
-    return str(value)
-
-
 def width_class(percent: float | None) -> str:
     """The CSS class (``pct-0`` … ``pct-100``, steps of 5) that draws a bar ``percent`` wide.
 
@@ -73,7 +64,6 @@ def money(value) -> str:
 
 
 def register_template_helpers(app) -> None:
-    app.add_template_filter(audit_value)
     app.add_template_filter(width_class)
     app.add_template_filter(money)
 
@@ -87,8 +77,7 @@ def register_template_helpers(app) -> None:
             "current_organisation": current_organisation,
             "page_url": page_url,
             "sort_url": sort_url,
-            "entity_label": entity_label,
-            "field_label": field_label,
+            "readable_trail": readable,
         }
 
 
