@@ -17,6 +17,7 @@ import enum
 from contextlib import contextmanager
 
 from flask import g, has_app_context, has_request_context
+from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, event, insert, inspect, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, object_session, relationship
@@ -35,6 +36,19 @@ _DELETED = "audit_deleted"
 UNSEALED = "audit_unsealed"
 #: Enum class → ``{member: label}``: how each kind of value reads in the trail (see ``value_labels``).
 _VALUE_LABELS: dict[type, dict] = {}
+#: ``"table.column"`` → ``{code: label}`` for columns of codes that are not enums.
+_COLUMN_VALUES: dict[str, dict] = {}
+#: Names of fields many records share, for columns without a label of their own.
+COMMON_FIELDS = {
+    "created_at": _l("Created at"),
+    "uploaded_at": _l("Uploaded at"),
+    "entered_at": _l("Entered at"),
+    "released_at": _l("Released at"),
+    "checked_at": _l("Checked at"),
+    "imported_at": _l("Imported at"),
+    "note": _l("Note"),
+    "position": _l("Order"),
+}
 
 
 class Audited:
@@ -43,11 +57,16 @@ class Audited:
     ``__audit_label__`` names the kind of record for people; each column's ``info=label(...)`` names
     the field. ``__audit_secret__`` names columns whose values are never written to the trail (only
     that they changed); ``__audit_skip__`` names columns not worth recording (binary content, sign-ins).
+    How the trail reads (``core.trail``): ``__record_page__`` is the endpoint of the record's page, which the
+    trail links to (and which links back to the record's history); ``__audit_kinds__`` maps a column holding
+    the id of a record of any kind to the column naming that kind (``core.signals.evidence_records``).
     """
 
     __audit_label__ = None
     __audit_secret__: frozenset = frozenset()
     __audit_skip__: frozenset = frozenset()
+    __record_page__: str | None = None
+    __audit_kinds__: dict[str, str] = {}
 
 
 def label(text, *, values: dict | None = None) -> dict:
@@ -56,16 +75,24 @@ def label(text, *, values: dict | None = None) -> dict:
     return {"label": text} if values is None else {"label": text, "values": values}
 
 
-def value_labels(labels: dict) -> dict:
-    """Declare ``{EnumMember: label}`` as how an enum's values read in the audit trail; returns ``labels``.
+def value_labels(labels: dict, *, column: str | None = None) -> dict:
+    """Declare how values read in the audit trail; returns ``labels``, so the declaration is where they are
+    defined (``KIND_LABELS = value_labels({...})``).
 
-    Call it where the labels are defined (``KIND_LABELS = value_labels({...})``). An enum with a ``label``
-    property needs no declaration."""
-    for member in labels:
+    ``{EnumMember: label}`` (members of several enums may share one dict) for enum columns — an enum with a
+    ``label`` property needs none; ``column="table.column"`` for a column of plain codes (importance 1–3)."""
+    if column is not None:
+        _COLUMN_VALUES[column] = labels
+        return labels
+    for member, text in labels.items():
         if isinstance(member, enum.Enum):
-            _VALUE_LABELS.setdefault(type(member), {}).update(labels)
-            break
+            _VALUE_LABELS.setdefault(type(member), {})[member] = text
     return labels
+
+
+def column_value_labels(table: str, column) -> dict | None:
+    """``{code: label}`` of a column of codes: its ``info=label(..., values=...)`` or a ``value_labels``."""
+    return column.info.get("values") or _COLUMN_VALUES.get(f"{table}.{column.name}")
 
 
 def enum_value_label(enum_class: type, value) -> str | None:
@@ -103,6 +130,8 @@ def field_label(entity_type: str, field: str) -> str:
     column = model.__table__.columns.get(field) if model is not None else None
     if column is not None and "label" in column.info:
         return str(column.info["label"])
+    if field in COMMON_FIELDS:
+        return str(COMMON_FIELDS[field])
     return field.replace("_", " ").capitalize()
 
 
@@ -151,7 +180,10 @@ def acting_as(user):
     """Attribute changes made outside a request (CLI, demo loading) to ``user``.
 
     The entries name whoever is acting when the session flushes: the changes made in the block are flushed
-    as it ends, so a later ``acting_as`` does not take them (changes pending on the way in are ``user``'s)."""
+    as it ends, so a later ``acting_as`` does not take them. Inside another ``acting_as`` the changes pending on
+    the way in are flushed first (they are the outer person's); outside any, they become ``user``'s."""
+    if _cli_actor.get() is not None:
+        _flush_pending()
     token = _cli_actor.set(inspect(user).identity[0] if user is not None else None)
     try:
         yield

@@ -34,6 +34,7 @@ from core.audit import (
     UPDATE,
     AuditEntry,
     audited_model,
+    column_value_labels,
     entity_label,
     enum_value_label,
     field_label,
@@ -209,7 +210,7 @@ def _shown(model, name: str, value, changes: dict, names: _Names) -> Shown:
 
 def _typed(column, value) -> str:
     """A value by its column's type: labels of codes and enums, yes/no, dates and times, numbers, JSON."""
-    values = column.info.get("values")
+    values = column_value_labels(column.table.name, column)
     if values is not None:
         found = values.get(value, values.get(str(value)))
         return str(found) if found is not None else str(value)

@@ -33,9 +33,17 @@ DEMO_STAFF = {
 #: Each capability's part, ``load(users)``, in the order they need each other's records: the census before the
 #: complaints of its clients and the surveys sent to them; the survey waves before their costs; the indicators,
 #: complaints, requirements and survey items before the improvements that start from them; the process map
-#: before the evidence that links to it.
-LOADERS = (processes.load, loyalty.load, voice.load, surveys.load, voice.load_wave_costs, improvements.load,
-           evidence.load)
+#: before the evidence that links to it. Beside each, who makes its changes in the audit trail (the loaders
+#: credit some to others: measurements to their indicator's responsible, verdicts to the reviewer…).
+LOADERS = (
+    (processes.load, "coordinator@demo.test"),
+    (loyalty.load, "iker.goikoetxea@demo.test"),  # keeps the census
+    (voice.load, "member@demo.test"),  # records the voice of the client
+    (surveys.load, "coordinator@demo.test"),
+    (voice.load_wave_costs, "coordinator@demo.test"),
+    (improvements.load, "coordinator@demo.test"),
+    (evidence.load, "coordinator@demo.test"),
+)
 
 
 def erase_all() -> None:
@@ -76,5 +84,6 @@ def load() -> None:
             country="España",
         ))
         db.session.flush()
-        for loader in LOADERS:
+    for loader, actor in LOADERS:
+        with acting_as(users[actor]):
             loader(users)

@@ -80,6 +80,7 @@ class Survey(Audited, Versioned, db.Model):
     the next edition (a copy), so every answer keeps the question it answered."""
 
     __tablename__ = "surveys"
+    __record_page__ = "surveys.survey"
     __audit_label__ = _l("Survey")
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -152,6 +153,7 @@ class Wave(Audited, Versioned, db.Model):
     """One round of a survey over a period: open while it takes answers, then closed."""
 
     __tablename__ = "survey_waves"
+    __record_page__ = "surveys.wave"
     __audit_label__ = _l("Survey wave")
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -215,7 +217,7 @@ class Invitation(Audited, db.Model):
     segment: Mapped[str | None] = mapped_column(String(120), info=label(_l("Segment or group")))
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
     #: The link was printed on a slip (anonymous waves print each link once; printing again issues a new one).
-    printed: Mapped[bool] = mapped_column(Boolean, default=False)
+    printed: Mapped[bool] = mapped_column(Boolean, default=False, info=label(_l("Printed")))
     #: The link has been used. Nothing else about the answer is kept here, and no time.
     used: Mapped[bool] = mapped_column(Boolean, default=False)
 

@@ -1,4 +1,5 @@
-"""audit trail: append-only (triggers refusing updates and deletes) and sealed into a SHA-256 hash chain
+"""audit trail: append-only (triggers refusing updates and deletes) and sealed into a SHA-256 hash chain;
+evidence packs record the chain head at their "data as at"
 
 Revision ID: 0017
 Revises: 0013
@@ -65,6 +66,9 @@ def upgrade():
         batch_op.add_column(sa.Column('chain_hash', sa.String(length=64), nullable=True))
         batch_op.create_unique_constraint(batch_op.f('uq_audit_entries_chain_seq'), ['chain_seq'])
 
+    with op.batch_alter_table('evidence_pack_snapshots', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('audit_head', sa.String(length=80), nullable=True))
+
     from core.audit_chain import seal_pending
 
     seal_pending(op.get_bind())
@@ -91,3 +95,5 @@ def downgrade():
         batch_op.drop_constraint(batch_op.f('uq_audit_entries_chain_seq'), type_='unique')
         batch_op.drop_column('chain_hash')
         batch_op.drop_column('chain_seq')
+    with op.batch_alter_table('evidence_pack_snapshots', schema=None) as batch_op:
+        batch_op.drop_column('audit_head')
