@@ -19,7 +19,6 @@ inside ``erasing_everything`` (see its docstring).
 
 import hashlib
 import json
-from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -138,22 +137,22 @@ def verify(session, *, expected: str | None = None) -> ChainReport:
     from its end, or a chain rebuilt from scratch, leave every remaining seal valid but lose that head."""
     previous, seq, last = GENESIS, 0, None
     found_expected = None if expected is None else False
-    for row in _sealed_in_order(session):
-        seq += 1
-        if row.chain_seq != seq:
-            return _broken(session, row, "missing", seq - 1, last)
-        if seal_of(previous, row) != row.chain_hash:
-            return _broken(session, row, "altered", seq - 1, last)
-        previous, last = row.chain_hash, ChainHead(row.chain_seq, row.id, row.chain_hash)
-        if expected is not None:
-            found_expected = found_expected or str(last) == expected
+    query = select(_entries).where(_entries.c.chain_seq.is_not(None)).order_by(_entries.c.chain_seq)
+    rows = session.execute(query.execution_options(yield_per=1000))
+    try:
+        for row in rows:
+            seq += 1
+            if row.chain_seq != seq:
+                return _broken(session, row, "missing", seq - 1, last)
+            if seal_of(previous, row) != row.chain_hash:
+                return _broken(session, row, "altered", seq - 1, last)
+            previous, last = row.chain_hash, ChainHead(row.chain_seq, row.id, row.chain_hash)
+            if expected is not None:
+                found_expected = found_expected or str(last) == expected
+    finally:
+        rows.close()  # a server-side cursor on PostgreSQL, left open by an early return
     unsealed = session.scalar(select(func.count(_entries.c.id)).where(_entries.c.chain_seq.is_(None)))
     return ChainReport(seq, last, unsealed=unsealed, expected_head_found=found_expected)
-
-
-def _sealed_in_order(session) -> Iterator:
-    query = select(_entries).where(_entries.c.chain_seq.is_not(None)).order_by(_entries.c.chain_seq)
-    yield from session.execute(query.execution_options(yield_per=1000))
 
 
 def _broken(session, row, problem: str, checked: int, head) -> ChainReport:

@@ -136,7 +136,7 @@ class AuditFilterForm(FlaskForm):
 
     actor = SelectField(_l("Person"), coerce=int, validators=[Optional()])
     entity_type = SelectField(_l("Kind of record"), validators=[Optional()])
-    action = SelectField(_l("Change"), validators=[Optional()])
+    action = SelectField(_l("Kind of change"), validators=[Optional()])
     entity_id = StringField(_l("Record id"), validators=[Optional(), Length(max=60)])
     date_from = DateField(_l("From"), validators=[Optional()])
     date_to = DateField(_l("To"), validators=[Optional()])

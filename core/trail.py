@@ -275,11 +275,11 @@ def export_frame(query) -> pd.DataFrame:
     for batch in _batches(query):
         for readable_entry in readable(batch):
             rows.extend(_export_rows(readable_entry))
-    columns = [str(_l("Entry")), str(_l("When (%(zone)s)", zone=zone_name())), str(_l("Who")), str(_l("Change")),
-               str(_l("Kind of record")), str(_l("Record")), str(_l("Field")), str(_l("Before")), str(_l("After")),
-               str(_l("Seal (SHA-256)"))]
+    columns = [str(_l("Entry")), str(_l("When (%(zone)s)", zone=zone_name())), str(_l("Who")),
+               str(_l("Kind of change")), str(_l("Kind of record")), str(_l("Record")), str(_l("Field")),
+               str(_l("Before")), str(_l("After")), str(_l("Seal (SHA-256)"))]
     frame = pd.DataFrame(rows, columns=columns)
-    frame[columns[1]] = pd.to_datetime(frame[columns[1]], utc=True)
+    frame[columns[1]] = pd.to_datetime(frame[columns[1]], utc=True).dt.floor("s")
     return frame
 
 

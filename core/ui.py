@@ -3,6 +3,7 @@
 from flask import current_app, flash, g, request, url_for
 from flask_babel import format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import inspect
 
 from core.access import may
 from core.models import Organisation
@@ -42,6 +43,14 @@ def sort_url(column: str) -> str:
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
+def history_url(record) -> str | None:
+    """The audit trail of one record (its "History" link), for those who may read the trail."""
+    if record is None or not may("core.audit_trail"):
+        return None
+    identity = ",".join(str(part) for part in inspect(record).identity or ())
+    return url_for("core.audit_trail", entity_type=record.__tablename__, entity_id=identity) if identity else None
+
+
 def width_class(percent: float | None) -> str:
     """The CSS class (``pct-0`` … ``pct-100``, steps of 5) that draws a bar ``percent`` wide.
 
@@ -78,6 +87,7 @@ def register_template_helpers(app) -> None:
             "page_url": page_url,
             "sort_url": sort_url,
             "readable_trail": readable,
+            "history_url": history_url,
         }
 
 
