@@ -316,3 +316,6 @@ class ExportRelease(Audited, db.Model):
     released_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     released_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), info=label(_l("Released by")))
 
+    def __str__(self) -> str:
+        # Its name in the audit trail (without it, Python's "<ExportRelease …>"): how many were released.
+        return str(self.responses)
