@@ -96,13 +96,14 @@ def register_blueprints(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from accounts.cli import users_cli
-    from core.cli import imports_cli
+    from core.cli import audit_cli, imports_cli
     from demo.cli import demo_command
     from evidence.cli import evidence_cli
     from improvements.cli import reminders_command
 
     app.cli.add_command(users_cli)
     app.cli.add_command(imports_cli)
+    app.cli.add_command(audit_cli)
     app.cli.add_command(evidence_cli)
     app.cli.add_command(demo_command)
     app.cli.add_command(reminders_command)

@@ -24,7 +24,7 @@ class TwoFactorCredential(Audited, db.Model):
     # Written at every sign-in with a code; a sign-in is not a change to the data.
     __audit_skip__ = frozenset({"last_step"})
 
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True, info=label(_l("User")))
     #: The RFC 6238 shared secret (base32). Needed in clear to check codes: only the database holds it.
     secret: Mapped[str] = mapped_column(String(64), info=label(_l("Secret")))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, info=label(_l("Set up")))

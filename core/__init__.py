@@ -4,4 +4,6 @@ from flask import Blueprint
 
 bp = Blueprint("core", __name__)
 
-from core import transitions, views  # noqa: E402,F401  (the state-change history's model; the routes on bp)
+# views registers the routes on bp; transitions holds the state-change history's model; audit_chain seals the
+# audit trail at every commit, whoever writes.
+from core import audit_chain, transitions, views  # noqa: E402,F401

@@ -4,6 +4,10 @@ One session listener does it for every model, so no view or service writes audit
 are noted row by row as the flush deletes them (``after_delete``), because a record taken out of a
 collection with ``delete-orphan`` (a group member, a process participant) never reaches
 ``session.deleted``: the trail would otherwise not know it was removed.
+
+The trail is append-only: nothing here updates or deletes an entry, the database refuses it (the triggers of
+migration 0017), and each entry is sealed into a hash chain when its transaction commits
+(``core.audit_chain``). How the trail reads for people is ``core.trail``.
 """
 
 import contextvars
@@ -12,7 +16,9 @@ import decimal
 import enum
 from contextlib import contextmanager
 
-from flask import g, has_request_context
+from flask import g, has_app_context, has_request_context
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, event, insert, inspect, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, object_session, relationship
 
@@ -26,6 +32,23 @@ INSERT, UPDATE, DELETE = "insert", "update", "delete"
 SECRET = "••••••"
 #: ``session.info`` key of the audited records the flush under way has deleted.
 _DELETED = "audit_deleted"
+#: ``session.info`` key set once the transaction has written audit entries that its commit must seal.
+UNSEALED = "audit_unsealed"
+#: Enum class → ``{member: label}``: how each kind of value reads in the trail (see ``value_labels``).
+_VALUE_LABELS: dict[type, dict] = {}
+#: ``"table.column"`` → ``{code: label}`` for columns of codes that are not enums.
+_COLUMN_VALUES: dict[str, dict] = {}
+#: Names of fields many records share, for columns without a label of their own.
+COMMON_FIELDS = {
+    "created_at": _l("Created at"),
+    "uploaded_at": _l("Uploaded at"),
+    "entered_at": _l("Entered at"),
+    "released_at": _l("Released at"),
+    "checked_at": _l("Checked at"),
+    "imported_at": _l("Imported at"),
+    "note": _l("Note"),
+    "position": _l("Order"),
+}
 
 
 class Audited:
@@ -34,21 +57,65 @@ class Audited:
     ``__audit_label__`` names the kind of record for people; each column's ``info=label(...)`` names
     the field. ``__audit_secret__`` names columns whose values are never written to the trail (only
     that they changed); ``__audit_skip__`` names columns not worth recording (binary content, sign-ins).
+    How the trail reads (``core.trail``): ``__record_page__`` is the endpoint of the record's page, which the
+    trail links to (and which links back to the record's history); ``__audit_kinds__`` maps a column holding
+    the id of a record of any kind to the column naming that kind (``core.signals.evidence_records``).
     """
 
     __audit_label__ = None
     __audit_secret__: frozenset = frozenset()
     __audit_skip__: frozenset = frozenset()
+    __record_page__: str | None = None
+    __audit_kinds__: dict[str, str] = {}
 
 
-def label(text) -> dict:
-    """``info=`` for a column: the name people read for it in the audit trail and in conflicts."""
-    return {"label": text}
+def label(text, *, values: dict | None = None) -> dict:
+    """``info=`` for a column: the name people read for it in the audit trail and in conflicts, and for a
+    column of codes that is not an enum (``importance`` 1–3, a file's owner), what each code reads as."""
+    return {"label": text} if values is None else {"label": text, "values": values}
+
+
+def value_labels(labels: dict, *, column: str | None = None) -> dict:
+    """Declare how values read in the audit trail; returns ``labels``, so the declaration is where they are
+    defined (``KIND_LABELS = value_labels({...})``).
+
+    ``{EnumMember: label}`` (members of several enums may share one dict) for enum columns — an enum with a
+    ``label`` property needs none; ``column="table.column"`` for a column of plain codes (importance 1–3)."""
+    if column is not None:
+        _COLUMN_VALUES[column] = labels
+        return labels
+    for member, text in labels.items():
+        if isinstance(member, enum.Enum):
+            _VALUE_LABELS.setdefault(type(member), {})[member] = text
+    return labels
+
+
+def column_value_labels(table: str, column) -> dict | None:
+    """``{code: label}`` of a column of codes: its ``info=label(..., values=...)`` or a ``value_labels``."""
+    return column.info.get("values") or _COLUMN_VALUES.get(f"{table}.{column.name}")
+
+
+def enum_value_label(enum_class: type, value) -> str | None:
+    """How a stored enum value reads (``"partly"`` → "Partly met"), or None when nobody said."""
+    try:
+        member = enum_class(value)
+    except ValueError:
+        return None
+    declared = _VALUE_LABELS.get(enum_class, {})
+    if member in declared:
+        return str(declared[member])
+    text = getattr(member, "label", None)
+    return str(text) if isinstance(text, str | LazyString) else None
 
 
 def _audited_models() -> dict:
     return {mapper.class_.__tablename__: mapper.class_ for mapper in db.Model.registry.mappers
             if issubclass(mapper.class_, Audited)}
+
+
+def audited_model(entity_type: str):
+    """The audited model stored in table ``entity_type``, or None."""
+    return _audited_models().get(entity_type)
 
 
 def entity_label(entity_type: str) -> str:
@@ -63,6 +130,8 @@ def field_label(entity_type: str, field: str) -> str:
     column = model.__table__.columns.get(field) if model is not None else None
     if column is not None and "label" in column.info:
         return str(column.info["label"])
+    if field in COMMON_FIELDS:
+        return str(COMMON_FIELDS[field])
     return field.replace("_", " ").capitalize()
 
 
@@ -84,6 +153,10 @@ class AuditEntry(db.Model):
     version: Mapped[int | None] = mapped_column(Integer)
     #: ``{field: [old, new]}``; secrets appear masked.
     changes: Mapped[dict] = mapped_column(JSON, default=dict)
+    #: The entry's place in the hash chain (1, 2, …), given when its transaction commits.
+    chain_seq: Mapped[int | None] = mapped_column(Integer, unique=True)
+    #: SHA-256 of the entry's content and the previous entry's ``chain_hash`` (``core.audit_chain``).
+    chain_hash: Mapped[str | None] = mapped_column(String(64))
 
     actor = relationship("User", lazy="joined")
 
@@ -104,12 +177,24 @@ def _load_old_values_before_changes(mapper, cls):
 
 @contextmanager
 def acting_as(user):
-    """Attribute changes made outside a request (CLI, demo loading) to ``user``."""
+    """Attribute changes made outside a request (CLI, demo loading) to ``user``.
+
+    The entries name whoever is acting when the session flushes: the changes made in the block are flushed
+    as it ends, so a later ``acting_as`` does not take them. Inside another ``acting_as`` the changes pending on
+    the way in are flushed first (they are the outer person's); outside any, they become ``user``'s."""
+    if _cli_actor.get() is not None:
+        _flush_pending()
     token = _cli_actor.set(inspect(user).identity[0] if user is not None else None)
     try:
         yield
+        _flush_pending()
     finally:
         _cli_actor.reset(token)
+
+
+def _flush_pending() -> None:
+    if has_app_context():
+        db.session.flush()
 
 
 def _actor_id():
@@ -123,9 +208,13 @@ def _actor_id():
 
 
 def _plain(value):
-    """A JSON-safe rendering of a column value."""
+    """A JSON-safe rendering of a column value (a JSON column's dicts and lists stay dicts and lists)."""
     if value is None or isinstance(value, bool | int | float | str):
         return value
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, dt.datetime):
@@ -214,6 +303,7 @@ def _record_changes(session, flush_context):
                 rows.append(row)
     if rows:
         session.connection().execute(insert(AuditEntry.__table__), rows)
+        session.info[UNSEALED] = True
 
 
 def changes_since(record, version: int) -> list[AuditEntry]:

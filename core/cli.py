@@ -1,12 +1,16 @@
-"""Command-line tasks of the shared parts: ``flask imports cleanup``."""
+"""Command-line tasks of the shared parts: ``flask imports cleanup``, ``flask audit verify``."""
+
+import sys
 
 import click
 from flask.cli import AppGroup
 
+from core import audit_chain
 from core.extensions import db
 from core.imports import retention
 
 imports_cli = AppGroup("imports", help="Import uploads.")
+audit_cli = AppGroup("audit", help="The audit trail.")
 
 
 @imports_cli.command("cleanup")
@@ -15,3 +19,27 @@ def imports_cleanup_command():
     deleted = retention.delete_abandoned()
     db.session.commit()
     click.echo(f"Deleted {deleted} abandoned import uploads (older than {retention.keep_days()} days).")
+
+
+@audit_cli.command("verify")
+@click.option("--head", "expected", metavar="SEQ:SHA256",
+              help="A chain head printed earlier (an evidence pack's cover): it must still be in the chain.")
+def audit_verify_command(expected):
+    """Recompute the hash chain of the audit trail; report the first entry that does not match (exit code 1)."""
+    report = audit_chain.verify(db.session, expected=expected)
+    if report.broken is not None:
+        entry = report.broken
+        why = ("an entry before it is missing" if report.problem == "missing"
+               else "its content, or the entry before it, was changed")
+        when = f"{entry.created_at:%Y-%m-%d %H:%M:%S} UTC"
+        click.echo(f"BROKEN at audit entry {entry.id} (chain position {entry.chain_seq}, {when}, {entry.action} "
+                   f"{entry.entity_type} {entry.entity_id}): {why}. {report.checked} entries before it are intact.")
+        sys.exit(1)
+    click.echo(f"Checked {report.checked} audit entries: the chain is intact."
+               + (f" Head: {report.head}." if report.head else ""))
+    if report.unsealed:
+        click.echo(f"BROKEN: {report.unsealed} entries were committed without a seal.")
+    if report.expected_head_found is False:
+        click.echo(f"BROKEN: the head {expected} is no longer in the chain.")
+    if not report.intact:
+        sys.exit(1)

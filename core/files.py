@@ -75,6 +75,21 @@ class Owner(enum.StrEnum):
     SURVEY_RESPONSE_IMPORT = "survey-response-import"
 
 
+OWNER_LABELS = {
+    Owner.ORGANISATION_LOGO: _l("Organisation logo"),
+    Owner.EVIDENCE_ITEM: _l("Evidence file"),
+    Owner.EVIDENCE_PACK: _l("Evidence pack"),
+    Owner.PROCESS_DOCUMENT: _l("Process document"),
+    Owner.IMPROVEMENT_EVIDENCE: _l("Evidence of an improvement"),
+    Owner.TRAINING_MATERIAL: _l("Training material"),
+    Owner.CENSUS_IMPORT: _l("Census import"),
+    Owner.COMPLAINT_IMPORT: _l("Complaint import"),
+    Owner.MEASUREMENT_IMPORT: _l("Measurement import"),
+    Owner.SURVEY_RESPONSE_IMPORT: _l("Survey response import"),
+}
+#: A file's type as people name it (the stored ``kind`` is lowercase): "PDF", "DOCX".
+KIND_LABELS = {name: name.upper() for name in KINDS}
+
 #: Uploads kept only while their import is pending: their uploader alone may read them, and they are deleted
 #: when the import is applied or abandoned (``core.imports.retention``).
 IMPORT_OWNERS = frozenset({Owner.CENSUS_IMPORT, Owner.COMPLAINT_IMPORT, Owner.MEASUREMENT_IMPORT,
@@ -95,12 +110,12 @@ class StoredFile(Audited, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     #: The name the user's file had, cleaned for display; never used as a path.
     filename: Mapped[str] = mapped_column(String(255), info=label(_l("File name")))
-    kind: Mapped[str] = mapped_column(String(10), info=label(_l("Type")))
+    kind: Mapped[str] = mapped_column(String(10), info=label(_l("Type"), values=KIND_LABELS))
     content_type: Mapped[str] = mapped_column(String(120), info=label(_l("Content type")))
     size: Mapped[int] = mapped_column(Integer, info=label(_l("Size (bytes)")))
     sha256: Mapped[str] = mapped_column(String(64))
     #: The kind of record the file belongs to (an ``Owner``): it decides which route serves it, to whom.
-    owner: Mapped[str] = mapped_column(String(40), index=True, info=label(_l("Belongs to")))
+    owner: Mapped[str] = mapped_column(String(40), index=True, info=label(_l("Belongs to"), values=OWNER_LABELS))
     data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     uploaded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -149,7 +149,8 @@ class AuditFilterForm(FlaskForm):
     """The filters above the audit trail (sent by GET, so no CSRF token)."""
 
     actor = SelectField(_l("Person"), coerce=int, validators=[Optional()])
-    entity_type = SelectField(_l("Record type"), validators=[Optional()])
+    entity_type = SelectField(_l("Kind of record"), validators=[Optional()])
+    action = SelectField(_l("Kind of change"), validators=[Optional()])
     entity_id = StringField(_l("Record id"), validators=[Optional(), Length(max=60)])
     date_from = DateField(_l("From"), validators=[Optional()])
     date_to = DateField(_l("To"), validators=[Optional()])
@@ -158,6 +159,7 @@ class AuditFilterForm(FlaskForm):
         return {
             "actor_id": self.actor.data or None,
             "entity_type": self.entity_type.data or None,
+            "action": self.action.data or None,
             "entity_id": (self.entity_id.data or "").strip() or None,
             "date_from": self.date_from.data,
             "date_to": self.date_to.data,

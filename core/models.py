@@ -51,6 +51,7 @@ class User(Audited, Versioned, UserMixin, db.Model):
     """A person with an account. Never deleted: the audit trail and the evidence refer to them."""
 
     __tablename__ = "users"
+    __record_page__ = "accounts.edit_user"
     __audit_label__ = _l("User")
     __audit_secret__ = frozenset({"password_hash", "login_token"})
     # Sign-ins are not changes to the data; the user list shows the last one.

@@ -2,12 +2,14 @@
 
 import datetime as dt
 
+from flask_babel import get_timezone
 from sqlalchemy import select
 
 from core.audit import AuditEntry
 from core.extensions import db
 from core.files import IMAGES, Owner, store_upload
 from core.models import Organisation
+from core.timeutil import utc_start_of
 from core.versioning import ensure_current
 
 OPTIONAL_ORGANISATION_FIELDS = ("description", "sector", "country")
@@ -36,8 +38,9 @@ def replace_logo(organisation: Organisation, upload, *, actor) -> Organisation:
 
 def audit_query(*, actor_id: int | None = None, entity_type: str | None = None,
                 date_from: dt.date | None = None, date_to: dt.date | None = None,
-                entity_id: str | None = None):
-    """The audit entries matching the filters, newest first (a SELECT to paginate)."""
+                entity_id: str | None = None, action: str | None = None):
+    """The audit entries matching the filters, newest first (a SELECT to paginate). The dates are days of
+    the organisation's time zone, in which the trail shows its times."""
     query = select(AuditEntry).order_by(AuditEntry.id.desc())
     if actor_id:
         query = query.where(AuditEntry.actor_id == actor_id)
@@ -45,10 +48,12 @@ def audit_query(*, actor_id: int | None = None, entity_type: str | None = None,
         query = query.where(AuditEntry.entity_type == entity_type)
     if entity_id:
         query = query.where(AuditEntry.entity_id == entity_id)
+    if action:
+        query = query.where(AuditEntry.action == action)
     if date_from:
-        query = query.where(AuditEntry.created_at >= dt.datetime.combine(date_from, dt.time.min))
+        query = query.where(AuditEntry.created_at >= utc_start_of(date_from, get_timezone()))
     if date_to:
-        query = query.where(AuditEntry.created_at < dt.datetime.combine(date_to, dt.time.min) + dt.timedelta(days=1))
+        query = query.where(AuditEntry.created_at < utc_start_of(date_to + dt.timedelta(days=1), get_timezone()))
     return query
 
 

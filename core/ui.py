@@ -5,10 +5,11 @@ import re
 from flask import current_app, flash, g, request, url_for
 from flask_babel import format_currency, get_locale
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import inspect
 
 from core.access import may
-from core.audit import entity_label, field_label
 from core.models import Organisation
+from core.trail import readable
 from core.transitions import stored_date
 
 #: The main menu: (endpoint, label, icon, the blueprints on whose pages it is the current entry: the census and the
@@ -45,13 +46,12 @@ def sort_url(column: str) -> str:
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
-def audit_value(value) -> str:
-    """A value from the audit trail as people read it."""
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, bool):
-        return str(_l("yes") if value else _l("no"))
-    return str(value)
+def history_url(record) -> str | None:
+    """The audit trail of one record (its "History" link), for those who may read the trail."""
+    if record is None or not may("core.audit_trail"):
+        return None
+    identity = ",".join(str(part) for part in inspect(record).identity or ())
+    return url_for("core.audit_trail", entity_type=record.__tablename__, entity_id=identity) if identity else None
 
 
 def width_class(percent: float | None) -> str:
@@ -97,7 +97,6 @@ def money(value, whole: bool = False) -> str:
 
 
 def register_template_helpers(app) -> None:
-    app.add_template_filter(audit_value)
     app.add_template_filter(width_class)
     app.add_template_filter(money)
     app.add_template_global(stored_date)
@@ -112,8 +111,8 @@ def register_template_helpers(app) -> None:
             "current_organisation": current_organisation,
             "page_url": page_url,
             "sort_url": sort_url,
-            "entity_label": entity_label,
-            "field_label": field_label,
+            "readable_trail": readable,
+            "history_url": history_url,
         }
 
 

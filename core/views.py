@@ -4,9 +4,10 @@ from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from core import bp, services
+from core import bp, services, trail
 from core.access import AUDIT, COORDINATION, PUBLIC_READ, TEAM_DATA, allow, may
 from core.audit import entity_label
+from core.exports import export_response
 from core.extensions import database_reachable, db
 from core.files import Owner, download_response
 from core.forms import AuditFilterForm, LogoForm, OrganisationForm, options, read_filters
@@ -21,7 +22,7 @@ from core.versioning import submit_edit
 def home():
     """The start page: where the programme stands, what changed lately and where to go next."""
     recent = db.session.scalars(services.audit_query().limit(8)).all() if may("core.audit_trail") else []
-    return render_template("core/home.html", recent_changes=recent)
+    return render_template("core/home.html", recent_changes=trail.readable(recent), zone=trail.zone_name())
 
 
 @bp.get("/healthz")
@@ -77,15 +78,31 @@ def organisation_logo_file():
     return download_response(organisation.logo if organisation else None, owner=Owner.ORGANISATION_LOGO)
 
 
-@bp.get("/audit")
-@allow(AUDIT)
-def audit_trail():
-    """Browse every change made to the data, filtered by person, kind of record and dates."""
+def _audit_filters() -> tuple[AuditFilterForm, dict]:
+    """The trail's filter form, its menus filled, and the filters it was sent (refused values dropped)."""
     form = AuditFilterForm(request.args, meta={"csrf": False})
     people = db.session.scalars(db.select(User).order_by(User.name))
     form.actor.choices = options([(0, _("Anyone"))] + [(u.id, f"{u.name} <{u.email}>") for u in people])
-    form.entity_type.choices = options([("", _("Any record"))] +
-                                       [(t, entity_label(t)) for t in services.audited_entity_types()])
-    filters = read_filters(form).filters()
+    kinds = sorted(((t, entity_label(t)) for t in services.audited_entity_types()), key=lambda pair: pair[1])
+    form.entity_type.choices = options([("", _("Any kind"))] + kinds)
+    form.action.choices = options([("", _("Any change"))] + list(trail.ACTION_LABELS.items()))
+    return form, read_filters(form).filters()
+
+
+@bp.get("/audit")
+@allow(AUDIT)
+def audit_trail():
+    """Browse every change made to the data, filtered by record, person, kind of record, change and dates."""
+    form, filters = _audit_filters()
     page = db.paginate(services.audit_query(**filters), per_page=50)
-    return render_template("core/audit.html", form=form, page=page)
+    return render_template("core/audit.html", form=form, page=page, entries=trail.readable(page.items),
+                           zone=trail.zone_name(), filters=request.args.to_dict(flat=True),
+                           export_args={k: v for k, v in request.args.items() if k != "page"})
+
+
+@bp.get("/audit/export.<any(csv, xlsx):fmt>")
+@allow(AUDIT)
+def export_audit_trail(fmt):
+    """The filtered trail as a spreadsheet: one row per field changed, times in the organisation's zone."""
+    _form, filters = _audit_filters()
+    return export_response(trail.export_frame(services.audit_query(**filters)), _("audit-trail"), fmt)

@@ -6,9 +6,10 @@ improvement that targets them, the survey waves have costs, the evidence points 
 loaders run in the order written here, and only the demo command (and tests) import this package.
 """
 
-from sqlalchemy import delete
+from sqlalchemy import delete, text
 
 from core.audit import acting_as
+from core.audit_chain import erasing_everything
 from core.extensions import db
 from core.models import Organisation, Role, User
 from demo import evidence, improvements, loyalty, processes, surveys, voice
@@ -32,15 +33,32 @@ DEMO_STAFF = {
 #: Each capability's part, ``load(users)``, in the order they need each other's records: the census before the
 #: complaints of its clients and the surveys sent to them; the survey waves before their costs; the indicators,
 #: complaints, requirements and survey items before the improvements that start from them; the process map
-#: before the evidence that links to it.
-LOADERS = (processes.load, loyalty.load, voice.load, surveys.load, voice.load_wave_costs, improvements.load,
-           evidence.load)
+#: before the evidence that links to it. Beside each, who makes its changes in the audit trail (the loaders
+#: credit some to others: measurements to their indicator's responsible, verdicts to the reviewer…).
+LOADERS = (
+    (processes.load, "coordinator@demo.test"),
+    (loyalty.load, "iker.goikoetxea@demo.test"),  # keeps the census
+    (voice.load, "member@demo.test"),  # records the voice of the client
+    (surveys.load, "coordinator@demo.test"),
+    (voice.load_wave_costs, "coordinator@demo.test"),
+    (improvements.load, "coordinator@demo.test"),
+    (evidence.load, "coordinator@demo.test"),
+)
 
 
 def erase_all() -> None:
-    """Delete every row of every table, children first (only ``flask demo --reset`` does this)."""
-    for table in reversed(db.metadata.sorted_tables):
-        db.session.execute(delete(table))
+    """Delete every row of every table, children first (only ``flask demo --reset`` does this).
+
+    The audit trail goes too, the one way it can (``core.audit_chain.erasing_everything``): on PostgreSQL by one
+    TRUNCATE of every table, never a DELETE of entries."""
+    tables = list(reversed(db.metadata.sorted_tables))
+    with erasing_everything(db.session):
+        if db.session.get_bind().dialect.name == "postgresql":
+            names = ", ".join(f'"{table.name}"' for table in tables)
+            db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                db.session.execute(delete(table))
     db.session.flush()
 
 
@@ -66,5 +84,6 @@ def load() -> None:
             country="España",
         ))
         db.session.flush()
-        for loader in LOADERS:
+    for loader, actor in LOADERS:
+        with acting_as(users[actor]):
             loader(users)

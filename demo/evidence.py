@@ -6,6 +6,7 @@ from io import BytesIO
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
+from core.audit import acting_as
 from core.extensions import db
 from evidence import services
 from evidence.criteria_sets import ensure_builtin_sets
@@ -60,8 +61,9 @@ def load(users: dict) -> None:
     coordinator, reviewer = users["coordinator@demo.test"], users["reviewer@demo.test"]
     for code, (status, comment) in SELF_ASSESSMENTS.items():
         services.record_self_assessment(criteria[code], status, comment, actor=coordinator)
-    for code, status, comment in VERDICTS:
-        services.record_verdict(criteria[code], status, comment, actor=reviewer)
+    with acting_as(reviewer):  # the verdicts are the reviewer's, in the trail too
+        for code, status, comment in VERDICTS:
+            services.record_verdict(criteria[code], status, comment, actor=reviewer)
     complaints = db.session.scalar(select(Process).where(Process.code == "FID-C03"))
     minutes = services.add_evidence(
         "Acta de aprobación del mapa de procesos", criteria=[criteria["A1"], criteria["A2"]],

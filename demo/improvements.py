@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 
 from core import transitions
+from core.audit import acting_as
 from core.extensions import db
 from demo import voice as voice_demo
 from demo.dates import last_complete_month, months_before
@@ -80,8 +81,9 @@ def _groups(users: dict) -> list[Group]:
                       members=[GroupMember(user=users[email], role=role) for email, role in members])
         db.session.add(group)
         db.session.flush()
-        processes = db.session.scalars(select(Process.id).where(Process.code.in_(codes)))
-        services.set_processes(group, list(processes))
+        with acting_as(users[facilitator]):
+            processes = db.session.scalars(select(Process.id).where(Process.code.in_(codes)))
+            services.set_processes(group, list(processes))
         found.append(group)
     return found
 
@@ -90,10 +92,11 @@ def _meetings(groups, users, last: date) -> None:
     for group, topics in zip(groups, (("Causas de las reclamaciones", "Respuesta escrita y plazo de 7 días"),
                                       ("Quejas de socios nuevos", "Llamada de bienvenida y contacto trimestral")),
                              strict=True):
-        for months_ago, topic in zip((20, 14), topics, strict=True):
-            services.add_meeting(group, months_before(last, months_ago) + timedelta(days=9),
-                                 [m.user_id for m in group.members], f"Se revisa: {topic}.",
-                                 f"Se acuerda trabajar en: {topic}.")
+        with acting_as(group.facilitator):  # who keeps the group's minutes
+            for months_ago, topic in zip((20, 14), topics, strict=True):
+                services.add_meeting(group, months_before(last, months_ago) + timedelta(days=9),
+                                     [m.user_id for m in group.members], f"Se revisa: {topic}.",
+                                     f"Se acuerda trabajar en: {topic}.")
 
 
 def _indicator(code: str) -> Indicator:
@@ -112,10 +115,11 @@ def _latest(indicator: Indicator) -> float:
 
 def _opportunity(group, users, title, statement, kind, *, source_id=None, note=None, raised=None,
                  by="member@demo.test"):
-    improvement = Improvement(group=group, title=title, statement=statement, source_kind=kind, source_id=source_id,
-                              source_note=note, raised_by=users[by], raised_on=raised or _today(),
-                              status=Status.OPPORTUNITY)
-    db.session.add(improvement)
+    with acting_as(users[by]):  # whoever raised it logged it
+        improvement = Improvement(group=group, title=title, statement=statement, source_kind=kind,
+                                  source_id=source_id, source_note=note, raised_by=users[by],
+                                  raised_on=raised or _today(), status=Status.OPPORTUNITY)
+        db.session.add(improvement)
     return improvement
 
 
@@ -125,21 +129,25 @@ def _implemented(improvement, users, *, code, months_base, months_done, owner, o
     base_period = period_start(months_before(last, months_base), indicator.frequency)
     baseline = _value(indicator, base_period)
     latest = _latest(indicator)
-    improvement.objective, improvement.indicator, improvement.owner = objective, indicator, users[owner]
-    improvement.baseline_value, improvement.baseline_period = baseline, base_period
-    improvement.target_value = round(baseline + 0.75 * (latest - baseline), 1)
     done_on = months_before(last, months_done) + timedelta(days=14)
-    improvement.deadline = done_on + timedelta(days=30)
     checked_on = improvement.raised_on + timedelta(days=14)
-    smart.record_check(improvement, ALL_MET, actor=users["member@demo.test"], at=_at(checked_on))
-    smart.approve(improvement, actor=users["coordinator@demo.test"])
-    improvement.approved_at = _at(checked_on + timedelta(days=7))
-    for title, email, days_before in tasks:
-        improvement.tasks.append(Task(title=title, owner=users[email], due_on=done_on - timedelta(days=days_before),
-                                      status=TaskStatus.DONE, done_on=done_on - timedelta(days=days_before + 2)))
-    started_on = done_on - timedelta(days=max(days for _t, _e, days in tasks) + 12)
-    improvement.status, improvement.implemented_on = Status.IMPLEMENTED, done_on
-    db.session.flush()
+    with acting_as(improvement.group.facilitator):  # the group plans it and checks it against SMART
+        improvement.objective, improvement.indicator, improvement.owner = objective, indicator, users[owner]
+        improvement.baseline_value, improvement.baseline_period = baseline, base_period
+        improvement.target_value = round(baseline + 0.75 * (latest - baseline), 1)
+        improvement.deadline = done_on + timedelta(days=30)
+        smart.record_check(improvement, ALL_MET, actor=users["member@demo.test"], at=_at(checked_on))
+    with acting_as(users["coordinator@demo.test"]):
+        smart.approve(improvement, actor=users["coordinator@demo.test"])
+        improvement.approved_at = _at(checked_on + timedelta(days=7))
+    with acting_as(users[owner]):  # its owner runs it to the end
+        for title, email, days_before in tasks:
+            improvement.tasks.append(Task(title=title, owner=users[email],
+                                          due_on=done_on - timedelta(days=days_before), status=TaskStatus.DONE,
+                                          done_on=done_on - timedelta(days=days_before + 2)))
+        started_on = done_on - timedelta(days=max(days for _t, _e, days in tasks) + 12)
+        improvement.status, improvement.implemented_on = Status.IMPLEMENTED, done_on
+        db.session.flush()
     _history(improvement, improvement.approved_by, [(Status.PROPOSED, Status.APPROVED, checked_on + timedelta(days=7),
                                                      None)])
     _history(improvement, users[owner], [(Status.APPROVED, Status.IN_PROGRESS, started_on, None),
@@ -166,10 +174,11 @@ def _attention_item() -> int | None:
 
 
 def _c3(improvement, users, *, people, topic, material, held_on, trained=True) -> None:
-    for email, how in people:
-        changes.add_affected(improvement, users[email].id, how)
-    changes.add_training(improvement, {"held_on": held_on, "is_training": trained, "topic": topic,
-                                       "material": material}, [users[e].id for e, _how in people], actor=None)
+    with acting_as(improvement.owner):
+        for email, how in people:
+            changes.add_affected(improvement, users[email].id, how)
+        changes.add_training(improvement, {"held_on": held_on, "is_training": trained, "topic": topic,
+                                           "material": material}, [users[e].id for e, _how in people], actor=None)
 
 
 def load(users: dict, today: date | None = None) -> None:
@@ -233,12 +242,8 @@ def load(users: dict, today: date | None = None) -> None:
         material="Plantilla de respuesta y guía de redacción.",
         people=(("member@demo.test", "Redacta y envía la respuesta escrita"),
                 ("jon.arregi@demo.test", "Registra la causa de cada reclamación")))
-    written.evidence = [
-        Evidence(kind="survey", title="Satisfacción con la respuesta a reclamaciones (oleada a oleada)",
-                 before_value=3.2, after_value=4.1, higher_is_better=True, favourable=True,
-                 finding="Los socios que reclamaron valoran la respuesta escrita."),
-        Evidence(kind="complaints", title="Reclamaciones reiteradas por el mismo motivo", before_value=38,
-                 after_value=17, higher_is_better=False, favourable=False)]
+    with acting_as(written.owner):
+        _written_evidence(written)
     written.status, written.verified_on = Status.VERIFIED, done_on + timedelta(days=120)
     # Its history tells a move back: the template did not cover transfers, so it went back in progress for ten
     # days; implemented again, it kept the first day (the "after" results are measured from it).
@@ -259,8 +264,9 @@ def load(users: dict, today: date | None = None) -> None:
         material="Guion de la llamada y preguntas frecuentes.",
         people=(("jon.arregi@demo.test", "Hace la llamada de bienvenida"),
                 ("lucia.fernandez@demo.test", "Completa el alta antes de la llamada")))
-    welcome_call.evidence = [Evidence(kind="focus_group", title="Grupo focal de socios nuevos", favourable=True,
-                                      finding="Los socios nuevos recuerdan la llamada y saben a quién acudir.")]
+    with acting_as(welcome_call.owner):
+        welcome_call.evidence = [Evidence(kind="focus_group", title="Grupo focal de socios nuevos", favourable=True,
+                                          finding="Los socios nuevos recuerdan la llamada y saben a quién acudir.")]
 
     contact, done_on = _implemented(contact, users, code="IND-CONT", months_base=24, months_done=9,
                                     owner="maria.lopez@demo.test", last=last,
@@ -278,19 +284,31 @@ def load(users: dict, today: date | None = None) -> None:
                                                         None)])
 
     if retention is not None:
-        retention.objective = "Llamar a cada socio que pide un traspaso antes de tramitarlo."
-        retention.indicator = _indicator("IND-BAJA")
-        retention.baseline_period = months_before(last, 1)
-        retention.baseline_value = _value(retention.indicator, retention.baseline_period)
-        retention.target_value = 0.6
-        retention.owner = users["member@demo.test"]
-        not_achievable = (False, "Prestaciones no tiene quién avise en 48 horas.")
-        smart.record_check(retention, {**ALL_MET, "achievable": not_achievable,
-                                       "time_bound": (True, "Antes de fin de año.")}, actor=users["member@demo.test"])
-        retention.tasks.append(Task(title="Acordar el aviso de traspasos con Prestaciones",
-                                    owner=users["member@demo.test"], due_on=_today() + timedelta(days=4),
-                                    status=TaskStatus.TODO))
+        with acting_as(users["member@demo.test"]):  # the member who owns it plans it
+            retention.objective = "Llamar a cada socio que pide un traspaso antes de tramitarlo."
+            retention.indicator = _indicator("IND-BAJA")
+            retention.baseline_period = months_before(last, 1)
+            retention.baseline_value = _value(retention.indicator, retention.baseline_period)
+            retention.target_value = 0.6
+            retention.owner = users["member@demo.test"]
+            not_achievable = (False, "Prestaciones no tiene quién avise en 48 horas.")
+            smart.record_check(retention, {**ALL_MET, "achievable": not_achievable,
+                                           "time_bound": (True, "Antes de fin de año.")},
+                               actor=users["member@demo.test"])
+            retention.tasks.append(Task(title="Acordar el aviso de traspasos con Prestaciones",
+                                        owner=users["member@demo.test"], due_on=_today() + timedelta(days=4),
+                                        status=TaskStatus.TODO))
     for improvement, values in ((retention, (5, 3, 4, 3)), (written, (5, 2, 5, 4))):
         if improvement is not None:
             improvement.scores = [PriorityScore(criterion=c, score=s) for c, s in zip(criteria, values, strict=True)]
     db.session.flush()
+
+
+def _written_evidence(written) -> None:
+    """The client evidence the owner of "written answer" recorded."""
+    written.evidence = [
+        Evidence(kind="survey", title="Satisfacción con la respuesta a reclamaciones (oleada a oleada)",
+                 before_value=3.2, after_value=4.1, higher_is_better=True, favourable=True,
+                 finding="Los socios que reclamaron valoran la respuesta escrita."),
+        Evidence(kind="complaints", title="Reclamaciones reiteradas por el mismo motivo", before_value=38,
+                 after_value=17, higher_is_better=False, favourable=False)]

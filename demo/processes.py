@@ -4,6 +4,7 @@ SLAs, and indicators of both kinds with three years of measurements, targets and
 import random
 from datetime import date
 
+from core.audit import acting_as
 from core.extensions import db
 from demo.dates import last_complete_month, months_before
 from processes import diagrams
@@ -256,9 +257,11 @@ def _indicator(row, processes, users, last: date, rng: random.Random) -> Indicat
     periods = [p for p in periods_between(months_before(last, 35), last, frequency)
                if next_period(p, frequency) <= end]
     steps = max(len(periods) - 1, 1)
-    for n, period in enumerate(periods):
-        trend = start_value + (end_value - start_value) * n / steps
-        value = round(trend + rng.gauss(0, noise), 2) if noise else round(trend)
-        db.session.add(Measurement(indicator=indicator, period=period, value=value,
-                                   entered_by=users[responsible]))
+    db.session.flush()
+    with acting_as(users[responsible]):  # who enters the indicator's measurements
+        for n, period in enumerate(periods):
+            trend = start_value + (end_value - start_value) * n / steps
+            value = round(trend + rng.gauss(0, noise), 2) if noise else round(trend)
+            db.session.add(Measurement(indicator=indicator, period=period, value=value,
+                                       entered_by=users[responsible]))
     return indicator

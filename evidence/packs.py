@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from core.audit_chain import ChainHead, chain_head
 from core.cache import newest_change
 from core.extensions import db
 from core.files import Owner, StoredFile
@@ -54,13 +55,16 @@ class PackContent:
     attachments: list[PdfFile] = field(default_factory=list)
     manifest: list[dict] = field(default_factory=list)
     images: dict = field(default_factory=dict)
+    #: The audit trail's chain head when the data was read: what "data as at" covers, provably.
+    audit_head: ChainHead | None = None
 
 
 def gather(criteria_set: CriteriaSet, scope: str, language: str, *, actor=None, progress=None) -> PackContent:
     """Everything the pack shows, read from the live data: the checklist rows in detail and the files."""
     only = next((c for c in criteria_set.criteria if c.code == scope), None) if scope != SCOPE_ALL else None
     rows = services.checklist(criteria_set, detail=True, only=only)
-    content = PackContent(criteria_set, scope, language, rows, Organisation.current(), actor, utcnow())
+    content = PackContent(criteria_set, scope, language, rows, Organisation.current(), actor, utcnow(),
+                          audit_head=chain_head(db.session.connection()))
     if content.organisation and content.organisation.logo:
         logo = content.organisation.logo
         content.images["logo"] = (logo.data, logo.content_type)
@@ -128,7 +132,8 @@ def build_snapshot(criteria_set: CriteriaSet, scope: str, language: str, *, fing
                      data=rendered.data, uploaded_by=actor)
     snapshot = PackSnapshot(criteria_set=criteria_set, scope=scope, language=language, fingerprint=fingerprint,
                             data_as_at=content.generated_at, created_by=actor, file=pdf, page_count=rendered.pages,
-                            manifest=content.manifest, statuses=statuses(content.rows))
+                            manifest=content.manifest, statuses=statuses(content.rows),
+                            audit_head=str(content.audit_head) if content.audit_head else None)
     db.session.add(snapshot)
     db.session.flush()
     return snapshot

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from core.audit import value_labels
 from core.extensions import db
 from core.files import TABLES
 from core.forms import AcceptedUpload, NumberField, VersionedForm, options
@@ -17,7 +18,8 @@ from loyalty.models import TYPOLOGY_LABELS, Client, ContributionBasis
 from loyalty.reasons import exit_reasons
 from loyalty.segments import TENURE_LABELS
 
-BASIS_LABELS = {ContributionBasis.MARGIN: _l("Margin"), ContributionBasis.REVENUE: _l("Purchases (revenue)")}
+BASIS_LABELS = value_labels({ContributionBasis.MARGIN: _l("Margin"),
+                             ContributionBasis.REVENUE: _l("Purchases (revenue)")})
 STATUS_CHOICES = (("", _l("Active and lost")), ("active", _l("Active")), ("lost", _l("Lost")))
 #: Over whom the ranking's classes are computed (``ranking.POPULATIONS``), the default first.
 POPULATION_CHOICES = (("current", _l("Current clients")), ("all", _l("All clients of the year")))

@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.audit import Audited, label
+from core.audit import Audited, label, value_labels
 from core.extensions import db
 from core.models import stored_enum
 from core.timeutil import utcnow
@@ -36,11 +36,11 @@ class Typology(enum.StrEnum):
     PRESCRIBER = "prescriber"
 
 
-TYPOLOGY_LABELS = {
+TYPOLOGY_LABELS = value_labels({
     Typology.END_USER: _l("End user"),
     Typology.INTERMEDIATE: _l("Intermediate client"),
     Typology.PRESCRIBER: _l("Prescriber"),
-}
+})
 
 
 class ContributionBasis(enum.StrEnum):
@@ -71,7 +71,7 @@ class ExitReason(Audited, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Set for the seeded reasons, whose name is shown translated; None for reasons added by people.
-    key: Mapped[str | None] = mapped_column(String(40), unique=True)
+    key: Mapped[str | None] = mapped_column(String(40), unique=True, info=label(_l("Key")))
     name: Mapped[str] = mapped_column(String(120), info=label(_l("Name")))
     active: Mapped[bool] = mapped_column(Boolean, default=True, info=label(_l("Offered")))
     position: Mapped[int] = mapped_column(Integer, default=0)
@@ -90,6 +90,7 @@ class Client(Audited, Versioned, db.Model):
     the demo organisation's, removed before a real census is imported (``loyalty.demo_census``)."""
 
     __tablename__ = "clients"
+    __record_page__ = "loyalty.client_detail"
     __audit_label__ = _l("Client")
     __audit_skip__ = frozenset({"created_at", "last_import_id"})
     __table_args__ = (Index("ix_clients_left_on_joined_on", "left_on", "joined_on"),)
@@ -212,7 +213,7 @@ class CensusImport(Audited, db.Model):
     marked_lost: Mapped[int] = mapped_column(Integer, default=0, info=label(_l("Marked lost")))
     rejected: Mapped[int] = mapped_column(Integer, default=0, info=label(_l("Rows rejected")))
     #: Which header held each field, remembered for the next import.
-    mapping: Mapped[dict] = mapped_column(JSON, default=dict)
+    mapping: Mapped[dict] = mapped_column(JSON, default=dict, info=label(_l("Columns")))
     note: Mapped[str | None] = mapped_column(Text)
     #: Written by the demo organisation (``flask demo``), not from a file: the clients it last listed are the
     #: demo's, and can be removed before a real census is imported (``loyalty.demo_census``).

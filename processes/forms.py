@@ -16,6 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from core.audit import value_labels
 from core.extensions import db
 from core.files import DOCUMENTS
 from core.forms import AcceptedUpload, NumberField, VersionedForm, options
@@ -43,7 +44,8 @@ INDICATOR_KIND_LABELS = {IndicatorKind.PERCEPTION: _l("Perception measure"),
                          IndicatorKind.PERFORMANCE: _l("Performance indicator")}
 
 #: Every enum value of the process map, with its label (types, statuses, frequencies, directions, kinds).
-ENUM_LABELS = {**KIND_LABELS, **STATUS_LABELS, **FREQUENCY_LABELS, **DIRECTION_LABELS, **INDICATOR_KIND_LABELS}
+ENUM_LABELS = value_labels({**KIND_LABELS, **STATUS_LABELS, **FREQUENCY_LABELS, **DIRECTION_LABELS,
+                            **INDICATOR_KIND_LABELS})
 
 
 def enum_options(labels: dict, blank=None):

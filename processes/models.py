@@ -62,6 +62,7 @@ class Programme(Audited, Versioned, db.Model):
     """A programme of the organisation; the loyalty programme and the others it has interfaces with (A2)."""
 
     __tablename__ = "programmes"
+    __record_page__ = "processes.edit_programme"
     __audit_label__ = _l("Programme")
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -81,6 +82,7 @@ class Process(Audited, Versioned, db.Model):
     """A process sheet ("ficha de proceso"): what the process is for, who owns it, who takes part."""
 
     __tablename__ = "processes"
+    __record_page__ = "processes.process_detail"
     __audit_label__ = _l("Process")
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -225,6 +227,7 @@ class Indicator(Audited, Versioned, db.Model):
     """What a process measures, how often, and which way is better."""
 
     __tablename__ = "indicators"
+    __record_page__ = "processes.indicator_detail"
     __audit_label__ = _l("Indicator")
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -320,6 +323,7 @@ class Interface(Audited, Versioned, db.Model):
     """What flows from one process to another (often of another programme) and the SLA that governs it."""
 
     __tablename__ = "interfaces"
+    __record_page__ = "processes.edit_interface"
     __audit_label__ = _l("Interface")
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -367,7 +371,7 @@ class Revision(Audited, db.Model):
     improvement_id: Mapped[int | None] = mapped_column(ForeignKey("improvements.id"), index=True,
                                                       info=label(_l("Improvement")))
     #: The sheet's fields after this revision, to show what changed between two revisions.
-    snapshot: Mapped[dict] = mapped_column(db.JSON, default=dict)
+    snapshot: Mapped[dict] = mapped_column(db.JSON, default=dict, info=label(_l("Sheet as saved")))
 
     process = relationship("Process")
     author = relationship("User")

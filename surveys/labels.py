@@ -2,6 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
+from core.audit import value_labels
 from surveys.models import Audience, ItemKind, ItemRole, ResponseSource, WaveStatus
 
 AUDIENCE_LABELS = {Audience.CLIENTS: _l("Clients"), Audience.STAFF: _l("Staff")}
@@ -21,4 +22,4 @@ STATUS_LABELS = {WaveStatus.DRAFT: _l("Draft"), WaveStatus.OPEN: _l("Open"), Wav
 SOURCE_LABELS = {ResponseSource.LINK: _l("Personal link"), ResponseSource.PUBLIC: _l("Public link"),
                  ResponseSource.IMPORT: _l("Imported")}
 
-ENUM_LABELS = {**AUDIENCE_LABELS, **KIND_LABELS, **ROLE_LABELS, **STATUS_LABELS, **SOURCE_LABELS}
+ENUM_LABELS = value_labels({**AUDIENCE_LABELS, **KIND_LABELS, **ROLE_LABELS, **STATUS_LABELS, **SOURCE_LABELS})

@@ -85,6 +85,7 @@ class Survey(Audited, Versioned, db.Model):
     the next edition (a copy), so every answer keeps the question it answered."""
 
     __tablename__ = "surveys"
+    __record_page__ = "surveys.survey"
     __audit_label__ = _l("Survey")
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -157,6 +158,7 @@ class Wave(Audited, Versioned, db.Model):
     """One round of a survey over a period: open while it takes answers, then closed."""
 
     __tablename__ = "survey_waves"
+    __record_page__ = "surveys.wave"
     __audit_label__ = _l("Survey wave")
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -222,7 +224,7 @@ class Invitation(Audited, db.Model):
     segment: Mapped[str | None] = mapped_column(String(120), info=label(_l("Segment or group")))
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
     #: The link was printed on a slip (anonymous waves print each link once; printing again issues a new one).
-    printed: Mapped[bool] = mapped_column(Boolean, default=False)
+    printed: Mapped[bool] = mapped_column(Boolean, default=False, info=label(_l("Printed")))
     #: The link has been used. Nothing else about the answer is kept here, and no time.
     used: Mapped[bool] = mapped_column(Boolean, default=False)
 
@@ -321,3 +323,6 @@ class ExportRelease(Audited, db.Model):
     released_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     released_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), info=label(_l("Released by")))
 
+    def __str__(self) -> str:
+        # Its name in the audit trail (without it, Python's "<ExportRelease …>"): how many were released.
+        return str(self.responses)

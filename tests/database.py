@@ -55,12 +55,17 @@ def drop_postgres_database(url: str) -> None:
 
 
 def empty_all_tables(db) -> None:
-    """Remove every row the test wrote, keeping the schema (and Alembic's version table)."""
+    """Remove every row the test wrote, keeping the schema (and Alembic's version table); the audit trail
+    only lets itself be erased this way (``core.audit_chain.erasing_everything``), as ``flask demo --reset``."""
+    from core.audit_chain import erasing_everything
+
     tables = list(reversed(db.metadata.sorted_tables))
-    if db.engine.dialect.name == "postgresql":
-        names = ", ".join(f'"{table.name}"' for table in tables)
-        db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    else:
-        for table in tables:
-            db.session.execute(table.delete())
+    db.session.rollback()  # whatever the test left pending is not sealed, it is erased
+    with erasing_everything(db.session):
+        if db.engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{table.name}"' for table in tables)
+            db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                db.session.execute(table.delete())
     db.session.commit()

@@ -113,9 +113,9 @@ def test_the_trail_speaks_of_records_and_fields_by_their_names_in_the_readers_la
         db.session.add(Organisation(name="Named Org", sector="Pensiones"))
         db.session.commit()
     english = client_as("coordinator", language="en").get("/audit").get_data(as_text=True)
-    assert "<dt>Sector</dt>" in english and "Organisation #" in english
+    assert "<dt>Sector</dt>" in english and "Organisation</span><br>Named Org" in english
     spanish = client_as("coordinator", language="es").get("/audit").get_data(as_text=True)
-    assert "<dt>Nombre</dt>" in spanish and "Organización #" in spanish
+    assert "<dt>Nombre</dt>" in spanish and "Organización</span><br>Named Org" in spanish
 
 
 def test_sign_ins_are_not_data_changes(app, db, client, make_user):

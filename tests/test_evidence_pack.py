@@ -9,6 +9,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
+from core.audit_chain import chain_head
 from core.extensions import db
 from core.timeutil import utcnow
 from evidence import packs
@@ -214,3 +215,19 @@ def test_the_demo_pack_shows_the_census_and_the_improvement_groups(app, runner):
         for word in words:
             assert word in page, (code, word)
         assert re.search(r'href="/improvements/\d+"', page), code
+
+
+def test_the_pack_prints_the_audit_trails_seal_at_its_data_as_at(app, evidence_data, runner):
+    reviewer = evidence_data
+    with app.app_context():
+        head = chain_head(db.session.connection())
+    _reader, text = text_of(download(reviewer, generate(reviewer)))
+    flat = re.sub(r"\s+", "", text)
+    assert "Audit trail seal" in text and f"entry {head.seq} of the audit trail" in text
+    assert head.seal in flat and f"flaskauditverify--head{head}" in flat
+    with app.app_context():
+        snapshot = db.session.scalar(select(PackSnapshot))
+        assert snapshot.audit_head == str(head)
+    assert head.seal in reviewer.get(f"/evidence/packs/{snapshot.id}").get_data(as_text=True)
+    verified = runner.invoke(args=["audit", "verify", "--head", str(head)])
+    assert verified.exit_code == 0, verified.output

@@ -5,6 +5,7 @@ complaints of its category before and after."""
 from babel.numbers import format_decimal
 from sqlalchemy import func, select
 
+from core.audit import AuditEntry
 from core.extensions import db
 from core.models import User
 from improvements import smart
@@ -12,7 +13,7 @@ from improvements.models import Group, Improvement
 from improvements.queries import c1_overview
 from improvements.results import computed_for
 from improvements.sources import CLIENT_REQUIREMENT, COMPLAINT_CATEGORY
-from processes.models import Revision
+from processes.models import Indicator, Measurement, Revision
 from tests.conftest import sign_in
 from voice.models import ComplaintCategory, Requirement
 
@@ -63,3 +64,22 @@ def test_the_demo_holds_c1_with_three_improvements_and_explains_the_failing_one(
     assert "Falta de contacto con el gestor" in computed and "mean response time (days)" in computed
     before, after = (format_decimal(value, locale="en") for value in (response.before_value, response.after_value))
     assert f"{before} → {after}" in computed
+
+
+def test_the_demos_changes_are_credited_to_the_people_who_would_have_made_them(app, runner):
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    with app.app_context():
+        def actors(entity_type):
+            return set(db.session.scalars(select(User.email).join(AuditEntry, AuditEntry.actor_id == User.id)
+                                          .where(AuditEntry.entity_type == entity_type)))
+
+        assert actors("verdicts") == {"reviewer@demo.test"}  # the reviewer's, not the administrator's
+        assert actors("self_assessments") == {"coordinator@demo.test"}
+        assert len(actors("improvements")) >= 4  # the group members who raised, planned and ran them
+        assert "admin@demo.test" not in actors("improvements") | actors("processes") | actors("measurements")
+        responsible = {(m.id, i.responsible.email) for m, i in db.session.execute(
+            select(Measurement, Indicator).join(Indicator, Measurement.indicator_id == Indicator.id))}
+        credited = set(db.session.execute(
+            select(AuditEntry.entity_id, User.email).join(User, AuditEntry.actor_id == User.id)
+            .where(AuditEntry.entity_type == "measurements")))
+        assert {(str(m), e) for m, e in responsible} == credited

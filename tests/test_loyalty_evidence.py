@@ -6,7 +6,6 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import event, update
 
-from core.audit import AuditEntry
 from core.extensions import db
 from core.findings import Figure, Status, Table
 from loyalty import evidence
@@ -92,11 +91,12 @@ def test_b2_met_with_figures_strategic_clients_and_every_exit_explained_and_deta
     assert segments.rows[0][1].text == "1 · Preferential"
 
 
-def test_b2_census_not_updated_for_a_year_is_a_gap(app, make_client, request_ctx):
-    make_client("OLD", joined=date(2015, 1, 1), figures=_figures(800), strategic=True, strategic_reason="Key")
+def test_b2_census_not_updated_for_a_year_is_a_gap(app, make_client, request_ctx, monkeypatch):
     long_ago = datetime.combine(TODAY - timedelta(days=400), datetime.min.time())
+    with monkeypatch.context() as clock:  # the trail is append-only: its entries are written long ago
+        clock.setattr("core.audit.utcnow", lambda: long_ago)
+        make_client("OLD", joined=date(2015, 1, 1), figures=_figures(800), strategic=True, strategic_reason="Key")
     db.session.execute(update(Client).values(created_at=long_ago))
-    db.session.execute(update(AuditEntry).values(created_at=long_ago))
     db.session.add(CensusImport(filename="censo.csv", year=LAST_YEAR, imported_at=long_ago, added=1))
     db.session.commit()
 

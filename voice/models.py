@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.audit import Audited, label
+from core.audit import Audited, label, value_labels
 from core.extensions import db
 from core.models import stored_enum
 from core.rules import RuleError, TransitionRefused
@@ -78,13 +78,13 @@ class RequirementStatus(enum.StrEnum):
 
 
 #: What people call each status (the workflow's refusals name them).
-REQUIREMENT_STATUS_LABELS = {
+REQUIREMENT_STATUS_LABELS = value_labels({
     RequirementStatus.NEW: _l("New"),
     RequirementStatus.ANALYSED: _l("Analysed"),
     RequirementStatus.IN_IMPROVEMENT: _l("In improvement"),
     RequirementStatus.ADDRESSED: _l("Addressed"),
     RequirementStatus.REJECTED: _l("Rejected"),
-}
+})
 #: The moves the requirements workflow allows: forward one step, back one step, or rejected (with a reason).
 REQUIREMENT_MOVES = {
     RequirementStatus.NEW: {RequirementStatus.ANALYSED, RequirementStatus.REJECTED},
@@ -135,6 +135,7 @@ class Complaint(Audited, Versioned, db.Model):
     """An enquiry, complaint, claim or incident a client raised, and how and when it was answered."""
 
     __tablename__ = "complaints"
+    __record_page__ = "voice.complaint_detail"
     __audit_label__ = _l("Enquiry, complaint, claim or incident")
     __table_args__ = (
         Index("ix_complaints_category_received", "category_id", "received_on"),
@@ -175,6 +176,7 @@ class ListeningActivity(Audited, Versioned, db.Model):
     """A focus group, trusted-client consultation, market study or internal-knowledge session, and its cost."""
 
     __tablename__ = "listening_activities"
+    __record_page__ = "voice.activity_detail"
     __audit_label__ = _l("Listening activity")
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -230,6 +232,7 @@ class Requirement(Audited, Versioned, db.Model):
     """Something clients need or expect, said (explicit) or inferred (implicit), and what became of it."""
 
     __tablename__ = "client_requirements"
+    __record_page__ = "voice.requirement_detail"
     __audit_label__ = _l("Client requirement")
     __table_args__ = (
         CheckConstraint("(CASE WHEN activity_id IS NULL THEN 0 ELSE 1 END + CASE WHEN complaint_id IS NULL "

@@ -16,6 +16,7 @@ class Group(Audited, Versioned, db.Model):
     """An improvement group: people who turn opportunities into SMART improvements for some processes."""
 
     __tablename__ = "improvement_groups"
+    __record_page__ = "improvements.group_detail"
     __audit_label__ = _l("Improvement group")
 
     id: Mapped[int] = mapped_column(primary_key=True)

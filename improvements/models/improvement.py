@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.audit import Audited, label
+from core.audit import Audited, label, value_labels
 from core.extensions import db
 from core.models import stored_enum
 from core.rules import TransitionRefused
@@ -54,6 +54,7 @@ class Improvement(Audited, Versioned, db.Model):
     """An opportunity logged by a group and, once it passes the SMART check, the improvement it becomes."""
 
     __tablename__ = "improvements"
+    __record_page__ = "improvements.improvement_detail"
     __audit_label__ = _l("Improvement")
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -146,7 +147,7 @@ class Improvement(Audited, Versioned, db.Model):
             self.verified_on = today
 
 
-STATUS_LABELS = {
+STATUS_LABELS = value_labels({
     Status.OPPORTUNITY: _l("Opportunity"),
     Status.PROPOSED: _l("Proposed"),
     Status.APPROVED: _l("Approved"),
@@ -154,7 +155,7 @@ STATUS_LABELS = {
     Status.IMPLEMENTED: _l("Implemented"),
     Status.VERIFIED: _l("Verified"),
     Status.CANCELLED: _l("Cancelled"),
-}
+})
 
 
 class SmartCheck(Audited, db.Model):

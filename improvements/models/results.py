@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, Date, Float, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.audit import Audited, label
+from core.audit import Audited, label, value_labels
 from core.extensions import db
 from core.models import stored_enum
 
@@ -22,13 +22,13 @@ class EvidenceKind(enum.StrEnum):
     OTHER = "other"
 
 
-EVIDENCE_LABELS = {
+EVIDENCE_LABELS = value_labels({
     EvidenceKind.SURVEY: _l("Survey result"),
     EvidenceKind.FOCUS_GROUP: _l("Focus-group finding"),
     EvidenceKind.COMPLAINTS: _l("Complaint count"),
     EvidenceKind.RESPONSE_TIME: _l("Response time"),
     EvidenceKind.OTHER: _l("Other evidence"),
-}
+})
 
 
 class Evidence(Audited, db.Model):

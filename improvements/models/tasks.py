@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.audit import Audited, label
+from core.audit import Audited, label, value_labels
 from core.extensions import db
 from core.models import stored_enum
 from core.versioning import Versioned
@@ -20,12 +20,12 @@ class TaskStatus(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
-TASK_STATUS_LABELS = {
+TASK_STATUS_LABELS = value_labels({
     TaskStatus.TODO: _l("To do"),
     TaskStatus.DOING: _l("Doing"),
     TaskStatus.DONE: _l("Done"),
     TaskStatus.CANCELLED: _l("Cancelled"),
-}
+})
 
 
 class Task(Audited, Versioned, db.Model):
