@@ -51,6 +51,7 @@ OTHER_RECORDS = {
     "voice.complaint_detail": "complaints", "voice.edit_complaint": "complaints",
     "voice.edit_requirement": "requirements", "voice.requirement_detail": "requirements",
     "loyalty.import_check": "census imports", "loyalty.import_done": "census imports",
+    "loyalty.remove_demo_census": "census imports",
     "voice.import_complaints_check": "uploads", "processes.import_measurements_check": "uploads",
     "surveys.import_responses_check": "uploads",
     "processes.diagram": "processes", "processes.diagram_svg": "processes", "processes.edit_process": "processes",
