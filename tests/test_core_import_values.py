@@ -215,3 +215,61 @@ def test_a_coordinator_may_create_a_reason_from_the_check_page(app, client_as, e
     with app.app_context():
         assert db.session.scalar(select(ExitReason).where(ExitReason.name == "Cierre del negocio")) is not None
         assert db.session.scalar(select(User.id).where(User.role == "coordinator")) is not None
+
+
+# --- the settings page ---------------------------------------------------------------------------
+
+@pytest.fixture
+def alias_id(app, exit_reasons, make_user):
+    with app.app_context():
+        alias = remember("census.exit_reason", "Insatisfacción con el servicio", exit_reasons["dissatisfaction"],
+                         make_user("member"))
+        db.session.commit()
+        return alias.id
+
+
+def _audited(action):
+    return db.session.scalar(select(func.count()).select_from(AuditEntry).where(
+        AuditEntry.entity_type == "import_aliases", AuditEntry.action == action))
+
+
+def test_the_import_matches_are_listed_changed_and_forgotten_by_a_coordinator(app, client_as, alias_id,
+                                                                              exit_reasons):
+    coordinator = client_as("coordinator")
+    page = coordinator.get("/settings/import-matches").get_data(as_text=True)
+    assert 'data-testid="matches-census.exit_reason"' in page and "“Insatisfacción con el servicio”" in page
+    assert f'<option value="{exit_reasons["dissatisfaction"]}" selected>Dissatisfaction</option>' in page
+    assert "Import matches" in coordinator.get("/clients/settings").get_data(as_text=True)
+    response = coordinator.post(f"/settings/import-matches/{alias_id}", data={"value": exit_reasons["poor_service"]})
+    assert response.status_code == 302
+    coordinator.post(f"/settings/import-matches/{alias_id}", data={"value": "99999"})  # not one of the list's
+    with app.app_context():
+        assert db.session.get(ImportAlias, alias_id).value == str(exit_reasons["poor_service"])
+        assert _audited("update") == 1
+    page = coordinator.get(f"/settings/import-matches/{alias_id}/forget").get_data(as_text=True)
+    assert "counts as “Poor service”" in page
+    with app.app_context():
+        assert db.session.get(ImportAlias, alias_id) is not None  # the confirmation page removes nothing
+    assert coordinator.post(f"/settings/import-matches/{alias_id}/forget").status_code == 302
+    with app.app_context():
+        assert db.session.get(ImportAlias, alias_id) is None and _audited("delete") == 1
+    assert "No matches yet" in coordinator.get("/settings/import-matches").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("role", ["member", "reviewer"])
+def test_only_coordinators_see_or_change_the_import_matches(app, client_as, alias_id, role):
+    other = client_as(role)
+    assert other.get("/settings/import-matches").status_code == 403
+    assert other.post(f"/settings/import-matches/{alias_id}/forget").status_code == 403
+    assert "import-matches-link" not in other.get("/clients/settings").get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(ImportAlias, alias_id) is not None
+
+
+def test_the_check_page_speaks_spanish(app, client_as, exit_reasons):
+    member = client_as("member", language="es")
+    response = member.post("/clients/import", data={"file": (io.BytesIO(OWN_WORDING.encode()), "censo.csv"),
+                                                     "year": "2024"}, content_type="multipart/form-data")
+    page = member.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Valores por emparejar" in page and "Dejarlo como error" in page and "2 filas" in page
+    assert "Guardar estas equivalencias y comprobar de nuevo" in page

@@ -254,6 +254,33 @@ def apply_choices(columns: list[UnmatchedColumn], choices: Mapping[str, str], ac
     return done
 
 
+@dataclass
+class RememberedList:
+    """A vocabulary's remembered spellings, for the settings page: each alias with the label of its value."""
+
+    name: str
+    title: Any
+    options: list[Option]
+    aliases: list[tuple[ImportAlias, Any]]
+
+
+def remembered_lists() -> list[RememberedList]:
+    """Every remembered spelling, grouped by vocabulary (in the order the packages give them, then any whose
+    package is not part of this app), each with what it counts as."""
+    known = vocabularies()
+    grouped: dict[str, list[ImportAlias]] = {}
+    for alias in db.session.scalars(select(ImportAlias).order_by(ImportAlias.vocabulary, ImportAlias.folded)):
+        grouped.setdefault(alias.vocabulary, []).append(alias)
+    lists = []
+    for name in [*(name for name in known if name in grouped), *(name for name in grouped if name not in known)]:
+        vocabulary = known.get(name)
+        options = vocabulary.options() if vocabulary else []
+        labels = {str(option.value): option.label for option in options}
+        lists.append(RememberedList(name, vocabulary.title if vocabulary else name, options,
+                                    [(alias, labels.get(alias.value, alias.value)) for alias in grouped[name]]))
+    return lists
+
+
 def forget(alias: ImportAlias) -> None:
     """Forget a remembered spelling: the next file writing it is asked about again."""
     db.session.delete(alias)
