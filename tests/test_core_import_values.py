@@ -273,3 +273,47 @@ def test_the_check_page_speaks_spanish(app, client_as, exit_reasons):
     page = member.get(response.headers["Location"]).get_data(as_text=True)
     assert "Valores por emparejar" in page and "Dejarlo como error" in page and "2 filas" in page
     assert "Guardar estas equivalencias y comprobar de nuevo" in page
+
+
+# --- the complaint import ------------------------------------------------------------------------
+
+COMPLAINTS = ("Referencia;Tipo;Fecha;Canal;Categoría;Descripción\n"
+              "T-1;Reclamacion formal;03/02/2025;WhatsApp;Retrasos en la entrega;Tarde\n"
+              "T-2;Queja;04/02/2025;Teléfono;Trato del personal;Borde\n")
+
+
+def test_a_complaint_file_maps_kinds_and_channels_and_adds_a_category_once(app, client_as):
+    from voice.models import Channel, Complaint, ComplaintCategory, ContactKind
+
+    with app.app_context():
+        db.session.add(ComplaintCategory(name="Delays", active=True))
+        db.session.commit()
+    coordinator = client_as("coordinator")
+
+    def upload():
+        response = coordinator.post("/clients/complaints/import", content_type="multipart/form-data",
+                                    data={"file": (io.BytesIO(COMPLAINTS.encode()), "quejas.csv")})
+        return response.headers["Location"]
+
+    url = upload()
+    page = coordinator.get(url).get_data(as_text=True)
+    for field in ("kind", "channel", "category"):
+        assert f'data-testid="match-{field}"' in page
+    assert "Add it to the categories" in page
+    selects = _selected(page)
+    names = {text: name for name, text in re.findall(r'<label for="(match_\w+)">“([^”]+)”</label>', page)}
+    assert set(names) == {"Reclamacion formal", "WhatsApp", "Retrasos en la entrega", "Trato del personal"}
+    assert selects[names["Reclamacion formal"]] == "value:claim"
+    with app.app_context():
+        delays = db.session.scalar(select(ComplaintCategory.id).where(ComplaintCategory.name == "Delays"))
+    choices = {names["Reclamacion formal"]: "value:claim", names["WhatsApp"]: "value:other",
+               names["Retrasos en la entrega"]: f"value:{delays}", names["Trato del personal"]: "create"}
+    page = coordinator.post(url, data={**_hidden(page), **choices, "match": "1"}).get_data(as_text=True)
+    assert "4 values matched" in page and "No rows rejected" in page
+    assert coordinator.post(url, data={**_hidden(page), "confirm": "1"}).status_code == 302
+    page = coordinator.get(upload()).get_data(as_text=True)
+    assert 'data-testid="values-to-match"' not in page  # the next file is not asked about
+    with app.app_context():
+        found = {c.reference: (c.kind, c.channel, c.category.name) for c in db.session.scalars(select(Complaint))}
+        assert found == {"T-1": (ContactKind.CLAIM, Channel.OTHER, "Delays"),
+                         "T-2": (ContactKind.COMPLAINT, Channel.PHONE, "Trato del personal")}
