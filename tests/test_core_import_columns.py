@@ -118,8 +118,6 @@ def test_numbers_and_dates_column_at_a_time_agree_with_the_per_cell_converters(a
 
 def test_choices_with_aliases_column_at_a_time_agree_with_the_per_cell_converter(app):
     """Aliases (a list's remembered spellings, ``core.imports.values``) come first on both paths."""
-
-
     aliases = {normalise("Cada mes"): "monthly", normalise("Trimestral"): "monthly"}  # an alias overrides a choice
     column = Column("x", "X", "choice", required=False, choices=FREQUENCIES, vocabulary="frequencies",
                     aliases=aliases)
