@@ -317,3 +317,15 @@ def test_a_complaint_file_maps_kinds_and_channels_and_adds_a_category_once(app, 
         found = {c.reference: (c.kind, c.channel, c.category.name) for c in db.session.scalars(select(Complaint))}
         assert found == {"T-1": (ContactKind.CLAIM, Channel.OTHER, "Delays"),
                          "T-2": (ContactKind.COMPLAINT, Channel.PHONE, "Trato del personal")}
+
+
+def test_a_file_with_many_values_to_match_lists_those_in_most_rows_first(app, analyst, monkeypatch):
+    from core.imports import wizard
+
+    monkeypatch.setattr(wizard, "MATCHES_SHOWN", 2)
+    url = analyst.upload(OWN_WORDING)
+    page = analyst.get(url).get_data(as_text=True)
+    assert len(_selected(page)) == 3  # the two reasons first (two rows, then the first alphabetically), the typology
+    assert "The 2 values written in most rows are listed, of 3" in page
+    listed = re.findall(r'<label for="match_\w+">“([^”]+)”</label>', page)
+    assert listed == ["Insatisfacción con el servicio", "Cancelación por falta de pago", "Particular VIP"]

@@ -56,6 +56,8 @@ from core.imports.values import CREATE, LEAVE, VALUE_PREFIX, apply_choices, may_
 
 #: Rejected rows listed on the check page; the downloadable report has them all.
 ERRORS_SHOWN = 500
+#: Values to match listed per column (those written in most rows); once matched, the next ones are listed.
+MATCHES_SHOWN = 50
 STEPS = ("upload", "check", "file")
 
 
@@ -327,7 +329,7 @@ class ImportWizard:
                                urls=self._urls(pending), errors_shown=ERRORS_SHOWN,
                                matches=unmatched(result) if result is not None else [],
                                may_create=may_create(current_user), choice=value_choice,
-                               match_choices=MATCH_CHOICES)
+                               match_choices=MATCH_CHOICES, matches_shown=MATCHES_SHOWN)
 
     def _urls(self, pending: Pending) -> dict[str, str]:
         upload = {name: value for name, value in pending.ids.items() if name != self.importer.pending_arg}
