@@ -325,7 +325,7 @@ def test_a_file_with_many_values_to_match_lists_those_in_most_rows_first(app, an
     monkeypatch.setattr(wizard, "MATCHES_SHOWN", 2)
     url = analyst.upload(OWN_WORDING)
     page = analyst.get(url).get_data(as_text=True)
-    assert len(_selected(page)) == 3  # the two reasons first (two rows, then the first alphabetically), the typology
+    assert len(_selected(page)) == 3  # the typology; of the reasons, two rows first, then the first alphabetically
     assert "The 2 values written in most rows are listed, of 3" in page
     listed = re.findall(r'<label for="match_\w+">“([^”]+)”</label>', page)
-    assert listed == ["Insatisfacción con el servicio", "Cancelación por falta de pago", "Particular VIP"]
+    assert listed == ["Particular VIP", "Insatisfacción con el servicio", "Cancelación por falta de pago"]
