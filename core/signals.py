@@ -77,6 +77,13 @@ each kind of its package's records that points at those clients, counted in one 
 statement that removes them (or detaches them, for records that stay), run in the order given, before the clients.
 """)
 
+import_vocabularies = _signals.signal("import-vocabularies", doc="""
+Sent by ``core.imports.values`` (an import's check page, the "Import matches" settings) to learn the lists the
+values of import columns come from; sender None. A receiver returns ``{name: core.imports.values.Vocabulary}``
+for the lists its package owns (``"census.exit_reason"``, ``"voice.category"``…); a ``Column`` names one by
+its ``vocabulary``.
+""")
+
 
 def register_hooks(app: Flask, *modules: str) -> None:
     """Import each hooks module (connecting its receivers, once per process) and let ``app`` hear them."""

@@ -1,16 +1,18 @@
-"""Home, health, organisation settings (and its logo) and the audit trail."""
+"""Home, health, organisation settings (and its logo), the import matches and the audit trail."""
 
 from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf import FlaskForm
 
 from core import bp, services, trail
-from core.access import AUDIT, COORDINATION, PUBLIC_READ, TEAM_DATA, allow, may
+from core.access import AUDIT, COORDINATION, COORDINATORS_ONLY, PUBLIC_READ, TEAM_DATA, allow, may
 from core.audit import entity_label
 from core.exports import export_response
 from core.extensions import database_reachable, db
 from core.files import Owner, download_response
 from core.forms import AuditFilterForm, LogoForm, OrganisationForm, options, read_filters
+from core.imports import values
 from core.models import Organisation, User
 from core.schema import migrations_current
 from core.ui import flash_form_errors
@@ -76,6 +78,48 @@ def organisation_logo_file():
     """The organisation's current logo, as the settings page shows it (earlier logos are served to nobody)."""
     organisation = Organisation.current()
     return download_response(organisation.logo if organisation else None, owner=Owner.ORGANISATION_LOGO)
+
+
+@bp.get("/settings/import-matches")
+@allow(COORDINATORS_ONLY)
+def import_matches():
+    """The spellings of the organisation's files remembered as values of the app's lists, by list."""
+    return render_template("core/import_matches.html", lists=values.remembered_lists(), form=FlaskForm())
+
+
+@bp.post("/settings/import-matches/<int:alias_id>")
+@allow(COORDINATORS_ONLY)
+def change_import_match(alias_id: int):
+    """Make a remembered spelling count as another value of its list."""
+    alias = db.get_or_404(values.ImportAlias, alias_id)
+    form = FlaskForm()
+    if form.validate_on_submit() and values.retarget(alias, request.form.get("value", "")):
+        db.session.commit()
+        flash(_("“%(spelling)s” now counts as the value chosen.", spelling=alias.spelling), "success")
+    else:
+        db.session.rollback()
+        flash(_("Choose one of the list’s values."), "warning")
+    return redirect(url_for(".import_matches"))
+
+
+@bp.route("/settings/import-matches/<int:alias_id>/forget", methods=["GET", "POST"])
+@allow(COORDINATORS_ONLY)
+def forget_import_match(alias_id: int):
+    """Forget a remembered spelling, once confirmed: the next file writing it is asked about again."""
+    alias = db.get_or_404(values.ImportAlias, alias_id)
+    form = FlaskForm()
+    if form.validate_on_submit():
+        spelling = alias.spelling
+        values.forget(alias)
+        db.session.commit()
+        flash(_("“%(spelling)s” is forgotten: the next file that writes it will ask again.", spelling=spelling),
+              "success")
+        return redirect(url_for(".import_matches"))
+    vocabulary = values.vocabularies().get(alias.vocabulary)
+    option = vocabulary.option(alias.value) if vocabulary else None
+    return render_template("core/import_match_forget.html", alias=alias, form=form,
+                           title=vocabulary.title if vocabulary else alias.vocabulary,
+                           counts_as=option.label if option else alias.value)
 
 
 def _audit_filters() -> tuple[AuditFilterForm, dict]:

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from sqlalchemy import insert, select
 
 from core.extensions import db
+from core.imports.values import remember
 from core.timeutil import utcnow
 from loyalty.models import CensusImport, Client, ClientYear, ExitReason, Typology
 from loyalty.reasons import ensure_default_reasons
@@ -30,6 +31,10 @@ SECTORS = ("Industria", "Servicios", "Comercio", "Educación", "Sanidad", "Admin
 #: key → weight among the exits (the poor-service and contact ones are what improvement groups will attack).
 EXIT_WEIGHTS = {"poor_service": 14, "lack_of_contact": 22, "dissatisfaction": 12, "no_renewal": 10,
                 "personal_reasons": 16, "no_use": 9, "non_payment": 7, "competitor": 10}
+#: How the demo organisation's own system writes some exit reasons (seeds/003), matched once on its first import:
+#: what "Import matches" in the settings shows.
+OWN_WORDING = {"Insatisfacción con el servicio": "dissatisfaction", "No desea renovación": "no_renewal",
+               "Cancelación por falta de pago": "non_payment"}
 FIRST_NAMES = ("Ane", "Mikel", "Itziar", "Jon", "Maite", "Iñaki", "Nerea", "Xabier", "Leire", "Unai", "Amaia",
                "Koldo", "Edurne", "Asier", "Garazi", "Josu", "Olatz", "Aitor", "Lorea", "Gorka")
 SURNAMES = ("Agirre", "Bengoetxea", "Etxeberria", "Garmendia", "Iturbe", "Larrañaga", "Mendizabal", "Otxoa",
@@ -57,6 +62,8 @@ def load(users) -> None:
     record.rows = record.added = sum(1 for client in clients if client["left_on"] is None)
     record.figures_added = len(figures)
     db.session.flush()
+    for spelling, key in OWN_WORDING.items():
+        remember("census.exit_reason", spelling, reasons[key], users["iker.goikoetxea@demo.test"])
 
 
 def _typology(rng: random.Random) -> Typology:

@@ -13,7 +13,7 @@ the recorded value as it is; in particular an empty exit date never brings a los
 figures already recorded are kept unless the user chooses to replace them.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import numpy as np
@@ -28,15 +28,15 @@ from core.files import Owner, delete_file
 from core.i18n import in_reader_language
 from core.imports import Column, ImportFileError, ImportResult, ImportSpec, parse, retention
 from core.imports.bulk import bulk_execute, bulk_insert, driver_rows, indexes_deferred
-from core.imports.cells import normalise
 from core.imports.forms import initial_mapping
 from core.imports.frames import FrameTable, read_frame
 from core.imports.result import also_in, other_rows
+from core.imports.values import Option, Vocabulary, remembered
 from core.timeutil import utcnow
 from loyalty import services
 from loyalty.demo_census import DemoCensus, DemoMix, current_demo_import, demo_mix
 from loyalty.models import DEFAULT_REASONS, TYPOLOGY_LABELS, CensusImport, Client, ClientYear, Typology
-from loyalty.reasons import reason_lookup
+from loyalty.reasons import SPELLINGS, add_reason, exit_reasons, reason_lookup
 
 TYPOLOGIES = {
     "usuario final": Typology.END_USER, "cliente final": Typology.END_USER, "final": Typology.END_USER,
@@ -55,6 +55,7 @@ SPEC = ImportSpec([
            synonyms=("nombre", "razón social", "nombre cliente", "cliente", "name", "client", "customer",
                      "client name", "customer name", "company")),
     Column("typology", _l("Typology"), "choice", required=False, choices=TYPOLOGIES, labels=TYPOLOGY_LABELS,
+           vocabulary="census.typology",
            synonyms=("tipología", "tipo", "tipo de cliente", "tipo cliente", "typology", "type", "client type")),
     Column("segment", _l("Segment"), required=False, max_length=80, synonyms=("segmento", "segment")),
     Column("region", _l("Region"), required=False, max_length=80,
@@ -66,7 +67,8 @@ SPEC = ImportSpec([
                      "joined", "joined on", "start date", "since")),
     Column("left_on", _l("Left on"), "date", required=False,
            synonyms=("fecha baja", "fecha de baja", "baja", "left on", "left", "exit date", "end date")),
-    Column("exit_reason", _l("Exit reason"), required=False, max_length=120,
+    # The reasons are the organisation's list: ``spec()`` fills the choices (and labels) from it.
+    Column("exit_reason", _l("Exit reason"), "choice", required=False, vocabulary="census.exit_reason",
            synonyms=("motivo baja", "motivo de baja", "motivo", "exit reason", "reason for leaving", "reason")),
     Column("strategic", _l("Strategic"), "boolean", required=False,
            synonyms=("estratégico", "cliente estratégico", "strategic", "strategic client")),
@@ -81,6 +83,40 @@ SPEC = ImportSpec([
     Column("margin", _l("Margin"), "number", required=False, money=True,
            synonyms=("margen", "margen bruto", "rentabilidad", "beneficio", "margin", "gross margin", "profit")),
 ])
+
+
+def spec() -> ImportSpec:
+    """The census's columns as the organisation's lists make them now: the exit reasons, by every spelling
+    ``reason_lookup`` knows, stored as their ids, and the spellings remembered for both lists
+    (``core.imports.values``)."""
+    lookup = reason_lookup()
+    labels = {reason.id: reason.label for reason in dict.fromkeys(lookup.values())}
+    columns = [replace(column, choices={spelling: reason.id for spelling, reason in lookup.items()}, labels=labels)
+               if column.field == "exit_reason" else column for column in SPEC.columns]
+    return remembered(ImportSpec(columns))
+
+
+def exit_reason_options() -> list[Option]:
+    """The exit reasons a file's reason may be matched to, with the spellings suggestions compare with."""
+    return [Option(reason.id, reason.label, (reason.name, *SPELLINGS.get(reason.key, ())))
+            for reason in exit_reasons(offered_only=False)]
+
+
+def typology_options() -> list[Option]:
+    return [Option(typology, label, tuple(spelling for spelling, value in TYPOLOGIES.items()
+                                                 if value == typology))
+            for typology, label in TYPOLOGY_LABELS.items()]
+
+
+def vocabularies() -> dict[str, Vocabulary]:
+    """The census's lists for the import wizard's value mapping: the exit reasons (the organisation's own, so a
+    coordinator may add one from an import) and the typologies (fixed)."""
+    return {
+        "census.exit_reason": Vocabulary("census.exit_reason", _l("Exit reasons"), exit_reason_options,
+                                                create=lambda text: add_reason(text).id,
+                                                create_label=_l("Add it to the exit reasons")),
+        "census.typology": Vocabulary("census.typology", _l("Typologies"), typology_options),
+    }
 
 
 @dataclass
@@ -161,7 +197,7 @@ EXAMPLES = 5
 
 def check(table: FrameTable, mapping: dict, *, year: int | None, full_census: bool) -> CensusPlan:
     """Parse the file and check each row against the census (``check_result``)."""
-    return check_result(parse(table, SPEC, mapping), year=year, full_census=full_census)
+    return check_result(parse(table, spec(), mapping), year=year, full_census=full_census)
 
 
 def check_result(result: ImportResult, *, year: int | None, full_census: bool) -> CensusPlan:
@@ -252,21 +288,12 @@ def _check_exit(result: ImportResult, recorded_exits: dict) -> None:
 
 
 def _check_reasons(result: ImportResult) -> None:
-    values = result.values
-    given = values["exit_reason"].notna()
-    reason_ids = pd.Series(None, index=values.index, dtype=object)
-    if not given.any():
-        values["exit_reason_id"] = reason_ids
-        return
-    reasons = reason_lookup()
-    found = {number: reasons.get(normalise(text)) for number, text in values.loc[given, "exit_reason"].items()}
-    reason_ids.loc[list(found)] = [reason.id if reason is not None else None for reason in found.values()]
-    values["exit_reason_id"] = reason_ids
-    unknown = values.index.isin([number for number, reason in found.items() if reason is None])
-    listed = ", ".join(dict.fromkeys(reason.label for reason in reasons.values()))
-    result.reject_rows(unknown, "exit_reason", _("This is not one of the exit reasons: %(reasons)s.",
-                                                 reasons=listed))
-    orphan = given & values["left_on"].isna()
+    """The reasons were read as ids (the column's choices and aliases; a reason the list lacks is rejected by the
+    parse, and offered for matching on the check page); a reason needs an exit date."""
+    rows = result.values
+    given = rows["exit_reason"].notna()
+    rows["exit_reason_id"] = rows["exit_reason"].astype(object).where(given, None)
+    orphan = given & rows["left_on"].isna()
     result.reject_rows(orphan, "exit_reason", _("An exit reason needs the exit date."))
 
 

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from core.imports import Column, ImportSpec, parse
+from core.imports.cells import normalise
 from core.imports.columns import convert_column
 from core.imports.frames import read_frame
 from core.imports.result import also_in, other_rows
@@ -113,3 +114,16 @@ def test_numbers_and_dates_column_at_a_time_agree_with_the_per_cell_converters(a
         typed = [1234.5, 7, datetime(2024, 1, 2, 3), date(2024, 5, 6), True, None]
         _agree(Column("x", "X", "number", required=False), [*numbers, *typed])
         _agree(Column("x", "X", "date", required=False), [*dates, *typed])
+
+
+def test_choices_with_aliases_column_at_a_time_agree_with_the_per_cell_converter(app):
+    """Aliases (a list's remembered spellings, ``core.imports.values``) come first on both paths."""
+    aliases = {normalise("Cada mes"): "monthly", normalise("Trimestral"): "monthly"}  # an alias overrides a choice
+    column = Column("x", "X", "choice", required=False, choices=FREQUENCIES, vocabulary="frequencies",
+                    aliases=aliases)
+    cells = ["Cada mes", "CADA  MES", "cada-mes", "Mensual", "trimestral", "quarterly", "semanal", "", 12,
+             date(2024, 1, 1), None]
+    with app.test_request_context():
+        _agree(column, cells)
+        values, _problems = convert_column(column, pd.Series(cells[:6], dtype=object))
+        assert values.tolist() == ["monthly", "monthly", "monthly", "monthly", "monthly", "quarterly"]

@@ -75,3 +75,22 @@ def test_files_refused_by_the_row_reader_are_refused_with_the_same_words(app, da
 def test_too_many_rows_are_refused(app):
     with app.test_request_context(), pytest.raises(ImportFileError, match="more than 2 rows"):
         read_frame(b"Codigo\nA\nB\nC\n", "f.csv", max_rows=2)
+
+
+def test_aliased_choices_read_the_same_with_both_readers(app):
+    """A spec whose choice column has aliases (``core.imports.values``) gives the same rows and messages whichever
+    reader read the file."""
+    from dataclasses import replace
+
+    from core.imports import ImportSpec
+    from core.imports.cells import normalise
+
+    aliased = ImportSpec([replace(column, vocabulary="frequencies", aliases={normalise("Cada mes"): "monthly"})
+                          if column.field == "frequency" else column for column in SPEC.columns])
+    data = ("Código;Año;Valor;Fecha;Frecuencia\nA;2024;1;01/01/2024;Cada mes\nB;2024;2;01/02/2024;CADA MES\n"
+            "C;2024;3;01/03/2024;Trimestral\nD;2024;4;01/04/2024;Semanal\n").encode()
+    with app.test_request_context():
+        _table, _frame_table, by_row, by_column = both(data, spec=aliased)
+        assert problems(by_column) == problems(by_row) and [row for row, *_rest in problems(by_row)] == [5]
+        assert by_column.values["frequency"].tolist()[:3] == [row.values["frequency"] for row in by_row.rows] == [
+            "monthly", "monthly", "quarterly"]

@@ -32,6 +32,7 @@ from core import access
 from core.audit import AuditEntry
 from core.extensions import db
 from core.files import Owner, StoredFile
+from core.imports.values import ImportAlias
 from core.models import Organisation, Role, User
 from core.timeutil import utcnow
 from evidence.criteria_sets import ensure_builtin_sets
@@ -148,6 +149,7 @@ OBJECT_RULES = {
     "voice.activity_detail": ROLE, "voice.edit_activity": ROLE,
     "voice.requirement_detail": ROLE, "voice.edit_requirement": ROLE, "voice.move_requirement": ROLE,
     "loyalty.toggle_exit_reason": ROLE,
+    "core.change_import_match": ROLE, "core.forget_import_match": ROLE,
     "improvements.group_detail": ROLE, "improvements.priorities": ROLE,
     "improvements.edit_group": GROUP_MEMBER_FORM, "improvements.add_meeting": GROUP_MEMBER,
     "improvements.add_member": GROUP_MEMBER, "improvements.remove_member": GROUP_MEMBER_FORM,
@@ -206,6 +208,7 @@ SPARES = {
     "surveys.remove_item": ("item_id", "survey_item"),
     "accounts.set_user_active": ("user_id", "user"),
     "accounts.reset_two_factor": ("user_id", "two_factor_user"),
+    "core.forget_import_match": ("alias_id", "import_alias"),
 }
 #: Query arguments a page needs to show its records.
 QUERIES = {"evidence.compare_snapshots": {"before": "snapshot_id", "after": "snapshot_id"}}
@@ -219,7 +222,7 @@ LAST = ("surveys.change_wave", "accounts.logout")
 CHANGE_WITH_AN_EMPTY_FORM = {
     "accounts.reset_two_factor", "accounts.set_user_active", "accounts.start_two_factor", "evidence.request_pack",
     "evidence.use_set", "improvements.edit_group", "improvements.remove_member",
-    "voice.toggle_category", "loyalty.toggle_exit_reason", "processes.edit_stage",
+    "voice.toggle_category", "loyalty.toggle_exit_reason", "processes.edit_stage", "core.forget_import_match",
     "processes.remove_participant", "processes.remove_stage", "processes.retire_process",
     "surveys.invite_clients", "surveys.print_invitations", "surveys.remove_item",
 }
@@ -321,6 +324,12 @@ def build_records(owner_id: int) -> dict:
     db.session.flush()
     db.session.add(Client(code="S-00001", name="Demo client", typology=Typology.END_USER, joined_on=date(2020, 1, 1),
                           last_import_id=demo_import.id))
+    # A spelling of the census's exit reasons remembered by the owner (the import matches' settings).
+    reason_id = db.session.scalar(select(ExitReason.id).limit(1))
+    alias = ImportAlias(vocabulary="census.exit_reason", spelling="Insatisfacción con el servicio",
+                        folded="insatisfaccionconelservicio", value=str(reason_id), created_by_id=owner_id)
+    db.session.add(alias)
+    db.session.flush()
     first_criterion = criteria_set.criteria[0]
     invitation = db.session.scalar(select(Invitation).where(Invitation.wave_id == wave.id))
     return {
@@ -341,7 +350,7 @@ def build_records(owner_id: int) -> dict:
         "invitation_token": invitation.token, "public_token": wave.public_token,
         "pending_import": pending.id, "done_import": done.id, "demo_import": demo_import.id,
         "complaints_upload": uploads["complaints"].id, "measurements_upload": uploads["measurements"].id,
-        "responses_upload": uploads["responses"].id,
+        "responses_upload": uploads["responses"].id, "alias_id": alias.id,
     }
 
 
@@ -361,6 +370,10 @@ def spare(kind: str, records: dict) -> int:
         item = db.session.get(SurveyItem, records["item_id"])
         row = SurveyItem(survey_id=item.survey_id, position=99, kind=item.kind, text="Spare?",
                          key=f"spare-{db.session.scalar(select(func.count(SurveyItem.id)))}")
+    elif kind == "import_alias":  # a spelling remembered by someone else
+        count = db.session.scalar(select(func.count(ImportAlias.id)))
+        row = ImportAlias(vocabulary="census.exit_reason", spelling=f"Spare {count}", folded=f"spare{count}",
+                          value=str(records["reason_id"]), created_by_id=user.id)
     elif kind == "two_factor_user":  # someone whose authenticator app an administrator may reset
         row = TwoFactorCredential(user_id=user.id, secret="JBSWY3DPEHPK3PXP", confirmed_at=utcnow())
     else:

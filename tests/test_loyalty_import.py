@@ -91,7 +91,7 @@ def test_every_rejected_row_is_reported_and_nothing_is_written(app, upload):
         ("9", "Código", "", "A value is required."),
         ("10", "Fecha baja", "01/01/2023", "The exit date is before the client joined (01/01/2024)."),
         ("11", "Tipología", "", "A new client needs its typology"),
-        ("12", "Motivo baja", "Aburrimiento", "This is not one of the exit reasons"),
+        ("12", "Motivo baja", "Aburrimiento", "is not one of: Poor service, Lack of contact"),
     ]
     report = upload.client.get(url + "?report=csv").get_data().decode("utf-8-sig")
     lines = report.splitlines()[1:]
@@ -270,11 +270,12 @@ def test_the_rows_own_checks_report_each_row_with_its_reason(app, exit_reasons, 
         (7, "Código", "LOST", "Code LOST is also in row 8."),
         (7, "Fecha alta", "01/01/2020", "The client is recorded as lost on 30/06/2019, before this join date."),
         (8, "Código", "LOST", "Code LOST is also in row 7."),
-        (10, "Código", "A", "Code A is also in rows 2, 3."),
-        (10, "Fecha baja", "01/01/2019", "The exit date is before the client joined (01/01/2020)."),
-        (10, "Motivo baja", "Aburrimiento", "This is not one of the exit reasons: Poor service, Lack of contact, "
+        # A reason the list lacks is a cell that does not fit its column: its problem comes first.
+        (10, "Motivo baja", "Aburrimiento", "“Aburrimiento” is not one of: Poor service, Lack of contact, "
                                             "Dissatisfaction, No renewal, Personal reasons, No use, Cancelled for "
                                             "non-payment, Moved to a competitor."),
+        (10, "Código", "A", "Code A is also in rows 2, 3."),
+        (10, "Fecha baja", "01/01/2019", "The exit date is before the client joined (01/01/2020)."),
     ]
     problems, _plan = _report(app, "Código;Nombre;Tipología;Fecha alta;Potencial\nE;Uno;final;01/01/2020;10\n")
     assert problems == [(2, None, "", "The file has no purchases column, which the yearly figures need.")]

@@ -130,7 +130,7 @@ def test_an_import_with_bad_rows_reports_every_one_and_writes_nothing(app, clien
     url = _upload(member, CSV_BAD)
     page = member.get(url).get_data(as_text=True)
     assert "5 rows rejected" in page and "needs a response date" in page
-    assert "There is no category “Unknown”" in page and "Delays" in page
+    assert "“Unknown” is not one of: Delays" in page
     assert "“Opinión” is not one of" in page and "“9” is more than 5" in page
     assert "Reference T-1 is also in row 2." in page and "Reference T-1 is also in row 5." in page
     mapping = {"column_reference": "Referencia", "column_kind": "Tipo", "column_received_on": "Fecha",

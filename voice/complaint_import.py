@@ -1,6 +1,7 @@
 """Importing enquiries, complaints, claims and incidents from CSV/XLSX (a ticketing tool's export) with the
 shared import pipeline: the rows' own checks, then all rows or none."""
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 from flask_babel import gettext as _
@@ -10,9 +11,10 @@ from sqlalchemy import func, select
 from core.extensions import db
 from core.i18n import in_reader_language
 from core.imports import Column, ImportResult, ImportSpec
-from core.imports.cells import normalise
 from core.imports.result import also_in, other_rows
+from core.imports.values import Option, Vocabulary, remembered
 from loyalty.models import Client
+from voice.complaints import add_category
 from voice.labels import CHANNEL_LABELS, CONTACT_KIND_LABELS
 from voice.models import Channel, Complaint, ComplaintCategory, ContactKind
 
@@ -34,12 +36,15 @@ SPEC = ImportSpec([
     Column("reference", _l("Reference"), required=False, max_length=40,
            synonyms=("referencia", "número", "numero", "ticket", "id", "reference", "number")),
     Column("kind", _l("Kind"), kind="choice", choices=KIND_SPELLINGS, labels=CONTACT_KIND_LABELS,
+           vocabulary="voice.kind",
            synonyms=("tipo", "clase", "kind", "type")),
     Column("received_on", _l("Received on"), kind="date",
            synonyms=("fecha", "fecha de entrada", "recibida", "fecha recepción", "received", "date", "received on")),
     Column("channel", _l("Channel"), kind="choice", required=False, choices=CHANNEL_SPELLINGS, labels=CHANNEL_LABELS,
-           synonyms=("canal", "vía", "via", "channel")),
-    Column("category", _l("Category"), max_length=120, synonyms=("categoría", "categoria", "motivo", "category")),
+           vocabulary="voice.channel", synonyms=("canal", "vía", "via", "channel")),
+    # The organisation's own categories: ``spec()`` fills the choices (and labels) from them.
+    Column("category", _l("Category"), kind="choice", vocabulary="voice.category",
+           synonyms=("categoría", "categoria", "motivo", "category")),
     Column("client", _l("Client code"), required=False, max_length=40,
            synonyms=("cliente", "código cliente", "socio", "client", "client code", "customer")),
     Column("description", _l("Description"), max_length=5000,
@@ -54,12 +59,43 @@ SPEC = ImportSpec([
 ])
 
 
+def spec() -> ImportSpec:
+    """The columns as the organisation's categories make them now (read by name, stored as their ids), with the
+    spellings remembered for the kinds, channels and categories (``core.imports.values``)."""
+    loaded = sorted(db.session.scalars(select(ComplaintCategory)), key=lambda c: c.name.lower())
+    columns = [replace(column, choices={c.name: c.id for c in loaded}, labels={c.id: c.name for c in loaded})
+               if column.field == "category" else column for column in SPEC.columns]
+    return remembered(ImportSpec(columns))
+
+
+def _options(labels: dict, spellings: dict) -> list[Option]:
+    return [Option(value, label, tuple(text for text, stored in spellings.items() if stored == value))
+            for value, label in labels.items()]
+
+
+def _category_options() -> list[Option]:
+    return [Option(c.id, c.name) for c in sorted(db.session.scalars(select(ComplaintCategory)),
+                                                  key=lambda c: c.name.lower())]
+
+
+def vocabularies() -> dict[str, Vocabulary]:
+    """The lists the complaint import matches values to: kinds and channels (fixed) and the organisation's
+    categories (a coordinator may add one from an import)."""
+    return {
+        "voice.kind": Vocabulary("voice.kind", _l("Kinds of contact"),
+                                 lambda: _options(CONTACT_KIND_LABELS, KIND_SPELLINGS)),
+        "voice.channel": Vocabulary("voice.channel", _l("Channels"),
+                                    lambda: _options(CHANNEL_LABELS, CHANNEL_SPELLINGS)),
+        "voice.category": Vocabulary("voice.category", _l("Complaint categories"), _category_options,
+                                     create=lambda text: add_category(text).id,
+                                     create_label=_l("Add it to the categories")),
+    }
+
+
 def plan(result: ImportResult) -> list[dict]:
-    """Check each parsed row against the registers (known category and client, response not before receipt,
-    a reference neither recorded nor repeated in the file); rejected rows join the report. Four queries."""
-    loaded = list(db.session.scalars(select(ComplaintCategory)))
-    categories = {normalise(c.name): c.id for c in loaded}
-    names = ", ".join(sorted((c.name for c in loaded if c.active), key=str.lower))
+    """Check each parsed row against the registers (known client, response not before receipt, a reference
+    neither recorded nor repeated in the file; the category was read by the parse, as its id); rejected rows
+    join the report. Three queries."""
     codes = {str(row.values["client"]).strip() for row in result.rows if row.values.get("client")}
     query = select(Client.code, Client.id).where(Client.code.in_(codes))
     clients = dict(db.session.execute(query).all()) if codes else {}
@@ -70,20 +106,17 @@ def plan(result: ImportResult) -> list[dict]:
     planned = []
     for row in result.rows:
         values = row.values
-        problem = _row_problem(values, categories, names, clients, taken, repeated.get(row.number))
+        problem = _row_problem(values, clients, taken, repeated.get(row.number))
         if problem:
             result.reject_field(row.number, *problem)
             continue
-        planned.append(_record(values, categories, clients))
+        planned.append(_record(values, clients))
     return planned
 
 
-def _row_problem(values, categories, names, clients, taken, other_rows_with_it) -> tuple[str, str] | None:
+def _row_problem(values, clients, taken, other_rows_with_it) -> tuple[str, str] | None:
     """(field, message) for the first rule the row breaks, or None; ``other_rows_with_it`` are the rows that
     repeat its reference."""
-    if normalise(values["category"]) not in categories:
-        return "category", _("There is no category “%(name)s”. Add it under Categories, or use one of: %(names)s.",
-                             name=values["category"], names=names)
     if values.get("client") and values["client"] not in clients:
         return "client", _("There is no client with code “%(code)s” in the census.", code=values["client"])
     if values.get("responded_on") and values["responded_on"] < values["received_on"]:
@@ -100,9 +133,9 @@ def _row_problem(values, categories, names, clients, taken, other_rows_with_it) 
     return None
 
 
-def _record(values, categories, clients) -> dict:
+def _record(values, clients) -> dict:
     return {"reference": values.get("reference") or None, "kind": values["kind"], "received_on": values["received_on"],
-            "channel": values.get("channel") or Channel.OTHER, "category_id": categories[normalise(values["category"])],
+            "channel": values.get("channel") or Channel.OTHER, "category_id": values["category"],
             "client_id": clients.get(values.get("client")) if values.get("client") else None,
             "description": values["description"], "responded_on": values.get("responded_on"),
             "resolution": values.get("resolution") or None, "satisfaction": values.get("satisfaction")}

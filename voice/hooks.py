@@ -1,7 +1,7 @@
 """What the voice of the client gives the other packages through ``core.signals``: B1's automatic evidence,
 requirements and complaint categories as the source of an opportunity, complaint counts and response times
-before and after an improvement (C2), a section of a census client's page, and what goes with census clients
-removed."""
+before and after an improvement (C2), a section of a census client's page, what goes with census clients
+removed, and the lists its import matches values to (kinds, channels, categories)."""
 
 from flask import render_template, url_for
 from markupsafe import Markup
@@ -10,7 +10,7 @@ from sqlalchemy import select
 from core import signals
 from core.extensions import db
 from improvements.sources import CLIENT_REQUIREMENT, COMPLAINT_CATEGORY, SourceRecords
-from voice import evidence
+from voice import complaint_import, evidence
 from voice.complaints import client_dependants, client_voice
 from voice.models import ComplaintCategory, Requirement, RequirementStatus
 
@@ -71,3 +71,8 @@ def _client_sections(sender, **kwargs):
 @signals.client_dependants.connect
 def _client_dependants(sender, *, clients, **kwargs):
     return client_dependants(clients)
+
+
+@signals.import_vocabularies.connect
+def _import_vocabularies(sender, **kwargs):
+    return complaint_import.vocabularies()

@@ -213,11 +213,15 @@ def text_converter(cells: list, max_length: int | None = None) -> Callable:
     return convert
 
 
-def choice_converter(cells: list, choices) -> Callable:
-    """Matches spellings ignoring case, accents and spaces; the stored values are accepted too."""
+def choice_converter(cells: list, choices, aliases=None, *, listed: str | None = None) -> Callable:
+    """Matches spellings ignoring case, accents and spaces; the stored values are accepted too. ``aliases``
+    (normalised spelling → stored value: the spellings remembered for the column's list) come first.
+    ``listed``: how the message names the accepted values (the spellings unless given)."""
     accepted = {normalise(stored): stored for stored in choices.values() if isinstance(stored, str)}
     accepted.update({normalise(spelling): stored for spelling, stored in choices.items()})
-    listed = ", ".join(dict.fromkeys(str(spelling) for spelling in choices))
+    accepted.update(aliases or {})
+    if listed is None:
+        listed = ", ".join(dict.fromkeys(str(spelling) for spelling in choices))
 
     def convert(value):
         key = normalise(cell_text(value))

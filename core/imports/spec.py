@@ -22,7 +22,10 @@ class Column:
     ``label`` is what the user reads (a lazy translation). ``synonyms`` are header spellings in
     Spanish and English, compared ignoring case, accents, spaces and punctuation. ``choices`` maps
     accepted spellings to stored values (kind ``choice``), and ``labels`` names each stored value as people
-    read it (in previews and reports). ``max_length`` limits text; ``minimum``/``maximum`` bound numbers.
+    read it (in previews and reports). A choice column's ``vocabulary`` names the list its values come from
+    (``core.imports.values``: the check page asks how to match the values that fit none), and ``aliases`` maps
+    the spellings remembered for it (``normalise``d) to stored values; they are tried first. ``max_length``
+    limits text; ``minimum``/``maximum`` bound numbers.
     ``money`` marks a number column of amounts, which previews show as money (``core.ui.money``: cents where
     the cell has them, the currency sign); it does not change how cells are read. An empty ``boolean`` cell
     means no.
@@ -39,24 +42,37 @@ class Column:
     maximum: float | None = None
     labels: Mapping[Any, Any] | None = None
     money: bool = False
+    vocabulary: str | None = None
+    aliases: Mapping[str, Any] | None = None
 
     def __post_init__(self):
         if self.kind not in KINDS:
             raise ValueError(f"unknown column kind {self.kind!r}; use one of {sorted(KINDS)}")
-        if (self.kind == "choice") != bool(self.choices):
-            raise ValueError(f"column {self.field!r}: choices go with kind 'choice', and it needs them")
+        if self.kind != "choice" and (self.choices or self.vocabulary or self.aliases):
+            raise ValueError(f"column {self.field!r}: choices, a vocabulary and aliases go with kind 'choice'")
+        if self.kind == "choice" and not self.choices and not self.vocabulary:
+            raise ValueError(f"column {self.field!r}: a choice column needs its choices or a vocabulary")
 
     def key(self) -> tuple:
         """What converting this column's cells depends on (not its label or synonyms): two columns with the
         same key read a file the same way, so a parse made for one is good for the other."""
         choices = tuple((str(spelling), value) for spelling, value in self.choices.items()) if self.choices else None
-        return (self.field, self.kind, self.required, choices, self.max_length, self.minimum, self.maximum)
+        aliases = tuple(sorted((str(folded), str(value)) for folded, value in self.aliases.items())) \
+            if self.aliases else None
+        return (self.field, self.kind, self.required, choices, aliases, self.max_length, self.minimum, self.maximum)
 
     def shown(self, value):
         """A value as people read it: a stored choice by its label, anything else as it is."""
         if self.labels is not None and value in self.labels:
             return str(self.labels[value])
         return value
+
+    def listed_choices(self) -> str:
+        """The values a cell may hold, as messages and hints name them: the labels of a vocabulary's values,
+        or the accepted spellings."""
+        if self.vocabulary and self.labels:
+            return ", ".join(dict.fromkeys(str(text) for text in self.labels.values()))
+        return ", ".join(dict.fromkeys(str(spelling) for spelling in self.choices or {}))
 
     def names(self) -> list[str]:
         """The normalised spellings that identify this column's header, best first."""
@@ -88,7 +104,8 @@ class Column:
         if self.kind == "date":
             return cells.date_converter(column_cells)
         if self.kind == "choice":
-            return cells.choice_converter(column_cells, self.choices)
+            return cells.choice_converter(column_cells, self.choices or {}, self.aliases,
+                                          listed=self.listed_choices())
         if self.kind == "boolean":
             return cells.boolean_converter(column_cells)
         return cells.text_converter(column_cells, self.max_length)

@@ -6,8 +6,9 @@ columns it expects, its own checks, its write, where the user goes once it is do
 the importer's three pages to the capability's blueprint, under the importer's access rule:
 
 - the upload page (``rule``): the form, the columns the file may have, the earlier imports;
-- the check page (``rule/<id>``): which column is which, every problem (``?report=csv`` downloads them all,
-  see ``report``), what the import will do; its confirming POST imports;
+- the check page (``rule/<id>``): which column is which, the values to match (``values``: a file's own spellings
+  of the app's lists, mapped once and remembered), every problem (``?report=csv`` downloads them all, see
+  ``report``), what the import will do; its confirming POST imports;
 - the file page (``rule/<id>/file``): the file as uploaded, for its uploader only, until it is imported;
 - the template (``rule/template.csv`` or ``.xlsx``): the columns' headers in the reader's language and two
   example rows (``example_rows``) that the importer takes as they are.
@@ -34,6 +35,7 @@ import pandas as pd
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -50,9 +52,12 @@ from core.imports.report import error_report_response
 from core.imports.result import ImportResult, parse_kept
 from core.imports.retention import finish_import, import_history, keep_days, pending_upload, store_import_upload
 from core.imports.spec import ImportSpec
+from core.imports.values import CREATE, LEAVE, VALUE_PREFIX, apply_choices, may_create, remembered, unmatched
 
 #: Rejected rows listed on the check page; the downloadable report has them all.
 ERRORS_SHOWN = 500
+#: Values to match listed per column (those written in most rows); once matched, the next ones are listed.
+MATCHES_SHOWN = 50
 STEPS = ("upload", "check", "file")
 
 
@@ -188,6 +193,15 @@ class Importer:
         raise NotImplementedError
 
 
+def value_choice(value) -> str:
+    """The choice of a value-to-match select that maps it to ``value`` (``values.apply_choices`` reads it)."""
+    return f"{VALUE_PREFIX}{value}"
+
+
+#: The other choices of a value-to-match select, for the template.
+MATCH_CHOICES = {"leave": LEAVE, "create": CREATE}
+
+
 class ImportWizard:
     """The upload, check and file pages of one importer."""
 
@@ -233,7 +247,7 @@ class ImportWizard:
         table = self._table(pending)
         if table is None:
             return redirect(self._urls(pending)["upload"])
-        spec = importer.spec(pending.target)
+        spec = remembered(importer.spec(pending.target))
         form = mapping_form_class(spec, table.headers, importer.remembered_mapping())()
         page = functools.partial(self._check_page, pending, table, form)
         if request.method == "POST" and not form.validate():
@@ -242,7 +256,21 @@ class ImportWizard:
             result = parse_kept(pending.stored.data, table, spec, form.mapping())
         except ImportFileError as error:  # a required column is not mapped yet
             return page(problem=str(error))
+        if request.method == "POST" and request.form.get("match"):
+            result = self._match(pending, table, result, form.mapping())
         return self._checked(page, pending, result, confirming)
+
+    def _match(self, pending: Pending, table, result: ImportResult, mapping) -> ImportResult:
+        """Save what the user chose for the values to match (remembered for the next file), and check again."""
+        matched = apply_choices(unmatched(result), request.form, current_user)
+        db.session.commit()
+        if matched:
+            flash(ngettext("%(num)d value matched: it is remembered for the next files.",
+                           "%(num)d values matched: they are remembered for the next files.", matched), "success")
+        else:
+            flash(_("No value was matched: the rows that write them stay rejected."), "info")
+        spec = remembered(self.importer.spec(pending.target))
+        return parse_kept(pending.stored.data, table, spec, mapping)
 
     def file(self, **ids):
         """The file of one's own pending import, as uploaded (deleted once imported or abandoned)."""
@@ -298,7 +326,10 @@ class ImportWizard:
         return render_template("core/import_check.html", importer=self.importer, pending=pending,
                                target=pending.target, table=table, form=form, result=result, plan=plan,
                                count=0 if plan is None else self.importer.count(plan), problem=problem,
-                               urls=self._urls(pending), errors_shown=ERRORS_SHOWN)
+                               urls=self._urls(pending), errors_shown=ERRORS_SHOWN,
+                               matches=unmatched(result) if result is not None else [],
+                               may_create=may_create(current_user), choice=value_choice,
+                               match_choices=MATCH_CHOICES, matches_shown=MATCHES_SHOWN)
 
     def _urls(self, pending: Pending) -> dict[str, str]:
         upload = {name: value for name, value in pending.ids.items() if name != self.importer.pending_arg}

@@ -43,7 +43,7 @@ class CensusImporter(Importer):
     template_name = _l("census template")
 
     def spec(self, target):
-        return census_import.SPEC
+        return census_import.spec()
 
     def example_rows(self, target) -> list[dict]:
         return census_import.example_rows()
@@ -71,7 +71,7 @@ class CensusImporter(Importer):
         """Check the file as its check page will first show it, so that the history says how many rows it has
         and how many are rejected, or why it cannot be read, even if the page is only looked at (a GET writes
         nothing); the page then reads and parses the file from the memo."""
-        stored, spec = pending.stored, census_import.SPEC
+        stored, spec = pending.stored, census_import.spec()
         try:
             table = self.read(stored.data, stored.filename)
         except ImportFileError as error:

@@ -184,14 +184,15 @@ class ComplaintImporter(Importer):
                "tool or spreadsheet exports it. You will check which column is which and see every row that cannot "
                "be imported; then all rows are imported, or none.")
     columns_note = _l("Kinds: consulta/enquiry, queja/complaint, reclamación/claim, incidencia/incident. Categories "
-                      "must already exist; client codes must be in the census. Headers in Spanish or English are "
-                      "recognised.")
+                      "are the organisation's own: a kind, channel or category your file writes its own way is "
+                      "matched once on the check page, and remembered. Client codes must be in the census. Headers "
+                      "in Spanish or English are recognised.")
     parts = "voice/_complaint_import.html"
 
     template_name = _l("complaints template")
 
     def spec(self, target):
-        return complaint_import.SPEC
+        return complaint_import.spec()
 
     def example_rows(self, target) -> list[dict]:
         return complaint_import.example_rows()
