@@ -128,7 +128,7 @@ OBJECT_RULES = {
     "surveys.exclude_network": ROLE,
     "accounts.edit_user": ROLE, "accounts.set_user_active": ROLE, "accounts.reset_two_factor": ROLE,
     "processes.process_detail": ROLE, "processes.revisions": ROLE, "processes.diagram": ROLE,
-    "processes.diagram_svg": ROLE, "processes.retire_process": ROLE, "processes.delete_process": ROLE,
+    "processes.diagram_svg": ROLE, "processes.change_process_status": ROLE, "processes.delete_process": ROLE,
     "processes.edit_process": PROCESS_OWNER_FORM, "processes.add_participant": PROCESS_OWNER,
     "processes.remove_participant": PROCESS_OWNER, "processes.add_document": PROCESS_OWNER,
     "processes.new_indicator": PROCESS_OWNER_FORM, "processes.new_stage": PROCESS_OWNER_FORM,
@@ -220,7 +220,7 @@ CHANGE_WITH_AN_EMPTY_FORM = {
     "accounts.reset_two_factor", "accounts.set_user_active", "accounts.start_two_factor", "evidence.request_pack",
     "evidence.use_set", "improvements.edit_group", "improvements.remove_member",
     "voice.toggle_category", "loyalty.toggle_exit_reason", "processes.edit_stage",
-    "processes.remove_participant", "processes.remove_stage", "processes.retire_process",
+    "processes.remove_participant", "processes.remove_stage",
     "surveys.invite_clients", "surveys.print_invitations", "surveys.remove_item",
 }
 
