@@ -141,7 +141,7 @@ OBJECT_RULES = {
     "processes.edit_interface": INTERFACE_OWNER, "processes.edit_programme": ROLE,
     "processes.import_measurements_check": UPLOADER,
     "loyalty.client_detail": ROLE, "loyalty.edit_client": ROLE, "loyalty.add_figures": ROLE,
-    "loyalty.mark_lost": ROLE, "loyalty.reinstate": ROLE,
+    "loyalty.mark_lost": ROLE, "loyalty.reinstate": ROLE, "loyalty.change_exit_date": ROLE,
     "voice.complaint_detail": ROLE, "voice.edit_complaint": ROLE, "voice.toggle_category": ROLE,
     "voice.import_complaints_check": UPLOADER,
     "loyalty.import_check": UPLOADER, "loyalty.import_done": ROLE, "loyalty.remove_demo_census": ROLE,
