@@ -121,6 +121,7 @@ EDITORS_READ = ObjectRule("editors read (personal links)", frozenset({ADMIN, COO
 OBJECT_RULES = {
     # Stored files, each through the record that owns it (import uploads: their uploader only).
     "processes.process_document": ROLE, "evidence.evidence_file": ROLE, "evidence.evidence_revision_file": ROLE,
+    "evidence.replace_file": ROLE, "evidence.remove_file": ROLE,
     "improvements.evidence_file": ROLE, "improvements.training_material": ROLE,
     "answer.invitation_logo": ROLE, "answer.public_logo": ROLE,
     "loyalty.import_file": UPLOADER, "voice.import_complaints_file": UPLOADER,
@@ -180,6 +181,8 @@ NOT_RECORDS = {"fmt", "action", "filename"}
 #: Which record fills a path argument, where it depends on the endpoint.
 BY_ENDPOINT = {
     ("evidence.add_revision", "item_id"): "evidence_item",
+    ("evidence.replace_file", "item_id"): "evidence_item",
+    ("evidence.remove_file", "item_id"): "evidence_item",
     ("improvements.edit_criterion", "criterion_id"): "priority_criterion",
     ("loyalty.import_done", "import_id"): "done_import",
     ("loyalty.remove_demo_census", "import_id"): "demo_import",
