@@ -221,7 +221,7 @@ LAST = ("surveys.change_wave", "accounts.logout")
 #: one's two-factor set-up makes a secret to scan (its button is only a token).
 CHANGE_WITH_AN_EMPTY_FORM = {
     "accounts.reset_two_factor", "accounts.set_user_active", "accounts.start_two_factor", "evidence.request_pack",
-    "evidence.use_set", "improvements.edit_group", "improvements.remove_member",
+    "improvements.edit_group", "improvements.remove_member",
     "voice.toggle_category", "loyalty.toggle_exit_reason", "processes.edit_stage",
     "processes.remove_participant", "processes.remove_stage",
     "surveys.invite_clients", "surveys.print_invitations", "surveys.remove_item",

@@ -12,8 +12,8 @@ from core.ids import record_id
 from core.rules import rule_refusals
 from core.transitions import ConfirmationNeeded
 from core.ui import flash_form_errors
-from evidence import bp, services
-from evidence.criteria_sets import MAX_BYTES, CriteriaFileError, install_set, parse_criteria_file
+from evidence import bp, services, switching
+from evidence.criteria_sets import MAX_BYTES, CriteriaFileError, current_set, install_set, parse_criteria_file
 from evidence.forms import CriteriaSetForm, EvidenceForm, PackForm, RevisionForm, SelfAssessmentForm, VerdictForm
 from evidence.models import CriteriaSet, EvidenceItem, SelfAssessment, Verdict
 from evidence.records import parse_record, record_choices, record_link
@@ -190,17 +190,31 @@ def criteria_sets():
             return redirect(url_for(".criteria_sets"))
     sets = db.session.scalars(db.select(CriteriaSet).order_by(CriteriaSet.id)).all()
     return render_template("evidence/sets.html", form=form, errors=errors, sets=sets, lang=language(),
-                           use_form=EmptyForm()), 400 if errors else 200
+                           use_form=EmptyForm(), history=switching.switch_history()), 400 if errors else 200
 
 
-@bp.post("/sets/<int:set_id>/use")
+@bp.route("/sets/<int:set_id>/use", methods=["GET", "POST"])
 @allow(COORDINATION)
 def use_set(set_id: int):
-    """Make a set the one the organisation certifies against (the checklist opens on it)."""
+    """Make a set the one the organisation certifies against (the checklist opens on it), once this page has
+    shown what that changes criterion by criterion, and saying why."""
     chosen = db.get_or_404(CriteriaSet, set_id)
-    if EmptyForm().validate_on_submit():
-        for criteria_set in db.session.scalars(db.select(CriteriaSet)):
-            criteria_set.is_current = criteria_set.id == chosen.id
-        db.session.commit()
-        flash(_("The checklist now follows “%(name)s”.", name=chosen.title(language())), "success")
-    return redirect(url_for(".criteria_sets"))
+    form = ConfirmChangeForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        with rule_refusals(form.reason if form.confirmed else None):
+            try:
+                switching.use_set(chosen, actor=current_user, reason=form.reason.data, confirmed=form.confirmed)
+            except ConfirmationNeeded:
+                return redirect(url_for(".use_set", set_id=chosen.id))
+            db.session.commit()
+            flash(_("The checklist now follows “%(name)s”.", name=chosen.title(language())), "success")
+            return redirect(url_for(".criteria_sets"))
+        if not form.confirmed:
+            return redirect(url_for(".criteria_sets"))
+    in_use = current_set()
+    if in_use is not None and in_use.id == chosen.id and chosen.is_current:
+        return redirect(url_for(".criteria_sets"))
+    return render_template("evidence/switch_set.html", chosen=chosen, in_use=in_use, lang=language(), form=form,
+                           changes=switching.switch_consequences(chosen))
