@@ -11,7 +11,6 @@ from flask_babel import gettext as _
 
 from core import transitions
 from core.extensions import db
-from processes.forms import STATUS_LABELS
 from processes.models import Process, ProcessStatus
 
 #: The kind of record of a process in the state-change history (``core.transitions``).
@@ -53,9 +52,9 @@ def _apply(process: Process, status: ProcessStatus, *, actor, reason: str | None
     if old == status:
         return
     if is_backward(process, status):
-        transitions.require_reason(reason, _("Say why %(process)s goes from “%(before)s” to “%(after)s”.",
-                                             process=process.code, before=STATUS_LABELS[old],
-                                             after=STATUS_LABELS[status]))
+        transitions.require_reason(reason, _("Say why %(process)s is retired.", process=process.code)
+                                   if status == ProcessStatus.RETIRED else
+                                   _("Say why %(process)s goes back to draft.", process=process.code))
     process.status = status
     db.session.flush()
     transitions.record_transition(PROCESS_HISTORY_KIND, process.id, from_value=old, to_value=status, actor=actor,

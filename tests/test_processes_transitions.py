@@ -28,7 +28,7 @@ def test_retiring_is_refused_without_confirmation_and_names_the_consequence(app,
     assert 'data-criterion="A1" data-lowered="yes"' in page and "has no processes yet" in page
     assert "Why? (required" in page
     refused = coordinator.post(url, data={"confirm": "yes", "reason": "  "}).get_data(as_text=True)
-    assert "Say why PC-01 goes from “In force” to “Retired”." in refused
+    assert "Say why PC-01 is retired." in refused
     assert status(app, process_id) == ProcessStatus.IN_FORCE
     coordinator.post(url, data={"confirm": "yes", "reason": "Merged into onboarding"})
     assert status(app, process_id) == ProcessStatus.RETIRED
