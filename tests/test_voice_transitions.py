@@ -66,6 +66,7 @@ def test_reopening_and_answering_a_complaint_again_keeps_its_first_response_date
             return found
 
     url = f"/clients/complaints/{complaint().id}/edit"
+    assert "Why does the response date change?" in member.get(url).get_data(as_text=True)
     reopen = form | {"responded_on": "", "version": str(complaint().version)}
     page = member.post(url, data=reopen).get_data(as_text=True)  # unconfirmed: the form shows the consequences
     assert 'data-testid="confirm-change"' in page and "What it changes in the evidence" in page
