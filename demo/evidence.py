@@ -59,11 +59,6 @@ def load(users: dict) -> None:
     checklist.is_current = True
     criteria = {c.code: c for c in checklist.criteria}
     coordinator, reviewer = users["coordinator@demo.test"], users["reviewer@demo.test"]
-    for code, (status, comment) in SELF_ASSESSMENTS.items():
-        services.record_self_assessment(criteria[code], status, comment, actor=coordinator)
-    with acting_as(reviewer):  # the verdicts are the reviewer's, in the trail too
-        for code, status, comment in VERDICTS:
-            services.record_verdict(criteria[code], status, comment, actor=reviewer)
     complaints = db.session.scalar(select(Process).where(Process.code == "FID-C03"))
     minutes = services.add_evidence(
         "Acta de aprobación del mapa de procesos", criteria=[criteria["A1"], criteria["A2"]],
@@ -77,3 +72,10 @@ def load(users: dict) -> None:
         "Respuesta escrita a todas las reclamaciones", criteria=[criteria["C3"]],
         note="Desde la revisión 2 de la ficha FID-C03, el socio recibe siempre la respuesta por escrito.",
         record=("process", complaints.id) if complaints else (None, None), actor=coordinator)
+    # Judged after the evidence was in: the signed minutes (version 2) are what A1's assessments rest on, which
+    # the page replacing that file names (``evidence.services.file_change_consequences``).
+    for code, (status, comment) in SELF_ASSESSMENTS.items():
+        services.record_self_assessment(criteria[code], status, comment, actor=coordinator)
+    with acting_as(reviewer):  # the verdicts are the reviewer's, in the trail too
+        for code, status, comment in VERDICTS:
+            services.record_verdict(criteria[code], status, comment, actor=reviewer)

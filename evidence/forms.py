@@ -69,6 +69,8 @@ class EvidenceForm(FlaskForm):
 class RevisionForm(FlaskForm):
     file = FileField(_l("New version of the file"), validators=[EvidenceUpload(EVIDENCE_KINDS)])
     comment = StringField(_l("What changed"), validators=[Optional(), Length(max=500)])
+    #: "yes" from the page that showed what replacing the file changes (``evidence.replace_file``).
+    confirm = HiddenField()
     submit = SubmitField(_l("Upload new version"))
 
 

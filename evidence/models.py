@@ -150,7 +150,9 @@ class EvidenceItem(Audited, db.Model):
 
     @property
     def current_revision(self) -> "EvidenceFileRevision | None":
-        return self.revisions[-1] if self.revisions else None
+        """The version in force: the latest, unless the file was removed (then none; every version stays)."""
+        latest = self.revisions[-1] if self.revisions else None
+        return latest if latest is not None and latest.superseded_at is None else None
 
 
 class EvidenceFileRevision(Audited, db.Model):
@@ -168,6 +170,9 @@ class EvidenceFileRevision(Audited, db.Model):
     comment: Mapped[str | None] = mapped_column(Text, info=label(_l("What changed")))
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), info=label(_l("Uploaded by")))
     uploaded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    #: When a newer version replaced it, or the file was removed: the version stays, marked superseded (the
+    #: verdicts given while it was in force judged it).
+    superseded_at: Mapped[datetime | None] = mapped_column(DateTime, info=label(_l("Superseded on")))
 
     item = relationship("EvidenceItem", back_populates="revisions")
     file = relationship("StoredFile")

@@ -2,12 +2,17 @@
 
 from dataclasses import dataclass
 
+from flask_babel import format_date, ngettext
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from core import transitions
 from core.extensions import db
 from core.files import DOCUMENTS, Owner, store_upload
 from core.findings import Finding, Line, Status
+from core.rules import TransitionRefused
+from core.timeutil import utcnow
 from evidence.automatic import findings_for, unsourced
 from evidence.models import (
     Assessment,
@@ -127,11 +132,87 @@ def add_evidence(title: str, *, criteria: list[Criterion], note: str | None = No
     return item
 
 
+#: The kind of record of an evidence item in the state-change history (``core.transitions``): its rows say which
+#: version of the file was in force before and after (``removed`` when the file was taken away).
+ITEM_HISTORY_KIND = "evidence_item"
+REMOVED = "removed"
+
+
 def add_revision(item: EvidenceItem, upload, *, comment: str | None = None, actor) -> EvidenceFileRevision:
-    """Store a new version of the item's file; the earlier ones are kept with their hashes."""
+    """Store a new version of the item's file; the earlier ones are kept with their hashes, the one it replaces
+    marked superseded, and the replacement is kept in the item's history (``comment`` as its reason)."""
     stored = store_upload(upload, owner=Owner.EVIDENCE_ITEM, accept=EVIDENCE_KINDS, actor=actor)
+    previous = item.current_revision
     revision = EvidenceFileRevision(number=len(item.revisions) + 1, file=stored, sha256=stored.sha256,
                                     comment=(comment or "").strip() or None, uploaded_by=actor)
     item.revisions.append(revision)
     db.session.flush()
+    if previous is not None:
+        previous.superseded_at = revision.uploaded_at
+    if item.id is not None and (previous is not None or len(item.revisions) > 1):
+        transitions.record_transition(ITEM_HISTORY_KIND, item.id, from_value=previous.number if previous else
+                                      REMOVED, to_value=revision.number, actor=actor, reason=comment)
+    db.session.flush()
     return revision
+
+
+def remove_file(item: EvidenceItem, *, actor, reason: str | None, confirmed: bool = False) -> None:
+    """Take the item's file out of the evidence: its version stays (marked superseded, still downloadable), the
+    item keeps its note and links. A move back: refused until confirmed (``transitions.ConfirmationNeeded``), with
+    a reason, kept in the item's history."""
+    transitions.confirm_or_refuse(lambda: _remove_file(item, actor=actor,
+                                                       reason=reason or transitions.PREVIEW_REASON),
+                                  confirmed=confirmed, always=True)
+    _remove_file(item, actor=actor, reason=reason)
+
+
+def _remove_file(item: EvidenceItem, *, actor, reason: str | None) -> None:
+    current = item.current_revision
+    if current is None:
+        raise TransitionRefused(_("“%(title)s” has no file in force to remove.", title=item.title))
+    transitions.require_reason(reason, _("Say why the file of “%(title)s” is removed.", title=item.title))
+    current.superseded_at = utcnow()
+    db.session.flush()
+    transitions.record_transition(ITEM_HISTORY_KIND, item.id, from_value=current.number, to_value=REMOVED,
+                                  actor=actor, reason=reason)
+
+
+def file_change_consequences(item: EvidenceItem, *, removing: bool) -> list[str]:
+    """What replacing (or removing) the item's file changes for the criteria that rely on it, in words: the
+    self-assessments and verdicts in force that were recorded while this version was the file they judged, and,
+    on removal, how many items with a file each criterion keeps."""
+    current = item.current_revision
+    if current is None:
+        return []
+    ids = [c.id for c in item.criteria]
+    assessments, verdicts = latest_by_criterion(SelfAssessment, ids), latest_by_criterion(Verdict, ids)
+    with_files = evidence_by_criterion(ids)
+    found = []
+    for criterion in item.criteria:
+        for judged, words in ((assessments.get(criterion.id), _("the self-assessment “%(status)s” of %(date)s")),
+                              (verdicts.get(criterion.id), _("the reviewer's verdict “%(status)s” of %(date)s"))):
+            if judged is not None and judged.created_at >= current.uploaded_at:
+                found.append(_("%(criterion)s: %(what)s was recorded on version %(number)d of this file; it will no "
+                               "longer rest on the file in force.", criterion=criterion.code, number=current.number,
+                               what=words % {"status": judged.status.label,
+                                             "date": format_date(judged.created_at, "medium")}))
+        if removing:
+            count = sum(1 for other in with_files[criterion.id] if other.current_revision is not None)
+            found.append(ngettext("%(criterion)s will count %(num)d item of manual evidence with a file (now %(now)d).",
+                                  "%(criterion)s will count %(num)d items of manual evidence with a file (now "
+                                  "%(now)d).", count - 1, criterion=criterion.code, now=count))
+    return found
+
+
+def item_histories(item_ids) -> dict[int, list]:
+    """The file history of each evidence item (``ITEM_HISTORY_KIND``), oldest first, in one query."""
+    ids = list(item_ids)
+    found: dict[int, list] = {i: [] for i in ids}
+    if ids:
+        query = (select(transitions.StateChange).options(joinedload(transitions.StateChange.actor))
+                 .where(transitions.StateChange.record_kind == ITEM_HISTORY_KIND,
+                        transitions.StateChange.record_id.in_(ids))
+                 .order_by(transitions.StateChange.at, transitions.StateChange.id))
+        for row in db.session.scalars(query):
+            found[row.record_id].append(row)
+    return found

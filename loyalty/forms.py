@@ -6,7 +6,16 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from sqlalchemy import select
-from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from core.audit import value_labels
@@ -72,11 +81,26 @@ class LostForm(FlaskForm):
     reason = SelectField(_l("Exit reason"), coerce=none_if_zero, validators=[Optional()])
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)],
                          description=_l("What the client said, from the exit interview if there was one."))
+    #: Only for a client who left before: why this exit date replaces the one first recorded (else it is kept).
+    date_reason = TextAreaField(_l("Why does the exit date change?"), validators=[Optional(), Length(max=1000)],
+                                description=_l("The client left before: the exit date first recorded is kept "
+                                               "unless you say why it changes."))
+    #: "yes" from the confirmation page only (``core.transitions``).
+    confirm = HiddenField()
     submit = SubmitField(_l("Record the exit"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.reason.choices = reason_options(blank=_l("— choose —"))
+
+
+class ExitDateForm(FlaskForm):
+    """The explicit correction of a lost client's exit date, with its reason."""
+
+    left_on = DateField(_l("Left on"), validators=[InputRequired()])
+    reason = TextAreaField(_l("Why does the exit date change?"), validators=[Optional(), Length(max=1000)])
+    confirm = HiddenField()
+    submit = SubmitField(_l("Change the exit date"))
 
 
 class FiguresForm(FlaskForm):

@@ -8,6 +8,7 @@ from datetime import date
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from core import transitions
 from core.extensions import db
 from core.rules import RuleError
 from core.versioning import ensure_current
@@ -59,14 +60,71 @@ def save_client(client: Client | None, data: dict, *, version=None) -> Client:
     return client
 
 
-def mark_lost(client: Client, left_on: date, reason: ExitReason | None, *, note: str | None = None) -> None:
-    """Record that a client left, when and why; the client and its history stay."""
+#: The kind of record of a client in the state-change history (``core.transitions``), and the field of its exit
+#: date there: B2's losses and their reasons are counted by that date.
+CLIENT_HISTORY_KIND = "client"
+EXIT_DATE = "exit_date"
+
+
+def kept_exit_date(client: Client) -> date | None:
+    """The exit date a client's evidence rests on: the last one recorded (the first exit, or the date changed
+    explicitly since, with a reason), kept in its history even while an undone exit leaves ``left_on`` empty."""
+    dates = [row.to_value for row in transitions.history(CLIENT_HISTORY_KIND, client.id)
+             if row.field == EXIT_DATE and row.to_value]
+    return transitions.stored_date(dates[-1]) if dates else None
+
+
+def mark_lost(client: Client, left_on: date, reason: ExitReason | None, *, note: str | None = None, actor=None,
+              date_reason: str | None = None) -> date:
+    """Record that a client left, when and why; the client and its history stay. A client who left before, came
+    back and leaves again keeps the exit date first recorded, unless ``date_reason`` says why it changes (a later
+    exit never silently overwrites the date B2 counted). Returns the exit date recorded."""
     if client.left_on is not None:
         raise CensusRuleError(_("%(client)s is already recorded as lost on %(date)s.", client=client.code,
                                 date=client.left_on))
+    kept = kept_exit_date(client)
+    date_reason = (date_reason or "").strip() or None
+    if kept is not None and not date_reason:
+        left_on = kept
     check_exit(client, left_on, reason)
     client.left_on, client.exit_reason, client.exit_note = left_on, reason, _clean(note)
     db.session.flush()
+    transitions.record_transition(CLIENT_HISTORY_KIND, client.id, field=EXIT_DATE, from_value=None,
+                                  to_value=left_on, actor=actor, reason=date_reason)
+    return left_on
+
+
+def record_exit(client: Client, left_on: date, reason: ExitReason | None, *, note: str | None = None, actor,
+                date_reason: str | None = None, confirmed: bool = False) -> date:
+    """``mark_lost`` from the client's page: refused until confirmed (``transitions.ConfirmationNeeded``) when it
+    would lower a criterion."""
+    transitions.confirm_or_refuse(lambda: mark_lost(client, left_on, reason, note=note, actor=actor,
+                                                    date_reason=date_reason), confirmed=confirmed)
+    return mark_lost(client, left_on, reason, note=note, actor=actor, date_reason=date_reason)
+
+
+def change_exit_date(client: Client, left_on: date | None, *, actor, reason: str | None,
+                     confirmed: bool = False) -> None:
+    """Correct the day a lost client left, explicitly and saying why; kept in the client's history. Always
+    confirmed first, on the page showing what it changes in the criteria (``transitions.ConfirmationNeeded``)."""
+    transitions.confirm_or_refuse(lambda: _change_exit_date(client, left_on, actor=actor,
+                                                            reason=reason or transitions.PREVIEW_REASON),
+                                  confirmed=confirmed, always=True)
+    _change_exit_date(client, left_on, actor=actor, reason=reason)
+
+
+def _change_exit_date(client: Client, left_on: date | None, *, actor, reason: str | None) -> None:
+    if client.left_on is None:
+        raise CensusRuleError(_("%(client)s is a current client: there is no exit date to change.",
+                                client=client.code))
+    check_exit(client, left_on, client.exit_reason)
+    transitions.require_reason(reason, _("Say why the exit date changes."))
+    if left_on == client.left_on:
+        return
+    old, client.left_on = client.left_on, left_on
+    db.session.flush()
+    transitions.record_transition(CLIENT_HISTORY_KIND, client.id, field=EXIT_DATE, from_value=old,
+                                  to_value=left_on, actor=actor, reason=reason)
 
 
 def check_exit(client: Client, left_on: date | None, reason: ExitReason | None) -> None:
@@ -81,10 +139,25 @@ def check_exit(client: Client, left_on: date | None, reason: ExitReason | None) 
         raise CensusRuleError(_("Choose the exit reason."))
 
 
-def reinstate(client: Client) -> None:
-    """Undo a loss recorded by mistake (the audit trail keeps that it was recorded)."""
+def reinstate(client: Client, *, actor=None, reason: str | None = None, confirmed: bool = False) -> None:
+    """Undo a loss (recorded by mistake, or the client came back): a move back, so refused until confirmed with
+    what it changes in the criteria (``transitions.ConfirmationNeeded``), and saying why. The exit date stays in
+    the client's history: should the client leave again, that date is kept (``mark_lost``)."""
+    transitions.confirm_or_refuse(lambda: _reinstate(client, actor=actor,
+                                                     reason=reason or transitions.PREVIEW_REASON),
+                                  confirmed=confirmed, always=True)
+    _reinstate(client, actor=actor, reason=reason)
+
+
+def _reinstate(client: Client, *, actor, reason: str | None) -> None:
+    if client.left_on is None:
+        raise CensusRuleError(_("%(client)s is a current client already.", client=client.code))
+    transitions.require_reason(reason, _("Say why %(client)s is a current client again.", client=client.code))
+    old = client.left_on
     client.left_on, client.exit_reason_id, client.exit_note = None, None, None
     db.session.flush()
+    transitions.record_transition(CLIENT_HISTORY_KIND, client.id, field=EXIT_DATE, from_value=old, to_value=None,
+                                  actor=actor, reason=reason)
 
 
 def add_figures(client: Client, year: int, potential: float | None, purchases: float,

@@ -3,12 +3,13 @@
 from flask_babel import gettext as _
 from sqlalchemy import exists, func, or_, select
 
+from core import transitions
 from core.access import COORDINATORS
 from core.extensions import db
 from core.files import DOCUMENTS, Owner, store_upload
 from core.rules import RuleError
 from core.versioning import ensure_current
-from processes import diagrams
+from processes import diagrams, lifecycle
 from processes.models import (
     Indicator,
     Interface,
@@ -86,12 +87,29 @@ def save_process(process: Process | None, data: dict, *, actor, reason: str = ""
     else:
         ensure_current(process, version)
         check_parent(process, data.get("parent_id"))
+        data = {**data, "status": _edited_status(process, data.get("status"))}
+    old_status = process.status
     for attribute in SHEET_ATTRIBUTES:
         if attribute in data:
             setattr(process, attribute, _blank_to_none(data[attribute]))
     process.code = process.code.upper()
     record_revision(process, str(FIRST_REASON) if creating else reason, author=actor)
+    if not creating:
+        lifecycle.record_edit(process, old_status, actor=actor, reason=reason)
     return process
+
+
+def _edited_status(process: Process, value) -> ProcessStatus:
+    """The status an edited sheet keeps: the form may put a draft in force, nothing else. Retiring, bringing a
+    retired process back and a move back to draft go through ``processes.lifecycle`` (confirmed, with a reason):
+    a retired sheet edited stays retired."""
+    if not value or process.status == ProcessStatus.RETIRED:
+        return process.status
+    status = ProcessStatus(value)
+    if lifecycle.is_backward(process, status):
+        raise ProcessRuleError(_("%(process)s is in force: it cannot go back to draft from its sheet. Retire it "
+                                 "instead (that asks what it changes first).", process=process.code))
+    return status
 
 
 def has_history(process: Process) -> bool:
@@ -102,7 +120,11 @@ def has_history(process: Process) -> bool:
 
 
 def delete_process(process: Process) -> None:
-    """Delete a draft sheet entered by mistake; anything with history must be retired instead."""
+    """Delete a draft sheet entered by mistake; anything with history, or a sheet that was ever in force (the
+    map the evidence showed), must be retired instead."""
+    if process.status != ProcessStatus.DRAFT or transitions.history(lifecycle.PROCESS_HISTORY_KIND, process.id):
+        raise ProcessRuleError(_("%(process)s has been in force: retire it instead of deleting it (the evidence "
+                                 "showed it).", process=process.code))
     if has_history(process):
         raise ProcessRuleError(_("%(process)s has measurements or interfaces: retire it instead of deleting it.",
                                  process=process.code))
@@ -111,12 +133,6 @@ def delete_process(process: Process) -> None:
     for indicator in list(process.indicators):
         db.session.delete(indicator)
     db.session.delete(process)
-    db.session.flush()
-
-
-def retire_process(process: Process) -> None:
-    """Take a process out of the map while keeping its history as evidence."""
-    process.status = ProcessStatus.RETIRED
     db.session.flush()
 
 

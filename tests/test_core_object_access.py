@@ -122,6 +122,7 @@ EDITORS_READ = ObjectRule("editors read (personal links)", frozenset({ADMIN, COO
 OBJECT_RULES = {
     # Stored files, each through the record that owns it (import uploads: their uploader only).
     "processes.process_document": ROLE, "evidence.evidence_file": ROLE, "evidence.evidence_revision_file": ROLE,
+    "evidence.replace_file": ROLE, "evidence.remove_file": ROLE,
     "improvements.evidence_file": ROLE, "improvements.training_material": ROLE,
     "answer.invitation_logo": ROLE, "answer.public_logo": ROLE,
     "loyalty.import_file": UPLOADER, "voice.import_complaints_file": UPLOADER,
@@ -129,7 +130,7 @@ OBJECT_RULES = {
     "surveys.exclude_network": ROLE,
     "accounts.edit_user": ROLE, "accounts.set_user_active": ROLE, "accounts.reset_two_factor": ROLE,
     "processes.process_detail": ROLE, "processes.revisions": ROLE, "processes.diagram": ROLE,
-    "processes.diagram_svg": ROLE, "processes.retire_process": ROLE, "processes.delete_process": ROLE,
+    "processes.diagram_svg": ROLE, "processes.change_process_status": ROLE, "processes.delete_process": ROLE,
     "processes.edit_process": PROCESS_OWNER_FORM, "processes.add_participant": PROCESS_OWNER,
     "processes.remove_participant": PROCESS_OWNER, "processes.add_document": PROCESS_OWNER,
     "processes.new_indicator": PROCESS_OWNER_FORM, "processes.new_stage": PROCESS_OWNER_FORM,
@@ -142,7 +143,7 @@ OBJECT_RULES = {
     "processes.edit_interface": INTERFACE_OWNER, "processes.edit_programme": ROLE,
     "processes.import_measurements_check": UPLOADER,
     "loyalty.client_detail": ROLE, "loyalty.edit_client": ROLE, "loyalty.add_figures": ROLE,
-    "loyalty.mark_lost": ROLE, "loyalty.reinstate": ROLE,
+    "loyalty.mark_lost": ROLE, "loyalty.reinstate": ROLE, "loyalty.change_exit_date": ROLE,
     "voice.complaint_detail": ROLE, "voice.edit_complaint": ROLE, "voice.toggle_category": ROLE,
     "voice.import_complaints_check": UPLOADER,
     "loyalty.import_check": UPLOADER, "loyalty.import_done": ROLE, "loyalty.remove_demo_census": ROLE,
@@ -182,6 +183,8 @@ NOT_RECORDS = {"fmt", "action", "filename"}
 #: Which record fills a path argument, where it depends on the endpoint.
 BY_ENDPOINT = {
     ("evidence.add_revision", "item_id"): "evidence_item",
+    ("evidence.replace_file", "item_id"): "evidence_item",
+    ("evidence.remove_file", "item_id"): "evidence_item",
     ("improvements.edit_criterion", "criterion_id"): "priority_criterion",
     ("loyalty.import_done", "import_id"): "done_import",
     ("loyalty.remove_demo_census", "import_id"): "demo_import",
@@ -221,9 +224,9 @@ LAST = ("surveys.change_wave", "accounts.logout")
 #: one's two-factor set-up makes a secret to scan (its button is only a token).
 CHANGE_WITH_AN_EMPTY_FORM = {
     "accounts.reset_two_factor", "accounts.set_user_active", "accounts.start_two_factor", "evidence.request_pack",
-    "evidence.use_set", "improvements.edit_group", "improvements.remove_member",
+    "improvements.edit_group", "improvements.remove_member",
     "voice.toggle_category", "loyalty.toggle_exit_reason", "processes.edit_stage", "core.forget_import_match",
-    "processes.remove_participant", "processes.remove_stage", "processes.retire_process",
+    "processes.remove_participant", "processes.remove_stage",
     "surveys.invite_clients", "surveys.print_invitations", "surveys.remove_item",
 }
 

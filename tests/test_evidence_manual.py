@@ -39,7 +39,7 @@ def test_a_coordinator_uploads_a_file_and_replaces_it_keeping_both_versions_with
         item_id = item.id
 
     page = coordinator.post(f"/evidence/evidence/{item_id}/revisions", data={"file": second, "comment": "Signed",
-                                                                              "criterion": ids["A2"]},
+                                                                              "criterion": ids["A2"], "confirm": "yes"},
                             content_type="multipart/form-data", follow_redirects=True).get_data(as_text=True)
     assert "Version 2 of “Minutes” uploaded." in page
     assert first_hash in page and second_hash in page and "Signed" in page

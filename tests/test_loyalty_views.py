@@ -126,7 +126,7 @@ def test_marking_a_client_lost_needs_a_date_after_joining_and_a_reason(app, clie
     with app.app_context():
         client = db.session.get(Client, client_id)
         assert client.left_on == date(2023, 1, 1) and client.exit_note == "Ya no lo usa"
-    member.post(f"/clients/{client_id}/reinstate")
+    member.post(f"/clients/{client_id}/reinstate", data={"confirm": "yes", "reason": "Recorded by mistake"})
     with app.app_context():
         assert db.session.get(Client, client_id).left_on is None
 

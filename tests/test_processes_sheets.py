@@ -92,14 +92,14 @@ def test_a_process_with_measurements_is_retired_not_deleted(app, client_as, make
     page = client.post(f"/processes/{process_id}/delete", follow_redirects=True).get_data(as_text=True)
     assert "retire it instead of deleting it" in page
     assert process(app, process_id) is not None
-    client.post(f"/processes/{process_id}/retire")
+    client.post(f"/processes/{process_id}/retire", data={"confirm": "yes", "reason": "Merged into PC-02"})
     assert process(app, process_id).status == ProcessStatus.RETIRED
     assert "OLD" not in client.get("/processes/list").get_data(as_text=True).partition("<tbody>")[2]
     assert "OLD" in client.get("/processes/list?status=retired").get_data(as_text=True)
 
 
 def test_a_sheet_without_history_can_be_deleted(app, client_as, make_process):
-    process_id = make_process(code="OOPS")
+    process_id = make_process(code="OOPS", status=ProcessStatus.DRAFT)
     assert client_as("coordinator").post(f"/processes/{process_id}/delete").status_code == 302
     assert process(app, process_id) is None
 

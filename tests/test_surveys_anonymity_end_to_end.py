@@ -60,6 +60,7 @@ OTHER_RECORDS = {
     "processes.edit_indicator": "indicators", "processes.export_indicator": "indicators",
     "processes.indicator_detail": "indicators", "processes.measurement_grid": "indicators",
     "processes.edit_interface": "interfaces", "processes.edit_programme": "programmes",
+    "processes.change_process_status": "processes", "evidence.use_set": "criteria sets",
     "static": "static files",
 }
 EXPORTS = ("surveys.export_responses", "surveys.export_results")

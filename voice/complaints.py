@@ -11,6 +11,7 @@ from sqlalchemy import Float, Integer, Select, cast, delete, func, or_, select, 
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
+from core import transitions
 from core.extensions import db
 from core.versioning import ensure_current
 from loyalty.demo_census import Dependants
@@ -214,8 +215,50 @@ def check_complaint(data: dict, *, complaint: Complaint | None = None) -> None:
             raise VoiceRuleError(_("Reference %(reference)s is already recorded.", reference=reference))
 
 
-def save_complaint(complaint: Complaint | None, data: dict, *, actor=None, version=None) -> Complaint:
-    """Create or change a complaint from a form's data."""
+#: The kind of record of a complaint in the state-change history (``core.transitions``); its response date, which
+#: B1's response times are counted from, is kept there each time it is set, cleared (reopened) or changed.
+COMPLAINT_HISTORY_KIND = "complaint"
+RESPONSE_DATE = "responded_on"
+
+
+def kept_response_date(complaint: Complaint) -> date | None:
+    """The response date the complaint's evidence rests on: the last one recorded (the first answer, or the date
+    changed explicitly since, with a reason), kept in its history while a reopened complaint has none."""
+    dates = [row.to_value for row in transitions.history(COMPLAINT_HISTORY_KIND, complaint.id)
+             if row.field == RESPONSE_DATE and row.to_value]
+    return transitions.stored_date(dates[-1]) if dates else complaint.responded_on
+
+
+def response_date_moves_back(complaint: Complaint | None, data: dict) -> bool:
+    """Whether the edit clears (reopens) or changes the date an answered complaint was responded on."""
+    return complaint is not None and complaint.responded_on is not None \
+        and data.get("responded_on") != complaint.responded_on
+
+
+def save_complaint(complaint: Complaint | None, data: dict, *, actor=None, version=None,
+                   date_reason: str | None = None, confirmed: bool = True) -> Complaint:
+    """Create or change a complaint from a form's data. Its response date is never silently overwritten:
+    reopening (clearing it) or changing it says why (``date_reason``) and, from a form (``confirmed=False``),
+    waits for confirmation with what it changes in the criteria (``transitions.ConfirmationNeeded``); answering
+    a reopened complaint again keeps the first response date unless ``date_reason`` says why it changes."""
+    if not confirmed:
+        transitions.confirm_or_refuse(lambda: _save(complaint, data, actor=actor, version=version,
+                                                    date_reason=date_reason or transitions.PREVIEW_REASON),
+                                      confirmed=False, always=response_date_moves_back(complaint, data))
+    return _save(complaint, data, actor=actor, version=version, date_reason=date_reason)
+
+
+def _save(complaint: Complaint | None, data: dict, *, actor, version, date_reason: str | None) -> Complaint:
+    date_reason = (date_reason or "").strip() or None
+    data = dict(data)
+    old = complaint.responded_on if complaint is not None else None
+    if response_date_moves_back(complaint, data):
+        transitions.require_reason(date_reason, _("Say why the response date changes: B1's response times are "
+                                                  "counted from it."))
+    elif complaint is not None and old is None and data.get("responded_on") and not date_reason:
+        kept = kept_response_date(complaint)
+        if kept is not None and kept >= data["received_on"]:
+            data["responded_on"] = kept  # answered again: the first response date stays
     check_complaint(data, complaint=complaint)
     if complaint is None:
         complaint = Complaint(created_by_id=getattr(actor, "id", None))
@@ -228,6 +271,9 @@ def save_complaint(complaint: Complaint | None, data: dict, *, actor=None, versi
             value = value.strip() or None
         setattr(complaint, name, value)
     db.session.flush()
+    if complaint.responded_on != old:
+        transitions.record_transition(COMPLAINT_HISTORY_KIND, complaint.id, field=RESPONSE_DATE, from_value=old,
+                                      to_value=complaint.responded_on, actor=actor, reason=date_reason)
     return complaint
 
 

@@ -70,6 +70,13 @@ class ComplaintForm(VersionedForm):
     description = TextAreaField(_l("What the client said"), validators=[DataRequired(), Length(max=5000)])
     responded_on = DateField(_l("Responded on"), validators=[Optional()])
     resolution = TextAreaField(_l("Resolution"), validators=[Optional(), Length(max=5000)])
+    #: Reopening an answered complaint (clearing its response date) or changing that date says why.
+    date_reason = TextAreaField(_l("Why does the response date change?"), validators=[Optional(), Length(max=1000)],
+                                description=_l("Needed to clear (reopen) or change the date of an answered "
+                                               "complaint. Answered again, it keeps its first response date "
+                                               "unless you say why it changes."))
+    #: "yes" once the form has shown what the change does to the criteria (``core.transitions``).
+    confirm = HiddenField()
     satisfaction = SelectField(_l("Client's satisfaction with the resolution"), coerce=none_if_zero,
                                validators=[Optional()])
     submit = SubmitField(_l("Save"))

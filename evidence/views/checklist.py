@@ -1,16 +1,19 @@
 """The checklist with its readiness and gaps, one criterion with all its evidence, and criteria sets."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from core import transitions
 from core.access import COORDINATION, REVIEW, TEAM_DATA, allow
 from core.extensions import db
-from core.forms import EmptyForm, options
+from core.forms import ConfirmChangeForm, EmptyForm, options
 from core.ids import record_id
+from core.rules import rule_refusals
+from core.transitions import ConfirmationNeeded
 from core.ui import flash_form_errors
-from evidence import bp, services
-from evidence.criteria_sets import MAX_BYTES, CriteriaFileError, install_set, parse_criteria_file
+from evidence import bp, services, switching
+from evidence.criteria_sets import MAX_BYTES, CriteriaFileError, current_set, install_set, parse_criteria_file
 from evidence.forms import CriteriaSetForm, EvidenceForm, PackForm, RevisionForm, SelfAssessmentForm, VerdictForm
 from evidence.models import CriteriaSet, EvidenceItem, SelfAssessment, Verdict
 from evidence.records import parse_record, record_choices, record_link
@@ -40,7 +43,8 @@ def criterion(criterion_id: int):
         "evidence/criterion.html", criterion=item, row=row, lang=language(), record_link=record_link,
         assessments=services.history(SelfAssessment, item), verdicts=services.history(Verdict, item),
         assessment_form=SelfAssessmentForm(), verdict_form=VerdictForm(), evidence_form=_evidence_form(item),
-        revision_form=RevisionForm(), pack_form=PackForm(language=language(), scope=item.code))
+        revision_form=RevisionForm(), pack_form=PackForm(language=language(), scope=item.code),
+        file_histories=services.item_histories(e.id for e in row.evidence))
 
 
 def _evidence_form(criterion) -> EvidenceForm:
@@ -98,21 +102,73 @@ def add_evidence(criterion_id: int):
     return redirect(url_for(".criterion", criterion_id=item.id, _anchor="manual-evidence"))
 
 
+def _back_to_criterion(item: EvidenceItem, criterion_id: int | None):
+    back = criterion_id or (item.criteria[0].id if item.criteria else None)
+    return redirect(url_for(".criterion", criterion_id=back, _anchor="manual-evidence") if back
+                    else url_for(".checklist"))
+
+
 @bp.post("/evidence/<int:item_id>/revisions")
 @allow(COORDINATION)
 def add_revision(item_id: int):
-    """Replace an evidence file with a new version; the earlier versions are kept with their hashes."""
+    """Replace an evidence file with a new version (the earlier versions are kept with their hashes, the replaced
+    one marked superseded), or give an item without a file its file. Replacing a file in force is confirmed on the
+    page that says what it changes (``replace_file``), whose form posts here."""
     item = db.get_or_404(EvidenceItem, item_id)
     form = RevisionForm()
+    criterion_id = request.form.get("criterion", type=record_id)
+    if item.current_revision is not None and form.confirm.data != "yes":
+        return redirect(url_for(".replace_file", item_id=item.id, criterion=criterion_id))
     if form.validate_on_submit():
         revision = services.add_revision(item, form.file.data, comment=form.comment.data, actor=current_user)
         db.session.commit()
         flash(_("Version %(number)d of “%(title)s” uploaded.", number=revision.number, title=item.title), "success")
     else:
         flash_form_errors(form)
-    back = request.form.get("criterion", type=record_id) or (item.criteria[0].id if item.criteria else None)
-    return redirect(url_for(".criterion", criterion_id=back, _anchor="manual-evidence") if back
-                    else url_for(".checklist"))
+    return _back_to_criterion(item, criterion_id)
+
+
+@bp.get("/evidence/<int:item_id>/replace")
+@allow(COORDINATION)
+def replace_file(item_id: int):
+    """What replacing the item's file changes for the criteria that rely on it, with the form to upload the new
+    version (confirmed) or cancel."""
+    item = db.get_or_404(EvidenceItem, item_id)
+    criterion_id = request.args.get("criterion", type=record_id)
+    if item.current_revision is None:
+        return _back_to_criterion(item, criterion_id)
+    return render_template("evidence/file_change.html", item=item, removing=False, criterion_id=criterion_id,
+                           notes=services.file_change_consequences(item, removing=False), preview=None,
+                           form=RevisionForm(confirm="yes"))
+
+
+@bp.route("/evidence/<int:item_id>/remove-file", methods=["GET", "POST"])
+@allow(COORDINATION)
+def remove_file(item_id: int):
+    """Take an item's file out of the evidence, saying why, once the page has shown what that changes; the version
+    stays (superseded, still readable) and the item keeps its note and criteria."""
+    item = db.get_or_404(EvidenceItem, item_id)
+    criterion_id = request.values.get("criterion", type=record_id)
+    form = ConfirmChangeForm()
+    if item.current_revision is None:
+        return _back_to_criterion(item, criterion_id)
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        with rule_refusals(form.reason if form.confirmed else None):
+            try:
+                services.remove_file(item, actor=current_user, reason=form.reason.data, confirmed=form.confirmed)
+            except ConfirmationNeeded:
+                return redirect(url_for(".remove_file", item_id=item.id, criterion=criterion_id))
+            db.session.commit()
+            flash(_("The file of “%(title)s” was removed from the evidence; its versions are kept.",
+                    title=item.title), "success")
+            return _back_to_criterion(item, criterion_id)
+    preview = transitions.preview(lambda: services.remove_file(
+        item, actor=current_user, reason=form.reason.data or transitions.PREVIEW_REASON, confirmed=True))
+    return render_template("evidence/file_change.html", item=item, removing=True, criterion_id=criterion_id,
+                           notes=services.file_change_consequences(item, removing=True), preview=preview,
+                           form=form)
 
 
 @bp.route("/sets", methods=["GET", "POST"])
@@ -134,17 +190,31 @@ def criteria_sets():
             return redirect(url_for(".criteria_sets"))
     sets = db.session.scalars(db.select(CriteriaSet).order_by(CriteriaSet.id)).all()
     return render_template("evidence/sets.html", form=form, errors=errors, sets=sets, lang=language(),
-                           use_form=EmptyForm()), 400 if errors else 200
+                           use_form=EmptyForm(), history=switching.switch_history()), 400 if errors else 200
 
 
-@bp.post("/sets/<int:set_id>/use")
+@bp.route("/sets/<int:set_id>/use", methods=["GET", "POST"])
 @allow(COORDINATION)
 def use_set(set_id: int):
-    """Make a set the one the organisation certifies against (the checklist opens on it)."""
+    """Make a set the one the organisation certifies against (the checklist opens on it), once this page has
+    shown what that changes criterion by criterion, and saying why."""
     chosen = db.get_or_404(CriteriaSet, set_id)
-    if EmptyForm().validate_on_submit():
-        for criteria_set in db.session.scalars(db.select(CriteriaSet)):
-            criteria_set.is_current = criteria_set.id == chosen.id
-        db.session.commit()
-        flash(_("The checklist now follows “%(name)s”.", name=chosen.title(language())), "success")
-    return redirect(url_for(".criteria_sets"))
+    form = ConfirmChangeForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        with rule_refusals(form.reason if form.confirmed else None):
+            try:
+                switching.use_set(chosen, actor=current_user, reason=form.reason.data, confirmed=form.confirmed)
+            except ConfirmationNeeded:
+                return redirect(url_for(".use_set", set_id=chosen.id))
+            db.session.commit()
+            flash(_("The checklist now follows “%(name)s”.", name=chosen.title(language())), "success")
+            return redirect(url_for(".criteria_sets"))
+        if not form.confirmed:
+            return redirect(url_for(".criteria_sets"))
+    in_use = current_set()
+    if in_use is not None and in_use.id == chosen.id and chosen.is_current:
+        return redirect(url_for(".criteria_sets"))
+    return render_template("evidence/switch_set.html", chosen=chosen, in_use=in_use, lang=language(), form=form,
+                           changes=switching.switch_consequences(chosen))

@@ -1,21 +1,24 @@
 """Clients: the ranking by contribution, one client, creating, editing, recording an exit."""
 
 import pandas as pd
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
+from flask_login import current_user
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import select
 
-from core import signals
+from core import signals, transitions
 from core.access import TEAM_DATA, allow
 from core.charts import chart_spec
 from core.exports import export_response
 from core.extensions import db
-from core.forms import EmptyForm, read_filters
+from core.forms import ConfirmChangeForm, EmptyForm, read_filters
 from core.rules import rule_refusals
+from core.transitions import ConfirmationNeeded
 from core.versioning import submit_edit
 from loyalty import bp, charts, demo_census, ranking, services
-from loyalty.forms import ClientForm, FiguresForm, LostForm, RankingFilterForm
+from loyalty.forms import ClientForm, ExitDateForm, FiguresForm, LostForm, RankingFilterForm
 from loyalty.models import TYPOLOGY_LABELS, Client, ClientYear, ExitReason
 from loyalty.settings import current_settings
 
@@ -103,7 +106,10 @@ def client_detail(client_id: int):
     population = "current" if client.left_on is None else "all"
     return render_template("loyalty/client.html", client=client, settings=settings, year=year,
                            position=ranking.client_rank(client.id, year, settings, population),
-                           population=population, lost_form=LostForm(),
+                           population=population, lost_form=LostForm(), exit_date_form=ExitDateForm(
+                               left_on=client.left_on), reinstate_form=ConfirmChangeForm(),
+                           kept_exit_date=services.kept_exit_date(client),
+                           history=transitions.history(services.CLIENT_HISTORY_KIND, client.id),
                            figures_form=FiguresForm(year=year), action_form=EmptyForm(),
                            typologies=TYPOLOGY_LABELS, sections=signals.send(signals.client_sections, client))
 
@@ -144,15 +150,30 @@ def edit_client(client_id: int):
 @bp.post("/<int:client_id>/lost")
 @allow(TEAM_DATA)
 def mark_lost(client_id: int):
-    """Record that the client left: the date and the reason; the client and its history stay."""
+    """Record that the client left: the date and the reason; the client and its history stay. A client who left
+    before keeps the exit date first recorded unless the form says why it changes. One that would lower a
+    criterion answers with the confirmation page, whose button posts here again, confirmed."""
     client = db.get_or_404(Client, client_id)
     form = LostForm()
     if form.validate_on_submit():
         reason = db.session.get(ExitReason, form.reason.data) if form.reason.data else None
         with rule_refusals():
-            services.mark_lost(client, form.left_on.data, reason, note=form.note.data)
+            try:
+                left_on = services.record_exit(client, form.left_on.data, reason, note=form.note.data,
+                                               actor=current_user, date_reason=form.date_reason.data,
+                                               confirmed=form.confirm.data == "yes")
+            except ConfirmationNeeded:
+                return _confirm_page(client, _("Current client"), _("Lost on %(date)s", date=format_date(
+                    form.left_on.data)), lambda: services.mark_lost(
+                    client, form.left_on.data, reason, note=form.note.data, actor=current_user,
+                    date_reason=form.date_reason.data), form, url_for(".mark_lost", client_id=client.id),
+                    hidden={"left_on": form.left_on.data.isoformat(), "reason": form.reason.data or "",
+                            "note": form.note.data or "", "date_reason": form.date_reason.data or ""})
             db.session.commit()
             flash(_("%(code)s is recorded as lost.", code=client.code), "success")
+            if left_on != form.left_on.data:
+                flash(_("%(code)s left before: the exit date first recorded, %(date)s, is kept. To change it, say "
+                        "why.", code=client.code, date=format_date(left_on)), "info")
     else:
         for field in form:
             for error in field.errors:
@@ -160,16 +181,70 @@ def mark_lost(client_id: int):
     return redirect(url_for(".client_detail", client_id=client.id))
 
 
+@bp.post("/<int:client_id>/exit-date")
+@allow(TEAM_DATA)
+def change_exit_date(client_id: int):
+    """Correct the day a lost client left, saying why (never done by a later exit or an edit)."""
+    client = db.get_or_404(Client, client_id)
+    form = ExitDateForm()
+    if not form.validate_on_submit():
+        flash(_("Give the date the client left."), "danger")
+        return redirect(url_for(".client_detail", client_id=client.id, _anchor="exit"))
+    confirmed = form.confirm.data == "yes"
+    with rule_refusals(form.reason if confirmed else None):
+        try:
+            services.change_exit_date(client, form.left_on.data, actor=current_user, reason=form.reason.data,
+                                      confirmed=confirmed)
+        except ConfirmationNeeded:
+            pass
+        else:
+            db.session.commit()
+            flash(_("Exit date of %(code)s changed.", code=client.code), "success")
+            return redirect(url_for(".client_detail", client_id=client.id))
+    if client.left_on is None:
+        return redirect(url_for(".client_detail", client_id=client.id))
+    return _confirm_page(client, format_date(client.left_on), format_date(form.left_on.data),
+                         lambda: services.change_exit_date(client, form.left_on.data, actor=current_user,
+                                                           reason=form.reason.data or transitions.PREVIEW_REASON,
+                                                           confirmed=True),
+                         form, url_for(".change_exit_date", client_id=client.id),
+                         hidden={"left_on": form.left_on.data.isoformat()}, needs_reason=True)
+
+
 @bp.post("/<int:client_id>/reinstate")
 @allow(TEAM_DATA)
 def reinstate(client_id: int):
-    """Undo an exit recorded by mistake."""
+    """Undo an exit (recorded by mistake, or the client came back): confirmed on the page showing what it changes
+    in the criteria, with a reason. The exit date stays in the client's history."""
     client = db.get_or_404(Client, client_id)
-    if EmptyForm().validate_on_submit():
-        services.reinstate(client)
-        db.session.commit()
-        flash(_("%(code)s is a current client again.", code=client.code), "success")
-    return redirect(url_for(".client_detail", client_id=client.id))
+    form = ConfirmChangeForm()
+    if not form.validate_on_submit():
+        abort(400)
+    with rule_refusals(form.reason if form.confirmed else None):
+        try:
+            services.reinstate(client, actor=current_user, reason=form.reason.data, confirmed=form.confirmed)
+        except ConfirmationNeeded:
+            pass
+        else:
+            db.session.commit()
+            flash(_("%(code)s is a current client again.", code=client.code), "success")
+            return redirect(url_for(".client_detail", client_id=client.id))
+    if client.left_on is None:
+        return redirect(url_for(".client_detail", client_id=client.id))
+    return _confirm_page(client, _("Lost on %(date)s", date=format_date(client.left_on)), _("Current client"),
+                         lambda: services.reinstate(client, actor=current_user, confirmed=True,
+                                                    reason=form.reason.data or transitions.PREVIEW_REASON),
+                         form, url_for(".reinstate", client_id=client.id), needs_reason=True)
+
+
+def _confirm_page(client: Client, before: str, after: str, change, form, action: str, *, hidden=None,
+                  needs_reason: bool = False):
+    """What a change of the client's exit would do to the criteria's evidence, to confirm or cancel."""
+    return render_template(
+        "core/confirm_change.html", heading=_("Change the exit of %(code)s?", code=client.code),
+        record=f"{client.code} · {client.name}", back_url=url_for(".client_detail", client_id=client.id),
+        before=before, after=after, preview=transitions.preview(change), form=form, hidden=hidden or {},
+        needs_reason=needs_reason, action=action)
 
 
 @bp.post("/<int:client_id>/figures")

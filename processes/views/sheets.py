@@ -6,20 +6,22 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from core import transitions
 from core.access import COORDINATION, TEAM_DATA, allow
 from core.extensions import db
 from core.files import Owner, download_response
-from core.forms import EmptyForm, read_filters
+from core.forms import ConfirmChangeForm, EmptyForm, read_filters
 from core.ids import record_id
 from core.models import User
 from core.rules import rule_refusals
+from core.transitions import ConfirmationNeeded
 from core.ui import flash_form_errors
 from core.versioning import submit_edit
-from processes import bp, services
+from processes import bp, lifecycle, services
 from processes.agreements import interfaces_with_state
-from processes.forms import DocumentForm, ParticipantForm, ProcessFilterForm, ProcessForm, StandardForm
+from processes.forms import STATUS_LABELS, DocumentForm, ParticipantForm, ProcessFilterForm, ProcessForm, StandardForm
 from processes.indicators import latest_results, latest_status
-from processes.models import Interface, Process
+from processes.models import Interface, Process, ProcessStatus
 from processes.revisions import history
 from processes.standard import SHEET_FIELDS, completeness_by_process, current_standard, save_standard
 from processes.views.common import editable_process
@@ -71,6 +73,8 @@ def process_detail(process_id: int):
         completeness=completeness_by_process([process.id]).get(process.id), interfaces=interfaces_with_state(touching),
         may_edit=services.may_edit_process(current_user, process), participant_form=ParticipantForm(),
         document_form=DocumentForm(), action_form=EmptyForm(), sheet_fields=SHEET_FIELDS,
+        history=transitions.history(lifecycle.PROCESS_HISTORY_KIND, process.id),
+        status_labels={k.value: v for k, v in STATUS_LABELS.items()},
     )
 
 
@@ -93,16 +97,42 @@ def edit_process(process_id: int):
     return render_template("processes/process_form.html", form=form, process=process, conflict=conflict)
 
 
-@bp.post("/<int:process_id>/retire")
+@bp.route("/<int:process_id>/<any(retire, restore):action>", methods=["GET", "POST"])
 @allow(COORDINATION)
-def retire_process(process_id: int):
-    """Take a process off the map, keeping its history as evidence."""
+def change_process_status(process_id: int, action: str):
+    """Retire a process (it leaves the map, its history is kept as evidence) or bring a retired one back. Retiring
+    is confirmed on this page, with a reason, after seeing what it would change in the criteria's evidence;
+    bringing a process back goes through unless it would lower a criterion."""
     process = db.get_or_404(Process, process_id)
-    if EmptyForm().validate_on_submit():
-        services.retire_process(process)
-        db.session.commit()
-        flash(_("Process %(code)s retired. Its history is kept.", code=process.code), "success")
-    return redirect(url_for(".process_detail", process_id=process.id))
+    status = ProcessStatus.RETIRED if action == "retire" else lifecycle.restored_status(process)
+    if (process.status == ProcessStatus.RETIRED) == (action == "retire"):
+        return redirect(url_for(".process_detail", process_id=process.id))  # already so: nothing to confirm
+    form = ConfirmChangeForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        with rule_refusals(form.reason if form.confirmed else None):
+            try:
+                lifecycle.change_status(process, status, actor=current_user, reason=form.reason.data,
+                                        confirmed=form.confirmed)
+            except ConfirmationNeeded:
+                return redirect(url_for(".change_process_status", process_id=process.id, action=action))
+            db.session.commit()
+            flash(_("Process %(code)s retired. Its history is kept.", code=process.code) if action == "retire"
+                  else _("Process %(code)s is back on the map.", code=process.code), "success")
+            return redirect(url_for(".process_detail", process_id=process.id))
+        if not form.confirmed:
+            return redirect(url_for(".process_detail", process_id=process.id))
+    preview = transitions.preview(lambda: lifecycle.preview_change(process, status, actor=current_user,
+                                                                   reason=form.reason.data))
+    notes = [_("%(code)s will leave the map and its indicators the dashboard. Its indicators, measurements and "
+               "history are kept as evidence.", code=process.code)] if action == "retire" else []
+    return render_template(
+        "core/confirm_change.html", heading=_("Change the status of %(code)s?", code=process.code),
+        record=str(process), back_url=url_for(".process_detail", process_id=process.id),
+        before=STATUS_LABELS[process.status], after=STATUS_LABELS[status], preview=preview, form=form,
+        needs_reason=lifecycle.is_backward(process, status), notes=notes,
+        action=url_for(".change_process_status", process_id=process.id, action=action))
 
 
 @bp.post("/<int:process_id>/delete")

@@ -8,6 +8,7 @@ from flask_login import current_user
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, select
 
+from core import transitions
 from core.access import TEAM_DATA, allow
 from core.charts import chart_spec
 from core.exports import export_response
@@ -17,15 +18,18 @@ from core.forms import EmptyForm, read_filters
 from core.ids import record_id
 from core.imports.wizard import Importer, register
 from core.rules import rule_refusals
+from core.transitions import ConfirmationNeeded
 from core.versioning import submit_edit
 from voice import bp, charts, complaint_import
 from voice.complaints import (
+    COMPLAINT_HISTORY_KIND,
     DEFAULT_CATEGORIES,
     ComplaintFilters,
     add_category,
     complaints_query,
     ensure_default_categories,
     monthly_figures,
+    response_date_moves_back,
     save_complaint,
     summary,
 )
@@ -110,7 +114,8 @@ def complaint_detail(complaint_id: int):
     complaint = db.get_or_404(Complaint, complaint_id)
     requirements = list(db.session.scalars(select(Requirement).where(Requirement.complaint_id == complaint.id)))
     return render_template("voice/complaint.html", complaint=complaint, requirements=requirements,
-                           kinds=CONTACT_KIND_LABELS, channels=CHANNEL_LABELS, satisfaction=SATISFACTION_LABELS)
+                           kinds=CONTACT_KIND_LABELS, channels=CHANNEL_LABELS, satisfaction=SATISFACTION_LABELS,
+                           history=transitions.history(COMPLAINT_HISTORY_KIND, complaint.id))
 
 
 @bp.route("/complaints/<int:complaint_id>/edit", methods=["GET", "POST"])
@@ -122,15 +127,25 @@ def edit_complaint(complaint_id: int):
     if request.method == "GET":
         form.kind.data, form.channel.data = complaint.kind.value, complaint.channel.value
         form.client_code.data = complaint.client.code if complaint.client else ""
-    conflict = None
-    with rule_refusals(form.responded_on):
-        saved, conflict = submit_edit(form, complaint, lambda: save_complaint(
-            complaint, form.record_data(), version=form.version.data))
+    conflict, preview = None, None
+    with rule_refusals(form.date_reason if response_date_moves_back(complaint, form.record_data())
+                       else form.responded_on):
+        try:
+            saved, conflict = submit_edit(form, complaint, lambda: save_complaint(
+                complaint, form.record_data(), actor=current_user, version=form.version.data,
+                date_reason=form.date_reason.data, confirmed=form.confirm.data == "yes"))
+        except ConfirmationNeeded:
+            # The form again, showing what the change does to the criteria: saving it now confirms.
+            saved, form.confirm.data = False, "yes"
+            preview = transitions.preview(lambda: save_complaint(
+                complaint, form.record_data(), actor=current_user, version=form.version.data,
+                date_reason=form.date_reason.data or transitions.PREVIEW_REASON))
         if saved:
             db.session.commit()
             flash(_("Saved: %(what)s.", what=str(complaint)), "success")
             return redirect(url_for(".complaint_detail", complaint_id=complaint.id))
-    return render_template("voice/complaint_form.html", form=form, complaint=complaint, conflict=conflict)
+    return render_template("voice/complaint_form.html", form=form, complaint=complaint, conflict=conflict,
+                           preview=preview)
 
 
 @bp.route("/complaints/categories", methods=["GET", "POST"])
