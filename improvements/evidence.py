@@ -276,8 +276,8 @@ def _c2_blocks(facts: C2Facts) -> list:
     evidence = _client_evidence_rows(facts.implemented)
     if evidence:
         blocks.append(Table(_("Client evidence of the implemented improvements"),
-                            [_("Improvement"), _("Kind"), _("Evidence"), _("Before"), _("After"), _("Favourable"),
-                             _("Finding")], evidence))
+                            [_("Improvement"), _("Kind"), _("Evidence"), _("Before"), _("After"), _("Better when"),
+                             _("Favourable"), _("Finding")], evidence))
     return blocks
 
 
@@ -286,13 +286,19 @@ def _client_evidence_rows(improvements) -> list[list]:
     computed, rows = computed_for(improvements), []
     for improvement in improvements:
         link = Line(improvement.title, _url(improvement))
-        rows += [[link, str(EVIDENCE_LABELS[item.kind]), item.title, _number(item.before_value),
-                  _number(item.after_value), _yes_no(item.favourable), item.finding or "—"]
+        rows += [[link, str(EVIDENCE_LABELS[item.kind]), *_evidence_values(item), item.finding or "—"]
                  for item in improvement.evidence]
-        rows += [[link, str(EVIDENCE_LABELS.get(item.kind, item.kind)), item.title, _number(item.before_value),
-                  _number(item.after_value), _yes_no(item.favourable), "—"]
+        rows += [[link, str(EVIDENCE_LABELS.get(item.kind, item.kind)), *_evidence_values(item), "—"]
                  for item in computed.get(improvement.id, [])]
     return rows
+
+
+def _evidence_values(item) -> list[str]:
+    """Title, before, after, the direction they are read in and whether they are favourable: the verdict is
+    the figures' own (``reads_favourable``), so 38 → 17 complaints cannot read as unfavourable."""
+    better = _("Higher is better") if item.better_higher else _("Lower is better")
+    return [item.title, _number(item.before_value), _number(item.after_value), better,
+            _yes_no(item.reads_favourable)]
 
 
 def results_evidence(detail: bool = False) -> Finding:
