@@ -342,7 +342,7 @@ def _e1_table(kind: IndicatorKind, rows: list[IndicatorRow]) -> Table:
     body = [[Line(r.indicator.code, _url(r)), r.indicator.name, str(r.periods),
              _number(r.latest.value) if r.latest else "—", r.status.label,
              f"{r.benchmark.source}: {_number(r.benchmark.value)}" if r.benchmark else "—",
-             Sparkline(tuple(r.trend))] for r in rows]
+             Sparkline(tuple(r.trend), tuple(r.trend_periods))] for r in rows]
     return Table(title, [_("Code"), _("Indicator"), _("Periods"), _("Latest"), _("Status"),
                          _("External comparison"), _("Trend")], body)
 
