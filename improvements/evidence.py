@@ -30,7 +30,7 @@ from improvements.models import DONE, EVIDENCE_LABELS, STATUS_LABELS, Improvemen
 from improvements.models import Status as ImprovementStatus
 from improvements.queries import Assessment, c1_overview
 from improvements.results import C1_REQUIRED, C1Status, computed_for
-from processes.diagrams import diagram_svg
+from processes.diagrams import pack_figures as diagram_figures
 from processes.models import KnowledgeHolder, Process, ProcessStage, ProcessStatus, Revision
 
 #: Improvements whose SMART check has passed (an opportunity that fails stays an opportunity); cancelled ones
@@ -407,8 +407,7 @@ def _c3_blocks(facts: C3Facts) -> list:
                                                           _("Knowledge holders")],
                             [[s.process.code, s.name, s.responsible_role, str(n)] for s, n in facts.stages]))
     for process in {s.process.id: s.process for s, _n in facts.stages}.values():
-        blocks.append(Figure(_("Diagram of %(process)s", process=f"{process.code} · {process.name}"),
-                             diagram_svg(process)))
+        blocks += [Figure(title, svg) for title, svg in diagram_figures(process)]
     return blocks
 
 
