@@ -5,7 +5,7 @@ becomes one page per programme."""
 import pytest
 
 from core.extensions import db
-from processes import maps
+from processes import map_layout, maps
 from processes.models import Direction, Interface, Process, ProcessKind, Programme
 from tests.svg_print import smallest_printed_pt, texts
 
@@ -67,7 +67,7 @@ def test_the_layout_wraps_names_into_lines_the_box_holds(app, make_programme, ma
     layout = maps.programme_map(db.session.get(Programme, programme))
     long_box = next(box for box in layout.boxes if box.process.name == LONG)
     assert len(long_box.name_lines) > 2 and " ".join(long_box.name_lines) == LONG
-    assert all(len(line) <= maps.NAME_CHARS for line in long_box.name_lines)
+    assert all(len(line) <= map_layout.NAME_CHARS for line in long_box.name_lines)
     same_row = [box for box in layout.boxes if box.y == long_box.y]
     assert len(same_row) > 1 and {box.height for box in same_row} == {long_box.height}
     assert min(box.height for box in layout.boxes) < long_box.height, "only the long name's row grows"
