@@ -151,7 +151,7 @@ def _legend_texts() -> list[tuple[str, str]]:
 def _legend(width: float, top: float, external: bool) -> tuple[list[LegendItem], float]:
     """The legend's items flowed in rows under the map, and the height they take (the dashed box only where
     the map has one)."""
-    items, x, y = [], LABEL_WIDTH - 88, top + 12
+    items, x, y = [], LABEL_WIDTH - 88, top + 22
     for symbol, text in _legend_texts():
         if symbol == "external" and not external:
             continue
