@@ -12,12 +12,16 @@ from core.charts import MUTED, TEAL
 SPARK_WIDTH, SPARK_HEIGHT, SPARK_DATE_SIZE = 96, 22, 10
 
 
-def sparkline_chart(values: list[float]) -> alt.Chart:
-    """A small trend line without axes, for the dashboard's table cells."""
+def sparkline_chart(values: list[float], periods=()) -> alt.Chart:
+    """A small trend line without axes, for the dashboard's table cells; the tooltip names each point's period."""
     frame = pd.DataFrame({"n": range(len(values)), "value": values})
+    tooltip = [alt.Tooltip("value:Q", title=_("Value"), format=",.2f")]
+    if len(periods) == len(values):
+        frame["period"] = pd.to_datetime(list(periods))
+        tooltip.insert(0, alt.Tooltip("period:T", title=_("Period"), format="%b %Y"))
     return (alt.Chart(frame).mark_line(point=alt.OverlayMarkDef(size=12))
             .encode(x=alt.X("n:Q", axis=None), y=alt.Y("value:Q", axis=None, scale=alt.Scale(zero=False)),
-                    tooltip=[alt.Tooltip("value:Q", title=_("Value"), format=",.2f")])
+                    tooltip=tooltip)
             .properties(width=SPARK_WIDTH, height=SPARK_HEIGHT).configure_view(stroke=None))
 
 
