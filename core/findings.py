@@ -55,6 +55,8 @@ class Sparkline:
     """A table cell drawn as a small trend line (values oldest first)."""
 
     values: tuple
+    #: The period of each value (dates), drawn under the line as its first and last date; empty: no dates.
+    periods: tuple = ()
 
 
 @dataclass

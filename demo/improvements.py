@@ -311,4 +311,4 @@ def _written_evidence(written) -> None:
                  before_value=3.2, after_value=4.1, higher_is_better=True, favourable=True,
                  finding="Los socios que reclamaron valoran la respuesta escrita."),
         Evidence(kind="complaints", title="Reclamaciones reiteradas por el mismo motivo", before_value=38,
-                 after_value=17, higher_is_better=False, favourable=False)]
+                 after_value=17, higher_is_better=False, favourable=True)]

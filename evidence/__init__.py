@@ -18,8 +18,8 @@ def cell_kind(cell) -> str:
 
 @bp.app_template_filter()
 def sparkline_svg(cell) -> Markup:
-    """A Sparkline cell as inline SVG (numbers only: nothing of the user's text goes into it)."""
-    return Markup(draw_sparkline(cell.values))
+    """A Sparkline cell as inline SVG (numbers and formatted dates only: nothing of the user's text goes into it)."""
+    return Markup(draw_sparkline(cell.values, cell.periods))
 
 
 from evidence import views  # noqa: E402,F401  (registers the routes on bp)

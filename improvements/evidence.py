@@ -30,7 +30,7 @@ from improvements.models import DONE, EVIDENCE_LABELS, STATUS_LABELS, Improvemen
 from improvements.models import Status as ImprovementStatus
 from improvements.queries import Assessment, c1_overview
 from improvements.results import C1_REQUIRED, C1Status, computed_for
-from processes.diagrams import diagram_svg
+from processes.diagrams import pack_figures as diagram_figures
 from processes.models import KnowledgeHolder, Process, ProcessStage, ProcessStatus, Revision
 
 #: Improvements whose SMART check has passed (an opportunity that fails stays an opportunity); cancelled ones
@@ -276,8 +276,8 @@ def _c2_blocks(facts: C2Facts) -> list:
     evidence = _client_evidence_rows(facts.implemented)
     if evidence:
         blocks.append(Table(_("Client evidence of the implemented improvements"),
-                            [_("Improvement"), _("Kind"), _("Evidence"), _("Before"), _("After"), _("Favourable"),
-                             _("Finding")], evidence))
+                            [_("Improvement"), _("Kind"), _("Evidence"), _("Before"), _("After"), _("Better when"),
+                             _("Favourable"), _("Finding")], evidence))
     return blocks
 
 
@@ -286,13 +286,19 @@ def _client_evidence_rows(improvements) -> list[list]:
     computed, rows = computed_for(improvements), []
     for improvement in improvements:
         link = Line(improvement.title, _url(improvement))
-        rows += [[link, str(EVIDENCE_LABELS[item.kind]), item.title, _number(item.before_value),
-                  _number(item.after_value), _yes_no(item.favourable), item.finding or "—"]
+        rows += [[link, str(EVIDENCE_LABELS[item.kind]), *_evidence_values(item), item.finding or "—"]
                  for item in improvement.evidence]
-        rows += [[link, str(EVIDENCE_LABELS.get(item.kind, item.kind)), item.title, _number(item.before_value),
-                  _number(item.after_value), _yes_no(item.favourable), "—"]
+        rows += [[link, str(EVIDENCE_LABELS.get(item.kind, item.kind)), *_evidence_values(item), "—"]
                  for item in computed.get(improvement.id, [])]
     return rows
+
+
+def _evidence_values(item) -> list[str]:
+    """Title, before, after, the direction they are read in and whether they are favourable: the verdict is
+    the figures' own (``reads_favourable``), so 38 → 17 complaints cannot read as unfavourable."""
+    better = _("Higher is better") if item.better_higher else _("Lower is better")
+    return [item.title, _number(item.before_value), _number(item.after_value), better,
+            _yes_no(item.reads_favourable)]
 
 
 def results_evidence(detail: bool = False) -> Finding:
@@ -401,8 +407,7 @@ def _c3_blocks(facts: C3Facts) -> list:
                                                           _("Knowledge holders")],
                             [[s.process.code, s.name, s.responsible_role, str(n)] for s, n in facts.stages]))
     for process in {s.process.id: s.process for s, _n in facts.stages}.values():
-        blocks.append(Figure(_("Diagram of %(process)s", process=f"{process.code} · {process.name}"),
-                             diagram_svg(process)))
+        blocks += [Figure(title, svg) for title, svg in diagram_figures(process)]
     return blocks
 
 

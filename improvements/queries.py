@@ -67,7 +67,7 @@ def assess(improvements, measurements=None) -> dict[int, Assessment]:
     for improvement in improvements:
         passed = smart.passes(improvement)
         result = measured_result(improvement, measurements.get(improvement.indicator_id, []))
-        valued = client_valued(improvement, result) or any(e.favourable for e in computed.get(improvement.id, []))
+        valued = client_valued(improvement, result) or any(e.reads_favourable for e in computed.get(improvement.id, []))
         found[improvement.id] = Assessment(passed, result, valued,
                                            c1_reasons(improvement, smart_passed=passed, result=result, valued=valued))
     return found

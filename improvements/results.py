@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 
 from core import signals
 from improvements.models import DONE, Improvement
+from improvements.models.results import LOWER_IS_BETTER, moved_the_good_way
 from processes.indicators import reaches
 from processes.models import Direction, IndicatorKind
 from processes.periods import period_start
@@ -38,6 +39,17 @@ class ComputedEvidence:
     higher_is_better: bool
     #: Whether the values show clients valuing the change (C2).
     favourable: bool
+
+    @property
+    def better_higher(self) -> bool:
+        """Complaint counts and response times are better lower whatever a package passed."""
+        return False if self.kind in LOWER_IS_BETTER else self.higher_is_better
+
+    @property
+    def reads_favourable(self) -> bool:
+        """The values read in their direction when both exist (as for entered evidence), else the package's word."""
+        moved = moved_the_good_way(self.before_value, self.after_value, self.better_higher)
+        return self.favourable if moved is None else moved
 
 
 def computed_for(improvements) -> dict[int, list[ComputedEvidence]]:
@@ -124,8 +136,8 @@ def measured_result(improvement: Improvement, measurements: list[tuple[date, flo
 
 def client_valued(improvement: Improvement, result: Result) -> bool:
     """Whether clients' loyalty or satisfaction is shown to have risen: client evidence the group judged
-    favourable, or a perception indicator that moved the good way."""
-    if any(item.favourable for item in improvement.evidence):
+    favourable (its figures read in their direction), or a perception indicator that moved the good way."""
+    if any(item.reads_favourable for item in improvement.evidence):
         return True
     indicator = improvement.indicator
     return indicator is not None and indicator.kind == IndicatorKind.PERCEPTION and result.improved

@@ -29,20 +29,22 @@ def history_frame(periods: list, label) -> pd.DataFrame:
                           "retention": p.retention, "at_end": p.at_end} for i, p in enumerate(periods)])
 
 
-def movements_chart(periods: list, label) -> alt.LayerChart:
-    """New clients above the axis, lost ones below, and the clients at the end of each period."""
+def movements_chart(periods: list, label, *, period_title: str | None = None, title: str | None = None) -> alt.Chart:
+    """New clients above the axis, lost ones below, and the clients at the end of each period (the pack names
+    the period axis and gives the chart its title; the page has both around it)."""
     frame = history_frame(periods, label)
     long = frame.melt(id_vars=["period", "order"], value_vars=["new", "lost"], var_name="kind", value_name="clients")
     names = {"new": _("New"), "lost": _("Lost")}
     long["kind"] = long["kind"].map(names)
-    x = alt.X("period:N", title=None, sort=alt.SortField("order"))
+    x = alt.X("period:N", title=period_title, sort=alt.SortField("order"), axis=alt.Axis(labelAngle=0))
     bars = alt.Chart(long).mark_bar().encode(
         x=x, y=alt.Y("clients:Q", title=_("Clients")),
         color=alt.Color("kind:N", title=None, scale=alt.Scale(domain=list(names.values()), range=PALETTE[:2]),
                         legend=alt.Legend(orient="bottom")),
         tooltip=[alt.Tooltip("period:N", title=_("Period")), alt.Tooltip("kind:N", title=_("Movement")),
                  alt.Tooltip("clients:Q", title=_("Clients"))])
-    return bars.properties(height=240)
+    bars = bars.properties(height=240)
+    return bars.properties(title=title) if title else bars
 
 
 def rates_chart(periods: list, label) -> alt.Chart:

@@ -264,7 +264,9 @@ def _history_blocks(facts: B2Facts) -> list:
     return [Table(_("New and lost clients per year"),
                   [_("Year"), _("Clients at start"), _("New"), _("Lost"), _("Clients at end"), _("Exit rate"),
                    _("Retention rate"), _("Contribution lost")], rows),
-            Figure(_("New and lost clients per year"), chart_svg(charts.movements_chart(years, label)))]
+            Figure(_("New and lost clients per year"),
+                   chart_svg(charts.movements_chart(years, label, period_title=_("Year"),
+                                                    title=_("New and lost clients per year"))))]
 
 
 def _exit_reason_blocks(facts: B2Facts) -> list:

@@ -70,6 +70,11 @@ def agreement_state(interface: Interface, recent_values: list[float]) -> Agreeme
 
 def recent_values(indicator_ids, limit: int = RECENT_PERIODS) -> dict[int, list[float]]:
     """The last ``limit`` values of each indicator, newest first, in one windowed query."""
+    return {i: [value for _period, value in points] for i, points in recent_points(indicator_ids, limit).items()}
+
+
+def recent_points(indicator_ids, limit: int = RECENT_PERIODS) -> dict[int, list[tuple]]:
+    """The last ``limit`` (period, value) pairs of each indicator, newest first, in one windowed query."""
     ids = list(set(indicator_ids))
     if not ids:
         return {}
@@ -77,11 +82,11 @@ def recent_values(indicator_ids, limit: int = RECENT_PERIODS) -> dict[int, list[
                                   order_by=Measurement.period.desc()).label("rank")
     ranked = (select(Measurement.indicator_id, Measurement.value, Measurement.period, rank)
               .where(Measurement.indicator_id.in_(ids)).subquery())
-    query = (select(ranked.c.indicator_id, ranked.c.value).where(ranked.c.rank <= limit)
+    query = (select(ranked.c.indicator_id, ranked.c.period, ranked.c.value).where(ranked.c.rank <= limit)
              .order_by(ranked.c.indicator_id, ranked.c.period.desc()))
-    found: dict[int, list[float]] = {}
-    for indicator_id, value in db.session.execute(query):
-        found.setdefault(indicator_id, []).append(value)
+    found: dict[int, list[tuple]] = {}
+    for indicator_id, period, value in db.session.execute(query):
+        found.setdefault(indicator_id, []).append((period, value))
     return found
 
 

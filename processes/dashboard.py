@@ -4,14 +4,14 @@ recent trend and latest external comparison — for any number of indicators in 
 The dashboard page is the evidence package's (``evidence/views/dashboard.py``); E1's automatic evidence
 (``processes/evidence.py``) reads the same rows."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from core import signals
 from core.extensions import db
-from processes.agreements import recent_values
+from processes.agreements import recent_points
 from processes.indicators import Status, latest_results, latest_status
 from processes.models import Benchmark, Indicator, IndicatorKind, Measurement, Process, ProcessStatus
 
@@ -31,6 +31,8 @@ class IndicatorRow:
     trend: list[float]
     benchmark: Benchmark | None
     smart: bool
+    #: The period of each value of ``trend``, so that a trend printed in the pack carries its dates.
+    trend_periods: list = field(default_factory=list)
 
 
 def smart_indicator_ids() -> set[int]:
@@ -70,9 +72,11 @@ def indicator_rows(programme_id: int | None = None, process_id: int | None = Non
     if not ids:
         return []
     counts, latest = _period_counts(ids), latest_results(ids)
-    trends, benchmarks, smart = recent_values(ids, SPARKLINE_PERIODS), _latest_benchmarks(ids), smart_indicator_ids()
+    trends, benchmarks, smart = recent_points(ids, SPARKLINE_PERIODS), _latest_benchmarks(ids), smart_indicator_ids()
+    oldest_first = {i: list(reversed(points)) for i, points in trends.items()}
     rows = [IndicatorRow(i, counts.get(i.id, 0), bool(i.targets), latest.get(i.id), latest_status(i, latest.get(i.id)),
-                         list(reversed(trends.get(i.id, []))), benchmarks.get(i.id), i.id in smart)
+                         [v for _p, v in oldest_first.get(i.id, [])], benchmarks.get(i.id), i.id in smart,
+                         [p for p, _v in oldest_first.get(i.id, [])])
             for i in indicators]
     rows.sort(key=lambda row: not row.smart)  # stable: SMART first, the rest keep their order
     return rows

@@ -21,7 +21,14 @@ from core.rules import RuleError
 from core.versioning import ensure_current
 from processes.models import KnowledgeHolder, Process, ProcessStage
 
-LANE_WIDTH, BOX_WIDTH, BOX_HEIGHT, ROW_HEIGHT, HEADER, TERMINAL = 220, 184, 74, 108, 52, 44
+LANE_WIDTH, BOX_WIDTH, BOX_HEIGHT, ROW_GAP, HEADER, TERMINAL = 220, 184, 74, 28, 52, 40
+#: Font sizes in SVG pixels; the smallest decides whether a diagram still reads in print.
+FONT = {"lane": 12, "number": 11, "name": 12, "small": 11}
+#: Characters per line before text wraps: lane titles, stage names (beside the number), who and who knows.
+LANE_CHARS, NAME_CHARS, SMALL_CHARS = 24, 20, 26
+NAME_LINE, SMALL_LINE = 15, 14
+#: The pack's landscape A4 content box (267 × 180 mm) in points, and the smallest legible text.
+PAGE_WIDTH_PT, PAGE_HEIGHT_PT, MIN_PRINT_PT = 267 / 25.4 * 72, 180 / 25.4 * 72, 7.0
 
 
 class StageRuleError(RuleError):
@@ -121,6 +128,11 @@ def stage_changes(before: list[dict], after: list[dict]) -> list[tuple[int, str 
     return changes
 
 
+def _wrap(text: str, chars: int) -> list[str]:
+    """Whole lines, however many it takes: nothing is cut short with "…"."""
+    return textwrap.wrap(text, chars, break_on_hyphens=False) or [""]
+
+
 @dataclass
 class Lane:
     role: str
@@ -128,7 +140,7 @@ class Lane:
 
     @property
     def lines(self) -> list[str]:
-        return textwrap.wrap(self.role, 26, max_lines=2, placeholder="…")
+        return _wrap(self.role, LANE_CHARS)
 
 
 @dataclass
@@ -139,17 +151,33 @@ class StageBox:
     y: float
     lines: list[str]
     holders: list[str]
+    #: Who answers for the stage and who knows it ("Knows: …"), wrapped to the box.
+    who_lines: list[str] = field(default_factory=list)
+    holder_lines: list[str] = field(default_factory=list)
 
     @property
     def centre_x(self) -> float:
         return self.x + BOX_WIDTH / 2
+
+    @property
+    def who_y(self) -> float:
+        return self.y + 19 + len(self.lines) * NAME_LINE + 4
+
+    @property
+    def holders_y(self) -> float:
+        return self.who_y + len(self.who_lines) * SMALL_LINE
+
+    @property
+    def height(self) -> float:
+        return max(BOX_HEIGHT, 19 + len(self.lines) * NAME_LINE + 4 + (len(self.who_lines) + len(self.holder_lines))
+                   * SMALL_LINE + 2)
 
 
 @dataclass
 class DiagramLayout:
     lane_width: ClassVar[int] = LANE_WIDTH
     box_width: ClassVar[int] = BOX_WIDTH
-    box_height: ClassVar[int] = BOX_HEIGHT
+    font: ClassVar[dict] = FONT
 
     width: float
     height: float
@@ -159,40 +187,63 @@ class DiagramLayout:
     connectors: list[list[tuple[float, float]]] = field(default_factory=list)
     start: tuple[float, float] | None = None
     end: tuple[float, float] | None = None
+    header: float = HEADER
+
+    @property
+    def printed_pt_per_px(self) -> float:
+        """Points per SVG pixel once the diagram is scaled to fit the pack's landscape page."""
+        return min(PAGE_WIDTH_PT / self.width, PAGE_HEIGHT_PT / self.height)
+
+    @property
+    def smallest_printed_pt(self) -> float:
+        return min(FONT.values()) * self.printed_pt_per_px
 
 
-def swimlanes(stages: list[ProcessStage]) -> DiagramLayout:
-    """Lay the stages out top to bottom, each in the lane of its responsible role (lanes in order of first use)."""
+def _lanes(stages: list[ProcessStage]) -> dict[str, Lane]:
+    """One lane per responsible role, in order of first use (the same role however typed)."""
     lanes: dict[str, Lane] = {}
     for stage in stages:
         key = stage.responsible_role.strip().casefold()
         if key not in lanes:
             lanes[key] = Lane(role=stage.responsible_role.strip(), x=len(lanes) * LANE_WIDTH)
-    width = max(1, len(lanes)) * LANE_WIDTH
-    height = HEADER + TERMINAL + len(stages) * ROW_HEIGHT + TERMINAL
-    result = DiagramLayout(width=width, height=height, lanes=list(lanes.values()))
-    for number, stage in enumerate(stages, start=1):
-        lane = lanes[stage.responsible_role.strip().casefold()]
-        y = HEADER + TERMINAL + (number - 1) * ROW_HEIGHT
-        result.boxes.append(StageBox(
-            stage=stage, number=number, x=lane.x + (LANE_WIDTH - BOX_WIDTH) / 2, y=y,
-            lines=textwrap.wrap(stage.name, 22, max_lines=2, placeholder="…"),
-            holders=[holder.user.name for holder in stage.knowledge_holders]))
+    return lanes
+
+
+def _box(stage: ProcessStage, number: int, lane: Lane, y: float) -> StageBox:
+    holders = [holder.user.name for holder in stage.knowledge_holders]
+    who = stage.responsible.name if stage.responsible else stage.responsible_role
+    return StageBox(stage=stage, number=number, x=lane.x + (LANE_WIDTH - BOX_WIDTH) / 2, y=y,
+                    lines=_wrap(stage.name, NAME_CHARS), holders=holders, who_lines=_wrap(who, SMALL_CHARS),
+                    holder_lines=_wrap(_("Knows: %(names)s", names=", ".join(holders)), SMALL_CHARS) if holders else [])
+
+
+def swimlanes(stages: list[ProcessStage], *, first_number: int = 1, lanes: dict | None = None) -> DiagramLayout:
+    """Lay the stages out top to bottom, each in the lane of its responsible role (lanes in order of first use);
+    ``first_number`` and ``lanes`` let one part of a long diagram keep the numbers and lanes of the whole."""
+    lanes = lanes or _lanes(stages)
+    header = 16 + max([len(lane.lines) for lane in lanes.values()] or [1]) * 15 + 6
+    result = DiagramLayout(width=max(1, len(lanes)) * LANE_WIDTH, height=0, lanes=list(lanes.values()), header=header)
+    y = header + TERMINAL
+    for number, stage in enumerate(stages, start=first_number):
+        box = _box(stage, number, lanes[stage.responsible_role.strip().casefold()], y)
+        result.boxes.append(box)
+        y += box.height + ROW_GAP
+    result.height = (y - ROW_GAP + TERMINAL) if stages else header + 2 * TERMINAL
     if not result.boxes:
         return result
     first, last = result.boxes[0], result.boxes[-1]
-    result.start = (first.centre_x, HEADER + TERMINAL / 2 - 4)
-    result.end = (last.centre_x, last.y + BOX_HEIGHT + TERMINAL / 2 + 4)
+    result.start = (first.centre_x, header + TERMINAL / 2 - 4)
+    result.end = (last.centre_x, last.y + last.height + TERMINAL / 2 + 4)
     result.connectors.append([(first.centre_x, result.start[1] + 9), (first.centre_x, first.y)])
     for upper, lower in zip(result.boxes, result.boxes[1:], strict=False):
-        bottom, top = upper.y + BOX_HEIGHT, lower.y
+        bottom, top = upper.y + upper.height, lower.y
         if upper.centre_x == lower.centre_x:
             result.connectors.append([(upper.centre_x, bottom), (lower.centre_x, top)])
         else:
             middle = (bottom + top) / 2
             result.connectors.append([(upper.centre_x, bottom), (upper.centre_x, middle),
                                       (lower.centre_x, middle), (lower.centre_x, top)])
-    result.connectors.append([(last.centre_x, last.y + BOX_HEIGHT), (last.centre_x, result.end[1] - 11)])
+    result.connectors.append([(last.centre_x, last.y + last.height), (last.centre_x, result.end[1] - 11)])
     return result
 
 
@@ -200,3 +251,33 @@ def diagram_svg(process: Process) -> str:
     """The process's diagram as a standalone SVG document (download, evidence pack)."""
     return render_template("processes/_diagram.svg", layout=swimlanes(ordered_stages(process)), process=process,
                            standalone=True)
+
+
+def pack_figures(process: Process) -> list[tuple[str, str]]:
+    """The diagram for the evidence pack, each part on its own landscape page: [(title, SVG)]. A diagram too
+    long for one page at ``MIN_PRINT_PT`` is cut into parts of consecutive stages, each with every lane and
+    the stages' own numbers, so the flow reads on from one page to the next."""
+    stages = ordered_stages(process)
+    title = _("Diagram of %(process)s", process=f"{process.code} · {process.name}")
+    whole = swimlanes(stages)
+    if whole.smallest_printed_pt >= MIN_PRINT_PT or len(stages) < 2:
+        return [(title, _svg(whole, process))]
+    lanes, parts, part = _lanes(stages), [], []
+    for stage in stages:
+        trial = swimlanes([*part, stage], lanes=lanes)
+        if part and trial.smallest_printed_pt < MIN_PRINT_PT:
+            parts.append(part)
+            part = []
+        part.append(stage)
+    parts.append(part)
+    figures, number = [], 1
+    for part in parts:
+        figures.append((_("%(title)s — stages %(first)d to %(last)d", title=title, first=number,
+                          last=number + len(part) - 1),
+                        _svg(swimlanes(part, first_number=number, lanes=lanes), process)))
+        number += len(part)
+    return figures
+
+
+def _svg(layout: DiagramLayout, process: Process) -> str:
+    return render_template("processes/_diagram.svg", layout=layout, process=process, standalone=True)

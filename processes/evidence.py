@@ -14,7 +14,7 @@ detail)``, whose detail reads what only the tables and figures need).
 
 from dataclasses import dataclass
 
-from flask import render_template, url_for
+from flask import url_for
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -134,8 +134,7 @@ def _a1_blocks(facts: A1Facts) -> list:
              str(sheets[p.id].indicators), f"{scores[p.id].score} %"] for p in processes]
     table = Table(_("Processes of %(programme)s", programme=programme.name),
                   [_("Code"), _("Process"), _("Owner"), _("Participants"), _("Indicators"), _("Completeness")], rows)
-    svg = render_template("processes/_map.svg", layout=maps.programme_map(programme), standalone=True)
-    return [Figure(_("Process map of %(programme)s", programme=programme.name), svg), table]
+    return [*(Figure(title, svg) for title, svg in maps.pack_figures(programme)), table]
 
 
 def process_map_evidence(detail: bool = False) -> Finding:
@@ -221,8 +220,7 @@ def _a2_blocks(facts: A2Facts) -> list:
              i.agreement or "—", s.status.label if s.status else "—",
              f"{s.rate} %" if s.rate is not None else "—"] for i, s in facts.states]
     return [
-        Figure(_("Joint process map"), render_template("processes/_map.svg", layout=maps.joint_map(),
-                                                       standalone=True)),
+        *(Figure(title, svg) for title, svg in maps.pack_figures()),
         Table(_("Interfaces between programmes"), [_("Interface"), _("What flows"), _("Problem identified"),
               _("Agreement (SLA)"), _("Compliance"), _("Periods met")], rows),
     ]
@@ -344,7 +342,7 @@ def _e1_table(kind: IndicatorKind, rows: list[IndicatorRow]) -> Table:
     body = [[Line(r.indicator.code, _url(r)), r.indicator.name, str(r.periods),
              _number(r.latest.value) if r.latest else "—", r.status.label,
              f"{r.benchmark.source}: {_number(r.benchmark.value)}" if r.benchmark else "—",
-             Sparkline(tuple(r.trend))] for r in rows]
+             Sparkline(tuple(r.trend), tuple(r.trend_periods))] for r in rows]
     return Table(title, [_("Code"), _("Indicator"), _("Periods"), _("Latest"), _("Status"),
                          _("External comparison"), _("Trend")], body)
 

@@ -1,111 +1,23 @@
 """The process map as quality people draw it, laid out on the server so the same SVG serves page and PDF.
 
 Strategic processes on top, key processes in the middle, support processes below; one column per
-programme; interfaces as arrows between boxes.
+programme; interfaces as arrows between boxes. The geometry is ``processes.map_layout``'s; this module reads
+the processes and interfaces of a map and gives the evidence pack its figures (``pack_figures``).
 """
 
-from dataclasses import dataclass, field
-
+from flask import render_template
+from flask_babel import gettext as _
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
 from core.extensions import db
-from processes.agreements import AgreementState, interfaces_with_state
-from processes.models import Interface, Process, ProcessKind, ProcessStatus, Programme
+from processes.agreements import interfaces_with_state
+from processes.map_layout import MapLayout, layout
+from processes.models import Interface, Process, ProcessStatus, Programme
 from processes.standard import completeness_by_process
 
-BOX_WIDTH, BOX_HEIGHT, GAP, BAND_PAD, LABEL_WIDTH, HEADER = 190, 78, 22, 18, 110, 44
-BANDS = (ProcessKind.STRATEGIC, ProcessKind.KEY, ProcessKind.SUPPORT)
 #: What an arrow needs besides its two processes, which are boxes of the map and so already loaded.
 DRAWN = (joinedload(Interface.indicator),)
-
-
-@dataclass
-class Box:
-    process: Process
-    x: float
-    y: float
-    completeness: int | None
-    #: Drawn dashed: a process of another programme, shown because an interface reaches it.
-    external: bool = False
-
-    @property
-    def centre(self) -> tuple[float, float]:
-        return self.x + BOX_WIDTH / 2, self.y + BOX_HEIGHT / 2
-
-
-@dataclass
-class Arrow:
-    interface: Interface
-    state: AgreementState
-    start: tuple[float, float]
-    end: tuple[float, float]
-
-
-@dataclass
-class Band:
-    kind: ProcessKind
-    y: float
-    height: float
-
-
-@dataclass
-class Column:
-    programme: Programme | None
-    x: float
-    width: float
-
-
-@dataclass
-class MapLayout:
-    width: float
-    height: float
-    bands: list[Band] = field(default_factory=list)
-    columns: list[Column] = field(default_factory=list)
-    boxes: list[Box] = field(default_factory=list)
-    arrows: list[Arrow] = field(default_factory=list)
-
-
-def _edge_point(box: Box, towards: tuple[float, float]) -> tuple[float, float]:
-    """Where the line from the box's centre to ``towards`` leaves the box."""
-    cx, cy = box.centre
-    dx, dy = towards[0] - cx, towards[1] - cy
-    if dx == 0 and dy == 0:
-        return cx, cy
-    scale = min((BOX_WIDTH / 2) / abs(dx) if dx else float("inf"), (BOX_HEIGHT / 2) / abs(dy) if dy else float("inf"))
-    return cx + dx * scale, cy + dy * scale
-
-
-def layout(groups: list[tuple[Programme | None, list[Process], bool]], interfaces, completeness: dict,
-           per_row: int) -> MapLayout:
-    """Place each group's processes in the three bands of its column, then draw the interfaces."""
-    rows_per_band = {kind: max([1] + [-(-sum(1 for p in procs if p.kind == kind) // per_row)
-                                      for _prog, procs, _ext in groups]) for kind in BANDS}
-    column_width = per_row * (BOX_WIDTH + GAP) + GAP
-    result = MapLayout(width=LABEL_WIDTH + column_width * len(groups), height=0)
-    y = HEADER
-    for kind in BANDS:
-        height = rows_per_band[kind] * (BOX_HEIGHT + GAP) + 2 * BAND_PAD - GAP
-        result.bands.append(Band(kind, y, height))
-        y += height + GAP
-    result.height = y
-    band_y = {band.kind: band.y for band in result.bands}
-    for index, (programme, processes, external) in enumerate(groups):
-        x0 = LABEL_WIDTH + index * column_width
-        result.columns.append(Column(programme, x0, column_width))
-        for kind in BANDS:
-            for n, process in enumerate(p for p in processes if p.kind == kind):
-                row, col = divmod(n, per_row)
-                result.boxes.append(Box(process, x0 + GAP + col * (BOX_WIDTH + GAP),
-                                        band_y[kind] + BAND_PAD + row * (BOX_HEIGHT + GAP),
-                                        completeness.get(process.id), external))
-    placed = {box.process.id: box for box in result.boxes}
-    for interface, state in interfaces:
-        source, target = placed.get(interface.from_process_id), placed.get(interface.to_process_id)
-        if source and target:
-            result.arrows.append(Arrow(interface, state, _edge_point(source, target.centre),
-                                       _edge_point(target, source.centre)))
-    return result
 
 
 def _current_processes(query):
@@ -113,7 +25,7 @@ def _current_processes(query):
                                    .options(joinedload(Process.owner)).order_by(Process.code)))
 
 
-def programme_map(programme: Programme, per_row: int = 3) -> MapLayout:
+def programme_map(programme: Programme, per_row: int | None = None, *, legend: bool = False) -> MapLayout:
     """The map of one programme, with the processes of other programmes it has interfaces with."""
     own = _current_processes(select(Process).where(Process.programme_id == programme.id))
     own_ids = {p.id for p in own}
@@ -124,13 +36,39 @@ def programme_map(programme: Programme, per_row: int = 3) -> MapLayout:
     others = _current_processes(select(Process).where(Process.id.in_(other_ids - own_ids)))
     groups = [(programme, own, False)] + ([(None, others, True)] if others else [])
     scores = {pid: c.score for pid, c in completeness_by_process(own_ids).items()}
-    return layout(groups, interfaces, scores, per_row)
+    return layout(groups, interfaces, scores, per_row, legend=legend)
 
 
-def joint_map(per_row: int = 2) -> MapLayout:
+def _programmes() -> list[Programme]:
+    return list(db.session.scalars(select(Programme).order_by(Programme.is_certified.desc(), Programme.code)))
+
+
+def joint_map(per_row: int | None = None, *, legend: bool = False) -> MapLayout:
     """The joint map of every programme (A2), with every interface between their processes."""
-    programmes = list(db.session.scalars(select(Programme).order_by(Programme.is_certified.desc(), Programme.code)))
     processes = _current_processes(select(Process))
-    groups = [(prog, [p for p in processes if p.programme_id == prog.id], False) for prog in programmes]
+    groups = [(prog, [p for p in processes if p.programme_id == prog.id], False) for prog in _programmes()]
     scores = {pid: c.score for pid, c in completeness_by_process().items()}
-    return layout(groups, interfaces_with_state(loading=DRAWN), scores, per_row)
+    return layout(groups, interfaces_with_state(loading=DRAWN), scores, per_row, legend=legend)
+
+
+def map_svg(layout_: MapLayout) -> str:
+    """A map as a standalone SVG document: no links into the app, the legend drawn inside."""
+    return render_template("processes/_map.svg", layout=layout_, standalone=True)
+
+
+def pack_figures(programme: Programme | None = None) -> list[tuple[str, str]]:
+    """The figures of a map for the evidence pack, each to go on its own landscape page: [(title, SVG)].
+
+    ``programme``: its map (A1); None: the joint map (A2), or — when it cannot fit one page with text of at
+    least ``map_layout.MIN_PRINT_PT`` — one map per programme that has processes, each with the processes of the other
+    programmes its interfaces reach, so that no interface between programmes is lost."""
+    if programme is not None:
+        return [(_("Process map of %(programme)s", programme=programme.name),
+                 map_svg(programme_map(programme, legend=True)))]
+    joint = joint_map(legend=True)
+    if joint.fits_a_page or len(joint.columns) < 2:
+        return [(_("Joint process map"), map_svg(joint))]
+    with_processes = {box.process.programme_id for box in joint.boxes}
+    return [(_("Joint process map: %(programme)s and its interfaces with the other programmes",
+               programme=prog.name), map_svg(programme_map(prog, legend=True)))
+            for prog in _programmes() if prog.id in with_processes]

@@ -156,7 +156,7 @@ def test_c2_met_when_each_result_improved_or_is_valued_with_tables_in_detail(app
     assert results.rows[0][4:8] == ["+137.5 %", "90", "yes", "yes"]
     assert results.rows[1][-1] == "no"
     assert [row[0].text for row in client.rows] == ["Welcome call", "Fewer steps"]
-    assert client.rows[0][1:6] == ["Survey result", "Satisfaction wave", "3.1", "4.2", "yes"]
+    assert client.rows[0][1:7] == ["Survey result", "Satisfaction wave", "3.1", "4.2", "Higher is better", "yes"]
 
 
 def test_smart_indicator_ids_are_those_of_improvements_past_their_smart_check(app, make_group, make_improvement,
@@ -195,3 +195,13 @@ def test_c1_and_c2_read_a_fixed_number_of_queries(app, make_group, qualifying, r
     for n in range(5):
         qualifying(group, f"More {n}")
     assert [_statements(f) for f in (evidence.improvement_groups_evidence, evidence.results_evidence)] == few
+
+
+def test_c2_reads_fewer_repeated_complaints_as_favourable_in_the_pack(app, make_group, qualifying, request_ctx):
+    improvement = qualifying(make_group(), "Written answers", favourable=None)
+    db.session.add(Evidence(improvement_id=improvement, kind="complaints", title="Repeated complaints",
+                            before_value=38, after_value=17, higher_is_better=True, favourable=False))
+    db.session.commit()
+    _results, client = evidence.results_evidence(detail=True).blocks
+    assert client.headers[5:7] == ["Better when", "Favourable"]
+    assert client.rows[0][2:7] == ["Repeated complaints", "38", "17", "Lower is better", "yes"]

@@ -34,10 +34,15 @@ def test_stages_are_laid_out_top_to_bottom_in_one_lane_per_role():
     assert layout.start[0] == first.centre_x and layout.end[0] == third.centre_x
 
 
-def test_a_long_stage_name_wraps_onto_two_lines_at_most():
-    layout = diagrams.swimlanes([stage("Check the documents the new client brought and file them in the CRM",
-                                       "Back office")])
-    assert len(layout.boxes[0].lines) == 2 and layout.boxes[0].lines[-1].endswith("…")
+def test_a_long_stage_name_wraps_whole_and_its_box_grows():
+    name = "Check the documents the new client brought and file them in the CRM"
+    layout = diagrams.swimlanes([stage(name, "Back office", ["Ana María Etxeberria", "Iker Goikoetxea Urrutia"]),
+                                 stage("File", "Back office")])
+    long, short = layout.boxes
+    assert len(long.lines) > 2 and " ".join(long.lines) == name and "…" not in "".join(long.lines)
+    assert " ".join(long.holder_lines) == "Knows: Ana María Etxeberria, Iker Goikoetxea Urrutia"
+    assert long.height > short.height == diagrams.BOX_HEIGHT
+    assert short.y >= long.y + long.height + diagrams.ROW_GAP, "the next stage starts below the taller box"
 
 
 def test_an_empty_diagram_has_no_boxes_nor_terminals():
@@ -244,3 +249,35 @@ def test_who_may_change_a_diagram(app, client_as, make_user, process_id, make_pr
     other_process = make_process(code="PC-02")
     coordinator = client_as("coordinator")
     assert coordinator.post(f"/processes/{other_process}/diagram/stages/{stage_id}/remove").status_code == 404
+
+
+def _process(stages: int, roles=("Front desk", "Back office", "Member manager"), name="Check the member's papers"):
+    items = [SimpleNamespace(id=n, position=n, name=f"{name} ({n})",
+                             responsible_role=roles[n % len(roles)], responsible=None, description=None,
+                             knowledge_holders=[SimpleNamespace(user=SimpleNamespace(name="Lucía Fernández"))])
+             for n in range(1, stages + 1)]
+    return SimpleNamespace(code="FID-C01", name="Onboarding", stages=items)
+
+
+def test_a_diagram_prints_on_a_landscape_page_at_7_pt_without_cut_names(app):
+    from tests.svg_print import smallest_printed_pt, texts
+
+    with app.test_request_context("/"):
+        [(title, svg)] = diagrams.pack_figures(_process(5))
+    assert title == "Diagram of FID-C01 · Onboarding"
+    assert smallest_printed_pt(svg) >= 7.0 and "…" not in svg
+    assert "Check the member's papers (5)" in texts(svg)
+
+
+def test_a_long_diagram_is_cut_into_pages_that_keep_the_stage_numbers(app):
+    from tests.svg_print import smallest_printed_pt
+
+    with app.test_request_context("/"):
+        figures = diagrams.pack_figures(_process(14))
+    assert len(figures) > 1
+    assert figures[0][0].startswith("Diagram of FID-C01 · Onboarding — stages 1 to ")
+    assert figures[-1][0].endswith(" to 14")
+    for _title, svg in figures:
+        assert smallest_printed_pt(svg) >= 7.0
+        assert all(f"<title>{role}</title>" in svg for role in ("Front desk", "Back office", "Member manager")), \
+            "every part keeps every lane"

@@ -452,7 +452,7 @@ def _blocks(facts: B1Facts) -> list:
         blocks.append(_complaints_table(facts.since, facts.by_category, facts.earlier_by_category))
         if any(row["response_days"] is not None for row in facts.monthly):
             blocks.append(Figure(_("Mean response time per month and category (24 months)"),
-                                 chart_svg(charts.response_trend_chart(list(facts.monthly)))))
+                                 chart_svg(charts.response_trend_panels(list(facts.monthly)))))
     if facts.survey is not None and not facts.survey.hidden:
         blocks += _survey_tables(facts.survey)
     return blocks

@@ -27,6 +27,7 @@ def dashboard():
     form.process_id.choices = options([(0, _("All processes"))] + [(p.id, str(p)) for p in processes])
     read_filters(form)
     rows = indicator_rows(programme_id=form.programme_id.data or None, process_id=form.process_id.data or None)
-    sparklines = {row.indicator.id: chart_spec(sparkline_chart(row.trend)) for row in rows if len(row.trend) > 1}
+    sparklines = {row.indicator.id: chart_spec(sparkline_chart(row.trend, row.trend_periods))
+                  for row in rows if len(row.trend) > 1}
     return render_template("evidence/dashboard.html", form=form, groups=grouped(rows), sparklines=sparklines,
                            total=len(rows))

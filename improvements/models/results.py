@@ -22,6 +22,17 @@ class EvidenceKind(enum.StrEnum):
     OTHER = "other"
 
 
+#: Kinds whose values are better when lower whatever the form said: fewer complaints, shorter answers.
+LOWER_IS_BETTER = (EvidenceKind.COMPLAINTS, EvidenceKind.RESPONSE_TIME)
+
+
+def moved_the_good_way(before: float | None, after: float | None, higher_is_better: bool) -> bool | None:
+    """Whether a value moved the way that is better (None without both values; no change is not better)."""
+    if before is None or after is None:
+        return None
+    return after > before if higher_is_better else after < before
+
+
 EVIDENCE_LABELS = value_labels({
     EvidenceKind.SURVEY: _l("Survey result"),
     EvidenceKind.FOCUS_GROUP: _l("Focus-group finding"),
@@ -58,3 +69,16 @@ class Evidence(Audited, db.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def better_higher(self) -> bool:
+        """The direction the values are read in: complaint counts and response times are always better lower
+        (a form left at "higher is better" must not turn 38 → 17 complaints into a bad result)."""
+        return False if self.kind in LOWER_IS_BETTER else self.higher_is_better
+
+    @property
+    def reads_favourable(self) -> bool:
+        """Whether this evidence shows clients valuing the change (C2): the values when both were recorded,
+        so the figures and the verdict cannot contradict each other; otherwise the group's reading."""
+        moved = moved_the_good_way(self.before_value, self.after_value, self.better_higher)
+        return bool(self.favourable) if moved is None else moved
