@@ -402,7 +402,7 @@ def _c3_blocks(facts: C3Facts) -> list:
                             [[s.process.code, s.name, s.responsible_role, str(n)] for s, n in facts.stages]))
     for process in {s.process.id: s.process for s, _n in facts.stages}.values():
         blocks.append(Figure(_("Diagram of %(process)s", process=f"{process.code} · {process.name}"),
-                             diagram_svg(process)))
+                             diagram_svg(process), landscape=True))
     return blocks
 
 

@@ -135,7 +135,7 @@ def _a1_blocks(facts: A1Facts) -> list:
     table = Table(_("Processes of %(programme)s", programme=programme.name),
                   [_("Code"), _("Process"), _("Owner"), _("Participants"), _("Indicators"), _("Completeness")], rows)
     svg = render_template("processes/_map.svg", layout=maps.programme_map(programme), standalone=True)
-    return [Figure(_("Process map of %(programme)s", programme=programme.name), svg), table]
+    return [Figure(_("Process map of %(programme)s", programme=programme.name), svg, landscape=True), table]
 
 
 def process_map_evidence(detail: bool = False) -> Finding:
@@ -222,7 +222,7 @@ def _a2_blocks(facts: A2Facts) -> list:
              f"{s.rate} %" if s.rate is not None else "—"] for i, s in facts.states]
     return [
         Figure(_("Joint process map"), render_template("processes/_map.svg", layout=maps.joint_map(),
-                                                       standalone=True)),
+                                                       standalone=True), landscape=True),
         Table(_("Interfaces between programmes"), [_("Interface"), _("What flows"), _("Problem identified"),
               _("Agreement (SLA)"), _("Compliance"), _("Periods met")], rows),
     ]
