@@ -11,12 +11,16 @@ import pytest
 from flask_babel import force_locale
 from pypdf import PdfReader
 from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
 
 from core.extensions import db
+from core.files import Owner, store_upload
+from core.models import Organisation
 from core.pdf import html_to_pdf, pdf_static
 from evidence import pack_facts
 from evidence.models import PackSnapshot
 from tests.evidence_fixtures import checklist_ids, criterion, pdf_upload
+from tests.test_core_file_access import PNG
 from tests.test_evidence_pack import download, generate
 
 CODES = ("A1", "A2", "B1", "B2", "C1", "C2", "C3", "D1", "E1")
@@ -188,3 +192,19 @@ def test_a_section_closing_block_moves_whole_to_the_next_page_rather_than_leavin
         rendered = html_to_pdf(html)
     first, second = page_texts(rendered.data)
     assert "Heading 1" not in first and all(f"Line {n}" in second for n in range(1, 4))
+
+
+def test_the_cover_shows_the_organisations_logo_and_names_it_as_the_author(app, client_as):
+    checklist_ids(app)
+    with app.app_context():
+        organisation = Organisation(name="Aurrera EPSV", description="Voluntary social welfare entity")
+        organisation.logo = store_upload(FileStorage(stream=BytesIO(PNG), filename="logo.png"),
+                                         owner=Owner.ORGANISATION_LOGO, accept=frozenset({"png"}), actor=None)
+        db.session.add(organisation)
+        db.session.commit()
+    reviewer = client_as("reviewer", name="Rachel Adams")
+    reader = PdfReader(BytesIO(download(reviewer, generate(reviewer, scope="E1"))))
+    cover = reader.pages[0]
+    assert [image.name for image in cover.images]  # the logo, drawn on the cover
+    assert "Aurrera EPSV" in cover.extract_text() and reader.metadata.author == "Aurrera EPSV"
+    assert "Criterion E1 only" in cover.extract_text()
