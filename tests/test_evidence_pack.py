@@ -14,7 +14,7 @@ from core.extensions import db
 from core.timeutil import utcnow
 from evidence import packs
 from evidence.models import JobState, PackJob, PackSnapshot, SnapshotImmutable
-from tests.evidence_fixtures import checklist_ids, pdf_upload
+from tests.evidence_fixtures import checklist_ids, near_empty_pages, pdf_upload
 
 
 @pytest.fixture
@@ -208,6 +208,13 @@ def test_the_demo_pack_shows_the_census_and_the_improvement_groups(app, runner):
     assert "Census updated on" in text and "new and" in text and "lost clients in the last 12 months" in text
     for title in ("New and lost clients per year", "Clients by contribution class", "Segmentation of current"):
         assert title in text, title
+    # The whole demo pack, in Spanish: its maps on landscape pages, no page left near empty.
+    data = download(client, generate(client, language="es"))
+    reader = PdfReader(BytesIO(data))
+    landscape = [page for page in reader.pages if page.mediabox.width > page.mediabox.height]
+    assert len(landscape) >= 3 and 15 <= len(reader.pages) <= 30
+    continued, short = near_empty_pages(data)
+    assert continued >= 3 and short == [], short
     for code, words in (("C1", ("3 improvements qualify (3 needed)", "Improvements and the C1 rule")),
                         ("C2", ("3 of 3 implemented improvements have a value before and after",
                                 "Before and after each implemented improvement"))):

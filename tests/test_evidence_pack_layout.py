@@ -3,7 +3,6 @@ and sign-off; a summary with full criterion texts linked to their sections; maps
 near-empty page; reviewer findings with their follow-ups; a tagged, archivable PDF with bookmarks."""
 
 import re
-import subprocess
 from datetime import datetime
 from io import BytesIO
 
@@ -19,7 +18,7 @@ from core.models import Organisation
 from core.pdf import html_to_pdf, pdf_static
 from evidence import pack_facts
 from evidence.models import PackSnapshot
-from tests.evidence_fixtures import checklist_ids, criterion, pdf_upload
+from tests.evidence_fixtures import checklist_ids, criterion, near_empty_pages, page_texts, pdf_upload
 from tests.test_core_file_access import PNG
 from tests.test_evidence_pack import download, generate
 
@@ -57,13 +56,6 @@ def pack(app, client_as, make_process, make_user, make_indicator):
                      "identifier": pack_facts.identifier("FID-A1E1", "all", "en", snapshot.data_as_at),
                      "as_at": pack_facts.moment_text(snapshot.data_as_at, "en", with_zone=False)}
     return data, facts
-
-
-def page_texts(data: bytes, *, layout=True) -> list[str]:
-    """Each page's text by pdftotext: laid out as printed, or (``layout=False``) each table cell whole."""
-    done = subprocess.run(["pdftotext", *(["-layout"] if layout else []), "-", "-"], input=data,
-                          capture_output=True, check=True)
-    return done.stdout.decode().split("\f")[:-1]
 
 
 def flat(text: str) -> str:
@@ -130,15 +122,8 @@ def test_maps_are_on_landscape_pages_and_no_page_is_near_empty(pack):
     maps = [i for i, text in enumerate(pages) if "Figure A1.1 · Process map of Programme 1" in text
             and "landscape page" not in text]
     assert maps and set(maps) <= set(landscape)
-    continued = 0
-    for number, text in enumerate(pages):
-        lines = [line for line in text.splitlines() if line.strip()]
-        section_start = re.search(r"^\s*(Contents|[A-E]\d · |Attached files)", "\n".join(lines[1:3]), re.M)
-        if number == 0 or number in landscape or section_start:
-            continue
-        continued += 1
-        assert len(lines) >= 5 + 2, (number + 1, lines)  # header and footer lines are not content
-    assert continued >= 1  # some section runs over a page, and its next page is not a lone line
+    continued, short = near_empty_pages(data)
+    assert continued >= 1 and short == []  # some section runs over a page, and its next page is no lone line
 
 
 def test_reviewer_findings_show_comments_dates_and_the_follow_up(pack):
