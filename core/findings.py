@@ -48,6 +48,9 @@ class Figure:
     title: str
     #: An SVG document drawn on the server (process map, charts); rendered as is on the page and in the PDF.
     svg: str
+    #: A map or diagram: the PDF pack prints it alone on a landscape A4 page, scaled to the page's content box
+    #: (about 267 × 166 mm), and lists it where it is cited. Charts stay in the text (False).
+    landscape: bool = False
 
 
 @dataclass(frozen=True)

@@ -4,15 +4,23 @@ WeasyPrint runs with a URL fetcher that serves only the app's own static files a
 the document in hand; every other address — the network, ``file:`` paths, ``data:`` URLs — is refused and
 noted, so text a user typed can never make the server fetch anything. Templates refer to static files with
 ``pdf_static('css/pdf.css')`` and to generated images with ``pdf_image('name')``.
+
+Documents meant to be kept (the evidence pack) are written as ``ARCHIVAL`` PDFs: PDF/A-3a, the archival
+standard that allows embedded files (the evidence attachments) and whose level "a" requires a tagged,
+Unicode document, declared PDF/UA-1 as well. WeasyPrint writes one ``pdf_variant``; its ``pdf/ua-1`` variant
+is exactly tags + PDF 1.7 + the ``pdfuaid:part`` identifier, all of which ``pdf/a-3a`` already writes except
+the identifier, which is added to the XMP metadata here.
 """
 
 import mimetypes
 import os
 from dataclasses import dataclass, field
+from importlib.resources import files
 from io import BytesIO
 
 from flask import current_app, render_template
 from weasyprint import HTML, Attachment
+from weasyprint.css import ColorProfile
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 from werkzeug.security import safe_join
 
@@ -20,6 +28,11 @@ from werkzeug.security import safe_join
 BASE_URL = "https://fideliza.invalid/"
 STATIC_PREFIX = BASE_URL + "static/"
 GENERATED_PREFIX = BASE_URL + "generated/"
+#: Archivable (PDF/A-3a: attachments allowed), tagged and declared accessible (PDF/UA-1).
+ARCHIVAL = "pdf/a-3a+ua-1"
+_UA1_IDENTIFIER = (b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+                   b'<rdf:Description rdf:about="" xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/"'
+                   b' pdfuaid:part="1"/></rdf:RDF>')
 
 
 class AppOnlyFetcher(URLFetcher):
@@ -80,16 +93,32 @@ def render_html(template: str, **context) -> str:
 
 
 def html_to_pdf(html: str, *, attachments: list[PdfFile] = (), images: dict | None = None,
-                on_laid_out=None) -> RenderedPdf:
-    """Typeset ``html`` with WeasyPrint; ``on_laid_out(pages)`` is called between layout and writing."""
+                on_laid_out=None, variant: str | None = None) -> RenderedPdf:
+    """Typeset ``html`` with WeasyPrint; ``on_laid_out(pages)`` is called between layout and writing.
+
+    ``variant`` is a WeasyPrint ``pdf_variant`` (``pdf/a-3b``, ``pdf/ua-1``…) or ``ARCHIVAL``."""
     fetcher = AppOnlyFetcher(current_app.static_folder, images)
-    document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render()
+    options = {}
+    if variant is not None:
+        options = {"pdf_variant": "pdf/a-3a" if variant == ARCHIVAL else variant, **_output_intent()}
+    document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render(**options)
+    if variant == ARCHIVAL:
+        document.metadata.xmp_metadata.append(_UA1_IDENTIFIER)
     if on_laid_out:
         on_laid_out(len(document.pages))
-    files = [Attachment(file_obj=BytesIO(item.data), name=item.name, description=item.description,
-                        url_fetcher=fetcher) for item in attachments]
-    data = document.write_pdf(attachments=files)
+    embedded = [Attachment(file_obj=BytesIO(item.data), name=item.name, description=item.description,
+                           url_fetcher=fetcher) for item in attachments]
+    data = document.write_pdf(attachments=embedded, pdf_variant=options.get("pdf_variant"),
+                              output_intent=options.get("output_intent"))
     return RenderedPdf(data, len(document.pages), fetcher.refused)
+
+
+def _output_intent() -> dict:
+    """The sRGB output intent PDF/A asks for. WeasyPrint's own (``output_intent="srgb"``) leaves its ICC file
+    open (a ResourceWarning); this reads the same profile, shipped with WeasyPrint, and closes it."""
+    with (files("weasyprint.pdf") / "sRGB2014.icc").open("rb") as handle:
+        profile = ColorProfile(handle, "sRGB2014.icc", "relative-colorimetric", (["r"], ["g"], ["b"]))
+    return {"color_profiles": {"fideliza-srgb": profile}, "output_intent": "fideliza-srgb"}
 
 
 def render_pdf(template: str, *, attachments: list[PdfFile] = (), images: dict | None = None,

@@ -21,9 +21,9 @@ from core.cache import newest_change
 from core.extensions import db
 from core.files import Owner, StoredFile
 from core.models import Organisation, User
-from core.pdf import PdfFile, html_to_pdf, pdf_image, render_html
+from core.pdf import ARCHIVAL, PdfFile, html_to_pdf, pdf_image, render_html
 from core.timeutil import utcnow
-from evidence import services
+from evidence import pack_facts, services
 from evidence.models import CriteriaSet, JobState, PackJob, PackSnapshot
 
 SCOPE_ALL = "all"
@@ -57,6 +57,29 @@ class PackContent:
     images: dict = field(default_factory=dict)
     #: The audit trail's chain head when the data was read: what "data as at" covers, provably.
     audit_head: ChainHead | None = None
+    #: ``criterion id -> [pack_facts.Finding]``: every verdict, newest first, with its follow-up.
+    findings: dict = field(default_factory=dict)
+    scope_facts: pack_facts.Scope | None = None
+
+    @property
+    def identifier(self) -> str:
+        """Printed on the cover and in every footer; the download's file name is built from it."""
+        return pack_facts.identifier(self.criteria_set.code, self.scope, self.language, self.generated_at)
+
+    @property
+    def filename(self) -> str:
+        return f"evidence-pack-{self.identifier}.pdf"
+
+    @property
+    def content_record(self) -> dict:
+        """What the cover's SHA-256 is computed from (``evidence.pack_facts``); the snapshot keeps all of it."""
+        return pack_facts.content_record(self.criteria_set.code, self.scope, self.language, self.generated_at,
+                                         str(self.audit_head) if self.audit_head else None, statuses(self.rows),
+                                         self.manifest)
+
+    @property
+    def digest(self) -> str:
+        return pack_facts.digest(self.content_record)
 
 
 def gather(criteria_set: CriteriaSet, scope: str, language: str, *, actor=None, progress=None) -> PackContent:
@@ -69,6 +92,8 @@ def gather(criteria_set: CriteriaSet, scope: str, language: str, *, actor=None, 
         logo = content.organisation.logo
         content.images["logo"] = (logo.data, logo.content_type)
     _attach_files(content)
+    content.findings = pack_facts.findings(rows)
+    content.scope_facts = pack_facts.scope()
     return content
 
 
@@ -102,7 +127,10 @@ def pack_html(content: PackContent) -> str:
         return pdf_image(name)
 
     return render_html("pdf/evidence_pack.html", pack=content, rows=content.rows, lang=content.language,
-                       readiness=services.readiness(content.rows), figure_url=figure_url)
+                       readiness=services.readiness(content.rows), figure_url=figure_url,
+                       sign_off=pack_facts.sign_off(content.rows, content.generated_by, content.generated_at),
+                       moment=lambda value: pack_facts.moment_text(value, content.language),
+                       day=lambda value: pack_facts.day_text(value, content.language))
 
 
 def statuses(rows) -> dict:
@@ -123,10 +151,9 @@ def build_snapshot(criteria_set: CriteriaSet, scope: str, language: str, *, fing
         progress(35, _("Composing the document"))
         html = pack_html(content)
         progress(45, _("Typesetting the pages"))
-        rendered = html_to_pdf(html, attachments=content.attachments, images=content.images,
+        rendered = html_to_pdf(html, attachments=content.attachments, images=content.images, variant=ARCHIVAL,
                                on_laid_out=lambda pages: progress(85, _("Writing %(pages)d pages", pages=pages)))
-    stamp = content.generated_at.strftime("%Y-%m-%d-%H%M")
-    pdf = StoredFile(filename=f"evidence-pack-{criteria_set.code}-{scope}-{language}-{stamp}.pdf", kind="pdf",
+    pdf = StoredFile(filename=content.filename, kind="pdf",
                      content_type="application/pdf", size=len(rendered.data),
                      sha256=hashlib.sha256(rendered.data).hexdigest(), owner=Owner.EVIDENCE_PACK,
                      data=rendered.data, uploaded_by=actor)

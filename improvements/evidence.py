@@ -407,7 +407,7 @@ def _c3_blocks(facts: C3Facts) -> list:
                                                           _("Knowledge holders")],
                             [[s.process.code, s.name, s.responsible_role, str(n)] for s, n in facts.stages]))
     for process in {s.process.id: s.process for s, _n in facts.stages}.values():
-        blocks += [Figure(title, svg) for title, svg in diagram_figures(process)]
+        blocks += [Figure(title, svg, landscape=True) for title, svg in diagram_figures(process)]
     return blocks
 
 

@@ -23,12 +23,12 @@ from processes.models import KnowledgeHolder, Process, ProcessStage
 
 LANE_WIDTH, BOX_WIDTH, BOX_HEIGHT, ROW_GAP, HEADER, TERMINAL = 220, 184, 74, 28, 52, 40
 #: Font sizes in SVG pixels; the smallest decides whether a diagram still reads in print.
-FONT = {"lane": 12, "number": 11, "name": 12, "small": 11}
+FONT = {"lane": 12, "number": 12, "name": 12, "small": 12}
 #: Characters per line before text wraps: lane titles, stage names (beside the number), who and who knows.
-LANE_CHARS, NAME_CHARS, SMALL_CHARS = 24, 20, 26
+LANE_CHARS, NAME_CHARS, SMALL_CHARS = 24, 20, 24
 NAME_LINE, SMALL_LINE = 15, 14
-#: The pack's landscape A4 content box (267 × 180 mm) in points, and the smallest legible text.
-PAGE_WIDTH_PT, PAGE_HEIGHT_PT, MIN_PRINT_PT = 267 / 25.4 * 72, 180 / 25.4 * 72, 7.0
+#: The pack's landscape A4 content box (267 × 166 mm under its caption) in points, and the smallest legible text.
+PAGE_WIDTH_PT, PAGE_HEIGHT_PT, MIN_PRINT_PT = 267 / 25.4 * 72, 166 / 25.4 * 72, 7.0
 
 
 class StageRuleError(RuleError):

@@ -134,7 +134,7 @@ def _a1_blocks(facts: A1Facts) -> list:
              str(sheets[p.id].indicators), f"{scores[p.id].score} %"] for p in processes]
     table = Table(_("Processes of %(programme)s", programme=programme.name),
                   [_("Code"), _("Process"), _("Owner"), _("Participants"), _("Indicators"), _("Completeness")], rows)
-    return [*(Figure(title, svg) for title, svg in maps.pack_figures(programme)), table]
+    return [*(Figure(title, svg, landscape=True) for title, svg in maps.pack_figures(programme)), table]
 
 
 def process_map_evidence(detail: bool = False) -> Finding:
@@ -220,7 +220,7 @@ def _a2_blocks(facts: A2Facts) -> list:
              i.agreement or "—", s.status.label if s.status else "—",
              f"{s.rate} %" if s.rate is not None else "—"] for i, s in facts.states]
     return [
-        *(Figure(title, svg) for title, svg in maps.pack_figures()),
+        *(Figure(title, svg, landscape=True) for title, svg in maps.pack_figures()),
         Table(_("Interfaces between programmes"), [_("Interface"), _("What flows"), _("Problem identified"),
               _("Agreement (SLA)"), _("Compliance"), _("Periods met")], rows),
     ]

@@ -18,12 +18,13 @@ from processes.models import Interface, Process, ProcessKind, Programme
 BOX_WIDTH, GAP, BAND_PAD, LABEL_WIDTH = 180, 16, 14, 104
 BANDS = (ProcessKind.STRATEGIC, ProcessKind.KEY, ProcessKind.SUPPORT)
 #: Font sizes in SVG pixels. The smallest is what decides whether a map still reads in print.
-FONT = {"column": 14, "band": 12, "code": 11, "name": 12, "owner": 11, "percent": 11, "legend": 11}
+FONT = {"column": 14, "band": 12, "code": 12, "name": 12, "owner": 12, "percent": 12, "legend": 12}
 #: Characters per line before a name wraps, for the box's 160 px of text (wide fonts such as Verdana included).
-NAME_CHARS, OWNER_CHARS = 21, 24
+NAME_CHARS, OWNER_CHARS = 21, 22
 NAME_LINE, OWNER_LINE, LEGEND_LINE = 15, 14, 20
-#: The content box of the pack's landscape A4 page (267 × 180 mm) in points, and the smallest legible text.
-PAGE_WIDTH_PT, PAGE_HEIGHT_PT, MIN_PRINT_PT = 267 / 25.4 * 72, 180 / 25.4 * 72, 7.0
+#: The box a figure gets on the pack's landscape A4 page (267 × 166 mm under its caption) in points, and the
+#: smallest legible text.
+PAGE_WIDTH_PT, PAGE_HEIGHT_PT, MIN_PRINT_PT = 267 / 25.4 * 72, 166 / 25.4 * 72, 7.0
 
 
 @dataclass
@@ -155,7 +156,7 @@ def _legend(width: float, top: float, external: bool) -> tuple[list[LegendItem],
     for symbol, text in _legend_texts():
         if symbol == "external" and not external:
             continue
-        needed = 44 + len(text) * 7
+        needed = 44 + len(text) * 7.5
         if x > LABEL_WIDTH - 88 and x + needed > width - 8:
             x, y = LABEL_WIDTH - 88, y + LEGEND_LINE
         items.append(LegendItem(symbol, text, x, y))

@@ -4,8 +4,9 @@ import re
 import xml.etree.ElementTree as ET
 
 SVG = "{http://www.w3.org/2000/svg}"
-#: The pack's landscape A4 page content box (267 × 180 mm) and portrait text column (178 mm wide), in points.
-LANDSCAPE_PT = (267 / 25.4 * 72, 180 / 25.4 * 72)
+#: The box a figure gets on the pack's landscape A4 page (267 × 166 mm under its caption) and the portrait
+#: text column (178 mm wide), in points.
+LANDSCAPE_PT = (267 / 25.4 * 72, 166 / 25.4 * 72)
 PORTRAIT_WIDTH_PT = 178 / 25.4 * 72
 _SIZE = re.compile(r"font-size:\s*([\d.]+)(?:px)?")
 

@@ -1,4 +1,4 @@
-"""The process maps as the evidence pack prints them: on a landscape page (267 × 180 mm) the smallest text is
+"""The process maps as the evidence pack prints them: on a landscape page (267 × 166 mm) the smallest text is
 at least 7 pt, names are wrapped whole, a legend explains the arrows, and a joint map too large for one page
 becomes one page per programme."""
 

@@ -10,7 +10,7 @@ from core.access import PACKS, allow
 from core.extensions import db
 from core.files import Owner, download_response
 from core.ids import record_id
-from evidence import bp, packs
+from evidence import bp, pack_facts, packs
 from evidence.forms import PACK_LANGUAGES
 from evidence.models import JobState, PackJob, PackSnapshot
 from evidence.views.common import chosen_set, language
@@ -79,8 +79,11 @@ def snapshots():
 @bp.get("/packs/<int:snapshot_id>")
 @allow(PACKS)
 def snapshot(snapshot_id: int):
-    """One pack: when its data is from, who generated it, each criterion's status and the file manifest."""
-    return render_template("evidence/snapshot.html", snapshot=db.get_or_404(PackSnapshot, snapshot_id))
+    """One pack: when its data is from, who generated it, each criterion's status and the file manifest, and the
+    SHA-256 of its content recomputed from what the snapshot keeps (the cover prints the same)."""
+    snapshot = db.get_or_404(PackSnapshot, snapshot_id)
+    return render_template("evidence/snapshot.html", snapshot=snapshot,
+                           content_digest=pack_facts.snapshot_digest(snapshot))
 
 
 @bp.get("/packs/compare")
