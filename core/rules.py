@@ -12,10 +12,12 @@ from core.extensions import db
 
 
 class RuleError(ValueError):
-    """A change the rules refuse; ``reasons`` says why, one line each, in words the user understands."""
+    """A change the rules refuse; ``reasons`` says why, one line each, in words the user understands. ``field``
+    names the form field the reasons are about, when one is (a date out of order)."""
 
-    def __init__(self, *reasons):
+    def __init__(self, *reasons, field: str | None = None):
         self.reasons = [str(reason) for reason in reasons]
+        self.field = field
         super().__init__("; ".join(self.reasons))
 
 
@@ -24,17 +26,19 @@ class TransitionRefused(RuleError):
 
 
 @contextmanager
-def rule_refusals(field=None, *, category: str = "danger"):
+def rule_refusals(field=None, *, form=None, category: str = "danger"):
     """Run a change; if the rules refuse it, roll it back and show why, then carry on after the block.
 
-    The reasons go to ``field``'s errors when the view re-renders its form, else they are flashed
-    (in ``category``) for the page the view redirects to. Commit, flash and return inside the block:
-    a refusal skips the rest of it.
+    The reasons go to ``field``'s errors when the view re-renders its form (or to the field of ``form`` the
+    refusal names), else they are flashed (in ``category``) for the page the view redirects to. Commit, flash
+    and return inside the block: a refusal skips the rest of it.
     """
     try:
         yield
     except RuleError as refusal:
         db.session.rollback()
+        if form is not None and refusal.field is not None and refusal.field in form:
+            field = form[refusal.field]
         if field is not None:
             field.errors = [*field.errors, *refusal.reasons]
         else:

@@ -138,8 +138,8 @@ def _implemented(improvement, users, *, code, months_base, months_done, owner, o
         improvement.deadline = done_on + timedelta(days=30)
         smart.record_check(improvement, ALL_MET, actor=users["member@demo.test"], at=_at(checked_on))
     with acting_as(users["coordinator@demo.test"]):
-        smart.approve(improvement, actor=users["coordinator@demo.test"])
-        improvement.approved_at = _at(checked_on + timedelta(days=7))
+        smart.approve(improvement, actor=users["coordinator@demo.test"], on=checked_on + timedelta(days=7))
+        improvement.approved_at = _at(improvement.approved_on)  # recorded the morning it was given
     with acting_as(users[owner]):  # its owner runs it to the end
         for title, email, days_before in tasks:
             improvement.tasks.append(Task(title=title, owner=users[email],
@@ -294,7 +294,8 @@ def load(users: dict, today: date | None = None) -> None:
             not_achievable = (False, "Prestaciones no tiene quién avise en 48 horas.")
             smart.record_check(retention, {**ALL_MET, "achievable": not_achievable,
                                            "time_bound": (True, "Antes de fin de año.")},
-                               actor=users["member@demo.test"])
+                               actor=users["member@demo.test"],
+                               on=min(_today(), retention.raised_on + timedelta(days=21)))
             retention.tasks.append(Task(title="Acordar el aviso de traspasos con Prestaciones",
                                         owner=users["member@demo.test"], due_on=_today() + timedelta(days=4),
                                         status=TaskStatus.TODO))

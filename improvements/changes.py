@@ -8,6 +8,7 @@ from sqlalchemy import select
 from core.extensions import db
 from core.files import DOCUMENTS, Owner, store_upload
 from core.models import User
+from improvements import dates
 from improvements.models import (
     AffectedPerson,
     ChangedStage,
@@ -106,8 +107,13 @@ def add_affected(improvement: Improvement, user_id: int, how: str) -> AffectedPe
     return person
 
 
-def add_training(improvement: Improvement, data: dict, attendee_ids, upload=None, *, actor) -> Training:
-    """A session where people were informed or trained on the change: date, attendees, material."""
+def add_training(improvement: Improvement, data: dict, attendee_ids, upload=None, *, actor,
+                 today: date | None = None) -> Training:
+    """A session where people were informed or trained on the change: date (not in the future, not before the
+    change was approved), attendees, material."""
+    if problems := dates.problems("trained", data.get("held_on"), today=today or date.today(),
+                                  improvement=improvement):
+        raise ImprovementRuleError(*problems, field="held_on")
     ids = sorted({int(i) for i in attendee_ids or []})
     if not ids:
         raise ImprovementRuleError(_("Choose who attended."))

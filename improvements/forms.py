@@ -19,7 +19,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from core.extensions import db
 from core.files import DOCUMENTS
-from core.forms import AcceptedUpload, NumberField, VersionedForm, options
+from core.forms import AcceptedUpload, ConfirmChangeForm, NumberField, VersionedForm, options
 from improvements.models import EVIDENCE_LABELS, TASK_STATUS_LABELS, Group
 from improvements.smart import CRITERIA, CRITERION_LABELS, CRITERION_QUESTIONS
 from improvements.sources import source_kind, source_kinds
@@ -178,7 +178,10 @@ def _smart_fields():
     return fields
 
 
-SmartForm = type("SmartForm", (FlaskForm,), {**_smart_fields(), "submit": SubmitField(_l("Record the check"))})
+SmartForm = type("SmartForm", (FlaskForm,), {
+    "checked_on": DateField(_l("Day of the check"), validators=[DataRequired()],
+                            description=_l("The day the group made the check (not the day it is typed in).")),
+    **_smart_fields(), "submit": SubmitField(_l("Record the check"))})
 
 
 def answers(form) -> dict:
@@ -228,13 +231,22 @@ class StatusForm(FlaskForm):
 
 
 class EvidenceDateForm(FlaskForm):
-    """Correct the day an improvement was implemented or verified: a date evidence depends on, so with a reason."""
+    """Correct the day an improvement was approved, implemented or verified: a date evidence depends on, so with a
+    reason."""
 
-    name = SelectField(_l("Date"), choices=options([("implemented_on", _l("Implemented on")),
+    name = SelectField(_l("Date"), choices=options([("approved_on", _l("Approved on")),
+                                                    ("implemented_on", _l("Implemented on")),
                                                     ("verified_on", _l("Verified on"))]))
     value = DateField(_l("New date"), validators=[DataRequired()])
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=1000)])
     submit = SubmitField(_l("Change the date"))
+
+
+class StatusMoveForm(ConfirmChangeForm):
+    """The confirmation of a move that sets a day (approved, implemented, verified): the day it happened."""
+
+    happened_on = DateField(_l("Day it happened"), validators=[Optional()],
+                            description=_l("Today unless it happened earlier; not in the future."))
 
 
 class AfterForm(FlaskForm):

@@ -10,6 +10,7 @@ from core.extensions import db
 from core.models import Role, User
 from core.rules import RuleError
 from core.versioning import ensure_current
+from improvements import dates
 from improvements.models import (
     Group,
     GroupMember,
@@ -121,8 +122,11 @@ def remove_member(group: Group, member: GroupMember, *, reassign_to: int | None 
     return len(tasks)
 
 
-def add_meeting(group: Group, held_on: date, attendee_ids, minutes: str | None, decisions: str | None) -> Meeting:
-    """Record a meeting with its attendees, minutes and decisions."""
+def add_meeting(group: Group, held_on: date, attendee_ids, minutes: str | None, decisions: str | None, *,
+                today: date | None = None) -> Meeting:
+    """Record a meeting held (not one to come) with its attendees, minutes and decisions."""
+    if problems := dates.problems("met", held_on, today=today or date.today()):
+        raise ImprovementRuleError(*problems, field="held_on")
     people = _people(attendee_ids)
     meeting = Meeting(held_on=held_on, minutes=(minutes or "").strip() or None,
                       decisions=(decisions or "").strip() or None)

@@ -6,7 +6,7 @@ deadline. A criterion the group marked met is still not met while the plan lacks
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -15,7 +15,9 @@ from core import transitions
 from core.extensions import db
 from core.rules import TransitionRefused
 from core.timeutil import utcnow
+from improvements import dates
 from improvements.models import HISTORY_KIND, Improvement, SmartCheck, Status
+from improvements.services import ImprovementRuleError
 
 CRITERIA = ("specific", "measurable", "achievable", "relevant", "time_bound")
 CRITERION_LABELS = {
@@ -107,13 +109,19 @@ CHECKABLE = (Status.OPPORTUNITY, Status.PROPOSED)
 
 
 def record_check(improvement: Improvement, answers: dict[str, tuple[bool, str]], *, actor,
-                 at: datetime | None = None) -> SmartCheck:
-    """Keep a new SMART check (made now, or ``at``); passing makes the opportunity a proposal, failing takes a
-    proposal back (both kept in the improvement's history)."""
+                 on: date | None = None, today: date | None = None, at: datetime | None = None) -> SmartCheck:
+    """Keep a new SMART check made ``on`` a day (today by default; recorded now, or ``at``); passing makes the
+    opportunity a proposal, failing takes a proposal back (both kept in the improvement's history). A day in the
+    future or before the opportunity was raised is refused."""
     if improvement.status not in CHECKABLE:
         raise TransitionRefused(_("Only opportunities and proposals not yet approved go through the SMART check."))
+    recorded = at or utcnow()
+    today = today or date.today()
+    on = on or recorded.date()
+    if problems := dates.problems("checked", on, today=max(today, recorded.date()), improvement=improvement):
+        raise ImprovementRuleError(*problems, field="checked_on")
     results = evaluate(improvement, answers)
-    check = SmartCheck(checked_by=actor, checked_at=at or utcnow(), passed=all(r.met for r in results))
+    check = SmartCheck(checked_by=actor, checked_at=recorded, checked_on=on, passed=all(r.met for r in results))
     for key in CRITERIA:
         met, why = answers.get(key, (False, ""))
         setattr(check, key, bool(met))
@@ -127,12 +135,18 @@ def record_check(improvement: Improvement, answers: dict[str, tuple[bool, str]],
     return check
 
 
-def approve(improvement: Improvement, *, actor) -> None:
-    """Approve a proposal; refused, with every reason, unless it meets SMART now."""
+def approve(improvement: Improvement, *, actor, on: date | None = None, today: date | None = None) -> None:
+    """Approve a proposal ``on`` a day (today by default); refused, with every reason, unless it meets SMART now
+    and the day follows the check it rests on."""
     if improvement.status in CHECKABLE:
         reasons = failures(improvement)
         if reasons:
             raise TransitionRefused(_("It does not meet SMART, so it cannot be approved."), *reasons)
+    today = today or date.today()
+    on = on or today
+    if problems := dates.problems("approved", on, today=today, improvement=improvement):
+        raise ImprovementRuleError(*problems, field="happened_on")
     improvement.move_to(Status.APPROVED)
     improvement.approved_by = actor
     improvement.approved_at = utcnow()
+    improvement.approved_on = on

@@ -9,7 +9,7 @@ from core import transitions
 from core.extensions import db
 from core.rules import TransitionRefused
 from core.versioning import ensure_current
-from improvements import smart
+from improvements import dates, smart
 from improvements.models import (
     BACKWARD,
     DONE,
@@ -132,30 +132,51 @@ def set_task_status(task: Task, status: TaskStatus, *, today: date, actor=None) 
 
 
 def change_status(improvement: Improvement, status: Status, *, actor, today: date, result=None,
-                  reason: str | None = None, confirmed: bool = False) -> None:
-    """Move an improvement on; refused with reasons when its rules do not hold (SMART, open tasks, no result),
-    and until confirmed (``ConfirmationNeeded``) when it moves back or would lower a criterion. Kept in the
-    improvement's history with ``reason``."""
+                  reason: str | None = None, confirmed: bool = False, on: date | None = None) -> None:
+    """Move an improvement on, approved, implemented or verified ``on`` the day the user states (today by
+    default); refused with reasons when its rules do not hold (SMART, open tasks, no result, a day out of the
+    improvement's order), and until confirmed (``ConfirmationNeeded``) when it moves back or would lower a
+    criterion. Kept in the improvement's history with ``reason``."""
     transitions.confirm_or_refuse(
         lambda: _move(improvement, status, actor=actor, today=today, result=result,
-                      reason=reason or transitions.PREVIEW_REASON),
+                      reason=reason or transitions.PREVIEW_REASON, on=on),
         confirmed=confirmed, always=(improvement.status, status) in BACKWARD)
-    _move(improvement, status, actor=actor, today=today, result=result, reason=reason)
+    _move(improvement, status, actor=actor, today=today, result=result, reason=reason, on=on)
 
 
-def _move(improvement: Improvement, status: Status, *, actor, today: date, result, reason: str | None) -> None:
+#: The moves that state the day they happened, with the date they set (kept when already set).
+DATED_MOVES = {Status.APPROVED: "approved_on", Status.IMPLEMENTED: "implemented_on", Status.VERIFIED: "verified_on"}
+
+
+def asks_for_day(improvement: Improvement, status: Status) -> bool:
+    """Whether moving to ``status`` sets a day, which the user states (a day already set is kept)."""
+    name = DATED_MOVES.get(status)
+    return name is not None and getattr(improvement, name) is None
+
+
+def _stated_day(improvement: Improvement, status: Status, on: date | None, today: date) -> date:
+    on = on or today
+    if asks_for_day(improvement, status) and status != Status.APPROVED:  # approve() checks its own day
+        step = "implemented" if status == Status.IMPLEMENTED else "verified"
+        if problems := dates.problems(step, on, today=today, improvement=improvement):
+            raise ImprovementRuleError(*problems, field="happened_on")
+    return on
+
+
+def _move(improvement: Improvement, status: Status, *, actor, today: date, result, reason: str | None,
+          on: date | None = None) -> None:
     old = improvement.status
     if status == Status.APPROVED:
-        smart.approve(improvement, actor=actor)
+        smart.approve(improvement, actor=actor, on=on, today=today)
     elif status == Status.IMPLEMENTED:
         open_tasks = [t.title for t in improvement.tasks if t.is_open]
         if open_tasks:
             improvement.move_to(status, reasons=[_("Tasks still open: %(tasks)s.", tasks="; ".join(open_tasks))])
-        improvement.mark_implemented(today)
+        improvement.mark_implemented(_stated_day(improvement, status, on, today))
     elif status == Status.VERIFIED:
         missing = [] if result is not None and result.after is not None else \
             [_("Record the result after the change before verifying it.")]
-        improvement.mark_verified(today, reasons=missing)
+        improvement.mark_verified(_stated_day(improvement, status, on, today), reasons=missing)
     elif status in (Status.IN_PROGRESS, Status.CANCELLED):
         improvement.move_to(status, why=reason)
     else:
@@ -166,19 +187,22 @@ def _move(improvement: Improvement, status: Status, *, actor, today: date, resul
 
 
 #: The dates evidence depends on, which a later transition never overwrites: only this change, with a reason.
-EVIDENCE_DATES = ("implemented_on", "verified_on")
+EVIDENCE_DATES = {"approved_on": "approved", "implemented_on": "implemented", "verified_on": "verified"}
 
 
 def change_date(improvement: Improvement, name: str, value: date, *, actor, reason: str | None,
                 today: date) -> None:
-    """Correct the day it was implemented (or verified), saying why; kept in the improvement's history."""
+    """Correct the day it was approved, implemented or verified, saying why; kept in the improvement's history.
+    The new day keeps the improvement's order (after the check, the approval, the implementation)."""
     if name not in EVIDENCE_DATES:
         raise ImprovementRuleError(_("That date cannot be changed here."))
     old = getattr(improvement, name)
     if old is None:
         raise ImprovementRuleError(_("There is no date to correct yet: it is set when the status changes."))
-    if value > today:
-        raise ImprovementRuleError(_("The date %(date)s is in the future.", date=value.isoformat()))
+    step = EVIDENCE_DATES[name]
+    if problems := dates.problems(step, value, today=today, improvement=improvement) + \
+            dates.later_steps_problems(step, value, improvement):
+        raise ImprovementRuleError(*problems, field="value")
     transitions.require_reason(reason, _("Say why the date changes."))
     if value == old:
         return

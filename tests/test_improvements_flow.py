@@ -120,8 +120,10 @@ def test_the_whole_life_of_an_improvement(app, client_as, make_user, make_group,
     client.post(f"{url}/process-changes/new", data={"process_id": process, "revision_id": revision_id,
                                                     "description": "Answers are written"})
     client.post(f"{url}/affected", data={"affected-user_id": owner.id, "affected-how": "Writes the answers"})
-    client.post(f"{url}/trainings", data={"training-held_on": "2025-05-01", "training-is_training": "y",
-                                          "training-topic": "Writing answers", "training-attendee_ids": [owner.id]})
+    session = {"training-is_training": "y", "training-topic": "Writing answers", "training-attendee_ids": [owner.id]}
+    early = client.post(f"{url}/trainings", data={**session, "training-held_on": "2025-05-01"})
+    assert "People cannot be informed or trained on the change before it was approved" in early.get_data(as_text=True)
+    client.post(f"{url}/trainings", data={**session, "training-held_on": date.today().isoformat()})
     html = page(client, url)
     assert "It counts towards C1." in html
     assert 'data-present="no"' not in html.replace('data-link="client_voice" data-present="no"', "")

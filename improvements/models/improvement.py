@@ -90,6 +90,8 @@ class Improvement(Audited, Versioned, db.Model):
     after_value: Mapped[float | None] = mapped_column(Float, info=label(_l("Value after")))
     after_period: Mapped[date | None] = mapped_column(Date, info=label(_l("Period after")))
     approved_at: Mapped[datetime | None] = mapped_column(DateTime, info=label(_l("Approved at")))
+    #: The day the approval was given, as the user states it (``approved_at`` is when it was recorded).
+    approved_on: Mapped[date | None] = mapped_column(Date, info=label(_l("Approved on")))
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), info=label(_l("Approved by")))
     implemented_on: Mapped[date | None] = mapped_column(Date, info=label(_l("Implemented on")))
     verified_on: Mapped[date | None] = mapped_column(Date, info=label(_l("Verified on")))
@@ -170,6 +172,8 @@ class SmartCheck(Audited, db.Model):
     improvement_id: Mapped[int] = mapped_column(ForeignKey("improvements.id"), index=True,
                                                 info=label(_l("Improvement")))
     checked_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    #: The day the group made the check, as the user states it (``checked_at`` is when it was recorded).
+    checked_on: Mapped[date] = mapped_column(Date, default=lambda: utcnow().date(), info=label(_l("Checked on")))
     checked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), info=label(_l("Checked by")))
     specific: Mapped[bool] = mapped_column(Boolean, info=label(_l("Specific")))
     specific_why: Mapped[str] = mapped_column(Text, info=label(_l("Specific: justification")))
@@ -188,7 +192,7 @@ class SmartCheck(Audited, db.Model):
     checked_by = relationship("User")
 
     def __str__(self) -> str:
-        return f"SMART {self.improvement_id} {self.checked_at:%Y-%m-%d}"
+        return f"SMART {self.improvement_id} {self.checked_on:%Y-%m-%d}"
 
 
 class PriorityCriterion(Audited, Versioned, db.Model):

@@ -122,7 +122,7 @@ def add_meeting(group_id: int):
     if form.validate_on_submit():
         with rule_refusals():
             services.add_meeting(group, form.held_on.data, form.attendee_ids.data, form.minutes.data,
-                                 form.decisions.data)
+                                 form.decisions.data, today=today())
             return done(_("Meeting recorded."), ".group_detail", "meetings", group_id=group.id)
     else:
         flash_form_errors(form)

@@ -59,7 +59,8 @@ def render_improvement(improvement_id: int, **forms):
     shown = [(p, v) for p, v in series if improvement.baseline_period is None or p >= improvement.baseline_period]
     chart = before_after_chart(shown, assessment.result, unit) if assessment.result.before is not None else None
     forms.setdefault("after_form", AfterForm())
-    forms.setdefault("date_form", EvidenceDateForm(prefix="date", value=improvement.implemented_on))
+    forms.setdefault("date_form", EvidenceDateForm(prefix="date",
+                                                   value=improvement.implemented_on or improvement.approved_on))
     forms.setdefault("evidence_form", EvidenceForm(prefix="evidence"))
     forms.setdefault("task_form", TaskForm(prefix="task"))
     forms.setdefault("affected_form", AffectedForm(prefix="affected"))
@@ -76,6 +77,7 @@ def render_improvement(improvement_id: int, **forms):
         task_labels=TASK_STATUS_LABELS, evidence_labels=EVIDENCE_LABELS, task_status_form=TaskStatusForm(),
         status_form=StatusForm(), today=today(), computed=computed_for([improvement]).get(improvement.id, []),
         backward={to for (frm, to) in BACKWARD if frm == improvement.status},
+        dated={status for status in work.DATED_MOVES if work.asks_for_day(improvement, status)},
         history=transitions.history(HISTORY_KIND, improvement.id),
         status_labels_by_value={k.value: v for k, v in STATUS_LABELS.items()}, **forms)
 
@@ -107,17 +109,20 @@ def edit_plan(improvement_id: int):
 def smart_check(improvement_id: int):
     """The SMART check: each criterion met or not, with why; passing makes the opportunity a proposal."""
     improvement = editable_improvement(improvement_id)
-    form = SmartForm()
+    form = SmartForm(checked_on=today())
     if request.method == "GET" and improvement.latest_check is not None:
-        form = SmartForm(data={**{k: getattr(improvement.latest_check, k) for k in smart.CRITERIA},
+        form = SmartForm(data={"checked_on": today(),
+                               **{k: getattr(improvement.latest_check, k) for k in smart.CRITERIA},
                                **{f"{k}_why": getattr(improvement.latest_check, f"{k}_why") for k in smart.CRITERIA}})
     if form.validate_on_submit():
-        with rule_refusals():
-            check = smart.record_check(improvement, answers(form), actor=current_user)
+        with rule_refusals(form=form):
+            check = smart.record_check(improvement, answers(form), actor=current_user, on=form.checked_on.data,
+                                       today=today())
             message = _("It meets SMART: it is now a proposal the group can approve.") if check.passed else \
                 _("It does not meet SMART yet: see which criteria fail and why.")
             return done(message, ".improvement_detail", "smart", improvement_id=improvement.id)
-        return redirect(url_for(".improvement_detail", improvement_id=improvement.id))
+        if not form.checked_on.errors:
+            return redirect(url_for(".improvement_detail", improvement_id=improvement.id))
     return render_template("improvements/smart_form.html", form=form, improvement=improvement,
                            plan_problems=smart.plan_problems(improvement), labels=smart.CRITERION_LABELS,
                            criteria=smart.CRITERIA)

@@ -12,7 +12,7 @@ from core.rules import rule_refusals
 from improvements import bp, changes
 from improvements.forms import AffectedForm, AfterForm, EvidenceForm, ProcessChangeForm, TrainingForm
 from improvements.models import Improvement
-from improvements.views.common import done, editable_improvement
+from improvements.views.common import done, editable_improvement, today
 from improvements.views.improvement import render_improvement
 
 
@@ -86,8 +86,9 @@ def add_training(improvement_id: int):
     improvement = editable_improvement(improvement_id)
     form = TrainingForm(prefix="training")
     if form.validate_on_submit():
-        with rule_refusals(form.topic):
-            changes.add_training(improvement, form.data, form.attendee_ids.data, form.file.data, actor=current_user)
+        with rule_refusals(form.topic, form=form):
+            changes.add_training(improvement, form.data, form.attendee_ids.data, form.file.data, actor=current_user,
+                                 today=today())
             return done(_("Session recorded."), ".improvement_detail", "change", improvement_id=improvement.id)
     return render_improvement(improvement.id, training_form=form)
 

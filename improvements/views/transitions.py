@@ -12,11 +12,10 @@ from flask_login import current_user
 
 from core import transitions
 from core.access import TEAM_DATA, allow
-from core.forms import ConfirmChangeForm
 from core.rules import rule_refusals
 from core.ui import flash_form_errors
 from improvements import bp, work
-from improvements.forms import EvidenceDateForm
+from improvements.forms import EvidenceDateForm, StatusMoveForm
 from improvements.models import BACKWARD, STATUS_LABELS, Improvement, Status
 from improvements.queries import assess, measurements_for
 from improvements.views.common import done, editable_improvement, today
@@ -46,15 +45,18 @@ def _notes(improvement: Improvement, status: Status) -> list[str]:
 def confirm_status(improvement_id: int, status: str):
     """What a move would change in the criteria, then confirmed (with a reason when it goes back) or cancelled."""
     improvement = editable_improvement(improvement_id)
-    status, form = Status(status), ConfirmChangeForm()
+    status, form = Status(status), StatusMoveForm(happened_on=today())
     result = result_of(improvement) if status == Status.VERIFIED else None
+    asks_day = work.asks_for_day(improvement, status)
 
     def move(reason, confirmed=True):
+        # A day refused on the last try is shown with its error; the consequences are those of today's.
+        on = form.happened_on.data if asks_day and not form.happened_on.errors else None
         work.change_status(improvement, status, actor=current_user, today=today(), result=result, reason=reason,
-                           confirmed=confirmed)
+                           confirmed=confirmed, on=on)
 
     if form.validate_on_submit() and form.confirmed:
-        with rule_refusals(form.reason):
+        with rule_refusals(form.reason, form=form):
             move(form.reason.data)
             return done(_("Status: %(status)s.", status=STATUS_LABELS[status]), ".improvement_detail",
                         improvement_id=improvement.id)
@@ -65,14 +67,14 @@ def confirm_status(improvement_id: int, status: str):
         "core/confirm_change.html", heading=_("Change the status of “%(title)s”?", title=improvement.title),
         record=improvement.title, back_url=url_for(".improvement_detail", improvement_id=improvement.id),
         before=STATUS_LABELS[improvement.status], after=STATUS_LABELS[status], preview=preview, form=form,
-        needs_reason=backward, notes=notes,
+        needs_reason=backward, notes=notes, day_field=form.happened_on if asks_day else None,
         action=url_for(".confirm_status", improvement_id=improvement.id, status=status.value))
 
 
 @bp.post("/<int:improvement_id>/dates")
 @allow(TEAM_DATA)
 def change_date(improvement_id: int):
-    """Correct the day it was implemented or verified, saying why (kept in its history)."""
+    """Correct the day it was approved, implemented or verified, saying why (kept in its history)."""
     improvement = editable_improvement(improvement_id)
     form = EvidenceDateForm(prefix="date")
     if form.validate_on_submit():

@@ -75,14 +75,17 @@ def test_a_member_takes_an_opportunity_to_an_improvement_that_counts_for_c1(page
     smart_check(page)
     expect(page.locator(".alert-success")).to_contain_text("It does not meet SMART yet")
     expect(page.get_by_test_id("smart-failures")).to_contain_text("Time-bound: The plan has no deadline.")
-    expect(page.get_by_role("button", name="Approve")).to_have_count(0)
+    expect(page.get_by_test_id("move-approved")).to_have_count(0)
 
     # With a deadline it passes, becomes a proposal, and the member approves it.
     fill_plan(page, deadline=(date.today() + timedelta(days=60)).isoformat())
     smart_check(page)
     expect(page.locator(".alert-success")).to_contain_text("It meets SMART")
     expect(page.get_by_test_id("improvement-status")).to_contain_text("Proposed")
-    submit(page, page.get_by_role("button", name="Approve"))
+    # Approving happens on a day the member states (today by default), on the page that shows what it changes.
+    page.get_by_test_id("move-approved").click()
+    expect(page.get_by_label("Day it happened")).to_have_value(date.today().isoformat())
+    submit(page, page.get_by_test_id("confirm"))
     expect(page.get_by_test_id("improvement-status")).to_contain_text("Approved")
 
     # A task, completed; then the improvement is implemented.
@@ -94,7 +97,13 @@ def test_a_member_takes_an_opportunity_to_an_improvement_that_counts_for_c1(page
     page.get_by_label("Status of Letter template").select_option(label="Done")
     submit(page, page.get_by_test_id("tasks").get_by_role("button", name="Change"))
     expect(page.get_by_test_id("improvement-status")).to_contain_text("In progress")
-    submit(page, page.get_by_role("button", name="Mark implemented"))
+    # A day to come is refused where it was typed; today's goes through.
+    page.get_by_test_id("move-implemented").click()
+    page.get_by_label("Day it happened").fill((date.today() + timedelta(days=1)).isoformat())
+    submit(page, page.get_by_test_id("confirm"))
+    expect(page.locator("main form")).to_contain_text("is in the future: give the day it happened")
+    page.get_by_label("Day it happened").fill(date.today().isoformat())
+    submit(page, page.get_by_test_id("confirm"))
     expect(page.get_by_test_id("improvement-status")).to_contain_text("Implemented")
 
     # The result after the change, and what clients say of it.
