@@ -52,6 +52,7 @@ OTHER_RECORDS = {
     "voice.edit_requirement": "requirements", "voice.requirement_detail": "requirements",
     "loyalty.import_check": "census imports", "loyalty.import_done": "census imports",
     "loyalty.remove_demo_census": "census imports",
+    "core.forget_import_match": "remembered import matches",
     "voice.import_complaints_check": "uploads", "processes.import_measurements_check": "uploads",
     "surveys.import_responses_check": "uploads",
     "processes.diagram": "processes", "processes.diagram_svg": "processes", "processes.edit_process": "processes",
