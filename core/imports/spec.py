@@ -44,6 +44,9 @@ class Column:
     money: bool = False
     vocabulary: str | None = None
     aliases: Mapping[str, Any] | None = None
+    #: A choice column of a scale's points: a cell may write the point's number before its label
+    #: ("9 - Muy probable"; ``cells.choice_converter``).
+    numbered: bool = False
 
     def __post_init__(self):
         if self.kind not in KINDS:
@@ -59,7 +62,8 @@ class Column:
         choices = tuple((str(spelling), value) for spelling, value in self.choices.items()) if self.choices else None
         aliases = tuple(sorted((str(folded), str(value)) for folded, value in self.aliases.items())) \
             if self.aliases else None
-        return (self.field, self.kind, self.required, choices, aliases, self.max_length, self.minimum, self.maximum)
+        return (self.field, self.kind, self.required, choices, aliases, self.max_length, self.minimum, self.maximum,
+                self.numbered)
 
     def shown(self, value):
         """A value as people read it: a stored choice by its label, anything else as it is."""
@@ -105,7 +109,7 @@ class Column:
             return cells.date_converter(column_cells)
         if self.kind == "choice":
             return cells.choice_converter(column_cells, self.choices or {}, self.aliases,
-                                          listed=self.listed_choices())
+                                          listed=self.listed_choices(), numbered=self.numbered)
         if self.kind == "boolean":
             return cells.boolean_converter(column_cells)
         return cells.text_converter(column_cells, self.max_length)

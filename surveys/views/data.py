@@ -1,6 +1,8 @@
 """Importing responses exported by other survey tools into a wave (the import wizard: upload, map columns,
 check, import)."""
 
+from dataclasses import replace
+
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -35,8 +37,19 @@ class ResponseImporter(Importer):
     def example_rows(self, wave: Wave) -> list[dict]:
         return response_import.example_rows(wave.survey)
 
+    def readable(self, table, wave: Wave):
+        # An anonymous survey keeps no time: the file's timestamp columns are not even offered.
+        return replace(table, headers=response_import.readable_headers(wave.survey, table.headers))
+
+    def offered_mapping(self, wave: Wave, headers: list[str]) -> dict:
+        return response_import.offered_mapping(wave.survey, headers)
+
+    def recognised(self, table):
+        """The survey tool whose export the upload is, for the check page (None: not recognised)."""
+        return response_import.recognised(table.headers)
+
     def check(self, result, pending) -> list[dict]:
-        return response_import.plan(result, pending.target.survey)
+        return response_import.plan(result, pending.target)
 
     def write(self, plan, pending, *, replace: bool) -> dict[str, int]:
         # The file may name the respondents: it goes with the responses written (``apply``), only counts stay.
