@@ -47,9 +47,12 @@ def test_standard_wordings_and_numbered_labels_are_read_as_points(app, kind, cel
         assert {cell: convert(cell) for cell in cells} == cells
 
 
-@pytest.mark.parametrize("cell", ["Bastante satisfecho", "6", "-1", "4,5", "4.5", "12 - Muy probable"])
-def test_other_wordings_and_points_off_the_scale_are_refused(app, cell):
-    with app.test_request_context(), pytest.raises(InvalidCell, match="is not one of: 1, 2, 3, 4, 5"):
+@pytest.mark.parametrize(("cell", "message"), [
+    ("Bastante satisfecho", "is not one of: 1, 2, 3, 4, 5"), ("4,5", "is not one of: 1, 2, 3, 4, 5"),
+    ("4.5", "is not one of: 1, 2, 3, 4, 5"), ("6", "is more than 5"), ("-1", "is less than 1"),
+    ("12 - Muy probable", "is more than 5")])
+def test_other_wordings_and_points_off_the_scale_are_refused(app, cell, message):
+    with app.test_request_context(), pytest.raises(InvalidCell, match=message):
         _point_column(ItemKind.LIKERT).converter([cell])(cell)
 
 
@@ -262,3 +265,15 @@ def test_the_spec_of_an_anonymous_survey_has_no_date_column(ctx, make_survey):
     assert "submitted_on" in [column.field for column in response_spec(named).columns]
     overall = next(item for item in named.items if item.key == "overall")
     assert response_spec(named).column(field_name(overall)).vocabulary == "surveys.likert"
+
+
+def test_a_number_off_the_scale_is_an_error_not_a_wording_to_match(app, coordinator, make_survey, make_wave):
+    wave = make_wave(make_survey(language="es"), opens_on=date(2026, 11, 1))
+    table = exports.google_forms()
+    table[1][1] = "7"  # a 1–5 item
+    table[2][table[0].index("7. " + exports.QUESTIONS["overall"])] = "Bastante satisfecho"
+    check = _upload(coordinator, wave, exports.as_csv(table), "respuestas.csv")
+    page = coordinator.get(check).get_data(as_text=True)
+    matches = page[page.find('data-testid="values-to-match"'):page.find('data-testid="import-errors"')]
+    assert "“Bastante satisfecho”" in matches and "“7”" not in matches
+    assert "«7» es mayor que 5." in page

@@ -219,7 +219,7 @@ _WHOLE = re.compile(r"([+-]?\d+)(?:[.,]0+)?")
 _LEADING_NUMBER = re.compile(r"([+-]?\d+)\s*(?:[-–—:.)(/=]\s*|\s+)(?=[^\d\s])")  # "4.5" leads no label
 
 
-def _numbered_key(text: str) -> str | None:
+def numbered_key(text: str) -> str | None:
     """The number a cell of a numbered choice column writes, whole or leading a label (None: it writes none)."""
     match = _WHOLE.fullmatch(text) or _LEADING_NUMBER.match(text)
     return str(int(match[1])) if match else None
@@ -237,11 +237,14 @@ def choice_converter(cells: list, choices, aliases=None, *, listed: str | None =
     accepted.update(aliases or {})
     if listed is None:
         listed = ", ".join(dict.fromkeys(str(spelling) for spelling in choices))
+    points = [stored for stored in accepted.values() if isinstance(stored, int)] if numbered else []
 
     def convert(value):
         text = cell_text(value)
-        number = _numbered_key(text) if numbered else None
+        number = numbered_key(text) if numbered else None
         key = normalise(text) if number is None else number  # "-1" is not the point 1
+        if key not in accepted and number is not None and points:
+            _check_range(int(number), value, min(points), max(points))
         if key not in accepted:
             raise InvalidCell(_("“%(value)s” is not one of: %(choices)s.", value=quoted(value), choices=listed))
         return accepted[key]
