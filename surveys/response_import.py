@@ -6,6 +6,7 @@ row reported, and nothing written unless every row is right.
 Numeric answers may be written as the point's number or as words ("Muy satisfecho", "9 - Muy probable":
 ``answer_wordings``); other wordings are matched once by the wizard's value mapping and remembered."""
 
+from dataclasses import dataclass, fields
 from datetime import date
 
 from flask_babel import format_date
@@ -14,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 
 from core.i18n import in_reader_language
 from core.imports import Column, ImportResult, ImportSpec
+from core.imports.reading import Table
 from surveys import answer_wordings, import_presets
 from surveys.engine import MAX_TEXT, insert_responses
 from surveys.models import ItemKind, ResponseSource, Survey, Wave
@@ -56,10 +58,11 @@ def response_spec(survey: Survey) -> ImportSpec:
     return ImportSpec(columns)
 
 
-def offered_mapping(survey: Survey, headers: list[str]) -> dict[str, str]:
-    """The columns a tool's export names for itself: each question the item it names, and the submit date (only
-    where the survey keeps dates)."""
-    preset = import_presets.recognise(headers)
+def offered_mapping(survey: Survey, headers: list[str], all_headers=None) -> dict[str, str]:
+    """The columns a tool's export names for itself, among ``headers`` (those that may be mapped; ``all_headers``:
+    the file's, which tell the tool): each question the item it names, and the submit date (only where the survey
+    keeps dates)."""
+    preset = import_presets.recognise(list(all_headers or headers))
     mapping = {field_name(item): header
                for item, header in import_presets.question_columns(list(survey.items), headers, preset).items()}
     timestamp = import_presets.timestamp_column(headers, preset)
@@ -68,13 +71,21 @@ def offered_mapping(survey: Survey, headers: list[str]) -> dict[str, str]:
     return mapping
 
 
-def readable_headers(survey: Survey, headers: list[str]) -> list[str]:
-    """The headers a file for ``survey`` may be mapped from: for an anonymous survey, all but those that hold when
-    a response was given (never read, offered, shown or reported)."""
-    if not survey.anonymous:
-        return list(headers)
-    times = set(import_presets.time_columns(headers))
-    return [header for header in headers if header not in times]
+@dataclass(frozen=True)
+class SurveyTable(Table):
+    """An upload's table as a response import maps it: for an anonymous survey, without the columns that hold when
+    a response was given (never offered, read, shown or reported); ``all_headers`` are the file's, for telling
+    which tool exported it."""
+
+    all_headers: tuple[str, ...] = ()
+
+
+def readable_table(survey: Survey, table: Table) -> SurveyTable:
+    """``table`` as an import into ``survey`` may map it (see ``SurveyTable``)."""
+    times = set(import_presets.time_columns(table.headers)) if survey.anonymous else set()
+    kept = [header for header in table.headers if header not in times]
+    return SurveyTable(**{f.name: getattr(table, f.name) for f in fields(Table)} | {"headers": kept},
+                       all_headers=tuple(table.headers))
 
 
 def outside_period(wave: Wave, day: date) -> bool:
@@ -141,6 +152,6 @@ def _example_answer(item, pleased: bool):
     return high if pleased else (low + high) // 2
 
 
-def recognised(headers: list[str]):
+def recognised(table):
     """The survey tool whose export the file is (None: not recognised), for the check page."""
-    return import_presets.recognise(headers)
+    return import_presets.recognise(list(getattr(table, "all_headers", ()) or table.headers))

@@ -202,6 +202,7 @@ def test_an_anonymous_wave_drops_the_timestamp(app, coordinator, make_survey, ma
     page = coordinator.get(check).get_data(as_text=True)
     assert "Marca temporal" not in page and "20/11/2026" not in page and "2026" not in _preview(page)
     assert "column_submitted_on" not in page
+    assert "Reconocido como una exportación de Google Forms" in page  # from all its headers
     report = coordinator.get(check + "?report=csv").get_data(as_text=True)
     assert "20/11/2026" not in report and "Marca temporal" not in report
     assert coordinator.post(check, data={**_hidden(page), "confirm": "1"}).status_code == 302
@@ -277,3 +278,28 @@ def test_a_number_off_the_scale_is_an_error_not_a_wording_to_match(app, coordina
     matches = page[page.find('data-testid="values-to-match"'):page.find('data-testid="import-errors"')]
     assert "“Bastante satisfecho”" in matches and "“7”" not in matches
     assert "«7» es mayor que 5." in page
+
+
+@pytest.mark.parametrize("preset", list(PRESET_FILES))
+def test_both_readers_read_a_tools_export_alike(app, make_survey, preset):
+    from core.imports import parse, read_table
+    from core.imports.frames import read_frame
+    from core.imports.values import remembered
+    from surveys.response_import import offered_mapping
+
+    make_data, name, _recognised = PRESET_FILES[preset]
+    data = make_data()
+    survey_id = make_survey(language="es", anonymous=False)
+    with app.test_request_context():
+        survey = db.session.get(Survey, survey_id)
+        table = read_table(data, name)
+        spec = remembered(response_spec(survey))
+        mapping = offered_mapping(survey, table.headers)
+        by_row = parse(table, spec, mapping)
+        by_frame = parse(read_frame(data, name), spec, mapping)
+        assert by_row.errors == by_frame.errors == []
+        for column in spec.columns:
+            rows = [row.values[column.field] for row in by_row._parsed_rows(by_row.values.index)]
+            assert by_frame.values[column.field].tolist() == rows, column.field
+        overall = next(item for item in survey.items if item.key == "overall")
+        assert by_frame.values[field_name(overall)].tolist() == [5, 3, 1]

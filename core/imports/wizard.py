@@ -163,7 +163,7 @@ class Importer:
         """The mapping to offer again, for an importer that remembers the last one."""
         return None
 
-    def offered_mapping(self, target, headers: list[str]) -> dict | None:
+    def offered_mapping(self, target, table) -> dict | None:
         """The mapping the check page offers before the guess from the synonyms: the remembered one, unless the
         importer can tell more from the file's headers (a survey tool's export)."""
         return self.remembered_mapping()
@@ -258,7 +258,7 @@ class ImportWizard:
         if table is None:
             return redirect(self._urls(pending)["upload"])
         spec = remembered(importer.spec(pending.target))
-        form = mapping_form_class(spec, table.headers, importer.offered_mapping(pending.target, table.headers))()
+        form = mapping_form_class(spec, table.headers, importer.offered_mapping(pending.target, table))()
         page = functools.partial(self._check_page, pending, table, form)
         if request.method == "POST" and not form.validate():
             return page()

@@ -1,8 +1,6 @@
 """Importing responses exported by other survey tools into a wave (the import wizard: upload, map columns,
 check, import)."""
 
-from dataclasses import replace
-
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -39,14 +37,14 @@ class ResponseImporter(Importer):
 
     def readable(self, table, wave: Wave):
         # An anonymous survey keeps no time: the file's timestamp columns are not even offered.
-        return replace(table, headers=response_import.readable_headers(wave.survey, table.headers))
+        return response_import.readable_table(wave.survey, table)
 
-    def offered_mapping(self, wave: Wave, headers: list[str]) -> dict:
-        return response_import.offered_mapping(wave.survey, headers)
+    def offered_mapping(self, wave: Wave, table) -> dict:
+        return response_import.offered_mapping(wave.survey, table.headers, getattr(table, "all_headers", None))
 
     def recognised(self, table):
         """The survey tool whose export the upload is, for the check page (None: not recognised)."""
-        return response_import.recognised(table.headers)
+        return response_import.recognised(table)
 
     def check(self, result, pending) -> list[dict]:
         return response_import.plan(result, pending.target)
