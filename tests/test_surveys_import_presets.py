@@ -303,3 +303,20 @@ def test_both_readers_read_a_tools_export_alike(app, make_survey, preset):
             assert by_frame.values[column.field].tolist() == rows, column.field
         overall = next(item for item in survey.items if item.key == "overall")
         assert by_frame.values[field_name(overall)].tolist() == [5, 3, 1]
+
+
+@pytest.mark.parametrize("export", ["limesurvey_codes", "limesurvey_texts", "google_forms", "formbricks"])
+def test_the_check_page_offers_no_metadata_column_for_any_field(app, make_survey, export):
+    from core.imports.forms import initial_mapping
+    from surveys.response_import import offered_mapping
+
+    headers = getattr(exports, export)()[0]
+    survey_id = make_survey(language="es", anonymous=False)
+    with app.test_request_context():
+        survey = db.session.get(Survey, survey_id)
+        offered = initial_mapping(response_spec(survey), headers, offered_mapping(survey, headers))
+    metadata = set(import_presets.metadata_columns(headers, import_presets.recognise(headers)))
+    timestamp = import_presets.timestamp_column(headers, import_presets.recognise(headers))
+    assert offered.pop("submitted_on") == timestamp
+    assert offered.pop("typology") is None and offered.pop("segment") is None
+    assert all(header and header not in metadata for header in offered.values())
