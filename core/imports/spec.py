@@ -53,6 +53,8 @@ class Column:
             raise ValueError(f"unknown column kind {self.kind!r}; use one of {sorted(KINDS)}")
         if self.kind != "choice" and (self.choices or self.vocabulary or self.aliases):
             raise ValueError(f"column {self.field!r}: choices, a vocabulary and aliases go with kind 'choice'")
+        if self.numbered and self.kind != "choice":
+            raise ValueError(f"column {self.field!r}: numbered goes with kind 'choice'")
         if self.kind == "choice" and not self.choices and not self.vocabulary:
             raise ValueError(f"column {self.field!r}: a choice column needs its choices or a vocabulary")
 
