@@ -320,3 +320,13 @@ def test_the_check_page_offers_no_metadata_column_for_any_field(app, make_survey
     assert offered.pop("submitted_on") == timestamp
     assert offered.pop("typology") is None and offered.pop("segment") is None
     assert all(header and header not in metadata for header in offered.values())
+
+
+@pytest.mark.parametrize("anonymous", [True, False])
+def test_the_upload_page_says_what_becomes_of_the_file_dates(coordinator, make_survey, make_wave, anonymous):
+    wave = make_wave(make_survey(language="es", anonymous=anonymous))
+    page = coordinator.get(f"/surveys/waves/{wave}/import").get_data(as_text=True)
+    assert "Se reconocen las exportaciones de LimeSurvey, Google Forms y Formbricks" in page
+    assert ("La encuesta es anónima: una columna de fecha del fichero no se lee." in page) is anonymous
+    assert ("Se guarda la fecha de cada respuesta" in page) is not anonymous
+    assert ("Fecha de la respuesta" in page) is not anonymous
