@@ -257,6 +257,10 @@ def test_an_unknown_wording_is_matched_once_and_the_next_file_is_not_asked(app, 
     assert 'data-testid="values-to-match"' not in page
     overall = sorted(answers["overall"] for answers, _day in _stored(app, second))
     assert overall == [1, 4, 5]
+    # The coordinator finds the match in the settings, with the point it counts as.
+    page = coordinator.get("/settings/import-matches").get_data(as_text=True)
+    assert "Respuestas de encuesta del 1 al 5" in page and "Bastante satisfecho" in page
+    assert "4 (satisfecho, de acuerdo)" in page
 
 
 def test_the_spec_of_an_anonymous_survey_has_no_date_column(ctx, make_survey):
