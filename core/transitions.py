@@ -97,6 +97,7 @@ def record_transitions(kind: str, changes: Iterable[tuple[int, object, object]],
     to) for each. One INSERT for all of them (an import changing thousands of records), not one per record;
     returns how many rows it wrote."""
     when, actor_id, why = at or utcnow(), getattr(actor, "id", None), (reason or "").strip() or None
+    changes = list(changes)
     rows = [{"record_kind": kind, "record_id": int(record_id), "field": field, "from_value": _stored(old),
              "to_value": _stored(new), "reason": why, "actor_id": actor_id, "at": when}
             for record_id, old, new in changes]
