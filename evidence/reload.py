@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from core import transitions
 from core.extensions import db
@@ -183,8 +184,8 @@ def apply_reload(plan: ReloadPlan, *, actor, reason: str | None, confirmed: bool
 
 
 def reload_history(criteria_set: CriteriaSet | None = None) -> list[transitions.StateChange]:
-    """The reloads of the sets' files (of one set, or all), oldest first."""
-    query = (select(transitions.StateChange)
+    """The reloads of the sets' files (of one set, or all), oldest first, with who made them (one query)."""
+    query = (select(transitions.StateChange).options(joinedload(transitions.StateChange.actor))
              .where(transitions.StateChange.record_kind == SET_HISTORY_KIND,
                     transitions.StateChange.field == RELOAD_FIELD)
              .order_by(transitions.StateChange.at, transitions.StateChange.id))

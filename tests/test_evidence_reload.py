@@ -124,3 +124,75 @@ def test_the_cli_refuses_without_yes_printing_each_change_and_loads_with_it(app,
         assert sorted(c.code for c in criteria_set.all_criteria) == ["K1", "K2", "K3", "K4"]
         [row] = reload.reload_history(criteria_set)
         assert row.reason.startswith("Version 2 — ")
+
+
+def _upload(coordinator, content: str, name="own-v2.yaml"):
+    from io import BytesIO
+
+    return coordinator.post("/evidence/sets", data={"file": (BytesIO(content.encode()), name)},
+                            content_type="multipart/form-data")
+
+
+def _hidden(page: str, name: str) -> str:
+    import re
+
+    return re.search(rf'name="{name}" type="hidden" value="([^"]*)"', page).group(1)
+
+
+def test_the_sets_page_shows_a_new_version_criterion_by_criterion_and_loads_it_once_confirmed(app, client_as):
+    coordinator = client_as("coordinator")
+    with app.app_context():
+        criteria_set = install_set(parse_criteria_file(FIRST), source="own.yaml")
+        db.session.commit()
+        _judge(criteria_set, "K3")
+        set_id = criteria_set.id
+
+    page = _upload(coordinator, SECOND)
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'data-testid="reload-changes"' in text
+    assert 'data-criterion="K3" data-kind="retired" data-judged="yes"' in text
+    assert 'data-criterion="K4" data-kind="added" data-judged="no"' in text
+    assert f'action="/evidence/sets/{set_id}/reload"' in text
+    with app.app_context():  # nothing changed yet
+        assert [c.code for c in db.session.get(CriteriaSet, set_id).criteria] == ["K1", "K2", "K3"]
+
+    form = {"content": _hidden(text, "content"), "source": "own-v2.yaml"}
+    refused = coordinator.post(f"/evidence/sets/{set_id}/reload", data=form)
+    assert refused.status_code == 400
+    assert "Tick the box to confirm." in refused.get_data(as_text=True)
+    assert "Say why the set&#39;s criteria change." in refused.get_data(as_text=True)
+    with app.app_context():
+        assert [c.code for c in db.session.get(CriteriaSet, set_id).criteria] == ["K1", "K2", "K3"]
+
+    done = coordinator.post(f"/evidence/sets/{set_id}/reload", data={**form, "confirm": "y",
+                                                                      "reason": "Version 2 of our set"})
+    assert done.status_code == 302
+    with app.app_context():
+        criteria_set = db.session.get(CriteriaSet, set_id)
+        assert [c.code for c in criteria_set.criteria] == ["K1", "K2", "K4"] and criteria_set.source == "own-v2.yaml"
+        [row] = reload.reload_history(criteria_set)
+        assert row.actor is not None and row.actor.role.value == "coordinator"
+    sets_page = coordinator.get("/evidence/sets").get_data(as_text=True)
+    assert 'data-testid="reloads"' in sets_page and "Version 2 of our set" in sets_page
+
+    # A file of another set sent back to this one is refused.
+    import base64
+
+    other = base64.b64encode(FIRST.replace("OWN-1", "OTHER").encode()).decode()
+    assert coordinator.post(f"/evidence/sets/{set_id}/reload", data={"content": other, "confirm": "y",
+                                                                     "reason": "x"}).status_code == 400
+
+
+def test_only_coordinators_reload_a_set(app, client_as):
+    import base64
+
+    with app.app_context():
+        criteria_set = install_set(parse_criteria_file(FIRST), source="own.yaml")
+        db.session.commit()
+        set_id = criteria_set.id
+    content = base64.b64encode(SECOND.encode()).decode()
+    for role in ("member", "reviewer"):
+        response = client_as(role).post(f"/evidence/sets/{set_id}/reload", data={"content": content})
+        assert response.status_code == 403
+    with app.app_context():
+        assert [c.code for c in db.session.get(CriteriaSet, set_id).criteria] == ["K1", "K2", "K3"]
