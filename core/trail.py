@@ -155,10 +155,10 @@ def _named(model, values: dict, names: "_Names") -> str | None:
     return str(model.__audit_name__) % {name: _shown(model, name, values[name], {}, names).text for name in fields}
 
 
-def _readable(entry: AuditEntry, names: "_Names", parts: dict | None = None) -> ReadableEntry:
+def _readable(entry: AuditEntry, names: "_Names", parts: dict) -> ReadableEntry:
     model = audited_model(entry.entity_type)
     record = names.record(entry.entity_type, entry.entity_id, entry.entity_label)
-    named = _named(model, (parts or {}).get((entry.entity_type, entry.entity_id), {}), names)
+    named = _named(model, parts.get((entry.entity_type, entry.entity_id), {}), names)
     if named:
         record = Shown(named, record.url)
     changes = [FieldChange(field_label(entry.entity_type, name),
