@@ -23,12 +23,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, Select, String, Text, delete, func, insert, select
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, Select, String, Text, delete, func, select
 from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 
 from core import signals
 from core.extensions import db
 from core.findings import Finding, Status
+from core.imports.bulk import bulk_insert
 from core.rules import RuleError, TransitionRefused
 from core.timeutil import utcnow
 
@@ -96,14 +97,18 @@ def record_transitions(kind: str, changes: Iterable[tuple[int, object, object]],
     """Keep many records' changes of one ``field`` in their history at once: ``changes`` gives (record id, from,
     to) for each. One INSERT for all of them (an import changing thousands of records), not one per record;
     returns how many rows it wrote."""
-    when, actor_id, why = at or utcnow(), getattr(actor, "id", None), (reason or "").strip() or None
     changes = list(changes)
-    rows = [{"record_kind": kind, "record_id": int(record_id), "field": field, "from_value": _stored(old),
-             "to_value": _stored(new), "reason": why, "actor_id": actor_id, "at": when}
-            for record_id, old, new in changes]
-    if rows:
-        db.session.execute(insert(StateChange.__table__), rows)
-    return len(rows)
+    if not changes:
+        return 0
+    # The driver's own executemany (COPY on PostgreSQL), column by column: the ORM's insert of a list of
+    # dicts costs ten times as much for the 100 000 exits of a census import.
+    bulk_insert(db.session.connection(), StateChange.__table__, {
+        "record_id": [int(record_id) for record_id, _old, _new in changes],
+        "from_value": [_stored(old) for _id, old, _new in changes],
+        "to_value": [_stored(new) for _id, _old, new in changes],
+        "record_kind": kind, "field": field, "reason": (reason or "").strip() or None,
+        "actor_id": getattr(actor, "id", None), "at": at or utcnow()})
+    return len(changes)
 
 
 def history_of(kind: str, record_ids: Select) -> Select:
