@@ -60,6 +60,10 @@ class Audited:
     How the trail reads (``core.trail``): ``__record_page__`` is the endpoint of the record's page, which the
     trail links to (and which links back to the record's history); ``__audit_kinds__`` maps a column holding
     the id of a record of any kind to the column naming that kind (``core.signals.evidence_records``).
+    ``__audit_name__`` names a record by its fields where ``str()`` would give ids (an association row: a
+    pattern such as ``_l("%(user_id)s in %(group_id)s")``, each placeholder a column, read in the reader's
+    language); ``__audit_parent__`` is the column of the record this one belongs to (a task's
+    ``improvement_id``): the parent's history lists its children's entries too (``audit_children``).
     """
 
     __audit_label__ = None
@@ -67,6 +71,8 @@ class Audited:
     __audit_skip__: frozenset = frozenset()
     __record_page__: str | None = None
     __audit_kinds__: dict[str, str] = {}
+    __audit_name__ = None
+    __audit_parent__: str | None = None
 
 
 def label(text, *, values: dict | None = None) -> dict:
@@ -116,6 +122,17 @@ def _audited_models() -> dict:
 def audited_model(entity_type: str):
     """The audited model stored in table ``entity_type``, or None."""
     return _audited_models().get(entity_type)
+
+
+def audit_children(entity_type: str) -> list[tuple[type, str]]:
+    """(model, column) of every audited kind whose ``__audit_parent__`` column points at ``entity_type``."""
+    found = []
+    for model in _audited_models().values():
+        name = model.__audit_parent__
+        column = model.__table__.columns.get(name) if name else None
+        if column is not None and any(key.column.table.name == entity_type for key in column.foreign_keys):
+            found.append((model, name))
+    return sorted(found, key=lambda pair: pair[0].__tablename__)
 
 
 def entity_label(entity_type: str) -> str:

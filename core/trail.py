@@ -10,11 +10,16 @@ into what the page, the home page's recent changes and the export show:
   (``__record_page__`` of its model). The names are read in one query per referenced table for the whole
   page, whatever the number of entries; records deleted since are named as the trail last knew them (one
   query more). A reference whose kind is in another column (``__audit_kinds__``, manual evidence's
-  "record") is resolved through the kinds ``core.signals.evidence_records`` offers.
+  "record") is resolved through the kinds ``core.signals.evidence_records`` offers;
+- a record whose ``str()`` is made of ids (an association row: a group's member, a meeting's attendee, a
+  prioritisation score) by its ``__audit_name__``, each part a name in the reader's language ("Lucía
+  Fernández in Claims group", "Impact on loyalty: 3"), from the entry's values or the record as it is now
+  (one query per such table).
 """
 
 import ast
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -84,13 +89,78 @@ def zone_name() -> str:
 def readable(entries) -> list[ReadableEntry]:
     """``entries`` as the reader reads them; the records they name are looked up once per table."""
     entries = list(entries)
-    names = _Names(_references(entries))
-    return [_readable(entry, names) for entry in entries]
+    parts = _name_parts(entries)
+    wanted = _references(entries)
+    for (table, _record_id), values in parts.items():
+        model = audited_model(table)
+        for name, value in values.items():
+            target = _target(model, name, {})
+            if target and value not in (None, ""):
+                wanted.setdefault(target, set()).add(str(value))
+    names = _Names(wanted)
+    return [_readable(entry, names, parts) for entry in entries]
 
 
-def _readable(entry: AuditEntry, names: "_Names") -> ReadableEntry:
+def subject(entity_type: str, entity_id: str) -> tuple[str, Shown]:
+    """The kind and name of the record a history is of (as the trail last named it, linked while it exists)."""
+    label = db.session.scalar(select(AuditEntry.entity_label).where(AuditEntry.entity_type == entity_type,
+                                                                    AuditEntry.entity_id == entity_id)
+                              .order_by(AuditEntry.id.desc()).limit(1))
+    names = _Names({entity_type: {entity_id}} if audited_model(entity_type) is not None else {})
+    return entity_label(entity_type), names.record(entity_type, entity_id, label or "")
+
+
+def _placeholders(model) -> list[str]:
+    """The columns a model's ``__audit_name__`` names its records by."""
+    pattern = getattr(model, "__audit_name__", None) if model is not None else None
+    return re.findall(r"%\((\w+)\)s", str(pattern)) if pattern is not None else []
+
+
+def _name_parts(entries) -> dict[tuple[str, str], dict]:
+    """{(table, id): {column: value}} of the records of a page named by their fields (``__audit_name__``): the
+    values from the entries' own changes (an insert or a delete has them all), else from the record as it is
+    now (one query per table, for updates)."""
+    found: dict[tuple[str, str], dict] = {}
+    for entry in entries:
+        fields = _placeholders(audited_model(entry.entity_type))
+        if not fields:
+            continue
+        values = found.setdefault((entry.entity_type, entry.entity_id), {})
+        for name in fields:
+            old, new = (entry.changes.get(name) or [None, None])[:2]
+            value = new if new not in (None, "") else old
+            if name not in values and value not in (None, ""):
+                values[name] = value
+    lacking: dict[str, list[int]] = {}
+    for (table, record_id), values in found.items():
+        if set(_placeholders(audited_model(table))) - set(values) and record_id.isdigit():
+            lacking.setdefault(table, []).append(int(record_id))
+    for table, ids in lacking.items():
+        model = audited_model(table)
+        fields = _placeholders(model)
+        columns = model.__table__.c
+        query = select(columns.id, *(columns[name] for name in fields)).where(columns.id.in_(ids))
+        for record_id, *values in db.session.execute(query):
+            known = found[(table, str(record_id))]
+            for name, value in zip(fields, values, strict=True):
+                known.setdefault(name, value)
+    return found
+
+
+def _named(model, values: dict, names: "_Names") -> str | None:
+    """A record's name by its ``__audit_name__`` ("Lucía Fernández in Claims group"), when every part is known."""
+    fields = _placeholders(model)
+    if not fields or set(fields) - set(values):
+        return None
+    return str(model.__audit_name__) % {name: _shown(model, name, values[name], {}, names).text for name in fields}
+
+
+def _readable(entry: AuditEntry, names: "_Names", parts: dict) -> ReadableEntry:
     model = audited_model(entry.entity_type)
     record = names.record(entry.entity_type, entry.entity_id, entry.entity_label)
+    named = _named(model, parts.get((entry.entity_type, entry.entity_id), {}), names)
+    if named:
+        record = Shown(named, record.url)
     changes = [FieldChange(field_label(entry.entity_type, name),
                            _shown(model, name, values[0], entry.changes, names),
                            _shown(model, name, values[1], entry.changes, names))

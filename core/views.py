@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 
 from core import bp, services, trail
 from core.access import AUDIT, COORDINATION, COORDINATORS_ONLY, PUBLIC_READ, TEAM_DATA, allow, may
-from core.audit import entity_label
+from core.audit import audit_children, entity_label
 from core.exports import export_response
 from core.extensions import database_reachable, db
 from core.files import Owner, download_response
@@ -139,7 +139,12 @@ def audit_trail():
     """Browse every change made to the data, filtered by record, person, kind of record, change and dates."""
     form, filters = _audit_filters()
     page = db.paginate(services.audit_query(**filters), per_page=50)
+    subject = (trail.subject(filters["entity_type"], filters["entity_id"])
+               if filters.get("entity_type") and filters.get("entity_id") else None)
+    children = [entity_label(model.__tablename__) for model, _column in audit_children(filters["entity_type"])] \
+        if subject else []
     return render_template("core/audit.html", form=form, page=page, entries=trail.readable(page.items),
+                           subject=subject, children=children,
                            zone=trail.zone_name(), filters=request.args.to_dict(flat=True),
                            export_args={k: v for k, v in request.args.items() if k != "page"})
 

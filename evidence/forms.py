@@ -3,7 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from core.forms import AcceptedUpload, options
@@ -19,6 +19,18 @@ class CriteriaSetForm(FlaskForm):
                      description=_l("One file per standard: its code, name and criteria, each with its text and "
                                     "suggested areas, in Spanish and/or English (see the shipped A1–E1 file)."))
     submit = SubmitField(_l("Add criteria set"))
+
+
+class ReloadSetForm(FlaskForm):
+    """The confirmation of a new version of a set's file: the file itself travels in the page (base64, at most
+    ``MAX_BYTES``), checked again when it comes back."""
+
+    content = HiddenField(validators=[DataRequired()])
+    source = HiddenField(validators=[Optional(), Length(max=255)])
+    confirm = BooleanField(_l("I have read the list: change and retire these criteria (their verdicts and evidence "
+                              "stay with them)"))
+    reason = TextAreaField(_l("Why does the set change?"), validators=[Optional(), Length(max=1000)])
+    submit = SubmitField(_l("Load the new version"))
 
 
 class SelfAssessmentForm(FlaskForm):

@@ -2,13 +2,14 @@
 pack-building jobs and the dated snapshots of every pack generated."""
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     Boolean,
     Column,
+    Date,
     DateTime,
     ForeignKey,
     Integer,
@@ -71,8 +72,13 @@ class CriteriaSet(Audited, db.Model):
     source: Mapped[str | None] = mapped_column(String(255), info=label(_l("File")))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
-    criteria = relationship("Criterion", back_populates="criteria_set", order_by="Criterion.position",
-                            cascade="all, delete-orphan")
+    #: The criteria in force: a criterion a newer version of the file no longer has, or changed while verdicts
+    #: or evidence rested on it, is retired (``Criterion.retired_on``), never deleted; it leaves the checklist.
+    criteria = relationship("Criterion", order_by="Criterion.position", cascade="all, delete-orphan",
+                            primaryjoin="and_(CriteriaSet.id == Criterion.set_id, Criterion.retired_on.is_(None))",
+                            overlaps="all_criteria,criteria_set")
+    #: Every criterion the set has had, the retired ones included (its reloads compare the file with them).
+    all_criteria = relationship("Criterion", order_by="Criterion.position", viewonly=True)
 
     def __str__(self) -> str:
         return self.code
@@ -107,8 +113,10 @@ class Criterion(Audited, db.Model):
     areas: Mapped[dict | None] = mapped_column(JSON, info=label(_l("Suggested areas")))
     #: The key of the automatic evidence that feeds the criterion (``evidence.automatic``).
     evidence_source: Mapped[str | None] = mapped_column(String(30), info=label(_l("Automatic evidence")))
+    #: The day a reload of its set's file retired it (``evidence.reload``); None while it is in force.
+    retired_on: Mapped[date | None] = mapped_column(Date, info=label(_l("Retired on")))
 
-    criteria_set = relationship("CriteriaSet", back_populates="criteria")
+    criteria_set = relationship("CriteriaSet", overlaps="criteria,all_criteria")
 
     def __str__(self) -> str:
         return self.code

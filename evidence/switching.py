@@ -94,8 +94,10 @@ def use_set(chosen: CriteriaSet, *, actor, reason: str | None, confirmed: bool =
 
 
 def switch_history() -> list[transitions.StateChange]:
-    """Every switch of the set in use, oldest first (one query)."""
+    """Every switch of the set in use, oldest first (one query); the reloads of a set's file are
+    ``evidence.reload.reload_history``."""
     query = (select(transitions.StateChange).options(joinedload(transitions.StateChange.actor))
-             .where(transitions.StateChange.record_kind == SET_HISTORY_KIND)
+             .where(transitions.StateChange.record_kind == SET_HISTORY_KIND,
+                    transitions.StateChange.field == transitions.STATUS)
              .order_by(transitions.StateChange.at, transitions.StateChange.id))
     return list(db.session.scalars(query))

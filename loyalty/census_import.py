@@ -11,6 +11,12 @@ audited.
 Rules: clients are matched by code (upsert). A column missing from the file, or an empty cell, leaves
 the recorded value as it is; in particular an empty exit date never brings a lost client back. A year's
 figures already recorded are kept unless the user chooses to replace them.
+
+Exit dates are what B2 counts losses by, so a file never moves one silently: a client's recorded exit date (or,
+for a client brought back since, the one its history keeps: ``services.kept_exit_date``) stays unless the check
+page, which lists every such change old → new (``CensusPlan.exit_changes``), is confirmed with its own tick. Every
+exit date the import writes — a first exit, or a change so confirmed — joins the client's state-change history
+(``core.transitions``, kind ``client``, field ``exit_date``) in one statement for all of them.
 """
 
 from dataclasses import dataclass, field, replace
@@ -23,6 +29,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import bindparam, func, select, update
 
+from core import transitions
 from core.extensions import db
 from core.files import Owner, delete_file
 from core.i18n import in_reader_language
@@ -139,6 +146,13 @@ class CensusPlan:
     warnings: list["YearWarning"] = field(default_factory=list)
     #: How the file meets the demo organisation's clients, when the census still holds them (the page warns).
     demo: DemoMix | None = None
+    #: Known clients whose exit date the file would change: kept unless the check page confirms each of them.
+    exit_changes: list["ExitDateChange"] = field(default_factory=list)
+    #: code → the exit date recorded for a known client, or kept in its history while it is a current client
+    #: again; what the import compares the file's exit dates with.
+    recorded_exits: dict = field(default_factory=dict)
+    #: The codes of those of them who are current clients again (their exit date is only in their history).
+    current_again: set = field(default_factory=set)
 
     @property
     def figure_years(self) -> list[int]:
@@ -162,6 +176,17 @@ class CensusPlan:
     def leaving(self) -> int:
         """Rows that record an exit."""
         return int(self.rows["left_on"].notna().sum())
+
+
+@dataclass(frozen=True)
+class ExitDateChange:
+    """A known client whose recorded (or kept) exit date the file gives differently."""
+
+    row: int
+    code: str
+    name: str
+    old: date
+    new: date
 
 
 @dataclass
@@ -215,9 +240,11 @@ def check_result(result: ImportResult, *, year: int | None, full_census: bool) -
     _check_figures(result, year)
     rows = result.accepted()
     plan = CensusPlan(result, year, full_census, rows)
+    plan.recorded_exits, plan.current_again = recorded_exits(known)
     if result.ok:
         _compare_recorded_figures(plan)
         plan.warnings = membership_warnings(rows, known)
+        plan.exit_changes = exit_date_changes(rows, plan.recorded_exits)
     plan.demo = demo_mix(values["code"].dropna(), full_census=full_census)
     plan.census_version = census_version(known, plan)
     return plan
@@ -230,6 +257,35 @@ def census_version(known: dict, plan: CensusPlan) -> str:
     census still gives the same, so two imports of the same clients cannot both claim "50 updated"."""
     versions = sum(version for _id, _left, version in known.values())
     return f"{len(known)}.{versions}.{plan.figures_recorded}.{plan.figures_differing}"
+
+
+def recorded_exits(known: dict) -> tuple[dict[str, date], set[str]]:
+    """code → the exit date each known client's evidence rests on: its recorded one, or, for a client who is
+    current again, the one its history keeps (``services.kept_exit_date``, read here for all at once: one query,
+    none when every known client is lost); and the codes of the latter."""
+    exits = {code: left for code, (_id, left, _version) in known.items() if left is not None}
+    current = {client_id: code for code, (client_id, left, _version) in known.items() if left is None}
+    if not current:
+        return exits, set()
+    table = transitions.StateChange.__table__
+    kept = {}
+    for client_id, value in driver_rows(db.session.connection(), select(table.c.record_id, table.c.to_value).where(
+            table.c.record_kind == services.CLIENT_HISTORY_KIND, table.c.field == services.EXIT_DATE,
+            table.c.to_value.is_not(None)).order_by(table.c.at, table.c.id)):
+        if client_id in current:
+            kept[current[client_id]] = transitions.stored_date(value)  # the last one recorded wins
+    return exits | kept, set(kept)
+
+
+def exit_date_changes(rows: pd.DataFrame, recorded: dict[str, date]) -> list[ExitDateChange]:
+    """The accepted rows that give a known client an exit date other than the one recorded (or kept)."""
+    if not recorded:
+        return []
+    leaving = rows.loc[rows["left_on"].notna() & rows["code"].isin(list(recorded)), ["code", "name", "left_on"]]
+    return [ExitDateChange(int(number), code, name, recorded[code], left)
+            for number, code, name, left in zip(leaving.index, leaving["code"], leaving["name"], leaving["left_on"],
+                                                strict=True)
+            if left != recorded[code]]
 
 
 def _reject_duplicates(result: ImportResult) -> None:
@@ -391,9 +447,13 @@ def lock_for_apply(record: CensusImport) -> bool:
     db.session.refresh(record)
     return record.imported_at is None
 
-def apply(plan: CensusPlan, record: CensusImport, *, replace_figures: bool) -> None:
-    """Write the plan in the current transaction (the caller commits): clients, then their figures."""
+def apply(plan: CensusPlan, record: CensusImport, *, replace_figures: bool, change_exit_dates: bool = False) -> None:
+    """Write the plan in the current transaction (the caller commits): clients, then their figures, then the
+    history of the exit dates written. The exit dates of ``plan.exit_changes`` are the file's only when
+    ``change_exit_dates`` (the check page's tick); otherwise each client keeps the one recorded (or kept)."""
     rows, now = plan.rows, utcnow()
+    if plan.exit_changes and not change_exit_dates:
+        rows = _keeping_recorded_exits(rows, plan.exit_changes)
     known_rows = rows["client_id"].notna()
     new, known = rows[~known_rows], rows[known_rows]
     connection = db.session.connection()
@@ -403,6 +463,7 @@ def apply(plan: CensusPlan, record: CensusImport, *, replace_figures: bool) -> N
     clients = Client.__table__
     ids = dict(driver_rows(connection, select(clients.c.code, clients.c.id)
                            .where(clients.c.last_import_id == record.id)))
+    _record_exit_dates(plan, rows, ids, record, now)
     added, replaced, kept = _write_figures(rows[rows["has_figures"]], ids, replace_figures)
     record.rows, record.added, record.updated = len(rows), len(new), len(known)
     record.figures_added, record.figures_replaced, record.figures_kept = added, replaced, kept
@@ -410,6 +471,38 @@ def apply(plan: CensusPlan, record: CensusImport, *, replace_figures: bool) -> N
     record.figure_years = plan.figure_years
     db.session.flush()
     release_file(record)
+
+
+def _keeping_recorded_exits(rows: pd.DataFrame, changes: list[ExitDateChange]) -> pd.DataFrame:
+    """The rows with the recorded exit date in place of the file's, for the changes not confirmed."""
+    rows = rows.copy()
+    rows["left_on"] = rows["left_on"].astype(object)
+    for change in changes:
+        rows.at[change.row, "left_on"] = change.old
+    return rows
+
+
+def _record_exit_dates(plan: CensusPlan, rows: pd.DataFrame, ids: dict, record: CensusImport, now) -> None:
+    """Add to the clients' history every exit date the import wrote that differs from what was recorded: new
+    clients who left, known clients leaving now (a client current again on the date its history kept), and the
+    changes confirmed on the check page. One INSERT for each kind of reason, whatever the number of rows."""
+    left = rows.loc[rows["left_on"].notna(), ["code", "left_on"]]
+    if left.empty:
+        return
+    first, moved = [], []
+    for code, left_on in zip(left["code"], left["left_on"], strict=True):
+        kept = plan.recorded_exits.get(code)
+        if kept is None:
+            first.append((ids[code], None, left_on))
+        elif left_on != kept:
+            moved.append((ids[code], kept, left_on))  # confirmed: the unconfirmed ones were put back
+        elif code in plan.current_again:
+            first.append((ids[code], None, left_on))
+    for changes, reason in ((first, _("Exit recorded by the census import “%(file)s”.", file=record.filename)),
+                            (moved, _("Exit date changed by the census import “%(file)s”, confirmed on its check "
+                                      "page.", file=record.filename))):
+        transitions.record_transitions(services.CLIENT_HISTORY_KIND, changes, actor=record.actor, reason=reason,
+                                       field=services.EXIT_DATE, at=now)
 
 
 def release_file(record: CensusImport) -> None:

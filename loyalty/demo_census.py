@@ -9,10 +9,12 @@ an import says so before it happens (``demo_mix``), with the way to remove the d
 
 **What goes with the demo's clients** is what exists only because of them: their yearly figures here, and in the
 packages above, through the ``client_dependants`` signal, the records pointing at them (their complaints, their
-survey invitations and the answers given through them). Records that stay but pointed at a removed record are
-detached, not removed (a requirement first heard in a removed complaint: the requirement is the organisation's
-knowledge, and improvements may start from it). All of it in the caller's transaction, with set-based
-statements, and one audit row: the demo's import record, updated with when and how many of each kind.
+survey invitations and the answers given through them), and the state-change history (``core.transitions``) of
+the clients and complaints removed — an id SQLite gives again later must not inherit their past. Records that
+stay but pointed at a removed record are detached, not removed (a requirement first heard in a removed complaint:
+the requirement is the organisation's knowledge, and improvements may start from it). All of it in the caller's
+transaction, with set-based statements, and one audit row: the demo's import record, updated with when and how
+many of each kind.
 """
 
 from collections.abc import Callable
@@ -24,10 +26,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, delete, exists, func, select
 
-from core import signals
+from core import signals, transitions
 from core.audit import acting_as
 from core.extensions import db
 from core.timeutil import utcnow
+from loyalty import services
 from loyalty.models import CensusImport, Client, ClientYear
 from loyalty.services import CensusRuleError
 
@@ -78,13 +81,17 @@ def demo_client_ids(record: CensusImport) -> Select:
 
 def removal_plan(record: CensusImport) -> list[Dependants]:
     """What removing the demo's clients takes away, kind by kind, in the order it is done: the other packages'
-    records first, then the yearly figures, then the clients (a fixed number of queries)."""
+    records first, then the yearly figures, then the clients' history and the clients (a fixed number of
+    queries)."""
     clients = demo_client_ids(record)
     found = [dependant for answer in signals.send(signals.client_dependants, clients=clients)
              for dependant in answer]
     figures = select(ClientYear.id).where(ClientYear.client_id.in_(clients))
     found.append(Dependants("client_years", _l("Yearly figures"), _count(figures),
                             lambda: _delete(ClientYear, ClientYear.client_id.in_(clients))))
+    found.append(Dependants("client_history", _l("Recorded changes of the removed clients' exit dates"),
+                            transitions.count_history(services.CLIENT_HISTORY_KIND, clients),
+                            lambda: transitions.forget_history(services.CLIENT_HISTORY_KIND, clients)))
     found.append(Dependants("clients", _l("Clients"), _count(clients), lambda: _delete_clients(clients)))
     return found
 

@@ -126,6 +126,8 @@ class Participant(Audited, db.Model):
     """A person taking part in a process, with their role in it."""
 
     __tablename__ = "process_participants"
+    __audit_name__ = _l("%(user_id)s in %(process_id)s")
+    __audit_parent__ = "process_id"
     __audit_label__ = _l("Process participant")
     __table_args__ = (UniqueConstraint("process_id", "user_id"),)
 
@@ -145,6 +147,7 @@ class ProcessDocument(Audited, db.Model):
     """A related document of a process (procedure, form, instruction), stored with the shared uploads."""
 
     __tablename__ = "process_documents"
+    __audit_parent__ = "process_id"
     __audit_label__ = _l("Process document")
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -163,6 +166,7 @@ class ProcessStage(Audited, Versioned, db.Model):
     """One stage of a process diagram (C3): what is done, who answers for it, who holds the know-how."""
 
     __tablename__ = "process_stages"
+    __audit_parent__ = "process_id"
     __audit_label__ = _l("Diagram stage")
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -189,6 +193,7 @@ class KnowledgeHolder(Audited, db.Model):
     """A person who holds the knowledge a stage needs (C3: who must be informed and trained on changes)."""
 
     __tablename__ = "process_stage_knowledge_holders"
+    __audit_name__ = _l("%(user_id)s in %(stage_id)s")
     __audit_label__ = _l("Knowledge holder")
     __table_args__ = (UniqueConstraint("stage_id", "user_id"),)
 
@@ -227,6 +232,7 @@ class Indicator(Audited, Versioned, db.Model):
     """What a process measures, how often, and which way is better."""
 
     __tablename__ = "indicators"
+    __audit_parent__ = "process_id"
     __record_page__ = "processes.indicator_detail"
     __audit_label__ = _l("Indicator")
 

@@ -166,6 +166,7 @@ OBJECT_RULES = {
     "improvements.edit_criterion": ROLE,
     "evidence.criterion": ROLE, "evidence.add_evidence": ROLE, "evidence.self_assess": ROLE,
     "evidence.record_verdict": ROLE, "evidence.add_revision": ROLE, "evidence.use_set": ROLE,
+    "evidence.reload_set": ROLE,
     "evidence.pack_job": ROLE, "evidence.pack_job_state": ROLE, "evidence.snapshot": ROLE,
     "evidence.download_pack": ROLE,
     "surveys.survey": ROLE, "surveys.edit_survey": ROLE, "surveys.edit_item": ROLE, "surveys.remove_item": ROLE,

@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
+from core import transitions
 from core.audit import AuditEntry
 from core.extensions import db
 from core.models import User
@@ -85,6 +86,15 @@ def mixed_census(app, exit_reasons):
         wave = engine.create_wave(survey, name="2025", opens_on=TODAY, closes_on=None, public_link=False)
         for client in (demo[0], real[0]):
             _named_response(wave, client)
+        # History of their exit and response dates (core.transitions): one client and one complaint of each side,
+        # and a record of another kind whose id is a demo client's (it must stay).
+        for client in (demo[0], real[0]):
+            transitions.record_transition("client", client.id, field="exit_date", from_value=None,
+                                          to_value=date(2024, 6, 30), actor=None)
+            transitions.record_transition("complaint", complaints[client.code].id, field="responded_on",
+                                          from_value=None, to_value=TODAY, actor=None)
+        transitions.record_transition("improvement", demo[1].id, from_value="open", to_value="in_progress",
+                                      actor=None)
         db.session.commit()
         return {"import": record.id, "demo": [c.id for c in demo], "real": [c.id for c in real],
                 "heard": heard.id, "own": own.id, "real_complaints": [complaints[c.code].id for c in real],
@@ -97,13 +107,19 @@ def test_the_demo_clients_and_only_what_exists_because_of_them_are_removed(app, 
     with app.app_context():
         record = db.session.get(CensusImport, ids["import"])
         plan = {dependant.key: dependant.count for dependant in demo_census.removal_plan(record)}
-        assert plan == {"requirements_detached": 1, "complaints": 3, "survey_responses": 1,
-                        "survey_invitations": 1, "client_years": 6, "clients": 3}
+        assert plan == {"requirements_detached": 1, "complaint_history": 1, "complaints": 3, "survey_responses": 1,
+                        "survey_invitations": 1, "client_years": 6, "client_history": 1, "clients": 3}
         audit_before = _count(AuditEntry)
         removal = demo_census.remove_demo_census(record, actor=db.session.get(User, coordinator.id))
         db.session.commit()
         assert removal.counts == plan
         assert "Clients: 3" in removal.message and "Yearly figures: 6" in removal.message
+        assert "Recorded changes of the removed clients' exit dates: 1" in removal.message
+
+        # The history of the removed clients and complaints went with them; the rest stays.
+        assert [(row.record_kind, row.record_id) for row in db.session.scalars(
+            select(transitions.StateChange).order_by(transitions.StateChange.id))] == [
+            ("client", ids["real"][0]), ("complaint", ids["real_complaints"][0]), ("improvement", ids["demo"][1])]
 
         assert _count(Client, Client.id.in_(ids["demo"])) == 0
         assert sorted(db.session.scalars(select(Client.id))) == sorted(ids["real"])
@@ -185,8 +201,9 @@ def test_the_census_pages_tell_of_the_demo_clients_and_the_confirmation_lists_wh
     page = coordinator.get(remove_url).get_data(as_text=True)
     counts = dict(re.findall(r'<tr data-kind="(\w+)">.*?<td class="text-end fw-semibold">([\d,.\s]+)</td>', page,
                              re.S))
-    assert counts == {"requirements_detached": "1", "complaints": "3", "survey_responses": "1",
-                      "survey_invitations": "1", "client_years": "6", "clients": "3"}
+    assert counts == {"requirements_detached": "1", "complaint_history": "1", "complaints": "3",
+                      "survey_responses": "1", "survey_invitations": "1", "client_years": "6", "client_history": "1",
+                      "clients": "3"}
 
     refused = coordinator.post(remove_url, data={})
     assert refused.status_code == 200 and "Tick the box to confirm." in refused.get_data(as_text=True)
@@ -304,3 +321,26 @@ def test_a_real_census_imports_into_the_demo_database_with_a_warning_of_what_it_
     absent = re.search(r'data-testid="absent-demo">\s*<p class="mb-0">([\d,]+) of them are clients of the demo', done)
     assert absent and int(absent.group(1).replace(",", "")) == current_demo - 1
     assert 'data-testid="demo-badge"' in done
+
+
+def test_a_client_given_a_removed_demo_clients_id_does_not_inherit_its_exit_history(app, mixed_census):
+    """SQLite gives the highest id again once its row is gone: the history must have gone with the row."""
+    from loyalty import services
+
+    with app.app_context():
+        record = db.session.get(CensusImport, mixed_census["import"])
+        last = _client("S-00009", record)  # the census's highest id, a demo client's
+        db.session.flush()
+        transitions.record_transition("client", last.id, field="exit_date", from_value=None,
+                                      to_value=date(2023, 3, 31), actor=None)
+        db.session.commit()
+        removed_id = last.id
+        demo_census.remove_demo_census(record, actor=None)
+        db.session.commit()
+
+        newcomer = _client("NEW-1", None)
+        db.session.commit()
+        if db.engine.dialect.name == "sqlite":
+            assert newcomer.id == removed_id  # the case this guards against
+        assert transitions.history("client", newcomer.id) == []
+        assert services.kept_exit_date(newcomer) is None

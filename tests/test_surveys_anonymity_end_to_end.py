@@ -62,6 +62,7 @@ OTHER_RECORDS = {
     "processes.indicator_detail": "indicators", "processes.measurement_grid": "indicators",
     "processes.edit_interface": "interfaces", "processes.edit_programme": "programmes",
     "processes.change_process_status": "processes", "evidence.use_set": "criteria sets",
+    "evidence.reload_set": "criteria sets",
     "static": "static files",
 }
 EXPORTS = ("surveys.export_responses", "surveys.export_results")

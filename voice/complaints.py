@@ -279,8 +279,9 @@ def _save(complaint: Complaint | None, data: dict, *, actor, version, date_reaso
 
 def client_dependants(clients: Select) -> list[Dependants]:
     """What goes with census clients removed (``clients``: a SELECT of their ids): their enquiries, complaints,
-    claims and incidents. A requirement first heard in one of those complaints stays, detached from it: it is
-    what the organisation learnt, whoever said it, and opportunities for improvement may start from it."""
+    claims and incidents, and their history (``core.transitions``). A requirement first heard in one of those
+    complaints stays, detached from it: it is what the organisation learnt, whoever said it, and opportunities
+    for improvement may start from it."""
     complaints = select(Complaint.id).where(Complaint.client_id.in_(clients))
     heard = Requirement.complaint_id.in_(complaints)
 
@@ -295,5 +296,9 @@ def client_dependants(clients: Select) -> list[Dependants]:
     count = func.count()
     return [Dependants("requirements_detached", _l("Requirements first heard in a removed complaint"),
                        db.session.scalar(select(count).where(heard)), detach, detached=True),
+            # Before the complaints: their ids select the rows.
+            Dependants("complaint_history", _l("Recorded changes of the removed complaints' response dates"),
+                       transitions.count_history(COMPLAINT_HISTORY_KIND, complaints),
+                       lambda: transitions.forget_history(COMPLAINT_HISTORY_KIND, complaints)),
             Dependants("complaints", _l("Enquiries, complaints, claims and incidents"),
                        db.session.scalar(select(count).select_from(complaints.subquery())), remove)]

@@ -1,5 +1,8 @@
 """The checklist with its readiness and gaps, one criterion with all its evidence, and criteria sets."""
 
+import base64
+import binascii
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -12,9 +15,17 @@ from core.ids import record_id
 from core.rules import rule_refusals
 from core.transitions import ConfirmationNeeded
 from core.ui import flash_form_errors
-from evidence import bp, services, switching
+from evidence import bp, reload, services, switching
 from evidence.criteria_sets import MAX_BYTES, CriteriaFileError, current_set, install_set, parse_criteria_file
-from evidence.forms import CriteriaSetForm, EvidenceForm, PackForm, RevisionForm, SelfAssessmentForm, VerdictForm
+from evidence.forms import (
+    CriteriaSetForm,
+    EvidenceForm,
+    PackForm,
+    ReloadSetForm,
+    RevisionForm,
+    SelfAssessmentForm,
+    VerdictForm,
+)
 from evidence.models import CriteriaSet, EvidenceItem, SelfAssessment, Verdict
 from evidence.records import parse_record, record_choices, record_link
 from evidence.views.common import chosen_set, criterion_or_404, language
@@ -178,7 +189,11 @@ def criteria_sets():
     form, errors = CriteriaSetForm(), []
     if form.validate_on_submit():
         try:
-            data = parse_criteria_file(form.file.data.read(MAX_BYTES + 1))  # more is refused whole
+            raw = form.file.data.read(MAX_BYTES + 1)  # more is refused whole
+            data = parse_criteria_file(raw)
+            stored = db.session.scalar(db.select(CriteriaSet).where(CriteriaSet.code == data.code))
+            if stored is not None:  # a new version of a set's file: shown criterion by criterion first
+                return _reload_page(stored, data, raw, form.file.data.filename, ReloadSetForm(formdata=None))
             criteria_set = install_set(data, source=form.file.data.filename)
         except CriteriaFileError as error:
             db.session.rollback()
@@ -190,7 +205,49 @@ def criteria_sets():
             return redirect(url_for(".criteria_sets"))
     sets = db.session.scalars(db.select(CriteriaSet).order_by(CriteriaSet.id)).all()
     return render_template("evidence/sets.html", form=form, errors=errors, sets=sets, lang=language(),
-                           use_form=EmptyForm(), history=switching.switch_history()), 400 if errors else 200
+                           use_form=EmptyForm(), history=switching.switch_history(),
+                           reloads=reload.reload_history()), 400 if errors else 200
+
+
+def _reload_page(criteria_set: CriteriaSet, data, raw: bytes, source: str | None, form: ReloadSetForm,
+                 status: int = 200):
+    """What loading the new version of the file changes, criterion by criterion, to confirm or cancel."""
+    plan = reload.reload_plan(criteria_set, data)
+    form.content.data, form.source.data = base64.b64encode(raw).decode("ascii"), source
+    return render_template("evidence/reload_set.html", criteria_set=criteria_set, plan=plan, form=form,
+                           lang=language()), status
+
+
+@bp.post("/sets/<int:set_id>/reload")
+@allow(COORDINATION)
+def reload_set(set_id: int):
+    """Load the new version of a set's file the page showed (the file comes back in the form and is checked
+    again); one that changes or retires criteria with verdicts or evidence needs the tick and a reason."""
+    criteria_set = db.get_or_404(CriteriaSet, set_id)
+    form = ReloadSetForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        raw = base64.b64decode(form.content.data, validate=True)
+        data = parse_criteria_file(raw)
+    except (binascii.Error, ValueError, CriteriaFileError):
+        abort(400)
+    if data.code != criteria_set.code:
+        abort(400)
+    plan = reload.reload_plan(criteria_set, data)
+    if plan.needs_confirmation:
+        if not form.confirm.data:
+            form.confirm.errors = [_("Tick the box to confirm.")]
+        if not (form.reason.data or "").strip():
+            form.reason.errors = [_("Say why the set's criteria change.")]
+        if form.confirm.errors or form.reason.errors:
+            return _reload_page(criteria_set, data, raw, form.source.data, form, 400)
+    reload.apply_reload(plan, actor=current_user, reason=form.reason.data, confirmed=bool(form.confirm.data),
+                        source=form.source.data or None)
+    db.session.commit()
+    flash(_("The criteria of “%(name)s” follow the new version of its file.", name=criteria_set.title(language())),
+          "success")
+    return redirect(url_for(".criteria_sets"))
 
 
 @bp.route("/sets/<int:set_id>/use", methods=["GET", "POST"])

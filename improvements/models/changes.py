@@ -15,6 +15,7 @@ class ProcessChange(Audited, db.Model):
     """A process an improvement changed (C3): the sheet revision it caused and the diagram stages touched."""
 
     __tablename__ = "improvement_process_changes"
+    __audit_parent__ = "improvement_id"
     __audit_label__ = _l("Change in the way of operating")
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -37,6 +38,7 @@ class ProcessChange(Audited, db.Model):
 
 class ChangedStage(Audited, db.Model):
     __tablename__ = "improvement_changed_stages"
+    __audit_name__ = _l("%(stage_id)s in %(change_id)s")
     __audit_label__ = _l("Changed diagram stage")
     __table_args__ = (UniqueConstraint("change_id", "stage_id"),)
 
@@ -54,6 +56,7 @@ class AffectedPerson(Audited, db.Model):
     """Someone whose work the improvement changes (C3), and how."""
 
     __tablename__ = "improvement_affected_people"
+    __audit_parent__ = "improvement_id"
     __audit_label__ = _l("Person affected")
     __table_args__ = (UniqueConstraint("improvement_id", "user_id"),)
 
@@ -74,6 +77,7 @@ class Training(Audited, db.Model):
     """A session where people were informed of, or trained on, the change (C3): when, who, with what."""
 
     __tablename__ = "improvement_trainings"
+    __audit_parent__ = "improvement_id"
     __audit_label__ = _l("Information or training session")
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -98,6 +102,7 @@ class Training(Audited, db.Model):
 
 class TrainingAttendee(Audited, db.Model):
     __tablename__ = "improvement_training_attendees"
+    __audit_name__ = _l("%(user_id)s at %(training_id)s")
     __audit_label__ = _l("Training attendee")
     __table_args__ = (UniqueConstraint("training_id", "user_id"),)
 

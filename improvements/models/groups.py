@@ -42,6 +42,8 @@ class GroupMember(Audited, db.Model):
     """A person in a group, with their role in it (facilitator, secretary, member, expert…)."""
 
     __tablename__ = "improvement_group_members"
+    __audit_name__ = _l("%(user_id)s in %(group_id)s")
+    __audit_parent__ = "group_id"
     __audit_label__ = _l("Group member")
     __table_args__ = (UniqueConstraint("group_id", "user_id"),)
 
@@ -62,6 +64,8 @@ class GroupProcess(Audited, db.Model):
     """A process an improvement group works on."""
 
     __tablename__ = "improvement_group_processes"
+    __audit_name__ = _l("%(process_id)s in %(group_id)s")
+    __audit_parent__ = "group_id"
     __audit_label__ = _l("Process of a group")
     __table_args__ = (UniqueConstraint("group_id", "process_id"),)
 
@@ -78,6 +82,7 @@ class Meeting(Audited, db.Model):
     """A meeting of a group: who came, the minutes and what was decided."""
 
     __tablename__ = "improvement_meetings"
+    __audit_parent__ = "group_id"
     __audit_label__ = _l("Group meeting")
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -96,6 +101,7 @@ class Meeting(Audited, db.Model):
 
 class MeetingAttendee(Audited, db.Model):
     __tablename__ = "improvement_meeting_attendees"
+    __audit_name__ = _l("%(user_id)s at %(meeting_id)s")
     __audit_label__ = _l("Meeting attendee")
     __table_args__ = (UniqueConstraint("meeting_id", "user_id"),)
 

@@ -166,6 +166,8 @@ class SmartCheck(Audited, db.Model):
     Checks are kept, not overwritten: the page shows the latest, the history shows a failed one was fixed."""
 
     __tablename__ = "improvement_smart_checks"
+    __audit_name__ = _l("SMART check of %(improvement_id)s")
+    __audit_parent__ = "improvement_id"
     __audit_label__ = _l("SMART check")
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -218,6 +220,8 @@ class PriorityScore(Audited, db.Model):
     """The group's score (1–5) of one improvement on one criterion."""
 
     __tablename__ = "improvement_priority_scores"
+    __audit_name__ = _l("%(criterion_id)s: %(score)s")
+    __audit_parent__ = "improvement_id"
     __audit_label__ = _l("Priority score")
     __table_args__ = (UniqueConstraint("improvement_id", "criterion_id"),)
 

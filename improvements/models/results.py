@@ -46,6 +46,7 @@ class Evidence(Audited, db.Model):
     """Client evidence of an improvement (C2): a value before and after, a finding, or a file."""
 
     __tablename__ = "improvement_evidence"
+    __audit_parent__ = "improvement_id"
     __audit_label__ = _l("Improvement evidence")
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -32,6 +32,7 @@ class Task(Audited, Versioned, db.Model):
     """A task of an improvement's action plan: who does it, by when, and how far it is."""
 
     __tablename__ = "improvement_tasks"
+    __audit_parent__ = "improvement_id"
     __audit_label__ = _l("Improvement task")
 
     id: Mapped[int] = mapped_column(primary_key=True)

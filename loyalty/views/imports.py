@@ -119,7 +119,8 @@ class CensusImporter(Importer):
     def apply(self, plan: census_import.CensusPlan, result, pending: Pending, *, replace: bool) -> str:
         record = pending.record
         record.mapping = result.mapping
-        census_import.apply(plan, record, replace_figures=replace)
+        census_import.apply(plan, record, replace_figures=replace,
+                            change_exit_dates=request.form.get("exit_dates_changed") == "1")
         return _("Census imported: %(added)d clients added, %(updated)d updated; %(figures)d yearly figures added.",
                  added=record.added, updated=record.updated, figures=record.figures_added)
 
