@@ -20,6 +20,11 @@ def sources() -> dict[str, Source]:
     return signals.merged(signals.evidence_sources)
 
 
+def declared_thresholds() -> dict[str, tuple]:
+    """The thresholds each source's rule compares against (``core.findings.Threshold``), by key."""
+    return signals.merged(signals.evidence_thresholds)
+
+
 def key_of(criterion) -> str:
     return criterion.evidence_source or criterion.code
 
@@ -37,7 +42,8 @@ def finding_for(criterion, *, detail: bool = False, known: dict[str, Source] | N
         return Finding(Status.MISSING, [Line(_("No automatic evidence source “%(key)s” is registered for "
                                                "%(code)s: attach manual evidence and record the self-assessment.",
                                                key=key_of(criterion), code=criterion.code))])
-    return source(detail=detail)
+    # Only a criterion whose set states thresholds passes them: its rule declared them, so its source takes them.
+    return source(detail=detail, thresholds=criterion.thresholds) if criterion.thresholds else source(detail=detail)
 
 
 def findings_for(criteria, *, detail: bool = False) -> dict[int, Finding]:

@@ -107,6 +107,9 @@ class Criterion(Audited, db.Model):
     areas: Mapped[dict | None] = mapped_column(JSON, info=label(_l("Suggested areas")))
     #: The key of the automatic evidence that feeds the criterion (``evidence.automatic``).
     evidence_source: Mapped[str | None] = mapped_column(String(30), info=label(_l("Automatic evidence")))
+    #: ``{key: number}``: the thresholds the set states for the rule of its automatic evidence (the others keep
+    #: their defaults, ``core.findings.Threshold``).
+    thresholds: Mapped[dict | None] = mapped_column(JSON, info=label(_l("Thresholds")))
 
     criteria_set = relationship("CriteriaSet", back_populates="criteria")
 

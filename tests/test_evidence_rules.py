@@ -23,7 +23,7 @@ from voice import evidence as voice_evidence
 from voice.models import RequirementSource, RequirementStatus
 
 MET, PARTLY, MISSING = Status.MET, Status.PARTLY, Status.MISSING
-PROGRAMME, STANDARD = Record(id=1, name="Loyalty"), Record(id=1)
+PROGRAMME, STANDARD = Record(id=1, name="Loyalty"), Record(id=1, min_participants=2, min_indicators=1)
 
 
 def _sheet(owner=True, participants=2, indicators=1) -> SheetFacts:
@@ -44,6 +44,12 @@ def _a1(programme=PROGRAMME, sheets=(), standard=STANDARD):
     (_a1(sheets=(_sheet(), _sheet(owner=False))), PARTLY),
     (_a1(sheets=(_sheet(participants=0),)), PARTLY),
     (_a1(sheets=(_sheet(indicators=0),)), PARTLY),
+    (_a1(sheets=(_sheet(participants=1),)), PARTLY),  # the standard asks 2 (FID-C06 in the demo)
+    (_a1(sheets=(_sheet(participants=1),), standard=Record(id=1, min_participants=1, min_indicators=1)), MET),
+    (_a1(sheets=(_sheet(participants=3, indicators=1),), standard=Record(id=1, min_participants=3,
+                                                                          min_indicators=2)), PARTLY),
+    (_a1(sheets=(_sheet(participants=3, indicators=2),), standard=Record(id=1, min_participants=3,
+                                                                          min_indicators=2)), MET),
 ])
 def test_a1(facts, status):
     assert processes_evidence.a1_status(facts) == status
@@ -194,13 +200,39 @@ def _stage(holders):
     return Record(process_id=1), holders
 
 
+C3 = improvements_evidence
+
+
+def _changed(processes=("P1",), *, revisions=None, no_diagram=(), no_stage=0, affected=2, informed=1, trained=0):
+    return C3.ChangeRecord(Record(id=1), tuple(processes), len(processes) if revisions is None else revisions,
+                           tuple(no_diagram), no_stage, len(processes), affected, informed, trained, affected)
+
+
+def _c3(*counted, revised=1, revisions=2, linked=1, stages=(_stage(2),), limits=None):
+    limits = limits or C3.threshold_values(C3.C3_THRESHOLDS, None)
+    return C3.C3Facts(revised, revisions, linked, stages, tuple(counted), limits)
+
+
 @pytest.mark.parametrize(("facts", "status"), [
-    (improvements_evidence.C3Facts(0, 0, 0), MISSING),
-    (improvements_evidence.C3Facts(1, 2, 1), PARTLY),  # no diagram
-    (improvements_evidence.C3Facts(0, 0, 0, (_stage(2),)), PARTLY),  # no revision linked to an improvement
-    (improvements_evidence.C3Facts(1, 2, 0, (_stage(2),)), PARTLY),
-    (improvements_evidence.C3Facts(1, 2, 1, (_stage(2), _stage(0))), PARTLY),  # a stage nobody holds
-    (improvements_evidence.C3Facts(1, 2, 1, (_stage(2), _stage(1))), MET),
+    (C3.C3Facts(0, 0, 0), MISSING),
+    (_c3(revised=0, revisions=0, linked=0, stages=()), MISSING),  # nothing changed, nothing counted
+    (_c3(_changed(()), revised=0, revisions=0, linked=0, stages=()), MISSING),  # an improvement that changed nothing
+    (_c3(_changed()), MET),
+    (_c3(_changed(), _changed(("P1", "P2"))), MET),
+    (_c3(), PARTLY),  # diagrams and revisions, but no counted improvement
+    (_c3(_changed(no_diagram=("P1",)), stages=()), PARTLY),  # no diagram drawn
+    (_c3(_changed(), stages=(_stage(2), _stage(0))), PARTLY),  # a stage nobody holds
+    (_c3(_changed(), _changed(())), PARTLY),  # one of two changed no process (the demo's case)
+    (_c3(_changed(revisions=0)), PARTLY),  # the change names no sheet revision
+    (_c3(_changed(no_diagram=("P1",))), PARTLY),  # the changed process has no current diagram
+    (_c3(_changed(no_stage=1)), PARTLY),  # no diagram stage touched
+    (_c3(_changed(affected=0)), PARTLY),  # nobody listed as affected
+    (_c3(_changed(informed=0)), PARTLY),  # nobody informed or trained
+    (_c3(_changed(informed=0, trained=1)), MET),  # a training session is enough
+    (_c3(_changed(affected=2), limits={"min_process_changes": 1, "min_affected_people": 3, "min_sessions": 1}),
+     PARTLY),  # a stricter set asks three people
+    (_c3(_changed(("P1",)), limits={"min_process_changes": 2, "min_affected_people": 1, "min_sessions": 1}),
+     PARTLY),
 ])
 def test_c3(facts, status):
     assert improvements_evidence.c3_status(facts) == status
