@@ -118,18 +118,20 @@ def test_b2(facts, status):
     assert loyalty_evidence.b2_status(facts) == status
 
 
-def _requirements(sources=3, *, stale=0, unexplained=0):
+def _requirements(sources=3, *, stale=0, unexplained=0, in_window=None):
     counts = {(source, RequirementStatus.ANALYSED): 2 for source in list(RequirementSource)[:sources]}
-    return voice_evidence.RequirementFacts(sum(counts.values()), 0, counts, {}, stale, unexplained)
+    window = None if in_window is None else {source: 1 for source in list(RequirementSource)[:in_window]}
+    return voice_evidence.RequirementFacts(sum(counts.values()), 0, counts, {}, stale, unexplained, window)
 
 
 SURVEY = Record(hidden=False, drivers=[Record()], nps=20.0, repurchase=80.0)
 
 
-def _b1(requirements=None, *, ever=4, received=3, answered=2, survey=SURVEY, activities=()):
+def _b1(requirements=None, *, ever=4, received=3, answered=2, survey=SURVEY, activities=(), **limits):
+    limits = voice_evidence.threshold_values(voice_evidence.B1_THRESHOLDS, limits)
     return voice_evidence.B1Facts(TODAY, requirements or _requirements(), activities=activities,
                                   complaints_ever=ever, recent=voice_evidence.Window(received, answered),
-                                  survey=survey)
+                                  survey=survey, limits=limits)
 
 
 @pytest.mark.parametrize(("facts", "status"), [
@@ -139,6 +141,10 @@ def _b1(requirements=None, *, ever=4, received=3, answered=2, survey=SURVEY, act
          activities=((None, 1, 8, TODAY),)), PARTLY),  # a listening activity alone is something
     (_b1(), MET),
     (_b1(_requirements(2)), PARTLY),
+    (_b1(_requirements(2), min_sources=2), MET),  # a set that asks two sources
+    (_b1(_requirements(6, in_window=2)), PARTLY),  # six sources ever, two in the window
+    (_b1(_requirements(6, in_window=3)), MET),
+    (_b1(_requirements(6, in_window=0)), PARTLY),  # nothing identified in the window
     (_b1(_requirements(stale=1)), PARTLY),
     (_b1(_requirements(unexplained=1)), PARTLY),
     (_b1(voice_evidence.RequirementFacts()), PARTLY),
@@ -208,7 +214,10 @@ def _changed(processes=("P1",), *, revisions=None, no_diagram=(), no_stage=0, af
                            tuple(no_diagram), no_stage, len(processes), affected, informed, trained, affected)
 
 
-def _c3(*counted, revised=1, revisions=2, linked=1, stages=(_stage(2),), limits=None):
+HELD_STAGE = (_stage(2),)
+
+
+def _c3(*counted, revised=1, revisions=2, linked=1, stages=HELD_STAGE, limits=None):
     limits = limits or C3.threshold_values(C3.C3_THRESHOLDS, None)
     return C3.C3Facts(revised, revisions, linked, stages, tuple(counted), limits)
 
