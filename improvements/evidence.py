@@ -34,6 +34,8 @@ from improvements.models import (
     AffectedPerson,
     ChangedStage,
     Improvement,
+    PriorityCriterion,
+    PriorityScore,
     ProcessChange,
     Training,
     TrainingAttendee,
@@ -41,6 +43,7 @@ from improvements.models import (
 from improvements.models import Status as ImprovementStatus
 from improvements.queries import Assessment, c1_overview
 from improvements.results import C1_REQUIRED, C1Status, computed_for
+from improvements.scoring import weighted_score
 from processes.diagrams import pack_figures as diagram_figures
 from processes.models import KnowledgeHolder, Process, ProcessStage, ProcessStatus, Revision
 
@@ -102,23 +105,62 @@ def _named(improvement: Improvement) -> str:
 # --- C1 ---------------------------------------------------------------------------------------------
 
 
+C1_THRESHOLDS = (Threshold("improvements_needed", _l("Qualifying improvements needed"), C1_REQUIRED, 1, 50),)
+
+
 @dataclass(frozen=True)
 class C1Facts:
     #: The C1 counter's verdict: the qualifying improvements and the others with their reasons.
     c1: C1Status
     #: improvement id → ``queries.Assessment``.
     assessments: dict
+    #: improvement id → its weighted prioritisation score (0–100), None while a weighted criterion is unscored.
+    priorities: dict = field(default_factory=dict)
+    limits: dict = field(default_factory=lambda: threshold_values(C1_THRESHOLDS, None))
+
+    @property
+    def enough(self) -> bool:
+        return len(self.c1.qualifying) >= self.limits["improvements_needed"]
+
+    @property
+    def unprioritised(self) -> list:
+        """The qualifying improvements without a prioritisation score."""
+        return [i for i in self.c1.qualifying if self.priorities.get(i.id) is None]
 
 
-def c1_facts() -> C1Facts:
-    return C1Facts(*c1_overview())
+def c1_facts(thresholds: dict | None = None) -> C1Facts:
+    c1, assessments = c1_overview()
+    ids = [i.id for i in c1.qualifying] + [i.id for i, _why in c1.others]
+    return C1Facts(c1, assessments, _priorities(ids), threshold_values(C1_THRESHOLDS, thresholds))
+
+
+def _priorities(ids: list[int]) -> dict[int, float | None]:
+    """Each improvement's weighted prioritisation score (``scoring.weighted_score``), in two queries."""
+    if not ids:
+        return {}
+    criteria = list(db.session.scalars(select(PriorityCriterion)))
+    scores: dict[int, dict[int, int]] = {i: {} for i in ids}
+    for improvement_id, criterion_id, score in db.session.execute(
+            select(PriorityScore.improvement_id, PriorityScore.criterion_id, PriorityScore.score)
+            .where(PriorityScore.improvement_id.in_(ids))):
+        scores[improvement_id][criterion_id] = score
+    return {i: weighted_score(scores[i], criteria) for i in ids}
 
 
 def c1_status(facts: C1Facts) -> Status:
-    """Met with ``C1_REQUIRED`` qualifying improvements; partly with one or more; missing with none."""
-    if facts.c1.holds:
+    """Met with ``improvements_needed`` qualifying improvements, each with its prioritisation score; partly
+    with one or more; missing with none."""
+    if facts.enough and not facts.unprioritised:
         return Status.MET
     return Status.PARTLY if facts.c1.qualifying else Status.MISSING
+
+
+def c1_rule(facts: C1Facts) -> Line:
+    """C1's rule in words, with the number it uses."""
+    return Line(_("C1 is met when at least %(needed)d improvements carried out by improvement groups meet the SMART "
+                  "conditions, are implemented, raised the result or are valued by clients, and each was "
+                  "prioritised (it has a prioritisation score).", needed=facts.limits["improvements_needed"]),
+                url_for("improvements.c1"))
 
 
 def c1_finding(facts: C1Facts, detail: bool = False) -> Finding:
@@ -131,16 +173,18 @@ def c1_finding(facts: C1Facts, detail: bool = False) -> Finding:
                              url_for("improvements.index"))])
     others = [Line(_("%(improvement)s does not count: %(reasons)s", improvement=_named(i),
                      reasons=" ".join(str(r) for r in why)), _url(i)) for i, why in c1.others]
-    reasons, gaps = _c1_reasons(facts), []
-    if c1.holds:
+    reasons, gaps = [c1_rule(facts), *_c1_reasons(facts)], []
+    if facts.enough:
         reasons += others
     else:
         gaps = [Line(ngettext("%(num)d more qualifying improvement is needed",
-                              "%(num)d more qualifying improvements are needed", C1_REQUIRED - c1.count),
-                     counter)] + others
+                              "%(num)d more qualifying improvements are needed",
+                              facts.limits["improvements_needed"] - c1.count), counter)] + others
+    gaps += [Line(_("%(improvement)s counts, but has no prioritisation score: score it on every weighted "
+                    "criterion", improvement=_named(i)), _url(i)) for i in facts.unprioritised]
     finding = Finding(c1_status(facts), reasons, gaps)
     if detail:
-        finding.blocks = [_c1_table(facts)]
+        finding.blocks = [thresholds_table(C1_THRESHOLDS, facts.limits), _c1_table(facts)]
     return finding
 
 
@@ -149,13 +193,15 @@ def _c1_reasons(facts: C1Facts) -> list[Line]:
     if c1.qualifying:
         summary = ngettext("%(num)d improvement qualifies (%(required)d needed): %(list)s",
                            "%(num)d improvements qualify (%(required)d needed): %(list)s", c1.count,
-                           required=C1_REQUIRED, list="; ".join(_named(i) for i in c1.qualifying))
+                           required=facts.limits["improvements_needed"],
+                           list="; ".join(_named(i) for i in c1.qualifying))
     else:
         summary = _("No improvement qualifies yet (%(required)d needed); %(n)d have been through the SMART check "
-                    "or beyond", required=C1_REQUIRED, n=len(c1.others))
+                    "or beyond", required=facts.limits["improvements_needed"], n=len(c1.others))
     return [Line(summary, url_for("improvements.c1"))] + [
-        Line(_("%(improvement)s: meets SMART, implemented, %(result)s, clients value it", improvement=_named(i),
-               result=_before_after(i, facts.assessments[i.id])), _url(i)) for i in c1.qualifying]
+        Line(_("%(improvement)s: meets SMART, implemented, %(result)s, clients value it; prioritisation score "
+               "%(score)s", improvement=_named(i), result=_before_after(i, facts.assessments[i.id]),
+               score=_number(facts.priorities.get(i.id))), _url(i)) for i in c1.qualifying]
 
 
 def _c1_table(facts: C1Facts) -> Table:
@@ -164,16 +210,16 @@ def _c1_table(facts: C1Facts) -> Table:
         assessment = facts.assessments[improvement.id]
         rows.append([Line(improvement.title, _url(improvement)), improvement.group.name,
                      str(STATUS_LABELS[improvement.status]), _yes_no(assessment.smart_passed),
-                     _before_after(improvement, assessment), _yes_no(assessment.valued),
-                     _("yes") if not why else "; ".join(str(r) for r in why)])
+                     _number(facts.priorities.get(improvement.id)), _before_after(improvement, assessment),
+                     _yes_no(assessment.valued), _("yes") if not why else "; ".join(str(r) for r in why)])
     return Table(_("Improvements and the C1 rule"), [_("Improvement"), _("Group"), _("Status"), _("Meets SMART"),
-                                                    _("Before → after"), _("Clients value it"), _("Counts for C1")],
-                 rows)
+                                                    _("Prioritisation score (0–100)"), _("Before → after"),
+                                                    _("Clients value it"), _("Counts for C1")], rows)
 
 
-def improvement_groups_evidence(detail: bool = False) -> Finding:
-    """C1's automatic evidence, from the data as it is now."""
-    return c1_finding(c1_facts(), detail)
+def improvement_groups_evidence(detail: bool = False, thresholds: dict | None = None) -> Finding:
+    """C1's automatic evidence, from the data as it is now, with the criteria set's thresholds."""
+    return c1_finding(c1_facts(thresholds), detail)
 
 
 # --- C2 ---------------------------------------------------------------------------------------------

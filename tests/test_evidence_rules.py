@@ -161,9 +161,11 @@ def test_b1(facts, status):
     assert voice_evidence.b1_status(facts) == status
 
 
-def _c1(qualifying=0, others=0):
+def _c1(qualifying=0, others=0, *, unscored=0, needed=3):
+    priorities = {n: (None if n < unscored else 60.0) for n in range(qualifying)}
     return improvements_evidence.C1Facts(C1Status([Record(id=n) for n in range(qualifying)],
-                                                  [(Record(id=100 + n), ["No result"]) for n in range(others)]), {})
+                                                  [(Record(id=100 + n), ["No result"]) for n in range(others)]), {},
+                                         priorities, {"improvements_needed": needed})
 
 
 @pytest.mark.parametrize(("facts", "status"), [
@@ -173,6 +175,9 @@ def _c1(qualifying=0, others=0):
     (_c1(qualifying=2, others=5), PARTLY),
     (_c1(qualifying=3), MET),
     (_c1(qualifying=4, others=2), MET),  # the others are listed, they do not undo C1
+    (_c1(qualifying=3, unscored=1), PARTLY),  # one counted improvement was never prioritised
+    (_c1(qualifying=2, needed=2), MET),  # a set that asks two
+    (_c1(qualifying=3, needed=4), PARTLY),
 ])
 def test_c1(facts, status):
     assert improvements_evidence.c1_status(facts) == status
