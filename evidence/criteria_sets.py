@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from core.extensions import db
-from evidence.automatic import declared_thresholds
+from evidence.automatic import declared_thresholds, sources
 from evidence.models import CriteriaSet, Criterion
 
 #: The sets shipped with Fideliza, loaded at setup.
@@ -121,14 +121,20 @@ class _Checker:
             result[lang] = [t for t in (self.text(item, f"{where} ({lang})") for item in items.value) if t]
         return result
 
-    def thresholds(self, node, code: str, declared: dict) -> dict:
-        """``{key: whole number}`` for the thresholds ``declared`` by the criterion's rule, each in its range."""
+    def thresholds(self, node, code: str, declared: dict | None) -> dict:
+        """``{key: whole number}`` for the thresholds ``declared`` by the criterion's rule, each in its range;
+        ``declared`` None: no package of this app gives the criterion's evidence, so the keys cannot be checked."""
         if node is None:
             return {}
         where = _("the thresholds of %(code)s", code=code)
-        if not declared:
+        if declared is not None and not declared:
             self.error(node, _("%(where)s: the rule of %(code)s takes no thresholds", where=where, code=code))
             return {}
+        if declared is None:
+            found = self.mapping(node, {k.value for k, _v in getattr(node, "value", ())
+                                        if isinstance(k, yaml.ScalarNode)}, where)
+            return {key: number for key, value in found.items()
+                    if (number := self.whole(value, f"{where}: “{key}”")) is not None}
         found = {}
         for key, value in self.mapping(node, set(declared), where).items():
             number = self.whole(value, f"{where}: “{key}”")
@@ -210,6 +216,7 @@ def parse_criteria_file(content: str | bytes) -> CriteriaSetData:
 def _criteria(check: _Checker, node) -> list[CriterionData]:
     if node is None:
         return []
+    sources_known, thresholds_known = sources(), declared_thresholds()
     if not isinstance(node, yaml.SequenceNode) or not node.value:
         check.error(node, _("“criteria” must be a non-empty list"))
         return []
@@ -226,7 +233,8 @@ def _criteria(check: _Checker, node) -> list[CriterionData]:
             check.error(fields["code"], _("the criterion %(code)s appears twice", code=code))
         seen.add(code)
         evidence = check.code(fields["evidence"], "evidence") if "evidence" in fields else None
-        declared = {t.key: t for t in declared_thresholds().get(evidence or code, ())}
+        key = evidence or code
+        declared = {t.key: t for t in thresholds_known.get(key, ())} if key in sources_known else None
         found.append(CriterionData(
             code=code, text=_complete(check.languages(fields["text"], "text", required=True)),
             group=_complete(check.languages(fields.get("group"), "group", required=False)),
