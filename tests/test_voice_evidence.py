@@ -5,7 +5,7 @@ of queries."""
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 from core.extensions import db
 from core.findings import Figure, Line, Status, Table
@@ -46,9 +46,10 @@ def request_ctx(app):
 
 
 def _requirement(statement, source, status=RequirementStatus.ANALYSED, *, typology=Typology.END_USER,
-                 explicit=True, identified_on=RECENT, reason=None) -> int:
+                 explicit=True, identified_on=RECENT, reason=None, activity_id=None) -> int:
     requirement = Requirement(statement=statement, source=source, status=status, typology=typology,
-                              explicit=explicit, identified_on=identified_on, importance=2, rejection_reason=reason)
+                              explicit=explicit, identified_on=identified_on, importance=2, rejection_reason=reason,
+                              activity_id=activity_id)
     db.session.add(requirement)
     db.session.commit()
     return requirement.id
@@ -136,8 +137,15 @@ def test_b1_counts_the_sources_of_the_requirements_identified_in_the_window(app,
     facts = evidence.b1_facts(TODAY)
     assert facts.requirements.sources_used() == [RequirementSource.SURVEY]
     assert not facts.requirements_complete
+    db.session.add(ListeningActivity(kind=ActivityKind.FOCUS_GROUP, title="Last year's group", participants=6,
+                                     held_on=SINCE - timedelta(days=30)))
+    db.session.flush()
+    _requirement("Typed in this year, heard last year", RequirementSource.TRUSTED_CLIENT, activity_id=db.session.scalar(
+        select(ListeningActivity.id).where(ListeningActivity.title == "Last year's group")))
+    facts = evidence.b1_facts(TODAY)
+    assert facts.requirements.sources_used() == [RequirementSource.SURVEY], "counted by the day it was heard"
     wider = evidence.b1_facts(TODAY, thresholds={"window_months": 24})
-    assert len(wider.requirements.sources_used()) == 3 and wider.requirements_complete
+    assert len(wider.requirements.sources_used()) == 4 and wider.requirements_complete
     assert evidence.b1_facts(TODAY, thresholds={"min_sources": 1}).requirements_complete
 
 
