@@ -47,16 +47,19 @@ def finding_for(criterion, *, detail: bool = False, known: dict[str, Source] | N
 
 
 def findings_for(criteria, *, detail: bool = False) -> dict[int, Finding]:
-    """The automatic evidence of several criteria; a source shared by two criteria runs once."""
+    """The automatic evidence of several criteria; a source shared by two criteria with the same thresholds runs
+    once."""
     known = sources()
-    by_source: dict[str, Finding] = {}
+    by_source: dict[tuple, Finding] = {}
     found = {}
     for criterion in criteria:
         key = key_of(criterion)
         if key not in known:
             found[criterion.id] = finding_for(criterion, known=known)
             continue
-        if key not in by_source:
-            by_source[key] = finding_for(criterion, detail=detail, known=known)
-        found[criterion.id] = by_source[key]
+        # Two criteria read one source alike only with the same thresholds.
+        run = (key, tuple(sorted((criterion.thresholds or {}).items())))
+        if run not in by_source:
+            by_source[run] = finding_for(criterion, detail=detail, known=known)
+        found[criterion.id] = by_source[run]
     return found

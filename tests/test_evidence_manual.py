@@ -120,7 +120,8 @@ def test_the_checklist_shows_readiness_and_one_gap_list_with_links(app, client_a
     readiness = page.split('data-testid="readiness"')[1].split("</section>")[0]
     assert "0 met, 1 partly, 8 missing, of 9 criteria" in readiness
     gaps = page.split('data-testid="gaps"')[1].split("</ul>")[0]
-    assert f'<a href="/processes/{process_id}">P07: no owner, no participants, no indicator</a>' in gaps
+    assert (f'<a href="/processes/{process_id}">P07: no owner, 0 of 1 participants, 0 of 1 indicators</a>'
+            in gaps)
     assert '<a href="/clients/import">Import the census of current clients' in gaps
     assert '<a href="/improvements/">Record the improvement groups' in gaps
     assert "Evidencia" not in page  # English reader, English criteria
