@@ -131,12 +131,8 @@ def _requirement_facts(stale_before: date, since: date) -> RequirementFacts:
     unexplained = case((and_(Requirement.status == RequirementStatus.REJECTED,
                              func.coalesce(func.trim(Requirement.rejection_reason), "") == ""), 1), else_=0)
     explicit = case((Requirement.explicit.is_(True), 1), else_=0)
-    # A requirement heard at a listening activity was heard the day the activity was held, however much later it
-    # was typed in: the window counts it by that day (the demo's focus groups of 2024–25 are not this year's).
-    heard_on = func.coalesce(ListeningActivity.held_on, Requirement.identified_on)
-    recent = case((heard_on >= since, 1), else_=0)
     query = (select(Requirement.source, Requirement.typology, Requirement.status, func.count(Requirement.id),
-                    func.sum(explicit), func.sum(stale), func.sum(unexplained), func.sum(recent))
+                    func.sum(explicit), func.sum(stale), func.sum(unexplained), func.sum(_heard_since(since)))
              .outerjoin(ListeningActivity, ListeningActivity.id == Requirement.activity_id)
              .group_by(Requirement.source, Requirement.typology, Requirement.status))
     totals, by_source_status, by_typology, in_window = [0, 0, 0, 0], {}, {}, {}
@@ -149,6 +145,13 @@ def _requirement_facts(stale_before: date, since: date) -> RequirementFacts:
         typology = Typology(typology) if typology else None
         by_typology[typology] = by_typology.get(typology, 0) + count
     return RequirementFacts(totals[0], totals[1], by_source_status, by_typology, totals[2], totals[3], in_window)
+
+
+def _heard_since(since: date):
+    """1 for a requirement heard since ``since``, else 0. A requirement heard at a listening activity was heard
+    the day the activity was held, however much later it was typed in (the demo's focus groups of 2024–25 are
+    not this year's); the query joins the activity."""
+    return case((func.coalesce(ListeningActivity.held_on, Requirement.identified_on) >= since, 1), else_=0)
 
 
 def _stale_requirements(stale_before: date) -> tuple[Requirement, ...]:
