@@ -47,8 +47,9 @@ class AgreementState:
     periods_met: int = 0
     periods: int = 0
     latest_value: float | None = None
-    #: Whether each period of the window met the level, newest first.
+    #: Whether each period of the window met the level, newest first, and those periods.
     met: tuple = ()
+    periods_seen: tuple = ()
 
     @property
     def rate(self) -> int | None:
@@ -65,8 +66,8 @@ class AgreementState:
         return (newer > older) - (newer < older)
 
 
-def agreement_state(interface: Interface, recent_values: list[float], share_needed: int = SHARE_NEEDED
-                    ) -> AgreementState:
+def agreement_state(interface: Interface, recent_values: list[float], share_needed: int = SHARE_NEEDED,
+                    periods: tuple = ()) -> AgreementState:
     """The state of one interface given its indicator's values over the review window, newest first: complied
     with when at least ``share_needed`` % of the window's periods met the agreed level (not the latest alone).
 
@@ -81,12 +82,7 @@ def agreement_state(interface: Interface, recent_values: list[float], share_need
     met = tuple(bool(reaches(value, interface.agreed_level, direction)) for value in recent_values)
     complied = 100 * sum(met) >= share_needed * len(met)
     return AgreementState(Compliance.COMPLIANT if complied else Compliance.BREACHED, sum(met), len(met),
-                          recent_values[0], met)
-
-
-def recent_values(indicator_ids, limit: int = RECENT_PERIODS) -> dict[int, list[float]]:
-    """The last ``limit`` values of each indicator, newest first, in one windowed query."""
-    return {i: [value for _period, value in points] for i, points in recent_points(indicator_ids, limit).items()}
+                          recent_values[0], met, tuple(periods))
 
 
 def recent_points(indicator_ids, limit: int = RECENT_PERIODS) -> dict[int, list[tuple]]:
@@ -122,8 +118,13 @@ def interfaces_with_state(query=None, *, loading=LISTED, periods: int = RECENT_P
     ``loading`` says which related records come in the same query (the state needs the indicator)."""
     query = (query if query is not None else select(Interface)).options(*loading)
     interfaces = list(db.session.scalars(query).unique())
-    values = recent_values((i.indicator_id for i in interfaces if i.indicator_id), periods)
-    return [(i, agreement_state(i, values.get(i.indicator_id, []), share_needed)) for i in interfaces]
+    points = recent_points((i.indicator_id for i in interfaces if i.indicator_id), periods)
+    states = []
+    for interface in interfaces:
+        found = points.get(interface.indicator_id, [])
+        states.append((interface, agreement_state(interface, [v for _p, v in found], share_needed,
+                                                  tuple(p for p, _v in found))))
+    return states
 
 
 NEEDS_ATTENTION = (Compliance.NO_AGREEMENT, Compliance.BREACHED)

@@ -290,7 +290,8 @@ def _a2_blocks(facts: A2Facts) -> list:
              i.agreement or "—", s.status.label if s.status else "—",
              f"{share(s.periods_met, s.periods)} ({s.rate} %)" if s.rate is not None else "—",
              _trend_word(s.trend) if s.periods else "—",
-             Sparkline(tuple(int(m) for m in reversed(s.met))) if len(s.met) > 1 else "—"] for i, s in facts.states]
+             Sparkline(tuple(int(m) for m in reversed(s.met)), tuple(reversed(s.periods_seen)))
+             if len(s.met) > 1 else "—"] for i, s in facts.states]
     return [
         *(Figure(title, svg, landscape=True) for title, svg in maps.pack_figures()),
         Table(_("Interfaces between programmes: compliance over the last %(n)d periods",

@@ -157,6 +157,7 @@ def test_a2_reads_the_share_of_the_review_window_with_the_criteria_sets_threshol
     assert finding.gaps[0].text == "COM-C01 → FID-C01: Not complied with (5 of 12 periods met, 42 %, improving)"
     row = finding.blocks[-1].rows[0]
     assert (row[4], row[5], row[6]) == ("Not complied with", "5 of 12 (42 %)", "improving")
+    assert row[7].values == (0,) * 7 + (1,) * 5 and len(row[7].periods) == 12  # oldest first, dated
     assert processes_evidence.joint_map_evidence(thresholds={"share_met": 40}).status == Status.MET
     lax = processes_evidence.joint_map_evidence(detail=True, thresholds={"review_periods": 5})
     assert lax.status == Status.MET and lax.blocks[0].rows[0][1] == "5"
