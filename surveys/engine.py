@@ -238,13 +238,15 @@ def submit_response(wave: Wave, values: dict[int, tuple], *, invitation: Invitat
 def insert_responses(wave: Wave, rows: list[dict]) -> int:
     """Many responses at once (imports, demo): each row ``{"typology", "segment", "values": {item_id: (n, t)}}``.
 
-    Two statements whatever the number of rows; no invitation, no date."""
+    Two statements whatever the number of rows; no invitation; a date only where the row has one (an import into a
+    survey that is not anonymous)."""
     responses, answers = [], []
+    dated = not wave.survey.anonymous  # an anonymous survey keeps no time, whatever the caller gives
     for row in rows:
         key = new_response_key()
         responses.append({"id": key, "wave_id": wave.id, "source": row.get("source", ResponseSource.IMPORT).value,
                           "typology": row.get("typology"), "segment": row.get("segment"),
-                          "invitation_id": None, "submitted_on": None})
+                          "invitation_id": None, "submitted_on": row.get("submitted_on") if dated else None})
         answers += [{"response_id": key, "item_id": item_id, "wave_id": wave.id, "number": number, "text": text,
                      "typology": row.get("typology"), "segment": row.get("segment")}
                     for item_id, (number, text) in row["values"].items()]

@@ -1,6 +1,7 @@
 """What the survey engine gives the other packages through ``core.signals``: D1's automatic evidence, survey
 items as the source of an opportunity, the targeted item wave over wave as an improvement's client evidence
-(C2), each improvement group's participation survey (D1), and what goes with census clients removed."""
+(C2), each improvement group's participation survey (D1), what goes with census clients removed, and the
+scales a response import matches worded answers to."""
 
 from flask import url_for
 from sqlalchemy import select
@@ -8,7 +9,7 @@ from sqlalchemy import select
 from core import signals
 from core.extensions import db
 from improvements.sources import SURVEY_RESULT, SourceRecords
-from surveys import evidence, invitations, participation
+from surveys import answer_wordings, evidence, invitations, participation
 from surveys.models import Audience, ItemRole, Survey, SurveyItem
 
 
@@ -57,3 +58,8 @@ def _group_participation(sender, **kwargs):
 @signals.client_dependants.connect
 def _client_dependants(sender, *, clients, **kwargs):
     return invitations.client_dependants(clients)
+
+
+@signals.import_vocabularies.connect
+def _import_vocabularies(sender, **kwargs):
+    return answer_wordings.vocabularies()

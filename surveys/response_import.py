@@ -1,14 +1,27 @@
 """Importing responses exported by another survey tool (CSV/XLSX), with the shared import pipeline:
-one column per question of the survey (mapped by the user), optional typology and segment columns,
-every rejected row reported, and nothing written unless every row is right."""
+one column per question of the survey (mapped by the user, or from a tool's export: ``import_presets``),
+optional typology and segment columns, the response's date where the survey is not anonymous, every rejected
+row reported, and nothing written unless every row is right.
 
+Numeric answers may be written as the point's number or as words ("Muy satisfecho", "9 - Muy probable":
+``answer_wordings``); other wordings are matched once by the wizard's value mapping and remembered."""
+
+from dataclasses import dataclass, fields
+from datetime import date
+
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from core.i18n import in_reader_language
 from core.imports import Column, ImportResult, ImportSpec
+from core.imports.reading import Table
+from surveys import answer_wordings, import_presets
 from surveys.engine import MAX_TEXT, insert_responses
 from surveys.models import ItemKind, ResponseSource, Survey, Wave
+
+#: The field of the response's date (the tool's submit date), for surveys that are not anonymous.
+SUBMITTED_ON = "submitted_on"
 
 
 def field_name(item) -> str:
@@ -30,20 +43,74 @@ def response_spec(survey: Survey) -> ImportSpec:
             columns.append(Column(field_name(item), item.short, kind="choice", required=False, choices=choices,
                                   labels=dict(enumerate(item.choices or [])), synonyms=synonyms))
         else:
-            low, high = item.bounds
-            columns.append(Column(field_name(item), item.short, kind="integer", required=False, minimum=low,
-                                  maximum=high, synonyms=synonyms))
+            columns.append(Column(field_name(item), item.short, kind="choice", required=False,
+                                  choices=answer_wordings.point_choices(item.kind),
+                                  labels=answer_wordings.point_labels(item.kind),
+                                  vocabulary=answer_wordings.VOCABULARY[item.kind], numbered=True,
+                                  synonyms=synonyms))
     columns.append(Column("typology", _l("Typology"), required=False, max_length=60,
                           synonyms=("tipologia", "tipología", "tipo de cliente", "typology", "client type")))
     columns.append(Column("segment", _l("Segment or group"), required=False, max_length=120,
                           synonyms=("segmento", "grupo", "segment", "group")))
+    if not survey.anonymous:  # an anonymous survey keeps no time: its file's dates are not even read
+        columns.append(Column(SUBMITTED_ON, _l("Date of the response"), kind="date", required=False,
+                              synonyms=import_presets.TIME_HEADERS))
     return ImportSpec(columns)
 
 
-def plan(result: ImportResult, survey: Survey) -> list[dict]:
-    """The responses to store, one per accepted row; a row without any answer is rejected."""
+def offered_mapping(survey: Survey, headers: list[str], all_headers=None) -> dict[str, str]:
+    """The columns a tool's export names for itself, among ``headers`` (those that may be mapped; ``all_headers``:
+    the file's, which tell the tool): each question the item it names, and the submit date (only where the survey
+    keeps dates)."""
+    preset = import_presets.recognise(list(all_headers or headers))
+    mapping = {field_name(item): header
+               for item, header in import_presets.question_columns(list(survey.items), headers, preset).items()}
+    timestamp = import_presets.timestamp_column(headers, preset)
+    if timestamp and not survey.anonymous:
+        mapping[SUBMITTED_ON] = timestamp
+    return mapping
+
+
+@dataclass(frozen=True)
+class SurveyTable(Table):
+    """An upload's table as a response import maps it: for an anonymous survey, without the columns that hold when
+    a response was given (never offered, read, shown or reported); ``all_headers`` are the file's, for telling
+    which tool exported it."""
+
+    all_headers: tuple[str, ...] = ()
+
+
+def readable_table(survey: Survey, table: Table) -> SurveyTable:
+    """``table`` as an import into ``survey`` may map it (see ``SurveyTable``)."""
+    times = set(import_presets.time_columns(table.headers)) if survey.anonymous else set()
+    kept = [header for header in table.headers if header not in times]
+    return SurveyTable(**{f.name: getattr(table, f.name) for f in fields(Table)} | {"headers": kept},
+                       all_headers=tuple(table.headers))
+
+
+def outside_period(wave: Wave, day: date) -> bool:
+    """Whether a response dated ``day`` falls outside the wave's period."""
+    return day < wave.opens_on or (wave.closes_on is not None and day > wave.closes_on)
+
+
+def period_message(wave: Wave, day: date) -> str:
+    if wave.closes_on is None:
+        return _("The response is dated %(date)s, before the wave opened (%(opens)s).",
+                 date=format_date(day), opens=format_date(wave.opens_on))
+    return _("The response is dated %(date)s, outside the wave's period (%(opens)s to %(closes)s).",
+             date=format_date(day), opens=format_date(wave.opens_on), closes=format_date(wave.closes_on))
+
+
+def plan(result: ImportResult, wave: Wave) -> list[dict]:
+    """The responses to store, one per accepted row; a row without any answer, or dated outside the wave's
+    period, is rejected."""
+    survey = wave.survey
     planned = []
     for row in result.rows:
+        submitted_on = None if survey.anonymous else row.values.get(SUBMITTED_ON)
+        if submitted_on is not None and outside_period(wave, submitted_on):
+            result.reject_field(row.number, SUBMITTED_ON, period_message(wave, submitted_on))
+            continue
         values = {}
         for item in survey.items:
             value = row.values.get(field_name(item))
@@ -54,7 +121,8 @@ def plan(result: ImportResult, survey: Survey) -> list[dict]:
             result.reject(row.number, None, None, "", _("The row has no answer to any question."))
             continue
         planned.append({"values": values, "typology": row.values.get("typology") or None,
-                        "segment": row.values.get("segment") or None, "source": ResponseSource.IMPORT})
+                        "segment": row.values.get("segment") or None, "source": ResponseSource.IMPORT,
+                        "submitted_on": submitted_on})
     return planned
 
 
@@ -82,3 +150,8 @@ def _example_answer(item, pleased: bool):
         return (options[-1] if pleased else options[len(options) // 2]) if options else None
     low, high = item.bounds
     return high if pleased else (low + high) // 2
+
+
+def recognised(table):
+    """The survey tool whose export the file is (None: not recognised), for the check page."""
+    return import_presets.recognise(list(getattr(table, "all_headers", ()) or table.headers))

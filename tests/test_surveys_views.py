@@ -251,7 +251,7 @@ def test_importing_responses_is_all_or_nothing_and_reports_every_row(app, client
            b";;;;\n")
     check = _upload(client, wave, bad)
     page = client.get(check).get_data(as_text=True)
-    assert "“12” is more than 10." in page and "“x” is not a number." in page
+    assert "“12” is more than 10." in page and "“x” is not one of: 1, 2, 3, 4, 5." in page
     assert "“Perhaps” is not one of" in page
     assert "Nothing can be imported until every row is correct." in page
     client.post(check, data={"confirm": "1"})

@@ -213,18 +213,38 @@ def text_converter(cells: list, max_length: int | None = None) -> Callable:
     return convert
 
 
-def choice_converter(cells: list, choices, aliases=None, *, listed: str | None = None) -> Callable:
+#: A whole number written as one ("4", "4.0", "4,0"): read as the number, not as its digits ("4.0" is not "40").
+_WHOLE = re.compile(r"([+-]?\d+)(?:[.,]0+)?")
+#: A number that leads a label: "9 - Muy probable", "10 (Extremely likely)", "0 – Nada probable".
+_LEADING_NUMBER = re.compile(r"([+-]?\d+)\s*(?:[-–—:.)(/=]\s*|\s+)(?=[^\d\s])")  # "4.5" leads no label
+
+
+def numbered_key(text: str) -> str | None:
+    """The number a cell of a numbered choice column writes, whole or leading a label (None: it writes none)."""
+    match = _WHOLE.fullmatch(text) or _LEADING_NUMBER.match(text)
+    return str(int(match[1])) if match else None
+
+
+def choice_converter(cells: list, choices, aliases=None, *, listed: str | None = None,
+                     numbered: bool = False) -> Callable:
     """Matches spellings ignoring case, accents and spaces; the stored values are accepted too. ``aliases``
     (normalised spelling → stored value: the spellings remembered for the column's list) come first.
-    ``listed``: how the message names the accepted values (the spellings unless given)."""
+    ``listed``: how the message names the accepted values (the spellings unless given). ``numbered``: the
+    choices are the points of a scale, so a cell may write the point's number alone or before a label
+    ("9 - Muy probable"), and the number decides."""
     accepted = {normalise(stored): stored for stored in choices.values() if isinstance(stored, str)}
     accepted.update({normalise(spelling): stored for spelling, stored in choices.items()})
     accepted.update(aliases or {})
     if listed is None:
         listed = ", ".join(dict.fromkeys(str(spelling) for spelling in choices))
+    points = [stored for stored in accepted.values() if isinstance(stored, int)] if numbered else []
 
     def convert(value):
-        key = normalise(cell_text(value))
+        text = cell_text(value)
+        number = numbered_key(text) if numbered else None
+        key = normalise(text) if number is None else number  # "-1" is not the point 1
+        if key not in accepted and number is not None and points:
+            _check_range(int(number), value, min(points), max(points))
         if key not in accepted:
             raise InvalidCell(_("“%(value)s” is not one of: %(choices)s.", value=quoted(value), choices=listed))
         return accepted[key]

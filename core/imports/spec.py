@@ -44,12 +44,17 @@ class Column:
     money: bool = False
     vocabulary: str | None = None
     aliases: Mapping[str, Any] | None = None
+    #: A choice column of a scale's points: a cell may write the point's number before its label
+    #: ("9 - Muy probable"; ``cells.choice_converter``).
+    numbered: bool = False
 
     def __post_init__(self):
         if self.kind not in KINDS:
             raise ValueError(f"unknown column kind {self.kind!r}; use one of {sorted(KINDS)}")
         if self.kind != "choice" and (self.choices or self.vocabulary or self.aliases):
             raise ValueError(f"column {self.field!r}: choices, a vocabulary and aliases go with kind 'choice'")
+        if self.numbered and self.kind != "choice":
+            raise ValueError(f"column {self.field!r}: numbered goes with kind 'choice'")
         if self.kind == "choice" and not self.choices and not self.vocabulary:
             raise ValueError(f"column {self.field!r}: a choice column needs its choices or a vocabulary")
 
@@ -59,7 +64,8 @@ class Column:
         choices = tuple((str(spelling), value) for spelling, value in self.choices.items()) if self.choices else None
         aliases = tuple(sorted((str(folded), str(value)) for folded, value in self.aliases.items())) \
             if self.aliases else None
-        return (self.field, self.kind, self.required, choices, aliases, self.max_length, self.minimum, self.maximum)
+        return (self.field, self.kind, self.required, choices, aliases, self.max_length, self.minimum, self.maximum,
+                self.numbered)
 
     def shown(self, value):
         """A value as people read it: a stored choice by its label, anything else as it is."""
@@ -105,7 +111,7 @@ class Column:
             return cells.date_converter(column_cells)
         if self.kind == "choice":
             return cells.choice_converter(column_cells, self.choices or {}, self.aliases,
-                                          listed=self.listed_choices())
+                                          listed=self.listed_choices(), numbered=self.numbered)
         if self.kind == "boolean":
             return cells.boolean_converter(column_cells)
         return cells.text_converter(column_cells, self.max_length)

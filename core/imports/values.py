@@ -32,7 +32,7 @@ from core import signals
 from core.access import COORDINATORS
 from core.audit import Audited, label
 from core.extensions import db
-from core.imports.cells import cell_text, is_blank, normalise
+from core.imports.cells import cell_text, is_blank, normalise, numbered_key
 from core.imports.spec import ImportSpec
 from core.rules import RuleError
 from core.timeutil import utcnow
@@ -192,10 +192,12 @@ def unmatched(result) -> list[UnmatchedColumn]:
             continue
         values = result.values[column.field]
         unread = result.cells.loc[values.isna().to_numpy(), column.field]
-        texts = [cell_text(cell) for cell in unread.tolist() if not is_blank(cell)]
-        if not texts:
+        # A scale's number off the scale ("12") is an error to correct, not a wording to match.
+        kept = [(number, cell_text(cell)) for number, cell in unread.items() if not is_blank(cell)
+                and not (column.numbered and numbered_key(cell_text(cell)) is not None)]
+        if not kept:
             continue
-        numbers = [number for number, cell in unread.items() if not is_blank(cell)]
+        numbers, texts = [number for number, _text in kept], [text for _number, text in kept]
         frame = pd.DataFrame({"number": numbers, "text": texts})
         frame["folded"] = frame["text"].map(normalise)
         options = vocabulary.options()

@@ -130,6 +130,11 @@ class Importer:
         """The upload's table (``ImportFileError`` when it cannot be read)."""
         return read_table(data, filename)
 
+    def readable(self, table, target):
+        """The table as the importer lets it be mapped: all its columns unless the target forbids some (an anonymous
+        survey's file is read without its timestamps)."""
+        return table
+
     def history(self, target) -> list | None:
         """The earlier imports the upload page lists; None for an importer with a history page of its own."""
         return import_history(self.owner, target_id=_id(target))
@@ -157,6 +162,11 @@ class Importer:
     def remembered_mapping(self) -> dict | None:
         """The mapping to offer again, for an importer that remembers the last one."""
         return None
+
+    def offered_mapping(self, target, table) -> dict | None:
+        """The mapping the check page offers before the guess from the synonyms: the remembered one, unless the
+        importer can tell more from the file's headers (a survey tool's export)."""
+        return self.remembered_mapping()
 
     def check(self, result: ImportResult, pending: Pending) -> Any:
         """The importer's own checks of the parsed rows (rejecting rows in ``result``), and its plan."""
@@ -248,7 +258,7 @@ class ImportWizard:
         if table is None:
             return redirect(self._urls(pending)["upload"])
         spec = remembered(importer.spec(pending.target))
-        form = mapping_form_class(spec, table.headers, importer.remembered_mapping())()
+        form = mapping_form_class(spec, table.headers, importer.offered_mapping(pending.target, table))()
         page = functools.partial(self._check_page, pending, table, form)
         if request.method == "POST" and not form.validate():
             return page()
@@ -305,7 +315,8 @@ class ImportWizard:
                     "again.", days=keep_days()), "warning")
             return None
         try:
-            return self.importer.read(pending.stored.data, pending.stored.filename)
+            return self.importer.readable(self.importer.read(pending.stored.data, pending.stored.filename),
+                                          pending.target)
         except ImportFileError as error:
             flash(str(error), "danger")
             return None

@@ -35,8 +35,19 @@ class ResponseImporter(Importer):
     def example_rows(self, wave: Wave) -> list[dict]:
         return response_import.example_rows(wave.survey)
 
+    def readable(self, table, wave: Wave):
+        # An anonymous survey keeps no time: the file's timestamp columns are not even offered.
+        return response_import.readable_table(wave.survey, table)
+
+    def offered_mapping(self, wave: Wave, table) -> dict:
+        return response_import.offered_mapping(wave.survey, table.headers, getattr(table, "all_headers", None))
+
+    def recognised(self, table):
+        """The survey tool whose export the upload is, for the check page (None: not recognised)."""
+        return response_import.recognised(table)
+
     def check(self, result, pending) -> list[dict]:
-        return response_import.plan(result, pending.target.survey)
+        return response_import.plan(result, pending.target)
 
     def write(self, plan, pending, *, replace: bool) -> dict[str, int]:
         # The file may name the respondents: it goes with the responses written (``apply``), only counts stay.
