@@ -167,10 +167,11 @@ def c1_finding(facts: C1Facts, detail: bool = False) -> Finding:
     """C1 in words: the qualifying improvements, and why each other one does not count (in detail a table)."""
     c1, counter = facts.c1, url_for("improvements.c1")
     if not c1.qualifying and not c1.others:
-        return Finding(Status.MISSING, [Line(_("No improvement carried out by an improvement group has been "
-                                               "recorded yet."))],
+        return Finding(Status.MISSING, [c1_rule(facts), Line(_("No improvement carried out by an improvement group "
+                                                               "has been recorded yet."))],
                        [Line(_("Record the improvement groups' opportunities, SMART checks, priorities and actions"),
-                             url_for("improvements.index"))])
+                             url_for("improvements.index"))],
+                       [thresholds_table(C1_THRESHOLDS, facts.limits)] if detail else [])
     others = [Line(_("%(improvement)s does not count: %(reasons)s", improvement=_named(i),
                      reasons=" ".join(str(r) for r in why)), _url(i)) for i, why in c1.others]
     reasons, gaps = [c1_rule(facts), *_c1_reasons(facts)], []
@@ -519,7 +520,8 @@ def c3_finding(facts: C3Facts, detail: bool = False) -> Finding:
             "No process sheet has been revised since it was created, no process diagram has been drawn and no "
             "improvement records a change in a process yet."))],
                        [Line(_("Revise the sheets of the processes the improvements changed, giving the reason"),
-                             url_for("processes.process_list"))])
+                             url_for("processes.process_list"))],
+                       [thresholds_table(C3_THRESHOLDS, facts.limits)] if detail else [])
     finding = Finding(c3_status(facts), [c3_rule(facts), *_c3_reasons(facts)], _c3_gaps(facts))
     if detail:
         finding.blocks = [thresholds_table(C3_THRESHOLDS, facts.limits), *_c3_blocks(facts)]

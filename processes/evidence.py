@@ -138,13 +138,8 @@ def _standard_line(standard: ProcessStandard | None) -> Line:
 
 def a1_finding(facts: A1Facts, detail: bool = False) -> Finding:
     """A1 in words: each process and what it lacks, the standard, the map (and in detail the map and a table)."""
-    if facts.programme is None:
-        return Finding(a1_status(facts), [Line(_("No programme is marked as under certification yet."))],
-                       [Line(_("Mark the loyalty programme as under certification"), url_for("processes.programmes"))])
-    if not facts.processes:
-        return Finding(a1_status(facts), [Line(_("The map of %(programme)s has no processes yet.",
-                                                 programme=facts.programme.name))],
-                       [Line(_("Draw the process map: add the processes"), url_for("processes.new_process"))])
+    if facts.programme is None or not facts.processes:
+        return _a1_missing(facts, detail)
     gaps = [Line(f"{p.code}: {', '.join(_lack_words(facts, p))}", _process_url(p)) for p in facts.lacking]
     if facts.standard is None:
         gaps.append(_standard_line(None))
@@ -152,6 +147,17 @@ def a1_finding(facts: A1Facts, detail: bool = False) -> Finding:
     if detail:
         finding.blocks = [thresholds_table(A1_THRESHOLDS, facts.limits), *_a1_blocks(facts)]
     return finding
+
+
+def _a1_missing(facts: A1Facts, detail: bool) -> Finding:
+    if facts.programme is None:
+        reason = Line(_("No programme is marked as under certification yet."))
+        gap = Line(_("Mark the loyalty programme as under certification"), url_for("processes.programmes"))
+    else:
+        reason = Line(_("The map of %(programme)s has no processes yet.", programme=facts.programme.name))
+        gap = Line(_("Draw the process map: add the processes"), url_for("processes.new_process"))
+    return Finding(Status.MISSING, [a1_rule(facts), reason], [gap],
+                   [thresholds_table(A1_THRESHOLDS, facts.limits)] if detail else [])
 
 
 def _a1_reasons(facts: A1Facts) -> list[Line]:
@@ -238,8 +244,9 @@ def a2_finding(facts: A2Facts, detail: bool = False) -> Finding:
     if a2_status(facts) == Status.MISSING:
         reason = (_("Only one programme is recorded: there is no joint map yet.") if facts.programmes < 2 else
                   _("No interface between processes of different programmes has been recorded yet."))
-        return Finding(Status.MISSING, [Line(reason)],
-                       [Line(_("Record the interfaces with the other programmes"), url_for("processes.new_interface"))])
+        return Finding(Status.MISSING, [a2_rule(facts), Line(reason)],
+                       [Line(_("Record the interfaces with the other programmes"), url_for("processes.new_interface"))],
+                       [thresholds_table(A2_THRESHOLDS, facts.limits)] if detail else [])
     gaps = [Line(f"{i.from_process.code} → {i.to_process.code}: {s.status.label}" + _window_words(s),
                  url_for("processes.edit_interface", interface_id=i.id)) for i, s in facts.flagged]
     finding = Finding(a2_status(facts), [a2_rule(facts), *_a2_reasons(facts)], gaps)

@@ -41,7 +41,8 @@ def test_a1_missing_without_processes(app, make_programme, request_ctx):
     make_programme(name="Loyalty")
     finding = processes_evidence.process_map_evidence()
     assert finding.status == Status.MISSING
-    assert "has no processes yet" in finding.reasons[0].text
+    assert finding.reasons[0].text.startswith("A1 is met when")  # the rule, stated even when missing
+    assert "has no processes yet" in finding.reasons[1].text
     assert finding.gaps[0].url == "/processes/new"
 
 
@@ -117,7 +118,8 @@ def test_a2_missing_without_interfaces_between_programmes(app, make_programme, m
     _two_programmes(make_programme, make_process, make_indicator)
     finding = processes_evidence.joint_map_evidence()
     assert finding.status == Status.MISSING
-    assert finding.reasons[0].text == "No interface between processes of different programmes has been recorded yet."
+    assert finding.reasons[0].text.startswith("A2 is met when")
+    assert finding.reasons[1].text == "No interface between processes of different programmes has been recorded yet."
 
 
 def test_a2_partly_with_a_problem_without_agreement_then_met(app, make_programme, make_process, make_indicator,

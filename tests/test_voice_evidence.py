@@ -91,10 +91,11 @@ def test_b1_is_the_source_the_voice_of_the_client_registers(app, request_ctx):
 def test_b1_missing_without_requirements_complaints_or_surveys(app, request_ctx):
     finding = evidence.voice_of_the_client_evidence(detail=True)
     assert finding.status == Status.MISSING
-    assert finding.reasons == [Line("No client requirements, complaints or satisfaction surveys have been recorded "
-                                    "yet.")]
+    assert finding.reasons[0].text.startswith("B1 is met when")  # the rule, stated even when missing
+    assert finding.reasons[1:] == [Line("No client requirements, complaints or satisfaction surveys have been "
+                                        "recorded yet.")]
     assert [g.url for g in finding.gaps] == ["/clients/requirements", "/clients/complaints", "/surveys/"]
-    assert finding.blocks == []
+    assert [b.title for b in finding.blocks] == ["Thresholds of the rule"]
 
 
 def test_b1_partly_names_each_gap(app, request_ctx):

@@ -289,12 +289,13 @@ def b1_finding(facts: B1Facts, detail: bool = False) -> Finding:
     """B1 in words: the requirements, listening activities, complaints and satisfaction survey (in detail a
     table each and the response-time chart)."""
     if facts.nothing_recorded:
-        return Finding(Status.MISSING, [Line(_("No client requirements, complaints or satisfaction surveys have "
-                                               "been recorded yet."))],
+        return Finding(Status.MISSING, [b1_rule(facts), Line(_("No client requirements, complaints or satisfaction "
+                                                               "surveys have been recorded yet."))],
                        [Line(_("Record the client requirements by source"), url_for("voice.requirements")),
                         Line(_("Record the enquiries, complaints, claims and incidents with their response dates"),
                              url_for("voice.complaints")),
-                        Line(_("Run a client satisfaction survey"), url_for("surveys.index"))])
+                        Line(_("Run a client satisfaction survey"), url_for("surveys.index"))],
+                       [thresholds_table(B1_THRESHOLDS, facts.limits)] if detail else [])
     reasons = ([b1_rule(facts)] + _requirement_reasons(facts) + _activity_reasons(facts)
                + _complaint_reasons(facts) + _survey_reasons(facts.survey))
     gaps = _requirement_gaps(facts) + _complaint_gaps(facts) + _survey_gaps(facts.survey)
