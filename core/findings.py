@@ -87,3 +87,28 @@ class RecordKind:
 def share(part: int, whole: int) -> str:
     """“12 of 14” in the reader's language."""
     return _("%(part)d of %(whole)d", part=part, whole=whole)
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """A number a criterion's rule compares against: its key in a criteria file's ``thresholds:``, what it
+    means, and the value used when the file states none."""
+
+    key: str
+    label: object
+    default: int
+    #: The smallest value that makes sense (a share is 0–100, a count at least 1).
+    minimum: int = 0
+    maximum: int | None = None
+
+
+def threshold_values(declared: tuple[Threshold, ...], given: dict | None) -> dict[str, int]:
+    """The thresholds a rule uses: the criteria set's value for each key, else its default."""
+    given = given or {}
+    return {t.key: int(given.get(t.key, t.default)) for t in declared}
+
+
+def thresholds_table(declared: tuple[Threshold, ...], values: dict[str, int]) -> Table:
+    """The numbers the rule used, each beside its default, for the criterion page and the pack."""
+    return Table(_("Thresholds of the rule"), [_("Threshold"), _("Value used"), _("Default")],
+                 [[str(t.label), str(values[t.key]), str(t.default)] for t in declared])

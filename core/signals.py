@@ -34,6 +34,12 @@ criterion; sender None. A receiver returns ``{key: source}``, where ``key`` is a
 code in the shipped checklist) and ``source(detail=False)`` returns a ``core.findings.Finding``.
 """)
 
+evidence_thresholds = _signals.signal("evidence-thresholds", doc="""
+Sent by ``evidence.criteria_sets`` (checking a criteria file's ``thresholds:``) and ``evidence.automatic``; sender
+None. A receiver returns ``{key: (core.findings.Threshold, …)}``: the numbers the rule of each of its evidence
+keys compares against, with their defaults. A source that declares thresholds takes ``thresholds={key: value}``.
+""")
+
 evidence_records = _signals.signal("evidence-records", doc="""
 Sent by ``evidence.records`` to learn the records manual evidence may point at; sender None. A receiver returns
 ``{kind: core.findings.RecordKind}``; the kind is stored with the evidence item (``"process"``).

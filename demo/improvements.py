@@ -39,6 +39,7 @@ from improvements.sources import (
 )
 from processes.models import Indicator, Interface, Measurement, Process, Revision
 from processes.periods import period_start
+from processes.revisions import record_revision
 from surveys.models import Audience, Survey, SurveyItem
 from voice.models import ComplaintCategory, Requirement
 
@@ -181,6 +182,21 @@ def _c3(improvement, users, *, people, topic, material, held_on, trained=True) -
                                            "material": material}, [users[e].id for e, _how in people], actor=None)
 
 
+def _welcome_change(welcome_call, users) -> None:
+    """The welcome call changed the welcoming process (C3): its call stage now has a 48-hour deadline, a sheet
+    revision of FID-C01 linked to the improvement."""
+    coordinator = users["coordinator@demo.test"]
+    welcoming = db.session.scalar(select(Process).where(Process.code == "FID-C01"))
+    stage = next(s for s in changes.stages_of(welcoming.id) if s.name == "Llamada de bienvenida")
+    stage.description = ("En las 48 horas siguientes al alta: presentación del gestor, canales de contacto y "
+                         "primeras dudas.")
+    revision = record_revision(welcoming, "Mejora «llamada de bienvenida»: la llamada se hace en las 48 horas "
+                                          "siguientes al alta.", author=coordinator)
+    changes.add_process_change(welcome_call, welcoming.id, "La llamada de bienvenida pasa a hacerse en las 48 "
+                               "horas siguientes al alta.", revision_id=revision.id if revision else None,
+                               stage_ids=[stage.id], actor=coordinator)
+
+
 def load(users: dict, today: date | None = None) -> None:
     """Add the demo's groups and improvements (after the process map, whose indicators they use)."""
     last = last_complete_month(today or _today())
@@ -264,6 +280,7 @@ def load(users: dict, today: date | None = None) -> None:
         material="Guion de la llamada y preguntas frecuentes.",
         people=(("jon.arregi@demo.test", "Hace la llamada de bienvenida"),
                 ("lucia.fernandez@demo.test", "Completa el alta antes de la llamada")))
+    _welcome_change(welcome_call, users)
     with acting_as(welcome_call.owner):
         welcome_call.evidence = [Evidence(kind="focus_group", title="Grupo focal de socios nuevos", favourable=True,
                                           finding="Los socios nuevos recuerdan la llamada y saben a quién acudir.")]
@@ -299,7 +316,9 @@ def load(users: dict, today: date | None = None) -> None:
             retention.tasks.append(Task(title="Acordar el aviso de traspasos con Prestaciones",
                                         owner=users["member@demo.test"], due_on=_today() + timedelta(days=4),
                                         status=TaskStatus.TODO))
-    for improvement, values in ((retention, (5, 3, 4, 3)), (written, (5, 2, 5, 4))):
+    # Every improvement the groups carried out was prioritised first (C1 shows each one's score).
+    for improvement, values in ((retention, (5, 3, 4, 3)), (written, (5, 2, 5, 4)), (welcome_call, (4, 2, 4, 4)),
+                                (contact, (4, 3, 3, 5))):
         if improvement is not None:
             improvement.scores = [PriorityScore(criterion=c, score=s) for c, s in zip(criteria, values, strict=True)]
     db.session.flush()

@@ -20,6 +20,11 @@ def sources() -> dict[str, Source]:
     return signals.merged(signals.evidence_sources)
 
 
+def declared_thresholds() -> dict[str, tuple]:
+    """The thresholds each source's rule compares against (``core.findings.Threshold``), by key."""
+    return signals.merged(signals.evidence_thresholds)
+
+
 def key_of(criterion) -> str:
     return criterion.evidence_source or criterion.code
 
@@ -37,20 +42,24 @@ def finding_for(criterion, *, detail: bool = False, known: dict[str, Source] | N
         return Finding(Status.MISSING, [Line(_("No automatic evidence source “%(key)s” is registered for "
                                                "%(code)s: attach manual evidence and record the self-assessment.",
                                                key=key_of(criterion), code=criterion.code))])
-    return source(detail=detail)
+    # Only a criterion whose set states thresholds passes them: its rule declared them, so its source takes them.
+    return source(detail=detail, thresholds=criterion.thresholds) if criterion.thresholds else source(detail=detail)
 
 
 def findings_for(criteria, *, detail: bool = False) -> dict[int, Finding]:
-    """The automatic evidence of several criteria; a source shared by two criteria runs once."""
+    """The automatic evidence of several criteria; a source shared by two criteria with the same thresholds runs
+    once."""
     known = sources()
-    by_source: dict[str, Finding] = {}
+    by_source: dict[tuple, Finding] = {}
     found = {}
     for criterion in criteria:
         key = key_of(criterion)
         if key not in known:
             found[criterion.id] = finding_for(criterion, known=known)
             continue
-        if key not in by_source:
-            by_source[key] = finding_for(criterion, detail=detail, known=known)
-        found[criterion.id] = by_source[key]
+        # Two criteria read one source alike only with the same thresholds.
+        run = (key, tuple(sorted((criterion.thresholds or {}).items())))
+        if run not in by_source:
+            by_source[run] = finding_for(criterion, detail=detail, known=known)
+        found[criterion.id] = by_source[run]
     return found

@@ -2,7 +2,10 @@
 
 A file names the set (``code``, ``name``, optional ``description``) and lists its ``criteria``. Each criterion
 has a ``code``, its ``text``, optional ``group`` and ``areas`` (the suggested areas of the checklist) and an
-optional ``evidence`` key naming the automatic evidence that feeds it (its code by default). Texts are written
+optional ``evidence`` key naming the automatic evidence that feeds it (its code by default), and optional
+``thresholds``: the numbers its rule compares against (``thresholds: {min_sources: 4}``), each a key the rule
+declares (``core.signals.evidence_thresholds``) with a whole number in its range; a key left out keeps its
+default. Texts are written
 per language (``es``, ``en``); one language is enough, the other falls back to it. A file with any error is
 refused whole, each error with its line and reason, and nothing is stored.
 """
@@ -16,6 +19,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from core.extensions import db
+from evidence.automatic import declared_thresholds, sources
 from evidence.models import CriteriaSet, Criterion
 
 #: The sets shipped with Fideliza, loaded at setup.
@@ -23,7 +27,7 @@ BUILTIN_DIRECTORY = Path(__file__).resolve().parent / "criteria"
 LANGUAGES = ("es", "en")
 CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,29}$")
 SET_KEYS = {"code", "name", "description", "criteria"}
-CRITERION_KEYS = {"code", "group", "text", "areas", "evidence"}
+CRITERION_KEYS = {"code", "group", "text", "areas", "evidence", "thresholds"}
 #: A criteria file is a few dozen criteria (the shipped one is 10 KB); more is a mistake, or an attack.
 MAX_BYTES = 512 * 1024
 
@@ -35,6 +39,7 @@ class CriterionData:
     group: dict = field(default_factory=dict)
     areas: dict = field(default_factory=dict)
     evidence: str | None = None
+    thresholds: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -116,6 +121,39 @@ class _Checker:
             result[lang] = [t for t in (self.text(item, f"{where} ({lang})") for item in items.value) if t]
         return result
 
+    def thresholds(self, node, code: str, declared: dict | None) -> dict:
+        """``{key: whole number}`` for the thresholds ``declared`` by the criterion's rule, each in its range;
+        ``declared`` None: no package of this app gives the criterion's evidence, so the keys cannot be checked."""
+        if node is None:
+            return {}
+        where = _("the thresholds of %(code)s", code=code)
+        if declared is not None and not declared:
+            self.error(node, _("%(where)s: the rule of %(code)s takes no thresholds", where=where, code=code))
+            return {}
+        if declared is None:
+            found = self.mapping(node, {k.value for k, _v in getattr(node, "value", ())
+                                        if isinstance(k, yaml.ScalarNode)}, where)
+            return {key: number for key, value in found.items()
+                    if (number := self.whole(value, f"{where}: “{key}”")) is not None}
+        found = {}
+        for key, value in self.mapping(node, set(declared), where).items():
+            number = self.whole(value, f"{where}: “{key}”")
+            threshold = declared[key]
+            if number is None:
+                continue
+            if number < threshold.minimum or (threshold.maximum is not None and number > threshold.maximum):
+                self.error(value, _("%(where)s: “%(key)s” must be between %(low)d and %(high)s", where=where,
+                                    key=key, low=threshold.minimum, high=threshold.maximum or "∞"))
+                continue
+            found[key] = number
+        return found
+
+    def whole(self, node, where: str) -> int | None:
+        if not isinstance(node, yaml.ScalarNode) or node.tag != "tag:yaml.org,2002:int":
+            self.error(node, _("%(where)s must be a whole number", where=where))
+            return None
+        return int(node.value)
+
 
 class _PlainLoader(yaml.SafeLoader):
     """The safe loader, refusing anchors and aliases (``&a``, ``*a``, ``<<: *a``) as it meets them.
@@ -178,6 +216,7 @@ def parse_criteria_file(content: str | bytes) -> CriteriaSetData:
 def _criteria(check: _Checker, node) -> list[CriterionData]:
     if node is None:
         return []
+    sources_known, thresholds_known = sources(), declared_thresholds()
     if not isinstance(node, yaml.SequenceNode) or not node.value:
         check.error(node, _("“criteria” must be a non-empty list"))
         return []
@@ -194,10 +233,13 @@ def _criteria(check: _Checker, node) -> list[CriterionData]:
             check.error(fields["code"], _("the criterion %(code)s appears twice", code=code))
         seen.add(code)
         evidence = check.code(fields["evidence"], "evidence") if "evidence" in fields else None
+        key = evidence or code
+        declared = {t.key: t for t in thresholds_known.get(key, ())} if key in sources_known else None
         found.append(CriterionData(
             code=code, text=_complete(check.languages(fields["text"], "text", required=True)),
             group=_complete(check.languages(fields.get("group"), "group", required=False)),
-            areas=check.areas(fields.get("areas"), "areas"), evidence=evidence))
+            areas=check.areas(fields.get("areas"), "areas"), evidence=evidence,
+            thresholds=check.thresholds(fields.get("thresholds"), code, declared)))
     return found
 
 
@@ -209,7 +251,7 @@ def install_set(data: CriteriaSetData, *, builtin: bool = False, source: str | N
                                builtin=builtin, source=source)
     criteria_set.criteria = [
         Criterion(code=c.code, position=n, text=c.text, section=c.group or None, areas=c.areas or None,
-                  evidence_source=c.evidence or c.code)
+                  evidence_source=c.evidence or c.code, thresholds=c.thresholds or None)
         for n, c in enumerate(data.criteria, start=1)
     ]
     db.session.add(criteria_set)
@@ -222,7 +264,10 @@ def ensure_builtin_sets() -> list[CriteriaSet]:
     stored = set(db.session.scalars(select(CriteriaSet.code)))
     added = []
     for path in sorted(BUILTIN_DIRECTORY.glob("*.yaml")):
-        data = parse_criteria_file(path.read_text(encoding="utf-8"))
+        try:
+            data = parse_criteria_file(path.read_text(encoding="utf-8"))
+        except CriteriaFileError as error:  # name the file: a shipped set is read with nobody watching
+            raise CriteriaFileError([(line, f"{path.name}: {reason}") for line, reason in error.errors]) from error
         if data.code not in stored:
             added.append(install_set(data, builtin=True, source=path.name))
     return added

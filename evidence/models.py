@@ -115,6 +115,9 @@ class Criterion(Audited, db.Model):
     evidence_source: Mapped[str | None] = mapped_column(String(30), info=label(_l("Automatic evidence")))
     #: The day a reload of its set's file retired it (``evidence.reload``); None while it is in force.
     retired_on: Mapped[date | None] = mapped_column(Date, info=label(_l("Retired on")))
+    #: ``{key: number}``: the thresholds the set states for the rule of its automatic evidence (the others keep
+    #: their defaults, ``core.findings.Threshold``).
+    thresholds: Mapped[dict | None] = mapped_column(JSON, info=label(_l("Thresholds")))
 
     criteria_set = relationship("CriteriaSet", overlaps="criteria,all_criteria")
 

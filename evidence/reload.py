@@ -43,7 +43,8 @@ class CriterionReload:
     code: str
     #: ``added``, ``changed``, ``retired`` or ``restored`` (a retired criterion the file has again).
     kind: str
-    #: The parts that change (``text``, ``group``, ``areas``, ``evidence``), for ``changed`` and ``restored``.
+    #: The parts that change (``text``, ``group``, ``areas``, ``evidence``, ``thresholds``), for ``changed`` and
+    #: ``restored``.
     parts: tuple[str, ...] = ()
     verdicts: int = 0
     assessments: int = 0
@@ -57,7 +58,7 @@ class CriterionReload:
     @property
     def text(self) -> str:
         part_names = {"text": _("text"), "group": _("group"), "areas": _("suggested areas"),
-                      "evidence": _("automatic evidence")}
+                      "evidence": _("automatic evidence"), "thresholds": _("thresholds of the rule")}
         parts = ", ".join(part_names[part] for part in self.parts)
         if self.kind == ADDED:
             words = _("%(code)s is added.", code=self.code)
@@ -108,6 +109,8 @@ def _parts(criterion: Criterion, data: CriterionData) -> tuple[str, ...]:
         found.append("areas")
     if criterion.evidence_source != (data.evidence or data.code):
         found.append("evidence")
+    if (criterion.thresholds or {}) != (data.thresholds or {}):
+        found.append("thresholds")
     return tuple(found)
 
 
@@ -166,6 +169,7 @@ def apply_reload(plan: ReloadPlan, *, actor, reason: str | None, confirmed: bool
         criterion.position, criterion.text = position, item.text
         criterion.section, criterion.areas = item.group or None, item.areas or None
         criterion.evidence_source, criterion.retired_on = item.evidence or item.code, None
+        criterion.thresholds = item.thresholds or None
     in_file = {item.code for item in data.criteria}
     for code, criterion in stored.items():
         if code not in in_file and criterion.retired_on is None:

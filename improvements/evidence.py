@@ -16,20 +16,34 @@ reasons), so the checklist and the package's own pages always agree. Each criter
 **rule** (``c1_status(facts)``: pure) and its **wording** (``c1_finding(facts, detail)``).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import url_for
 from flask_babel import format_date, format_decimal, ngettext
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from core.extensions import db
-from core.findings import Figure, Finding, Line, Status, Table, share
-from improvements.models import DONE, EVIDENCE_LABELS, STATUS_LABELS, Improvement
+from core.findings import Figure, Finding, Line, Status, Table, Threshold, share, threshold_values, thresholds_table
+from improvements.models import (
+    DONE,
+    EVIDENCE_LABELS,
+    STATUS_LABELS,
+    AffectedPerson,
+    ChangedStage,
+    Improvement,
+    PriorityCriterion,
+    PriorityScore,
+    ProcessChange,
+    Training,
+    TrainingAttendee,
+)
 from improvements.models import Status as ImprovementStatus
 from improvements.queries import Assessment, c1_overview
 from improvements.results import C1_REQUIRED, C1Status, computed_for
+from improvements.scoring import weighted_score
 from processes.diagrams import pack_figures as diagram_figures
 from processes.models import KnowledgeHolder, Process, ProcessStage, ProcessStatus, Revision
 
@@ -91,45 +105,87 @@ def _named(improvement: Improvement) -> str:
 # --- C1 ---------------------------------------------------------------------------------------------
 
 
+C1_THRESHOLDS = (Threshold("improvements_needed", _l("Qualifying improvements needed"), C1_REQUIRED, 1, 50),)
+
+
 @dataclass(frozen=True)
 class C1Facts:
     #: The C1 counter's verdict: the qualifying improvements and the others with their reasons.
     c1: C1Status
     #: improvement id → ``queries.Assessment``.
     assessments: dict
+    #: improvement id → its weighted prioritisation score (0–100), None while a weighted criterion is unscored.
+    priorities: dict = field(default_factory=dict)
+    limits: dict = field(default_factory=lambda: threshold_values(C1_THRESHOLDS, None))
+
+    @property
+    def enough(self) -> bool:
+        return len(self.c1.qualifying) >= self.limits["improvements_needed"]
+
+    @property
+    def unprioritised(self) -> list:
+        """The qualifying improvements without a prioritisation score."""
+        return [i for i in self.c1.qualifying if self.priorities.get(i.id) is None]
 
 
-def c1_facts() -> C1Facts:
-    return C1Facts(*c1_overview())
+def c1_facts(thresholds: dict | None = None) -> C1Facts:
+    c1, assessments = c1_overview()
+    ids = [i.id for i in c1.qualifying] + [i.id for i, _why in c1.others]
+    return C1Facts(c1, assessments, _priorities(ids), threshold_values(C1_THRESHOLDS, thresholds))
+
+
+def _priorities(ids: list[int]) -> dict[int, float | None]:
+    """Each improvement's weighted prioritisation score (``scoring.weighted_score``), in two queries."""
+    if not ids:
+        return {}
+    criteria = list(db.session.scalars(select(PriorityCriterion)))
+    scores: dict[int, dict[int, int]] = {i: {} for i in ids}
+    for improvement_id, criterion_id, score in db.session.execute(
+            select(PriorityScore.improvement_id, PriorityScore.criterion_id, PriorityScore.score)
+            .where(PriorityScore.improvement_id.in_(ids))):
+        scores[improvement_id][criterion_id] = score
+    return {i: weighted_score(scores[i], criteria) for i in ids}
 
 
 def c1_status(facts: C1Facts) -> Status:
-    """Met with ``C1_REQUIRED`` qualifying improvements; partly with one or more; missing with none."""
-    if facts.c1.holds:
+    """Met with ``improvements_needed`` qualifying improvements, each with its prioritisation score; partly
+    with one or more; missing with none."""
+    if facts.enough and not facts.unprioritised:
         return Status.MET
     return Status.PARTLY if facts.c1.qualifying else Status.MISSING
+
+
+def c1_rule(facts: C1Facts) -> Line:
+    """C1's rule in words, with the number it uses."""
+    return Line(_("C1 is met when at least %(needed)d improvements carried out by improvement groups meet the SMART "
+                  "conditions, are implemented, raised the result or are valued by clients, and each was "
+                  "prioritised (it has a prioritisation score).", needed=facts.limits["improvements_needed"]),
+                url_for("improvements.c1"))
 
 
 def c1_finding(facts: C1Facts, detail: bool = False) -> Finding:
     """C1 in words: the qualifying improvements, and why each other one does not count (in detail a table)."""
     c1, counter = facts.c1, url_for("improvements.c1")
     if not c1.qualifying and not c1.others:
-        return Finding(Status.MISSING, [Line(_("No improvement carried out by an improvement group has been "
-                                               "recorded yet."))],
+        return Finding(Status.MISSING, [c1_rule(facts), Line(_("No improvement carried out by an improvement group "
+                                                               "has been recorded yet."))],
                        [Line(_("Record the improvement groups' opportunities, SMART checks, priorities and actions"),
-                             url_for("improvements.index"))])
+                             url_for("improvements.index"))],
+                       [thresholds_table(C1_THRESHOLDS, facts.limits)] if detail else [])
     others = [Line(_("%(improvement)s does not count: %(reasons)s", improvement=_named(i),
                      reasons=" ".join(str(r) for r in why)), _url(i)) for i, why in c1.others]
-    reasons, gaps = _c1_reasons(facts), []
-    if c1.holds:
+    reasons, gaps = [c1_rule(facts), *_c1_reasons(facts)], []
+    if facts.enough:
         reasons += others
     else:
         gaps = [Line(ngettext("%(num)d more qualifying improvement is needed",
-                              "%(num)d more qualifying improvements are needed", C1_REQUIRED - c1.count),
-                     counter)] + others
+                              "%(num)d more qualifying improvements are needed",
+                              facts.limits["improvements_needed"] - c1.count), counter)] + others
+    gaps += [Line(_("%(improvement)s counts, but has no prioritisation score: score it on every weighted "
+                    "criterion", improvement=_named(i)), _url(i)) for i in facts.unprioritised]
     finding = Finding(c1_status(facts), reasons, gaps)
     if detail:
-        finding.blocks = [_c1_table(facts)]
+        finding.blocks = [thresholds_table(C1_THRESHOLDS, facts.limits), _c1_table(facts)]
     return finding
 
 
@@ -138,13 +194,15 @@ def _c1_reasons(facts: C1Facts) -> list[Line]:
     if c1.qualifying:
         summary = ngettext("%(num)d improvement qualifies (%(required)d needed): %(list)s",
                            "%(num)d improvements qualify (%(required)d needed): %(list)s", c1.count,
-                           required=C1_REQUIRED, list="; ".join(_named(i) for i in c1.qualifying))
+                           required=facts.limits["improvements_needed"],
+                           list="; ".join(_named(i) for i in c1.qualifying))
     else:
         summary = _("No improvement qualifies yet (%(required)d needed); %(n)d have been through the SMART check "
-                    "or beyond", required=C1_REQUIRED, n=len(c1.others))
+                    "or beyond", required=facts.limits["improvements_needed"], n=len(c1.others))
     return [Line(summary, url_for("improvements.c1"))] + [
-        Line(_("%(improvement)s: meets SMART, implemented, %(result)s, clients value it", improvement=_named(i),
-               result=_before_after(i, facts.assessments[i.id])), _url(i)) for i in c1.qualifying]
+        Line(_("%(improvement)s: meets SMART, implemented, %(result)s, clients value it; prioritisation score "
+               "%(score)s", improvement=_named(i), result=_before_after(i, facts.assessments[i.id]),
+               score=_number(facts.priorities.get(i.id))), _url(i)) for i in c1.qualifying]
 
 
 def _c1_table(facts: C1Facts) -> Table:
@@ -153,16 +211,16 @@ def _c1_table(facts: C1Facts) -> Table:
         assessment = facts.assessments[improvement.id]
         rows.append([Line(improvement.title, _url(improvement)), improvement.group.name,
                      str(STATUS_LABELS[improvement.status]), _yes_no(assessment.smart_passed),
-                     _before_after(improvement, assessment), _yes_no(assessment.valued),
-                     _("yes") if not why else "; ".join(str(r) for r in why)])
+                     _number(facts.priorities.get(improvement.id)), _before_after(improvement, assessment),
+                     _yes_no(assessment.valued), _("yes") if not why else "; ".join(str(r) for r in why)])
     return Table(_("Improvements and the C1 rule"), [_("Improvement"), _("Group"), _("Status"), _("Meets SMART"),
-                                                    _("Before → after"), _("Clients value it"), _("Counts for C1")],
-                 rows)
+                                                    _("Prioritisation score (0–100)"), _("Before → after"),
+                                                    _("Clients value it"), _("Counts for C1")], rows)
 
 
-def improvement_groups_evidence(detail: bool = False) -> Finding:
-    """C1's automatic evidence, from the data as it is now."""
-    return c1_finding(c1_facts(), detail)
+def improvement_groups_evidence(detail: bool = False, thresholds: dict | None = None) -> Finding:
+    """C1's automatic evidence, from the data as it is now, with the criteria set's thresholds."""
+    return c1_finding(c1_facts(thresholds), detail)
 
 
 # --- C2 ---------------------------------------------------------------------------------------------
@@ -308,6 +366,42 @@ def results_evidence(detail: bool = False) -> Finding:
 
 # --- C3 ---------------------------------------------------------------------------------------------
 
+C3_THRESHOLDS = (
+    Threshold("min_process_changes", _l("Processes each counted improvement must have changed"), 1, 1, 50),
+    Threshold("min_affected_people", _l("People affected each counted improvement must list"), 1, 1, 500),
+    Threshold("min_sessions", _l("Information or training sessions each counted improvement must record"), 1, 1, 50),
+)
+
+
+@dataclass(frozen=True)
+class ChangeRecord:
+    """What one counted improvement changed in the way of operating, counted from its records."""
+
+    improvement: Improvement
+    #: The codes of the processes it changed, and how many of those changes name their sheet revision.
+    processes: tuple = ()
+    with_revision: int = 0
+    #: The codes of changed processes without a current diagram; how many changes name no diagram stage.
+    without_diagram: tuple = ()
+    without_stage: int = 0
+    stages: int = 0
+    affected: int = 0
+    #: Sessions where people were only informed, training sessions, and the people who attended either.
+    informed: int = 0
+    trained: int = 0
+    attendees: int = 0
+
+    def lacks(self, limits: dict) -> tuple[str, ...]:
+        """What C3 asks of a counted improvement that this one lacks."""
+        changes = len(self.processes)
+        return tuple(name for name, missing in (
+            ("change", changes < limits["min_process_changes"]),
+            ("revision", self.with_revision < changes),
+            ("diagram", bool(self.without_diagram)),
+            ("stage", self.without_stage > 0),
+            ("affected", self.affected < limits["min_affected_people"]),
+            ("sessions", self.informed + self.trained < limits["min_sessions"])) if missing)
+
 
 @dataclass(frozen=True)
 class C3Facts:
@@ -318,6 +412,9 @@ class C3Facts:
     linked: int
     #: (stage, knowledge holders) of every stage of every current process's diagram.
     stages: tuple = ()
+    #: A ``ChangeRecord`` per counted improvement (implemented or verified).
+    counted: tuple = ()
+    limits: dict = field(default_factory=lambda: threshold_values(C3_THRESHOLDS, None))
 
     @property
     def diagrams(self) -> set[int]:
@@ -327,9 +424,14 @@ class C3Facts:
     def unheld(self) -> list:
         return [(stage, n) for stage, n in self.stages if n == 0]
 
+    @property
+    def failing(self) -> list:
+        return [record for record in self.counted if record.lacks(self.limits)]
 
-def c3_facts() -> C3Facts:
-    """Two queries: the revisions after the first per process, and the diagram stages with their holders."""
+
+def c3_facts(thresholds: dict | None = None) -> C3Facts:
+    """A fixed number of queries: the revisions after the first per process, the diagram stages with their
+    holders, and each implemented improvement's process changes, people affected and sessions."""
     later = select(Revision.process_id, func.count().label("n"), func.count(Revision.improvement_id).label("linked")
                    ).where(Revision.number > 1).group_by(Revision.process_id).subquery()
     revised, revisions, linked = db.session.execute(
@@ -337,60 +439,148 @@ def c3_facts() -> C3Facts:
         .select_from(later)).one()
     holders = (select(KnowledgeHolder.stage_id, func.count().label("n")).group_by(KnowledgeHolder.stage_id)
                .subquery())
-    stages = (select(ProcessStage, func.coalesce(holders.c.n, 0))
-              .join(Process, Process.id == ProcessStage.process_id)
-              .outerjoin(holders, holders.c.stage_id == ProcessStage.id)
-              .where(Process.status != ProcessStatus.RETIRED)
-              .options(joinedload(ProcessStage.process))
-              .order_by(Process.code, ProcessStage.position, ProcessStage.id))
-    return C3Facts(int(revised), int(revisions), int(linked), tuple(db.session.execute(stages).all()))
+    stages = tuple(db.session.execute(
+        select(ProcessStage, func.coalesce(holders.c.n, 0)).join(Process, Process.id == ProcessStage.process_id)
+        .outerjoin(holders, holders.c.stage_id == ProcessStage.id).where(Process.status != ProcessStatus.RETIRED)
+        .options(joinedload(ProcessStage.process))
+        .order_by(Process.code, ProcessStage.position, ProcessStage.id)).all())
+    diagrams = {stage.process_id for stage, _n in stages}
+    return C3Facts(int(revised), int(revisions), int(linked), stages, _change_records(diagrams),
+                   threshold_values(C3_THRESHOLDS, thresholds))
+
+
+def _change_records(diagrams: set[int]) -> tuple[ChangeRecord, ...]:
+    improvements = list(db.session.scalars(select(Improvement).where(Improvement.status.in_(DONE))
+                                           .options(joinedload(Improvement.group)).order_by(Improvement.id)))
+    ids = [i.id for i in improvements]
+    if not ids:
+        return ()
+    touched = (select(ChangedStage.change_id, func.count().label("n")).group_by(ChangedStage.change_id).subquery())
+    changes = db.session.execute(
+        select(ProcessChange.improvement_id, Process.id, Process.code, ProcessChange.revision_id,
+               func.coalesce(touched.c.n, 0)).join(Process, Process.id == ProcessChange.process_id)
+        .outerjoin(touched, touched.c.change_id == ProcessChange.id)
+        .where(ProcessChange.improvement_id.in_(ids)).order_by(Process.code)).all()
+    affected = dict(db.session.execute(select(AffectedPerson.improvement_id, func.count())
+                                       .where(AffectedPerson.improvement_id.in_(ids))
+                                       .group_by(AffectedPerson.improvement_id)).all())
+    sessions = _session_counts(ids)
+    return tuple(_change_record(i, [c for c in changes if c[0] == i.id], diagrams, affected.get(i.id, 0),
+                                sessions.get(i.id, (0, 0, 0))) for i in improvements)
+
+
+def _session_counts(ids: list[int]) -> dict[int, tuple[int, int, int]]:
+    """improvement id → (information sessions, training sessions, distinct attendees), in two queries."""
+    found: dict[int, list[int]] = {}
+    for improvement_id, is_training, n in db.session.execute(
+            select(Training.improvement_id, Training.is_training, func.count()).where(Training.improvement_id.in_(ids))
+            .group_by(Training.improvement_id, Training.is_training)):
+        found.setdefault(improvement_id, [0, 0, 0])[1 if is_training else 0] += n
+    for improvement_id, n in db.session.execute(
+            select(Training.improvement_id, func.count(func.distinct(TrainingAttendee.user_id)))
+            .join(TrainingAttendee, TrainingAttendee.training_id == Training.id)
+            .where(Training.improvement_id.in_(ids)).group_by(Training.improvement_id)):
+        found.setdefault(improvement_id, [0, 0, 0])[2] = n
+    return {key: tuple(value) for key, value in found.items()}
+
+
+def _change_record(improvement, changes, diagrams: set[int], affected: int, sessions) -> ChangeRecord:
+    return ChangeRecord(
+        improvement, tuple(code for _i, _p, code, _r, _n in changes), sum(r is not None for *_x, r, _n in changes),
+        tuple(sorted({code for _i, pid, code, _r, _n in changes if pid not in diagrams})),
+        sum(n == 0 for *_x, n in changes), sum(n for *_x, n in changes), affected, *sessions)
 
 
 def c3_status(facts: C3Facts) -> Status:
-    """Missing with no revision after creation and no diagram; met with revisions linked to improvements and
-    diagrams whose every stage names its knowledge holders; partly otherwise."""
-    if not facts.revisions and not facts.stages:
+    """Missing with nothing changed (no revision, no diagram, no process change of an improvement); met when
+    there are counted improvements and every one passes (``ChangeRecord.lacks``: a process change with its
+    revision, the changed processes' current diagrams and stages touched, the people affected and the sessions
+    that informed or trained them) and every diagram stage names its knowledge holders; partly otherwise."""
+    if not facts.revisions and not facts.stages and not any(r.processes for r in facts.counted):
         return Status.MISSING
-    return Status.MET if facts.linked and facts.stages and not facts.unheld else Status.PARTLY
+    return Status.MET if facts.counted and not facts.failing and not facts.unheld else Status.PARTLY
+
+
+def c3_rule(facts: C3Facts) -> Line:
+    """C3's rule in words, with the numbers it uses."""
+    limits = facts.limits
+    return Line(_("C3 is met when every counted improvement (implemented or verified) changed at least "
+                  "%(changes)d process with its sheet revision, each changed process has a current diagram with "
+                  "the stages touched, at least %(people)d affected people are listed and at least %(sessions)d "
+                  "information or training session is recorded; and every diagram stage names who holds its "
+                  "knowledge.", changes=limits["min_process_changes"], people=limits["min_affected_people"],
+                  sessions=limits["min_sessions"]), url_for("improvements.index"))
 
 
 def c3_finding(facts: C3Facts, detail: bool = False) -> Finding:
-    """C3 in words: the revisions and their links, the diagrams and their knowledge holders (in detail the
-    latest revisions, the stages and each diagram)."""
+    """C3 in words: the rule, each counted improvement's change, the revisions and the diagrams (in detail the
+    thresholds, the per-improvement table, the latest revisions, the stages and each diagram)."""
     if c3_status(facts) == Status.MISSING:
-        return Finding(Status.MISSING, [Line(_("No process sheet has been revised since it was created and no "
-                                               "process diagram has been drawn yet."))],
+        return Finding(Status.MISSING, [c3_rule(facts), Line(_(
+            "No process sheet has been revised since it was created, no process diagram has been drawn and no "
+            "improvement records a change in a process yet."))],
                        [Line(_("Revise the sheets of the processes the improvements changed, giving the reason"),
-                             url_for("processes.process_list"))])
-    finding = Finding(c3_status(facts), _c3_reasons(facts), _c3_gaps(facts))
+                             url_for("processes.process_list"))],
+                       [thresholds_table(C3_THRESHOLDS, facts.limits)] if detail else [])
+    finding = Finding(c3_status(facts), [c3_rule(facts), *_c3_reasons(facts)], _c3_gaps(facts))
     if detail:
-        finding.blocks = _c3_blocks(facts)
+        finding.blocks = [thresholds_table(C3_THRESHOLDS, facts.limits), *_c3_blocks(facts)]
     return finding
 
 
 def _c3_reasons(facts: C3Facts) -> list[Line]:
-    stages = len(facts.stages)
+    stages, counted = len(facts.stages), facts.counted
     return [
+        Line(_("%(share)s counted improvements meet the rule", share=share(len(counted) - len(facts.failing),
+                                                                          len(counted))), url_for("improvements.c1")),
         Line(_("%(processes)d process sheets revised after their creation (%(revisions)d revisions); %(linked)s "
                "revisions linked to an improvement", processes=facts.revised, revisions=facts.revisions,
                linked=share(facts.linked, facts.revisions)), url_for("processes.process_list")),
         Line(_("%(diagrams)d processes have a diagram (%(stages)d stages); %(held)s stages name who holds the "
                "knowledge", diagrams=len(facts.diagrams), stages=stages,
                held=share(stages - len(facts.unheld), stages))),
-        Line(_("The people affected by each change, informed and trained, are recorded with the improvements."),
-             url_for("improvements.index")),
     ]
 
 
+def _lack_words(record: ChangeRecord, limits: dict) -> str:
+    words = {
+        "change": _("%(have)d of %(need)d processes changed", have=len(record.processes),
+                    need=limits["min_process_changes"]),
+        "revision": _("%(share)s changes name their sheet revision",
+                      share=share(record.with_revision, len(record.processes))),
+        "diagram": _("no current diagram of %(codes)s", codes=", ".join(record.without_diagram)),
+        "stage": _("%(num)d changes name no diagram stage", num=record.without_stage),
+        "affected": _("%(have)d of %(need)d affected people listed", have=record.affected,
+                      need=limits["min_affected_people"]),
+        "sessions": _("%(have)d of %(need)d information or training sessions",
+                      have=record.informed + record.trained, need=limits["min_sessions"]),
+    }
+    return "; ".join(words[name] for name in record.lacks(limits))
+
+
 def _c3_gaps(facts: C3Facts) -> list[Line]:
-    gaps = []
-    if not facts.linked:
-        gaps.append(Line(_("No sheet revision is linked to an improvement yet"), url_for("processes.process_list")))
+    gaps = [Line(f"{_named(r.improvement)}: {_lack_words(r, facts.limits)}", _url(r.improvement))
+            for r in facts.failing]
+    if not facts.counted:
+        gaps.append(Line(_("No improvement has been implemented yet: C3 counts the changes of implemented "
+                           "improvements"), url_for("improvements.index")))
     if not facts.stages:
         gaps.append(Line(_("No process diagram has been drawn yet"), url_for("processes.process_list")))
     return gaps + [Line(_("%(code)s, stage “%(stage)s”: nobody holds its knowledge", code=stage.process.code,
                           stage=stage.name), url_for("processes.process_detail", process_id=stage.process_id))
                    for stage, _n in facts.unheld]
+
+
+def _c3_improvement_table(facts: C3Facts) -> Table:
+    rows = [[Line(r.improvement.title, _url(r.improvement)), ", ".join(r.processes) or "—",
+             share(r.with_revision, len(r.processes)) if r.processes else "—",
+             _yes_no(not r.without_diagram) if r.processes else "—", str(r.stages), str(r.affected),
+             str(r.informed), str(r.trained), str(r.attendees),
+             _("yes") if not r.lacks(facts.limits) else _lack_words(r, facts.limits)] for r in facts.counted]
+    return Table(_("Counted improvements and the change in the way of operating"),
+                 [_("Improvement"), _("Processes changed"), _("With sheet revision"), _("Current diagram"),
+                  _("Stages touched"), _("People affected"), _("Information sessions"), _("Training sessions"),
+                  _("People informed or trained"), _("Meets C3")], rows)
 
 
 def _c3_blocks(facts: C3Facts) -> list:
@@ -400,8 +590,9 @@ def _c3_blocks(facts: C3Facts) -> list:
     rows = [[Line(f"{r.process.code} rev. {r.number}", url_for("processes.revisions", process_id=r.process_id)),
              format_date(r.created_at, "short"), r.author.name if r.author else "—", r.reason,
              str(r.improvement_id) if r.improvement_id else "—"] for r in revisions]
-    blocks = [Table(_("Latest revisions of process sheets"),
-                    [_("Revision"), _("Date"), _("Author"), _("Reason for the change"), _("Improvement")], rows)]
+    blocks = [_c3_improvement_table(facts)] if facts.counted else []
+    blocks.append(Table(_("Latest revisions of process sheets"),
+                        [_("Revision"), _("Date"), _("Author"), _("Reason for the change"), _("Improvement")], rows))
     if facts.stages:
         blocks.append(Table(_("Process diagram stages"), [_("Process"), _("Stage"), _("Responsible role"),
                                                           _("Knowledge holders")],
@@ -411,6 +602,6 @@ def _c3_blocks(facts: C3Facts) -> list:
     return blocks
 
 
-def change_evidence(detail: bool = False) -> Finding:
-    """C3's automatic evidence, from the data as it is now."""
-    return c3_finding(c3_facts(), detail)
+def change_evidence(detail: bool = False, thresholds: dict | None = None) -> Finding:
+    """C3's automatic evidence, from the data as it is now, with the criteria set's thresholds."""
+    return c3_finding(c3_facts(thresholds), detail)

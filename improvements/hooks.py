@@ -11,6 +11,11 @@ def _evidence_sources(sender, **kwargs):
             "C3": evidence.change_evidence}
 
 
+@signals.evidence_thresholds.connect
+def _evidence_thresholds(sender, **kwargs):
+    return {"C1": evidence.C1_THRESHOLDS, "C3": evidence.C3_THRESHOLDS}
+
+
 @signals.smart_indicators.connect
 def _smart_indicators(sender, **kwargs):
     return evidence.smart_indicator_ids()

@@ -12,8 +12,10 @@ from core.versioning import ensure_current
 from processes.indicators import reaches
 from processes.models import Interface, Measurement, Process
 
-#: How many recent periods the compliance rate looks at.
+#: How many recent periods an agreement is reviewed over (its review window), by default.
 RECENT_PERIODS = 12
+#: The share of the window's periods (%) that must meet the agreed level for the agreement to be complied with.
+SHARE_NEEDED = 80
 
 
 class Compliance(enum.StrEnum):
@@ -45,14 +47,29 @@ class AgreementState:
     periods_met: int = 0
     periods: int = 0
     latest_value: float | None = None
+    #: Whether each period of the window met the level, newest first, and those periods.
+    met: tuple = ()
+    periods_seen: tuple = ()
 
     @property
     def rate(self) -> int | None:
         return round(100 * self.periods_met / self.periods) if self.periods else None
 
+    @property
+    def trend(self) -> int | None:
+        """+1 when the newer half of the window met the level more often than the older half, -1 when less,
+        0 when as often; None with fewer than 4 periods."""
+        if len(self.met) < 4:
+            return None
+        half = len(self.met) // 2
+        newer, older = sum(self.met[:half]) / half, sum(self.met[-half:]) / half
+        return (newer > older) - (newer < older)
 
-def agreement_state(interface: Interface, recent_values: list[float]) -> AgreementState:
-    """The state of one interface given its indicator's recent values, newest first.
+
+def agreement_state(interface: Interface, recent_values: list[float], share_needed: int = SHARE_NEEDED,
+                    periods: tuple = ()) -> AgreementState:
+    """The state of one interface given its indicator's values over the review window, newest first: complied
+    with when at least ``share_needed`` % of the window's periods met the agreed level (not the latest alone).
 
     An interface with no problem and no agreement needs nothing (status None)."""
     if not (interface.agreement or "").strip():
@@ -62,15 +79,10 @@ def agreement_state(interface: Interface, recent_values: list[float]) -> Agreeme
     if not recent_values:
         return AgreementState(Compliance.NO_DATA)
     direction = interface.indicator.direction
-    met = sum(1 for value in recent_values if reaches(value, interface.agreed_level, direction))
-    latest = recent_values[0]
-    status = Compliance.COMPLIANT if reaches(latest, interface.agreed_level, direction) else Compliance.BREACHED
-    return AgreementState(status, met, len(recent_values), latest)
-
-
-def recent_values(indicator_ids, limit: int = RECENT_PERIODS) -> dict[int, list[float]]:
-    """The last ``limit`` values of each indicator, newest first, in one windowed query."""
-    return {i: [value for _period, value in points] for i, points in recent_points(indicator_ids, limit).items()}
+    met = tuple(bool(reaches(value, interface.agreed_level, direction)) for value in recent_values)
+    complied = 100 * sum(met) >= share_needed * len(met)
+    return AgreementState(Compliance.COMPLIANT if complied else Compliance.BREACHED, sum(met), len(met),
+                          recent_values[0], met, tuple(periods))
 
 
 def recent_points(indicator_ids, limit: int = RECENT_PERIODS) -> dict[int, list[tuple]]:
@@ -98,14 +110,21 @@ LISTED = (
 )
 
 
-def interfaces_with_state(query=None, *, loading=LISTED) -> list[tuple[Interface, AgreementState]]:
-    """Interfaces (all, or those a query selects) with their agreement state, in a fixed number of queries.
+def interfaces_with_state(query=None, *, loading=LISTED, periods: int = RECENT_PERIODS,
+                          share_needed: int = SHARE_NEEDED) -> list[tuple[Interface, AgreementState]]:
+    """Interfaces (all, or those a query selects) with their agreement state over the last ``periods``
+    periods, in a fixed number of queries.
 
     ``loading`` says which related records come in the same query (the state needs the indicator)."""
     query = (query if query is not None else select(Interface)).options(*loading)
     interfaces = list(db.session.scalars(query).unique())
-    values = recent_values(i.indicator_id for i in interfaces if i.indicator_id)
-    return [(i, agreement_state(i, values.get(i.indicator_id, []))) for i in interfaces]
+    points = recent_points((i.indicator_id for i in interfaces if i.indicator_id), periods)
+    states = []
+    for interface in interfaces:
+        found = points.get(interface.indicator_id, [])
+        states.append((interface, agreement_state(interface, [v for _p, v in found], share_needed,
+                                                  tuple(p for p, _v in found))))
+    return states
 
 
 NEEDS_ATTENTION = (Compliance.NO_AGREEMENT, Compliance.BREACHED)

@@ -12,19 +12,31 @@ Each criterion in three parts: its **facts** (a frozen dataclass read in a fixed
 detail)``, whose detail reads what only the tables and figures need).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import url_for
 from flask_babel import format_decimal
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from core.charts import chart_svg
 from core.extensions import db
-from core.findings import Figure, Finding, Line, Sparkline, Status, Table, share
+from core.findings import (
+    Figure,
+    Finding,
+    Line,
+    Sparkline,
+    Status,
+    Table,
+    Threshold,
+    share,
+    threshold_values,
+    thresholds_table,
+)
 from processes import maps
-from processes.agreements import Compliance, interfaces_with_state
+from processes.agreements import RECENT_PERIODS, SHARE_NEEDED, Compliance, interfaces_with_state
 from processes.charts import trends_chart
 from processes.dashboard import HISTORY_NEEDED, SPARKLINE_PERIODS, IndicatorRow, grouped, indicator_rows
 from processes.models import IndicatorKind, Process, ProcessStandard, ProcessStatus, Programme
@@ -32,6 +44,11 @@ from processes.services import certified_programme
 from processes.standard import SHEET_FIELDS, completeness_by_process, sheet_facts
 
 # --- A1 ---------------------------------------------------------------------------------------------
+
+#: A1's numbers are the organisation's own: its process-management standard's minimums (these defaults apply
+#: while no standard is saved).
+A1_THRESHOLDS = (Threshold("min_participants", _l("Participants per process"), 1, 1),
+                 Threshold("min_indicators", _l("Indicators per process"), 1, 1))
 
 
 @dataclass(frozen=True)
@@ -45,12 +62,22 @@ class A1Facts:
     #: The saved process-management standard, None while none is saved.
     standard: ProcessStandard | None = None
 
+    @property
+    def limits(self) -> dict[str, int]:
+        """The minimum participants and indicators per process: the saved standard's, else the defaults."""
+        standard = self.standard
+        given = {} if standard is None else {"min_participants": standard.min_participants,
+                                             "min_indicators": standard.min_indicators}
+        return threshold_values(A1_THRESHOLDS, given)
+
     def lacks(self, process) -> tuple[str, ...]:
-        """What A1 asks of every process that this one lacks: ``owner``, ``participants``, ``indicator``."""
-        sheet = self.sheets[process.id]
+        """What A1 asks of every process that this one lacks: ``owner``, ``participants`` (fewer than the
+        standard asks), ``indicator`` (fewer than the standard asks)."""
+        sheet, limits = self.sheets[process.id], self.limits
         return tuple(name for name, missing in (("owner", "owner" not in sheet.filled),
-                                                ("participants", sheet.participants == 0),
-                                                ("indicator", sheet.indicators == 0)) if missing)
+                                                ("participants", sheet.participants < limits["min_participants"]),
+                                                ("indicator", sheet.indicators < limits["min_indicators"]))
+                     if missing)
 
     @property
     def lacking(self) -> list:
@@ -70,8 +97,8 @@ def a1_facts() -> A1Facts:
 
 
 def a1_status(facts: A1Facts) -> Status:
-    """Missing without a certified programme or processes; met when every process has an owner, participants
-    and an indicator and a standard is saved; partly otherwise."""
+    """Missing without a certified programme or processes; met when every process has an owner, at least the
+    standard's minimum participants and indicators, and a standard is saved; partly otherwise."""
     if facts.programme is None or not facts.processes:
         return Status.MISSING
     return Status.MET if not facts.lacking and facts.standard is not None else Status.PARTLY
@@ -82,8 +109,21 @@ def _process_url(process) -> str:
 
 
 def _lack_words(facts: A1Facts, process) -> list[str]:
-    words = {"owner": _("no owner"), "participants": _("no participants"), "indicator": _("no indicator")}
+    sheet, limits = facts.sheets[process.id], facts.limits
+    words = {"owner": _("no owner"),
+             "participants": _("%(have)d of %(need)d participants", have=sheet.participants,
+                               need=limits["min_participants"]),
+             "indicator": _("%(have)d of %(need)d indicators", have=sheet.indicators, need=limits["min_indicators"])}
     return [words[name] for name in facts.lacks(process)]
+
+
+def a1_rule(facts: A1Facts) -> Line:
+    """A1's rule in words, with the numbers it uses."""
+    limits = facts.limits
+    return Line(_("A1 is met when every current process of the programme under certification has an owner, at "
+                  "least %(people)d participants and at least %(indicators)d indicators (the organisation's "
+                  "process-management standard), and that standard is saved.", people=limits["min_participants"],
+                  indicators=limits["min_indicators"]), url_for("processes.standard"))
 
 
 def _standard_line(standard: ProcessStandard | None) -> Line:
@@ -98,25 +138,31 @@ def _standard_line(standard: ProcessStandard | None) -> Line:
 
 def a1_finding(facts: A1Facts, detail: bool = False) -> Finding:
     """A1 in words: each process and what it lacks, the standard, the map (and in detail the map and a table)."""
-    if facts.programme is None:
-        return Finding(a1_status(facts), [Line(_("No programme is marked as under certification yet."))],
-                       [Line(_("Mark the loyalty programme as under certification"), url_for("processes.programmes"))])
-    if not facts.processes:
-        return Finding(a1_status(facts), [Line(_("The map of %(programme)s has no processes yet.",
-                                                 programme=facts.programme.name))],
-                       [Line(_("Draw the process map: add the processes"), url_for("processes.new_process"))])
+    if facts.programme is None or not facts.processes:
+        return _a1_missing(facts, detail)
     gaps = [Line(f"{p.code}: {', '.join(_lack_words(facts, p))}", _process_url(p)) for p in facts.lacking]
     if facts.standard is None:
         gaps.append(_standard_line(None))
-    finding = Finding(a1_status(facts), _a1_reasons(facts), gaps)
+    finding = Finding(a1_status(facts), [a1_rule(facts), *_a1_reasons(facts)], gaps)
     if detail:
-        finding.blocks = _a1_blocks(facts)
+        finding.blocks = [thresholds_table(A1_THRESHOLDS, facts.limits), *_a1_blocks(facts)]
     return finding
+
+
+def _a1_missing(facts: A1Facts, detail: bool) -> Finding:
+    if facts.programme is None:
+        reason = Line(_("No programme is marked as under certification yet."))
+        gap = Line(_("Mark the loyalty programme as under certification"), url_for("processes.programmes"))
+    else:
+        reason = Line(_("The map of %(programme)s has no processes yet.", programme=facts.programme.name))
+        gap = Line(_("Draw the process map: add the processes"), url_for("processes.new_process"))
+    return Finding(Status.MISSING, [a1_rule(facts), reason], [gap],
+                   [thresholds_table(A1_THRESHOLDS, facts.limits)] if detail else [])
 
 
 def _a1_reasons(facts: A1Facts) -> list[Line]:
     programme, lacking = facts.programme, facts.lacking
-    summary = _("%(share)s processes have an owner, participants and at least one indicator",
+    summary = _("%(share)s processes have an owner and the participants and indicators the standard asks",
                 share=share(len(facts.processes) - len(lacking), len(facts.processes)))
     if lacking:
         summary += _("; missing: %(list)s", list=", ".join(f"{p.code} {' '.join(_lack_words(facts, p))}"
@@ -146,6 +192,9 @@ def process_map_evidence(detail: bool = False) -> Finding:
 
 #: The agreement states A2 lists as gaps.
 A2_GAPS = (Compliance.NO_AGREEMENT, Compliance.BREACHED, Compliance.NOT_MEASURABLE)
+A2_THRESHOLDS = (Threshold("review_periods", _l("Periods in an agreement's review window"), RECENT_PERIODS, 1, 60),
+                 Threshold("share_met", _l("Share of the window's periods that must meet the agreed level (%)"),
+                       SHARE_NEEDED, 1, 100))
 
 
 @dataclass(frozen=True)
@@ -153,6 +202,7 @@ class A2Facts:
     programmes: int
     #: (interface, ``processes.agreements.AgreementState``) of every interface between two programmes.
     states: tuple = ()
+    limits: dict = field(default_factory=lambda: threshold_values(A2_THRESHOLDS, None))
 
     @property
     def problems(self) -> list:
@@ -171,11 +221,14 @@ class A2Facts:
         return [(i, s) for i, s in self.states if s.status in A2_GAPS]
 
 
-def a2_facts() -> A2Facts:
-    """How many programmes there are, and the interfaces between programmes with their agreement state."""
+def a2_facts(thresholds: dict | None = None) -> A2Facts:
+    """How many programmes there are, and the interfaces between programmes with their agreement state over
+    the review window."""
+    limits = threshold_values(A2_THRESHOLDS, thresholds)
     programmes = db.session.scalar(select(func.count()).select_from(Programme)) or 0
-    return A2Facts(programmes, tuple((i, s) for i, s in interfaces_with_state()
-                                     if i.from_process.programme_id != i.to_process.programme_id))
+    states = interfaces_with_state(periods=limits["review_periods"], share_needed=limits["share_met"])
+    return A2Facts(programmes, tuple((i, s) for i, s in states
+                                     if i.from_process.programme_id != i.to_process.programme_id), limits)
 
 
 def a2_status(facts: A2Facts) -> Status:
@@ -191,14 +244,36 @@ def a2_finding(facts: A2Facts, detail: bool = False) -> Finding:
     if a2_status(facts) == Status.MISSING:
         reason = (_("Only one programme is recorded: there is no joint map yet.") if facts.programmes < 2 else
                   _("No interface between processes of different programmes has been recorded yet."))
-        return Finding(Status.MISSING, [Line(reason)],
-                       [Line(_("Record the interfaces with the other programmes"), url_for("processes.new_interface"))])
-    gaps = [Line(f"{i.from_process.code} → {i.to_process.code}: {s.status.label}",
+        return Finding(Status.MISSING, [a2_rule(facts), Line(reason)],
+                       [Line(_("Record the interfaces with the other programmes"), url_for("processes.new_interface"))],
+                       [thresholds_table(A2_THRESHOLDS, facts.limits)] if detail else [])
+    gaps = [Line(f"{i.from_process.code} → {i.to_process.code}: {s.status.label}" + _window_words(s),
                  url_for("processes.edit_interface", interface_id=i.id)) for i, s in facts.flagged]
-    finding = Finding(a2_status(facts), _a2_reasons(facts), gaps)
+    finding = Finding(a2_status(facts), [a2_rule(facts), *_a2_reasons(facts)], gaps)
     if detail:
-        finding.blocks = _a2_blocks(facts)
+        finding.blocks = [thresholds_table(A2_THRESHOLDS, facts.limits), *_a2_blocks(facts)]
     return finding
+
+
+def a2_rule(facts: A2Facts) -> Line:
+    """A2's rule in words, with the numbers it uses."""
+    return Line(_("A2 is met when there are at least two programmes with interfaces between them, and every "
+                  "interface with a problem has a measurable service-level agreement met in at least %(share)d %% "
+                  "of the periods of its review window (the last %(periods)d periods).",
+                  share=facts.limits["share_met"], periods=facts.limits["review_periods"]),
+                url_for("processes.interfaces"))
+
+
+def _window_words(state) -> str:
+    """“ (5 of 12 periods met, 42 %, falling)”, or nothing for an agreement that is not measured."""
+    if not state.periods:
+        return ""
+    return " (" + _("%(met)d of %(n)d periods met, %(rate)d %%, %(trend)s", met=state.periods_met, n=state.periods,
+                    rate=state.rate, trend=_trend_word(state.trend)) + ")"
+
+
+def _trend_word(trend: int | None) -> str:
+    return {None: _("too few periods for a trend"), 1: _("improving"), 0: _("steady"), -1: _("worsening")}[trend]
 
 
 def _a2_reasons(facts: A2Facts) -> list[Line]:
@@ -209,8 +284,10 @@ def _a2_reasons(facts: A2Facts) -> list[Line]:
         Line(_("%(problems)d interface problems identified; %(share)s interfaces have a service-level agreement",
                problems=len(facts.problems), share=share(len(facts.with_agreement), len(facts.states))),
              url_for("processes.interfaces")),
-        Line(_("%(share)s measurable agreements complied with in their latest period",
-               share=share(len(complied), len(facts.measured))), url_for("processes.interfaces")),
+        Line(_("%(share)s measurable agreements complied with over their review window (at least %(pct)d %% of "
+               "the last %(periods)d periods)", share=share(len(complied), len(facts.measured)),
+               pct=facts.limits["share_met"], periods=facts.limits["review_periods"]),
+             url_for("processes.interfaces")),
     ]
 
 
@@ -218,17 +295,22 @@ def _a2_blocks(facts: A2Facts) -> list:
     rows = [[Line(f"{i.from_process.code} → {i.to_process.code}",
                   url_for("processes.edit_interface", interface_id=i.id)), i.flow, i.problem or "—",
              i.agreement or "—", s.status.label if s.status else "—",
-             f"{s.rate} %" if s.rate is not None else "—"] for i, s in facts.states]
+             f"{share(s.periods_met, s.periods)} ({s.rate} %)" if s.rate is not None else "—",
+             _trend_word(s.trend) if s.periods else "—",
+             Sparkline(tuple(int(m) for m in reversed(s.met)), tuple(reversed(s.periods_seen)))
+             if len(s.met) > 1 else "—"] for i, s in facts.states]
     return [
         *(Figure(title, svg, landscape=True) for title, svg in maps.pack_figures()),
-        Table(_("Interfaces between programmes"), [_("Interface"), _("What flows"), _("Problem identified"),
-              _("Agreement (SLA)"), _("Compliance"), _("Periods met")], rows),
+        Table(_("Interfaces between programmes: compliance over the last %(n)d periods",
+                n=facts.limits["review_periods"]),
+              [_("Interface"), _("What flows"), _("Problem identified"), _("Agreement (SLA)"), _("Compliance"),
+               _("Periods met"), _("Trend"), _("Met per period (1 = met)")], rows),
     ]
 
 
-def joint_map_evidence(detail: bool = False) -> Finding:
-    """A2's automatic evidence, from the data as it is now."""
-    return a2_finding(a2_facts(), detail)
+def joint_map_evidence(detail: bool = False, thresholds: dict | None = None) -> Finding:
+    """A2's automatic evidence, from the data as it is now, with the criteria set's thresholds."""
+    return a2_finding(a2_facts(thresholds), detail)
 
 
 # --- E1 ---------------------------------------------------------------------------------------------

@@ -27,6 +27,11 @@ def _evidence_sources(sender, **kwargs):
             "E1": evidence.data_management_evidence}
 
 
+@signals.evidence_thresholds.connect
+def _evidence_thresholds(sender, **kwargs):
+    return {"A2": evidence.A2_THRESHOLDS}
+
+
 @signals.evidence_records.connect
 def _evidence_records(sender, **kwargs):
     return {

@@ -265,6 +265,8 @@ class SatisfactionFacts:
     repurchase: float | None = None
     #: The most important attributes first (at most ``TOP_DRIVERS``).
     drivers: list[Driver] = field(default_factory=list)
+    #: (typology code, answers, NPS) of this wave's typologies with at least ``results.MIN_CUT`` answers.
+    nps_by_typology: tuple = ()
 
 
 def _number(value) -> float | None:
@@ -294,7 +296,14 @@ def satisfaction_facts() -> SatisfactionFacts | None:
         previous_wave=previous["wave"].name if previous else None,
         previous_nps=previous["nps"] if previous else None,
         nps_change=nps - previous["nps"] if previous and nps is not None else None,
-        repurchase=summary.headline.get("repurchase"), drivers=_top_drivers(wave, summary))
+        repurchase=summary.headline.get("repurchase"), drivers=_top_drivers(wave, summary),
+        nps_by_typology=_nps_by_typology(wave))
+
+
+def _nps_by_typology(wave: Wave) -> tuple:
+    """(typology, answers, NPS) of one wave's typologies shown (at least ``results.MIN_CUT`` answers)."""
+    return tuple((row["group"], row["n"], row["nps"]) for row in results.nps_trend_by(wave.survey, "typology")
+                 if row["wave"].id == wave.id)
 
 
 def _previous_nps(wave: Wave, waves, counts) -> dict | None:

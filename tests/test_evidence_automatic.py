@@ -8,9 +8,12 @@ import pytest
 from core.extensions import db
 from core.findings import Status
 from improvements import evidence as improvements_evidence
+from improvements.models import AffectedPerson, ChangedStage, ProcessChange, Training, TrainingAttendee
+from improvements.models import Status as ImprovementStatus
 from processes import evidence as processes_evidence
 from processes.models import (
     Benchmark,
+    Direction,
     IndicatorKind,
     Interface,
     KnowledgeHolder,
@@ -38,7 +41,8 @@ def test_a1_missing_without_processes(app, make_programme, request_ctx):
     make_programme(name="Loyalty")
     finding = processes_evidence.process_map_evidence()
     assert finding.status == Status.MISSING
-    assert "has no processes yet" in finding.reasons[0].text
+    assert finding.reasons[0].text.startswith("A1 is met when")  # the rule, stated even when missing
+    assert "has no processes yet" in finding.reasons[1].text
     assert finding.gaps[0].url == "/processes/new"
 
 
@@ -59,12 +63,16 @@ def test_a1_partly_names_each_process_and_what_it_lacks(app, make_user, make_pro
 
     finding = processes_evidence.process_map_evidence(detail=True)
     assert finding.status == Status.PARTLY
-    assert finding.reasons[0].text == ("1 of 3 processes have an owner, participants and at least one indicator; "
-                                       "missing: P07 no indicator, P11 no owner")
-    assert [(g.text, g.url) for g in finding.gaps] == [("P07: no indicator", f"/processes/{no_indicator}"),
+    assert finding.reasons[0].text.startswith("A1 is met when every current process of the programme under "
+                                              "certification has an owner, at least 1 participants and at least 1 "
+                                              "indicators")
+    assert finding.reasons[1].text == ("1 of 3 processes have an owner and the participants and indicators the "
+                                       "standard asks; missing: P07 0 of 1 indicators, P11 no owner")
+    assert [(g.text, g.url) for g in finding.gaps] == [("P07: 0 of 1 indicators", f"/processes/{no_indicator}"),
                                                        ("P11: no owner", f"/processes/{unowned}")]
-    assert "A process-management standard is defined" in finding.reasons[1].text
-    figure, table = finding.blocks
+    assert "A process-management standard is defined" in finding.reasons[2].text
+    thresholds, figure, table = finding.blocks
+    assert thresholds.rows == [["Participants per process", "1", "1"], ["Indicators per process", "1", "1"]]
     assert figure.svg.startswith("<svg") and "P07" in figure.svg
     assert [row[0].text for row in table.rows] == ["P01", "P07", "P11"]
 
@@ -83,6 +91,21 @@ def test_a1_met_when_every_process_is_complete_and_a_standard_exists(app, make_u
     assert finding.status == Status.MET and finding.gaps == []
 
 
+def test_a1_asks_the_participants_the_organisations_standard_asks(app, make_user, make_process, make_indicator,
+                                                                   request_ctx):
+    owner = make_user("member")
+    pid = make_process(code="FID-C06", owner_id=owner.id)
+    _participant(pid, owner.id)
+    db.session.add(ProcessStandard(required_fields=[], min_indicators=1, min_participants=2))
+    db.session.commit()
+    make_indicator(pid)
+    finding = processes_evidence.process_map_evidence(detail=True)
+    assert finding.status == Status.PARTLY
+    assert [g.text for g in finding.gaps] == ["FID-C06: 1 of 2 participants"]
+    assert "at least 2 participants" in finding.reasons[0].text
+    assert finding.blocks[0].rows[0] == ["Participants per process", "2", "1"]
+
+
 def _two_programmes(make_programme, make_process, make_indicator):
     loyalty, sales = make_programme(code="FID"), make_programme(code="COM", certified=False)
     ours, theirs = make_process(code="FID-1", programme_id=loyalty), make_process(code="COM-1", programme_id=sales)
@@ -95,7 +118,8 @@ def test_a2_missing_without_interfaces_between_programmes(app, make_programme, m
     _two_programmes(make_programme, make_process, make_indicator)
     finding = processes_evidence.joint_map_evidence()
     assert finding.status == Status.MISSING
-    assert finding.reasons[0].text == "No interface between processes of different programmes has been recorded yet."
+    assert finding.reasons[0].text.startswith("A2 is met when")
+    assert finding.reasons[1].text == "No interface between processes of different programmes has been recorded yet."
 
 
 def test_a2_partly_with_a_problem_without_agreement_then_met(app, make_programme, make_process, make_indicator,
@@ -108,14 +132,37 @@ def test_a2_partly_with_a_problem_without_agreement_then_met(app, make_programme
     assert finding.status == Status.PARTLY
     assert finding.gaps[0].text == "COM-1 → FID-1: Problem without agreement"
     assert finding.gaps[0].url == f"/processes/interfaces/{interface.id}"
-    assert finding.reasons[1].text.startswith("1 interface problems identified; 0 of 1 interfaces")
-    assert finding.blocks[0].svg.startswith("<svg")
+    assert finding.reasons[2].text.startswith("1 interface problems identified; 0 of 1 interfaces")
+    assert finding.blocks[0].title == "Thresholds of the rule"
+    assert finding.blocks[1].svg.startswith("<svg")
 
     interface.agreement, interface.indicator_id, interface.agreed_level = "Within 5 days", indicator, 3.0
     db.session.commit()
     finding = processes_evidence.joint_map_evidence()
     assert finding.status == Status.MET, finding.gaps
-    assert finding.reasons[2].text == "1 of 1 measurable agreements complied with in their latest period"
+    assert finding.reasons[3].text == ("1 of 1 measurable agreements complied with over their review window (at "
+                                       "least 80 % of the last 12 periods)")
+
+
+def test_a2_reads_the_share_of_the_review_window_with_the_criteria_sets_thresholds(
+        app, make_programme, make_process, make_indicator, request_ctx):
+    loyalty, sales = make_programme(code="FID"), make_programme(code="COM", certified=False)
+    ours, theirs = make_process(code="FID-C01", programme_id=loyalty), make_process(code="COM-C01", programme_id=sales)
+    # Newest first: the latest 5 periods met 3 days or less, the 7 before did not (5 of 12, 42 %).
+    values = {month: (2.0 if n < 5 else 6.0) for n, month in enumerate(sorted(MONTHS[:12], reverse=True))}
+    indicator = make_indicator(ours, values=values, direction=Direction.LOWER)
+    db.session.add(Interface(from_process_id=theirs, to_process_id=ours, flow="Orders", problem="Late",
+                             agreement="Within 3 days", indicator_id=indicator, agreed_level=3.0))
+    db.session.commit()
+    finding = processes_evidence.joint_map_evidence(detail=True)
+    assert finding.status == Status.PARTLY
+    assert finding.gaps[0].text == "COM-C01 → FID-C01: Not complied with (5 of 12 periods met, 42 %, improving)"
+    row = finding.blocks[-1].rows[0]
+    assert (row[4], row[5], row[6]) == ("Not complied with", "5 of 12 (42 %)", "improving")
+    assert row[7].values == (0,) * 7 + (1,) * 5 and len(row[7].periods) == 12  # oldest first, dated
+    assert processes_evidence.joint_map_evidence(thresholds={"share_met": 40}).status == Status.MET
+    lax = processes_evidence.joint_map_evidence(detail=True, thresholds={"review_periods": 5})
+    assert lax.status == Status.MET and lax.blocks[0].rows[0][1] == "5"
 
 
 def test_c3_missing_then_partly_then_met(app, make_user, make_process, make_group, make_improvement, request_ctx):
@@ -131,19 +178,45 @@ def test_c3_missing_then_partly_then_met(app, make_user, make_process, make_grou
     db.session.commit()
     finding = improvements_evidence.change_evidence(detail=True)
     assert finding.status == Status.PARTLY
-    assert finding.reasons[0].text == ("1 process sheets revised after their creation (1 revisions); 0 of 1 "
+    assert finding.reasons[0].text.startswith("C3 is met when every counted improvement")
+    assert finding.reasons[2].text == ("1 process sheets revised after their creation (1 revisions); 0 of 1 "
                                        "revisions linked to an improvement")
-    assert [g.text for g in finding.gaps] == ["No sheet revision is linked to an improvement yet",
-                                              "P01, stage “Answer”: nobody holds its knowledge"]
-    assert finding.blocks[0].rows[0][3] == "Written answers"
+    assert [g.text for g in finding.gaps] == [
+        "No improvement has been implemented yet: C3 counts the changes of implemented improvements",
+        "P01, stage “Answer”: nobody holds its knowledge"]
+    assert finding.blocks[1].rows[0][3] == "Written answers"
 
-    improvement = make_improvement(make_group())  # the revision's improvement must exist (PostgreSQL checks)
-    db.session.add(Revision(process_id=pid, number=3, reason="Improvement 1", improvement_id=improvement,
-                            snapshot={}))
+    group = make_group()
+    improvement_id = make_improvement(group, status=ImprovementStatus.IMPLEMENTED, title="Written answers")
     db.session.add(KnowledgeHolder(stage_id=stage.id, user_id=person.id))
     db.session.commit()
-    finding = improvements_evidence.change_evidence()
+    finding = improvements_evidence.change_evidence(detail=True)
+    assert finding.status == Status.PARTLY, "the implemented improvement changed no process"
+    assert finding.gaps[0].text.endswith("0 of 1 processes changed; 0 of 1 affected people listed; 0 of 1 "
+                                         "information or training sessions")
+    table = finding.blocks[1]
+    assert table.title == "Counted improvements and the change in the way of operating"
+    assert table.rows[0][0].text == "Written answers" and table.rows[0][-1] != "yes"
+
+    revision = Revision(process_id=pid, number=3, reason="Improvement 1", improvement_id=improvement_id, snapshot={})
+    db.session.add(revision)
+    db.session.flush()
+    change = ProcessChange(improvement_id=improvement_id, process_id=pid, revision_id=revision.id,
+                           description="Answers in writing")
+    db.session.add(change)
+    db.session.flush()
+    db.session.add(ChangedStage(change_id=change.id, stage_id=stage.id))
+    db.session.add(AffectedPerson(improvement_id=improvement_id, user_id=person.id, how="Writes the answers"))
+    session = Training(improvement_id=improvement_id, held_on=date(2026, 3, 1), is_training=False, topic="Change")
+    db.session.add(session)
+    db.session.flush()
+    db.session.add(TrainingAttendee(training_id=session.id, user_id=person.id))
+    db.session.commit()
+    finding = improvements_evidence.change_evidence(detail=True)
     assert finding.status == Status.MET, finding.gaps
+    assert finding.blocks[1].rows[0][1:] == ["P01", "1 of 1", "yes", "1", "1", "1", "0", "1", "yes"]
+    stricter = improvements_evidence.change_evidence(thresholds={"min_affected_people": 2})
+    assert stricter.status == Status.PARTLY
 
 
 def test_c3_draws_each_process_diagram_for_the_pack(app, make_process, request_ctx):

@@ -7,6 +7,8 @@ import pytest
 from sqlalchemy import func, select
 
 from core.extensions import db
+from evidence import criteria_sets
+from evidence.automatic import finding_for
 from evidence.criteria_sets import (
     MAX_BYTES,
     CriteriaFileError,
@@ -39,7 +41,55 @@ def test_the_shipped_checklist_has_a1_to_e1_in_spanish_and_english(ctx):
     assert "Definir un estándar para la gestión de los procesos" in a1.areas_in("es")
     assert len(a1.areas_in("en")) == len(a1.areas_in("es")) == 4
     assert criteria[-1].group_in("es") == "Gestión con datos"
+    by_code = {c.code: c for c in criteria}
+    assert by_code["A2"].thresholds == {"review_periods": 12, "share_met": 80}
+    assert by_code["C3"].thresholds == {"min_process_changes": 1, "min_affected_people": 1, "min_sessions": 1}
+    assert by_code["A1"].thresholds is None  # A1's numbers are the organisation's standard
     assert ensure_builtin_sets() == []  # loading again adds nothing
+
+
+THRESHOLDS = """\
+code: STRICT
+name: A stricter reading
+criteria:
+  - code: C3
+    text: Changes in the way of operating
+    thresholds:
+      min_affected_people: 3
+"""
+
+
+def test_a_set_states_a_rules_thresholds_and_the_source_uses_them(ctx, app):
+    criterion = install_set(parse_criteria_file(THRESHOLDS)).criteria[0]
+    assert criterion.thresholds == {"min_affected_people": 3}
+    with app.test_request_context("/"):
+        rule = finding_for(criterion).reasons[0].text
+    assert "at least 3 affected people are listed" in rule and "at least 1 process" in rule
+
+
+@pytest.mark.parametrize(("content", "line", "words"), [
+    (THRESHOLDS.replace("min_affected_people: 3", "min_people: 3"), 7, "unknown key “min_people” in the thresholds "
+                                                                      "of C3"),
+    (THRESHOLDS.replace("min_affected_people: 3", "min_affected_people: three"), 7, "“min_affected_people” must be a "
+                                                                                  "whole number"),
+    (THRESHOLDS.replace("min_affected_people: 3", "min_affected_people: 2.5"), 7, "must be a whole number"),
+    (THRESHOLDS.replace("min_affected_people: 3", "min_affected_people: 0"), 7, "must be between 1 and 500"),
+    (THRESHOLDS.replace("code: C3", "code: D1"), 7, "the rule of D1 takes no thresholds"),
+    (THRESHOLDS.replace("min_affected_people: 3", "- 3"), 7, "must be a mapping"),
+])
+def test_a_wrong_threshold_is_refused_naming_the_criterion_and_key(ctx, content, line, words):
+    with pytest.raises(CriteriaFileError) as refused:
+        parse_criteria_file(content)
+    assert any(found_line == line and words in reason for found_line, reason in refused.value.errors), \
+        refused.value.errors
+
+
+def test_a_shipped_file_with_an_error_is_named(ctx, tmp_path, monkeypatch):
+    (tmp_path / "broken.yaml").write_text(THRESHOLDS.replace("min_affected_people: 3", "min_people: 3"))
+    monkeypatch.setattr(criteria_sets, "BUILTIN_DIRECTORY", tmp_path)
+    with pytest.raises(CriteriaFileError) as refused:
+        ensure_builtin_sets()
+    assert refused.value.errors[0][1].startswith("broken.yaml: unknown key “min_people”")
 
 
 def test_a_custom_set_in_one_language_serves_both(ctx):

@@ -120,9 +120,21 @@ def test_the_checklist_shows_readiness_and_one_gap_list_with_links(app, client_a
     readiness = page.split('data-testid="readiness"')[1].split("</section>")[0]
     assert "0 met, 1 partly, 8 missing, of 9 criteria" in readiness
     gaps = page.split('data-testid="gaps"')[1].split("</ul>")[0]
-    assert f'<a href="/processes/{process_id}">P07: no owner, no participants, no indicator</a>' in gaps
+    assert (f'<a href="/processes/{process_id}">P07: no owner, 0 of 1 participants, 0 of 1 indicators</a>'
+            in gaps)
     assert '<a href="/clients/import">Import the census of current clients' in gaps
     assert '<a href="/improvements/">Record the improvement groups' in gaps
     assert "Evidencia" not in page  # English reader, English criteria
     spanish = client_as("member", language="es").get("/evidence/").get_data(as_text=True)
     assert "Evidencia de que se ha elaborado el mapa de procesos" in spanish
+
+
+@pytest.mark.parametrize(("code", "rule", "threshold"), [
+    ("C3", "C3 is met when every counted improvement", "Processes each counted improvement must have changed"),
+    ("A2", "A2 is met when there are at least two programmes", "Periods in an agreement&#39;s review window"),
+])
+def test_the_criterion_page_states_the_rule_with_its_numbers(client_as, ids, make_process, code, rule, threshold):
+    make_process(code="P01")
+    page = client_as("reviewer").get(f"/evidence/criteria/{ids[code]}").get_data(as_text=True)
+    # Both are missing here (no change recorded, one programme): the rule and its numbers are stated all the same.
+    assert rule in page and "Thresholds of the rule" in page and threshold in page

@@ -196,3 +196,17 @@ def test_only_coordinators_reload_a_set(app, client_as):
         assert response.status_code == 403
     with app.app_context():
         assert [c.code for c in db.session.get(CriteriaSet, set_id).criteria] == ["K1", "K2", "K3"]
+
+
+def test_a_reload_that_changes_a_rules_thresholds_says_so_and_stores_them(ctx):
+    first = "code: OWN-2\nname: {en: Rules}\ncriteria:\n  - {code: R1, text: \"Improve.\", evidence: C3}\n"
+    stricter = ("code: OWN-2\nname: {en: Rules}\ncriteria:\n"
+                "  - {code: R1, text: \"Improve.\", evidence: C3, thresholds: {min_sessions: 2}}\n")
+    criteria_set = install_set(parse_criteria_file(first), source="rules.yaml")
+    db.session.commit()
+    plan = reload.reload_plan(criteria_set, parse_criteria_file(stricter))
+    assert [(c.code, c.kind, c.parts) for c in plan.changes] == [("R1", "changed", ("thresholds",))]
+    assert "thresholds of the rule" in plan.changes[0].text
+    reload.apply_reload(plan, actor=None, reason="Two sessions per change")
+    db.session.commit()
+    assert db.session.scalar(select(Criterion.thresholds).where(Criterion.code == "R1")) == {"min_sessions": 2}

@@ -23,7 +23,7 @@ from voice import evidence as voice_evidence
 from voice.models import RequirementSource, RequirementStatus
 
 MET, PARTLY, MISSING = Status.MET, Status.PARTLY, Status.MISSING
-PROGRAMME, STANDARD = Record(id=1, name="Loyalty"), Record(id=1)
+PROGRAMME, STANDARD = Record(id=1, name="Loyalty"), Record(id=1, min_participants=2, min_indicators=1)
 
 
 def _sheet(owner=True, participants=2, indicators=1) -> SheetFacts:
@@ -44,6 +44,12 @@ def _a1(programme=PROGRAMME, sheets=(), standard=STANDARD):
     (_a1(sheets=(_sheet(), _sheet(owner=False))), PARTLY),
     (_a1(sheets=(_sheet(participants=0),)), PARTLY),
     (_a1(sheets=(_sheet(indicators=0),)), PARTLY),
+    (_a1(sheets=(_sheet(participants=1),)), PARTLY),  # the standard asks 2 (FID-C06 in the demo)
+    (_a1(sheets=(_sheet(participants=1),), standard=Record(id=1, min_participants=1, min_indicators=1)), MET),
+    (_a1(sheets=(_sheet(participants=3, indicators=1),), standard=Record(id=1, min_participants=3,
+                                                                          min_indicators=2)), PARTLY),
+    (_a1(sheets=(_sheet(participants=3, indicators=2),), standard=Record(id=1, min_participants=3,
+                                                                          min_indicators=2)), MET),
 ])
 def test_a1(facts, status):
     assert processes_evidence.a1_status(facts) == status
@@ -112,18 +118,20 @@ def test_b2(facts, status):
     assert loyalty_evidence.b2_status(facts) == status
 
 
-def _requirements(sources=3, *, stale=0, unexplained=0):
+def _requirements(sources=3, *, stale=0, unexplained=0, in_window=None):
     counts = {(source, RequirementStatus.ANALYSED): 2 for source in list(RequirementSource)[:sources]}
-    return voice_evidence.RequirementFacts(sum(counts.values()), 0, counts, {}, stale, unexplained)
+    window = None if in_window is None else {source: 1 for source in list(RequirementSource)[:in_window]}
+    return voice_evidence.RequirementFacts(sum(counts.values()), 0, counts, {}, stale, unexplained, window)
 
 
 SURVEY = Record(hidden=False, drivers=[Record()], nps=20.0, repurchase=80.0)
 
 
-def _b1(requirements=None, *, ever=4, received=3, answered=2, survey=SURVEY, activities=()):
+def _b1(requirements=None, *, ever=4, received=3, answered=2, survey=SURVEY, activities=(), **limits):
+    limits = voice_evidence.threshold_values(voice_evidence.B1_THRESHOLDS, limits)
     return voice_evidence.B1Facts(TODAY, requirements or _requirements(), activities=activities,
                                   complaints_ever=ever, recent=voice_evidence.Window(received, answered),
-                                  survey=survey)
+                                  survey=survey, limits=limits)
 
 
 @pytest.mark.parametrize(("facts", "status"), [
@@ -133,6 +141,10 @@ def _b1(requirements=None, *, ever=4, received=3, answered=2, survey=SURVEY, act
          activities=((None, 1, 8, TODAY),)), PARTLY),  # a listening activity alone is something
     (_b1(), MET),
     (_b1(_requirements(2)), PARTLY),
+    (_b1(_requirements(2), min_sources=2), MET),  # a set that asks two sources
+    (_b1(_requirements(6, in_window=2)), PARTLY),  # six sources ever, two in the window
+    (_b1(_requirements(6, in_window=3)), MET),
+    (_b1(_requirements(6, in_window=0)), PARTLY),  # nothing identified in the window
     (_b1(_requirements(stale=1)), PARTLY),
     (_b1(_requirements(unexplained=1)), PARTLY),
     (_b1(voice_evidence.RequirementFacts()), PARTLY),
@@ -149,9 +161,11 @@ def test_b1(facts, status):
     assert voice_evidence.b1_status(facts) == status
 
 
-def _c1(qualifying=0, others=0):
+def _c1(qualifying=0, others=0, *, unscored=0, needed=3):
+    priorities = {n: (None if n < unscored else 60.0) for n in range(qualifying)}
     return improvements_evidence.C1Facts(C1Status([Record(id=n) for n in range(qualifying)],
-                                                  [(Record(id=100 + n), ["No result"]) for n in range(others)]), {})
+                                                  [(Record(id=100 + n), ["No result"]) for n in range(others)]), {},
+                                         priorities, {"improvements_needed": needed})
 
 
 @pytest.mark.parametrize(("facts", "status"), [
@@ -161,6 +175,9 @@ def _c1(qualifying=0, others=0):
     (_c1(qualifying=2, others=5), PARTLY),
     (_c1(qualifying=3), MET),
     (_c1(qualifying=4, others=2), MET),  # the others are listed, they do not undo C1
+    (_c1(qualifying=3, unscored=1), PARTLY),  # one counted improvement was never prioritised
+    (_c1(qualifying=2, needed=2), MET),  # a set that asks two
+    (_c1(qualifying=3, needed=4), PARTLY),
 ])
 def test_c1(facts, status):
     assert improvements_evidence.c1_status(facts) == status
@@ -194,13 +211,42 @@ def _stage(holders):
     return Record(process_id=1), holders
 
 
+C3 = improvements_evidence
+
+
+def _changed(processes=("P1",), *, revisions=None, no_diagram=(), no_stage=0, affected=2, informed=1, trained=0):
+    return C3.ChangeRecord(Record(id=1), tuple(processes), len(processes) if revisions is None else revisions,
+                           tuple(no_diagram), no_stage, len(processes), affected, informed, trained, affected)
+
+
+HELD_STAGE = (_stage(2),)
+
+
+def _c3(*counted, revised=1, revisions=2, linked=1, stages=HELD_STAGE, limits=None):
+    limits = limits or C3.threshold_values(C3.C3_THRESHOLDS, None)
+    return C3.C3Facts(revised, revisions, linked, stages, tuple(counted), limits)
+
+
 @pytest.mark.parametrize(("facts", "status"), [
-    (improvements_evidence.C3Facts(0, 0, 0), MISSING),
-    (improvements_evidence.C3Facts(1, 2, 1), PARTLY),  # no diagram
-    (improvements_evidence.C3Facts(0, 0, 0, (_stage(2),)), PARTLY),  # no revision linked to an improvement
-    (improvements_evidence.C3Facts(1, 2, 0, (_stage(2),)), PARTLY),
-    (improvements_evidence.C3Facts(1, 2, 1, (_stage(2), _stage(0))), PARTLY),  # a stage nobody holds
-    (improvements_evidence.C3Facts(1, 2, 1, (_stage(2), _stage(1))), MET),
+    (C3.C3Facts(0, 0, 0), MISSING),
+    (_c3(revised=0, revisions=0, linked=0, stages=()), MISSING),  # nothing changed, nothing counted
+    (_c3(_changed(()), revised=0, revisions=0, linked=0, stages=()), MISSING),  # an improvement that changed nothing
+    (_c3(_changed()), MET),
+    (_c3(_changed(), _changed(("P1", "P2"))), MET),
+    (_c3(), PARTLY),  # diagrams and revisions, but no counted improvement
+    (_c3(_changed(no_diagram=("P1",)), stages=()), PARTLY),  # no diagram drawn
+    (_c3(_changed(), stages=(_stage(2), _stage(0))), PARTLY),  # a stage nobody holds
+    (_c3(_changed(), _changed(())), PARTLY),  # one of two changed no process (the demo's case)
+    (_c3(_changed(revisions=0)), PARTLY),  # the change names no sheet revision
+    (_c3(_changed(no_diagram=("P1",))), PARTLY),  # the changed process has no current diagram
+    (_c3(_changed(no_stage=1)), PARTLY),  # no diagram stage touched
+    (_c3(_changed(affected=0)), PARTLY),  # nobody listed as affected
+    (_c3(_changed(informed=0)), PARTLY),  # nobody informed or trained
+    (_c3(_changed(informed=0, trained=1)), MET),  # a training session is enough
+    (_c3(_changed(affected=2), limits={"min_process_changes": 1, "min_affected_people": 3, "min_sessions": 1}),
+     PARTLY),  # a stricter set asks three people
+    (_c3(_changed(("P1",)), limits={"min_process_changes": 2, "min_affected_people": 1, "min_sessions": 1}),
+     PARTLY),
 ])
 def test_c3(facts, status):
     assert improvements_evidence.c3_status(facts) == status

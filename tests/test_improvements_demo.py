@@ -32,7 +32,8 @@ def test_the_demo_holds_c1_with_three_improvements_and_explains_the_failing_one(
         [(failing, reasons)] = status.others
         assert "It does not meet SMART." in reasons
         assert any(r.startswith("Achievable:") for r in smart.failures(failing))
-        assert db.session.scalar(select(func.count(Revision.id)).where(Revision.improvement_id.is_not(None))) == 1
+        # The written answer changed FID-C03 and the welcome call FID-C01, each with its sheet revision (C3).
+        assert db.session.scalar(select(func.count(Revision.id)).where(Revision.improvement_id.is_not(None))) == 2
         # The survey engine computes "contact"'s client evidence: personal attention, wave over wave.
         contact = next(i for i in improvements if i.source_kind == "survey_result")
         [survey] = computed_for([contact])[contact.id]

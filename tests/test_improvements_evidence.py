@@ -9,7 +9,7 @@ from sqlalchemy import event
 from core.extensions import db
 from core.findings import Status, Table
 from improvements import evidence
-from improvements.models import Evidence, SmartCheck
+from improvements.models import Evidence, PriorityCriterion, PriorityScore, SmartCheck
 from improvements.models import Status as ImprovementStatus
 from improvements.smart import CRITERIA
 
@@ -26,10 +26,18 @@ def request_ctx(app):
 def qualifying(make_improvement):
     """An implemented improvement meeting SMART, measured after the change and valued by clients."""
 
-    def factory(group_id, title, *, favourable=True, **fields) -> int:
+    def factory(group_id, title, *, favourable=True, score=4, **fields) -> int:
         values = dict(status=ImprovementStatus.IMPLEMENTED, smart=True, title=title, after_value=95.0,
                       after_period=DONE_ON, implemented_on=DONE_ON) | fields
         improvement_id = make_improvement(group_id, **values)
+        if score is not None:  # prioritised on the one weighted criterion: 4 of 1–5 is 75
+            criterion = db.session.query(PriorityCriterion).filter_by(name="Impact").one_or_none()
+            if criterion is None:
+                criterion = PriorityCriterion(name="Impact", weight=1.0)
+                db.session.add(criterion)
+                db.session.flush()
+            db.session.add(PriorityScore(improvement_id=improvement_id, criterion_id=criterion.id, score=score))
+            db.session.commit()
         if favourable is not None:
             db.session.add(Evidence(improvement_id=improvement_id, kind="survey", title="Satisfaction wave",
                                     before_value=3.1, after_value=4.2, favourable=favourable))
@@ -42,7 +50,8 @@ def qualifying(make_improvement):
 def test_c1_missing_without_improvements(app, request_ctx):
     finding = evidence.improvement_groups_evidence()
     assert finding.status == Status.MISSING
-    assert finding.reasons[0].text == "No improvement carried out by an improvement group has been recorded yet."
+    assert finding.reasons[0].text.startswith("C1 is met when")
+    assert finding.reasons[1].text == "No improvement carried out by an improvement group has been recorded yet."
     assert finding.gaps[0].url == "/improvements/"
 
 
@@ -52,7 +61,8 @@ def test_c1_missing_when_none_qualifies_says_why_each_does_not(app, make_group, 
 
     finding = evidence.improvement_groups_evidence()
     assert finding.status == Status.MISSING
-    assert finding.reasons[0].text == ("No improvement qualifies yet (3 needed); 1 have been through the SMART check "
+    assert finding.reasons[0].text.startswith("C1 is met when at least 3 improvements")
+    assert finding.reasons[1].text == ("No improvement qualifies yet (3 needed); 1 have been through the SMART check "
                                        "or beyond")
     assert [(g.text, g.url) for g in finding.gaps] == [
         ("3 more qualifying improvements are needed", "/improvements/c1"),
@@ -71,11 +81,11 @@ def test_c1_partly_lists_the_qualifying_improvement_and_why_the_others_do_not(ap
 
     finding = evidence.improvement_groups_evidence()
     assert finding.status == Status.PARTLY
-    assert (finding.reasons[0].text, finding.reasons[0].url) == (
-        "1 improvement qualifies (3 needed): Welcome call (Welcome group)", "/improvements/c1")
     assert (finding.reasons[1].text, finding.reasons[1].url) == (
-        "Welcome call (Welcome group): meets SMART, implemented, 40 → 95 % (+137.5 %), clients value it",
-        f"/improvements/{counted}")
+        "1 improvement qualifies (3 needed): Welcome call (Welcome group)", "/improvements/c1")
+    assert (finding.reasons[2].text, finding.reasons[2].url) == (
+        "Welcome call (Welcome group): meets SMART, implemented, 40 → 95 % (+137.5 %), clients value it; "
+        "prioritisation score 75", f"/improvements/{counted}")
     assert finding.gaps[0].text == "2 more qualifying improvements are needed"
     vague = finding.gaps[1]
     assert vague.url == f"/improvements/{failing}"
@@ -92,14 +102,28 @@ def test_c1_met_with_three_and_the_others_explained_among_the_reasons(app, make_
     finding = evidence.improvement_groups_evidence(detail=True)
     assert finding.status == Status.MET
     assert finding.gaps == []
-    assert finding.reasons[0].text.startswith("3 improvements qualify (3 needed): Improvement 0 (Group)")
-    assert [r.url for r in finding.reasons[1:4]] == [f"/improvements/{i}" for i in ids]
+    assert finding.reasons[1].text.startswith("3 improvements qualify (3 needed): Improvement 0 (Group)")
+    assert [r.url for r in finding.reasons[2:5]] == [f"/improvements/{i}" for i in ids]
     assert finding.reasons[-1].text.startswith("Still going (Group) does not count: It has not been implemented yet.")
-    (table,) = finding.blocks
+    thresholds, table = finding.blocks
+    assert thresholds.rows == [["Qualifying improvements needed", "3", "3"]]
     assert isinstance(table, Table)
     assert [row[0].text for row in table.rows] == ["Improvement 0", "Improvement 1", "Improvement 2", "Still going"]
-    assert table.rows[0][-1] == "yes" and table.rows[0][3] == "yes"
-    assert table.rows[-1][-1].startswith("It has not been implemented yet.")
+    assert table.rows[0][-1] == "yes" and table.rows[0][3] == "yes" and table.rows[0][4] == "75"
+    assert table.rows[-1][-1].startswith("It has not been implemented yet.") and table.rows[-1][4] == "—"
+    assert evidence.improvement_groups_evidence(thresholds={"improvements_needed": 4}).status == Status.PARTLY
+
+
+def test_c1_partly_when_a_counted_improvement_was_never_prioritised(app, make_group, qualifying, request_ctx):
+    group = make_group(name="Group")
+    qualifying(group, "Improvement 0")
+    qualifying(group, "Improvement 1")
+    unscored = qualifying(group, "Unscored", score=None)
+    finding = evidence.improvement_groups_evidence()
+    assert finding.status == Status.PARTLY
+    assert [(g.text, g.url) for g in finding.gaps] == [
+        ("Unscored (Group) counts, but has no prioritisation score: score it on every weighted criterion",
+         f"/improvements/{unscored}")]
 
 
 def test_c2_missing_without_implemented_improvements_or_results(app, make_group, make_improvement, qualifying,

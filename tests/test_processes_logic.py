@@ -119,16 +119,32 @@ def interface(**kwargs):
 
 
 @pytest.mark.parametrize(("kwargs", "values", "status", "met"), [
-    ({}, [4.5, 6.0, 5.0], Compliance.COMPLIANT, 2),
+    ({}, [4.5, 6.0, 5.0], Compliance.BREACHED, 2),  # 2 of 3 periods (67 %) is short of 80 %
+    ({}, [4.5, 4.0, 5.0, 6.0, 4.0], Compliance.COMPLIANT, 4),  # 4 of 5: 80 %
+    ({}, [6.0, 4.0, 4.0, 4.0, 4.0], Compliance.COMPLIANT, 4),  # the latest missed, the window met
+    ({}, [4.0] * 5 + [6.0] * 7, Compliance.BREACHED, 5),  # met the latest 5 of 12 (42 %): not complied with
     ({}, [5.5, 4.0], Compliance.BREACHED, 1),
     ({}, [], Compliance.NO_DATA, 0),
     ({"agreement": None}, [4.0], Compliance.NO_AGREEMENT, 0),
     ({"agreement": None, "problem": None}, [], None, 0),
     ({"agreed_level": None}, [4.0], Compliance.NOT_MEASURABLE, 0),
     ({"indicator": SimpleNamespace(direction=Direction.HIGHER), "agreed_level": 96.0}, [97.0, 95.0],
-     Compliance.COMPLIANT, 1),
+     Compliance.BREACHED, 1),
+    ({"indicator": SimpleNamespace(direction=Direction.HIGHER), "agreed_level": 96.0}, [97.0, 96.0],
+     Compliance.COMPLIANT, 2),
 ])
 def test_sla_compliance_from_the_linked_indicator(kwargs, values, status, met):
     state = agreement_state(interface(**kwargs), values)
     assert state.status == status
     assert state.periods_met == met
+
+
+@pytest.mark.parametrize(("values", "share_needed", "status", "trend"), [
+    ([4.0] * 5 + [6.0] * 7, 40, Compliance.COMPLIANT, 1),  # a laxer set: 42 % is enough; improving
+    ([6.0] * 6 + [4.0] * 6, 80, Compliance.BREACHED, -1),  # worsening
+    ([4.0, 6.0] * 6, 50, Compliance.COMPLIANT, 0),  # steady
+    ([4.0, 4.0, 4.0], 80, Compliance.COMPLIANT, None),  # too few periods for a trend
+])
+def test_sla_compliance_is_the_share_of_the_window_with_its_trend(values, share_needed, status, trend):
+    state = agreement_state(interface(), values, share_needed)
+    assert (state.status, state.trend) == (status, trend)

@@ -5,7 +5,7 @@ of queries."""
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 from core.extensions import db
 from core.findings import Figure, Line, Status, Table
@@ -46,9 +46,10 @@ def request_ctx(app):
 
 
 def _requirement(statement, source, status=RequirementStatus.ANALYSED, *, typology=Typology.END_USER,
-                 explicit=True, identified_on=RECENT, reason=None) -> int:
+                 explicit=True, identified_on=RECENT, reason=None, activity_id=None) -> int:
     requirement = Requirement(statement=statement, source=source, status=status, typology=typology,
-                              explicit=explicit, identified_on=identified_on, importance=2, rejection_reason=reason)
+                              explicit=explicit, identified_on=identified_on, importance=2, rejection_reason=reason,
+                              activity_id=activity_id)
     db.session.add(requirement)
     db.session.commit()
     return requirement.id
@@ -78,7 +79,7 @@ def _client_wave(make_survey, make_wave, add_answers) -> int:
     """A client wave of five responses whose attributes move with the intention to keep buying and recommend."""
     wave = make_wave(make_survey(language="en"), name="2026", opens_on=RECENT)
     add_answers(wave, [{**CLIENT_ANSWER, "recommend": r, "overall": o, "repurchase": p, "attr-speed": s,
-                        "attr-attention": a} for r, o, p, s, a in
+                        "attr-attention": a, "_typology": "end_user"} for r, o, p, s, a in
                        ((10, 5, 5, 5, 4), (9, 4, 5, 4, 5), (8, 4, 4, 4, 3), (6, 2, 3, 2, 3), (3, 1, 1, 1, 2))])
     return wave
 
@@ -90,10 +91,11 @@ def test_b1_is_the_source_the_voice_of_the_client_registers(app, request_ctx):
 def test_b1_missing_without_requirements_complaints_or_surveys(app, request_ctx):
     finding = evidence.voice_of_the_client_evidence(detail=True)
     assert finding.status == Status.MISSING
-    assert finding.reasons == [Line("No client requirements, complaints or satisfaction surveys have been recorded "
-                                    "yet.")]
+    assert finding.reasons[0].text.startswith("B1 is met when")  # the rule, stated even when missing
+    assert finding.reasons[1:] == [Line("No client requirements, complaints or satisfaction surveys have been "
+                                        "recorded yet.")]
     assert [g.url for g in finding.gaps] == ["/clients/requirements", "/clients/complaints", "/surveys/"]
-    assert finding.blocks == []
+    assert [b.title for b in finding.blocks] == ["Thresholds of the rule"]
 
 
 def test_b1_partly_names_each_gap(app, request_ctx):
@@ -104,9 +106,12 @@ def test_b1_partly_names_each_gap(app, request_ctx):
 
     finding = evidence.voice_of_the_client_evidence()
     assert finding.status == Status.PARTLY
-    texts = [r.text for r in finding.reasons]
-    assert texts[0] == ("2 client requirements (1 explicit, 1 implicit) from 2 of the 6 sources: Trusted-client "
-                        "consultation 1; Enquiry, complaint or claim 1")
+    texts = [r.text for r in finding.reasons][1:]  # after the rule
+    assert finding.reasons[0].text.startswith(f"B1 is met when the requirements identified in the last 12 months "
+                                              f"(since {SINCE:%B} 1, {SINCE.year}) come from at least 3 sources")
+    assert texts[0] == (f"2 client requirements (1 explicit, 1 implicit); those identified since {SINCE:%B} 1, "
+                        f"{SINCE.year} come from 2 of the 6 sources: Trusted-client consultation 1; Enquiry, complaint "
+                        "or claim 1")
     assert texts[1] == "By client typology: End user 1; Prescriber 1"
     assert texts[2] == ("0 addressed, 0 in improvement, 0 analysed, 1 pending analysis, 1 rejected (0 with the "
                         "reason recorded)")
@@ -114,8 +119,8 @@ def test_b1_partly_names_each_gap(app, request_ctx):
     assert texts[4].startswith("1 enquiry, complaint, claim or incident received since") and "0 answered" in texts[4]
     assert "mean response time" not in texts[4]
     gaps = [(g.text, g.url) for g in finding.gaps]
-    assert gaps[0][0].startswith("Requirements come from 2 source(s); at least 3 are expected. Not used yet: "
-                                 "Internal knowledge")
+    assert gaps[0][0].startswith(f"Requirements identified since {SINCE:%B} 1, {SINCE.year} come from 2 source(s); "
+                                 "at least 3 are expected. Not used in the window: Internal knowledge")
     assert gaps[0][1] == "/clients/requirements/new"
     assert gaps[1] == (f"“A tax simulator”, identified on {TODAY - timedelta(days=200):%-m/%-d/%y}, is still pending "
                        "analysis", f"/clients/requirements/{stale}")
@@ -124,6 +129,25 @@ def test_b1_partly_names_each_gap(app, request_ctx):
     assert gaps[4] == ("No client satisfaction survey has been answered yet: run one with the intention to keep "
                        "buying and to recommend", "/surveys/")
     assert len(gaps) == 5
+
+
+def test_b1_counts_the_sources_of_the_requirements_identified_in_the_window(app, request_ctx):
+    for source in (RequirementSource.FOCUS_GROUP, RequirementSource.COMPLAINT):
+        _requirement("Old news", source, identified_on=SINCE - timedelta(days=1))  # before the window
+    _requirement("Recent", RequirementSource.SURVEY)
+    facts = evidence.b1_facts(TODAY)
+    assert facts.requirements.sources_used() == [RequirementSource.SURVEY]
+    assert not facts.requirements_complete
+    db.session.add(ListeningActivity(kind=ActivityKind.FOCUS_GROUP, title="Last year's group", participants=6,
+                                     held_on=SINCE - timedelta(days=30)))
+    db.session.flush()
+    _requirement("Typed in this year, heard last year", RequirementSource.TRUSTED_CLIENT, activity_id=db.session.scalar(
+        select(ListeningActivity.id).where(ListeningActivity.title == "Last year's group")))
+    facts = evidence.b1_facts(TODAY)
+    assert facts.requirements.sources_used() == [RequirementSource.SURVEY], "counted by the day it was heard"
+    wider = evidence.b1_facts(TODAY, thresholds={"window_months": 24})
+    assert len(wider.requirements.sources_used()) == 4 and wider.requirements_complete
+    assert evidence.b1_facts(TODAY, thresholds={"min_sources": 1}).requirements_complete
 
 
 def test_b1_complaints_only_long_ago_are_a_gap(app, request_ctx):
@@ -159,8 +183,9 @@ def test_b1_met_with_three_sources_analysed_complaints_answered_and_a_survey_wit
     by_url = {}
     for reason in finding.reasons:
         by_url.setdefault(reason.url, []).append(reason.text)
-    assert by_url["/clients/requirements"][0].startswith("5 client requirements (4 explicit, 1 implicit) from 3 of "
-                                                         "the 6 sources: Focus group 2;")
+    assert by_url["/clients/requirements"][0].startswith(
+        f"5 client requirements (4 explicit, 1 implicit); those identified since {SINCE:%B} 1, {SINCE.year} come "
+        "from 3 of the 6 sources: Focus group 2;")
     assert by_url["/clients/requirements"][1] == "By client typology: End user 3; Intermediate client 1; no typology 1"
     assert by_url["/clients/requirements"][2] == ("2 addressed, 1 in improvement, 0 analysed, 1 pending analysis, "
                                                   "1 rejected (1 with the reason recorded)")
@@ -169,13 +194,17 @@ def test_b1_met_with_three_sources_analysed_complaints_answered_and_a_survey_wit
     [complaints] = by_url[f"/clients/complaints?start={SINCE.isoformat()}"]
     assert complaints == (f"2 enquiries, complaints, claims and incidents received since {SINCE:%B} 1, {SINCE.year}, "
                           "2 answered; mean response time 3.0 days, down from 10.0 days in the 12 months before")
-    survey, drivers = by_url[f"/surveys/waves/{wave}/results"]
+    survey, by_typology, drivers = by_url[f"/surveys/waves/{wave}/results"]
+    assert by_typology == "NPS by client typology: End user +0 (n = 5)"
+    assert ["End user", "5", "+0"] in next(b for b in finding.blocks if b.title.startswith("NPS by client")).rows
+    assert finding.blocks[0].rows[0][:2] == ["Months of the window (activities, sources and complaints counted)", "12"]
     assert survey.endswith(" · 2026: n = 5, no invitations: response rate unknown, CSAT 60 %, NPS +0, intention to "
                            "keep buying 60 %")
     assert drivers.startswith("What drives the intention to keep buying and to recommend: ")
     assert "read with caution" in drivers
 
-    requirements, activities, complaints_table, figure, satisfaction, driver_table = finding.blocks
+    _thresholds, requirements, activities, complaints_table, figure, satisfaction, _by_typology, driver_table = (
+        finding.blocks)
     assert isinstance(requirements, Table) and requirements.title == "Client requirements by source and status"
     assert requirements.headers == ["Source", "Addressed", "In improvement", "Analysed", "New", "Rejected", "Total"]
     focus = requirements.rows[1]

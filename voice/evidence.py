@@ -18,11 +18,12 @@ from datetime import date, timedelta
 from flask import url_for
 from flask_babel import format_date, format_decimal, ngettext
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, select
 
 from core.charts import chart_svg
 from core.extensions import db
-from core.findings import Figure, Finding, Line, Status, Table
+from core.findings import Figure, Finding, Line, Status, Table, Threshold, threshold_values, thresholds_table
 from improvements.results import ComputedEvidence
 from improvements.sources import CLIENT_REQUIREMENT, COMPLAINT_CATEGORY
 from loyalty.models import TYPOLOGY_LABELS, Typology
@@ -44,10 +45,19 @@ from voice.models import (
     RequirementStatus,
 )
 
-#: Requirements must come from at least this many of B1's six sources.
+#: Requirements identified in the window must come from at least this many of B1's six sources.
 SOURCES_NEEDED = 3
 #: A requirement still new (not analysed) this many days after it was identified is a gap.
 ANALYSIS_DAYS = 90
+#: The months B1 looks back over (listening activities, requirements' sources, complaints), this one included.
+B1_WINDOW_MONTHS = 12
+B1_THRESHOLDS = (
+    Threshold("window_months", _l("Months of the window (activities, sources and complaints counted)"),
+              B1_WINDOW_MONTHS, 1, 60),
+    Threshold("min_sources", _l("Sources the window's requirements must come from"), SOURCES_NEEDED, 1,
+              len(RequirementSource)),
+    Threshold("analysis_days", _l("Days a requirement may wait for analysis"), ANALYSIS_DAYS, 1, 3650),
+)
 #: How many requirements pending analysis are listed one by one among the gaps (the rest in one line).
 PENDING_LISTED = 5
 #: The order statuses are read in (the workflow's, rejected last).
@@ -91,6 +101,8 @@ class RequirementFacts:
     #: New requirements identified more than ``ANALYSIS_DAYS`` ago, and rejections without a reason.
     stale: int = 0
     unexplained_rejections: int = 0
+    #: source → requirements identified in B1's window; None: every requirement counts as in the window.
+    in_window: dict | None = None
 
     def by_source(self) -> dict:
         found: dict = {}
@@ -105,30 +117,41 @@ class RequirementFacts:
         return found
 
     def sources_used(self) -> list[RequirementSource]:
-        by_source = self.by_source()
+        """The sources of the requirements identified in the window."""
+        by_source = self.by_source() if self.in_window is None else self.in_window
         return [source for source in RequirementSource if by_source.get(source)]
 
 
-def _requirement_facts(stale_before: date) -> RequirementFacts:
+def _requirement_facts(stale_before: date, since: date) -> RequirementFacts:
     """One GROUP BY over the register: counts by source, typology and status, how many are explicit, how many
-    wait for analysis too long and how many rejections have no reason."""
+    wait for analysis too long, how many rejections have no reason and how many were heard since ``since``
+    (the window whose sources count)."""
     stale = case((and_(Requirement.status == RequirementStatus.NEW, Requirement.identified_on < stale_before), 1),
                  else_=0)
     unexplained = case((and_(Requirement.status == RequirementStatus.REJECTED,
                              func.coalesce(func.trim(Requirement.rejection_reason), "") == ""), 1), else_=0)
     explicit = case((Requirement.explicit.is_(True), 1), else_=0)
     query = (select(Requirement.source, Requirement.typology, Requirement.status, func.count(Requirement.id),
-                    func.sum(explicit), func.sum(stale), func.sum(unexplained))
+                    func.sum(explicit), func.sum(stale), func.sum(unexplained), func.sum(_heard_since(since)))
+             .outerjoin(ListeningActivity, ListeningActivity.id == Requirement.activity_id)
              .group_by(Requirement.source, Requirement.typology, Requirement.status))
-    totals, by_source_status, by_typology = [0, 0, 0, 0], {}, {}
+    totals, by_source_status, by_typology, in_window = [0, 0, 0, 0], {}, {}, {}
     for source, typology, status, count, *sums in db.session.execute(query):
-        for n, value in enumerate((count, *sums)):
+        for n, value in enumerate((count, *sums[:3])):
             totals[n] += int(value or 0)
+        in_window[RequirementSource(source)] = in_window.get(RequirementSource(source), 0) + int(sums[3] or 0)
         key = (RequirementSource(source), RequirementStatus(status))
         by_source_status[key] = by_source_status.get(key, 0) + count
         typology = Typology(typology) if typology else None
         by_typology[typology] = by_typology.get(typology, 0) + count
-    return RequirementFacts(totals[0], totals[1], by_source_status, by_typology, totals[2], totals[3])
+    return RequirementFacts(totals[0], totals[1], by_source_status, by_typology, totals[2], totals[3], in_window)
+
+
+def _heard_since(since: date):
+    """1 for a requirement heard since ``since``, else 0. A requirement heard at a listening activity was heard
+    the day the activity was held, however much later it was typed in (the demo's focus groups of 2024–25 are
+    not this year's); the query joins the activity."""
+    return case((func.coalesce(ListeningActivity.held_on, Requirement.identified_on) >= since, 1), else_=0)
 
 
 def _stale_requirements(stale_before: date) -> tuple[Requirement, ...]:
@@ -201,14 +224,15 @@ class B1Facts:
     earlier_by_category: dict = field(default_factory=dict)
     #: The latest client satisfaction wave (``surveys.evidence.SatisfactionFacts``), None without one.
     survey: SatisfactionFacts | None = None
+    limits: dict = field(default_factory=lambda: threshold_values(B1_THRESHOLDS, None))
 
     @property
     def since(self) -> date:
-        return _month_start(self.today, 11)
+        return _month_start(self.today, self.limits["window_months"] - 1)
 
     @property
     def stale_before(self) -> date:
-        return self.today - timedelta(days=ANALYSIS_DAYS)
+        return self.today - timedelta(days=self.limits["analysis_days"])
 
     @property
     def nothing_recorded(self) -> bool:
@@ -218,7 +242,7 @@ class B1Facts:
     @property
     def requirements_complete(self) -> bool:
         found = self.requirements
-        return bool(found.total and len(found.sources_used()) >= SOURCES_NEEDED and not found.stale
+        return bool(found.total and len(found.sources_used()) >= self.limits["min_sources"] and not found.stale
                     and not found.unexplained_rejections)
 
     @property
@@ -232,22 +256,24 @@ class B1Facts:
                     and (survey.nps is not None or survey.repurchase is not None))
 
 
-def b1_facts(today: date | None = None) -> B1Facts:
-    """The requirements register, the listening activities, the complaints of the last 24 months and the
-    latest client satisfaction wave, in a fixed number of queries."""
-    today = today or date.today()
-    since, stale_before = _month_start(today, 11), today - timedelta(days=ANALYSIS_DAYS)
-    requirements = _requirement_facts(stale_before)
+def b1_facts(today: date | None = None, thresholds: dict | None = None) -> B1Facts:
+    """The requirements register, the listening activities and the complaints of the window (and the window
+    before), and the latest client satisfaction wave, in a fixed number of queries."""
+    today, limits = today or date.today(), threshold_values(B1_THRESHOLDS, thresholds)
+    months = limits["window_months"]
+    since, stale_before = _month_start(today, months - 1), today - timedelta(days=limits["analysis_days"])
+    requirements = _requirement_facts(stale_before, since)
     ever, last_received = _complaint_totals()
-    monthly = monthly_figures(ComplaintFilters(start=_month_start(today, 23))) if ever else []
+    monthly = monthly_figures(ComplaintFilters(start=_month_start(today, 2 * months - 1))) if ever else []
     recent, earlier, by_category, earlier_by_category = _windows(monthly, since)
     return B1Facts(today, requirements, _stale_requirements(stale_before) if requirements.stale else (),
                    _activity_facts(since), ever, last_received, tuple(monthly), recent, earlier, by_category,
-                   earlier_by_category, satisfaction_facts())
+                   earlier_by_category, satisfaction_facts(), limits)
 
 
 def b1_status(facts: B1Facts) -> Status:
-    """Missing with nothing recorded; met when requirements come from at least ``SOURCES_NEEDED`` sources with
+    """Missing with nothing recorded; met when the requirements identified in the window come from at least
+    ``min_sources`` sources (``B1_THRESHOLDS``), with
     none waiting too long for analysis and every rejection explained, complaints of the last 12 months are
     recorded with their answers, and the latest client wave shows what drives the intention to keep buying
     and to recommend; partly otherwise."""
@@ -263,40 +289,55 @@ def b1_finding(facts: B1Facts, detail: bool = False) -> Finding:
     """B1 in words: the requirements, listening activities, complaints and satisfaction survey (in detail a
     table each and the response-time chart)."""
     if facts.nothing_recorded:
-        return Finding(Status.MISSING, [Line(_("No client requirements, complaints or satisfaction surveys have "
-                                               "been recorded yet."))],
+        return Finding(Status.MISSING, [b1_rule(facts), Line(_("No client requirements, complaints or satisfaction "
+                                                               "surveys have been recorded yet."))],
                        [Line(_("Record the client requirements by source"), url_for("voice.requirements")),
                         Line(_("Record the enquiries, complaints, claims and incidents with their response dates"),
                              url_for("voice.complaints")),
-                        Line(_("Run a client satisfaction survey"), url_for("surveys.index"))])
-    reasons = (_requirement_reasons(facts.requirements) + _activity_reasons(facts) + _complaint_reasons(facts)
-               + _survey_reasons(facts.survey))
+                        Line(_("Run a client satisfaction survey"), url_for("surveys.index"))],
+                       [thresholds_table(B1_THRESHOLDS, facts.limits)] if detail else [])
+    reasons = ([b1_rule(facts)] + _requirement_reasons(facts) + _activity_reasons(facts)
+               + _complaint_reasons(facts) + _survey_reasons(facts.survey))
     gaps = _requirement_gaps(facts) + _complaint_gaps(facts) + _survey_gaps(facts.survey)
     finding = Finding(b1_status(facts), reasons, gaps)
     if detail:
-        finding.blocks = _blocks(facts)
+        finding.blocks = [thresholds_table(B1_THRESHOLDS, facts.limits), *_blocks(facts)]
     return finding
 
 
-def voice_of_the_client_evidence(detail: bool = False) -> Finding:
-    """B1's automatic evidence, from the data as it is now."""
-    return b1_finding(b1_facts(), detail)
+def b1_rule(facts: B1Facts) -> Line:
+    """B1's rule in words, with the numbers it uses."""
+    limits = facts.limits
+    return Line(_("B1 is met when the requirements identified in the last %(months)d months (since %(date)s) come "
+                  "from at least %(sources)d sources, none waits more than %(days)d days for analysis and every "
+                  "rejection is explained; the enquiries and complaints of the window are recorded with their "
+                  "answers; and the latest client survey shows what drives the intention to keep buying and to "
+                  "recommend.", months=limits["window_months"], date=format_date(facts.since, "long"),
+                  sources=limits["min_sources"], days=limits["analysis_days"]))
 
 
-def _requirement_reasons(facts: RequirementFacts) -> list[Line]:
+def voice_of_the_client_evidence(detail: bool = False, thresholds: dict | None = None) -> Finding:
+    """B1's automatic evidence, from the data as it is now, with the criteria set's thresholds."""
+    return b1_finding(b1_facts(thresholds=thresholds), detail)
+
+
+def _requirement_reasons(b1: B1Facts) -> list[Line]:
+    facts = b1.requirements
     if not facts.total:
         return []
-    register, by_source, used = url_for("voice.requirements"), facts.by_source(), facts.sources_used()
+    register, used = url_for("voice.requirements"), facts.sources_used()
+    by_source = facts.by_source() if facts.in_window is None else facts.in_window
     typologies = [f"{TYPOLOGY_LABELS[t]} {facts.by_typology[t]}" for t in Typology if facts.by_typology.get(t)]
     if facts.by_typology.get(None):
         typologies.append(_("no typology %(num)d", num=facts.by_typology[None]))
     by_status = facts.by_status()
     rejected = by_status.get(RequirementStatus.REJECTED, 0)
     return [
-        Line(_("%(total)d client requirements (%(explicit)d explicit, %(implicit)d implicit) from %(used)d of the "
-               "%(sources)d sources: %(list)s", total=facts.total, explicit=facts.explicit,
-               implicit=facts.total - facts.explicit, used=len(used), sources=len(RequirementSource),
-               list="; ".join(f"{SOURCE_LABELS[s]} {by_source[s]}" for s in used)), register),
+        Line(_("%(total)d client requirements (%(explicit)d explicit, %(implicit)d implicit); those identified "
+               "since %(date)s come from %(used)d of the %(sources)d sources: %(list)s", total=facts.total,
+               explicit=facts.explicit, implicit=facts.total - facts.explicit, date=format_date(b1.since, "long"),
+               used=len(used), sources=len(RequirementSource),
+               list="; ".join(f"{SOURCE_LABELS[s]} {by_source[s]}" for s in used) or "—"), register),
         Line(_("By client typology: %(list)s", list="; ".join(typologies)), register),
         Line(_("%(addressed)d addressed, %(improving)d in improvement, %(analysed)d analysed, %(new)d pending "
                "analysis, %(rejected)d rejected (%(explained)d with the reason recorded)",
@@ -313,12 +354,13 @@ def _requirement_gaps(facts: B1Facts) -> list[Line]:
         return [Line(_("No client requirement has been recorded: record what clients need or expect and where it "
                        "was heard (staff knowledge, focus groups, trusted clients, complaints, surveys, market "
                        "studies)"), url_for("voice.new_requirement"))]
-    gaps, used = [], found.sources_used()
-    if len(used) < SOURCES_NEEDED:
+    gaps, used, needed = [], found.sources_used(), facts.limits["min_sources"]
+    if len(used) < needed:
         missing = [str(SOURCE_LABELS[s]) for s in RequirementSource if s not in used]
-        gaps.append(Line(_("Requirements come from %(used)d source(s); at least %(needed)d are expected. Not used "
-                           "yet: %(missing)s", used=len(used), needed=SOURCES_NEEDED, missing="; ".join(missing)),
-                         url_for("voice.new_requirement")))
+        gaps.append(Line(_("Requirements identified since %(date)s come from %(used)d source(s); at least "
+                           "%(needed)d are expected. Not used in the window: %(missing)s",
+                           date=format_date(facts.since, "long"), used=len(used), needed=needed,
+                           missing="; ".join(missing)), url_for("voice.new_requirement")))
     gaps += _pending_gaps(facts)
     if found.unexplained_rejections:
         gaps.append(Line(ngettext("%(num)d rejected requirement has no reason recorded",
@@ -336,7 +378,7 @@ def _pending_gaps(facts: B1Facts) -> list[Line]:
     if stale > len(listed):
         gaps.append(Line(ngettext("%(num)d more requirement pending analysis for over %(days)d days",
                                   "%(num)d more requirements pending analysis for over %(days)d days",
-                                  stale - len(listed), days=ANALYSIS_DAYS),
+                                  stale - len(listed), days=facts.limits["analysis_days"]),
                          url_for("voice.requirements", status=RequirementStatus.NEW.value)))
     return gaps
 
@@ -405,10 +447,21 @@ def _survey_reasons(survey) -> list[Line]:
                              wave=survey.previous_wave)
     parts.append(_("intention to keep buying %(pct)s", pct=_pct(survey.repurchase)))
     reasons = [Line(f"{survey.survey} · {survey.wave}: " + ", ".join(parts), survey.url)]
+    if survey.nps_by_typology:
+        reasons.append(Line(_("NPS by client typology: %(list)s", list="; ".join(
+            _("%(typology)s %(nps)s (n = %(n)d)", typology=_typology(code), nps=_signed(value), n=n)
+            for code, n, value in survey.nps_by_typology)), survey.url))
     if survey.drivers:
         reasons.append(Line(_("What drives the intention to keep buying and to recommend: %(drivers)s",
                               drivers="; ".join(_driver(d) for d in survey.drivers)), survey.url))
     return reasons
+
+
+def _typology(code) -> str:
+    try:
+        return str(TYPOLOGY_LABELS[Typology(code)])
+    except ValueError:  # a typology pasted with an invitation list, not one of the census's
+        return str(code)
 
 
 def _survey_gaps(survey) -> list[Line]:
@@ -501,6 +554,9 @@ def _survey_tables(facts) -> list:
     rows.append([_("Intention to keep buying (favourable)"), _pct(facts.repurchase)])
     blocks = [Table(_("Client satisfaction — %(wave)s", wave=title), [_("Measure"), _("Value")],
                     [[Line(rows[0][0], facts.url), rows[0][1]], *rows[1:]])]
+    if facts.nps_by_typology:
+        blocks.append(Table(_("NPS by client typology — %(wave)s", wave=title), [_("Typology"), _("Answers"), _("NPS")],
+                            [[_typology(code), str(n), _signed(value)] for code, n, value in facts.nps_by_typology]))
     if facts.drivers:
         blocks.append(Table(_("What drives the intention to keep buying and to recommend — %(wave)s", wave=title),
                             [_("Attribute"), _("Favourable"), _("Importance"), _("r with keeping buying"),

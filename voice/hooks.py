@@ -57,6 +57,11 @@ def _opportunity_records(sender, **kwargs):
             COMPLAINT_CATEGORY: SourceRecords(_categories, _category_choices, _category_url)}
 
 
+@signals.evidence_thresholds.connect
+def _evidence_thresholds(sender, **kwargs):
+    return {"B1": evidence.B1_THRESHOLDS}
+
+
 @signals.client_evidence.connect
 def _client_evidence(sender, *, improvements, **kwargs):
     return evidence.complaint_evidence(improvements)

@@ -21,7 +21,7 @@ def test_a_reviewer_records_a_verdict_and_downloads_the_pack(page, live_app, mak
     page.get_by_role("link", name="Evidence", exact=True).click()
     expect(page).to_have_url(re.compile(r"/evidence/$"))
     expect(page.get_by_test_id("readiness")).to_contain_text("of 9 criteria")
-    expect(page.get_by_test_id("gaps")).to_contain_text("FID-C01: no participants, no indicator")
+    expect(page.get_by_test_id("gaps")).to_contain_text("FID-C01: 0 of 1 participants, 0 of 1 indicators")
     expect(page.get_by_role("button", name="Add evidence")).to_have_count(0)  # reviewers do not upload
 
     page.get_by_test_id("checklist").get_by_role("link", name="A1").click()
