@@ -75,6 +75,12 @@ AXE_SOURCE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
 FAILING_IMPACTS = ("critical", "serious")
 
 
+def install_axe(context):
+    """Load axe-core into every page the context opens, before the page's own scripts (a crawl then does not
+    send the 650 KB script once per page). Through the DevTools protocol: the CSP does not apply."""
+    context.add_init_script(path=str(AXE_SOURCE))
+
+
 def axe_violations(page) -> list[str]:
     """axe-core's critical and serious violations on the page as it stands, one readable line per element:
     ``rule (impact) at target: help``. The script is evaluated through the DevTools protocol, which the app's
@@ -104,10 +110,21 @@ BEYOND_VIEWPORT_JS = """() => {
     };
     const describe = (element) => {
         const text = (element.innerText || element.getAttribute('aria-label') || '').trim().replace(/\\s+/g, ' ');
-        const id = element.id ? '#' + element.id : '';
+        const id = element.id ? '#' + element.id : (element.getAttribute('class') ? '.' + element.getAttribute('class').trim().split(/\s+/).join('.') : '');
         return element.tagName.toLowerCase() + id + ' "' + text.slice(0, 40) + '"';
     };
     const found = [];
+    const page = document.documentElement;
+    if (page.scrollWidth > width + 1) {
+        // Something (a chart, a long word) widens the page itself: name the widest element that is not in a scroller.
+        let widest = null;
+        for (const element of document.body.querySelectorAll('*')) {
+            const right = element.getBoundingClientRect().right;
+            if (right > width + 1 && !scrollsSideways(element) && (!widest || right > widest[1])) widest = [element, right];
+        }
+        found.push('the page scrolls sideways (' + page.scrollWidth + ' px of ' + width + ')' +
+                   (widest ? ', widest: ' + describe(widest[0]) : ''));
+    }
     for (const element of document.querySelectorAll('a, button, td, th')) {
         const box = element.getBoundingClientRect();
         if (box.width === 0 || box.height === 0) continue;
