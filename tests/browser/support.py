@@ -99,7 +99,7 @@ def axe_violations(page) -> list[str]:
 #: In the page: every link, button and table cell whose right edge passes the viewport's, unless an ancestor
 #: scrolls sideways (overflow-x auto or scroll, wider content than its box), which is a visible way to reach it.
 #: Hidden elements (no box, or inside a closed menu) do not count.
-BEYOND_VIEWPORT_JS = """() => {
+BEYOND_VIEWPORT_JS = r"""() => {
     const width = document.documentElement.clientWidth;
     const scrollsSideways = (element) => {
         for (let node = element.parentElement; node && node !== document.body; node = node.parentElement) {
@@ -109,8 +109,9 @@ BEYOND_VIEWPORT_JS = """() => {
         return false;
     };
     const describe = (element) => {
-        const text = (element.innerText || element.getAttribute('aria-label') || '').trim().replace(/\\s+/g, ' ');
-        const id = element.id ? '#' + element.id : (element.getAttribute('class') ? '.' + element.getAttribute('class').trim().split(/\s+/).join('.') : '');
+        const text = (element.innerText || element.getAttribute('aria-label') || '').trim().replace(/\s+/g, ' ');
+        const classes = (element.getAttribute('class') || '').trim();
+        const id = element.id ? '#' + element.id : (classes ? '.' + classes.split(/\s+/).join('.') : '');
         return element.tagName.toLowerCase() + id + ' "' + text.slice(0, 40) + '"';
     };
     const found = [];
@@ -120,7 +121,9 @@ BEYOND_VIEWPORT_JS = """() => {
         let widest = null;
         for (const element of document.body.querySelectorAll('*')) {
             const right = element.getBoundingClientRect().right;
-            if (right > width + 1 && !scrollsSideways(element) && (!widest || right > widest[1])) widest = [element, right];
+            if (right > width + 1 && !scrollsSideways(element) && (!widest || right > widest[1])) {
+                widest = [element, right];
+            }
         }
         found.push('the page scrolls sideways (' + page.scrollWidth + ' px of ' + width + ')' +
                    (widest ? ', widest: ' + describe(widest[0]) : ''));
