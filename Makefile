@@ -33,9 +33,9 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-## translations: compile the catalogues (the .mo files are not committed)
+## translations: compile the catalogues (the .mo files are not committed); an error in one stops the build
 translations: $(VENV)/.installed
-	$(BIN)/pybabel compile -d translations 2>&1 | grep -v '^compiling' || true
+	$(BIN)/pybabel -q compile -d translations
 
 ## messages: extract the marked strings and update the catalogues after changing the UI
 messages: $(VENV)/.installed

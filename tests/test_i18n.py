@@ -1,5 +1,6 @@
 """Spanish and English: every marked string is translated, and the language follows the person."""
 
+import io
 import re
 from pathlib import Path
 
@@ -66,3 +67,19 @@ def test_a_users_own_language_wins_over_the_browser(client, make_user):
     sign_in(client, make_user("member", language="es"))
     page = client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert '<html lang="es">' in page and ">Procesos</a>" in page
+
+
+def catalogue_errors(catalogue) -> list[str]:
+    """What ``pybabel compile`` would report for ``catalogue`` (and fail on): line and problem, one each."""
+    return [f"{message.lineno}: {error}" for message, errors in catalogue.check() for error in errors]
+
+
+def test_the_spanish_catalogue_compiles_without_errors():
+    assert catalogue_errors(spanish_catalogue()) == []
+
+
+def test_a_catalogue_error_is_found_where_it_is():
+    broken = read_po(io.StringIO('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=utf-8\\n"\n\n'
+                                 '#, python-format\nmsgid "%(n)d done"\nmsgstr "%(n)d hecho %s"\n'))
+    errors = catalogue_errors(broken)
+    assert len(errors) == 1 and errors[0].startswith("6: ") and "positional and named" in errors[0]
