@@ -30,6 +30,10 @@ STATIC_PREFIX = BASE_URL + "static/"
 GENERATED_PREFIX = BASE_URL + "generated/"
 #: Archivable (PDF/A-3a: attachments allowed), tagged and declared accessible (PDF/UA-1).
 ARCHIVAL = "pdf/a-3a+ua-1"
+#: The box a figure gets on a landscape A4 page (``.plan`` in static/css/pdf.css: 267 × 166 mm under its caption),
+#: in points, and the smallest text that still reads in print: maps and diagrams are drawn for them.
+FIGURE_WIDTH_PT, FIGURE_HEIGHT_PT = 267 / 25.4 * 72, 166 / 25.4 * 72
+MIN_PRINT_PT = 7.0
 _UA1_IDENTIFIER = (b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
                    b'<rdf:Description rdf:about="" xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/"'
                    b' pdfuaid:part="1"/></rdf:RDF>')

@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from core.extensions import db
 from core.models import User
+from core.pdf import FIGURE_HEIGHT_PT, FIGURE_WIDTH_PT, MIN_PRINT_PT
 from core.rules import RuleError
 from core.versioning import ensure_current
 from processes.models import KnowledgeHolder, Process, ProcessStage
@@ -27,8 +28,7 @@ FONT = {"lane": 12, "number": 12, "name": 12, "small": 12}
 #: Characters per line before text wraps: lane titles, stage names (beside the number), who and who knows.
 LANE_CHARS, NAME_CHARS, SMALL_CHARS = 24, 20, 24
 NAME_LINE, SMALL_LINE = 15, 14
-#: The pack's landscape A4 content box (267 × 166 mm under its caption) in points, and the smallest legible text.
-PAGE_WIDTH_PT, PAGE_HEIGHT_PT, MIN_PRINT_PT = 267 / 25.4 * 72, 166 / 25.4 * 72, 7.0
+PAGE_WIDTH_PT, PAGE_HEIGHT_PT = FIGURE_WIDTH_PT, FIGURE_HEIGHT_PT
 
 
 class StageRuleError(RuleError):

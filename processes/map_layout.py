@@ -12,6 +12,7 @@ from typing import ClassVar
 
 from flask_babel import gettext as _
 
+from core.pdf import FIGURE_HEIGHT_PT, FIGURE_WIDTH_PT, MIN_PRINT_PT
 from processes.agreements import AgreementState
 from processes.models import Interface, Process, ProcessKind, Programme
 
@@ -22,9 +23,7 @@ FONT = {"column": 14, "band": 12, "code": 12, "name": 12, "owner": 12, "percent"
 #: Characters per line before a name wraps, for the box's 160 px of text (wide fonts such as Verdana included).
 NAME_CHARS, OWNER_CHARS = 21, 22
 NAME_LINE, OWNER_LINE, LEGEND_LINE = 15, 14, 20
-#: The box a figure gets on the pack's landscape A4 page (267 × 166 mm under its caption) in points, and the
-#: smallest legible text.
-PAGE_WIDTH_PT, PAGE_HEIGHT_PT, MIN_PRINT_PT = 267 / 25.4 * 72, 166 / 25.4 * 72, 7.0
+PAGE_WIDTH_PT, PAGE_HEIGHT_PT = FIGURE_WIDTH_PT, FIGURE_HEIGHT_PT
 
 
 @dataclass

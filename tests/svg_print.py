@@ -3,10 +3,11 @@
 import re
 import xml.etree.ElementTree as ET
 
+from core.pdf import FIGURE_HEIGHT_PT, FIGURE_WIDTH_PT
+
 SVG = "{http://www.w3.org/2000/svg}"
-#: The box a figure gets on the pack's landscape A4 page (267 × 166 mm under its caption) and the portrait
-#: text column (178 mm wide), in points.
-LANDSCAPE_PT = (267 / 25.4 * 72, 166 / 25.4 * 72)
+#: The box a figure gets on the pack's landscape A4 page and the portrait text column (178 mm wide), in points.
+LANDSCAPE_PT = (FIGURE_WIDTH_PT, FIGURE_HEIGHT_PT)
 PORTRAIT_WIDTH_PT = 178 / 25.4 * 72
 _SIZE = re.compile(r"font-size:\s*([\d.]+)(?:px)?")
 
