@@ -2,15 +2,17 @@
 
 import re
 
-from flask import current_app, flash, g, request, url_for
+from flask import abort, current_app, flash, g, redirect, request, url_for
 from flask_babel import format_currency, get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import inspect
 
 from core.access import may
+from core.extensions import db
 from core.models import Organisation
+from core.rules import rule_refusals
 from core.trail import readable
-from core.transitions import stored_date
+from core.transitions import ConfirmationNeeded, stored_date
 
 #: The main menu: (endpoint, label, icon, the blueprints on whose pages it is the current entry: the census and the
 #: voice of the client are both "Clients"). Items the user's role cannot read are hidden.
@@ -114,6 +116,26 @@ def register_template_helpers(app) -> None:
             "readable_trail": readable,
             "history_url": history_url,
         }
+
+
+def confirmation_posted(form, change, *, again_url: str, done_url: str, message, cancel_url: str | None = None):
+    """The POST of a confirmation page (``core/confirm_change.html`` and its kin): run ``change(reason, confirmed)``;
+    done, commit, flash ``message`` and go to ``done_url``; still unconfirmed (``ConfirmationNeeded``), back to the
+    page at ``again_url``. A refusal is rolled back and shown on the reason field of a confirmed post — None then
+    tells the view to show its page again — or, unconfirmed, the person goes to ``cancel_url`` with it flashed."""
+    if not form.validate_on_submit():
+        abort(400)
+    with rule_refusals(form.reason if form.confirmed else None):
+        try:
+            change(form.reason.data, form.confirmed)
+        except ConfirmationNeeded:
+            return redirect(again_url)
+        db.session.commit()
+        flash(message, "success")
+        return redirect(done_url)
+    if cancel_url is not None and not form.confirmed:
+        return redirect(cancel_url)
+    return None
 
 
 def flash_form_errors(form) -> None:

@@ -12,9 +12,7 @@ from core.access import COORDINATION, REVIEW, TEAM_DATA, allow
 from core.extensions import db
 from core.forms import ConfirmChangeForm, EmptyForm, options
 from core.ids import record_id
-from core.rules import rule_refusals
-from core.transitions import ConfirmationNeeded
-from core.ui import flash_form_errors
+from core.ui import confirmation_posted, flash_form_errors
 from evidence import bp, reload, services, switching
 from evidence.criteria_sets import MAX_BYTES, CriteriaFileError, current_set, install_set, parse_criteria_file
 from evidence.forms import (
@@ -113,10 +111,13 @@ def add_evidence(criterion_id: int):
     return redirect(url_for(".criterion", criterion_id=item.id, _anchor="manual-evidence"))
 
 
-def _back_to_criterion(item: EvidenceItem, criterion_id: int | None):
+def _criterion_url(item: EvidenceItem, criterion_id: int | None) -> str:
     back = criterion_id or (item.criteria[0].id if item.criteria else None)
-    return redirect(url_for(".criterion", criterion_id=back, _anchor="manual-evidence") if back
-                    else url_for(".checklist"))
+    return url_for(".criterion", criterion_id=back, _anchor="manual-evidence") if back else url_for(".checklist")
+
+
+def _back_to_criterion(item: EvidenceItem, criterion_id: int | None):
+    return redirect(_criterion_url(item, criterion_id))
 
 
 @bp.post("/evidence/<int:item_id>/revisions")
@@ -164,17 +165,15 @@ def remove_file(item_id: int):
     if item.current_revision is None:
         return _back_to_criterion(item, criterion_id)
     if request.method == "POST":
-        if not form.validate_on_submit():
-            abort(400)
-        with rule_refusals(form.reason if form.confirmed else None):
-            try:
-                services.remove_file(item, actor=current_user, reason=form.reason.data, confirmed=form.confirmed)
-            except ConfirmationNeeded:
-                return redirect(url_for(".remove_file", item_id=item.id, criterion=criterion_id))
-            db.session.commit()
-            flash(_("The file of “%(title)s” was removed from the evidence; its versions are kept.",
-                    title=item.title), "success")
-            return _back_to_criterion(item, criterion_id)
+        response = confirmation_posted(
+            form, lambda reason, confirmed: services.remove_file(item, actor=current_user, reason=reason,
+                                                                  confirmed=confirmed),
+            again_url=url_for(".remove_file", item_id=item.id, criterion=criterion_id),
+            done_url=_criterion_url(item, criterion_id),
+            message=_("The file of “%(title)s” was removed from the evidence; its versions are kept.",
+                      title=item.title))
+        if response is not None:
+            return response
     preview = transitions.preview(lambda: services.remove_file(
         item, actor=current_user, reason=form.reason.data or transitions.PREVIEW_REASON, confirmed=True))
     return render_template("evidence/file_change.html", item=item, removing=True, criterion_id=criterion_id,
@@ -258,18 +257,14 @@ def use_set(set_id: int):
     chosen = db.get_or_404(CriteriaSet, set_id)
     form = ConfirmChangeForm()
     if request.method == "POST":
-        if not form.validate_on_submit():
-            abort(400)
-        with rule_refusals(form.reason if form.confirmed else None):
-            try:
-                switching.use_set(chosen, actor=current_user, reason=form.reason.data, confirmed=form.confirmed)
-            except ConfirmationNeeded:
-                return redirect(url_for(".use_set", set_id=chosen.id))
-            db.session.commit()
-            flash(_("The checklist now follows “%(name)s”.", name=chosen.title(language())), "success")
-            return redirect(url_for(".criteria_sets"))
-        if not form.confirmed:
-            return redirect(url_for(".criteria_sets"))
+        response = confirmation_posted(
+            form, lambda reason, confirmed: switching.use_set(chosen, actor=current_user, reason=reason,
+                                                               confirmed=confirmed),
+            again_url=url_for(".use_set", set_id=chosen.id), done_url=url_for(".criteria_sets"),
+            cancel_url=url_for(".criteria_sets"),
+            message=_("The checklist now follows “%(name)s”.", name=chosen.title(language())))
+        if response is not None:
+            return response
     in_use = current_set()
     if in_use is not None and in_use.id == chosen.id and chosen.is_current:
         return redirect(url_for(".criteria_sets"))

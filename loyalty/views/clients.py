@@ -16,6 +16,7 @@ from core.extensions import db
 from core.forms import ConfirmChangeForm, EmptyForm, read_filters
 from core.rules import rule_refusals
 from core.transitions import ConfirmationNeeded
+from core.ui import flash_form_errors
 from core.versioning import submit_edit
 from loyalty import bp, charts, demo_census, ranking, services
 from loyalty.forms import ClientForm, ExitDateForm, FiguresForm, LostForm, RankingFilterForm
@@ -175,9 +176,7 @@ def mark_lost(client_id: int):
                 flash(_("%(code)s left before: the exit date first recorded, %(date)s, is kept. To change it, say "
                         "why.", code=client.code, date=format_date(left_on)), "info")
     else:
-        for field in form:
-            for error in field.errors:
-                flash(f"{field.label.text}: {error}", "danger")
+        flash_form_errors(form)
     return redirect(url_for(".client_detail", client_id=client.id))
 
 

@@ -14,8 +14,7 @@ from core.forms import ConfirmChangeForm, EmptyForm, read_filters
 from core.ids import record_id
 from core.models import User
 from core.rules import rule_refusals
-from core.transitions import ConfirmationNeeded
-from core.ui import flash_form_errors
+from core.ui import confirmation_posted, flash_form_errors
 from core.versioning import submit_edit
 from processes import bp, lifecycle, services
 from processes.agreements import interfaces_with_state
@@ -109,20 +108,15 @@ def change_process_status(process_id: int, action: str):
         return redirect(url_for(".process_detail", process_id=process.id))  # already so: nothing to confirm
     form = ConfirmChangeForm()
     if request.method == "POST":
-        if not form.validate_on_submit():
-            abort(400)
-        with rule_refusals(form.reason if form.confirmed else None):
-            try:
-                lifecycle.change_status(process, status, actor=current_user, reason=form.reason.data,
-                                        confirmed=form.confirmed)
-            except ConfirmationNeeded:
-                return redirect(url_for(".change_process_status", process_id=process.id, action=action))
-            db.session.commit()
-            flash(_("Process %(code)s retired. Its history is kept.", code=process.code) if action == "retire"
-                  else _("Process %(code)s is back on the map.", code=process.code), "success")
-            return redirect(url_for(".process_detail", process_id=process.id))
-        if not form.confirmed:
-            return redirect(url_for(".process_detail", process_id=process.id))
+        detail = url_for(".process_detail", process_id=process.id)
+        response = confirmation_posted(
+            form, lambda reason, confirmed: lifecycle.change_status(process, status, actor=current_user,
+                                                                     reason=reason, confirmed=confirmed),
+            again_url=url_for(".change_process_status", process_id=process.id, action=action), done_url=detail,
+            cancel_url=detail, message=_("Process %(code)s retired. Its history is kept.", code=process.code)
+            if action == "retire" else _("Process %(code)s is back on the map.", code=process.code))
+        if response is not None:
+            return response
     preview = transitions.preview(lambda: lifecycle.preview_change(process, status, actor=current_user,
                                                                    reason=form.reason.data))
     notes = [_("%(code)s will leave the map and its indicators the dashboard. Its indicators, measurements and "

@@ -12,8 +12,7 @@ from core.forms import ConfirmChangeForm, EmptyForm
 from core.mail import mail_configured
 from core.rules import rule_refusals
 from core.timeutil import utcnow
-from core.transitions import ConfirmationNeeded
-from core.ui import flash_form_errors
+from core.ui import confirmation_posted, flash_form_errors
 from surveys import bp, engine, invitations, lifecycle, networks
 from surveys.forms import ClientInvitationsForm, PasteInvitationsForm, StaffInvitationsForm, WaveForm
 from surveys.labels import STATUS_LABELS
@@ -79,20 +78,14 @@ def change_wave(wave_id: int, action: str):
         abort(403)  # the confirmation page is for those who may confirm (reviewers read the wave's history)
     form = ConfirmChangeForm()
     if request.method == "POST":
-        if not form.validate_on_submit():
-            abort(400)
-        with rule_refusals(form.reason if form.confirmed else None):
-            try:
-                lifecycle.change_wave(wave, action, actor=current_user, reason=form.reason.data,
-                                      confirmed=form.confirmed)
-            except ConfirmationNeeded:
-                return redirect(url_for(".change_wave", wave_id=wave.id, action=action))
-            db.session.commit()
-            flash(_("Wave opened.") if action == "open" else _("Wave closed: its links no longer take answers."),
-                  "success")
-            return redirect(url_for(".wave", wave_id=wave.id))
-        if not form.confirmed:
-            return redirect(url_for(".wave", wave_id=wave.id))
+        page = url_for(".wave", wave_id=wave.id)
+        response = confirmation_posted(
+            form, lambda reason, confirmed: lifecycle.change_wave(wave, action, actor=current_user, reason=reason,
+                                                                   confirmed=confirmed),
+            again_url=url_for(".change_wave", wave_id=wave.id, action=action), done_url=page, cancel_url=page,
+            message=_("Wave opened.") if action == "open" else _("Wave closed: its links no longer take answers."))
+        if response is not None:
+            return response
     return _confirm_page(wave, action, form)
 
 
