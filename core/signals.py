@@ -91,6 +91,19 @@ its ``vocabulary``.
 """)
 
 
+home_panels = _signals.signal("home-panels", doc="""
+Sent by the home page (``core.home.panels``) with ``user=`` the signed-in person; sender None. A receiver returns a
+list of ``core.home.Panel`` (possibly empty): the blocks its package draws about the programme or that person,
+each from the package's own template, read in a fixed number of statements and showing only what that person's
+role may read (never an anonymous survey's answers).
+""")
+
+search_providers = _signals.signal("search-providers", doc="""
+Sent by the global search (``core.search.search``); sender None. A receiver returns a list of
+``core.search.Provider``: the kinds of records its package lets people find (the model, the columns searched, the
+title and detail shown, the page a hit links to, and a restriction on the rows when some may not be listed).
+""")
+
 def register_hooks(app: Flask, *modules: str) -> None:
     """Import each hooks module (connecting its receivers, once per process) and let ``app`` hear them."""
     hooks = app.extensions.setdefault(HOOKS_KEY, [])

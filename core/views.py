@@ -1,11 +1,14 @@
-"""Home, health, organisation settings (and its logo), the import matches and the audit trail."""
+"""Home, search, health, organisation settings (and its logo), the import matches and the audit trail."""
 
 from flask import flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from core import bp, services, trail
+from core import home as dashboard
+from core import search as finder
 from core.access import AUDIT, COORDINATION, COORDINATORS_ONLY, PUBLIC_READ, TEAM_DATA, allow, may
 from core.audit import audit_children, entity_label
 from core.exports import export_response
@@ -22,9 +25,22 @@ from core.versioning import submit_edit
 @bp.get("/")
 @allow(TEAM_DATA)
 def home():
-    """The start page: where the programme stands, what changed lately and where to go next."""
+    """The start page: the blocks the packages give about the programme and the signed-in person (readiness,
+    tasks, indicators, verdicts, waves, reviews), what changed lately and where to go next."""
     recent = db.session.scalars(services.audit_query().limit(8)).all() if may("core.audit_trail") else []
-    return render_template("core/home.html", recent_changes=trail.readable(recent), zone=trail.zone_name())
+    panels = dashboard.panels(current_user)
+    return render_template("core/home.html", panels=panels, starting=all(panel.empty for panel in panels),
+                           recent_changes=trail.readable(recent), zone=trail.zone_name())
+
+
+@bp.get("/search")
+@allow(TEAM_DATA)
+def search():
+    """The navbar's search: processes, indicators, clients, complaints, requirements, improvements, surveys and
+    evidence matching the words, grouped by kind, of the kinds the person may open."""
+    results = finder.search(request.args.get("q", ""), language=str(get_locale() or "es").split("_")[0],
+                            kind=request.args.get("kind") or None, page=request.args.get("page", 1, type=int))
+    return render_template("core/search.html", results=results)
 
 
 @bp.get("/healthz")

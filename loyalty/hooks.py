@@ -1,8 +1,12 @@
 """What the client census gives the other packages through ``core.signals``: B2's automatic evidence, and the
-lists its import matches values to (exit reasons, typologies)."""
+lists its import matches values to (exit reasons, typologies), and the clients to the global search."""
+
+from flask_babel import lazy_gettext as _l
 
 from core import signals
+from core.search import Provider, record_url
 from loyalty import census_import, evidence
+from loyalty.models import Client
 
 
 @signals.evidence_sources.connect
@@ -13,3 +17,11 @@ def _evidence_sources(sender, **kwargs):
 @signals.import_vocabularies.connect
 def _import_vocabularies(sender, **kwargs):
     return census_import.vocabularies()
+
+
+@signals.search_providers.connect
+def _search_providers(sender, **kwargs):
+    """Census clients by code and name (the segment as their second line)."""
+    return [Provider("client", _l("Clients"), "loyalty.client_detail", Client, (Client.code, Client.name),
+                     Client.code + " · " + Client.name, record_url("loyalty.client_detail", "client_id"),
+                     detail=Client.segment, order=30)]

@@ -1,13 +1,17 @@
 """What the process map gives the other packages through ``core.signals``: A1, A2 and E1's automatic
-evidence and its records as the target of manual evidence."""
+evidence and its records as the target of manual evidence; the home page's indicators off target and reviews due;
+processes and indicators to the global search."""
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from core import signals
+from core.access import may
 from core.extensions import db
 from core.findings import RecordKind
-from processes import evidence
+from core.home import Panel
+from core.search import DETAIL, Provider, record_url
+from processes import evidence, home
 from processes.models import Indicator, Interface, Process, ProcessStatus
 
 
@@ -40,3 +44,32 @@ def _evidence_records(sender, **kwargs):
                                 _active_indicators),
         "interface": RecordKind(Interface, _l("Interface"), "processes.edit_interface", "interface_id"),
     }
+
+
+@signals.home_panels.connect
+def _home_panels(sender, user=None, **kwargs):
+    """The indicators off target and the next agreement reviews."""
+    panels = []
+    if may("processes.indicator_detail"):
+        missed = home.off_target()
+        panels.append(Panel("indicators", 30, "processes/_home_indicators.html", {"off": missed},
+                            empty=not missed.with_target))
+    if may("processes.interfaces"):
+        reviews = home.reviews_due()
+        panels.append(Panel("reviews", 60, "processes/_home_reviews.html",
+                            {"reviews": reviews, "today": home.today()}, empty=not reviews.scheduled))
+    return panels
+
+
+@signals.search_providers.connect
+def _search_providers(sender, **kwargs):
+    return [
+        Provider("process", _l("Processes"), "processes.process_detail", Process,
+                 (Process.code, Process.name, Process.purpose), Process.code + " · " + Process.name,
+                 record_url("processes.process_detail", "process_id"),
+                 detail=func.substr(Process.purpose, 1, DETAIL), order=10),
+        Provider("indicator", _l("Indicators"), "processes.indicator_detail", Indicator,
+                 (Indicator.code, Indicator.name, Indicator.definition), Indicator.code + " · " + Indicator.name,
+                 record_url("processes.indicator_detail", "indicator_id"),
+                 detail=func.substr(Indicator.definition, 1, DETAIL), order=20),
+    ]

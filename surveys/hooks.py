@@ -1,15 +1,20 @@
 """What the survey engine gives the other packages through ``core.signals``: D1's automatic evidence, survey
 items as the source of an opportunity, the targeted item wave over wave as an improvement's client evidence
 (C2), each improvement group's participation survey (D1), what goes with census clients removed, and the
-scales a response import matches worded answers to."""
+scales a response import matches worded answers to; the home page's open waves, and surveys to the global
+search."""
 
 from flask import url_for
-from sqlalchemy import select
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
 
 from core import signals
+from core.access import may
 from core.extensions import db
+from core.home import Panel
+from core.search import DETAIL, Provider, record_url
 from improvements.sources import SURVEY_RESULT, SourceRecords
-from surveys import answer_wordings, evidence, invitations, participation
+from surveys import answer_wordings, evidence, home, invitations, participation
 from surveys.models import Audience, ItemRole, Survey, SurveyItem
 
 
@@ -63,3 +68,20 @@ def _client_dependants(sender, *, clients, **kwargs):
 @signals.import_vocabularies.connect
 def _import_vocabularies(sender, **kwargs):
     return answer_wordings.vocabularies()
+
+
+@signals.home_panels.connect
+def _home_panels(sender, user=None, **kwargs):
+    """The waves open and their response rate: counts only, never an answer or a link."""
+    if not may("surveys.wave"):
+        return []
+    waves, total = home.open_waves()
+    return [Panel("waves", 50, "surveys/_home_waves.html", {"waves": waves, "total": total}, empty=not total)]
+
+
+@signals.search_providers.connect
+def _search_providers(sender, **kwargs):
+    """Surveys by title and introduction; their links and answers are never searched."""
+    return [Provider("survey", _l("Surveys"), "surveys.survey", Survey, (Survey.title, Survey.description),
+                     Survey.title, record_url("surveys.survey", "survey_id"),
+                     detail=func.substr(Survey.description, 1, DETAIL), order=70)]

@@ -1,18 +1,21 @@
 """What the voice of the client gives the other packages through ``core.signals``: B1's automatic evidence,
 requirements and complaint categories as the source of an opportunity, complaint counts and response times
 before and after an improvement (C2), a section of a census client's page, what goes with census clients
-removed, and the lists its import matches values to (kinds, channels, categories)."""
+removed, the lists its import matches values to (kinds, channels, categories), and complaints and requirements to
+the global search."""
 
 from flask import render_template, url_for
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import String, cast, func, select
 
 from core import signals
 from core.extensions import db
+from core.search import DETAIL, Provider, record_url
 from improvements.sources import CLIENT_REQUIREMENT, COMPLAINT_CATEGORY, SourceRecords
 from voice import complaint_import, evidence
 from voice.complaints import client_dependants, client_voice
-from voice.models import ComplaintCategory, Requirement, RequirementStatus
+from voice.models import Complaint, ComplaintCategory, Requirement, RequirementStatus
 
 OPEN_STATUSES = (RequirementStatus.NEW, RequirementStatus.ANALYSED, RequirementStatus.IN_IMPROVEMENT)
 
@@ -81,3 +84,18 @@ def _client_dependants(sender, *, clients, **kwargs):
 @signals.import_vocabularies.connect
 def _import_vocabularies(sender, **kwargs):
     return complaint_import.vocabularies()
+
+
+@signals.search_providers.connect
+def _search_providers(sender, **kwargs):
+    """Complaints by reference, description and resolution, and client requirements by their statement."""
+    complaint_title = func.coalesce(Complaint.reference, "#" + cast(Complaint.id, String))
+    return [
+        Provider("complaint", _l("Enquiries, complaints, claims and incidents"), "voice.complaint_detail", Complaint,
+                 (Complaint.reference, Complaint.description, Complaint.resolution), complaint_title,
+                 record_url("voice.complaint_detail", "complaint_id"),
+                 detail=func.substr(Complaint.description, 1, DETAIL), order=40),
+        Provider("requirement", _l("Client requirements"), "voice.requirement_detail", Requirement,
+                 (Requirement.statement,), func.substr(Requirement.statement, 1, DETAIL),
+                 record_url("voice.requirement_detail", "requirement_id"), order=50),
+    ]

@@ -1,0 +1,40 @@
+"""What the evidence package gives the others through ``core.signals``: the home page's certification readiness
+and latest verdicts, and manual evidence to the global search. (It asks for the criteria's evidence; nobody asks
+it for any.)"""
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from core import signals
+from core.access import may
+from core.home import Panel
+from core.search import DETAIL, Provider
+from evidence import home
+from evidence.models import EvidenceItem, evidence_item_criteria
+
+
+@signals.home_panels.connect
+def _home_panels(sender, user=None, **kwargs):
+    """Where the certification stands (linking to the gap list) and the reviewers' latest verdicts."""
+    if not may("evidence.checklist"):
+        return []
+    readiness, verdicts = home.readiness(), home.recent_verdicts()
+    return [Panel("readiness", 10, "evidence/_home_readiness.html", {"readiness": readiness},
+                  empty=not readiness.started),
+            Panel("verdicts", 40, "evidence/_home_verdicts.html", {"verdicts": verdicts}, empty=not verdicts)]
+
+
+def _first_criterion():
+    """An evidence item's first criterion: the page that lists it (a hit's address)."""
+    return (select(func.min(evidence_item_criteria.c.criterion_id))
+            .where(evidence_item_criteria.c.item_id == EvidenceItem.id).scalar_subquery())
+
+
+@signals.search_providers.connect
+def _search_providers(sender, **kwargs):
+    """Manual evidence by title and note, opening the page of its first criterion (items linked to none are not
+    listed: no page shows them)."""
+    return [Provider("evidence", _l("Evidence"), "evidence.criterion", EvidenceItem,
+                     (EvidenceItem.title, EvidenceItem.note), EvidenceItem.title, home.evidence_url,
+                     detail=func.substr(EvidenceItem.note, 1, DETAIL), where=lambda: _first_criterion().is_not(None),
+                     id_column=_first_criterion(), order=80)]
