@@ -120,7 +120,7 @@ def _sqlite_fold(dbapi_connection, _record):
 
 def words(query: str) -> list[str]:
     """The words of a query that count: letters and digits, folded, at most ``MAX_WORDS``."""
-    return [word[:MAX_WORD] for word in re.findall(r"\w+", fold(query or ""))][:MAX_WORDS]
+    return [word[:MAX_WORD] for word in re.findall(r"[^\W_]+", fold(query or ""))][:MAX_WORDS]
 
 
 def providers() -> list[Provider]:
