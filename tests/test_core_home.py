@@ -156,3 +156,16 @@ def test_the_statement_count_does_not_grow_with_the_data(app, make_user, program
     html, large = statements(app, client, "/")
     assert "Wave 9-8" in html and "11 waves open in all" in html
     assert small == large
+
+
+def test_viewing_the_home_page_writes_nothing(app, make_user, client_as, programme_data):
+    """The blocks read; none stores anything (the checklist's set, a survey's batch) on a visit."""
+    from core.audit import AuditEntry
+
+    programme_data(1, make_user("member"))
+    reader = client_as("coordinator")
+    with app.app_context():
+        before = db.session.scalar(db.select(db.func.count()).select_from(AuditEntry))
+    assert reader.get("/").status_code == 200
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(AuditEntry)) == before

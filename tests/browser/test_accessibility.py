@@ -1,8 +1,8 @@
 """Accessibility and fit on the demo, in a real browser (issue 16, items 1 and 2): every role's pages, crawled
-breadth-first from the home page through the links people can follow, and the public survey pages, have no
-critical or serious axe-core violation at 1366×900, and no link, button or table cell past the viewport's
-right edge outside a scroll container, nor a page that scrolls sideways (the navbar search's results included), at 1366×900 and at 390×844; two
-roles in English and two in Spanish.
+breadth-first from the home page (and the navbar search's results) through the links people can follow, and the
+public survey pages, have no critical or serious axe-core violation at 1366×900, and no link, button or table
+cell past the viewport's right edge outside a scroll container, nor a page that scrolls sideways, at 1366×900
+and at 390×844; two roles in English and two in Spanish.
 
 The crawl takes one page per endpoint (the first link found to it: a list's first record), follows only
 pages (no downloads, exports, images or files), and signs in once per role with one browser page reused.
