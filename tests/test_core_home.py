@@ -169,3 +169,16 @@ def test_viewing_the_home_page_writes_nothing(app, make_user, client_as, program
     assert reader.get("/").status_code == 200
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count()).select_from(AuditEntry)) == before
+
+
+@pytest.mark.parametrize("app_overrides", [{"SURVEY_EXPORT_BATCH": 5}])
+def test_an_anonymous_waves_responses_count_once_released(app, client_as, make_survey, make_wave, add_answers):
+    """Counts only, and the same as its results page: responses waiting for their batch are not counted yet (a
+    count that moved with each answer would tell who had just answered)."""
+    wave = make_wave(make_survey(title="Clima laboral", anonymous=True), name="Clima 2026",
+                     invitees=[{"name": f"Person {n}", "email": f"p{n}@example.org"} for n in range(3)])
+    add_answers(wave, [dict(CLIENT_ANSWER, comment="Nobody should read this")] * 2)
+    html = client_as("coordinator").get("/").get_data(as_text=True)
+    waves = section(html, "waves")
+    assert "Clima 2026" in waves and "0 responses · 3 invited" in waves
+    assert "Nobody should read this" not in html and "p0@example.org" not in html
