@@ -84,7 +84,7 @@ def load(users) -> None:
     db.session.execute(insert(Complaint.__table__), rows)
     activities = _activities(today)
     _requirements(today, activities)
-    db.session.add(ListeningAssumptions(baseline_year=today.year - 3, attribution=40.0, value_years=3.0,
+    db.session.add(ListeningAssumptions(baseline_year=today.year - 3, attribution=20.0, value_years=2.0,
                                         default_hourly_rate=32.0))
     db.session.flush()
 
