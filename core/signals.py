@@ -90,6 +90,12 @@ for the lists its package owns (``"census.exit_reason"``, ``"voice.category"``â€
 its ``vocabulary``.
 """)
 
+client_satisfaction = _signals.signal("client-satisfaction", doc="""
+Sent by ``loyalty.segments.satisfaction`` (the segmentation page) to learn what the client surveys say; sender
+None. A receiver returns a ``loyalty.segments.Satisfaction`` (the client waves with responses shown, each with
+its CSAT, and the latest one by typology), or None when there are no such waves; the first one returned is used.
+""")
+
 
 def register_hooks(app: Flask, *modules: str) -> None:
     """Import each hooks module (connecting its receivers, once per process) and let ``app`` hear them."""

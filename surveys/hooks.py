@@ -9,7 +9,7 @@ from sqlalchemy import select
 from core import signals
 from core.extensions import db
 from improvements.sources import SURVEY_RESULT, SourceRecords
-from surveys import answer_wordings, evidence, invitations, participation
+from surveys import answer_wordings, evidence, invitations, participation, results
 from surveys.models import Audience, ItemRole, Survey, SurveyItem
 
 
@@ -63,3 +63,8 @@ def _client_dependants(sender, *, clients, **kwargs):
 @signals.import_vocabularies.connect
 def _import_vocabularies(sender, **kwargs):
     return answer_wordings.vocabularies()
+
+
+@signals.client_satisfaction.connect
+def _client_satisfaction(sender, **kwargs):
+    return results.client_satisfaction()

@@ -23,7 +23,19 @@ from dataclasses import dataclass, field
 from sqlalchemy import case, func, select
 
 from core.extensions import db
-from surveys.models import Answer, Invitation, ItemKind, ItemRole, Response, ResponseSource, Survey, SurveyItem, Wave
+from loyalty.segments import Satisfaction, WaveSatisfaction
+from surveys.models import (
+    Answer,
+    Audience,
+    Invitation,
+    ItemKind,
+    ItemRole,
+    Response,
+    ResponseSource,
+    Survey,
+    SurveyItem,
+    Wave,
+)
 from surveys.releases import release_state, shown_answers, shown_responses
 
 #: The smallest group whose results are shown.
@@ -331,3 +343,21 @@ def nps_trend_by(survey: Survey, dimension: str) -> list[dict]:
     return [{"wave": waves[wave_id], "group": group, "nps": nps(dist), "n": answered(dist)}
             for (wave_id, group), dist in sorted(counts.items(), key=lambda kv: (waves[kv[0][0]].opens_on, kv[0][1]))
             if answered(dist) >= MIN_CUT]
+
+
+# --- for the census's segmentation ------------------------------------------------------------------
+
+def client_satisfaction():
+    """The latest client survey's waves with responses shown (CSAT and NPS each, oldest first) and its latest
+    wave by typology, for the segmentation page (``core.signals.client_satisfaction``); None without any."""
+    latest = db.session.scalar(select(Wave).join(Survey, Survey.id == Wave.survey_id)
+                               .where(Survey.audience == Audience.CLIENTS).order_by(Wave.opens_on.desc()).limit(1))
+    if latest is None:
+        return None
+    points = [p for p in trend(latest.survey) if p["responses"] and p["csat"] is not None]
+    if not points:
+        return None
+    waves = [WaveSatisfaction(p["wave"].name, p["responses"], p["csat"], p["nps"]) for p in points]
+    groups, _hidden = breakdown(points[-1]["wave"], "typology")
+    by_typology = [(g.name, g.responses, g.headline["csat"]) for g in groups if g.name]
+    return Satisfaction(str(latest.survey), waves, by_typology)
