@@ -3,6 +3,7 @@ not joined or had already left, no improvement approved after its deadline, shee
 years they tell, verdicts by the reviewer, the staff survey sent to exactly the groups' members, listening that
 pays for itself, and pages that say so."""
 
+import re
 from datetime import date
 
 from sqlalchemy import String, cast, func, select
@@ -10,6 +11,7 @@ from sqlalchemy import String, cast, func, select
 from core.audit import INSERT, AuditEntry
 from core.extensions import db
 from core.models import Role, User
+from evidence.models import Criterion
 from improvements.models import Group, Improvement, Task
 from loyalty.models import Client
 from processes.models import Revision
@@ -99,11 +101,20 @@ def test_the_loaded_demo_keeps_its_dates_people_and_records_consistent(app, runn
         assert all(y.kept > 0 and y.benefit > y.cost for y in years)
 
 
+def _toc_targets(page: str) -> list[str]:
+    toc = page[page.index('data-testid="page-toc"'):]
+    toc = toc[:toc.index("</nav>")]
+    return re.findall(r'href="#([^"]+)"', toc)
+
+
 def test_the_demos_pages_say_what_its_figures_mean(app, runner):
     assert runner.invoke(args=["demo"]).exit_code == 0
     with app.app_context():
         coordinator = db.session.scalar(select(User).where(User.email == "coordinator@demo.test"))
         db.session.expunge(coordinator)
+        client_wave = db.session.scalar(select(Wave.id).join(Survey).where(Survey.audience == Audience.CLIENTS)
+                                        .order_by(Wave.opens_on.desc()).limit(1))
+        b1 = db.session.scalar(select(Criterion.id).where(Criterion.code == "B1"))
     browser = sign_in(app.test_client(), coordinator)
     worth_it = browser.get("/clients/listening/worth-it").get_data(as_text=True)
     meaning = worth_it[worth_it.index('data-testid="worth-it-meaning"'):][:600]
@@ -112,3 +123,15 @@ def test_the_demos_pages_say_what_its_figures_mean(app, runner):
     assert "satisfaction becomes available once client surveys are recorded" not in segments
     panel = segments[segments.index('data-testid="segments-satisfaction"'):]
     assert "CSAT" in panel and "Oleada" in panel
+
+    # The long pages open with a table of contents whose every link reaches a heading of the page.
+    for url in (f"/surveys/waves/{client_wave}/results", f"/evidence/criteria/{b1}"):
+        page = browser.get(url).get_data(as_text=True)
+        targets = _toc_targets(page)
+        assert len(targets) >= 5, url
+        assert all(f'id="{target}"' in page for target in targets), url
+    results = browser.get(f"/surveys/waves/{client_wave}/results").get_data(as_text=True)
+    assert "distribution-chart-1" in results  # the answers as stacked bars
+    comments = results[results.index('id="comments"'):]
+    texts = re.findall(r'<span class="text-prewrap[^"]*">([^<]+)</span>', comments)
+    assert texts and len(texts) == len(set(texts))  # each comment once, with how many wrote it
