@@ -90,6 +90,12 @@ for the lists its package owns (``"census.exit_reason"``, ``"voice.category"``â€
 its ``vocabulary``.
 """)
 
+client_satisfaction = _signals.signal("client-satisfaction", doc="""
+Sent by ``loyalty.segments.satisfaction`` (the segmentation page) to learn what the client surveys say; sender
+None. A receiver returns a ``loyalty.segments.Satisfaction`` (the client waves with responses shown, each with
+its CSAT, and the latest one by typology), or None when there are no such waves; the first one returned is used.
+""")
+
 
 home_panels = _signals.signal("home-panels", doc="""
 Sent by the home page (``core.home.panels``) with ``user=`` the signed-in person; sender None. A receiver returns a

@@ -29,6 +29,13 @@ DEMO_STAFF = {
     "lucia.fernandez@demo.test": ("Lucía Fernández", Role.MEMBER),
     "iker.goikoetxea@demo.test": ("Iker Goikoetxea", Role.MEMBER),
     "maria.lopez@demo.test": ("María López", Role.COORDINATOR),
+    # Front-office and benefits staff who sit in the improvement groups (and answer their participation survey).
+    "ainhoa.zubiri@demo.test": ("Ainhoa Zubiri", Role.MEMBER),
+    "pablo.ortega@demo.test": ("Pablo Ortega", Role.MEMBER),
+    "nerea.salaberria@demo.test": ("Nerea Salaberria", Role.MEMBER),
+    "tomas.ibanez@demo.test": ("Tomás Ibáñez", Role.MEMBER),
+    "elena.mujica@demo.test": ("Elena Mújica", Role.MEMBER),
+    "koldo.urrutia@demo.test": ("Koldo Urrutia", Role.MEMBER),
 }
 #: Each capability's part, ``load(users)``, in the order they need each other's records: the census before the
 #: complaints of its clients and the surveys sent to them; the survey waves before their costs; the indicators,

@@ -50,11 +50,13 @@ GROUPS = (
     ("Grupo de mejora de atención y reclamaciones", "Reducir quejas y reclamaciones y responder mejor y antes.",
      "member@demo.test", ("FID-C03", "FID-C07"),
      (("member@demo.test", "Facilitador"), ("jon.arregi@demo.test", "Secretario"),
-      ("lucia.fernandez@demo.test", "Responsable de reclamaciones"))),
+      ("lucia.fernandez@demo.test", "Responsable de reclamaciones"), ("ainhoa.zubiri@demo.test", "Atención en oficina"),
+      ("pablo.ortega@demo.test", "Atención telefónica"), ("nerea.salaberria@demo.test", "Prestaciones"))),
     ("Grupo de mejora de acogida y comunicación", "Que el nuevo socio se sienta atendido desde el primer día.",
      "maria.lopez@demo.test", ("FID-C01", "FID-C06"),
      (("maria.lopez@demo.test", "Facilitadora"), ("jon.arregi@demo.test", "Gestor de socios"),
-      ("iker.goikoetxea@demo.test", "Censo y sistemas"))),
+      ("iker.goikoetxea@demo.test", "Censo y sistemas"), ("tomas.ibanez@demo.test", "Comercial de empresas"),
+      ("elena.mujica@demo.test", "Comunicación"), ("koldo.urrutia@demo.test", "Atención en oficina"))),
 )
 ALL_MET = {key: (True, why) for key, why in (
     ("specific", "Dice qué cambia, en qué proceso y para qué socios."),
@@ -191,7 +193,8 @@ def _welcome_change(welcome_call, users) -> None:
     stage.description = ("En las 48 horas siguientes al alta: presentación del gestor, canales de contacto y "
                          "primeras dudas.")
     revision = record_revision(welcoming, "Mejora «llamada de bienvenida»: la llamada se hace en las 48 horas "
-                                          "siguientes al alta.", author=coordinator)
+                                          "siguientes al alta.", author=coordinator,
+                               at=datetime.combine(welcome_call.implemented_on, time(12, 0)))
     changes.add_process_change(welcome_call, welcoming.id, "La llamada de bienvenida pasa a hacerse en las 48 "
                                "horas siguientes al alta.", revision_id=revision.id if revision else None,
                                stage_ids=[stage.id], actor=coordinator)

@@ -31,6 +31,12 @@ SECTORS = ("Industria", "Servicios", "Comercio", "Educación", "Sanidad", "Admin
 #: key → weight among the exits (the poor-service and contact ones are what improvement groups will attack).
 EXIT_WEIGHTS = {"poor_service": 14, "lack_of_contact": 22, "dissatisfaction": 12, "no_renewal": 10,
                 "personal_reasons": 16, "no_use": 9, "non_payment": 7, "competitor": 10}
+#: Listening starts two years before this one (``demo.voice``'s first activities; the year before is the
+#: baseline of "Is listening worth it?"). From then on some clients who would have left stay (seeds/000: listening
+#: whose cost is set off by the clients it keeps): years since it started → share of the exits that do not happen,
+#: for the reasons listening can act on (service, contact, dissatisfaction) and for the others.
+LISTENING_KEEPS = {0: (0.5, 0.1), 1: (0.8, 0.3), 2: (0.9, 0.5)}
+HEARD_REASONS = ("poor_service", "lack_of_contact", "dissatisfaction")
 #: How the demo organisation's own system writes some exit reasons (seeds/003), matched once on its first import:
 #: what "Import matches" in the settings shows.
 OWN_WORDING = {"Insatisfacción con el servicio": "dissatisfaction", "No desea renovación": "no_renewal",
@@ -53,7 +59,10 @@ def load(users) -> None:
                           year=today.year - 1, full_census=True, imported_at=utcnow(), mapping={}, demo=True)
     db.session.add(record)
     db.session.flush()
+    kept = random.Random(SEED + 1)  # its own draws, so the rest of the census is the same with or without it
     clients = [_client(number, rng, today, reasons, record.id) for number in range(1, CLIENTS + 1)]
+    for client in clients:
+        _kept_by_listening(client, kept, today, reasons)
     yearly = {client["code"]: _figures(client, rng, today) for client in clients}  # marks the strategic ones
     db.session.execute(insert(Client.__table__), clients)
     ids = dict(db.session.execute(select(Client.code, Client.id)).all())
@@ -97,6 +106,16 @@ def _client(number: int, rng: random.Random, today: date, reasons: dict, import_
             "joined_on": joined, "left_on": left, "exit_reason_id": reason_id, "exit_note": None,
             "strategic": False, "strategic_reason": None, "created_at": utcnow(), "last_import_id": import_id,
             "version": 1}
+
+
+def _kept_by_listening(client: dict, rng: random.Random, today: date, reasons: dict) -> None:
+    """Cancel the exit of a client listening kept (``LISTENING_KEEPS``): retention rises once listening starts."""
+    if client["left_on"] is None:
+        return
+    shares = LISTENING_KEEPS.get(client["left_on"].year - (today.year - 2))
+    heard = {reasons[key] for key in HEARD_REASONS}
+    if shares and rng.random() < shares[0 if client["exit_reason_id"] in heard else 1]:
+        client["left_on"] = client["exit_reason_id"] = None
 
 
 def _figures(client: dict, rng: random.Random, today: date) -> list[dict]:

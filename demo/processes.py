@@ -2,10 +2,12 @@
 SLAs, and indicators of both kinds with three years of measurements, targets and comparisons."""
 
 import random
-from datetime import date
+from contextlib import nullcontext
+from datetime import date, datetime, time, timedelta
 
 from core.audit import acting_as
 from core.extensions import db
+from demo import voice as voice_demo
 from demo.dates import last_complete_month, months_before
 from processes import diagrams
 from processes.models import (
@@ -196,13 +198,14 @@ def load(users: dict, today: date | None = None) -> None:
         processes[code].participants = [Participant(user=users[email], role=role) for email, role in people]
     db.session.flush()
     for process in processes.values():
-        record_revision(process, str(FIRST_REASON), author=process.owner)
+        _revise(process, str(FIRST_REASON), author=process.owner)
     complaints = processes["FID-C03"]
     complaints.scope_end = "Respuesta cerrada, registrada y comunicada al socio"
-    record_revision(complaints, "El socio recibe siempre la respuesta por escrito (grupo de mejora de reclamaciones).",
-                    author=users["coordinator@demo.test"])
+    _revise(complaints, "El socio recibe siempre la respuesta por escrito (grupo de mejora de reclamaciones).",
+            author=users["coordinator@demo.test"], months=4)
     complaints.outputs = "Respuestas, registro de quejas, informe mensual de causas"
-    record_revision(complaints, "Informe mensual de causas para el grupo de mejora.", author=users["member@demo.test"])
+    _revise(complaints, "Informe mensual de causas para el grupo de mejora.", author=users["member@demo.test"],
+            months=8)
     _diagrams(processes, users)
     last = last_complete_month(today or date.today())
     indicators = {row[0]: _indicator(row, processes, users, last, rng) for row in INDICATORS}
@@ -220,6 +223,21 @@ def load(users: dict, today: date | None = None) -> None:
     db.session.flush()
 
 
+#: How many months before the last complete month the map's sheets were first written; later revisions came
+#: months after them (``_revise``), so the history reads over time, not all in the minute the demo loads.
+FIRST_SHEETS_MONTHS = 40
+
+
+def _revise(process: Process, reason: str, *, author, months: int = 0, at: datetime | None = None):
+    """A sheet revision made ``months`` after the first sheets (or ``at``), credited in the audit trail to its
+    author (who would have saved it), not to the loader."""
+    if at is None:
+        day = months_before(last_complete_month(date.today()), FIRST_SHEETS_MONTHS - months)
+        at = datetime.combine(day + timedelta(days=process.id % 20), time(10, process.id % 60))
+    with acting_as(author) if author is not None else nullcontext():
+        return record_revision(process, reason, author=author, at=at)
+
+
 def _diagrams(processes: dict, users: dict) -> None:
     """Draw the two demo diagrams; the complaints one then changes after an improvement (C3)."""
     for code, stages in DIAGRAMS.items():
@@ -228,7 +246,7 @@ def _diagrams(processes: dict, users: dict) -> None:
             diagrams.save_stage(process, None, {
                 "name": name, "description": description, "responsible_role": role,
                 "responsible_id": users[responsible].id, "knowledge_holder_ids": [users[e].id for e in holders]})
-        record_revision(process, "Diagrama del proceso aprobado por el comité de calidad.", author=process.owner)
+        _revise(process, "Diagrama del proceso aprobado por el comité de calidad.", author=process.owner, months=12)
     complaints = processes["FID-C03"]
     closing = diagrams.ordered_stages(complaints)[-1]
     closing.name = "Respuesta por escrito y cierre"
@@ -237,8 +255,10 @@ def _diagrams(processes: dict, users: dict) -> None:
         "name": "Informe mensual de causas", "description": "Causas más frecuentes para el grupo de mejora.",
         "responsible_role": "Responsable de reclamaciones", "responsible_id": users["lucia.fernandez@demo.test"].id,
         "knowledge_holder_ids": [users["lucia.fernandez@demo.test"].id, users["coordinator@demo.test"].id]})
-    record_revision(complaints, "Mejora «respuesta escrita»: la respuesta pasa a ser siempre por escrito y se añade "
-                                "el informe mensual de causas.", author=users["coordinator@demo.test"])
+    implemented = voice_demo.change_day(date.today(), voice_demo.WRITTEN_ANSWER_MONTHS)  # as demo.improvements does
+    _revise(complaints, "Mejora «respuesta escrita»: la respuesta pasa a ser siempre por escrito y se añade "
+                        "el informe mensual de causas.", author=users["coordinator@demo.test"],
+            at=datetime.combine(implemented, time(12, 0)))
 
 
 def _indicator(row, processes, users, last: date, rng: random.Random) -> Indicator:
@@ -265,3 +285,4 @@ def _indicator(row, processes, users, last: date, rng: random.Random) -> Indicat
             db.session.add(Measurement(indicator=indicator, period=period, value=value,
                                        entered_by=users[responsible]))
     return indicator
+

@@ -105,18 +105,15 @@ def _staff_wave(rng, users) -> None:
     wave = engine.create_wave(survey, name=f"Grupos de mejora {today.year}", opens_on=today - timedelta(days=20),
                               closes_on=None, public_link=False)
     wave.status = WaveStatus.OPEN
-    # The members of the demo's improvement groups (created after this), each answering for their first group,
-    # and six more people who took part in them without an account.
-    groups = [(group_segment(name), [email for email, _role in members]) for name, *_rest, members in GROUPS]
+    # The members of the demo's improvement groups (created after this), invited as "invite the groups' members"
+    # does (``invitations.group_invitees``): groups by name, members by name, a member of two answering for the first.
     people, seen = [], set()
-    for segment, emails in groups:
-        for email in emails:
+    for name, *_rest, members in sorted(GROUPS, key=lambda group: group[0]):
+        for email in sorted((email for email, _role in members), key=lambda email: users[email].name):
             if email not in seen:
                 seen.add(email)
                 people.append({"name": users[email].name, "email": email, "user_id": users[email].id,
-                               "segment": segment})
-    people += [{"name": name, "segment": groups[n % 2][0]} for n, name in enumerate(
-        ("Ainhoa Zubiri", "Pablo Ortega", "Nerea Salaberria", "Tomás Ibáñez", "Elena Mújica", "Koldo Urrutia"))]
+                               "segment": group_segment(name)})
 
     def values():
         tone = rng.gauss(3.9, 0.7)

@@ -15,6 +15,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import insert, select
 
+from core.audit import acting_as
 from core.extensions import db
 from demo.dates import last_complete_month, months_before
 from loyalty.models import Client, Typology
@@ -75,23 +76,27 @@ def load(users) -> None:
         db.session.add(category)
         categories[name] = category
     db.session.flush()
-    client_ids = list(db.session.scalars(select(Client.id).order_by(Client.id).limit(400)))
+    clients = db.session.execute(select(Client.id, Client.joined_on, Client.left_on).order_by(Client.id)
+                                 .limit(400)).all()
     actor = users["member@demo.test"].id
     changes = {name: change_day(today, WELCOME_CALL_MONTHS if name == CONTACT_CATEGORY else WRITTEN_ANSWER_MONTHS)
                for name in CATEGORIES}
-    rows = [_complaint(number, rng, today, categories, changes, client_ids, actor)
+    rows = [_complaint(number, rng, today, categories, changes, clients, actor)
             for number in range(1, COMPLAINTS + 1)]
     db.session.execute(insert(Complaint.__table__), rows)
     activities = _activities(today)
     _requirements(today, activities)
-    db.session.add(ListeningAssumptions(baseline_year=today.year - 3, attribution=40.0, value_years=3.0,
-                                        default_hourly_rate=32.0))
-    db.session.flush()
+    with acting_as(users["coordinator@demo.test"]):  # only coordination may set the assumptions
+        db.session.add(ListeningAssumptions(baseline_year=today.year - 3, attribution=20.0, value_years=2.0,
+                                            default_hourly_rate=32.0))
+        db.session.flush()
 
 
-def _complaint(number, rng, today, categories, changes, client_ids, actor) -> dict:
-    """One record: its date first, then its category (weighted as it was then) and its response time."""
+def _complaint(number, rng, today, categories, changes, clients, actor) -> dict:
+    """One record: its date first, then its category (weighted as it was then) and its response time; from a
+    client of that day (joined, not yet gone) when it names one."""
     received = today - timedelta(days=rng.randint(1, 3 * 365))
+    client_ids = [id_ for id_, joined, left in clients if joined <= received and (left is None or left >= received)]
     weights = [after if received >= changes[name] else before for name, (before, after, _b, _a) in CATEGORIES.items()]
     name = rng.choices(list(CATEGORIES), weights=weights)[0]
     _before, _after, days_before, days_after = CATEGORIES[name]

@@ -34,7 +34,7 @@ STATUS_CHOICES = (("", _l("Active and lost")), ("active", _l("Active")), ("lost"
 POPULATION_CHOICES = (("current", _l("Current clients")), ("all", _l("All clients of the year")))
 GRANULARITY_LABELS = {"month": _l("Month"), "quarter": _l("Quarter"), "year": _l("Year")}
 AXIS_LABELS = {"tenure": _l("Tenure (years as a client)"),
-               "satisfaction": _l("Satisfaction (once client surveys are recorded)")}
+               "satisfaction": _l("Satisfaction of each client (not available: survey answers are anonymous)")}
 
 
 def typology_options(blank=None):

@@ -2,7 +2,8 @@
 
 Rows are the ABC classes of the year's ranking among current clients; columns the loyalty behaviour, today the client's
 tenure (new / established / loyal, thresholds in the census settings). Only current clients are placed:
-the matrix says how to treat the clients we have.
+the matrix says how to treat the clients we have. Beside it, what the client surveys say of their satisfaction
+(``satisfaction``: asked of the survey engine through ``core.signals.client_satisfaction``).
 """
 
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from core import signals
 from core.extensions import db
 from loyalty.models import CensusSettings, Client
 from loyalty.ranking import CLASSES, TENURE_BANDS, ranked, reference_date, tenure_band
@@ -66,3 +68,35 @@ def matrix(year: int, settings: CensusSettings) -> list[list[Cell]]:
     columns = list(reversed(TENURE_BANDS))
     return [[Cell(abc, tenure, *found.get((abc, tenure), (0, 0.0)), TREATMENTS[(abc, tenure)]) for tenure in columns]
             for abc in CLASSES]
+
+
+@dataclass(frozen=True)
+class WaveSatisfaction:
+    """One client survey wave's satisfaction: responses shown, CSAT (% satisfied), NPS."""
+
+    name: str
+    responses: int
+    csat: float | None
+    nps: float | None
+
+
+@dataclass(frozen=True)
+class Satisfaction:
+    """What the client surveys say: each wave with responses (oldest first), and the latest one by typology
+    (only groups large enough to be shown)."""
+
+    survey: str
+    waves: list[WaveSatisfaction]
+    by_typology: list[tuple[str, int, float | None]]
+
+    @property
+    def latest(self) -> WaveSatisfaction:
+        return self.waves[-1]
+
+
+def satisfaction() -> Satisfaction | None:
+    """The client surveys' satisfaction, from the survey engine; None while there are no client waves."""
+    for _receiver, found in signals.client_satisfaction.send(None):
+        if found is not None:
+            return found
+    return None

@@ -9,8 +9,10 @@ from core.versioning import ensure_current
 from loyalty.models import CensusSettings, ContributionBasis
 
 LOYALTY_AXES = ("tenure", "satisfaction")
-#: Client satisfaction surveys arrive with the voice-of-the-client issue; until then tenure is the only axis.
-SURVEYS_EXIST = False
+#: Placing each client by satisfaction needs each client's answer, which anonymous client waves (the usual
+#: ones) never give: until named client waves are linked to the matrix, tenure is its only axis, and the
+#: segmentation page shows the client surveys' satisfaction beside it (``segments.satisfaction``).
+SATISFACTION_AXIS = False
 
 
 class SettingsError(RuleError):
@@ -33,9 +35,10 @@ def check_settings(data: dict) -> None:
         raise SettingsError(_("A new client must have fewer years than a loyal one."))
     if data["loyalty_axis"] not in LOYALTY_AXES:
         raise SettingsError(_("Unknown loyalty behaviour."))
-    if data["loyalty_axis"] == "satisfaction" and not SURVEYS_EXIST:
-        raise SettingsError(_("Satisfaction can be the loyalty behaviour once client surveys are recorded; "
-                              "until then, use tenure."))
+    if data["loyalty_axis"] == "satisfaction" and not SATISFACTION_AXIS:
+        raise SettingsError(_("The matrix cannot place each client by satisfaction: anonymous survey answers are "
+                              "not linked to census clients. Use tenure; the segmentation page shows the client "
+                              "surveys' satisfaction beside the matrix."))
 
 
 def save_settings(settings: CensusSettings, data: dict, *, version) -> CensusSettings:

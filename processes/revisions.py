@@ -1,11 +1,14 @@
 """Revisions of process sheets and their diagrams: a numbered record of each change, and what changed."""
 
+from datetime import datetime
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from core.audit import field_label
 from core.extensions import db
+from core.timeutil import utcnow
 from processes.diagrams import diagram_snapshot, stage_changes
 from processes.models import Process, Revision
 
@@ -28,17 +31,20 @@ def snapshot(process: Process) -> dict:
     return kept
 
 
-def record_revision(process: Process, reason: str, *, author, improvement_id: int | None = None) -> Revision | None:
+def record_revision(process: Process, reason: str, *, author, improvement_id: int | None = None,
+                    at: datetime | None = None) -> Revision | None:
     """Add the next numbered revision of ``process`` with its current sheet (the caller commits).
 
-    Saving a sheet without changing it makes no revision (None)."""
+    Saving a sheet without changing it makes no revision (None). ``at`` is when it was made, for records of the
+    past (the demo's history); by default, now."""
     db.session.flush()
     last = db.session.scalar(select(Revision).where(Revision.process_id == process.id)
                              .order_by(Revision.number.desc()).limit(1))
     if last is not None and last.snapshot == snapshot(process):
         return None
     revision = Revision(process_id=process.id, number=(last.number if last else 0) + 1, author=author,
-                        reason=reason.strip(), improvement_id=improvement_id, snapshot=snapshot(process))
+                        reason=reason.strip(), improvement_id=improvement_id, snapshot=snapshot(process),
+                        created_at=at or utcnow())
     db.session.add(revision)
     db.session.flush()
     return revision

@@ -14,7 +14,7 @@ from core.extensions import db
 from core.home import Panel
 from core.search import DETAIL, Provider, record_url
 from improvements.sources import SURVEY_RESULT, SourceRecords
-from surveys import answer_wordings, evidence, home, invitations, participation
+from surveys import answer_wordings, evidence, home, invitations, participation, results
 from surveys.models import Audience, ItemRole, Survey, SurveyItem
 
 
@@ -85,3 +85,8 @@ def _search_providers(sender, **kwargs):
     return [Provider("survey", _l("Surveys"), "surveys.survey", Survey, (Survey.title, Survey.description),
                      Survey.title, record_url("surveys.survey", "survey_id"),
                      detail=func.substr(Survey.description, 1, DETAIL), order=70)]
+
+
+@signals.client_satisfaction.connect
+def _client_satisfaction(sender, **kwargs):
+    return results.client_satisfaction()

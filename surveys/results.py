@@ -23,7 +23,19 @@ from dataclasses import dataclass, field
 from sqlalchemy import case, func, select
 
 from core.extensions import db
-from surveys.models import Answer, Invitation, ItemKind, ItemRole, Response, ResponseSource, Survey, SurveyItem, Wave
+from loyalty.segments import Satisfaction, WaveSatisfaction
+from surveys.models import (
+    Answer,
+    Audience,
+    Invitation,
+    ItemKind,
+    ItemRole,
+    Response,
+    ResponseSource,
+    Survey,
+    SurveyItem,
+    Wave,
+)
 from surveys.releases import release_state, shown_answers, shown_responses
 
 #: The smallest group whose results are shown.
@@ -171,17 +183,27 @@ def invitation_counts(wave: Wave, dimension: str | None = None) -> dict:
                                    .group_by(group)).all())
 
 
-def comments(wave: Wave, limit: int = COMMENTS_SHOWN) -> tuple[list[tuple[str, str]], int]:
-    """Free-text answers (item tag, text) in the random order of response keys, and how many there are."""
+def comments(wave: Wave, limit: int = COMMENTS_SHOWN) -> tuple[list[tuple[str, list[tuple[str, int]]]], int]:
+    """Free-text answers grouped by question, each different text once with how many gave it (most repeated
+    first, then alphabetically: no order of arrival), and how many answers there are in all. ``limit`` caps
+    the different texts listed; one GROUP BY."""
     items = {i.id: i for i in wave.survey.items if i.kind == ItemKind.TEXT}
     if not items:
         return [], 0
-    base = select(Answer.item_id, Answer.text).where(Answer.wave_id == wave.id, Answer.item_id.in_(list(items)),
-                                                     Answer.text.is_not(None), Answer.text != "",
-                                                     shown_answers([wave.id]))
-    total = db.session.scalar(select(func.count()).select_from(base.subquery()))
-    rows = db.session.execute(base.order_by(Answer.response_id).limit(limit))
-    return [(items[item_id].short, text) for item_id, text in rows], total
+    text = func.trim(Answer.text)
+    base = (select(Answer.item_id, text.label("text"), func.count().label("n"))
+            .where(Answer.wave_id == wave.id, Answer.item_id.in_(list(items)), Answer.text.is_not(None),
+                   text != "", shown_answers([wave.id]))
+            .group_by(Answer.item_id, text))
+    grouped = base.subquery()
+    total = db.session.scalar(select(func.coalesce(func.sum(grouped.c.n), 0)))
+    rows = db.session.execute(select(grouped).order_by(grouped.c.item_id, grouped.c.n.desc(), grouped.c.text)
+                              .limit(limit))
+    by_item: dict[int, list[tuple[str, int]]] = {}
+    for item_id, answer, count in rows:
+        by_item.setdefault(item_id, []).append((answer, count))
+    ordered = sorted(by_item, key=lambda item_id: items[item_id].position)
+    return [(items[item_id].short, by_item[item_id]) for item_id in ordered], int(total)
 
 
 @dataclass
@@ -331,3 +353,21 @@ def nps_trend_by(survey: Survey, dimension: str) -> list[dict]:
     return [{"wave": waves[wave_id], "group": group, "nps": nps(dist), "n": answered(dist)}
             for (wave_id, group), dist in sorted(counts.items(), key=lambda kv: (waves[kv[0][0]].opens_on, kv[0][1]))
             if answered(dist) >= MIN_CUT]
+
+
+# --- for the census's segmentation ------------------------------------------------------------------
+
+def client_satisfaction():
+    """The latest client survey's waves with responses shown (CSAT and NPS each, oldest first) and its latest
+    wave by typology, for the segmentation page (``core.signals.client_satisfaction``); None without any."""
+    latest = db.session.scalar(select(Wave).join(Survey, Survey.id == Wave.survey_id)
+                               .where(Survey.audience == Audience.CLIENTS).order_by(Wave.opens_on.desc()).limit(1))
+    if latest is None:
+        return None
+    points = [p for p in trend(latest.survey) if p["responses"] and p["csat"] is not None]
+    if not points:
+        return None
+    waves = [WaveSatisfaction(p["wave"].name, p["responses"], p["csat"], p["nps"]) for p in points]
+    groups, _hidden = breakdown(points[-1]["wave"], "typology")
+    by_typology = [(g.name, g.responses, g.headline["csat"]) for g in groups if g.name]
+    return Satisfaction(str(latest.survey), waves, by_typology)

@@ -155,3 +155,28 @@ def test_is_it_worth_it_sets_yearly_costs_against_the_census(ctx, make_client):
     assert year.average_contribution == pytest.approx(400)  # margin, the census's default basis
     assert year.benefit == pytest.approx(0.6 * 400 * 0.5)
     assert year.net == pytest.approx(120 - 500)
+
+
+def _listening_year(year, cost, kept, benefit):
+    return costs.YearOfListening(year, cost, 0.0, 90.0, 100, 500.0, kept, benefit)
+
+
+@pytest.mark.parametrize(("benefit", "kept", "expected"), [
+    (3000.0, 2.0, "From 2024 to 2025 listening cost €2,000 and the clients it helped keep (about 4) are worth "
+                  "€6,000: each euro spent returned €3."),
+    (500.0, 1.0, "From 2024 to 2025 listening cost €2,000 and the clients it helped keep (about 2) are worth "
+                 "€1,000: it does not pay for itself yet."),
+    (0.0, 0.0, "From 2024 to 2025 retention did not change from 2023, so no benefit is credited to listening, "
+               "which cost €2,000."),
+    (-3000.0, -6.0, "From 2024 to 2025 retention was lower than in 2023: about 12 fewer clients stayed, worth "
+                    "€6,000, so these figures credit listening (€2,000) with no benefit — it has not paid for "
+                    "itself yet; find out why clients leave before judging it."),
+])
+def test_the_worth_it_page_says_what_its_figures_mean(ctx, benefit, kept, expected):
+    years = [_listening_year(2024, 1000.0, kept, benefit), _listening_year(2025, 1000.0, kept, benefit)]
+    assert costs.interpretation(years, 2023) == expected
+
+
+def test_without_an_estimated_benefit_there_is_no_sentence(ctx):
+    assert costs.interpretation([_listening_year(2024, 1000.0, None, None)], None) is None
+    assert costs.interpretation([], None) is None

@@ -16,9 +16,11 @@ of a survey wave is recorded here too (``save_wave_cost``), so that the survey e
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import gettext as _
 from sqlalchemy import Integer, cast, extract, func, select
 
 from core.extensions import db
+from core.ui import money
 from loyalty.history import census_history
 from loyalty.models import CensusSettings, ClientYear
 from loyalty.ranking import contribution_column
@@ -133,6 +135,32 @@ def _year(year, activities, waves, period, baseline_retention, assumptions, cont
             benefit = retention_benefit(kept, average, attribution=assumptions.attribution,
                                         value_years=assumptions.value_years)
     return YearOfListening(year, activities, waves, retention, at_start, average, kept, benefit)
+
+
+def interpretation(years: list[YearOfListening], baseline: int | None) -> str | None:
+    """One sentence that says what the page's figures mean, over the years with an estimated benefit: whether
+    the clients listening helped keep pay for it, do not yet, or whether retention fell (a negative benefit is
+    clients lost since the baseline, not a loss listening caused). None when there is nothing to sum."""
+    estimated = [year for year in years if year.benefit is not None]
+    if not estimated:
+        return None
+    cost, benefit = sum(y.cost for y in estimated), sum(y.benefit for y in estimated)
+    kept = sum(y.kept for y in estimated)
+    span = dict(first=estimated[0].year, last=estimated[-1].year, cost=money(cost, whole=True),
+                benefit=money(abs(benefit), whole=True), baseline=baseline, kept=round(abs(kept)))
+    if round(benefit) < 0:
+        return _("From %(first)d to %(last)d retention was lower than in %(baseline)d: about %(kept)d fewer "
+                 "clients stayed, worth %(benefit)s, so these figures credit listening (%(cost)s) with no benefit "
+                 "— it has not paid for itself yet; find out why clients leave before judging it.", **span)
+    if round(benefit) == 0:
+        return _("From %(first)d to %(last)d retention did not change from %(baseline)d, so no benefit is credited "
+                 "to listening, which cost %(cost)s.", **span)
+    if benefit < cost:
+        return _("From %(first)d to %(last)d listening cost %(cost)s and the clients it helped keep (about "
+                 "%(kept)d) are worth %(benefit)s: it does not pay for itself yet.", **span)
+    return _("From %(first)d to %(last)d listening cost %(cost)s and the clients it helped keep (about %(kept)d) "
+             "are worth %(benefit)s: each euro spent returned %(ratio)s.",
+             ratio=money(benefit / cost) if cost else "—", **span)
 
 
 def save_wave_cost(wave_id: int, data: dict) -> WaveCost:

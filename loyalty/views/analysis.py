@@ -55,4 +55,5 @@ def segmentation():
     asked = request.args.get("year", type=int)
     year = asked if asked is not None and 1900 <= asked <= 2100 else ranking.latest_year()  # else: no such date
     return render_template("loyalty/segments.html", matrix=segments.matrix(year, settings), year=year,
-                           settings=settings, tenure_labels=segments.TENURE_LABELS)
+                           settings=settings, tenure_labels=segments.TENURE_LABELS,
+                           satisfaction=segments.satisfaction())

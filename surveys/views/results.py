@@ -35,6 +35,7 @@ def wave_results(wave_id: int):
         chart = charts.matrix_chart(driver_frame) if not driver_frame.empty else None
         matrix = chart_spec(chart) if chart is not None else None
         driver_frame = drivers.with_quadrants(driver_frame)
+    distributions = [chart_spec(chart) for chart in charts.distribution_charts(summary.items)]
     points = results.trend(survey, waves, counts)
     trend = charts.trend_chart(points) if len(points) > 1 else None
     by_typology = results.nps_trend_by(survey, "typology") if survey.audience == Audience.CLIENTS else []
@@ -42,7 +43,7 @@ def wave_results(wave_id: int):
         "surveys/results.html", wave=wave, survey=survey, summary=summary, groups=groups,
         drivers=driver_frame.to_dict("records") if driver_frame is not None else [], matrix=matrix,
         small_n=drivers.SMALL_N, points=points, trend=chart_spec(trend) if trend is not None else None,
-        by_typology=by_typology, min_cut=results.MIN_CUT, release=release)
+        by_typology=by_typology, min_cut=results.MIN_CUT, release=release, distributions=distributions)
 
 
 def _released(wave: Wave):

@@ -50,9 +50,30 @@ def page_charts():
         tooltip=["team:N", "opportunities:Q"])
     charts = [("line-chart", chart_spec(line), "Score per month"),
               ("bar-chart", chart_spec(bar), "Opportunities per team")]
+    if "readable" in request.args:
+        charts += readable_charts()
     if "broken" in request.args:
         charts.append(("broken-chart", {"mark": {"type": "no-such-mark"}}, "A chart Vega refuses"))
     return charts
+
+
+def readable_charts():
+    """The survey results' charts on crowded data: attributes close together, one at the right edge."""
+    from types import SimpleNamespace
+
+    from core.charts import chart_spec
+    from surveys import charts as survey_charts
+
+    drivers = pd.DataFrame({"attribute": ["Atención personal", "Rapidez de respuesta", "Facilidad de trámites",
+                                          "Adecuación de productos", "Claridad de la información",
+                                          "Relación calidad-precio"],
+                            "importance": [0.677, 0.670, 0.367, 0.347, 0.315, 0.274],
+                            "favourable": [70.9, 72.5, 58.1, 57.3, 60.0, 51.2], "n": [375] * 6})
+    answers = [SimpleNamespace(item=SimpleNamespace(short=name), distribution=[
+        (str(v), c, 100 * c / sum(counts)) for v, c in zip(range(1, 6), counts, strict=True)])
+        for name, counts in (("Atención personal", [1, 15, 93, 156, 110]), ("Rapidez", [3, 20, 80, 150, 122]))]
+    return [("matrix-chart", chart_spec(survey_charts.matrix_chart(drivers)), "Drivers"),
+            ("distribution-chart", chart_spec(survey_charts.distribution_chart(answers)), "Answers")]
 
 
 @pytest.fixture
@@ -158,3 +179,30 @@ def test_pages_without_charts_do_not_load_vega(page, make_live_user):
     expect(page.get_by_test_id("home-title")).to_be_visible()
     assert page.evaluate("typeof window.vega") == "undefined"
     assert page.evaluate("typeof window.vegaEmbed") == "undefined"
+
+
+def test_driver_labels_stay_inside_and_apart_and_answers_stack(page, chart_server, make_live_user, console_errors):
+    open_charts(page, chart_server, make_live_user("member"), "?readable")
+    for figure_id in ("matrix-chart", "distribution-chart"):
+        expect(page.locator(f"#{figure_id}")).to_have_attribute("data-chart-state", "drawn")
+    boxes = page.evaluate("""() => {
+        const svg = document.querySelector('#matrix-chart svg').getBoundingClientRect();
+        const labels = [...document.querySelectorAll('#matrix-chart svg .mark-text.role-mark text')].map(t => {
+            const b = t.getBoundingClientRect();
+            return {text: t.textContent, left: b.left, right: b.right, top: b.top, bottom: b.bottom};
+        });
+        return {svg: {left: svg.left, right: svg.right, top: svg.top, bottom: svg.bottom}, labels};
+    }""")
+    labels, frame = boxes["labels"], boxes["svg"]
+    assert len(labels) == 6
+    for label in labels:  # nothing clipped by the drawing's edges
+        assert frame["left"] <= label["left"] and label["right"] <= frame["right"], label
+        assert frame["top"] <= label["top"] and label["bottom"] <= frame["bottom"], label
+    for n, one in enumerate(labels):  # no two labels overlap
+        for other in labels[n + 1:]:
+            apart = (one["right"] <= other["left"] or other["right"] <= one["left"]
+                     or one["bottom"] <= other["top"] or other["bottom"] <= one["top"])
+            assert apart, (one["text"], other["text"])
+    # Two questions × five answers, stacked: ten bar segments.
+    expect(page.locator("#distribution-chart svg .mark-rect path")).to_have_count(10)
+    assert console_errors == []

@@ -99,7 +99,7 @@ def _costs_page(wave_form=None, assumptions_form=None, status=200):
     spec = chart_spec(charts.cost_benefit_chart(years)) if years else None
     return render_template("voice/costs.html", years=years, baseline=baseline, assumptions=assumptions,
                            wave_costs=wave_costs, wave_form=wave_form, assumptions_form=assumptions_form,
-                           spec=spec), status
+                           spec=spec, meaning=costs.interpretation(years, baseline)), status
 
 
 @bp.get("/listening/worth-it")
