@@ -90,6 +90,13 @@ for the lists its package owns (``"census.exit_reason"``, ``"voice.category"``â€
 its ``vocabulary``.
 """)
 
+indicator_sources = _signals.signal("indicator-sources", doc="""
+Sent by ``processes.computed`` (the indicator form and page, and the refresh of computed measurements after a
+commit that wrote a source's tables) to learn the app's own figures an indicator may be computed from; sender
+None. A receiver returns ``{key: core.indicator_sources.IndicatorSource}`` for the figures its package owns
+(``"surveys.nps"``, ``"census.churn"``â€¦): each gives its values per period in a fixed number of queries.
+""")
+
 
 def register_hooks(app: Flask, *modules: str) -> None:
     """Import each hooks module (connecting its receivers, once per process) and let ``app`` hear them."""

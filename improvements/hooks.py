@@ -1,8 +1,9 @@
 """What the improvements package gives the others through ``core.signals``: C1, C2 and C3's automatic evidence
-and the indicators its SMART improvements are measured with (the E1 dashboard lists them first)."""
+and the indicators its SMART improvements are measured with (the E1 dashboard lists them first), and
+C1's count as the source of a computed indicator."""
 
 from core import signals
-from improvements import evidence
+from improvements import evidence, indicator_sources
 
 
 @signals.evidence_sources.connect
@@ -19,3 +20,8 @@ def _evidence_thresholds(sender, **kwargs):
 @signals.smart_indicators.connect
 def _smart_indicators(sender, **kwargs):
     return evidence.smart_indicator_ids()
+
+
+@signals.indicator_sources.connect
+def _indicator_sources(sender, **kwargs):
+    return indicator_sources.sources()

@@ -1,7 +1,8 @@
 """What the survey engine gives the other packages through ``core.signals``: D1's automatic evidence, survey
 items as the source of an opportunity, the targeted item wave over wave as an improvement's client evidence
 (C2), each improvement group's participation survey (D1), what goes with census clients removed, and the
-scales a response import matches worded answers to."""
+scales a response import matches worded answers to, and its headline measures per wave as the sources of
+computed indicators."""
 
 from flask import url_for
 from sqlalchemy import select
@@ -9,7 +10,7 @@ from sqlalchemy import select
 from core import signals
 from core.extensions import db
 from improvements.sources import SURVEY_RESULT, SourceRecords
-from surveys import answer_wordings, evidence, invitations, participation
+from surveys import answer_wordings, evidence, indicator_sources, invitations, participation
 from surveys.models import Audience, ItemRole, Survey, SurveyItem
 
 
@@ -63,3 +64,8 @@ def _client_dependants(sender, *, clients, **kwargs):
 @signals.import_vocabularies.connect
 def _import_vocabularies(sender, **kwargs):
     return answer_wordings.vocabularies()
+
+
+@signals.indicator_sources.connect
+def _indicator_sources(sender, **kwargs):
+    return indicator_sources.sources()

@@ -1,7 +1,8 @@
 """What the voice of the client gives the other packages through ``core.signals``: B1's automatic evidence,
 requirements and complaint categories as the source of an opportunity, complaint counts and response times
 before and after an improvement (C2), a section of a census client's page, what goes with census clients
-removed, and the lists its import matches values to (kinds, channels, categories)."""
+removed, the lists its import matches values to (kinds, channels, categories), and its complaint counts and
+response times as the sources of computed indicators."""
 
 from flask import render_template, url_for
 from markupsafe import Markup
@@ -10,7 +11,7 @@ from sqlalchemy import select
 from core import signals
 from core.extensions import db
 from improvements.sources import CLIENT_REQUIREMENT, COMPLAINT_CATEGORY, SourceRecords
-from voice import complaint_import, evidence
+from voice import complaint_import, evidence, indicator_sources
 from voice.complaints import client_dependants, client_voice
 from voice.models import ComplaintCategory, Requirement, RequirementStatus
 
@@ -81,3 +82,8 @@ def _client_dependants(sender, *, clients, **kwargs):
 @signals.import_vocabularies.connect
 def _import_vocabularies(sender, **kwargs):
     return complaint_import.vocabularies()
+
+
+@signals.indicator_sources.connect
+def _indicator_sources(sender, **kwargs):
+    return indicator_sources.sources()
