@@ -29,10 +29,10 @@ class IndicatorSource:
     unit: str | None
     #: ``"higher"`` or ``"lower"``: which way is better (the indicator form proposes it).
     direction: str
-    #: ``values(frequency, parameter, until)``: ``{first day of a period: value}`` for every period with data up
-    #: to ``until``, in a fixed number of queries whatever the data; ``frequency`` is ``"monthly"``,
-    #: ``"quarterly"`` or ``"yearly"``.
-    values: Callable[[str, int | None, date], dict[date, float]]
+    #: ``values(frequency, parameter, since, until)``: ``{first day of a period: value}`` for every period with
+    #: data from the one containing ``since`` to the one containing ``until``, in a fixed number of queries
+    #: whatever the data; ``frequency`` is ``"monthly"``, ``"quarterly"`` or ``"yearly"``.
+    values: Callable[[str, int | None, date, date], dict[date, float]]
     #: The tables whose writes change the figure: a commit that wrote one refreshes the indicators computed from it.
     tables: tuple[str, ...]
     #: The page the figure is read on, and its URL arguments for a parameter (module-level functions).

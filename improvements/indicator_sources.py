@@ -17,12 +17,12 @@ TABLES = ("improvements", "improvement_smart_checks", "improvement_evidence", "i
           "improvement_process_changes", "measurements")
 
 
-def c1_count(frequency: str, parameter: int | None, until: date) -> dict[date, float]:
-    """``{period: improvements C1 counts that were implemented in it}``, up to ``until``."""
+def c1_count(frequency: str, parameter: int | None, since: date, until: date) -> dict[date, float]:
+    """``{period: improvements C1 counts that were implemented in it}``, from ``since`` to ``until``."""
     status, _assessments = c1_overview()
     found: dict[date, float] = {}
     for improvement in status.qualifying:
-        if improvement.implemented_on and improvement.implemented_on <= until:
+        if improvement.implemented_on and since <= improvement.implemented_on <= until:
             period = period_start(improvement.implemented_on, Frequency(frequency))
             found[period] = found.get(period, 0) + 1
     return found

@@ -14,27 +14,27 @@ from loyalty.settings import current_settings
 TABLES = ("clients", "census_imports")
 
 
-def _per_period(figure: str, frequency: str, until: date) -> dict[date, float]:
-    """``{period: figure}`` of the census history up to ``until`` (two queries); a rate without clients at the
-    start of its period has no value."""
+def _per_period(figure: str, frequency: str, since: date, until: date) -> dict[date, float]:
+    """``{period: figure}`` of the census history from ``since`` to ``until`` (two queries); a rate without
+    clients at the start of its period has no value."""
     found = {}
-    for period in census_history(GRANULARITY[frequency], current_settings(), end=until):
+    for period in census_history(GRANULARITY[frequency], current_settings(), start=since, end=until):
         value = getattr(period, figure)
         if value is not None:
             found[period.start] = value
     return found
 
 
-def churn(frequency: str, parameter: int | None, until: date) -> dict[date, float]:
-    return _per_period("churn", frequency, until)
+def churn(frequency: str, parameter: int | None, since: date, until: date) -> dict[date, float]:
+    return _per_period("churn", frequency, since, until)
 
 
-def retention(frequency: str, parameter: int | None, until: date) -> dict[date, float]:
-    return _per_period("retention", frequency, until)
+def retention(frequency: str, parameter: int | None, since: date, until: date) -> dict[date, float]:
+    return _per_period("retention", frequency, since, until)
 
 
-def new_clients(frequency: str, parameter: int | None, until: date) -> dict[date, float]:
-    return _per_period("new", frequency, until)
+def new_clients(frequency: str, parameter: int | None, since: date, until: date) -> dict[date, float]:
+    return _per_period("new", frequency, since, until)
 
 
 def sources() -> dict[str, IndicatorSource]:

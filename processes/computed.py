@@ -34,6 +34,8 @@ from core.rules import RuleError
 from processes.models import Frequency, Indicator, Measurement
 from processes.periods import next_period, period_start
 
+#: How many calendar years back a computed indicator is measured (this one included), as the census history shows.
+HISTORY_YEARS = 5
 #: ``session.info`` key of the tables written in the transaction under way.
 _WRITTEN = "computed_sources_written"
 
@@ -76,9 +78,11 @@ def ensure_typed(indicator: Indicator) -> None:
 
 
 def computed_values(indicator: Indicator, source: IndicatorSource, today: date | None = None) -> dict[date, float]:
-    """The indicator's value per period as its source computes it today; a rate only for periods that ended."""
+    """The indicator's value per period of the last ``HISTORY_YEARS`` as its source computes it today; a rate only
+    for periods that ended."""
     today, frequency = today or date.today(), Frequency(indicator.frequency)
-    values = source.values(frequency.value, indicator.source_parameter, today)
+    since = date(today.year - HISTORY_YEARS + 1, 1, 1)
+    values = source.values(frequency.value, indicator.source_parameter, since, today)
     found = {period_start(period, frequency): float(value) for period, value in values.items() if value is not None}
     if source.whole_periods:
         found = {period: value for period, value in found.items() if next_period(period, frequency) <= today}

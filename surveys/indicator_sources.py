@@ -23,32 +23,33 @@ TABLES = ("surveys", "survey_items", "survey_waves", "survey_responses", "survey
           "survey_export_releases")
 
 
-def per_wave(measure: str, survey_id: int | None, frequency: str, until: date) -> dict[date, float]:
-    """``{period: the survey's measure in the latest wave that opened in it}``, up to ``until`` (four queries)."""
+def per_wave(measure: str, survey_id: int | None, frequency: str, since: date, until: date) -> dict[date, float]:
+    """``{period: the survey's measure in the latest wave that opened in it}``, for the waves opened from ``since``
+    to ``until`` (four queries)."""
     survey = db.session.get(Survey, survey_id) if survey_id else None
     if survey is None:
         return {}
     found = {}
     for point in trend(survey):
-        if point["wave"].opens_on <= until and point[measure] is not None:
+        if since <= point["wave"].opens_on <= until and point[measure] is not None:
             found[period_start(point["wave"].opens_on, Frequency(frequency))] = point[measure]
     return found
 
 
-def nps(frequency: str, survey_id: int | None, until: date) -> dict[date, float]:
-    return per_wave("nps", survey_id, frequency, until)
+def nps(frequency: str, survey_id: int | None, since: date, until: date) -> dict[date, float]:
+    return per_wave("nps", survey_id, frequency, since, until)
 
 
-def csat(frequency: str, survey_id: int | None, until: date) -> dict[date, float]:
-    return per_wave("csat", survey_id, frequency, until)
+def csat(frequency: str, survey_id: int | None, since: date, until: date) -> dict[date, float]:
+    return per_wave("csat", survey_id, frequency, since, until)
 
 
-def repurchase(frequency: str, survey_id: int | None, until: date) -> dict[date, float]:
-    return per_wave("repurchase", survey_id, frequency, until)
+def repurchase(frequency: str, survey_id: int | None, since: date, until: date) -> dict[date, float]:
+    return per_wave("repurchase", survey_id, frequency, since, until)
 
 
-def participation(frequency: str, survey_id: int | None, until: date) -> dict[date, float]:
-    return per_wave("participation", survey_id, frequency, until)
+def participation(frequency: str, survey_id: int | None, since: date, until: date) -> dict[date, float]:
+    return per_wave("participation", survey_id, frequency, since, until)
 
 
 def _surveys(audience: Audience) -> list[tuple[int, str]]:

@@ -21,6 +21,8 @@ from voice.complaints import ComplaintFilters, summary
 from voice.models import Channel, Complaint, ComplaintCategory, ContactKind
 
 TODAY = date.today()
+#: This year: the tests' data lies in the last five years, which computed indicators measure.
+Y = TODAY.year
 
 
 def _values(indicator_id) -> dict[date, float]:
@@ -47,8 +49,8 @@ def _answers(recommend: list[int], overall: int = 4) -> list[dict]:
 def client_survey(make_survey, make_wave, add_answers):
     """A client survey with two waves a year apart: (survey id, first wave id, second wave id)."""
     survey_id = make_survey(anonymous=False)
-    first = make_wave(survey_id, name="2024", opens_on=date(2024, 3, 10), status="closed")
-    second = make_wave(survey_id, name="2025", opens_on=date(2025, 5, 2), status="open")
+    first = make_wave(survey_id, name="First", opens_on=date(Y - 2, 3, 10), status="closed")
+    second = make_wave(survey_id, name="Second", opens_on=date(Y - 1, 5, 2), status="open")
     add_answers(first, _answers([10, 9, 3, 7, 8, 2], overall=3))
     add_answers(second, _answers([10, 10, 9, 6, 9, 8, 7]))
     return survey_id, first, second
@@ -62,12 +64,12 @@ def test_the_nps_indicator_equals_the_survey_engines_nps_of_each_wave(app, clien
     keep = _computed_indicator(app, make_process, make_indicator, "surveys.repurchase", survey_id)
     with app.app_context():
         engine = {w: wave_results(db.session.get(Wave, w)).headline for w in (first, second)}
-        assert _values(nps) == {date(2024, 1, 1): pytest.approx(engine[first]["nps"]["nps"]),
-                                date(2025, 4, 1): pytest.approx(engine[second]["nps"]["nps"])}
-        assert _values(nps)[date(2025, 4, 1)] == pytest.approx(100 * (4 - 1) / 7)
-        assert _values(csat) == {date(2024, 1, 1): pytest.approx(engine[first]["csat"]),
-                                 date(2025, 1, 1): pytest.approx(engine[second]["csat"])}
-        assert _values(keep)[date(2025, 1, 1)] == pytest.approx(engine[second]["repurchase"])
+        assert _values(nps) == {date(Y - 2, 1, 1): pytest.approx(engine[first]["nps"]["nps"]),
+                                date(Y - 1, 4, 1): pytest.approx(engine[second]["nps"]["nps"])}
+        assert _values(nps)[date(Y - 1, 4, 1)] == pytest.approx(100 * (4 - 1) / 7)
+        assert _values(csat) == {date(Y - 2, 1, 1): pytest.approx(engine[first]["csat"]),
+                                 date(Y - 1, 1, 1): pytest.approx(engine[second]["csat"])}
+        assert _values(keep)[date(Y - 1, 1, 1)] == pytest.approx(engine[second]["repurchase"])
 
 
 def test_a_new_response_changes_the_nps_measurement_at_its_commit(app, client_survey, make_process,
@@ -75,10 +77,10 @@ def test_a_new_response_changes_the_nps_measurement_at_its_commit(app, client_su
     survey_id, _first, second = client_survey
     nps = _computed_indicator(app, make_process, make_indicator, "surveys.nps", survey_id)
     with app.app_context():
-        before = _values(nps)[date(2025, 1, 1)]
+        before = _values(nps)[date(Y - 1, 1, 1)]
     add_answers(second, _answers([0, 1, 2]))  # three detractors, committed by the survey engine's own code
     with app.app_context():
-        after = _values(nps)[date(2025, 1, 1)]
+        after = _values(nps)[date(Y - 1, 1, 1)]
         assert after < before
         assert after == pytest.approx(wave_results(db.session.get(Wave, second)).headline["nps"]["nps"])
 
@@ -87,44 +89,44 @@ def test_the_participation_indicator_equals_the_staff_waves_favourable_share(app
                                                                             add_answers, make_process,
                                                                             make_indicator):
     survey_id = make_survey("staff_participation", audience=Audience.STAFF, anonymous=False)
-    wave_id = make_wave(survey_id, opens_on=date(2025, 2, 1))
+    wave_id = make_wave(survey_id, opens_on=date(Y - 1, 2, 1))
     add_answers(wave_id, [{**STAFF_ANSWER, "comment": ""}] * 3)
     indicator = _computed_indicator(app, make_process, make_indicator, "surveys.participation", survey_id)
     with app.app_context():
         expected = wave_results(db.session.get(Wave, wave_id)).headline["participation"]
-        assert _values(indicator) == {date(2025, 1, 1): pytest.approx(expected)}
+        assert _values(indicator) == {date(Y - 1, 1, 1): pytest.approx(expected)}
 
 
 def test_the_churn_indicator_equals_the_census_history_for_each_year(app, make_client, make_process,
                                                                     make_indicator):
     for n in range(8):
-        make_client(joined=date(2022, 1, 1 + n))
-    make_client(joined=date(2022, 2, 1), left=date(2023, 6, 1))
-    make_client(joined=date(2022, 2, 1), left=date(2024, 3, 1))
-    make_client(joined=date(2022, 2, 1), left=date(2024, 9, 1))
+        make_client(joined=date(Y - 4, 1, 1 + n))
+    make_client(joined=date(Y - 4, 2, 1), left=date(Y - 3, 6, 1))
+    make_client(joined=date(Y - 4, 2, 1), left=date(Y - 2, 3, 1))
+    make_client(joined=date(Y - 4, 2, 1), left=date(Y - 2, 9, 1))
     churn = _computed_indicator(app, make_process, make_indicator, "census.churn")
     retention = _computed_indicator(app, make_process, make_indicator, "census.retention")
     new = _computed_indicator(app, make_process, make_indicator, "census.new")
     with app.app_context():
         history = {p.start: p for p in census_history("year", current_settings())}
-        assert _values(churn)[date(2023, 1, 1)] == pytest.approx(100 / 11)
-        assert _values(churn)[date(2024, 1, 1)] == pytest.approx(history[date(2024, 1, 1)].churn) \
+        assert _values(churn)[date(Y - 3, 1, 1)] == pytest.approx(100 / 11)
+        assert _values(churn)[date(Y - 2, 1, 1)] == pytest.approx(history[date(Y - 2, 1, 1)].churn) \
             == pytest.approx(200 / 10)
-        assert _values(retention)[date(2024, 1, 1)] == pytest.approx(history[date(2024, 1, 1)].retention)
-        assert _values(new)[date(2022, 1, 1)] == 11 and _values(new)[date(2024, 1, 1)] == 0
+        assert _values(retention)[date(Y - 2, 1, 1)] == pytest.approx(history[date(Y - 2, 1, 1)].retention)
+        assert _values(new)[date(Y - 4, 1, 1)] == 11 and _values(new)[date(Y - 2, 1, 1)] == 0
         # The year still running has no rate yet: a part of a year is not a year's churn.
         assert date(TODAY.year, 1, 1) not in _values(churn)
 
 
 def test_a_client_lost_changes_the_churn_measurement(app, make_client, make_process, make_indicator):
-    ids = [make_client(joined=date(2022, 1, 1)) for _n in range(4)]
+    ids = [make_client(joined=date(Y - 4, 1, 1)) for _n in range(4)]
     churn = _computed_indicator(app, make_process, make_indicator, "census.churn")
     with app.app_context():
-        assert _values(churn)[date(2023, 1, 1)] == 0
+        assert _values(churn)[date(Y - 3, 1, 1)] == 0
         from loyalty.models import Client
-        db.session.get(Client, ids[0]).left_on = date(2023, 5, 1)
+        db.session.get(Client, ids[0]).left_on = date(Y - 3, 5, 1)
         db.session.commit()
-        assert _values(churn)[date(2023, 1, 1)] == pytest.approx(25)
+        assert _values(churn)[date(Y - 3, 1, 1)] == pytest.approx(25)
 
 
 def _complaint(category, received, responded=None, kind=ContactKind.COMPLAINT):
@@ -135,24 +137,24 @@ def _complaint(category, received, responded=None, kind=ContactKind.COMPLAINT):
 def test_the_response_time_indicator_equals_the_registers_mean_response_time(app, make_process, make_indicator):
     with app.app_context():
         category = ComplaintCategory(name="Delays")
-        db.session.add_all([_complaint(category, date(2025, 3, 1), date(2025, 3, 11)),
-                            _complaint(category, date(2025, 3, 20), date(2025, 3, 24), kind=ContactKind.ENQUIRY),
-                            _complaint(category, date(2025, 3, 25)),
-                            _complaint(category, date(2025, 4, 2), date(2025, 4, 3), kind=ContactKind.CLAIM)])
+        db.session.add_all([_complaint(category, date(Y - 1, 3, 1), date(Y - 1, 3, 11)),
+                            _complaint(category, date(Y - 1, 3, 20), date(Y - 1, 3, 24), kind=ContactKind.ENQUIRY),
+                            _complaint(category, date(Y - 1, 3, 25)),
+                            _complaint(category, date(Y - 1, 4, 2), date(Y - 1, 4, 3), kind=ContactKind.CLAIM)])
         db.session.commit()
     days = _computed_indicator(app, make_process, make_indicator, "voice.response_time", frequency=Frequency.MONTHLY)
     counted = _computed_indicator(app, make_process, make_indicator, "voice.complaints",
                                   frequency=Frequency.MONTHLY)
     with app.app_context():
-        march = summary(ComplaintFilters(start=date(2025, 3, 1), end=date(2025, 3, 31)))["mean_days"]
-        assert _values(days) == {date(2025, 3, 1): pytest.approx(march), date(2025, 4, 1): 1}
+        march = summary(ComplaintFilters(start=date(Y - 1, 3, 1), end=date(Y - 1, 3, 31)))["mean_days"]
+        assert _values(days) == {date(Y - 1, 3, 1): pytest.approx(march), date(Y - 1, 4, 1): 1}
         assert march == pytest.approx(7)
-        assert _values(counted) == {date(2025, 3, 1): 2, date(2025, 4, 1): 1}  # enquiries are not complaints
+        assert _values(counted) == {date(Y - 1, 3, 1): 2, date(Y - 1, 4, 1): 1}  # enquiries are not complaints
         # Answering the open complaint changes March's mean at the same commit.
         open_one = db.session.scalar(select(Complaint).where(Complaint.responded_on.is_(None)))
-        open_one.responded_on = date(2025, 4, 8)
+        open_one.responded_on = date(Y - 1, 4, 8)
         db.session.commit()
-        assert _values(days)[date(2025, 3, 1)] == pytest.approx((10 + 4 + 14) / 3)
+        assert _values(days)[date(Y - 1, 3, 1)] == pytest.approx((10 + 4 + 14) / 3)
 
 
 def test_computed_measurements_are_the_systems_in_the_audit_trail(app, client_survey, make_process,
@@ -169,18 +171,18 @@ def test_computed_measurements_are_the_systems_in_the_audit_trail(app, client_su
 def test_a_removed_source_period_is_removed_and_typed_history_is_kept(app, client_survey, make_process,
                                                                      make_indicator):
     survey_id, first, _second = client_survey
-    indicator_id = make_indicator(make_process(), frequency=Frequency.YEARLY, values={date(2019, 1, 1): 12.0})
+    indicator_id = make_indicator(make_process(), frequency=Frequency.YEARLY, values={date(Y - 7, 1, 1): 12.0})
     with app.app_context():
         indicator = db.session.get(Indicator, indicator_id)
         indicator.computed_source, indicator.source_parameter = "surveys.nps", survey_id
         computed.refresh([indicator])
         db.session.commit()
-        assert set(_values(indicator_id)) == {date(2024, 1, 1), date(2025, 1, 1)}
-        db.session.get(Wave, first).opens_on = date(2026, 12, 1)  # the first wave moved: its year has no wave left
+        assert set(_values(indicator_id)) == {date(Y - 2, 1, 1), date(Y - 1, 1, 1)}
+        db.session.get(Wave, first).opens_on = date(Y + 1, 1, 15)  # the first wave moved: its year has no wave left
         db.session.commit()
-        assert date(2024, 1, 1) not in _values(indicator_id)
+        assert date(Y - 2, 1, 1) not in _values(indicator_id)
         typed = db.session.scalar(select(Measurement).where(Measurement.indicator_id == indicator_id,
-                                                            Measurement.period == date(2019, 1, 1)))
+                                                            Measurement.period == date(Y - 7, 1, 1)))
         assert typed.value == 12.0 and not typed.computed
 
 
@@ -189,7 +191,7 @@ def test_typing_a_value_of_a_computed_indicator_is_refused(app, client_survey, m
     indicator_id = _computed_indicator(app, make_process, make_indicator, "surveys.nps", survey_id)
     with app.app_context():
         with pytest.raises(computed.ComputedIndicator, match="computed from NPS of a client survey"):
-            record_measurements(db.session.get(Indicator, indicator_id), {date(2023, 1, 1): (5.0, None)}, actor=None)
+            record_measurements(db.session.get(Indicator, indicator_id), {date(Y - 3, 1, 1): (5.0, None)}, actor=None)
 
 
 def test_the_entry_form_and_the_grid_refuse_a_computed_indicator(app, client_survey, make_process,
@@ -198,13 +200,13 @@ def test_the_entry_form_and_the_grid_refuse_a_computed_indicator(app, client_sur
     indicator_id = _computed_indicator(app, make_process, make_indicator, "surveys.nps", survey_id)
     coordinator = client_as("coordinator")
     response = coordinator.post(f"/processes/indicators/{indicator_id}/measurements",
-                                data={"period": "2023", "value": "50"}, follow_redirects=True)
+                                data={"period": str(Y - 3), "value": "50"}, follow_redirects=True)
     assert "cannot be typed or imported" in response.get_data(as_text=True)
     assert coordinator.get(f"/processes/indicators/{indicator_id}/grid").status_code == 302
     with app.app_context():
-        assert date(2023, 1, 1) not in _values(indicator_id)
+        assert date(Y - 3, 1, 1) not in _values(indicator_id)
         assert db.session.scalar(select(Measurement).where(Measurement.indicator_id == indicator_id,
-                                                           Measurement.period == date(2023, 1, 1))) is None
+                                                           Measurement.period == date(Y - 3, 1, 1))) is None
 
 
 def test_the_measurement_import_rejects_the_rows_of_a_computed_indicator(app, client_as, client_survey,
@@ -213,7 +215,7 @@ def test_the_measurement_import_rejects_the_rows_of_a_computed_indicator(app, cl
     nps = _computed_indicator(app, make_process, make_indicator, "surveys.nps", survey_id, code="NPSX")
     typed = make_indicator(make_process(), code="TYPED", frequency=Frequency.YEARLY)
     coordinator = client_as("coordinator")
-    data = b"Indicator;Period;Value\nNPSX;2023;40\nTYPED;2023;3\n"
+    data = f"Indicator;Period;Value\nNPSX;{Y - 3};40\nTYPED;{Y - 3};3\n".encode()
     response = coordinator.post("/processes/measurements/import", data={"file": (io.BytesIO(data), "values.csv")},
                                 content_type="multipart/form-data")
     check = response.headers["Location"]
@@ -224,7 +226,7 @@ def test_the_measurement_import_rejects_the_rows_of_a_computed_indicator(app, cl
     assert done.status_code == 200 and "cannot be typed or imported" in done.get_data(as_text=True)
     with app.app_context():  # a file with a refused row is not imported: all or nothing
         assert db.session.scalar(select(Measurement).where(Measurement.indicator_id.in_((nps, typed)),
-                                                           Measurement.period == date(2023, 1, 1))) is None
+                                                           Measurement.period == date(Y - 3, 1, 1))) is None
 
 
 def test_the_indicator_form_chooses_the_source_and_the_page_links_to_it(app, client_survey, make_process,

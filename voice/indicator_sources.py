@@ -18,22 +18,22 @@ TABLES = ("complaints",)
 COMPLAINT_KINDS = (ContactKind.COMPLAINT, ContactKind.CLAIM)
 
 
-def _per_period(frequency: str, until: date) -> list[tuple[date, int, float | None]]:
+def _per_period(frequency: str, since: date, until: date) -> list[tuple[date, int, float | None]]:
     """(period, complaints and claims received, mean response days) per period with records: one GROUP BY."""
     granularity = GRANULARITY[frequency]
     period = bucket(Complaint.received_on, granularity).label("period")
     counted = func.coalesce(func.sum(case((Complaint.kind.in_(COMPLAINT_KINDS), 1), else_=0)), 0)
     query = (select(period, counted, func.avg(cast(response_days(), Float)))
-             .where(Complaint.received_on <= until).group_by(period).order_by(period))
+             .where(Complaint.received_on >= since, Complaint.received_on <= until).group_by(period).order_by(period))
     return [(period_start(int(key), granularity), int(count), mean) for key, count, mean in db.session.execute(query)]
 
 
-def complaints(frequency: str, parameter: int | None, until: date) -> dict[date, float]:
-    return {period: count for period, count, _mean in _per_period(frequency, until)}
+def complaints(frequency: str, parameter: int | None, since: date, until: date) -> dict[date, float]:
+    return {period: count for period, count, _mean in _per_period(frequency, since, until)}
 
 
-def response_time(frequency: str, parameter: int | None, until: date) -> dict[date, float]:
-    return {period: mean for period, _count, mean in _per_period(frequency, until) if mean is not None}
+def response_time(frequency: str, parameter: int | None, since: date, until: date) -> dict[date, float]:
+    return {period: mean for period, _count, mean in _per_period(frequency, since, until) if mean is not None}
 
 
 def sources() -> dict[str, IndicatorSource]:
