@@ -217,8 +217,8 @@ class IndicatorForm(VersionedForm):
             field.data = None
             return
         if field.data not in dict(source.parameters()):
-            raise ValidationError(_l("Choose the %(what)s this figure is computed for.",
-                                     what=str(source.parameter_label or _l("record")).lower()))
+            raise ValidationError(_l("%(what)s: choose which one this figure is computed from.",
+                                     what=source.parameter_label or _l("Computed for")))
 
     def validate_code(self, field):
         other = db.session.scalar(select(Indicator).where(Indicator.code == field.data.strip().upper()))

@@ -83,6 +83,6 @@ def sources() -> dict[str, IndicatorSource]:
         "surveys.csat": _source(_l("CSAT of a client survey, per wave"), "%", csat, client_surveys),
         "surveys.repurchase": _source(_l("Intention to keep buying of a client survey, per wave"), "%",
                                       repurchase, client_surveys),
-        "surveys.participation": _source(_l("Favourable % of a staff participation survey, per wave"), "%",
+        "surveys.participation": _source(_l("Favourable share of a staff participation survey, per wave"), "%",
                                          participation, staff_surveys),
     }

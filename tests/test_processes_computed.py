@@ -239,7 +239,7 @@ def test_the_indicator_form_chooses_the_source_and_the_page_links_to_it(app, cli
     response = coordinator.post(f"/processes/{process_id}/indicators/new", data={
         "code": "nps", "name": "NPS", "frequency": "yearly", "direction": "higher", "kind": "perception",
         "responsible_id": "0", "computed_source": "surveys.nps", "source_parameter": "0"})
-    assert "Choose the survey this figure is computed for." in response.get_data(as_text=True)
+    assert "Survey: choose which one this figure is computed from." in response.get_data(as_text=True)
     response = coordinator.post(f"/processes/{process_id}/indicators/new", data={
         "code": "nps", "name": "NPS", "frequency": "yearly", "direction": "higher", "kind": "perception",
         "responsible_id": "0", "computed_source": "surveys.nps", "source_parameter": str(survey_id)})
