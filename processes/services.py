@@ -10,7 +10,7 @@ from core.files import DOCUMENTS, Owner, store_upload
 from core.rules import RuleError
 from core.versioning import ensure_current
 from processes import diagrams, lifecycle
-from processes.computed import refresh
+from processes.computed import refresh, source_of
 from processes.models import (
     Indicator,
     Interface,
@@ -211,6 +211,8 @@ def save_indicator(indicator: Indicator | None, data: dict, *, process: Process 
     indicator.code = indicator.code.upper()
     if not indicator.computed_source:
         indicator.source_parameter = None
+    elif not indicator.unit and (source := source_of(indicator)) is not None and source.unit:
+        indicator.unit = str(source.unit)  # the figure's own unit, unless the team wrote one
     db.session.flush()
     if indicator.computed_source:  # its source, parameter or frequency may have changed: measure it again
         refresh([indicator])

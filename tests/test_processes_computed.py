@@ -250,6 +250,11 @@ def test_the_indicator_form_chooses_the_source_and_the_page_links_to_it(app, cli
     with app.app_context():
         indicator = db.session.scalar(select(Indicator).where(Indicator.code == "NPS"))
         assert len(_values(indicator.id)) == 2  # measured as soon as it is saved
+        assert indicator.unit == "NPS" and indicator.source_parameter == survey_id
+        # In the coordinator's request, yet the system's in the trail; the indicator itself is the coordinator's.
+        actors = dict(db.session.execute(select(AuditEntry.entity_type, AuditEntry.actor_id)
+                                         .where(AuditEntry.entity_type.in_(("measurements", "indicators")))).all())
+        assert actors["measurements"] is None and actors["indicators"] is not None
 
 
 def test_the_cli_refreshes_every_computed_indicator(app, runner, client_survey, make_process, make_indicator):
