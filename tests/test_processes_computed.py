@@ -268,3 +268,29 @@ def test_the_cli_refreshes_every_computed_indicator(app, runner, client_survey, 
     with app.app_context():
         assert len(_values(indicator_id)) == 2
         assert db.session.get(Survey, survey_id) is not None
+
+
+def test_the_demos_computed_indicators_read_what_the_survey_census_and_register_pages_show(app, runner):
+    from demo.dates import last_complete_month
+    from surveys.results import trend
+
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    with app.app_context():
+        codes = {"IND-NPS": "surveys.nps", "IND-TRESP": "voice.response_time", "IND-BAJA": "census.churn"}
+        indicators = {i.code: i for i in db.session.scalars(select(Indicator).where(Indicator.code.in_(codes)))}
+        assert {code: i.computed_source for code, i in indicators.items()} == codes
+        survey = db.session.get(Survey, indicators["IND-NPS"].source_parameter)
+        waves = trend(survey)
+        nps = _values(indicators["IND-NPS"].id)
+        assert len(nps) == len(waves) == 2
+        for point in waves:  # the NPS indicator's value for the wave's quarter is the survey engine's NPS
+            quarter = date(point["wave"].opens_on.year, 3 * ((point["wave"].opens_on.month - 1) // 3) + 1, 1)
+            assert nps[quarter] == pytest.approx(point["nps"])
+        month = last_complete_month(TODAY)
+        next_month = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+        register = summary(ComplaintFilters(start=month, end=date.fromordinal(next_month.toordinal() - 1)))
+        assert _values(indicators["IND-TRESP"].id).get(month) == pytest.approx(register["mean_days"])
+        churn = {p.start: p.churn for p in census_history("month", current_settings(), start=month)}
+        assert _values(indicators["IND-BAJA"].id)[month] == pytest.approx(churn[month])
+        assert all(m.computed for m in db.session.scalars(select(Measurement).where(
+            Measurement.indicator_id.in_([i.id for i in indicators.values()]))))
