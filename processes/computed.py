@@ -31,6 +31,7 @@ from core.audit import acting_as_system
 from core.extensions import db
 from core.indicator_sources import IndicatorSource
 from core.rules import RuleError
+from core.timeutil import utcnow
 from processes.models import Frequency, Indicator, Measurement
 from processes.periods import next_period, period_start
 
@@ -118,6 +119,7 @@ def _write(indicator: Indicator, values: dict[date, float], existing: dict[date,
             continue
         else:  # a new figure, or a typed value the source now gives
             current.value, current.computed, current.entered_by_id, current.comment = value, True, None, None
+            current.entered_at = utcnow()
         changed += 1
     for period, current in existing.items():
         if current.computed and period not in values:
