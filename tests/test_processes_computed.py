@@ -294,3 +294,18 @@ def test_the_demos_computed_indicators_read_what_the_survey_census_and_register_
         assert _values(indicators["IND-BAJA"].id)[month] == pytest.approx(churn[month])
         assert all(m.computed for m in db.session.scalars(select(Measurement).where(
             Measurement.indicator_id.in_([i.id for i in indicators.values()]))))
+        # C1's count: the improvements the C1 page counts, by the year they were implemented.
+        from improvements.queries import c1_overview
+
+        c1 = Indicator(process_id=indicators["IND-NPS"].process_id, code="IND-C1", name="C1", kind="performance",
+                       frequency=Frequency.YEARLY, direction="higher", computed_source="improvements.c1")
+        db.session.add(c1)
+        db.session.flush()
+        computed.refresh([c1])
+        by_year: dict[date, int] = {}
+        for improvement in c1_overview()[0].qualifying:
+            year = date(improvement.implemented_on.year, 1, 1)
+            by_year[year] = by_year.get(year, 0) + 1
+        assert sum(by_year.values()) == 3
+        # A count needs its whole year too: the year still running has no value yet.
+        assert _values(c1.id) == {year: n for year, n in by_year.items() if year.year < TODAY.year}
