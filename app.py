@@ -100,6 +100,7 @@ def register_commands(app: Flask) -> None:
     from demo.cli import demo_command
     from evidence.cli import evidence_cli
     from improvements.cli import reminders_command
+    from processes.cli import processes_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(imports_cli)
@@ -107,3 +108,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(evidence_cli)
     app.cli.add_command(demo_command)
     app.cli.add_command(reminders_command)
+    app.cli.add_command(processes_cli)

@@ -27,6 +27,8 @@ from core.timeutil import utcnow
 
 #: Who is acting outside a request (CLI commands, demo loading); see ``acting_as``.
 _cli_actor = contextvars.ContextVar("audit_actor", default=None)
+#: Set while the app itself writes (computed measurements), even inside a person's request; see ``acting_as_system``.
+_system = contextvars.ContextVar("audit_system", default=False)
 
 INSERT, UPDATE, DELETE = "insert", "update", "delete"
 SECRET = "••••••"
@@ -209,12 +211,28 @@ def acting_as(user):
         _cli_actor.reset(token)
 
 
+@contextmanager
+def acting_as_system():
+    """Attribute the changes made in the block to the system, not to whoever is signed in or acting: what the
+    app computes by itself (an indicator's computed measurements) is nobody's typing. The changes pending on the
+    way in are flushed first, as the person's."""
+    _flush_pending()
+    token = _system.set(True)
+    try:
+        yield
+        _flush_pending()
+    finally:
+        _system.reset(token)
+
+
 def _flush_pending() -> None:
     if has_app_context():
         db.session.flush()
 
 
 def _actor_id():
+    if _system.get():
+        return None
     # Only a user Flask-Login has already loaded: loading one here would query inside the flush.
     if has_request_context():
         user = getattr(g, "_login_user", None)

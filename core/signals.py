@@ -110,6 +110,15 @@ Sent by the global search (``core.search.search``); sender None. A receiver retu
 title and detail shown, the page a hit links to, and a restriction on the rows when some may not be listed).
 """)
 
+
+indicator_sources = _signals.signal("indicator-sources", doc="""
+Sent by ``processes.computed`` (the indicator form and page, and the refresh of computed measurements after a
+commit that wrote a source's tables) to learn the app's own figures an indicator may be computed from; sender
+None. A receiver returns ``{key: core.indicator_sources.IndicatorSource}`` for the figures its package owns
+(``"surveys.nps"``, ``"census.churn"``…): each gives its values per period in a fixed number of queries.
+""")
+
+
 def register_hooks(app: Flask, *modules: str) -> None:
     """Import each hooks module (connecting its receivers, once per process) and let ``app`` hear them."""
     hooks = app.extensions.setdefault(HOOKS_KEY, [])

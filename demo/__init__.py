@@ -38,16 +38,19 @@ DEMO_STAFF = {
     "koldo.urrutia@demo.test": ("Koldo Urrutia", Role.MEMBER),
 }
 #: Each capability's part, ``load(users)``, in the order they need each other's records: the census before the
-#: complaints of its clients and the surveys sent to them; the survey waves before their costs; the indicators,
-#: complaints, requirements and survey items before the improvements that start from them; the process map
-#: before the evidence that links to it. Beside each, who makes its changes in the audit trail (the loaders
-#: credit some to others: measurements to their indicator's responsible, verdicts to the reviewer…).
+#: complaints of its clients and the surveys sent to them; the survey waves before their costs; the indicators
+#: computed from the census, the complaints and the surveys once those are loaded; the indicators, complaints,
+#: requirements and survey items before the improvements that start from them; the process map before the
+#: evidence that links to it. Beside each, who makes its changes in the audit trail (the loaders credit some to
+#: others: measurements to their indicator's responsible, verdicts to the reviewer…; the computed measurements
+#: are the system's).
 LOADERS = (
     (processes.load, "coordinator@demo.test"),
     (loyalty.load, "iker.goikoetxea@demo.test"),  # keeps the census
     (voice.load, "member@demo.test"),  # records the voice of the client
     (surveys.load, "coordinator@demo.test"),
     (voice.load_wave_costs, "coordinator@demo.test"),
+    (processes.load_computed, "coordinator@demo.test"),  # NPS, response time and exits, from the data above
     (improvements.load, "coordinator@demo.test"),
     (evidence.load, "coordinator@demo.test"),
 )

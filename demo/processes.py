@@ -5,11 +5,13 @@ import random
 from contextlib import nullcontext
 from datetime import date, datetime, time, timedelta
 
+from sqlalchemy import select
+
 from core.audit import acting_as
 from core.extensions import db
 from demo import voice as voice_demo
 from demo.dates import last_complete_month, months_before
-from processes import diagrams
+from processes import computed, diagrams
 from processes.models import (
     Benchmark,
     Direction,
@@ -29,6 +31,7 @@ from processes.models import (
 from processes.periods import next_period, period_start, periods_between
 from processes.revisions import FIRST_REASON, record_revision
 from processes.standard import DEFAULT_REQUIRED
+from surveys.models import Audience, Survey
 
 S, K, P = ProcessKind.STRATEGIC, ProcessKind.KEY, ProcessKind.SUPPORT
 PROGRAMMES = (
@@ -155,6 +158,10 @@ INDICATORS = (
     ("IND-PREST", "PRE-C01", "Prestaciones pagadas en plazo", "%", Frequency.MONTHLY, Direction.HIGHER,
      IndicatorKind.PERFORMANCE, 93, "iker.goikoetxea@demo.test", 92, 95, 1.5, ((36, 95),)),
 )
+#: The indicators the app computes from its own data (``processes.computed``), so that they read what the survey
+#: engine, the census and the register of complaints show: no measurement is generated for them here.
+#: IND-NPS's survey is created later (``demo.surveys``): ``load_computed`` names it, then measures them all.
+COMPUTED = {"IND-NPS": "surveys.nps", "IND-TRESP": "voice.response_time", "IND-BAJA": "census.churn"}
 BENCHMARKS = (
     ("IND-SAT", "Estudio sectorial de EPSV", ((24, 3.8), (12, 3.9), (0, 3.95))),
     ("IND-NPS", "Estudio sectorial de EPSV", ((24, 18), (12, 21), (0, 22))),
@@ -267,11 +274,16 @@ def _indicator(row, processes, users, last: date, rng: random.Random) -> Indicat
     indicator = Indicator(code=code, process=processes[process], name=name, unit=unit, frequency=frequency,
                           direction=direction, kind=kind, alert_threshold=alert, responsible=users[responsible],
                           data_source="CRM" if kind == IndicatorKind.PERFORMANCE else "Encuesta a socios",
-                          definition=f"{name}, calculado en cada periodo a partir de los registros del proceso.")
+                          definition=f"{name}, calculado en cada periodo a partir de los registros del proceso.",
+                          computed_source=COMPUTED.get(code))
     db.session.add(indicator)
     for months_ago, value in targets:
         indicator.targets.append(Target(valid_from=period_start(months_before(last, months_ago - 1), frequency),
                                         value=value))
+    if code in COMPUTED:
+        indicator.data_source = None  # its page links to the source instead
+        db.session.flush()
+        return indicator
     # Only periods that have ended: a quarter or a year still running has no value yet.
     end = next_period(last, Frequency.MONTHLY)
     periods = [p for p in periods_between(months_before(last, 35), last, frequency)
@@ -286,3 +298,13 @@ def _indicator(row, processes, users, last: date, rng: random.Random) -> Indicat
                                        entered_by=users[responsible]))
     return indicator
 
+
+def load_computed(users: dict) -> None:
+    """Point the NPS indicator at the client survey (loaded after the map) and measure the computed indicators
+    from the demo's data, before the improvements read their baselines and results from them."""
+    survey_id = db.session.scalar(select(Survey.id).where(Survey.audience == Audience.CLIENTS,
+                                                          Survey.family_id.is_(None)).order_by(Survey.id).limit(1))
+    nps = db.session.scalar(select(Indicator).where(Indicator.code == "IND-NPS"))
+    nps.source_parameter = survey_id
+    db.session.flush()
+    computed.refresh_all()

@@ -1,6 +1,7 @@
 """What the improvements package gives the others through ``core.signals``: C1, C2 and C3's automatic evidence
 and the indicators its SMART improvements are measured with (the E1 dashboard lists them first);
-the home page's tasks due, and improvements to the global search."""
+the home page's tasks due, improvements to the global search, and C1's count as the source of a computed
+indicator."""
 
 from datetime import date
 
@@ -12,7 +13,7 @@ from core.access import may
 from core.home import Panel
 from core.models import Role
 from core.search import DETAIL, Provider, record_url
-from improvements import evidence
+from improvements import evidence, indicator_sources
 from improvements.models import Improvement
 from improvements.queries import due_tasks
 
@@ -55,3 +56,8 @@ def _search_providers(sender, **kwargs):
                      (Improvement.title, Improvement.statement, Improvement.objective), Improvement.title,
                      record_url("improvements.improvement_detail", "improvement_id"),
                      detail=func.substr(Improvement.statement, 1, DETAIL), order=60)]
+
+
+@signals.indicator_sources.connect
+def _indicator_sources(sender, **kwargs):
+    return indicator_sources.sources()

@@ -21,6 +21,7 @@ from core.extensions import db
 from core.files import DOCUMENTS
 from core.forms import AcceptedUpload, NumberField, VersionedForm, options
 from core.models import User
+from processes import computed
 from processes.models import (
     Direction,
     Frequency,
@@ -190,6 +191,10 @@ class IndicatorForm(VersionedForm):
                                  description=_l("A result that misses the target but reaches this value is an "
                                                 "alert rather than off target."))
     data_source = StringField(_l("Data source"), validators=[Optional(), Length(max=200)])
+    computed_source = SelectField(_l("Measured"), default="", description=_l(
+        "Computed from the app's own data: measured every period automatically, never typed."))
+    source_parameter = SelectField(_l("Computed for"), coerce=none_if_zero,
+                                   description=_l("The survey the figure is computed from, for a survey's figures."))
     responsible_id = SelectField(_l("Responsible"), coerce=none_if_zero,
                                  description=_l("May enter the indicator's measurements."))
     submit = SubmitField(_l("Save"))
@@ -198,6 +203,22 @@ class IndicatorForm(VersionedForm):
         super().__init__(*args, **kwargs)
         self.editing = editing
         self.responsible_id.choices = user_options(blank=_l("— nobody yet —"))
+        self.sources = computed.sources()
+        self.computed_source.choices = [("", _l("Typed by people (entered or imported)"))] + [
+            (key, _l("Computed from: %(source)s", source=source.label)) for key, source in self.sources.items()]
+        found = {}
+        for source in self.sources.values():
+            found.update(dict(source.parameters()) if source.parameters else {})
+        self.source_parameter.choices = [(0, _l("— none —"))] + sorted(found.items(), key=lambda pair: pair[1])
+
+    def validate_source_parameter(self, field):
+        source = self.sources.get(self.computed_source.data or "")
+        if source is None or source.parameters is None:
+            field.data = None
+            return
+        if field.data not in dict(source.parameters()):
+            raise ValidationError(_l("%(what)s: choose which one this figure is computed from.",
+                                     what=source.parameter_label or _l("Computed for")))
 
     def validate_code(self, field):
         other = db.session.scalar(select(Indicator).where(Indicator.code == field.data.strip().upper()))

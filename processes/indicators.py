@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from core.extensions import db
 from core.imports.cells import InvalidCell, number_converter
 from core.models import User
+from processes.computed import ensure_typed
 from processes.models import Benchmark, Direction, Indicator, Measurement, Target
 from processes.periods import period_label, period_start
 
@@ -84,7 +85,9 @@ def measurements_by_period(indicator: Indicator) -> dict[date, Measurement]:
 def record_measurements(indicator: Indicator, values: dict[date, tuple[float, str | None]], *, actor,
                         replace: bool = False) -> tuple[int, int]:
     """Store values by period; all or nothing. Raise ``MeasurementExists`` for the first period that
-    already has a different value unless ``replace``. Returns (added, replaced)."""
+    already has a different value unless ``replace``. Returns (added, replaced). An indicator the app computes
+    takes no typed value (``processes.computed.ComputedIndicator``)."""
+    ensure_typed(indicator)
     existing = measurements_by_period(indicator)
     added = replaced = 0
     for raw_period, (value, comment) in sorted(values.items()):
@@ -129,11 +132,12 @@ def series(indicator: Indicator) -> list[dict]:
     """The indicator's history, oldest first: period, value, target then in force, status, comment and
     who entered it (read as plain rows: a long history need not become ORM objects)."""
     targets = list(indicator.targets)
-    query = (select(Measurement.period, Measurement.value, Measurement.comment, User.name.label("entered_by"))
+    query = (select(Measurement.period, Measurement.value, Measurement.comment, User.name.label("entered_by"),
+                    Measurement.computed)
              .outerjoin(User, User.id == Measurement.entered_by_id)
              .where(Measurement.indicator_id == indicator.id).order_by(Measurement.period))
     rows = []
-    for period, value, comment, entered_by in db.session.execute(query):
+    for period, value, comment, entered_by, computed in db.session.execute(query):
         target = target_for(targets, period)
         rows.append({
             "period": period,
@@ -143,6 +147,7 @@ def series(indicator: Indicator) -> list[dict]:
             "status": status_of(value, target, indicator.alert_threshold, indicator.direction),
             "comment": comment,
             "entered_by": entered_by,
+            "computed": computed,
         })
     return rows
 

@@ -12,6 +12,7 @@ from core.extensions import db
 from core.i18n import in_reader_language
 from core.imports import Column, ImportResult, ImportSpec
 from core.imports.result import also_in, other_rows
+from processes.computed import refusal
 from processes.indicators import record_measurements
 from processes.models import Frequency, Indicator, Measurement
 from processes.periods import PeriodError, parse_period, period_label, period_start
@@ -72,7 +73,7 @@ def plan(result: ImportResult, *, user) -> list[PlannedValue]:
 
 def _known_period(result: ImportResult, row, indicators: dict, user):
     """(indicator, period) of a row, or None when the row is rejected: an unknown indicator, one ``user`` may
-    not record, or a period that is not of the indicator's frequency."""
+    not record, one the app computes, or a period that is not of the indicator's frequency."""
     column, code = result.mapping, str(row.values["indicator"]).strip().upper()
     indicator = indicators.get(code)
     if indicator is None:
@@ -82,6 +83,9 @@ def _known_period(result: ImportResult, row, indicators: dict, user):
     if not may_record_measurements(user, indicator):
         result.reject(row.number, column["indicator"], "indicator", code,
                       _("You may not record measurements of %(code)s.", code=code))
+        return None
+    if indicator.computed_source:
+        result.reject(row.number, column["indicator"], "indicator", code, refusal(indicator))
         return None
     try:
         return indicator, parse_period(row.cells.get("period", row.values["period"]), indicator.frequency)
@@ -127,7 +131,8 @@ def apply(planned: list[PlannedValue], *, actor, replace: bool) -> dict[str, int
 def example_rows(user) -> list[dict]:
     """Two periods of an indicator ``user`` may record, as a measurements file would give them (the template)."""
     query = select(Indicator).options(selectinload(Indicator.process)).order_by(Indicator.code)
-    indicator = next((i for i in db.session.scalars(query) if may_record_measurements(user, i)), None)
+    indicator = next((i for i in db.session.scalars(query)
+                      if not i.computed_source and may_record_measurements(user, i)), None)
     code, frequency = (indicator.code, indicator.frequency) if indicator else ("IND-01", Frequency.MONTHLY)
     latest = period_start(period_start(date.today(), frequency) - timedelta(days=1), frequency)
     earlier = period_start(latest - timedelta(days=1), frequency)

@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -249,6 +250,11 @@ class Indicator(Audited, Versioned, db.Model):
     #: The value beyond which a result is no longer "on the way" to the target but off it.
     alert_threshold: Mapped[float | None] = mapped_column(Float, info=label(_l("Alert threshold")))
     data_source: Mapped[str | None] = mapped_column(String(200), info=label(_l("Data source")))
+    #: The app's own figure the indicator is computed from (a key of ``core.signals.indicator_sources``, e.g.
+    #: ``"surveys.nps"``); None for an indicator whose measurements people enter.
+    computed_source: Mapped[str | None] = mapped_column(String(60), info=label(_l("Computed from")))
+    #: The record that figure is computed for, where it takes one (the survey of ``"surveys.nps"``).
+    source_parameter: Mapped[int | None] = mapped_column(Integer, info=label(_l("Computed for")))
     responsible_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True,
                                                        info=label(_l("Responsible")))
     active: Mapped[bool] = mapped_column(Boolean, default=True, info=label(_l("Active")))
@@ -298,6 +304,9 @@ class Measurement(Audited, Versioned, db.Model):
     comment: Mapped[str | None] = mapped_column(Text, info=label(_l("Comment")))
     entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), info=label(_l("Entered by")))
     entered_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    #: Written by the app from the indicator's computed source (``processes.computed``), never typed.
+    computed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false(),
+                                           info=label(_l("Computed")))
 
     indicator = relationship("Indicator")
     entered_by = relationship("User")

@@ -10,6 +10,7 @@ from core.files import DOCUMENTS, Owner, store_upload
 from core.rules import RuleError
 from core.versioning import ensure_current
 from processes import diagrams, lifecycle
+from processes.computed import refresh, source_of
 from processes.models import (
     Indicator,
     Interface,
@@ -193,7 +194,7 @@ def add_document(process: Process, upload, title: str, *, actor) -> ProcessDocum
 
 
 INDICATOR_ATTRIBUTES = ("code", "name", "definition", "unit", "frequency", "direction", "kind", "alert_threshold",
-                        "data_source", "responsible_id")
+                        "data_source", "computed_source", "source_parameter", "responsible_id")
 
 
 def save_indicator(indicator: Indicator | None, data: dict, *, process: Process | None = None,
@@ -208,7 +209,13 @@ def save_indicator(indicator: Indicator | None, data: dict, *, process: Process 
         if attribute in data:
             setattr(indicator, attribute, _blank_to_none(data[attribute]))
     indicator.code = indicator.code.upper()
+    if not indicator.computed_source:
+        indicator.source_parameter = None
+    elif not indicator.unit and (source := source_of(indicator)) is not None and source.unit:
+        indicator.unit = str(source.unit)  # the figure's own unit, unless the team wrote one
     db.session.flush()
+    if indicator.computed_source:  # its source, parameter or frequency may have changed: measure it again
+        refresh([indicator])
     return indicator
 
 

@@ -1,8 +1,8 @@
 """What the survey engine gives the other packages through ``core.signals``: D1's automatic evidence, survey
 items as the source of an opportunity, the targeted item wave over wave as an improvement's client evidence
 (C2), each improvement group's participation survey (D1), what goes with census clients removed, and the
-scales a response import matches worded answers to; the home page's open waves, and surveys to the global
-search."""
+scales a response import matches worded answers to; the home page's open waves, surveys to the global search,
+the segmentation page's satisfaction, and its headline measures per wave as the sources of computed indicators."""
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
@@ -14,7 +14,7 @@ from core.extensions import db
 from core.home import Panel
 from core.search import DETAIL, Provider, record_url
 from improvements.sources import SURVEY_RESULT, SourceRecords
-from surveys import answer_wordings, evidence, home, invitations, participation, results
+from surveys import answer_wordings, evidence, home, indicator_sources, invitations, participation, results
 from surveys.models import Audience, ItemRole, Survey, SurveyItem
 
 
@@ -90,3 +90,8 @@ def _search_providers(sender, **kwargs):
 @signals.client_satisfaction.connect
 def _client_satisfaction(sender, **kwargs):
     return results.client_satisfaction()
+
+
+@signals.indicator_sources.connect
+def _indicator_sources(sender, **kwargs):
+    return indicator_sources.sources()

@@ -1,8 +1,8 @@
 """What the voice of the client gives the other packages through ``core.signals``: B1's automatic evidence,
 requirements and complaint categories as the source of an opportunity, complaint counts and response times
 before and after an improvement (C2), a section of a census client's page, what goes with census clients
-removed, the lists its import matches values to (kinds, channels, categories), and complaints and requirements to
-the global search."""
+removed, the lists its import matches values to (kinds, channels, categories), complaints and requirements to
+the global search, and its complaint counts and response times as the sources of computed indicators."""
 
 from flask import render_template, url_for
 from flask_babel import lazy_gettext as _l
@@ -13,7 +13,7 @@ from core import signals
 from core.extensions import db
 from core.search import DETAIL, Provider, record_url
 from improvements.sources import CLIENT_REQUIREMENT, COMPLAINT_CATEGORY, SourceRecords
-from voice import complaint_import, evidence
+from voice import complaint_import, evidence, indicator_sources
 from voice.complaints import client_dependants, client_voice
 from voice.models import Complaint, ComplaintCategory, Requirement, RequirementStatus
 
@@ -99,3 +99,8 @@ def _search_providers(sender, **kwargs):
                  (Requirement.statement,), func.substr(Requirement.statement, 1, DETAIL),
                  record_url("voice.requirement_detail", "requirement_id"), order=50),
     ]
+
+
+@signals.indicator_sources.connect
+def _indicator_sources(sender, **kwargs):
+    return indicator_sources.sources()

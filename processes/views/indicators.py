@@ -13,7 +13,7 @@ from core.cache import cached, cached_page
 from core.charts import chart_spec
 from core.extensions import db
 from core.versioning import submit_edit
-from processes import bp
+from processes import bp, computed
 from processes import indicators as logic
 from processes.charts import indicator_chart
 from processes.forms import BenchmarkForm, IndicatorForm, MeasurementForm, TargetForm
@@ -48,6 +48,7 @@ def edit_indicator(indicator_id: int):
     if request.method == "GET":
         form.frequency.data, form.direction.data = indicator.frequency.value, indicator.direction.value
         form.kind.data = indicator.kind.value
+        form.computed_source.data = indicator.computed_source or ""
     saved, conflict = submit_edit(form, indicator, lambda: save_indicator(
         indicator, form.data, version=form.version.data))
     if saved:
@@ -83,11 +84,29 @@ def _detail(indicator: Indicator, **forms):
     forms.setdefault("measurement_form", MeasurementForm(frequency=frequency))
     forms.setdefault("target_form", TargetForm(prefix="target", frequency=frequency))
     forms.setdefault("benchmark_form", BenchmarkForm(prefix="benchmark", frequency=frequency))
+    source = computed.source_of(indicator)
     return render_template(
         "processes/indicator.html", indicator=indicator, history=history, latest=history["latest"],
         status=history["status"], may_edit=may_edit_process(current_user, indicator.process),
-        may_record=may_record_measurements(current_user, indicator),
+        may_record=not indicator.computed_source and may_record_measurements(current_user, indicator),
+        source=source, source_url=computed.source_url(indicator, source) if source else None,
+        source_record=_source_record(indicator, source),
         period_label=lambda d: period_label(d, frequency), **forms)
+
+
+def _source_record(indicator: Indicator, source) -> str | None:
+    """The record a computed indicator's figure is computed for (its survey), by name."""
+    if source is None or source.parameters is None:
+        return None
+    return dict(source.parameters()).get(indicator.source_parameter)
+
+
+def _typed_only(indicator: Indicator):
+    """A redirect to the indicator's page, saying why, when the app computes its measurements; else None."""
+    if not indicator.computed_source:
+        return None
+    flash(computed.refusal(indicator), "warning")
+    return redirect(url_for(".indicator_detail", indicator_id=indicator.id))
 
 
 @bp.get("/indicators/<int:indicator_id>")
@@ -111,6 +130,8 @@ def _done(indicator: Indicator, message: str, anchor: str | None = None):
 def add_measurement(indicator_id: int):
     """Record one period's value; if the period has one, ask whether to replace or keep it."""
     indicator = measurable_indicator(indicator_id)
+    if refused := _typed_only(indicator):
+        return refused
     form = MeasurementForm(frequency=indicator.frequency)
     if form.validate_on_submit():
         period = form.period.period
@@ -171,6 +192,8 @@ def _grid_periods(indicator: Indicator) -> list[date]:
 def measurement_grid(indicator_id: int):
     """Enter or correct many periods at once; the values already recorded are shown and can be changed."""
     indicator = measurable_indicator(indicator_id)
+    if refused := _typed_only(indicator):
+        return refused
     periods = _grid_periods(indicator)
     existing = logic.measurements_by_period(indicator)
     errors = {}
