@@ -45,7 +45,7 @@ def test_a_wave_lists_its_invitations_a_page_at_a_time(app, make_survey, make_wa
     first = coordinator.get(f"/surveys/waves/{wave}").get_data(as_text=True)
     # By segment (North: the odd numbers), then name.
     assert "Person 001" in first and "Person 049" in first and "Person 051" not in first and "Person 000" not in first
-    assert first.count('data-testid="link-used"') == 25 and "60 invitations." in first
+    assert first.count('data-testid="link-used"') == 25 and "60 invitations" in first
     assert f'href="/surveys/waves/{wave}?page=2"' in first
     third = coordinator.get(f"/surveys/waves/{wave}?page=3").get_data(as_text=True)
     assert "Person 040" in third and "Person 058" in third and "Person 038" not in third
