@@ -196,3 +196,21 @@ def test_exports_are_for_signed_in_people_only(app):
                 "/evidence/export.csv", "/evidence/dashboard/export.xlsx", "/surveys/export.csv"):
         response = client.get(url)
         assert response.status_code == 302 and "/login" in response.headers["Location"], url
+
+
+@pytest.mark.parametrize("role", ("admin", "coordinator", "reviewer"))
+def test_the_audit_trail_is_searched_and_exported_by_those_who_may_read_it(app, client_as, role):
+    _activities(app)
+    client = client_as(role)
+    page = client.get("/audit?q=BROKERS").get_data(as_text=True)
+    assert "Focus group with brokers" in page and "Regional market study" not in page
+    rows = _csv(client.get("/audit/export.csv?q=focus group"))
+    labels = {row[rows[0].index("Record")] for row in rows[1:]}
+    assert labels and all("Focus group" in label for label in labels)
+    assert any("waiting times" in label for label in labels) and not any("market" in label for label in labels)
+
+
+def test_the_audit_trail_and_its_export_are_refused_to_members(app, client_as):
+    member = client_as("member")
+    assert member.get("/audit?q=focus").status_code == 403
+    assert member.get("/audit/export.csv?q=focus").status_code == 403
