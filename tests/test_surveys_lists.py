@@ -144,3 +144,11 @@ def test_the_surveys_are_searched_filtered_and_exported(app, make_survey, make_w
     assert rows[1:] == [["Staff 2026", "Staff", "yes", "en", "Participation", "2020-01-01", "", "Open", "0"]]
     sheet = _xlsx(client.get("/surveys/export.xlsx?q=2026"))
     assert [row[0] for row in sheet[1:]] == ["Clients 2026", "Staff 2026"]
+
+
+def test_the_public_link_has_a_copy_button_for_those_who_invite(app, make_survey, make_wave, client_as):
+    wave = make_wave(make_survey("client_satisfaction"), public_link=True)
+    assert 'data-copy-target="public-link"' in client_as("coordinator").get(f"/surveys/waves/{wave}").get_data(
+        as_text=True)
+    assert 'data-copy-target="public-link"' not in client_as("reviewer").get(f"/surveys/waves/{wave}").get_data(
+        as_text=True)
