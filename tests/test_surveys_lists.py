@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 
 from core.extensions import db
 from surveys.models import Audience, Invitation
+from tests.test_evidence_dashboard import count_statements
 
 ROLES = ("admin", "coordinator", "member", "reviewer")
 
@@ -152,3 +153,16 @@ def test_the_public_link_has_a_copy_button_for_those_who_invite(app, make_survey
         as_text=True)
     assert 'data-copy-target="public-link"' not in client_as("reviewer").get(f"/surveys/waves/{wave}").get_data(
         as_text=True)
+
+
+def test_the_wave_page_reads_as_many_statements_for_600_invitations_as_for_30(app, make_survey, make_wave,
+                                                                              client_as):
+    small, _tokens = _wave_with(app, make_survey, make_wave, 30, anonymous=False)
+    large = make_wave(make_survey("client_satisfaction", anonymous=False), name="Large",
+                      invitees=[{"name": f"Big {n:04d}"} for n in range(600)])
+    coordinator = client_as("coordinator")
+    coordinator.get(f"/surveys/waves/{small}")
+    assert count_statements(app, coordinator, f"/surveys/waves/{large}") == count_statements(
+        app, coordinator, f"/surveys/waves/{small}")
+    page = coordinator.get(f"/surveys/waves/{large}").get_data(as_text=True)
+    assert page.count('data-testid="link-used"') == 25 and "600 invitations" in page
