@@ -222,3 +222,9 @@ def _xlsx_value(value):
     if isinstance(value, str):
         return ILLEGAL_CHARACTERS_RE.sub("", str(value))[:MAX_CELL_TEXT]
     return value
+
+
+def table_response(headers, rows, filename_stem: str, fmt: str) -> Response:
+    """``rows`` (tuples in the order of ``headers``, the reader's translated column names) as a CSV or XLSX
+    attachment: what a list's export view returns once it has read the rows its filters match."""
+    return export_response(pd.DataFrame(list(rows), columns=list(headers)), filename_stem, fmt)

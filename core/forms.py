@@ -148,6 +148,7 @@ class LogoForm(FlaskForm):
 class AuditFilterForm(FlaskForm):
     """The filters above the audit trail (sent by GET, so no CSRF token)."""
 
+    q = StringField(_l("Search"), validators=[Optional(), Length(max=100)])
     actor = SelectField(_l("Person"), coerce=int, validators=[Optional()])
     entity_type = SelectField(_l("Kind of record"), validators=[Optional()])
     action = SelectField(_l("Kind of change"), validators=[Optional()])
@@ -157,6 +158,7 @@ class AuditFilterForm(FlaskForm):
 
     def filters(self) -> dict:
         return {
+            "q": (self.q.data or "").strip() or None,
             "actor_id": self.actor.data or None,
             "entity_type": self.entity_type.data or None,
             "action": self.action.data or None,

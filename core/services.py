@@ -8,6 +8,7 @@ from sqlalchemy import String, cast, or_, select
 from core.audit import AuditEntry, audit_children
 from core.extensions import db
 from core.files import IMAGES, Owner, store_upload
+from core.listing import text_matches
 from core.models import Organisation
 from core.timeutil import utc_start_of
 from core.versioning import ensure_current
@@ -38,11 +39,14 @@ def replace_logo(organisation: Organisation, upload, *, actor) -> Organisation:
 
 def audit_query(*, actor_id: int | None = None, entity_type: str | None = None,
                 date_from: dt.date | None = None, date_to: dt.date | None = None,
-                entity_id: str | None = None, action: str | None = None):
+                entity_id: str | None = None, action: str | None = None, q: str | None = None):
     """The audit entries matching the filters, newest first (a SELECT to paginate). The dates are days of
     the organisation's time zone, in which the trail shows its times. One record (kind and id: its "History"
-    link) comes with the entries of the records that belong to it (``record_and_children``)."""
+    link) comes with the entries of the records that belong to it (``record_and_children``). ``q``: words of the
+    record's name as the trail shows it."""
     query = select(AuditEntry).order_by(AuditEntry.id.desc())
+    if q:
+        query = query.where(text_matches(q, AuditEntry.entity_label))
     if actor_id:
         query = query.where(AuditEntry.actor_id == actor_id)
     if entity_type and entity_id:

@@ -6,6 +6,7 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from core.findings import STATUS_LABELS
 from core.forms import AcceptedUpload, options
 from evidence.models import ASSESSMENT_LABELS, Assessment
 from evidence.services import EVIDENCE_KINDS
@@ -92,7 +93,20 @@ class PackForm(FlaskForm):
     submit = SubmitField(_l("Generate evidence pack (PDF)"))
 
 
+class ChecklistFilterForm(FlaskForm):
+    """The search above the checklist (sent by GET, so no CSRF token)."""
+
+    q = StringField(_l("Search"), validators=[Optional(), Length(max=100)])
+    status = SelectField(_l("Automatic evidence"), validators=[Optional()],
+                         choices=options([("", _l("Met, partly or missing"))]
+                                         + [(status.value, label) for status, label in STATUS_LABELS.items()]))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, meta={"csrf": False}, **kwargs)
+
+
 class DashboardFilterForm(FlaskForm):
     # Not ``process``: a field of that name would hide ``Form.process``.
     programme_id = SelectField(_l("Programme"), coerce=int, validators=[Optional()])
     process_id = SelectField(_l("Process"), coerce=int, validators=[Optional()])
+    q = StringField(_l("Search"), validators=[Optional(), Length(max=100)])

@@ -308,3 +308,19 @@ class TrainingForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.attendee_ids.choices = user_options()
+
+
+class ImprovementFilterForm(FlaskForm):
+    """The search above the board and the C1 counter (sent by GET, so no CSRF token); ``qualifies`` is the
+    counter's."""
+
+    q = StringField(_l("Search"), validators=[Optional(), Length(max=100)])
+    group = SelectField(_l("Group"), coerce=none_if_zero, validators=[Optional()])
+    qualifies = SelectField(_l("For C1"), validators=[Optional()],
+                            choices=options([("", _l("Qualifying or not")), ("yes", _l("Qualifying")),
+                                             ("no", _l("Not qualifying"))]))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, meta={"csrf": False}, **kwargs)
+        groups = db.session.scalars(select(Group).order_by(Group.name))
+        self.group.choices = options([(0, _l("All groups"))] + [(g.id, g.name) for g in groups])

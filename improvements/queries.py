@@ -88,15 +88,6 @@ def c1_overview() -> tuple[C1Status, dict[int, Assessment]]:
     return c1_status([(i, assessments[i.id].c1_reasons) for i in improvements]), assessments
 
 
-def board(group_id: int | None = None) -> list[Improvement]:
-    """Every improvement for the board (group and owner loaded with it)."""
-    query = select(Improvement).options(joinedload(Improvement.group), joinedload(Improvement.owner))
-    if group_id:
-        query = query.where(Improvement.group_id == group_id)
-    return list(db.session.scalars(query.order_by(Improvement.deadline.is_(None), Improvement.deadline,
-                                                  Improvement.id)))
-
-
 def task_counts(today: date, group_id: int | None = None) -> dict[int, tuple[int, int, int]]:
     """Per improvement: (tasks, done, overdue), in one GROUP BY."""
     is_open = Task.status.in_((TaskStatus.TODO, TaskStatus.DOING))

@@ -115,6 +115,33 @@ class WaveForm(FlaskForm):
             raise ValidationError(_l("The wave cannot close before it opens."))
 
 
+class SurveyFilterForm(FlaskForm):
+    """The filters above the list of surveys (sent by GET, so no CSRF token)."""
+
+    q = StringField(_l("Search"), validators=[Optional(), Length(max=100)])
+    audience = SelectField(_l("Audience"), validators=[Optional()])
+    anonymity = SelectField(_l("Anonymity"), validators=[Optional()],
+                            choices=options([("", _l("Anonymous and named")), ("anonymous", _l("Anonymous")),
+                                             ("named", _l("Named"))]))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, meta={"csrf": False}, **kwargs)
+        self.audience.choices = options([("", _l("Every audience"))]
+                                        + [(a.value, label) for a, label in AUDIENCE_LABELS.items()])
+
+
+class InvitationFilterForm(FlaskForm):
+    """The search above a wave's invitations (sent by GET, so no CSRF token); ``use`` only for named waves."""
+
+    q = StringField(_l("Search"), validators=[Optional(), Length(max=100)])
+    use = SelectField(_l("Links"), validators=[Optional()],
+                      choices=options([("", _l("Used and unused")), ("used", _l("Used: answered")),
+                                       ("unused", _l("Unused: not answered yet"))]))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, meta={"csrf": False}, **kwargs)
+
+
 class PasteInvitationsForm(FlaskForm):
     lines = TextAreaField(_l("People to invite, one per line"), validators=[DataRequired()],
                           description=_l("Name; e-mail; typology; segment — or paste the columns from a "

@@ -174,7 +174,7 @@ OBJECT_RULES = {
     "surveys.import_responses": ROLE, "surveys.import_responses_template": ROLE,
     "surveys.import_responses_check": UPLOADER,
     "surveys.invite_clients": ROLE, "surveys.invite_list": ROLE, "surveys.invite_staff": ROLE,
-    "surveys.send_invitations": ROLE, "surveys.print_invitations": EDITORS_READ,
+    "surveys.send_invitations": ROLE, "surveys.print_invitations": EDITORS_READ, "surveys.export_invitations": ROLE,
     "surveys.export_responses": ROLE, "surveys.wave_results": ROLE, "surveys.export_results": ROLE,
     "answer.invitation": ROLE, "answer.public": ROLE,
 }

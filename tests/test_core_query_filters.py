@@ -10,7 +10,7 @@ from processes.forms import ProcessFilterForm
 QUERY_ARGUMENTS = (
     "q kind status programme category channel start end source typology segment region abc tenure strategic year "
     "role sort dir page group set show from to granularity actor entity_type entity_id date_from date_to "
-    "programme_id process_id client parent origin report before after lang joint"
+    "programme_id process_id client parent origin report before after lang joint use anonymity audience qualifies"
 ).split()
 #: Refused values, each sent in every argument at once (each argument is read on its own, so one refused
 #: value cannot hide another).
@@ -46,6 +46,10 @@ def test_no_list_fails_on_a_query_value_it_does_not_offer(app, client_as, make_p
     ("/clients/complaints?kind=x", "Complaints"),
     ("/clients/complaints/export.csv?kind=x&channel=y&start=nope", "Reference"),
     ("/users?role=x&status=y", "Users"),
+    ("/clients/listening/export.csv?kind=x&typology=y&start=nope", "Held on"),
+    ("/surveys/export.csv?audience=x&anonymity=y", "Survey"),
+    ("/improvements/c1/export.csv?qualifies=x&group=abc", "Qualifies for C1"),
+    ("/evidence/dashboard/export.csv?programme_id=x&process_id=-1", "Indicator"),
 ])
 def test_a_refused_filter_value_lists_everything(app, client_as, make_process, url, shown):
     make_process(code="P1", name="Handle complaints")

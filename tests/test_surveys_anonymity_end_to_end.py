@@ -65,7 +65,7 @@ OTHER_RECORDS = {
     "evidence.reload_set": "criteria sets",
     "static": "static files",
 }
-EXPORTS = ("surveys.export_responses", "surveys.export_results")
+EXPORTS = ("surveys.export_responses", "surveys.export_results", "surveys.export_invitations")
 COMMENT = "Zebra quartz lantern 7731"
 NAME, EMAIL = "Iñaki Zubiri Etxeberria", "izubiri@example.test"
 #: The known person's answers: 1 on every question, where everyone else answers 4 or 5.

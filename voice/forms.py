@@ -43,6 +43,21 @@ def enum_options(labels, blank=None):
     return options(([("", blank)] if blank else []) + [(key.value, label) for key, label in labels.items()])
 
 
+class ActivityFilterForm(FlaskForm):
+    """The filters above the listening activities (sent by GET, so no CSRF token)."""
+
+    q = StringField(_l("Search"), validators=[Optional(), Length(max=100)])
+    kind = SelectField(_l("Kind"), validators=[Optional()])
+    typology = SelectField(_l("Typology"), validators=[Optional()])
+    start = DateField(_l("Held from"), validators=[Optional()])
+    end = DateField(_l("Held to"), validators=[Optional()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, meta={"csrf": False}, **kwargs)
+        self.kind.choices = enum_options(ACTIVITY_KIND_LABELS, _l("All kinds"))
+        self.typology.choices = typology_options(_l("All typologies"))
+
+
 class ClientCodeField(StringField):
     """A census client named by its code; ``client_id`` holds the match after validation."""
 

@@ -9,13 +9,15 @@ from flask_login import current_user
 
 from core import transitions
 from core.access import COORDINATION, REVIEW, TEAM_DATA, allow
+from core.exports import table_response
 from core.extensions import db
-from core.forms import ConfirmChangeForm, EmptyForm, options
+from core.forms import ConfirmChangeForm, EmptyForm, options, read_filters
 from core.ids import record_id
 from core.ui import confirmation_posted, flash_form_errors
-from evidence import bp, reload, services, switching
+from evidence import bp, listing, reload, services, switching
 from evidence.criteria_sets import MAX_BYTES, CriteriaFileError, current_set, install_set, parse_criteria_file
 from evidence.forms import (
+    ChecklistFilterForm,
     CriteriaSetForm,
     EvidenceForm,
     PackForm,
@@ -29,17 +31,37 @@ from evidence.records import parse_record, record_choices, record_link
 from evidence.views.common import chosen_set, criterion_or_404, language
 
 
+def _checklist_filters() -> tuple[ChecklistFilterForm, listing.ChecklistFilters]:
+    form = read_filters(ChecklistFilterForm(request.args))
+    return form, listing.ChecklistFilters(q=(form.q.data or "").strip() or None, status=form.status.data or None)
+
+
 @bp.get("/")
 @allow(TEAM_DATA)
 def checklist():
-    """The criteria of the set in use: automatic status, self-assessment, verdict, readiness and one gap list."""
+    """The criteria of the set in use: automatic status, self-assessment, verdict, readiness and one gap list
+    (readiness over every criterion, the list and the gaps as filtered)."""
     criteria_set = chosen_set(request.args.get("set", type=record_id))
+    form, filters = _checklist_filters()
     rows = services.checklist(criteria_set)
+    shown = listing.listed(rows, filters, language())
     sets = db.session.scalars(db.select(CriteriaSet).order_by(CriteriaSet.id)).all()
-    return render_template("evidence/checklist.html", criteria_set=criteria_set, rows=rows, sets=sets,
-                           readiness=services.readiness(rows), gaps=services.gap_list(rows), lang=language(),
-                           without_source=services.without_source(rows),
-                           pack_form=PackForm(language=language()))
+    return render_template("evidence/checklist.html", criteria_set=criteria_set, rows=rows, shown=shown, sets=sets,
+                           readiness=services.readiness(rows), gaps=services.gap_list(shown), lang=language(),
+                           without_source=services.without_source(rows), form=form,
+                           filtered=filters != listing.ChecklistFilters(), pack_form=PackForm(language=language()))
+
+
+@bp.get("/export.<any(csv, xlsx):fmt>")
+@allow(TEAM_DATA)
+def export_checklist(fmt: str):
+    """The checklist as filtered: each criterion's automatic status and why, its gaps, the latest self-assessment
+    and verdict, as CSV or XLSX."""
+    criteria_set = chosen_set(request.args.get("set", type=record_id))
+    _form, filters = _checklist_filters()
+    rows = listing.listed(services.checklist(criteria_set), filters, language())
+    headers, data = listing.checklist_table(rows, language())
+    return table_response(headers, data, _("checklist - %(set)s", set=criteria_set.code), fmt)
 
 
 @bp.get("/criteria/<int:criterion_id>")

@@ -7,14 +7,15 @@ from sqlalchemy import func, select
 
 from core.access import COORDINATION, TEAM_DATA, allow
 from core.charts import chart_spec
+from core.exports import table_response
 from core.extensions import db
-from core.ids import record_id
+from core.forms import read_filters
 from core.versioning import submit_edit
-from improvements import bp, scoring, work
+from improvements import bp, listing, scoring, work
 from improvements.charts import impact_effort_chart
-from improvements.forms import CriterionForm, score_form
+from improvements.forms import CriterionForm, ImprovementFilterForm, score_form
+from improvements.listing import ImprovementFilters
 from improvements.models import DONE, STATUS_LABELS, Group, Improvement, PriorityCriterion, Status
-from improvements.queries import board as board_rows
 from improvements.queries import c1_overview, group_improvements, task_counts
 from improvements.services import may_edit_group
 from improvements.views.common import done, editable_improvement, today
@@ -35,27 +36,60 @@ def index():
     return render_template("improvements/index.html", c1=status, groups=groups, counts=counts)
 
 
+def _filters() -> tuple[ImprovementFilterForm, ImprovementFilters]:
+    form = read_filters(ImprovementFilterForm(request.args))
+    return form, ImprovementFilters(q=(form.q.data or "").strip() or None, group_id=form.group.data or None,
+                                    qualifies=form.qualifies.data or None)
+
+
+def _c1_listed(filters: ImprovementFilters):
+    status, assessments = c1_overview()
+    candidates = [*status.qualifying, *(improvement for improvement, _reasons in status.others)]
+    return status, assessments, listing.c1_listed(candidates, assessments, filters)
+
+
 @bp.get("/c1")
 @allow(TEAM_DATA)
 def c1():
-    """Whether C1 holds: the improvements that qualify, and why the others do not."""
-    status, assessments = c1_overview()
-    return render_template("improvements/c1.html", c1=status, assessments=assessments, status_labels=STATUS_LABELS)
+    """Whether C1 holds: the improvements that qualify, and why the others do not (the list filtered, the
+    verdict over all of them)."""
+    form, filters = _filters()
+    status, assessments, listed = _c1_listed(filters)
+    return render_template("improvements/c1.html", c1=status, assessments=assessments, status_labels=STATUS_LABELS,
+                           form=form, listed=listed, filtered=filters != ImprovementFilters())
+
+
+@bp.get("/c1/export.<any(csv, xlsx):fmt>")
+@allow(TEAM_DATA)
+def export_c1(fmt: str):
+    """The C1 counter's improvements matching the filters, whether each qualifies and why not, as CSV or XLSX."""
+    _form, filters = _filters()
+    _status, assessments, listed = _c1_listed(filters)
+    headers, rows = listing.c1_table(listed, assessments)
+    return table_response(headers, rows, _("C1 counter"), fmt)
 
 
 @bp.get("/board")
 @allow(TEAM_DATA)
 def board():
-    """Every improvement in a column by status; overdue ones and overdue tasks highlighted."""
-    group_id = request.args.get("group", type=record_id)
-    rows = board_rows(group_id)
+    """Every improvement matching the search in a column by status; overdue ones and overdue tasks highlighted."""
+    form, filters = _filters()
+    rows = listing.board(filters)
     columns = {status: [] for status in COLUMNS}
     for improvement in rows:
         columns[improvement.status].append(improvement)
-    groups = list(db.session.scalars(select(Group).order_by(Group.name)))
     return render_template("improvements/board.html", columns=columns, labels=STATUS_LABELS,
-                           counts=task_counts(today(), group_id), today=today(), groups=groups,
-                           group_id=group_id, finished=DONE + (Status.CANCELLED,))
+                           counts=task_counts(today(), filters.group_id), today=today(), form=form,
+                           filtered=filters != ImprovementFilters(), finished=DONE + (Status.CANCELLED,))
+
+
+@bp.get("/board/export.<any(csv, xlsx):fmt>")
+@allow(TEAM_DATA)
+def export_board(fmt: str):
+    """The board's improvements matching the search, with their plan, result and tasks, as CSV or XLSX."""
+    _form, filters = _filters()
+    headers, rows = listing.board_table(listing.board(filters), task_counts(today(), filters.group_id), today())
+    return table_response(headers, rows, _("improvements"), fmt)
 
 
 @bp.get("/groups/<int:group_id>/priorities")

@@ -1,6 +1,5 @@
 """Clients: the ranking by contribution, one client, creating, editing, recording an exit."""
 
-import pandas as pd
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
@@ -11,7 +10,7 @@ from sqlalchemy import select
 from core import signals, transitions
 from core.access import TEAM_DATA, allow
 from core.charts import chart_spec
-from core.exports import export_response
+from core.exports import table_response
 from core.extensions import db
 from core.forms import ConfirmChangeForm, EmptyForm, read_filters
 from core.rules import rule_refusals
@@ -92,7 +91,7 @@ def export(fmt: str):
              row.Client.segment, row.Client.region, _("Active") if row.Client.active else _("Lost"),
              _("yes") if row.Client.strategic else _("no"), row.potential, row.purchases, row.margin, row.share,
              row.contribution, row.cumulative_share, row.abc) for row in rows]
-    return export_response(pd.DataFrame(data, columns=headers), _("clients-%(year)d", year=year), fmt)
+    return table_response(headers, data, _("clients-%(year)d", year=year), fmt)
 
 
 @bp.get("/<int:client_id>")

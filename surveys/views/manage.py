@@ -1,37 +1,47 @@
 """Surveys and their questionnaires: the list, creating, editing details and items (new edition when
 the survey has answers)."""
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from core.access import TEAM_DATA, allow
+from core.exports import table_response
 from core.extensions import db
-from core.forms import EmptyForm
+from core.forms import EmptyForm, read_filters
 from core.rules import rule_refusals
 from core.versioning import ensure_current, submit_edit
-from surveys import bp, engine, releases
-from surveys.forms import ItemForm, NewSurveyForm, SurveyDetailsForm
-from surveys.models import Response, Survey, SurveyItem, Wave
+from surveys import bp, catalogue, engine, releases
+from surveys.forms import ItemForm, NewSurveyForm, SurveyDetailsForm, SurveyFilterForm
+from surveys.models import Response, Survey, SurveyItem
+
+
+def _survey_filters() -> tuple[SurveyFilterForm, catalogue.SurveyFilters]:
+    form = read_filters(SurveyFilterForm(request.args))
+    return form, catalogue.SurveyFilters(q=(form.q.data or "").strip() or None, audience=form.audience.data or None,
+                                         anonymity=form.anonymity.data or None)
 
 
 @bp.get("/")
 @allow(TEAM_DATA)
 def index():
-    """Every current survey with its waves and how many responses each shows (anonymous waves: released)."""
-    surveys = db.session.scalars(select(Survey).where(Survey.superseded.is_(False))
-                                 .order_by(Survey.audience, Survey.title)).all()
-    roots = {s.root_id for s in surveys}
-    waves = db.session.execute(
-        select(Wave, Survey.family_id, Survey.id).join(Survey, Survey.id == Wave.survey_id)
-        .where((Survey.id.in_(roots)) | (Survey.family_id.in_(roots))).order_by(Wave.opens_on)).all()
-    by_root = {}
-    for wave, family_id, survey_id in waves:
-        by_root.setdefault(family_id or survey_id, []).append(wave)
-    sizes = dict(db.session.execute(select(Response.wave_id, func.count()).where(releases.shown_responses())
-                                    .group_by(Response.wave_id)).all())
-    return render_template("surveys/index.html", surveys=surveys, by_root=by_root, sizes=sizes)
+    """Every current survey matching the filters, with its waves and how many responses each shows (anonymous
+    waves: released)."""
+    form, filters = _survey_filters()
+    surveys = catalogue.current_surveys(filters)
+    return render_template("surveys/index.html", surveys=surveys, by_root=catalogue.waves_by_root(surveys),
+                           sizes=catalogue.wave_sizes(), form=form,
+                           filtered=filters != catalogue.SurveyFilters())
+
+
+@bp.get("/export.<any(csv, xlsx):fmt>")
+@allow(TEAM_DATA)
+def export_surveys(fmt: str):
+    """The surveys matching the filters, one row per wave with the responses it shows, as CSV or XLSX."""
+    _form, filters = _survey_filters()
+    headers, rows = catalogue.export_table(catalogue.current_surveys(filters))
+    return table_response(headers, rows, _("surveys"), fmt)
 
 
 @bp.route("/new", methods=["GET", "POST"])

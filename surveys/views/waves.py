@@ -1,20 +1,27 @@
 """Waves of a survey: creating, opening and closing them, and inviting people with their own links."""
 
-from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from core import transitions
 from core.access import TEAM_DATA, allow, may
+from core.exports import table_response
 from core.extensions import db
-from core.forms import ConfirmChangeForm, EmptyForm
+from core.forms import ConfirmChangeForm, EmptyForm, read_filters
 from core.mail import mail_configured
 from core.rules import rule_refusals
 from core.timeutil import utcnow
 from core.ui import confirmation_posted, flash_form_errors
-from surveys import bp, engine, invitations, lifecycle, networks
-from surveys.forms import ClientInvitationsForm, PasteInvitationsForm, StaffInvitationsForm, WaveForm
+from surveys import bp, engine, invitation_list, invitations, lifecycle, networks
+from surveys.forms import (
+    ClientInvitationsForm,
+    InvitationFilterForm,
+    PasteInvitationsForm,
+    StaffInvitationsForm,
+    WaveForm,
+)
 from surveys.labels import STATUS_LABELS
 from surveys.models import WAVE_HISTORY_KIND, Audience, Invitation, Survey, Wave, WaveStatus
 
@@ -46,17 +53,25 @@ def new_wave(survey_id: int):
     return render_template("surveys/wave_form.html", form=form, survey=survey)
 
 
+def _invitation_filters(wave: Wave) -> tuple[InvitationFilterForm, invitation_list.InvitationFilters]:
+    form = read_filters(InvitationFilterForm(request.args))
+    use = None if wave.survey.anonymous else (form.use.data or None)
+    return form, invitation_list.InvitationFilters(q=(form.q.data or "").strip() or None, use=use)
+
+
 @bp.get("/waves/<int:wave_id>")
 @allow(TEAM_DATA)
 def wave(wave_id: int):
-    """A wave: its status and links, and who is invited. In an anonymous survey nobody sees who answered,
-    and no personal link is shown beside a name: links are e-mailed or printed once as sealed slips."""
+    """A wave: its status and links, and who is invited, a page at a time. In an anonymous survey nobody sees
+    who answered, and no personal link is shown beside a name: links are e-mailed or printed once as sealed
+    slips."""
     wave = db.get_or_404(Wave, wave_id)
     editor = may("surveys.invite_list", "POST")
-    people = db.session.scalars(select(Invitation).where(Invitation.wave_id == wave.id)
-                                .order_by(Invitation.segment, Invitation.name)).all()
+    form, filters = _invitation_filters(wave)
+    page = db.paginate(invitation_list.invitations_query(wave, filters), per_page=current_app.config["PER_PAGE"])
     return render_template(
-        "surveys/wave.html", wave=wave, survey=wave.survey, invitations=people, editor=editor,
+        "surveys/wave.html", wave=wave, survey=wave.survey, page=page, filter_form=form,
+        filtered=filters != invitation_list.InvitationFilters(), editor=editor,
         counts=invitations.invitation_counts(wave), slips=invitations.slip_counts(wave),
         show_links=editor and not wave.survey.anonymous, public_link=public_link(wave) if editor else None,
         networks=networks.network_counts(wave) if wave.public_token else [],
@@ -65,6 +80,19 @@ def wave(wave_id: int):
         census_form=ClientInvitationsForm() if wave.survey.audience == Audience.CLIENTS else None,
         accepting=engine.accepts_answers(wave), history=transitions.history(WAVE_HISTORY_KIND, wave.id),
         status_labels={k.value: v for k, v in STATUS_LABELS.items()})
+
+
+@bp.get("/waves/<int:wave_id>/invitations.<any(csv, xlsx):fmt>")
+@allow(TEAM_DATA)
+def export_invitations(wave_id: int, fmt: str):
+    """The wave's invitations matching the search, as CSV or XLSX: with their links for those who may invite
+    (named waves), and never, in an anonymous wave, anything that tells whose link was used."""
+    wave = db.get_or_404(Wave, wave_id)
+    _form, filters = _invitation_filters(wave)
+    rows = db.session.scalars(invitation_list.invitations_query(wave, filters))
+    headers, data = invitation_list.export_table(
+        wave, rows, links=may("surveys.invite_list", "POST") and not wave.survey.anonymous, link_for=link_for)
+    return table_response(headers, data, _("invitations - %(wave)s", wave=wave.name), fmt)
 
 
 @bp.route("/waves/<int:wave_id>/<any(open, close):action>", methods=["GET", "POST"])

@@ -1,6 +1,5 @@
 """The register of enquiries, complaints, claims and incidents (B1): list, charts, record, answer, import."""
 
-import pandas as pd
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -11,7 +10,7 @@ from sqlalchemy import func, select
 from core import transitions
 from core.access import TEAM_DATA, allow
 from core.charts import chart_spec
-from core.exports import export_response
+from core.exports import table_response
 from core.extensions import db
 from core.files import Owner
 from core.forms import EmptyForm, read_filters
@@ -90,7 +89,7 @@ def export_complaints(fmt: str):
     data = [(c.reference, str(CONTACT_KIND_LABELS[c.kind]), c.received_on, str(CHANNEL_LABELS[c.channel]), category,
              code, c.description, c.responded_on, days, c.resolution, c.satisfaction)
             for c, category, code, days in db.session.execute(_sorted_query(filters))]
-    return export_response(pd.DataFrame(data, columns=headers), _("complaints"), fmt)
+    return table_response(headers, data, _("complaints"), fmt)
 
 
 @bp.route("/complaints/new", methods=["GET", "POST"])

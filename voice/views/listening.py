@@ -1,34 +1,54 @@
 """Listening activities (focus groups, trusted-client consultations, market studies, internal knowledge) and
 "is listening worth it?": the yearly cost of listening against the benefit of the clients kept (seeds/000)."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from core.access import COORDINATION, TEAM_DATA, allow
 from core.charts import chart_spec
+from core.exports import table_response
 from core.extensions import db
+from core.forms import read_filters
 from core.versioning import EditConflict, ensure_current, submit_edit
 from loyalty.models import TYPOLOGY_LABELS
 from surveys.models import Survey, Wave
 from voice import bp, charts, costs
-from voice.forms import ActivityForm, AssumptionsForm, WaveCostForm
+from voice.forms import ActivityFilterForm, ActivityForm, AssumptionsForm, WaveCostForm
 from voice.labels import ACTIVITY_KIND_LABELS, ACTIVITY_SOURCE, REQUIREMENT_STATUS_LABELS
-from voice.listening import save_activity
-from voice.models import ListeningActivity, Requirement, WaveCost
+from voice.listening import ActivityFilters, activities_query, save_activity
+from voice.models import ListeningActivity, WaveCost
+from voice.views.complaints import RowsPage
+
+
+def _activity_filters() -> tuple[ActivityFilterForm, ActivityFilters]:
+    form = read_filters(ActivityFilterForm(request.args))
+    return form, ActivityFilters(q=(form.q.data or "").strip() or None, kind=form.kind.data or None,
+                                 typology=form.typology.data or None, start=form.start.data, end=form.end.data)
 
 
 @bp.get("/listening")
 @allow(TEAM_DATA)
 def activities():
-    """Every listening activity, latest first, with its cost and how many requirements it produced."""
-    produced = (select(Requirement.activity_id, func.count().label("n")).group_by(Requirement.activity_id)
-                .subquery())
-    rows = db.session.execute(select(ListeningActivity, func.coalesce(produced.c.n, 0))
-                              .outerjoin(produced, produced.c.activity_id == ListeningActivity.id)
-                              .order_by(ListeningActivity.held_on.desc())).all()
-    return render_template("voice/activities.html", rows=rows, kinds=ACTIVITY_KIND_LABELS,
-                           typologies=TYPOLOGY_LABELS)
+    """Every listening activity matching the filters, latest first, with its cost and how many requirements it
+    produced, a page at a time."""
+    form, filters = _activity_filters()
+    page = RowsPage(query=activities_query(filters), per_page=current_app.config["PER_PAGE"])
+    return render_template("voice/activities.html", page=page, form=form, filtered=filters != ActivityFilters(),
+                           kinds=ACTIVITY_KIND_LABELS, typologies=TYPOLOGY_LABELS)
+
+
+@bp.get("/listening/export.<any(csv, xlsx):fmt>")
+@allow(TEAM_DATA)
+def export_activities(fmt: str):
+    """The listening activities matching the filters, with their costs, as CSV or XLSX."""
+    _form, filters = _activity_filters()
+    headers = [_("Held on"), _("Activity"), _("Kind"), _("Participants"), _("Typology"), _("Findings"),
+               _("Requirements"), _("Staff hours"), _("Hourly rate"), _("External cost"), _("Cost")]
+    rows = [(a.held_on, a.title, str(ACTIVITY_KIND_LABELS[a.kind]), a.participants,
+             str(TYPOLOGY_LABELS[a.typology]) if a.typology else None, a.findings, produced, a.staff_hours,
+             a.hourly_rate, a.external_cost, a.cost) for a, produced in db.session.execute(activities_query(filters))]
+    return table_response(headers, rows, _("listening-activities"), fmt)
 
 
 def _activity_form(activity: ListeningActivity | None) -> ActivityForm:

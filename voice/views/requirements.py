@@ -1,6 +1,5 @@
 """The requirements register (B1): what clients need or expect, where it was heard, and what became of it."""
 
-import pandas as pd
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -8,7 +7,7 @@ from sqlalchemy import func, or_, select
 
 from core import transitions
 from core.access import TEAM_DATA, allow
-from core.exports import export_response
+from core.exports import table_response
 from core.extensions import db
 from core.forms import options, read_filters
 from core.rules import rule_refusals
@@ -76,7 +75,7 @@ def export_requirements(fmt: str):
              str(SOURCE_LABELS[r.source]), r.identified_on, str(IMPORTANCE_LABELS[r.importance]),
              str(REQUIREMENT_STATUS_LABELS[r.status]), r.rejection_reason, str(r.origin) if r.origin else "")
             for r in db.session.scalars(query)]
-    return export_response(pd.DataFrame(data, columns=headers), _("requirements"), fmt)
+    return table_response(headers, data, _("requirements"), fmt)
 
 
 def origin_choices(selected: str | None = None) -> list[tuple[str, str]]:
