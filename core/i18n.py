@@ -12,7 +12,7 @@ from collections.abc import Mapping
 
 from babel import Locale, UnknownLocaleError
 from flask import current_app, has_request_context, request, session
-from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_login import current_user
 
 #: The widths a template or a service may name (``|dateformat('medium')``): every one is the house format, so
@@ -103,16 +103,17 @@ def moment(value, format: str | None = None) -> str:
     return "" if value is None else format_datetime(value, format)
 
 
-def _decimals(digits: int) -> str:
-    return "#,##0" + ("." + "0" * digits if digits else "")
+def _decimals(digits: int | None) -> str:
+    """``#,##0.0`` for one decimal; ``None``: as many as the value has, up to three (``#,##0.###``)."""
+    return "#,##0." + "#" * 3 if digits is None else "#,##0" + ("." + "0" * digits if digits else "")
 
 
-def number(value, digits: int = 1) -> str:
+def number(value, digits: int | None = 1) -> str:
     """A number with ``digits`` decimals as the reader writes it (es 1.234,5; en 1,234.5); "—" for none."""
     return "—" if value is None else format_decimal(value, _decimals(digits))
 
 
-def signed(value, digits: int = 1) -> str:
+def signed(value, digits: int | None = 1) -> str:
     """A change, always with its sign (+3,0 / -20,1); "—" for none."""
     if value is None:
         return "—"
@@ -120,23 +121,15 @@ def signed(value, digits: int = 1) -> str:
     return format_decimal(value, f"+{pattern};-{pattern}")
 
 
-def _percent_pattern(digits: int) -> str:
-    """The reader's percent pattern (es ``#,##0 %``, en ``#,##0%``) with ``digits`` decimals."""
-    standard = get_locale().percent_formats[None].pattern.split(";")[0]
-    return standard.replace("#,##0", _decimals(digits), 1)
+def percent(value, digits: int | None = 1) -> str:
+    """A share given in percent points (``50.5`` → es 50,5 %, en 50.5 %); "—" for none. The sign follows a
+    space in both languages, as every text of the app writes it ("favourable 57 %")."""
+    return "—" if value is None else f"{number(value, digits)} %"
 
 
-def percent(value, digits: int = 1) -> str:
-    """A share given in percent points (``50.5`` → es 50,5 %, en 50.5%); "—" for none."""
-    return "—" if value is None else format_percent(value / 100, _percent_pattern(digits))
-
-
-def signed_percent(value, digits: int = 1) -> str:
-    """A change in percent points, always with its sign (es -50,5 %, en +12.0%); "—" for none."""
-    if value is None:
-        return "—"
-    pattern = _percent_pattern(digits)
-    return format_percent(value / 100, f"+{pattern};-{pattern}")
+def signed_percent(value, digits: int | None = 1) -> str:
+    """A change in percent points, always with its sign (es -50,5 %, en +12.0 %); "—" for none."""
+    return "—" if value is None else f"{signed(value, digits)} %"
 
 
 def register_filters(app) -> None:

@@ -27,6 +27,7 @@ from sqlalchemy.orm import joinedload
 
 from core.extensions import db
 from core.findings import Figure, Finding, Line, Status, Table, Threshold, share, threshold_values, thresholds_table
+from core.i18n import signed_percent
 from improvements.models import (
     DONE,
     EVIDENCE_LABELS,
@@ -84,7 +85,7 @@ def _measure(improvement: Improvement) -> str:
 
 def _change(assessment: Assessment) -> str:
     pct = assessment.result.change_pct
-    return "—" if pct is None else f"{pct:+.1f} %"
+    return signed_percent(pct)
 
 
 def _before_after(improvement: Improvement, assessment: Assessment) -> str:

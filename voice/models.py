@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.audit import Audited, label, value_labels
 from core.extensions import db
+from core.i18n import day
 from core.models import stored_enum
 from core.rules import RuleError, TransitionRefused
 from core.timeutil import utcnow
@@ -169,7 +170,7 @@ class Complaint(Audited, Versioned, db.Model):
         return (self.responded_on - self.received_on).days if self.responded_on else None
 
     def __str__(self) -> str:
-        return self.reference or f"#{self.id} · {self.received_on.isoformat()}"
+        return self.reference or f"#{self.id} · {day(self.received_on)}"
 
 
 class ListeningActivity(Audited, Versioned, db.Model):
@@ -202,7 +203,7 @@ class ListeningActivity(Audited, Versioned, db.Model):
         return listening_cost(self.staff_hours, self.hourly_rate, self.external_cost)
 
     def __str__(self) -> str:
-        return f"{self.title} ({self.held_on.isoformat()})"
+        return f"{self.title} ({day(self.held_on)})"
 
 
 class WaveCost(Audited, Versioned, db.Model):
