@@ -83,3 +83,59 @@ def test_a_catalogue_error_is_found_where_it_is():
                                  '#, python-format\nmsgid "%(n)d done"\nmsgstr "%(n)d hecho %s"\n'))
     errors = catalogue_errors(broken)
     assert len(errors) == 1 and errors[0].startswith("6: ") and "positional and named" in errors[0]
+
+
+#: The familiar "tú" in Spanish: the catalogue speaks "usted" everywhere, the public survey pages included.
+#: Possessives and pronouns (tu, tus, te), second-person verbs (puedes, tienes, has…), imperatives of "tú" where a
+#: sentence starts ("Usa al menos…", ": elige otra") and the familiar forms with an enclitic pronoun
+#: ("Guárdalo", "regístralas"). Third persons that read the same mid-sentence ("la importación usa",
+#: "%(code)s vuelve a ser cliente") are not flagged: the imperative is only looked for where a sentence starts.
+TU_WORDS = re.compile(
+    r"\b(tu|tus|te|ti|contigo|tuyo|tuya|tuyos|tuyas|puedes|puedas|tienes|tengas|quieres|quieras|debes|necesitas|"
+    r"has|hayas|sabes|sepas|estás|eres|usas|eliges|elijas|cambias|dejas|generes|pierdes|respondiste|"
+    r"podrás|verás|comprobarás|indicarás|tendrás|recibirás)\b", re.IGNORECASE)
+TU_IMPERATIVES = re.compile(
+    r"(?:^|(?<=[.:;!?]\s)|(?<=[¿¡(\n])|(?<=— ))"
+    r"(usa|utiliza|introduce|elige|escribe|indica|añade|sube|pulsa|haz|pon|revisa|comprueba|vuelve|selecciona|marca|"
+    r"guarda|copia|abre|corrige|espera|confirma|cambia|crea|define|importa|adjunta|recarga|avisa|descarga|pide|"
+    r"empieza|registra|rellena|imprime|invita|fija|vincula|ejecuta|escanea|pega|mira|borra|recuerda)\b", re.IGNORECASE)
+TU_ENCLITICS = re.compile(
+    r"\b(guárda(lo|la|los|las)|ábre(lo|la|los|las)|compruéba(lo|la|los|las)|añáde(lo|la|los|las)|"
+    r"regístra(lo|la|los|las)|impórta(lo|la|los|las)|divíde(lo|la|los|las)|envía(lo|la|los|las)|"
+    r"retíra(lo|la|los|las)|déja(lo|la|los|las)|escríbe(lo|la|los|las)|muéve(lo|la|los|las)|"
+    r"configúra(lo|la|los|las)|planifíca(lo|la|los|las)|somételo|sométela|desmárca(lo|la)|hazlo|ponlo|"
+    r"elíge(lo|la|los|las)|indícalo|adelántate|asegúrate|fíjate)\b", re.IGNORECASE)
+#: Where a clause starts with a third person or a noun that reads like an imperative of "tú".
+USTED_EXCEPTIONS = ("Empieza con", "Completa", "sube la prioridad", ": vuelve a la lista de comprobación")
+
+
+def familiar_forms(text: str) -> list[str]:
+    """The "tú" forms in a Spanish text, as found."""
+    for exception in USTED_EXCEPTIONS:
+        text = text.replace(exception, " ")
+    return [match.group(0) for pattern in (TU_WORDS, TU_ENCLITICS, TU_IMPERATIVES) for match in pattern.finditer(text)]
+
+
+def test_the_familiar_forms_are_found_and_usted_is_not():
+    for familiar in ("Usa al menos 12 caracteres.", "Esta no es tu contraseña actual.", "No puedes registrar.",
+                     "Si te llegó en un mensaje, vuelve a abrirla", "La fecha ya ha pasado: elige otra.",
+                     "Ábrelo en la hoja y guárdalo como CSV.", "Ya has respondido a esta encuesta",
+                     "Gracias por tus respuestas", "Introduce el código", "Abre la aplicación y escribe el código"):
+        assert familiar_forms(familiar), familiar
+    for usted in ("Use al menos 12 caracteres.", "Esta no es su contraseña actual.", "La importación usa la columna.",
+                  "%(code)s vuelve a ser cliente actual.", "Un grupo de mejora registra oportunidades y las prioriza.",
+                  "Consulta a clientes de confianza", "Ábralo en su hoja y guárdelo como CSV.", "Empieza con",
+                  "Ya ha respondido a esta encuesta", "Cada cambio guardado en la ficha crea una revisión.",
+                  "Una puntuación más alta sube la prioridad", "Lista de comprobación completa", "Té o café"):
+        assert familiar_forms(usted) == [], usted
+
+
+def test_the_spanish_catalogue_speaks_usted_everywhere():
+    found = []
+    for message in spanish_catalogue():
+        if not message.id:
+            continue
+        for text in message.string if isinstance(message.string, tuple) else (message.string,):
+            if forms := familiar_forms(text or ""):
+                found.append(f"{message.lineno}: {forms} in {text[:80]!r}")
+    assert found == [], "Spanish speaks usted: " + "\n".join(found)
