@@ -19,7 +19,7 @@ reasons), so the checklist and the package's own pages always agree. Each criter
 from dataclasses import dataclass, field
 
 from flask import url_for
-from flask_babel import format_date, format_decimal, ngettext
+from flask_babel import format_date, format_decimal, ngettext, pgettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -330,7 +330,7 @@ def _c2_blocks(facts: C2Facts) -> list:
                      _change(assessment), _number(result.target), _yes_no(result.target_met),
                      _yes_no(assessment.valued)])
     blocks = [Table(_("Before and after each implemented improvement"),
-                    [_("Improvement"), _("Measure"), _("Before"), _("After"), _("Change"), _("Target"),
+                    [_("Improvement"), _("Measure"), _("Before"), _("After"), pgettext("figure", "Change"), _("Target"),
                      _("Target reached"), _("Clients value it")], rows)]
     evidence = _client_evidence_rows(facts.implemented)
     if evidence:

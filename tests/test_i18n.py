@@ -11,20 +11,22 @@ from tests.conftest import sign_in
 
 ROOT = Path(__file__).resolve().parent.parent
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None,
+            "pgettext": ((1, "c"), 2), "lazy_pgettext": ((1, "c"), 2)}
 
 
 def marked_strings() -> dict:
-    """Every marked message: its catalogue key (the singular) and its source forms."""
+    """Every marked message: its catalogue key (the singular and its context: "" for none, "button" where a
+    word is a verb on a button and a noun elsewhere) and its source forms."""
     mapping = [("**.py", "python"), ("templates/**.html", "jinja2")]
     found = {}
-    for _filename, _lineno, message, _comments, _context in extract_from_dir(
+    for _filename, _lineno, message, _comments, context in extract_from_dir(
         str(ROOT), method_map=mapping, keywords=KEYWORDS,
         directory_filter=lambda path: not Path(path).name.startswith((".", "_")) and
         Path(path).name not in {"tests", "migrations", "node_modules"},
     ):
         forms = message if isinstance(message, tuple) else (message,)
-        found[forms[0]] = forms
+        found[(forms[0], context or "")] = forms
     return found
 
 
@@ -38,13 +40,16 @@ def test_every_marked_string_has_a_spanish_translation_with_the_same_placeholder
     strings = marked_strings()
     assert len(strings) > 100
 
+    def message(key):
+        return catalogue.get(key[0], context=key[1] or None)
+
     def translations(key):
-        string = catalogue[key].string if key in catalogue else ""
+        string = message(key).string if message(key) is not None else ""
         return string if isinstance(string, tuple) else (string,)
 
     untranslated = sorted(key for key in strings if not all(translations(key)))
     assert untranslated == [], "run `make messages` and translate these in translations/es"
-    assert sorted(key for key in strings if catalogue[key].fuzzy) == []
+    assert sorted(key for key in strings if message(key).fuzzy) == []
     for key, forms in strings.items():
         expected = sorted(PLACEHOLDER.findall(forms[-1]))
         for translated in translations(key):

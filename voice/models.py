@@ -5,6 +5,7 @@ import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
@@ -80,11 +81,11 @@ class RequirementStatus(enum.StrEnum):
 
 #: What people call each status (the workflow's refusals name them).
 REQUIREMENT_STATUS_LABELS = value_labels({
-    RequirementStatus.NEW: _l("New"),
+    RequirementStatus.NEW: lazy_pgettext("requirement status", "New"),
     RequirementStatus.ANALYSED: _l("Analysed"),
     RequirementStatus.IN_IMPROVEMENT: _l("In improvement"),
     RequirementStatus.ADDRESSED: _l("Addressed"),
-    RequirementStatus.REJECTED: _l("Rejected"),
+    RequirementStatus.REJECTED: lazy_pgettext("requirement status", "Rejected"),
 })
 #: The moves the requirements workflow allows: forward one step, back one step, or rejected (with a reason).
 REQUIREMENT_MOVES = {
