@@ -145,7 +145,7 @@ def build_snapshot(criteria_set: CriteriaSet, scope: str, language: str, *, fing
                    progress=None) -> PackSnapshot:
     """Gather, typeset and keep one pack as an immutable snapshot (the caller commits)."""
     progress = progress or (lambda percent, step: None)
-    with force_locale(language):
+    with force_locale(pack_facts.DATE_LOCALES.get(language, language)):  # en: British dates, English words
         progress(5, _("Gathering the evidence"))
         content = gather(criteria_set, scope, language, actor=actor)
         progress(35, _("Composing the document"))
