@@ -82,7 +82,7 @@ def test_the_cover_states_scope_data_as_at_once_identifier_digest_and_sign_off(p
     assert f'SHA-256 of the content: <code class="hash">{facts["digest"]}</code>' in page
     # The download is named by the identifier, whose time is the cover's.
     assert facts["filename"] == f"evidence-pack-{facts['identifier']}.pdf"
-    assert facts["identifier"].endswith(datetime.strptime(facts["as_at"], "%d %B %Y, %H:%M").strftime("%Y%m%d-%H%M"))
+    assert facts["identifier"].endswith(datetime.strptime(facts["as_at"], "%d/%m/%Y, %H:%M").strftime("%Y%m%d-%H%M"))
 
 
 def test_the_summary_has_full_texts_statuses_counts_and_links_to_each_section(app, pack):
@@ -129,8 +129,8 @@ def test_maps_are_on_landscape_pages_and_no_page_is_near_empty(pack):
 def test_reviewer_findings_show_comments_dates_and_the_follow_up(pack):
     data, _facts = pack
     a1 = flat(next(text for text in page_texts(data) if "Reviewer findings" in text and "Owners missing" in text))
-    assert re.search(r"\d{1,2} [A-Z][a-z]{2} 20\d\d Rachel Adams Partly met Owners missing "
-                     r"\d{1,2} [A-Z][a-z]{2} 20\d\d: Evidence added: Owners named in the sheets", a1), a1
+    assert re.search(r"\d\d/\d\d/20\d\d Rachel Adams Partly met Owners missing "
+                     r"\d\d/\d\d/20\d\d: Evidence added: Owners named in the sheets", a1), a1
     assert a1.count("in force") == 1
     b2 = flat(next(text for text in page_texts(data) if "B2 ·" in text and "Reviewer findings" in text))
     assert re.search(r"Bruno Díaz Met — —", b2), b2  # a "met" verdict asks for no follow-up
