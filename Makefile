@@ -39,7 +39,7 @@ translations: $(VENV)/.installed
 
 ## messages: extract the marked strings and update the catalogues after changing the UI
 messages: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs='.* _* migrations tests' -o translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_pgettext:1c,2 --ignore-dirs='.* _* migrations tests' -o translations/messages.pot .
 	$(BIN)/pybabel update -N --ignore-obsolete -i translations/messages.pot -d translations
 
 ## lint: ruff, and import-linter's contracts of the layers (pyproject.toml, docs/architecture.md)

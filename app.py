@@ -30,15 +30,16 @@ def create_app(config_overrides: dict | None = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     from core import throttle
     from core.extensions import babel, cache, db, limiter, login_manager, migrate
-    from core.i18n import select_locale
-    from core.ui import register_template_helpers
+    from core.i18n import register_filters, select_locale
+    from core.ui import register_template_helpers, select_timezone
 
     db.init_app(app)
     # An absolute path: gunicorn, tests and cron jobs may run from another working directory.
     migrate.init_app(app, db, directory=os.path.join(app.root_path, "migrations"),
                      render_as_batch=True, compare_type=True)
     login_manager.init_app(app)
-    babel.init_app(app, locale_selector=select_locale)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    register_filters(app)
     limiter.init_app(app)
     throttle.init_app(app)
     cache.init_app(app)

@@ -12,6 +12,8 @@ from sqlalchemy import MetaData, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase
 
+from core.i18n import HouseDateFormats
+
 # Named constraints let Alembic alter them later, on SQLite (batch mode) as well as PostgreSQL.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -30,7 +32,8 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
-babel = Babel()
+#: Every named date width is the house format (``core.i18n``): one way of writing a day on every page.
+babel = Babel(date_formats=HouseDateFormats())
 #: What pages compute from the data, kept between requests (see ``core.cache``).
 cache = Cache()
 # Limits are declared on the views that need them (login); nothing is limited by default.

@@ -2,10 +2,12 @@
 
 from babel.numbers import get_decimal_symbol
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
+from pytz import common_timezones
 from wtforms import (
     DateField,
     FloatField,
@@ -137,7 +139,15 @@ class OrganisationForm(VersionedForm):
                                 description=_l("One or two lines for the cover of the evidence pack."))
     sector = StringField(_l("Sector"), validators=[Optional(), Length(max=120)])
     country = StringField(_l("Country"), validators=[Optional(), Length(max=80)])
+    time_zone = SelectField(_l("Time zone"), validators=[Optional()],
+                            description=_l("Every time on the pages and in the evidence pack is shown in this zone."))
     submit = SubmitField(_l("Save"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        default = current_app.config["BABEL_DEFAULT_TIMEZONE"]
+        self.time_zone.choices = [("", _l("The installation's default (%(zone)s)", zone=default))] + [
+            (zone, zone) for zone in common_timezones]
 
 
 class LogoForm(FlaskForm):

@@ -109,6 +109,9 @@ class Organisation(Audited, Versioned, db.Model):
     description: Mapped[str | None] = mapped_column(String(500), info=label(_l("Description")))
     sector: Mapped[str | None] = mapped_column(String(120), info=label(_l("Sector")))
     country: Mapped[str | None] = mapped_column(String(80), info=label(_l("Country")))
+    #: The IANA zone every time is shown in (``Europe/Madrid``); none: the installation's BABEL_DEFAULT_TIMEZONE.
+    #: Stored times stay UTC.
+    time_zone: Mapped[str | None] = mapped_column(String(64), info=label(_l("Time zone")))
     #: The current logo; earlier ones stay stored (the trail refers to them).
     logo_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id"), info=label(_l("Logo")))
 

@@ -13,7 +13,7 @@ from core.models import Organisation
 from core.timeutil import utc_start_of
 from core.versioning import ensure_current
 
-OPTIONAL_ORGANISATION_FIELDS = ("description", "sector", "country")
+OPTIONAL_ORGANISATION_FIELDS = ("description", "sector", "country", "time_zone")
 
 
 def save_organisation(organisation: Organisation | None, data: dict, *, version) -> Organisation:

@@ -325,7 +325,7 @@ def as_text(value) -> str:
     if isinstance(value, dict):
         languages = current_app.config["LANGUAGES"]
         if value and set(value) <= set(languages):
-            language = str(get_locale())
+            language = get_locale().language
             return as_text(value.get(language) or next(iter(value.values())))
         return "; ".join(f"{key}: {as_text(item)}" for key, item in value.items())
     if isinstance(value, list | tuple):

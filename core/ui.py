@@ -32,6 +32,13 @@ def current_organisation():
     return g.organisation
 
 
+def select_timezone() -> str:
+    """The organisation's time zone, the one every time is shown in; else the installation's default."""
+    organisation = current_organisation()
+    zone = organisation.time_zone if organisation is not None else None
+    return zone or current_app.config["BABEL_DEFAULT_TIMEZONE"]
+
+
 def page_url(page: int) -> str:
     """The current URL with another page number, keeping the filters and sort of the query string."""
     args = request.args.to_dict()

@@ -14,6 +14,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
+from babel import Locale
 from babel.dates import format_date, format_time
 from flask_babel import get_timezone
 from flask_babel import gettext as _
@@ -21,11 +22,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from core.extensions import db
+from core.i18n import date_pattern
 from core.trail import zone_name
 from evidence.models import Assessment, Verdict
 from processes.models import Measurement, Programme
 
-#: Babel locales for the pack's languages: English packs are dated the European way (3 December 2026, 08:27).
+#: Babel locales for the pack's languages: English packs are dated the European way (03/12/2026, 08:27), the whole
+#: pack in the house format of ``core.i18n`` (its findings too: ``build_snapshot`` speaks this locale).
 DATE_LOCALES = {"en": "en_GB", "es": "es_ES"}
 NEEDS_FOLLOW_UP = (Assessment.PARTLY, Assessment.NOT_MET)
 
@@ -36,16 +39,20 @@ def local_moment(moment: datetime) -> datetime:
 
 
 def moment_text(moment: datetime, language: str, *, with_zone: bool = True) -> str:
-    """``3 December 2026, 08:27 — Spain (Madrid) Time (Europe/Madrid)`` in the pack's language."""
+    """``03/12/2026, 08:27 — Spain (Madrid) Time (Europe/Madrid)`` in the pack's language."""
     local, locale = local_moment(moment), DATE_LOCALES.get(language, language)
-    text = f"{format_date(local.date(), 'long', locale=locale)}, {format_time(local, 'HH:mm', locale=locale)}"
+    text = f"{_day(local.date(), locale)}, {format_time(local, 'HH:mm', locale=locale)}"
     return f"{text} — {zone_name()}" if with_zone else text
 
 
 def day_text(moment: datetime | date, language: str) -> str:
-    """A day in the pack's language (``3 Dec 2026``); a datetime is taken as UTC and shown in the local zone."""
+    """A day in the pack's language (``03/12/2026``); a datetime is taken as UTC and shown in the local zone."""
     day = local_moment(moment).date() if isinstance(moment, datetime) else moment
-    return format_date(day, "medium", locale=DATE_LOCALES.get(language, language))
+    return _day(day, DATE_LOCALES.get(language, language))
+
+
+def _day(day: date, locale: str) -> str:
+    return format_date(day, date_pattern(Locale.parse(locale)), locale=locale)
 
 
 def identifier(set_code: str, scope: str, language: str, moment: datetime) -> str:

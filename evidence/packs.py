@@ -145,7 +145,7 @@ def build_snapshot(criteria_set: CriteriaSet, scope: str, language: str, *, fing
                    progress=None) -> PackSnapshot:
     """Gather, typeset and keep one pack as an immutable snapshot (the caller commits)."""
     progress = progress or (lambda percent, step: None)
-    with force_locale(language):
+    with force_locale(pack_facts.DATE_LOCALES.get(language, language)):  # en: British dates, English words
         progress(5, _("Gathering the evidence"))
         content = gather(criteria_set, scope, language, actor=actor)
         progress(35, _("Composing the document"))
@@ -226,8 +226,10 @@ def run_job(job_id: int) -> None:
         current_app.logger.exception("Evidence pack job %s failed", job_id)
         _report(job_id, state=JobState.FAILED, active_key=None, error=str(error)[:1000], finished_at=utcnow())
         return
+    with force_locale(job.language):  # the steps are in the pack's language, the last one too
+        ready = _("Ready")
     _report(job_id, state=JobState.DONE, progress=100, active_key=None, snapshot_id=snapshot_id,
-            finished_at=utcnow(), step=_("Ready"))
+            finished_at=utcnow(), step=ready)
 
 
 def _run_in_thread(app, job_id: int, base_url: str, language: str) -> None:

@@ -19,7 +19,7 @@ reasons), so the checklist and the package's own pages always agree. Each criter
 from dataclasses import dataclass, field
 
 from flask import url_for
-from flask_babel import format_date, format_decimal, ngettext
+from flask_babel import format_date, format_decimal, ngettext, pgettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -27,6 +27,7 @@ from sqlalchemy.orm import joinedload
 
 from core.extensions import db
 from core.findings import Figure, Finding, Line, Status, Table, Threshold, share, threshold_values, thresholds_table
+from core.i18n import signed_percent
 from improvements.models import (
     DONE,
     EVIDENCE_LABELS,
@@ -84,7 +85,7 @@ def _measure(improvement: Improvement) -> str:
 
 def _change(assessment: Assessment) -> str:
     pct = assessment.result.change_pct
-    return "—" if pct is None else f"{pct:+.1f} %"
+    return signed_percent(pct)
 
 
 def _before_after(improvement: Improvement, assessment: Assessment) -> str:
@@ -329,7 +330,7 @@ def _c2_blocks(facts: C2Facts) -> list:
                      _change(assessment), _number(result.target), _yes_no(result.target_met),
                      _yes_no(assessment.valued)])
     blocks = [Table(_("Before and after each implemented improvement"),
-                    [_("Improvement"), _("Measure"), _("Before"), _("After"), _("Change"), _("Target"),
+                    [_("Improvement"), _("Measure"), _("Before"), _("After"), pgettext("figure", "Change"), _("Target"),
                      _("Target reached"), _("Clients value it")], rows)]
     evidence = _client_evidence_rows(facts.implemented)
     if evidence:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from core.i18n import day
 from improvements.models import TaskStatus
 from improvements.sources import is_client_voice, source_label
 
@@ -40,7 +41,7 @@ def trace(improvement, *, smart_passed: bool, result, valued: bool, client_voice
         "client_voice": (voice, source if voice
                          else _("It comes from %(source)s, not from what clients said.",
                                 source=source)),
-        "opportunity": (True, _("Raised on %(date)s.", date=improvement.raised_on.isoformat())),
+        "opportunity": (True, _("Raised on %(date)s.", date=day(improvement.raised_on))),
         "smart": (smart_passed, _("Meets SMART.") if smart_passed else _("It does not meet SMART yet.")),
         "actions": (bool(tasks) and len(done) == len(tasks),
                     _("%(done)d of %(all)d tasks done.", done=len(done), all=len(tasks)) if tasks

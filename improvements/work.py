@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from core import transitions
 from core.extensions import db
+from core.i18n import day
 from core.rules import TransitionRefused
 from core.versioning import ensure_current
 from improvements import dates, smart
@@ -51,7 +52,7 @@ def check_deadline(improvement: Improvement, deadline: date | None, today: date)
     """A new plan, or a plan whose deadline changes, cannot set a deadline already past."""
     if deadline is not None and deadline < today and deadline != improvement.deadline:
         raise ImprovementRuleError(_("The deadline %(date)s has already passed: choose a later date.",
-                                     date=deadline.isoformat()))
+                                     date=day(deadline)))
 
 
 def save_plan(improvement: Improvement, data: dict, *, version, today: date) -> None:
@@ -111,7 +112,7 @@ def add_task(improvement: Improvement, title: str, owner_id: int | None, due_on:
     if improvement.status in CLOSED:
         raise ImprovementRuleError(_("This improvement is closed: it takes no new tasks."))
     if due_on < today:
-        raise ImprovementRuleError(_("The due date %(date)s has already passed.", date=due_on.isoformat()))
+        raise ImprovementRuleError(_("The due date %(date)s has already passed.", date=day(due_on)))
     task = Task(title=title.strip(), owner_id=owner_id, due_on=due_on, status=TaskStatus.TODO)
     improvement.tasks.append(task)
     db.session.flush()

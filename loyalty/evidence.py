@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import url_for
-from flask_babel import format_date, format_decimal, ngettext
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import case, func, select
 
@@ -18,6 +18,7 @@ from core.audit import AuditEntry
 from core.charts import chart_svg
 from core.extensions import db
 from core.findings import Figure, Finding, Line, Status, Table
+from core.i18n import percent
 from core.ui import money
 from loyalty import charts, history, ranking, segments
 from loyalty.forms import BASIS_LABELS
@@ -149,7 +150,7 @@ def _total(value) -> str:
 
 
 def _percent(value) -> str:
-    return "—" if value is None else format_decimal(value, "#,##0.0") + " %"
+    return percent(value)
 
 
 def b2_finding(facts: B2Facts, detail: bool = False) -> Finding:

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from core import transitions
 from core.extensions import db
+from core.i18n import day
 from core.rules import RuleError
 from core.versioning import ensure_current
 from loyalty.models import Client, ClientYear, ExitReason, Typology
@@ -132,7 +133,7 @@ def check_exit(client: Client, left_on: date | None, reason: ExitReason | None) 
         raise CensusRuleError(_("Give the date the client left."))
     if left_on < client.joined_on:
         raise CensusRuleError(_("The exit date %(left)s is before the client joined (%(joined)s).",
-                                left=left_on.isoformat(), joined=client.joined_on.isoformat()))
+                                left=day(left_on), joined=day(client.joined_on)))
     if left_on > date.today():
         raise CensusRuleError(_("The exit date cannot be in the future."))
     if reason is None:

@@ -1,6 +1,7 @@
 """Forms of the process map: programmes, process sheets, the standard, indicators and interfaces."""
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from sqlalchemy import select
@@ -259,7 +260,7 @@ class MeasurementForm(IndicatorDataForm):
     value = NumberField(_l("Value"), validators=[InputRequired()])
     comment = StringField(_l("Comment"), validators=[Optional(), Length(max=500)])
     replace = BooleanField(_l("Replace the value already recorded for this period"))
-    submit = SubmitField(_l("Record"))
+    submit = SubmitField(lazy_pgettext("button", "Record"))
 
 
 class BenchmarkForm(IndicatorDataForm):

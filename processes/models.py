@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.audit import Audited, label
 from core.extensions import db
+from core.i18n import number
 from core.models import stored_enum
 from core.timeutil import utcnow
 from core.versioning import Versioned
@@ -312,7 +313,7 @@ class Measurement(Audited, Versioned, db.Model):
     entered_by = relationship("User")
 
     def __str__(self) -> str:
-        return f"{self.period.isoformat()}: {self.value:g}"
+        return f"{self.period:%Y-%m}: {number(self.value, None)}"  # the period as the grid writes it
 
 
 class Benchmark(Audited, db.Model):
@@ -331,7 +332,7 @@ class Benchmark(Audited, db.Model):
     indicator = relationship("Indicator")
 
     def __str__(self) -> str:
-        return f"{self.source} {self.period.isoformat()}: {self.value:g}"
+        return f"{self.source} {self.period:%Y-%m}: {number(self.value, None)}"
 
 
 class Interface(Audited, Versioned, db.Model):

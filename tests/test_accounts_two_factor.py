@@ -186,7 +186,7 @@ def test_the_second_step_speaks_the_language_chosen_on_the_login_page(app, make_
     browser.get("/login?lang=es")
     password_step(browser, "ana@example.test")
     page = browser.get("/login/code").get_data(as_text=True)
-    assert "Acceso en dos pasos" in page and "Código de tu aplicación" in page
+    assert "Acceso en dos pasos" in page and "Código de su aplicación" in page
 
 
 def test_a_user_without_two_factor_signs_in_with_the_password_alone(app, make_user):

@@ -41,10 +41,10 @@ def test_a_translated_json_column_reads_as_text_and_times_in_the_organisations_z
     page = client_as("reviewer", language="en").get("/audit").get_data(as_text=True)
     trail = page.partition('data-testid="audit-results"')[2]
     assert "Managing with data" in trail and "{" not in trail.partition("</table>")[0].replace("{%", "")
-    assert "1/15/25, 1:00\u202fPM" in trail and "12:00" not in trail
+    assert "1/15/2025, 1:00\u202fPM" in trail and "12:00" not in trail
     assert "Spain (Madrid) Time (Europe/Madrid)" in page.partition('data-testid="audit-zone"')[2][:120]
     spanish = results(client_as("reviewer", language="es"), "/audit")
-    assert "Gestión con datos" in spanish and "15/1/25, 13:00" in spanish
+    assert "Gestión con datos" in spanish and "15/1/2025, 13:00" in spanish
 
 
 def test_the_trail_filters_by_record_person_kind_change_and_day_of_the_organisations_zone(

@@ -159,6 +159,17 @@ def test_the_job_runs_in_the_background_and_reports_progress(app, evidence_data)
         assert snapshot.created_by.name == "Rachel Adams"
 
 
+@pytest.mark.parametrize("app_overrides", [{"EVIDENCE_PACK_BACKGROUND": True, "BABEL_DEFAULT_LOCALE": "es"}])
+def test_a_job_speaks_the_language_of_its_pack_to_the_end(app, evidence_data):
+    """The job runs where nobody's language is known (the installation's default, Spanish here): an English
+    pack's steps are English, its last one too."""
+    location = generate(evidence_data, language="en")
+    job_id = int(location.rsplit("/", 1)[1])
+    packs.wait(job_id)
+    state = evidence_data.get(f"/evidence/jobs/{job_id}/state").get_json()
+    assert state["state"] == "done" and state["step"] == "Ready"
+
+
 def test_snapshots_are_immutable_have_a_manifest_and_can_be_compared(app, evidence_data, ids):
     reviewer = evidence_data
     download(reviewer, generate(reviewer))

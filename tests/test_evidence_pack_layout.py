@@ -67,14 +67,14 @@ def test_the_cover_states_scope_data_as_at_once_identifier_digest_and_sign_off(p
     pages = page_texts(data)
     cover, everything = flat(pages[0]), flat(" ".join(pages))
     for words in ("Client-loyalty programme: checklist A1–E1", "Standard and version", "FID-A1E1 · version loaded on",
-                  "Scope", "Programme 1 · all 9 criteria", "Period covered by the data", "from 1 Jan 2025",
+                  "Scope", "Programme 1 · all 9 criteria", "Period covered by the data", "from 01/01/2025",
                   "Pack identifier", facts["identifier"], "SHA-256 of the content", facts["digest"],
                   "Audit trail seal", "Prepared by Rachel Adams", "Reviewed by Bruno Díaz",
                   "Reviewed by Rachel Adams"):
         assert words in cover, words
     # "Data as at" once in the whole pack, day-month-year with a 24-hour time and the zone named.
     assert everything.count("Data as at") == 1 and everything.count(facts["as_at"]) == 1
-    assert re.fullmatch(r"\d{1,2} [A-Z][a-z]+ 20\d\d, \d\d:\d\d", facts["as_at"])
+    assert re.fullmatch(r"\d\d/\d\d/20\d\d, \d\d:\d\d", facts["as_at"])
     assert f"Data as at {facts['as_at']} — " in cover and "(Europe/Madrid)" in cover
     assert cover.count(facts["digest"]) == 1 and cover.count("Reviewed by") == 2
     # The snapshot's page recomputes the same SHA-256 from what the snapshot keeps.
@@ -82,7 +82,7 @@ def test_the_cover_states_scope_data_as_at_once_identifier_digest_and_sign_off(p
     assert f'SHA-256 of the content: <code class="hash">{facts["digest"]}</code>' in page
     # The download is named by the identifier, whose time is the cover's.
     assert facts["filename"] == f"evidence-pack-{facts['identifier']}.pdf"
-    assert facts["identifier"].endswith(datetime.strptime(facts["as_at"], "%d %B %Y, %H:%M").strftime("%Y%m%d-%H%M"))
+    assert facts["identifier"].endswith(datetime.strptime(facts["as_at"], "%d/%m/%Y, %H:%M").strftime("%Y%m%d-%H%M"))
 
 
 def test_the_summary_has_full_texts_statuses_counts_and_links_to_each_section(app, pack):
@@ -129,8 +129,8 @@ def test_maps_are_on_landscape_pages_and_no_page_is_near_empty(pack):
 def test_reviewer_findings_show_comments_dates_and_the_follow_up(pack):
     data, _facts = pack
     a1 = flat(next(text for text in page_texts(data) if "Reviewer findings" in text and "Owners missing" in text))
-    assert re.search(r"\d{1,2} [A-Z][a-z]{2} 20\d\d Rachel Adams Partly met Owners missing "
-                     r"\d{1,2} [A-Z][a-z]{2} 20\d\d: Evidence added: Owners named in the sheets", a1), a1
+    assert re.search(r"\d\d/\d\d/20\d\d Rachel Adams Partly met Owners missing "
+                     r"\d\d/\d\d/20\d\d: Evidence added: Owners named in the sheets", a1), a1
     assert a1.count("in force") == 1
     b2 = flat(next(text for text in page_texts(data) if "B2 ·" in text and "Reviewer findings" in text))
     assert re.search(r"Bruno Díaz Met — —", b2), b2  # a "met" verdict asks for no follow-up
@@ -162,9 +162,9 @@ def test_the_content_digest_is_canonical_and_the_cover_time_european(app):
     assert pack_facts.digest(record) != pack_facts.digest({**record, "audit_head": "6:cd"})
     with app.test_request_context("/"):
         # UTC moments; Madrid is UTC+2 in summer, so 22:27 UTC is already the next day there.
-        assert pack_facts.moment_text(datetime(2026, 7, 3, 21, 27), "en", with_zone=False) == "3 July 2026, 23:27"
+        assert pack_facts.moment_text(datetime(2026, 7, 3, 21, 27), "en", with_zone=False) == "03/07/2026, 23:27"
         late = datetime(2026, 7, 3, 22, 27)
-        assert pack_facts.moment_text(late, "es", with_zone=False) == "4 de julio de 2026, 00:27"
+        assert pack_facts.moment_text(late, "es", with_zone=False) == "4/7/2026, 00:27"
         assert pack_facts.identifier("FID", "B2", "es", datetime(2026, 7, 3, 22, 27)) == "FID-B2-es-20260704-0027"
 
 

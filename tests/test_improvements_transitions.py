@@ -83,7 +83,7 @@ def test_a_move_back_needs_a_reason_and_the_round_trip_keeps_the_date_and_c1(app
             ("in_progress", "implemented", None, coordinator)]
     page = demo.get(f"/improvements/{WELCOME}").get_data(as_text=True)
     assert "The call script must change for new members." in page
-    assert 'data-testid="implemented-on">Nov 15, 2025<' in page
+    assert 'data-testid="implemented-on">11/15/2025<' in page
 
 
 def test_the_service_refuses_an_unconfirmed_move_back_and_one_without_a_reason(app, make_group, make_improvement):

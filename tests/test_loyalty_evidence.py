@@ -45,7 +45,7 @@ def test_b2_partly_counts_new_and_lost_and_names_each_gap(app, exit_reasons, mak
     finding = evidence.census_evidence()
     assert finding.status == Status.PARTLY
     summary = finding.reasons[0]
-    assert summary.text == (f"Census updated on {TODAY:%B} {TODAY.day}, {TODAY.year}; 2 new and 2 lost clients in "
+    assert summary.text == (f"Census updated on {TODAY.month}/{TODAY.day}/{TODAY.year}; 2 new and 2 lost clients in "
                             "the last 12 months; 1 exits without a reason")
     assert summary.url.startswith("/clients/history?granularity=month")
     ranking = next(r for r in finding.reasons if "ranking" in r.text)
@@ -58,7 +58,7 @@ def test_b2_partly_counts_new_and_lost_and_names_each_gap(app, exit_reasons, mak
     assert segmentation.url == f"/clients/segments?year={LAST_YEAR}"
     gaps = [(g.text, g.url) for g in finding.gaps]
     assert gaps == [("No current client is marked as strategic", f"/clients/?year={LAST_YEAR}"),
-                    (f"GONE2 · Talleres Goñi left on {recent:%-m/%-d/%y} without a reason",
+                    (f"GONE2 · Talleres Goñi left on {recent:%-m/%-d/%Y} without a reason",
                      f"/clients/{unexplained}")]
     assert f"/clients/{explained}" not in {g.url for g in finding.gaps}
 

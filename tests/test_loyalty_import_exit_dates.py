@@ -56,7 +56,7 @@ def test_the_check_page_lists_each_exit_date_the_file_would_change_and_without_t
     assert 'name="exit_dates_changed"' in page
     listed = page[page.index('data-testid="exit-date-changes"'):page.index("</table>",
                                                                           page.index('data-testid="exit-date-changes"'))]
-    assert '<tr data-code="C-003">' in listed and "Dec 31, 2023" in listed and "Jun 30, 2024" in listed
+    assert '<tr data-code="C-003">' in listed and "12/31/2023" in listed and "6/30/2024" in listed
     assert "C-002" not in listed  # a first exit is no change of a recorded date
 
     assert confirm(upload.client, url, page).status_code == 302  # no tick

@@ -13,6 +13,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from core import transitions
 from core.extensions import db
+from core.i18n import day
 from core.versioning import ensure_current
 from loyalty.demo_census import Dependants
 from loyalty.history import bucket
@@ -204,8 +205,7 @@ def check_complaint(data: dict, *, complaint: Complaint | None = None) -> None:
     """Refuse a response before receipt, a satisfaction without a response, and a reference in use."""
     if data.get("responded_on") and data["responded_on"] < data["received_on"]:
         raise VoiceRuleError(_("The response date (%(responded)s) is before the date it was received (%(received)s).",
-                               responded=data["responded_on"].strftime("%d/%m/%Y"),
-                               received=data["received_on"].strftime("%d/%m/%Y")))
+                               responded=day(data["responded_on"]), received=day(data["received_on"])))
     if data.get("satisfaction") and not data.get("responded_on"):
         raise VoiceRuleError(_("The client's satisfaction with the resolution needs a response date."))
     reference = (data.get("reference") or "").strip()

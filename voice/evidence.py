@@ -24,6 +24,7 @@ from sqlalchemy import and_, case, func, select
 from core.charts import chart_svg
 from core.extensions import db
 from core.findings import Figure, Finding, Line, Status, Table, Threshold, threshold_values, thresholds_table
+from core.i18n import percent, signed
 from improvements.results import ComputedEvidence
 from improvements.sources import CLIENT_REQUIREMENT, COMPLAINT_CATEGORY
 from loyalty.models import TYPOLOGY_LABELS, Typology
@@ -78,11 +79,11 @@ def _one(value) -> str:
 
 
 def _pct(value) -> str:
-    return "—" if value is None else format_decimal(round(value), "#,##0") + " %"
+    return percent(value, 0)
 
 
 def _signed(value) -> str:
-    return "—" if value is None else f"{value:+.0f}"
+    return signed(value, 0)
 
 
 def _r(value) -> str:

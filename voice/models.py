@@ -5,6 +5,7 @@ import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.audit import Audited, label, value_labels
 from core.extensions import db
+from core.i18n import day
 from core.models import stored_enum
 from core.rules import RuleError, TransitionRefused
 from core.timeutil import utcnow
@@ -79,11 +81,11 @@ class RequirementStatus(enum.StrEnum):
 
 #: What people call each status (the workflow's refusals name them).
 REQUIREMENT_STATUS_LABELS = value_labels({
-    RequirementStatus.NEW: _l("New"),
+    RequirementStatus.NEW: lazy_pgettext("requirement status", "New"),
     RequirementStatus.ANALYSED: _l("Analysed"),
     RequirementStatus.IN_IMPROVEMENT: _l("In improvement"),
     RequirementStatus.ADDRESSED: _l("Addressed"),
-    RequirementStatus.REJECTED: _l("Rejected"),
+    RequirementStatus.REJECTED: lazy_pgettext("requirement status", "Rejected"),
 })
 #: The moves the requirements workflow allows: forward one step, back one step, or rejected (with a reason).
 REQUIREMENT_MOVES = {
@@ -169,7 +171,7 @@ class Complaint(Audited, Versioned, db.Model):
         return (self.responded_on - self.received_on).days if self.responded_on else None
 
     def __str__(self) -> str:
-        return self.reference or f"#{self.id} · {self.received_on.isoformat()}"
+        return self.reference or f"#{self.id} · {day(self.received_on)}"
 
 
 class ListeningActivity(Audited, Versioned, db.Model):
@@ -202,7 +204,7 @@ class ListeningActivity(Audited, Versioned, db.Model):
         return listening_cost(self.staff_hours, self.hourly_rate, self.external_cost)
 
     def __str__(self) -> str:
-        return f"{self.title} ({self.held_on.isoformat()})"
+        return f"{self.title} ({day(self.held_on)})"
 
 
 class WaveCost(Audited, Versioned, db.Model):

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.audit import Audited, label
 from core.extensions import db
+from core.i18n import day
 from core.timeutil import utcnow
 from core.versioning import Versioned
 
@@ -96,7 +97,7 @@ class Meeting(Audited, db.Model):
     attendees = relationship("User", secondary="improvement_meeting_attendees", order_by="User.name", viewonly=True)
 
     def __str__(self) -> str:
-        return f"{self.group.name if self.group else ''} {self.held_on.isoformat()}"
+        return f"{self.group.name if self.group else ''} {day(self.held_on)}"
 
 
 class MeetingAttendee(Audited, db.Model):

@@ -40,7 +40,7 @@ def test_moving_an_implemented_improvement_back_warns_with_c1_and_cancelling_kee
     expect(c1).to_contain_text("C1: Met → Partly")
     expect(c1).to_contain_text("2 improvements qualify (3 needed)")
     expect(page.get_by_label("Why? (required: it moves back and undoes evidence)")).to_be_visible()
-    expect(page.locator("main")).to_contain_text("The day it was implemented (Nov 15, 2025) is kept.")
+    expect(page.locator("main")).to_contain_text("The day it was implemented (15/11/2025) is kept.")  # en-GB
 
     with page.expect_navigation():
         page.get_by_test_id("cancel").click()

@@ -39,7 +39,7 @@ def test_an_analyst_records_and_answers_a_complaint_and_reads_the_response_time(
     form.get_by_label("Category").select_option(label="Response delays")
     form.get_by_label("Client code (optional)").fill("S-0042")
     form.get_by_label("What the client said").fill("Nobody called me back about my transfer.")
-    # A response before it was received is refused, with the dates named.
+    # A response before it was received is refused, with the dates named (en-GB: day/month/year).
     form.get_by_label("Responded on").fill("2025-03-01")
     with page.expect_navigation():
         form.get_by_role("button", name="Save").click()
