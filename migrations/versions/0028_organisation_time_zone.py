@@ -1,7 +1,7 @@
 """organisation time zone: the zone every time is shown in (stored times stay UTC)
 
 Revision ID: 0028
-Revises: 0023
+Revises: 0024
 Create Date: 2026-12-03 11:20:00
 
 Organisations stored before have none: they keep the installation's BABEL_DEFAULT_TIMEZONE, the zone used until now.
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0028'
-down_revision = '0023'
+down_revision = '0024'
 branch_labels = None
 depends_on = None
 
