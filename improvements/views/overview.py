@@ -12,6 +12,7 @@ from core.ids import record_id
 from core.versioning import submit_edit
 from improvements import bp, scoring, work
 from improvements.charts import impact_effort_chart
+from improvements.evidence import c1_counter_required
 from improvements.forms import CriterionForm, score_form
 from improvements.models import DONE, STATUS_LABELS, Group, Improvement, PriorityCriterion, Status
 from improvements.queries import board as board_rows
@@ -28,7 +29,7 @@ COLUMNS = (Status.OPPORTUNITY, Status.PROPOSED, Status.APPROVED, Status.IN_PROGR
 @allow(TEAM_DATA)
 def index():
     """The improvement groups, the C1 counter and where each improvement stands."""
-    status, _assessments = c1_overview()
+    status, _assessments = c1_overview(c1_counter_required())
     counts = dict(db.session.execute(select(Improvement.group_id, func.count(Improvement.id))
                                      .group_by(Improvement.group_id)).all())
     groups = list(db.session.scalars(select(Group).order_by(Group.name)))
@@ -38,8 +39,9 @@ def index():
 @bp.get("/c1")
 @allow(TEAM_DATA)
 def c1():
-    """Whether C1 holds: the improvements that qualify, and why the others do not."""
-    status, assessments = c1_overview()
+    """Whether C1 holds: the improvements that qualify, and why the others do not, against the number the criteria
+    set in use states."""
+    status, assessments = c1_overview(c1_counter_required())
     return render_template("improvements/c1.html", c1=status, assessments=assessments, status_labels=STATUS_LABELS)
 
 

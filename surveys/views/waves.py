@@ -14,7 +14,13 @@ from core.rules import rule_refusals
 from core.timeutil import utcnow
 from core.ui import confirmation_posted, flash_form_errors
 from surveys import bp, engine, invitations, lifecycle, networks
-from surveys.forms import ClientInvitationsForm, PasteInvitationsForm, StaffInvitationsForm, WaveForm
+from surveys.forms import (
+    ClientInvitationsForm,
+    LostClientsInvitationsForm,
+    PasteInvitationsForm,
+    StaffInvitationsForm,
+    WaveForm,
+)
 from surveys.labels import STATUS_LABELS
 from surveys.models import WAVE_HISTORY_KIND, Audience, Invitation, Survey, Wave, WaveStatus
 
@@ -55,6 +61,8 @@ def wave(wave_id: int):
     editor = may("surveys.invite_list", "POST")
     people = db.session.scalars(select(Invitation).where(Invitation.wave_id == wave.id)
                                 .order_by(Invitation.segment, Invitation.name)).all()
+    interview = engine.asks_exit_reason(wave.survey) and not wave.survey.anonymous
+    clients = wave.survey.audience == Audience.CLIENTS
     return render_template(
         "surveys/wave.html", wave=wave, survey=wave.survey, invitations=people, editor=editor,
         counts=invitations.invitation_counts(wave), slips=invitations.slip_counts(wave),
@@ -62,7 +70,8 @@ def wave(wave_id: int):
         networks=networks.network_counts(wave) if wave.public_token else [],
         link_for=link_for, mail=mail_configured(), action_form=EmptyForm(), paste_form=PasteInvitationsForm(),
         staff_form=StaffInvitationsForm() if wave.survey.audience == Audience.STAFF else None,
-        census_form=ClientInvitationsForm() if wave.survey.audience == Audience.CLIENTS else None,
+        census_form=ClientInvitationsForm() if clients and not interview else None,
+        lost_form=LostClientsInvitationsForm() if interview else None, interview=interview,
         accepting=engine.accepts_answers(wave), history=transitions.history(WAVE_HISTORY_KIND, wave.id),
         status_labels={k.value: v for k, v in STATUS_LABELS.items()})
 
@@ -103,7 +112,7 @@ def _confirm_page(wave: Wave, action: str, form: ConfirmChangeForm):
         action=url_for(".change_wave", wave_id=wave.id, action=action))
 
 
-def _report_invited(added: int, skipped: int) -> None:
+def report_invited(added: int, skipped: int) -> None:
     flash(_("%(added)d invited; %(skipped)d were already invited to this wave.", added=added, skipped=skipped),
           "success" if added else "warning")
 
@@ -123,7 +132,7 @@ def invite_list(wave_id: int):
             flash(error, "danger")
         flash(_("Nothing was added: correct the lines above and paste the list again."), "danger")
         return redirect(url_for(".wave", wave_id=wave.id))
-    _report_invited(*invitations.invite(wave, people))
+    report_invited(*invitations.invite(wave, people))
     db.session.commit()
     return redirect(url_for(".wave", wave_id=wave.id, _anchor="invitations"))
 
@@ -144,7 +153,7 @@ def invite_clients(wave_id: int):
     if not people:
         flash(_("No current client of the census has the typologies and segments chosen."), "warning")
         return redirect(url_for(".wave", wave_id=wave.id))
-    _report_invited(*invitations.invite(wave, people))
+    report_invited(*invitations.invite(wave, people))
     db.session.commit()
     return redirect(url_for(".wave", wave_id=wave.id, _anchor="invitations"))
 
@@ -162,7 +171,7 @@ def invite_staff(wave_id: int):
     people = invitations.group_invitees(form.groups.data or [])
     people += invitations.user_invitees(form.users.data or [], (form.group.data or "").strip() or None)
     people += invitations.process_participant_invitees(form.processes.data or [])
-    _report_invited(*invitations.invite(wave, people))
+    report_invited(*invitations.invite(wave, people))
     db.session.commit()
     return redirect(url_for(".wave", wave_id=wave.id, _anchor="invitations"))
 
