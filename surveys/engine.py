@@ -49,14 +49,16 @@ def create_survey(*, title: str | None, audience: Audience, language: str, templ
     client's exit reason."""
     if template in NAMED_ONLY and anonymous:
         raise SurveyRuleError(NAMED_ONLY_MESSAGE)
+    reasons = _reason_names(language) if template in NAMED_ONLY else []
+    if template in NAMED_ONLY and not reasons:
+        raise SurveyRuleError(_("The census offers no exit reason: add them in the census settings first."))
     if template and not title:
         title, standard_description = template_title(template, language)
         description = description or standard_description
     survey = Survey(title=title, description=description, audience=audience, language=language,
                     template=template or None, anonymous=anonymous, created_by_id=actor.id if actor else None)
     if template:
-        survey.items = [SurveyItem(**item) for item in template_items(template, language,
-                                                                      exit_reasons=_reason_names(language))]
+        survey.items = [SurveyItem(**item) for item in template_items(template, language, exit_reasons=reasons)]
     db.session.add(survey)
     db.session.flush()
     return survey

@@ -123,28 +123,46 @@ def exit_answers(*, wave_id: int | None = None, since: date | None = None,
 def review_answer(wave: Wave, response_id: str, *, apply: bool, note: str | None, actor) -> ReviewOutcome:
     """Review one answer: ``apply`` records the client's reason in the census (confirming it where it agrees),
     otherwise the census's reason is kept. Replacing or keeping a reason the census already had needs ``note``."""
-    answer = _pending(wave, response_id)
+    _check_named(wave)
+    answer = next((a for a in exit_answers(wave_id=wave.id) if a.response_id == response_id), None)
+    if answer is None:
+        raise SurveyRuleError(_("This answer is not an exit interview of this wave."))
+    return _record(answer, apply=apply, note=note, actor=actor)
+
+
+def review_agreed(wave: Wave, *, actor) -> int:
+    """Review at once the answers that overwrite nothing: those that agree with the census (confirmed) and those of
+    clients the census has no reason for (set). Answers that differ are left for one-by-one review."""
+    _check_named(wave)
+    agreed = [a for a in exit_answers(wave_id=wave.id) if a.state in (AGREES, SETS) and a.client.left_on]
+    for answer in agreed:
+        _record(answer, apply=True, note=None, actor=actor)
+    return len(agreed)
+
+
+def _check_named(wave: Wave) -> None:
+    if wave.survey.anonymous:
+        raise SurveyRuleError(_("An anonymous survey's answers name nobody: they cannot change an exit reason."))
+
+
+def _record(answer: ExitAnswer, *, apply: bool, note: str | None, actor) -> ReviewOutcome:
+    """The review of one answer, and the census's change it decides (audited through the client record)."""
+    _check_pending(answer)
     note = (note or "").strip() or None
     outcome = _outcome(answer, apply)
     if outcome in (ReviewOutcome.REPLACED, ReviewOutcome.KEPT) and not note:
         raise SurveyRuleError(_("Say why the census's reason “%(reason)s” is replaced or kept.",
-                                reason=answer.census.label))
-    review = ExitReview(response_id=answer.response_id, client_id=answer.client.id, given_reason_id=answer.given.id,
-                        census_reason_id=answer.census.id if answer.census else None, outcome=outcome, note=note,
-                        reviewed_by_id=actor.id if actor else None)
+                                reason=answer.census.label if answer.census else _("none")))
+    db.session.add(ExitReview(response_id=answer.response_id, client_id=answer.client.id,
+                              given_reason_id=answer.given.id, census_reason_id=answer.census.id if answer.census
+                              else None, outcome=outcome, note=note, reviewed_by_id=actor.id if actor else None))
     if outcome in (ReviewOutcome.SET, ReviewOutcome.REPLACED):
         census.set_exit_reason(answer.client, answer.given)
-    db.session.add(review)
     db.session.flush()
     return outcome
 
 
-def _pending(wave: Wave, response_id: str) -> ExitAnswer:
-    if wave.survey.anonymous:
-        raise SurveyRuleError(_("An anonymous survey's answers name nobody: they cannot change an exit reason."))
-    answer = next((a for a in exit_answers(wave_id=wave.id) if a.response_id == response_id), None)
-    if answer is None:
-        raise SurveyRuleError(_("This answer is not an exit interview of this wave."))
+def _check_pending(answer: ExitAnswer) -> None:
     if answer.review is not None:
         raise SurveyRuleError(_("This answer was reviewed already."))
     if answer.given is None:
@@ -153,7 +171,6 @@ def _pending(wave: Wave, response_id: str) -> ExitAnswer:
     if answer.client.left_on is None:
         raise SurveyRuleError(_("%(client)s is a current client again: there is no exit reason to record.",
                                 client=answer.client.code))
-    return answer
 
 
 def _outcome(answer: ExitAnswer, apply: bool) -> ReviewOutcome:
@@ -162,17 +179,6 @@ def _outcome(answer: ExitAnswer, apply: bool) -> ReviewOutcome:
     if answer.state == SETS:
         return ReviewOutcome.SET if apply else ReviewOutcome.KEPT
     return ReviewOutcome.REPLACED if apply else ReviewOutcome.KEPT
-
-
-def review_agreed(wave: Wave, *, actor) -> int:
-    """Review at once the answers that overwrite nothing: those that agree with the census (confirmed) and those of
-    clients the census has no reason for (set). Answers that differ are left for one-by-one review."""
-    done = 0
-    for answer in exit_answers(wave_id=wave.id):
-        if answer.state in (AGREES, SETS) and answer.client.left_on is not None:
-            review_answer(wave, answer.response_id, apply=True, note=None, actor=actor)
-            done += 1
-    return done
 
 
 def interviews_summary(since: date, until: date) -> ExitInterviews | None:

@@ -83,7 +83,8 @@ def test_an_anonymous_wave_answering_an_exit_reason_never_reaches_the_census(app
     assert exits.exit_answers(wave_id=wave.id) == []
     with pytest.raises(SurveyRuleError, match="anonymous survey's answers name nobody"):
         exits.review_answer(wave, key, apply=True, note=None, actor=None)
-    assert exits.review_agreed(wave, actor=None) == 0
+    with pytest.raises(SurveyRuleError, match="anonymous survey's answers name nobody"):
+        exits.review_agreed(wave, actor=None)
     assert loyalty_evidence.b2_facts().interviews is None
     assert client.exit_reason is None and db.session.scalar(select(func.count(ExitReview.id))) == 0
 

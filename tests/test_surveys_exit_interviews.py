@@ -12,6 +12,7 @@ from core.extensions import db
 from core.findings import Status
 from loyalty import evidence as loyalty_evidence
 from loyalty.models import Client, Typology
+from loyalty.reasons import ensure_default_reasons
 from surveys import engine, exits
 from surveys.engine import SurveyRuleError
 from surveys.models import Audience, ExitReview, Invitation, ItemRole, ReviewOutcome, Survey, Wave
@@ -30,6 +31,7 @@ def _reasons(codes) -> dict:
 
 
 def test_the_standard_exit_interview_asks_the_census_reasons_in_its_language_and_is_named(app, request_ctx):
+    ensure_default_reasons()
     survey = engine.create_survey(title=None, audience=Audience.CLIENTS, language="es", template="exit_interview",
                                   anonymous=False)
     item = next(i for i in survey.items if i.role == ItemRole.EXIT_REASON)
@@ -37,6 +39,12 @@ def test_the_standard_exit_interview_asks_the_census_reasons_in_its_language_and
     assert item.text == "¿Cuál fue el motivo principal por el que dejó de ser cliente?"
     assert item.choices[:3] == ["Mal servicio", "Falta de contacto", "Insatisfacción"]
     assert len(item.choices) == 8 and engine.asks_exit_reason(survey)
+
+
+def test_an_exit_interview_needs_exit_reasons_to_offer(app, request_ctx):
+    with pytest.raises(SurveyRuleError, match="offers no exit reason"):
+        engine.create_survey(title=None, audience=Audience.CLIENTS, language="en", template="exit_interview",
+                             anonymous=False)
 
 
 def test_the_clients_who_left_in_a_period_are_the_audience(app, request_ctx):
@@ -206,3 +214,29 @@ def test_removing_census_clients_takes_their_exit_reviews(app, request_ctx, make
     assert db.session.scalar(select(func.count(ExitReview.id))) == 0
     assert db.session.scalar(select(func.count(Survey.id))) == 1
     assert reason("no_use") is not None
+
+
+def test_a_missing_reason_may_be_left_unrecorded_saying_why(app, request_ctx, make_user):
+    coordinator = make_user("coordinator")
+    found = exit_interview([("S", None, "competitor")])
+    wave = db.session.get(Wave, found["wave_id"])
+    with pytest.raises(SurveyRuleError, match="“none” is replaced or kept"):
+        exits.review_answer(wave, found["responses"]["S"], apply=False, note="", actor=coordinator)
+    assert exits.review_answer(wave, found["responses"]["S"], apply=False, note="He was not sure.",
+                               actor=coordinator) == ReviewOutcome.KEPT
+    assert _reasons(["S"]) == {"S": None}
+
+
+def test_reviewing_many_answers_at_once_reads_them_once(app, request_ctx, make_user):
+    from sqlalchemy import event
+
+    coordinator = make_user("coordinator")
+    found = exit_interview([(f"C{n}", None, "competitor") for n in range(6)])
+    statements = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        assert exits.review_agreed(db.session.get(Wave, found["wave_id"]), actor=coordinator) == 6
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    assert sum("FROM survey_responses" in s for s in statements) == 1
