@@ -32,6 +32,9 @@ def test_an_anonymous_exit_interview_is_refused(app, request_ctx):
 
 
 def test_the_new_survey_page_refuses_it_with_the_reason(app, client_as):
+    with app.app_context():
+        ensure_default_reasons()
+        db.session.commit()
     page = client_as("coordinator").post("/surveys/new", data={"template": "exit_interview", "language": "en",
                                                                "audience": "clients", "anonymous": "y", "title": ""})
     assert page.status_code == 200 and NAMED_ONLY in page.get_data(as_text=True)
