@@ -240,3 +240,24 @@ def test_reviewing_many_answers_at_once_reads_them_once(app, request_ctx, make_u
     finally:
         event.remove(db.engine, "before_cursor_execute", listener)
     assert sum("FROM survey_responses" in s for s in statements) == 1
+
+
+def test_a_client_answers_through_their_link_and_the_answer_waits_for_review(app, client):
+    from tests.surveys_fixtures import form_for
+
+    with app.app_context():
+        found = exit_interview([("L", "personal_reasons", None)])
+        token = db.session.scalar(select(Invitation.token).where(Invitation.wave_id == found["wave_id"]))
+        item = db.session.get(Wave, found["wave_id"]).survey.items[0]
+        option = item.choices.index(reason("lack_of_contact").label)
+        db.session.commit()
+    page = client.get(f"/s/{token}").get_data(as_text=True)
+    assert "What was the main reason you stopped being a client?" in page and "Lack of contact" in page
+    sent = client.post(f"/s/{token}", data=form_for(app, found["wave_id"], {
+        "exit-reason": option, "overall": 2, "come-back": 4, "recommend": 3, "comment": "Call me sometimes"}))
+    assert sent.status_code == 302
+    with app.app_context(), app.test_request_context("/"):
+        [answer] = exits.exit_answers(wave_id=found["wave_id"])
+        assert (answer.client.code, answer.given.key, answer.census.key, answer.state) == (
+            "L", "lack_of_contact", "personal_reasons", exits.DIFFERS)
+        assert answer.submitted_on == date.today()
