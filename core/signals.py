@@ -59,6 +59,26 @@ with ``improvements=[Improvement, …]``; sender None. A receiver returns ``{imp
 item wave over wave), in a fixed number of queries whatever their number.
 """)
 
+client_understanding = _signals.signal("client-understanding", doc="""
+Sent by ``improvements.results.understanding_for`` (C2's evidence) with ``improvements=[Improvement, …]``; sender
+None. A receiver returns ``{improvement_id: [improvements.results.Understanding, …]}``: what clients answered to
+"I know about the change to …" (the survey engine's standard understanding item), wave by wave, in a fixed number
+of queries whatever the number of improvements.
+""")
+
+exit_interviews = _signals.signal("exit-interviews", doc="""
+Sent by B2's evidence (``loyalty.exit_interviews.interviews``) with ``since=`` and ``until=`` (dates); sender None.
+A receiver returns a ``loyalty.exit_interviews.ExitInterviews``: the exit interviews of the clients who left in
+that period (invited, answered, the reasons they gave, and how many confirmed, set, replaced or left pending the
+census's exit reason), or None when it knows of none; the first one returned is shown.
+""")
+
+stated_thresholds = _signals.signal("stated-thresholds", doc="""
+Sent by a package's own page that applies a criterion's rule outside the checklist (the C1 counter of
+``improvements``) with ``key=`` the evidence key; sender None. A receiver returns ``{threshold: number}``: the
+thresholds the criteria set in use states for the criterion fed by that key (``evidence/hooks.py``), or None.
+""")
+
 group_participation = _signals.signal("group-participation", doc="""
 Sent by ``improvements.participation.for_group`` (an improvement group's page) with the group as sender. A
 receiver returns an ``improvements.participation.Participation`` (the group's latest staff participation

@@ -12,7 +12,7 @@ from core.audit import acting_as
 from core.audit_chain import erasing_everything
 from core.extensions import db
 from core.models import Organisation, Role, User
-from demo import evidence, improvements, loyalty, processes, surveys, voice
+from demo import evidence, exit_interviews, improvements, loyalty, processes, surveys, understanding, voice
 
 DEMO_PASSWORD = "demo-password"
 #: The accounts the README lists. Their language follows the browser (or the login page's choice),
@@ -51,7 +51,9 @@ LOADERS = (
     (surveys.load, "coordinator@demo.test"),
     (voice.load_wave_costs, "coordinator@demo.test"),
     (processes.load_computed, "coordinator@demo.test"),  # NPS, response time and exits, from the data above
+    (exit_interviews.load, "coordinator@demo.test"),  # interviews the clients lost, reviews their reasons
     (improvements.load, "coordinator@demo.test"),
+    (understanding.load, "coordinator@demo.test"),  # the client wave's "I know about the change to …" items
     (evidence.load, "coordinator@demo.test"),
 )
 

@@ -45,6 +45,9 @@ FIRST_NAMES = ("Ane", "Mikel", "Itziar", "Jon", "Maite", "Iñaki", "Nerea", "Xab
                "Koldo", "Edurne", "Asier", "Garazi", "Josu", "Olatz", "Aitor", "Lorea", "Gorka")
 SURNAMES = ("Agirre", "Bengoetxea", "Etxeberria", "Garmendia", "Iturbe", "Larrañaga", "Mendizabal", "Otxoa",
             "Urrutia", "Zabala", "Arana", "Elorza", "Goñi", "Ibarra", "Lasa", "Olano", "Sarasola", "Uriarte")
+#: Recent exits the census file lists without a reason (every fourth one that left between these many days ago):
+#: the exit interviews (``demo.exit_interviews``) find their reasons.
+UNEXPLAINED_EXITS = (21, 150)
 COMPANIES = ("Talleres", "Construcciones", "Ingeniería", "Distribuciones", "Cooperativa", "Hostelería",
              "Transportes", "Laboratorios", "Gráficas", "Consultoría")
 
@@ -98,6 +101,8 @@ def _client(number: int, rng: random.Random, today: date, reasons: dict, import_
         if earliest < today:
             left = earliest + timedelta(days=rng.randint(0, (today - earliest).days))
             reason_id = reasons[rng.choices(list(EXIT_WEIGHTS), weights=list(EXIT_WEIGHTS.values()))[0]]
+            if UNEXPLAINED_EXITS[0] <= (today - left).days <= UNEXPLAINED_EXITS[1] and number % 4 == 0:
+                reason_id = None  # decided without drawing, so the rest of the census stays as it was
     name = (f"{rng.choice(COMPANIES)} {rng.choice(SURNAMES)} {rng.choice(('SL', 'SA', 'S.Coop.'))}"
             if typology == Typology.INTERMEDIATE else f"{rng.choice(FIRST_NAMES)} {rng.choice(SURNAMES)} "
             f"{rng.choice(SURNAMES)}")

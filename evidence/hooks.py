@@ -1,6 +1,8 @@
 """What the evidence package gives the others through ``core.signals``: the home page's certification readiness
-and latest verdicts, and manual evidence to the global search. (It asks for the criteria's evidence; nobody asks
-it for any.)"""
+and latest verdicts, manual evidence to the global search, and the thresholds the criteria set in use states for a
+criterion, for a package's own page that applies that criterion's rule outside the checklist (the C1 counter) —
+read only: the set is never created or changed here. (It asks for the criteria's evidence; nobody asks it for
+any.)"""
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -10,6 +12,8 @@ from core.access import may
 from core.home import Panel
 from core.search import DETAIL, Provider
 from evidence import home
+from evidence.automatic import key_of
+from evidence.criteria_sets import current_set
 from evidence.models import EvidenceItem, evidence_item_criteria
 
 
@@ -38,3 +42,11 @@ def _search_providers(sender, **kwargs):
                      (EvidenceItem.title, EvidenceItem.note), EvidenceItem.title, home.evidence_url,
                      detail=func.substr(EvidenceItem.note, 1, DETAIL), where=lambda: _first_criterion().is_not(None),
                      id_column=_first_criterion(), order=80)]
+
+
+@signals.stated_thresholds.connect
+def _stated_thresholds(sender, *, key, **kwargs):
+    criteria_set = current_set()
+    if criteria_set is None:
+        return None
+    return next((dict(c.thresholds) for c in criteria_set.criteria if key_of(c) == key and c.thresholds), None)

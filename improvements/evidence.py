@@ -43,7 +43,7 @@ from improvements.models import (
 )
 from improvements.models import Status as ImprovementStatus
 from improvements.queries import Assessment, c1_overview
-from improvements.results import C1_REQUIRED, C1Status, computed_for
+from improvements.results import C1_REQUIRED, C1Status, computed_for, stated_thresholds, understanding_for
 from improvements.scoring import weighted_score
 from processes.diagrams import pack_figures as diagram_figures
 from processes.models import KnowledgeHolder, Process, ProcessStage, ProcessStatus, Revision
@@ -130,9 +130,16 @@ class C1Facts:
 
 
 def c1_facts(thresholds: dict | None = None) -> C1Facts:
-    c1, assessments = c1_overview()
+    limits = threshold_values(C1_THRESHOLDS, thresholds)
+    c1, assessments = c1_overview(limits["improvements_needed"])
     ids = [i.id for i in c1.qualifying] + [i.id for i, _why in c1.others]
-    return C1Facts(c1, assessments, _priorities(ids), threshold_values(C1_THRESHOLDS, thresholds))
+    return C1Facts(c1, assessments, _priorities(ids), limits)
+
+
+def c1_counter_required() -> int:
+    """The qualifying improvements the C1 counter pages ask for: what the criteria set in use states for C1, its
+    default when the set states none."""
+    return threshold_values(C1_THRESHOLDS, stated_thresholds("C1"))["improvements_needed"]
 
 
 def _priorities(ids: list[int]) -> dict[int, float | None]:
@@ -227,55 +234,90 @@ def improvement_groups_evidence(detail: bool = False, thresholds: dict | None = 
 # --- C2 ---------------------------------------------------------------------------------------------
 
 
+C2_THRESHOLDS = (
+    Threshold("min_understanding_share", _l("Answers to “I know about the change to …” that agree (%)"), 60, 0, 100),
+    Threshold("min_understanding_answers", _l("Answers the understanding item needs in a wave"), 5, 1, 1000),
+)
+
+
 @dataclass(frozen=True)
 class C2Facts:
     #: The implemented (or verified) improvements the C1 counter assessed, by id.
     implemented: tuple
     #: improvement id → ``queries.Assessment``.
     assessments: dict
+    #: improvement id → ``results.Understanding``: the latest wave's answers to "I know about the change to …".
+    understanding: dict = field(default_factory=dict)
+    limits: dict = field(default_factory=lambda: threshold_values(C2_THRESHOLDS, None))
 
     @property
     def measured(self) -> list:
         """Those with a value before and after."""
         return [i for i in self.implemented if self.assessments[i.id].result.complete]
 
+    def evident(self, improvement) -> bool:
+        """The positive result is clearly evident: it improved on the baseline and did not miss its target."""
+        result = self.assessments[improvement.id].result
+        return result.improved and result.target_met is not False
+
+    def understood(self, improvement) -> bool:
+        """Enough clients answered "I know about the change to …" in its latest wave, and enough of them agree."""
+        found, limits = self.understanding.get(improvement.id), self.limits
+        return (found is not None and found.answers >= limits["min_understanding_answers"]
+                and found.share >= limits["min_understanding_share"])
+
+    def shown(self, improvement) -> bool:
+        """C2's wording: clients understand the improvement and value it, or its positive result is evident."""
+        return self.evident(improvement) or (self.assessments[improvement.id].valued and self.understood(improvement))
+
     def lacks(self, improvement) -> bool:
-        """Whether a value is missing, or the result did not improve and nothing shows clients value it."""
-        assessment = self.assessments[improvement.id]
-        return not assessment.result.complete or not (assessment.result.improved or assessment.valued)
+        """Whether a value is missing, or neither is the result evident nor do clients understand and value it."""
+        return not self.assessments[improvement.id].result.complete or not self.shown(improvement)
 
 
-def c2_facts() -> C2Facts:
+def c2_facts(thresholds: dict | None = None) -> C2Facts:
     c1, assessments = c1_overview()
     implemented = sorted((i for i in c1.qualifying + [i for i, _why in c1.others] if i.status in DONE),
                          key=lambda i: i.id)
-    return C2Facts(tuple(implemented), assessments)
+    return C2Facts(tuple(implemented), assessments, understanding_for(implemented),
+                   threshold_values(C2_THRESHOLDS, thresholds))
 
 
 def c2_status(facts: C2Facts) -> Status:
     """Missing with nothing implemented; met when every implemented improvement was measured before and after
-    and improved or is valued by clients; partly when a measured one did either; missing otherwise."""
+    and either its result is evident (improved, target not missed) or clients understand it (the understanding
+    item's thresholds) and value it; partly when a measured one shows any of these; missing otherwise."""
     if not facts.implemented:
         return Status.MISSING
     if not any(map(facts.lacks, facts.implemented)):
         return Status.MET
-    shown = any(facts.assessments[i.id].result.improved or facts.assessments[i.id].valued for i in facts.measured)
+    shown = any(facts.assessments[i.id].result.improved or facts.assessments[i.id].valued or facts.understood(i)
+                for i in facts.measured)
     return Status.PARTLY if shown else Status.MISSING
+
+
+def c2_rule(facts: C2Facts) -> Line:
+    """C2's rule in words, with the numbers it uses."""
+    return Line(_("C2 is met when every implemented improvement has its result before and after, and either the "
+                  "result is clearly better (improved on its baseline without missing its target) or clients "
+                  "understand it — at least %(answers)d answers to “I know about the change to …” in a wave, "
+                  "%(share)d %% of them agreeing — and value it.", answers=facts.limits["min_understanding_answers"],
+                  share=facts.limits["min_understanding_share"]), url_for("improvements.c1"))
 
 
 def c2_finding(facts: C2Facts, detail: bool = False) -> Finding:
     """C2 in words: the results before and after, client valuation, and what each improvement lacks (in detail
     the before/after table and the client evidence)."""
     if not facts.implemented:
-        return Finding(Status.MISSING, [Line(_("No improvement has been implemented yet, so no before/after "
-                                               "results have been recorded."))],
+        return Finding(Status.MISSING, [c2_rule(facts), Line(_("No improvement has been implemented yet, so no "
+                                                               "before/after results have been recorded."))],
                        [Line(_("Record the before and after results of each improvement"),
-                             url_for("improvements.index"))])
-    reasons = _c2_summary(facts) + [_c2_result(i, facts.assessments[i.id]) for i in facts.measured]
-    finding = Finding(c2_status(facts), reasons, [_c2_gap(i, facts.assessments[i.id])
-                                                  for i in facts.implemented if facts.lacks(i)])
+                             url_for("improvements.index"))],
+                       [thresholds_table(C2_THRESHOLDS, facts.limits)] if detail else [])
+    reasons = [c2_rule(facts), *_c2_summary(facts), *(_c2_result(i, facts.assessments[i.id]) for i in facts.measured)]
+    finding = Finding(c2_status(facts), reasons, [_c2_gap(facts, i) for i in facts.implemented if facts.lacks(i)])
     if detail:
-        finding.blocks = _c2_blocks(facts)
+        finding.blocks = [thresholds_table(C2_THRESHOLDS, facts.limits), *_c2_blocks(facts)]
     return finding
 
 
@@ -290,7 +332,17 @@ def _c2_summary(facts: C2Facts) -> list[Line]:
                improved=len(improved), target=len(on_target)), counter),
         Line(_("%(share)s implemented improvements are valued by clients (favourable client evidence or a "
                "perception indicator that rose)", share=share(len(valued), len(implemented))), counter),
+        Line(_("%(share)s implemented improvements are understood by clients (“I know about the change to …” in "
+               "a client survey)", share=share(sum(map(facts.understood, implemented)), len(implemented))),
+             url_for("surveys.index")),
+        *(_understanding_line(i, facts.understanding[i.id]) for i in implemented if i.id in facts.understanding),
     ]
+
+
+def _understanding_line(improvement: Improvement, found) -> Line:
+    return Line(_("%(improvement)s: %(agreeing)d of %(answers)d clients (%(share)s %%) say they know about the "
+                  "change (%(wave)s)", improvement=improvement.title, agreeing=found.agreeing, answers=found.answers,
+                  share=format_decimal(round(found.share), "#,##0"), wave=found.wave), found.url)
 
 
 def _c2_result(improvement: Improvement, assessment: Assessment) -> Line:
@@ -304,14 +356,19 @@ def _c2_result(improvement: Improvement, assessment: Assessment) -> Line:
                 _url(improvement))
 
 
-def _c2_gap(improvement: Improvement, assessment: Assessment) -> Line:
+def _c2_gap(facts: C2Facts, improvement: Improvement) -> Line:
+    assessment = facts.assessments[improvement.id]
     if assessment.result.after is None:
         text = _("%(improvement)s: no result measured after the change", improvement=improvement.title)
     elif assessment.result.before is None:
         text = _("%(improvement)s: no baseline to compare the result with", improvement=improvement.title)
-    else:
-        text = _("%(improvement)s: the result did not improve and nothing shows that clients value it",
+    elif assessment.valued:
+        text = _("%(improvement)s: the result is not clearly better, and no client survey shows that clients "
+                 "understand the change: add “I know about the change to …” to a client survey",
                  improvement=improvement.title)
+    else:
+        text = _("%(improvement)s: the result is not clearly better and nothing shows that clients value and "
+                 "understand it", improvement=improvement.title)
     return Line(text, _url(improvement))
 
 
@@ -328,16 +385,26 @@ def _c2_blocks(facts: C2Facts) -> list:
                      " ".join(filter(None, (_number(result.before), _period(result.before_period)))),
                      " ".join(filter(None, (_number(result.after), _period(result.after_period)))),
                      _change(assessment), _number(result.target), _yes_no(result.target_met),
-                     _yes_no(assessment.valued)])
+                     _yes_no(assessment.valued), _understood_cell(facts, improvement)])
     blocks = [Table(_("Before and after each implemented improvement"),
                     [_("Improvement"), _("Measure"), _("Before"), _("After"), pgettext("figure", "Change"), _("Target"),
-                     _("Target reached"), _("Clients value it")], rows)]
+                     _("Target reached"), _("Clients value it"),
+                     _("Clients know about the change")], rows)]
     evidence = _client_evidence_rows(facts.implemented)
     if evidence:
         blocks.append(Table(_("Client evidence of the implemented improvements"),
                             [_("Improvement"), _("Kind"), _("Evidence"), _("Before"), _("After"), _("Better when"),
                              _("Favourable"), _("Finding")], evidence))
     return blocks
+
+
+def _understood_cell(facts: C2Facts, improvement: Improvement) -> str:
+    """“72 % of 240 (Oleada 2026)”, or a dash without an understanding item answered."""
+    found = facts.understanding.get(improvement.id)
+    if found is None:
+        return "—"
+    return _("%(share)s %% of %(answers)d (%(wave)s)", share=format_decimal(round(found.share), "#,##0"),
+             answers=found.answers, wave=found.wave)
 
 
 def _client_evidence_rows(improvements) -> list[list]:
@@ -360,9 +427,9 @@ def _evidence_values(item) -> list[str]:
             _yes_no(item.reads_favourable)]
 
 
-def results_evidence(detail: bool = False) -> Finding:
-    """C2's automatic evidence, from the data as it is now."""
-    return c2_finding(c2_facts(), detail)
+def results_evidence(detail: bool = False, thresholds: dict | None = None) -> Finding:
+    """C2's automatic evidence, from the data as it is now, with the criteria set's thresholds."""
+    return c2_finding(c2_facts(thresholds), detail)
 
 
 # --- C3 ---------------------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ def _evidence_sources(sender, **kwargs):
 
 @signals.evidence_thresholds.connect
 def _evidence_thresholds(sender, **kwargs):
-    return {"C1": evidence.C1_THRESHOLDS, "C3": evidence.C3_THRESHOLDS}
+    return {"C1": evidence.C1_THRESHOLDS, "C2": evidence.C2_THRESHOLDS, "C3": evidence.C3_THRESHOLDS}
 
 
 @signals.smart_indicators.connect

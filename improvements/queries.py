@@ -21,7 +21,16 @@ from improvements.models import (
     TaskStatus,
     Training,
 )
-from improvements.results import C1Status, Result, c1_reasons, c1_status, client_valued, computed_for, measured_result
+from improvements.results import (
+    C1_REQUIRED,
+    C1Status,
+    Result,
+    c1_reasons,
+    c1_status,
+    client_valued,
+    computed_for,
+    measured_result,
+)
 from processes.models import KnowledgeHolder, Measurement, ProcessStage
 
 
@@ -82,10 +91,11 @@ def c1_candidates() -> list[Improvement]:
     return list(db.session.scalars(query).unique())
 
 
-def c1_overview() -> tuple[C1Status, dict[int, Assessment]]:
+def c1_overview(required: int = C1_REQUIRED) -> tuple[C1Status, dict[int, Assessment]]:
+    """The C1 verdict (``required`` qualifying improvements needed) and every candidate's assessment."""
     improvements = c1_candidates()
     assessments = assess(improvements)
-    return c1_status([(i, assessments[i.id].c1_reasons) for i in improvements]), assessments
+    return c1_status([(i, assessments[i.id].c1_reasons) for i in improvements], required), assessments
 
 
 def task_counts(today: date, group_id: int | None = None) -> dict[int, tuple[int, int, int]]:

@@ -62,6 +62,36 @@ def computed_for(improvements) -> dict[int, list[ComputedEvidence]]:
 
 
 @dataclass(frozen=True)
+class Understanding:
+    """What clients answered in one wave to "I know about the change to …" about one improvement (C2)."""
+
+    wave: str
+    opens_on: date
+    #: Answers to the item, and how many agree (4 or 5 of 5).
+    answers: int
+    agreeing: int
+    mean: float | None = None
+    url: str | None = None
+
+    @property
+    def share(self) -> float:
+        """The agreeing answers, in per cent of the answers."""
+        return 100 * self.agreeing / self.answers if self.answers else 0.0
+
+
+def understanding_for(improvements) -> dict[int, Understanding]:
+    """The latest wave's understanding of each of these improvements, by improvement id, from every registered
+    package (``core.signals.client_understanding``); an app without the survey engine's hooks has none."""
+    found: dict[int, Understanding] = {}
+    for given in signals.send(signals.client_understanding, improvements=list(improvements)):
+        for improvement_id, rows in given.items():
+            for row in rows:
+                if improvement_id not in found or row.opens_on > found[improvement_id].opens_on:
+                    found[improvement_id] = row
+    return found
+
+
+@dataclass(frozen=True)
 class Result:
     """The measure before and after an improvement, and what follows from the two."""
 
@@ -170,6 +200,8 @@ class C1Status:
 
     qualifying: list
     others: list  # (improvement, reasons)
+    #: How many qualifying improvements C1 asks for (the criteria set's threshold, ``C1_REQUIRED`` by default).
+    required: int = C1_REQUIRED
 
     @property
     def count(self) -> int:
@@ -177,15 +209,18 @@ class C1Status:
 
     @property
     def holds(self) -> bool:
-        return self.count >= C1_REQUIRED
-
-    @property
-    def required(self) -> int:
-        return C1_REQUIRED
+        return self.count >= self.required
 
 
-def c1_status(rows) -> C1Status:
-    """``rows`` are (improvement, reasons) pairs; the C1 verdict over them."""
+def c1_status(rows, required: int = C1_REQUIRED) -> C1Status:
+    """``rows`` are (improvement, reasons) pairs; the C1 verdict over them, ``required`` qualifying ones needed."""
     qualifying = [improvement for improvement, reasons in rows if not reasons]
     others = [(improvement, reasons) for improvement, reasons in rows if reasons]
-    return C1Status(qualifying, others)
+    return C1Status(qualifying, others, required)
+
+
+def stated_thresholds(key: str) -> dict | None:
+    """The thresholds the criteria set in use states for the criterion fed by evidence ``key`` (asked through
+    ``core.signals.stated_thresholds``), for the package's own pages that apply a rule outside the checklist;
+    None when no registered package answers."""
+    return next(iter(signals.send(signals.stated_thresholds, key=key)), None)

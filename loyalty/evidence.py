@@ -21,6 +21,7 @@ from core.findings import Figure, Finding, Line, Status, Table
 from core.i18n import percent
 from core.ui import money
 from loyalty import charts, history, ranking, segments
+from loyalty.exit_interviews import ExitInterviews, interviews
 from loyalty.forms import BASIS_LABELS
 from loyalty.models import CensusImport, Client, ClientYear
 from loyalty.reasons import exit_reasons
@@ -57,6 +58,8 @@ class B2Facts:
     classes: tuple = ()
     matrix: tuple = ()
     settings: object = None
+    #: The exit interviews of the clients lost in the last 12 months (``exit_interviews.ExitInterviews``), if any.
+    interviews: ExitInterviews | None = None
 
     @property
     def since(self) -> date:
@@ -107,7 +110,8 @@ def b2_facts(today: date | None = None) -> B2Facts:
                    unexplained_listed=_exits_without_reason() if unexplained else (),
                    updated=_last_update(created, imported, edited), figures_year=figures_year,
                    new=sum(p.new for p in months), lost=sum(p.lost for p in months), last_import=_last_import(),
-                   classes=classes, matrix=matrix, settings=settings)
+                   classes=classes, matrix=matrix, settings=settings,
+                   interviews=interviews(_year_start(today, 11), today))
 
 
 def b2_status(facts: B2Facts) -> Status:
@@ -160,7 +164,7 @@ def b2_finding(facts: B2Facts, detail: bool = False) -> Finding:
         return Finding(Status.MISSING, [Line(_("No client census has been recorded yet."))],
                        [Line(_("Import the census of current clients, with their yearly figures"),
                              url_for("loyalty.import_census"))])
-    reasons = _census_reasons(facts) + _ranking_reasons(facts)
+    reasons = _census_reasons(facts) + _interview_reasons(facts) + _ranking_reasons(facts)
     if facts.strategic:
         reasons.append(Line(ngettext("%(num)d current client is marked as strategic, with the reason",
                                      "%(num)d current clients are marked as strategic, each with the reason",
@@ -186,6 +190,26 @@ def _census_reasons(facts: B2Facts) -> list[Line]:
                               date=format_date(record.imported_at.date(), "long"), added=record.added,
                               updated=record.updated, lost=record.marked_lost), url_for("loyalty.imports")))
     return reasons
+
+
+def _interview_reasons(facts: B2Facts) -> list[Line]:
+    """What the exit interviews of the clients lost in the last 12 months said, and how they checked the census."""
+    found = facts.interviews
+    if found is None:
+        return []
+    given = "; ".join(f"{reason} {count}" for reason, count in found.reasons[:3])
+    lines = [Line(_("Exit interviews: %(answered)d of the %(invited)d clients lost in the last 12 months who were "
+                    "invited answered%(given)s", answered=found.answered, invited=found.invited,
+                    given=_(" (most given reasons: %(reasons)s)", reasons=given) if given else ""), found.url),
+             Line(_("The interviews confirmed %(confirmed)d exit reasons of the census, set %(set)d that were "
+                    "missing and replaced %(replaced)d after review (%(kept)d kept)", confirmed=found.confirmed,
+                    set=found.set, replaced=found.replaced, kept=found.kept), found.url)]
+    if found.pending:
+        lines.append(Line(ngettext("%(num)d interview answer waits for review against the census (%(differ)d "
+                                   "differs from its reason)",
+                                   "%(num)d interview answers wait for review against the census (%(differ)d "
+                                   "differ from its reason)", found.pending, differ=found.differing), found.url))
+    return lines
 
 
 def _ranking_reasons(facts: B2Facts) -> list[Line]:
@@ -239,7 +263,7 @@ def census_evidence(detail: bool = False) -> Finding:
 def _blocks(facts: B2Facts) -> list:
     """The history per year (table and chart), the exit reasons of the last 12 months, the ABC classes and
     the segmentation matrix."""
-    blocks = _history_blocks(facts) + _exit_reason_blocks(facts)
+    blocks = _history_blocks(facts) + _exit_reason_blocks(facts) + _interview_blocks(facts)
     if facts.classes:
         year = facts.year
         blocks.append(Table(_("Clients by contribution class (%(year)d)", year=year),
@@ -279,6 +303,16 @@ def _exit_reason_blocks(facts: B2Facts) -> list:
     return [Table(_("Exit reasons of the clients lost in the last 12 months"),
                   [_("Exit reason"), _("Clients lost"), _("Share")],
                   [[total.reason, str(total.clients), _percent(total.share)] for total in totals])]
+
+
+def _interview_blocks(facts: B2Facts) -> list:
+    found = facts.interviews
+    if found is None or not found.reasons:
+        return []
+    return [Table(_("Exit reasons the clients lost in the last 12 months gave in their exit interviews"),
+                  [_("Exit reason"), _("Answers"), _("Share")],
+                  [[reason, str(count), _percent(100 * count / found.answered if found.answered else None)]
+                   for reason, count in found.reasons])]
 
 
 def _segments_table(facts: B2Facts) -> Table:

@@ -172,3 +172,13 @@ def add_figures(client: Client, year: int, potential: float | None, purchases: f
     db.session.add(figures)
     db.session.flush()
     return figures
+
+
+def set_exit_reason(client: Client, reason: ExitReason) -> None:
+    """Record why a lost client left (an exit interview's answer, once reviewed): the audit trail keeps the reason
+    it replaces."""
+    if client.left_on is None:
+        raise CensusRuleError(_("%(client)s is a current client: there is no exit reason to record.",
+                                client=client.code))
+    client.exit_reason = reason
+    db.session.flush()

@@ -6,17 +6,21 @@ makes its next edition (a copy) instead, so no answer ever points at a question 
 
 from datetime import date
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, insert, select, update
 
 from core.extensions import db
 from core.rules import RuleError
 from core.timeutil import utcnow
+from loyalty.reasons import exit_reasons
 from surveys.models import (
     Answer,
     Audience,
     Invitation,
     ItemKind,
+    ItemRole,
     Response,
     ResponseSource,
     Survey,
@@ -26,7 +30,7 @@ from surveys.models import (
     new_response_key,
     new_token,
 )
-from surveys.standard import template_items, template_title
+from surveys.standard import NAMED_ONLY, template_items, template_title
 
 #: Longest free-text answer kept.
 MAX_TEXT = 4000
@@ -40,17 +44,40 @@ class SurveyRuleError(RuleError):
 
 def create_survey(*, title: str | None, audience: Audience, language: str, template: str | None = None,
                   anonymous: bool = True, description: str | None = None, actor=None) -> Survey:
-    """A new survey, empty or with a standard questionnaire's items in ``language``."""
+    """A new survey, empty or with a standard questionnaire's items in ``language`` (an exit interview's reasons are
+    the census's offered exit reasons). An exit interview is never anonymous: its answers are set against each
+    client's exit reason."""
+    if template in NAMED_ONLY and anonymous:
+        raise SurveyRuleError(NAMED_ONLY_MESSAGE)
+    reasons = _reason_names(language) if template in NAMED_ONLY else []
+    if template in NAMED_ONLY and not reasons:
+        raise SurveyRuleError(_("The census offers no exit reason: add them in the census settings first."))
     if template and not title:
         title, standard_description = template_title(template, language)
         description = description or standard_description
     survey = Survey(title=title, description=description, audience=audience, language=language,
                     template=template or None, anonymous=anonymous, created_by_id=actor.id if actor else None)
     if template:
-        survey.items = [SurveyItem(**item) for item in template_items(template, language)]
+        survey.items = [SurveyItem(**item) for item in template_items(template, language, exit_reasons=reasons)]
     db.session.add(survey)
     db.session.flush()
     return survey
+
+
+#: Why an exit interview cannot be anonymous.
+NAMED_ONLY_MESSAGE = _l("An exit interview cannot be anonymous: its answers are set against each client's exit "
+                        "reason in the census, so they must say whose they are.")
+
+
+def _reason_names(language: str) -> list[str]:
+    """The census's offered exit reasons, named in ``language`` (the options of an exit reason item)."""
+    with force_locale(language):
+        return [reason.label for reason in exit_reasons()]
+
+
+def asks_exit_reason(survey: Survey) -> bool:
+    """Whether the survey asks clients why they left (an exit interview: never anonymous)."""
+    return any(item.role == ItemRole.EXIT_REASON for item in survey.items)
 
 
 def has_responses(survey: Survey) -> bool:
@@ -91,6 +118,8 @@ def editable(survey: Survey, *, actor=None) -> Survey:
 def save_item(survey: Survey, item_key: str | None, data: dict, *, actor=None) -> tuple[Survey, SurveyItem]:
     """Add an item (``item_key`` None) or change the item with that key. Returns the edition changed,
     which is a new one when ``survey`` had answers."""
+    if data["role"] == ItemRole.EXIT_REASON and survey.anonymous:
+        raise SurveyRuleError(NAMED_ONLY_MESSAGE)
     target = editable(survey, actor=actor)
     if item_key is None:
         item = SurveyItem(position=len(target.items) + 1, key=_free_key(target))
@@ -128,6 +157,8 @@ def update_details(survey: Survey, data: dict) -> None:
     if bool(data["anonymous"]) != survey.anonymous and has_responses(survey):
         raise SurveyRuleError(_("Anonymity cannot change once the survey has answers: they were given "
                                 "under the old promise."))
+    if data["anonymous"] and asks_exit_reason(survey):
+        raise SurveyRuleError(NAMED_ONLY_MESSAGE)
     survey.title, survey.description, survey.anonymous = data["title"], data["description"] or None, data["anonymous"]
     db.session.flush()
 
@@ -238,15 +269,16 @@ def submit_response(wave: Wave, values: dict[int, tuple], *, invitation: Invitat
 def insert_responses(wave: Wave, rows: list[dict]) -> int:
     """Many responses at once (imports, demo): each row ``{"typology", "segment", "values": {item_id: (n, t)}}``.
 
-    Two statements whatever the number of rows; no invitation; a date only where the row has one (an import into a
-    survey that is not anonymous)."""
+    Two statements whatever the number of rows; a date and an invitation only where the row has them and the survey
+    is not anonymous (an import, the demo's named exit interviews)."""
     responses, answers = [], []
-    dated = not wave.survey.anonymous  # an anonymous survey keeps no time, whatever the caller gives
+    named = not wave.survey.anonymous  # an anonymous survey keeps no time or person, whatever the caller gives
     for row in rows:
         key = new_response_key()
         responses.append({"id": key, "wave_id": wave.id, "source": row.get("source", ResponseSource.IMPORT).value,
                           "typology": row.get("typology"), "segment": row.get("segment"),
-                          "invitation_id": None, "submitted_on": row.get("submitted_on") if dated else None})
+                          "invitation_id": row.get("invitation_id") if named else None,
+                          "submitted_on": row.get("submitted_on") if named else None})
         answers += [{"response_id": key, "item_id": item_id, "wave_id": wave.id, "number": number, "text": text,
                      "typology": row.get("typology"), "segment": row.get("segment")}
                     for item_id, (number, text) in row["values"].items()]

@@ -71,7 +71,9 @@ def _latest_answered_wave(audience: Audience, *, needs_role: ItemRole | None = N
     """The latest wave (not a draft) of a survey for ``audience`` that has responses."""
     query = (select(Wave).join(Survey, Survey.id == Wave.survey_id)
              .where(Survey.audience == audience, Wave.status != WaveStatus.DRAFT,
-                    exists().where(Response.wave_id == Wave.id, Response.exclusion_id.is_(None))))
+                    exists().where(Response.wave_id == Wave.id, Response.exclusion_id.is_(None)),
+                    # An exit interview asks the clients who left: it is B2's, not the satisfaction of current ones.
+                    ~exists().where(SurveyItem.survey_id == Wave.survey_id, SurveyItem.role == ItemRole.EXIT_REASON)))
     if needs_role is not None:
         query = query.where(exists().where(SurveyItem.survey_id == Wave.survey_id, SurveyItem.role == needs_role))
     return db.session.scalars(query.order_by(Wave.opens_on.desc(), Wave.id.desc()).limit(1)).first()

@@ -27,7 +27,11 @@ from surveys.standard import TEMPLATES
 
 LANGUAGE_CHOICES = (("es", "Español"), ("en", "English"))
 #: Roles an item of each kind may play.
-NUMERIC_ROLES = {ItemRole.ATTRIBUTE, ItemRole.OVERALL, ItemRole.REPURCHASE, ItemRole.PARTICIPATION}
+NUMERIC_ROLES = {ItemRole.ATTRIBUTE, ItemRole.OVERALL, ItemRole.REPURCHASE, ItemRole.PARTICIPATION,
+                 ItemRole.UNDERSTANDING}
+#: Roles only added by their own action (the understanding item names its improvement in its key), so the question
+#: form offers them only for an item that has one already.
+OWN_ACTION_ROLES = {ItemRole.UNDERSTANDING}
 
 
 def enum_options(labels: dict):
@@ -79,6 +83,11 @@ class ItemForm(FlaskForm):
     required = BooleanField(_l("An answer is required"))
     submit = SubmitField(_l("Save question"))
 
+    def __init__(self, *args, role_kept: ItemRole | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.role.choices = enum_options({role: label for role, label in ROLE_LABELS.items()
+                                          if role not in OWN_ACTION_ROLES or role == role_kept})
+
     def validate_choices(self, field):
         if self.kind.data == ItemKind.CHOICE and len(self.choice_list()) < 2:
             raise ValidationError(_l("Give at least two options, one per line."))
@@ -93,6 +102,8 @@ class ItemForm(FlaskForm):
             raise ValidationError(_l("This measure needs a 1 to 5 or 0 to 10 answer."))
         if role == ItemRole.EXPECTATIONS and kind != ItemKind.CHOICE:
             raise ValidationError(_l("Expectations are asked as options (did not meet, met, exceeded)."))
+        if role == ItemRole.EXIT_REASON and kind != ItemKind.CHOICE:
+            raise ValidationError(_l("The exit reason is asked as options: the census's exit reasons."))
 
     def choice_list(self) -> list[str]:
         return [line.strip()[:200] for line in (self.choices.data or "").splitlines() if line.strip()]
@@ -200,3 +211,36 @@ class ExclusionForm(FlaskForm):
 
     reason = StringField(_l("Why these responses are excluded"), validators=[DataRequired(), Length(max=500)])
     submit = SubmitField(_l("Exclude"))
+
+
+class LostClientsInvitationsForm(FlaskForm):
+    """An exit interview's audience: the census's clients who left in a period."""
+
+    left_from = DateField(_l("Clients who left from"), validators=[DataRequired()])
+    left_to = DateField(_l("to"), validators=[DataRequired()])
+    submit = SubmitField(_l("Invite these clients"))
+
+    def validate_left_to(self, field):
+        if field.data and self.left_from.data and field.data < self.left_from.data:
+            raise ValidationError(_l("The period cannot end before it starts."))
+
+
+class ExitReviewForm(FlaskForm):
+    """The review of one exit interview's answer against the census's exit reason."""
+
+    decision = SelectField(_l("Decision"), choices=options((("apply", _l("Record the client's reason")),
+                                                            ("keep", _l("Keep the census's reason")))))
+    note = StringField(_l("Why"), validators=[Optional(), Length(max=500)],
+                       description=_l("Needed to replace or keep a reason the census already has."))
+    submit = SubmitField(_l("Save the review"))
+
+
+class UnderstandingItemForm(FlaskForm):
+    """Add "I know about the change to …" for one implemented improvement to a client survey."""
+
+    improvement = SelectField(_l("Improvement"), coerce=int, validators=[DataRequired()])
+    submit = SubmitField(_l("Add the question"))
+
+    def __init__(self, *args, improvements=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.improvement.choices = options([(i.id, i.title) for i in improvements])

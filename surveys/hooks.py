@@ -1,6 +1,7 @@
 """What the survey engine gives the other packages through ``core.signals``: D1's automatic evidence, survey
 items as the source of an opportunity, the targeted item wave over wave as an improvement's client evidence
-(C2), each improvement group's participation survey (D1), what goes with census clients removed, and the
+(C2), what clients answered to "I know about the change to …" (C2), the exit interviews of the clients who left in
+a period (B2), each improvement group's participation survey (D1), what goes with census clients removed, and the
 scales a response import matches worded answers to; the home page's open waves, surveys to the global search,
 the segmentation page's satisfaction, and its headline measures per wave as the sources of computed indicators."""
 
@@ -14,7 +15,17 @@ from core.extensions import db
 from core.home import Panel
 from core.search import DETAIL, Provider, record_url
 from improvements.sources import SURVEY_RESULT, SourceRecords
-from surveys import answer_wordings, evidence, home, indicator_sources, invitations, participation, results
+from surveys import (
+    answer_wordings,
+    evidence,
+    exits,
+    home,
+    indicator_sources,
+    invitations,
+    participation,
+    results,
+    understanding,
+)
 from surveys.models import Audience, ItemRole, Survey, SurveyItem
 
 
@@ -53,6 +64,16 @@ def _opportunity_records(sender, **kwargs):
 @signals.client_evidence.connect
 def _client_evidence(sender, *, improvements, **kwargs):
     return evidence.survey_evidence(improvements)
+
+
+@signals.client_understanding.connect
+def _client_understanding(sender, *, improvements, **kwargs):
+    return understanding.understanding_for(improvements)
+
+
+@signals.exit_interviews.connect
+def _exit_interviews(sender, *, since, until, **kwargs):
+    return exits.interviews_summary(since, until)
 
 
 @signals.group_participation.connect

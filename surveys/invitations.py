@@ -23,7 +23,7 @@ from improvements.models import Group, GroupMember
 from loyalty.demo_census import Dependants
 from loyalty.models import TYPOLOGY_LABELS, Client, Typology
 from processes.models import Participant, Process
-from surveys.models import Answer, Invitation, Response, Wave, new_token
+from surveys.models import Answer, ExitReview, Invitation, Response, Wave, new_token
 
 #: Longest pasted list, in lines.
 MAX_LINES = 5000
@@ -209,6 +209,10 @@ def client_dependants(clients: Select) -> list[Dependants]:
     so it stays in the results, as it would whoever had answered)."""
     invitations = select(Invitation.id).where(Invitation.client_id.in_(clients))
     responses = select(Response.id).where(Response.invitation_id.in_(invitations))
+    reviews = select(ExitReview.id).where(ExitReview.client_id.in_(clients))
+
+    def remove_reviews() -> int:
+        return _delete(delete(ExitReview).where(ExitReview.client_id.in_(clients)))
 
     def remove_responses() -> int:
         _delete(delete(Answer).where(Answer.response_id.in_(responses)))
@@ -217,7 +221,8 @@ def client_dependants(clients: Select) -> list[Dependants]:
     def remove_invitations() -> int:
         return _delete(delete(Invitation).where(Invitation.client_id.in_(clients)))
 
-    return [Dependants("survey_responses", _l("Survey responses given through their invitations"),
+    return [Dependants("exit_reviews", _l("Reviews of their exit interviews"), _count(reviews), remove_reviews),
+            Dependants("survey_responses", _l("Survey responses given through their invitations"),
                        _count(responses), remove_responses),
             Dependants("survey_invitations", _l("Survey invitations"), _count(invitations), remove_invitations)]
 

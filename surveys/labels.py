@@ -3,7 +3,7 @@
 from flask_babel import lazy_gettext as _l
 
 from core.audit import value_labels
-from surveys.models import Audience, ItemKind, ItemRole, ResponseSource, WaveStatus
+from surveys.models import Audience, ItemKind, ItemRole, ResponseSource, ReviewOutcome, WaveStatus
 
 AUDIENCE_LABELS = {Audience.CLIENTS: _l("Clients"), Audience.STAFF: _l("Staff")}
 KIND_LABELS = {ItemKind.LIKERT: _l("Agreement or satisfaction, 1 to 5"), ItemKind.SCALE: _l("Scale 0 to 10"),
@@ -15,11 +15,16 @@ ROLE_LABELS = {
     ItemRole.REPURCHASE: _l("Intention to keep buying"),
     ItemRole.RECOMMEND: _l("Likelihood to recommend (NPS)"),
     ItemRole.PARTICIPATION: _l("Participation (D1)"),
+    ItemRole.EXIT_REASON: _l("Exit reason (B2)"),
+    ItemRole.UNDERSTANDING: _l("Knows about an improvement (C2)"),
     ItemRole.COMMENT: _l("Comment"),
     ItemRole.OTHER: _l("Other"),
 }
 STATUS_LABELS = {WaveStatus.DRAFT: _l("Draft"), WaveStatus.OPEN: _l("Open"), WaveStatus.CLOSED: _l("Closed")}
+OUTCOME_LABELS = {ReviewOutcome.CONFIRMED: _l("Reason confirmed"), ReviewOutcome.SET: _l("Reason recorded"),
+                  ReviewOutcome.REPLACED: _l("Census reason replaced"), ReviewOutcome.KEPT: _l("Census reason kept")}
 SOURCE_LABELS = {ResponseSource.LINK: _l("Personal link"), ResponseSource.PUBLIC: _l("Public link"),
                  ResponseSource.IMPORT: _l("Imported")}
 
-ENUM_LABELS = value_labels({**AUDIENCE_LABELS, **KIND_LABELS, **ROLE_LABELS, **STATUS_LABELS, **SOURCE_LABELS})
+ENUM_LABELS = value_labels({**AUDIENCE_LABELS, **KIND_LABELS, **ROLE_LABELS, **STATUS_LABELS, **SOURCE_LABELS,
+                            **OUTCOME_LABELS})

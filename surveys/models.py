@@ -56,6 +56,10 @@ class ItemRole(enum.StrEnum):
     REPURCHASE = "repurchase"  # intention to keep buying
     RECOMMEND = "recommend"  # likelihood to recommend, 0–10: NPS
     PARTICIPATION = "participation"  # a staff participation statement (D1)
+    #: Why the client left, one of the census's exit reasons (an exit interview, which is never anonymous: B2).
+    EXIT_REASON = "exit_reason"
+    #: "I know about the change to …": whether clients know about one improvement (C2), keyed ``understand-<id>``.
+    UNDERSTANDING = "understanding"
     COMMENT = "comment"
     OTHER = "other"
 
@@ -326,3 +330,44 @@ class ExportRelease(Audited, db.Model):
     def __str__(self) -> str:
         # Its name in the audit trail (without it, Python's "<ExportRelease …>"): how many were released.
         return str(self.responses)
+
+
+class ReviewOutcome(enum.StrEnum):
+    """What the review of one exit interview's answer did to the census."""
+
+    CONFIRMED = "confirmed"  # the census already had the reason the client gave
+    SET = "set"  # the census had none: the client's reason was recorded
+    REPLACED = "replaced"  # the census had another: the reviewer replaced it, saying why
+    KEPT = "kept"  # the census had another: the reviewer kept it, saying why
+
+
+class ExitReview(Audited, db.Model):
+    """The review of one named exit-interview response against the census: the reason the client gave, the one
+    the census had, and what the reviewer decided. A reason someone typed in the census is never overwritten
+    without this record (who, when, why); an anonymous survey has no reviews (its responses name nobody)."""
+
+    __tablename__ = "exit_reviews"
+    __audit_label__ = _l("Exit interview review")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[str] = mapped_column(ForeignKey("survey_responses.id"), unique=True,
+                                             info=label(_l("Response")))
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), index=True, info=label(_l("Client")))
+    #: The reason the client gave in the interview.
+    given_reason_id: Mapped[int] = mapped_column(ForeignKey("exit_reasons.id"), info=label(_l("Reason given")))
+    #: The census's reason when reviewed (None: it had none).
+    census_reason_id: Mapped[int | None] = mapped_column(ForeignKey("exit_reasons.id"),
+                                                         info=label(_l("Reason in the census")))
+    outcome: Mapped[ReviewOutcome] = mapped_column(stored_enum(ReviewOutcome), info=label(_l("Decision")))
+    #: Why the reviewer replaced or kept a reason the census already had.
+    note: Mapped[str | None] = mapped_column(Text, info=label(_l("Why")))
+    reviewed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), info=label(_l("Reviewed by")))
+
+    client = relationship("Client")
+    given_reason = relationship("ExitReason", foreign_keys=[given_reason_id])
+    census_reason = relationship("ExitReason", foreign_keys=[census_reason_id])
+    reviewed_by = relationship("User")
+
+    def __str__(self) -> str:
+        return str(self.client) if self.client else str(self.id)

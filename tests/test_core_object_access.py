@@ -74,6 +74,7 @@ from processes.models import (
 from surveys import engine, invitations
 from surveys.models import Audience, Invitation, SurveyItem
 from tests.conftest import user_factory
+from tests.exit_fixtures import exit_interview
 from voice.models import (
     ActivityKind,
     Channel,
@@ -176,6 +177,8 @@ OBJECT_RULES = {
     "surveys.invite_clients": ROLE, "surveys.invite_list": ROLE, "surveys.invite_staff": ROLE,
     "surveys.send_invitations": ROLE, "surveys.print_invitations": EDITORS_READ, "surveys.export_invitations": ROLE,
     "surveys.export_responses": ROLE, "surveys.wave_results": ROLE, "surveys.export_results": ROLE,
+    "surveys.add_understanding": ROLE, "surveys.invite_lost_clients": ROLE, "surveys.exit_reviews": ROLE,
+    "surveys.review_agreed_exits": ROLE, "surveys.review_exit": ROLE,
     "answer.invitation": ROLE, "answer.public": ROLE,
 }
 
@@ -199,6 +202,11 @@ BY_ENDPOINT = {
     ("surveys.import_responses_file", "file_id"): "responses_upload",
     ("evidence.evidence_file", "item_id"): "evidence_item",
     ("evidence.evidence_revision_file", "item_id"): "evidence_item",
+    ("surveys.invite_lost_clients", "wave_id"): "exit_wave",
+    ("surveys.exit_reviews", "wave_id"): "exit_wave",
+    ("surveys.review_agreed_exits", "wave_id"): "exit_wave",
+    ("surveys.review_exit", "wave_id"): "exit_wave",
+    ("surveys.review_exit", "response_id"): "exit_response",
     ("answer.invitation", "token"): "invitation_token",
     ("answer.invitation_logo", "token"): "invitation_token",
     ("answer.public", "token"): "public_token",
@@ -229,6 +237,8 @@ CHANGE_WITH_AN_EMPTY_FORM = {
     "voice.toggle_category", "loyalty.toggle_exit_reason", "processes.edit_stage", "core.forget_import_match",
     "processes.remove_participant", "processes.remove_stage",
     "surveys.invite_clients", "surveys.print_invitations", "surveys.remove_item",
+    # Records at once the exit interviews' answers that agree with the census (its button is only a token).
+    "surveys.review_agreed_exits",
 }
 
 
@@ -336,6 +346,8 @@ def build_records(owner_id: int) -> dict:
     db.session.flush()
     first_criterion = criteria_set.criteria[0]
     invitation = db.session.scalar(select(Invitation).where(Invitation.wave_id == wave.id))
+    # A named exit interview answered by two lost clients: one agrees with the census, one differs from it.
+    interview = exit_interview([("L-001", "no_use", "no_use"), ("L-002", "competitor", "poor_service")])
     return {
         "process_id": process.id, "programme_id": programme.id, "participant_id": process.participants[0].id,
         "stage_id": stage.id, "indicator_id": indicator.id, "interface_id": interface.id,
@@ -355,6 +367,7 @@ def build_records(owner_id: int) -> dict:
         "pending_import": pending.id, "done_import": done.id, "demo_import": demo_import.id,
         "complaints_upload": uploads["complaints"].id, "measurements_upload": uploads["measurements"].id,
         "responses_upload": uploads["responses"].id, "alias_id": alias.id,
+        "exit_wave": interview["wave_id"], "exit_response": interview["responses"]["L-002"],
     }
 
 

@@ -217,8 +217,12 @@ def test_the_demo_pack_shows_the_census_and_the_improvement_groups(app, runner):
     text = " ".join(text.split())
     assert "Criterion B2 only" in text
     assert "Census updated on" in text and "new and" in text and "lost clients in the last 12 months" in text
-    for title in ("New and lost clients per year", "Clients by contribution class", "Segmentation of current"):
+    for title in ("New and lost clients per year", "Clients by contribution class", "Segmentation of current",
+                  "Exit reasons the clients lost in the last 12 months gave in their exit interviews"):
         assert title in text, title
+    assert re.search(r"Exit interviews: \d+ of the \d+ clients lost in the last 12 months who were invited answered",
+                     text)
+    assert re.search(r"The interviews confirmed \d+ exit reasons of the census, set \d+ that were missing", text)
     # The whole demo pack, in Spanish: its maps on landscape pages, no page left near empty.
     data = download(client, generate(client, language="es"))
     reader = PdfReader(BytesIO(data))
@@ -228,11 +232,16 @@ def test_the_demo_pack_shows_the_census_and_the_improvement_groups(app, runner):
     assert continued >= 3 and short == [], short
     for code, words in (("C1", ("3 improvements qualify (3 needed)", "Improvements and the C1 rule")),
                         ("C2", ("3 of 3 implemented improvements have a value before and after",
-                                "Before and after each implemented improvement"))):
+                                "Before and after each implemented improvement",
+                                "2 of 3 implemented improvements are understood by clients",
+                                "say they know about the change (Oleada", "Clients know about the change"))):
         page = client.get(f"/evidence/criteria/{ids[code]}").get_data(as_text=True)
         for word in words:
             assert word in page, (code, word)
         assert re.search(r'href="/improvements/\d+"', page), code
+    page = client.get(f"/evidence/criteria/{ids['B2']}").get_data(as_text=True)
+    assert "Exit interviews:" in page and "wait for review against the census" in page
+    assert re.search(r'href="/surveys/waves/\d+/exit-reasons"', page)
 
 
 def test_the_pack_prints_the_audit_trails_seal_at_its_data_as_at(app, evidence_data, runner):

@@ -12,7 +12,7 @@ import pytest
 
 from core.findings import Status
 from improvements import evidence as improvements_evidence
-from improvements.results import C1Status, Result
+from improvements.results import C1Status, Result, Understanding
 from loyalty import evidence as loyalty_evidence
 from processes import evidence as processes_evidence
 from processes.agreements import AgreementState, Compliance
@@ -183,23 +183,40 @@ def test_c1(facts, status):
     assert improvements_evidence.c1_status(facts) == status
 
 
-def _assessed(before=40.0, after=80.0, *, valued=False, higher_is_better=True):
-    return Record(result=Result(before, after, None, higher_is_better), valued=valued)
+def _assessed(before=40.0, after=80.0, *, valued=False, higher_is_better=True, target=None):
+    return Record(result=Result(before, after, target, higher_is_better), valued=valued)
 
 
-def _c2(*assessments):
+def _knows(answers=10, agreeing=7):
+    """What clients answered to "I know about the change to …" in a wave (70 % agree by default)."""
+    return Understanding("Oleada", date(2026, 10, 1), answers, agreeing)
+
+
+def _c2(*assessments, understanding=None, limits=None):
     improvements = tuple(Record(id=n) for n in range(len(assessments)))
-    return improvements_evidence.C2Facts(improvements, dict(enumerate(assessments)))
+    limits = {"min_understanding_share": 60, "min_understanding_answers": 5} | (limits or {})
+    return improvements_evidence.C2Facts(improvements, dict(enumerate(assessments)), understanding or {}, limits)
 
 
 @pytest.mark.parametrize(("facts", "status"), [
     (_c2(), MISSING),
-    (_c2(_assessed()), MET),
+    (_c2(_assessed()), MET),  # the positive result is evident
     (_c2(_assessed(80.0, 40.0, higher_is_better=False)), MET),  # lower is better and it fell
-    (_c2(_assessed(80.0, 40.0, valued=True)), MET),  # worse, but clients value it
-    (_c2(_assessed(80.0, 40.0)), MISSING),  # measured, neither better nor valued
+    (_c2(_assessed(target=90.0)), PARTLY),  # improved, but missed its target: not clearly evident
+    (_c2(_assessed(target=90.0, valued=True), understanding={0: _knows()}), MET),  # understood and valued
+    (_c2(_assessed(target=75.0)), MET),
+    (_c2(_assessed(80.0, 40.0, valued=True)), PARTLY),  # worse; clients value it, nothing shows they understand it
+    (_c2(_assessed(80.0, 40.0, valued=True), understanding={0: _knows()}), MET),  # worse, understood and valued
+    (_c2(_assessed(80.0, 40.0), understanding={0: _knows()}), PARTLY),  # understood, but not valued
+    (_c2(_assessed(80.0, 40.0, valued=True), understanding={0: _knows(10, 5)}), PARTLY),  # 50 % know, 60 % asked
+    (_c2(_assessed(80.0, 40.0, valued=True), understanding={0: _knows(10, 5)},
+         limits={"min_understanding_share": 50}), MET),  # a set that asks 50 %
+    (_c2(_assessed(80.0, 40.0, valued=True), understanding={0: _knows(4, 4)}), PARTLY),  # too few answers
+    (_c2(_assessed(80.0, 40.0, valued=True), understanding={0: _knows(4, 4)},
+         limits={"min_understanding_answers": 3}), MET),
+    (_c2(_assessed(80.0, 40.0)), MISSING),  # measured, neither better nor valued nor understood
     (_c2(_assessed(after=None)), MISSING),
-    (_c2(_assessed(before=None, valued=True)), MISSING),  # valued, but no before/after to show
+    (_c2(_assessed(before=None, valued=True), understanding={0: _knows()}), MISSING),  # no before/after to show
     (_c2(_assessed(), _assessed(after=None)), PARTLY),
     (_c2(_assessed(), _assessed(80.0, 40.0)), PARTLY),
 ])

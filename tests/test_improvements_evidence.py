@@ -132,13 +132,17 @@ def test_c2_missing_without_implemented_improvements_or_results(app, make_group,
     make_improvement(group, status=ImprovementStatus.APPROVED, smart=True)
     finding = evidence.results_evidence()
     assert finding.status == Status.MISSING
-    assert finding.reasons[0].text.startswith("No improvement has been implemented yet")
+    assert finding.reasons[0].text.startswith("C2 is met when every implemented improvement has its result before "
+                                              "and after")
+    assert "at least 5 answers to “I know about the change to …” in a wave, 60 % of them agreeing" in \
+        finding.reasons[0].text
+    assert finding.reasons[1].text.startswith("No improvement has been implemented yet")
     assert finding.gaps[0].url == "/improvements/"
 
     unmeasured = qualifying(group, "Written answers", after_value=None, after_period=None, favourable=None)
     finding = evidence.results_evidence()
     assert finding.status == Status.MISSING
-    assert finding.reasons[0].text == ("0 of 1 implemented improvements have a value before and after; 0 improved "
+    assert finding.reasons[1].text == ("0 of 1 implemented improvements have a value before and after; 0 improved "
                                        "on their baseline and 0 reached their target")
     assert [(g.text, g.url) for g in finding.gaps] == [
         ("Written answers: no result measured after the change", f"/improvements/{unmeasured}")]
@@ -152,33 +156,39 @@ def test_c2_partly_names_the_improvement_that_did_not_improve_and_is_not_valued(
 
     finding = evidence.results_evidence()
     assert finding.status == Status.PARTLY
-    assert finding.reasons[0].text == ("2 of 2 implemented improvements have a value before and after; 1 improved "
+    assert finding.reasons[1].text == ("2 of 2 implemented improvements have a value before and after; 1 improved "
                                        "on their baseline and 1 reached their target")
-    assert finding.reasons[1].text.startswith("1 of 2 implemented improvements are valued by clients")
-    lines = {r.url: r.text for r in finding.reasons[2:]}
+    assert finding.reasons[2].text.startswith("1 of 2 implemented improvements are valued by clients")
+    assert finding.reasons[3].text.startswith("0 of 2 implemented improvements are understood by clients")
+    lines = {r.url: r.text for r in finding.reasons[4:]}
     assert lines[f"/improvements/{good}"] == "Welcome call: 40 → 95 % (+137.5 %), target 90 reached; clients value it"
     assert lines[f"/improvements/{worse}"] == ("Quarterly contact: 40 → 30 % (-25.0 %), target 90 not reached; "
                                                "no client valuation recorded")
     assert [(g.text, g.url) for g in finding.gaps] == [
-        ("Quarterly contact: the result did not improve and nothing shows that clients value it",
+        ("Quarterly contact: the result is not clearly better and nothing shows that clients value and understand it",
          f"/improvements/{worse}")]
 
 
-def test_c2_met_when_each_result_improved_or_is_valued_with_tables_in_detail(app, make_group, qualifying,
-                                                                            request_ctx):
+def test_c2_met_when_each_result_is_evident_with_tables_in_detail(app, make_group, qualifying, request_ctx):
     group = make_group()
     qualifying(group, "Welcome call")
     qualifying(group, "Faster answers", favourable=None)  # a result evidently better counts without a survey
-    qualifying(group, "Fewer steps", after_value=35.0, favourable=True)  # worse figure, but clients value it
+    fewer = qualifying(group, "Fewer steps", after_value=35.0, favourable=True)  # worse figure, clients value it
 
     finding = evidence.results_evidence(detail=True)
-    assert finding.status == Status.MET, finding.gaps
-    results, client = finding.blocks
+    # Valued, but nothing shows clients understand it (no "I know about the change to …" answered).
+    assert finding.status == Status.PARTLY
+    assert [(g.text, g.url) for g in finding.gaps] == [
+        ("Fewer steps: the result is not clearly better, and no client survey shows that clients understand the "
+         "change: add “I know about the change to …” to a client survey", f"/improvements/{fewer}")]
+    thresholds, results, client = finding.blocks
+    assert [row[0] for row in thresholds.rows] == ["Answers to “I know about the change to …” that agree (%)",
+                                                   "Answers the understanding item needs in a wave"]
     assert results.headers[:4] == ["Improvement", "Measure", "Before", "After"]
     assert [row[0].text for row in results.rows] == ["Welcome call", "Faster answers", "Fewer steps"]
     assert results.rows[0][1] == "Complaints answered in writing"
-    assert results.rows[0][4:8] == ["+137.5 %", "90", "yes", "yes"]
-    assert results.rows[1][-1] == "no"
+    assert results.rows[0][4:9] == ["+137.5 %", "90", "yes", "yes", "—"]
+    assert results.rows[1][-2] == "no"
     assert [row[0].text for row in client.rows] == ["Welcome call", "Fewer steps"]
     assert client.rows[0][1:7] == ["Survey result", "Satisfaction wave", "3.1", "4.2", "Higher is better", "yes"]
 
@@ -226,6 +236,6 @@ def test_c2_reads_fewer_repeated_complaints_as_favourable_in_the_pack(app, make_
     db.session.add(Evidence(improvement_id=improvement, kind="complaints", title="Repeated complaints",
                             before_value=38, after_value=17, higher_is_better=True, favourable=False))
     db.session.commit()
-    _results, client = evidence.results_evidence(detail=True).blocks
+    _thresholds, _results, client = evidence.results_evidence(detail=True).blocks
     assert client.headers[5:7] == ["Better when", "Favourable"]
     assert client.rows[0][2:7] == ["Repeated complaints", "38", "17", "Lower is better", "yes"]

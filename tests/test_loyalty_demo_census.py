@@ -107,8 +107,9 @@ def test_the_demo_clients_and_only_what_exists_because_of_them_are_removed(app, 
     with app.app_context():
         record = db.session.get(CensusImport, ids["import"])
         plan = {dependant.key: dependant.count for dependant in demo_census.removal_plan(record)}
-        assert plan == {"requirements_detached": 1, "complaint_history": 1, "complaints": 3, "survey_responses": 1,
-                        "survey_invitations": 1, "client_years": 6, "client_history": 1, "clients": 3}
+        assert plan == {"requirements_detached": 1, "complaint_history": 1, "complaints": 3, "exit_reviews": 0,
+                        "survey_responses": 1, "survey_invitations": 1, "client_years": 6, "client_history": 1,
+                        "clients": 3}
         audit_before = _count(AuditEntry)
         removal = demo_census.remove_demo_census(record, actor=db.session.get(User, coordinator.id))
         db.session.commit()
@@ -201,7 +202,7 @@ def test_the_census_pages_tell_of_the_demo_clients_and_the_confirmation_lists_wh
     page = coordinator.get(remove_url).get_data(as_text=True)
     counts = dict(re.findall(r'<tr data-kind="(\w+)">.*?<td class="text-end fw-semibold">([\d,.\s]+)</td>', page,
                              re.S))
-    assert counts == {"requirements_detached": "1", "complaint_history": "1", "complaints": "3",
+    assert counts == {"requirements_detached": "1", "complaint_history": "1", "complaints": "3", "exit_reviews": "0",
                       "survey_responses": "1", "survey_invitations": "1", "client_years": "6", "client_history": "1",
                       "clients": "3"}
 

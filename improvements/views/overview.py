@@ -13,6 +13,7 @@ from core.forms import read_filters
 from core.versioning import submit_edit
 from improvements import bp, listing, scoring, work
 from improvements.charts import impact_effort_chart
+from improvements.evidence import c1_counter_required
 from improvements.forms import CriterionForm, ImprovementFilterForm, score_form
 from improvements.listing import ImprovementFilters
 from improvements.models import DONE, STATUS_LABELS, Group, Improvement, PriorityCriterion, Status
@@ -29,7 +30,7 @@ COLUMNS = (Status.OPPORTUNITY, Status.PROPOSED, Status.APPROVED, Status.IN_PROGR
 @allow(TEAM_DATA)
 def index():
     """The improvement groups, the C1 counter and where each improvement stands."""
-    status, _assessments = c1_overview()
+    status, _assessments = c1_overview(c1_counter_required())
     counts = dict(db.session.execute(select(Improvement.group_id, func.count(Improvement.id))
                                      .group_by(Improvement.group_id)).all())
     groups = list(db.session.scalars(select(Group).order_by(Group.name)))
@@ -43,7 +44,7 @@ def _filters() -> tuple[ImprovementFilterForm, ImprovementFilters]:
 
 
 def _c1_listed(filters: ImprovementFilters):
-    status, assessments = c1_overview()
+    status, assessments = c1_overview(c1_counter_required())
     candidates = [*status.qualifying, *(improvement for improvement, _reasons in status.others)]
     return status, assessments, listing.c1_listed(candidates, assessments, filters)
 
@@ -51,8 +52,8 @@ def _c1_listed(filters: ImprovementFilters):
 @bp.get("/c1")
 @allow(TEAM_DATA)
 def c1():
-    """Whether C1 holds: the improvements that qualify, and why the others do not (the list filtered, the
-    verdict over all of them)."""
+    """Whether C1 holds against the number the criteria set in use states: the improvements that qualify, and
+    why the others do not (the list filtered, the verdict over all of them)."""
     form, filters = _filters()
     status, assessments, listed = _c1_listed(filters)
     return render_template("improvements/c1.html", c1=status, assessments=assessments, status_labels=STATUS_LABELS,

@@ -2,7 +2,7 @@
 
 from surveys import bp
 from surveys.labels import ENUM_LABELS
-from surveys.views import answer, data, logo, manage, networks, results, waves  # noqa: F401
+from surveys.views import answer, data, exits, logo, manage, networks, results, understanding, waves  # noqa: F401
 
 
 @bp.app_template_global()

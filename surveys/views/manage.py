@@ -12,9 +12,9 @@ from core.extensions import db
 from core.forms import EmptyForm, read_filters
 from core.rules import rule_refusals
 from core.versioning import ensure_current, submit_edit
-from surveys import bp, catalogue, engine, releases
-from surveys.forms import ItemForm, NewSurveyForm, SurveyDetailsForm, SurveyFilterForm
-from surveys.models import Response, Survey, SurveyItem
+from surveys import bp, catalogue, engine, releases, understanding
+from surveys.forms import ItemForm, NewSurveyForm, SurveyDetailsForm, SurveyFilterForm, UnderstandingItemForm
+from surveys.models import Audience, Response, Survey, SurveyItem
 
 
 def _survey_filters() -> tuple[SurveyFilterForm, catalogue.SurveyFilters]:
@@ -50,12 +50,14 @@ def new_survey():
     """Create a survey from a standard questionnaire (in Spanish or English) or empty."""
     form = NewSurveyForm()
     if form.validate_on_submit():
-        survey = engine.create_survey(title=(form.title.data or "").strip() or None, audience=form.chosen_audience,
-                                      language=form.language.data, template=form.template.data or None,
-                                      anonymous=form.anonymous.data, actor=current_user)
-        db.session.commit()
-        flash(_("Survey created. Check its questions, then create a wave."), "success")
-        return redirect(url_for(".survey", survey_id=survey.id))
+        with rule_refusals(form.anonymous):
+            survey = engine.create_survey(title=(form.title.data or "").strip() or None,
+                                          audience=form.chosen_audience, language=form.language.data,
+                                          template=form.template.data or None, anonymous=form.anonymous.data,
+                                          actor=current_user)
+            db.session.commit()
+            flash(_("Survey created. Check its questions, then create a wave."), "success")
+            return redirect(url_for(".survey", survey_id=survey.id))
     return render_template("surveys/new.html", form=form)
 
 
@@ -71,8 +73,10 @@ def survey(survey_id: int):
     sizes = dict(db.session.execute(select(Response.wave_id, func.count())
                                     .where(Response.wave_id.in_(ids), releases.shown_responses(ids))
                                     .group_by(Response.wave_id)).all())
+    offered = understanding.offered_improvements(survey) if survey.audience == Audience.CLIENTS else []
     return render_template("surveys/survey.html", survey=survey, editions=editions, sizes=sizes,
-                           frozen=engine.has_responses(survey), action_form=EmptyForm())
+                           frozen=engine.has_responses(survey), action_form=EmptyForm(),
+                           understanding_form=UnderstandingItemForm(improvements=offered) if offered else None)
 
 
 @bp.route("/<int:survey_id>/edit", methods=["GET", "POST"])
@@ -103,7 +107,7 @@ def _item(survey: Survey, item_id: int) -> SurveyItem:
     return item
 
 
-def _after_change(survey: Survey, target: Survey, message: str):
+def after_change(survey: Survey, target: Survey, message: str):
     if target.id != survey.id:
         flash(_("The survey already had answers, so the change made edition %(n)d; earlier waves keep the "
                 "questions they were asked.", n=target.edition), "info")
@@ -122,7 +126,7 @@ def new_item(survey_id: int):
         with rule_refusals():
             target, _item_ = engine.save_item(survey, None, form.item_data(), actor=current_user)
             db.session.commit()
-            return _after_change(survey, target, _("Question added."))
+            return after_change(survey, target, _("Question added."))
         return redirect(url_for(".survey", survey_id=survey.id))
     return render_template("surveys/item_form.html", form=form, survey=survey, item=None,
                            frozen=engine.has_responses(survey))
@@ -134,7 +138,7 @@ def edit_item(survey_id: int, item_id: int):
     """Change a question (in a new edition when the survey has answers)."""
     survey = db.get_or_404(Survey, survey_id)
     item = _item(survey, item_id)
-    form = ItemForm(obj=item)
+    form = ItemForm(obj=item, role_kept=item.role)
     if not form.is_submitted():
         form.kind.data, form.role.data = item.kind.value, item.role.value
         form.choices.data = "\n".join(item.choices or [])
@@ -142,7 +146,7 @@ def edit_item(survey_id: int, item_id: int):
         with rule_refusals():
             target, _item_ = engine.save_item(survey, item.key, form.item_data(), actor=current_user)
             db.session.commit()
-            return _after_change(survey, target, _("Question saved."))
+            return after_change(survey, target, _("Question saved."))
         return redirect(url_for(".survey", survey_id=survey.id))
     return render_template("surveys/item_form.html", form=form, survey=survey, item=item,
                            frozen=engine.has_responses(survey))
@@ -159,5 +163,5 @@ def remove_item(survey_id: int, item_id: int):
     with rule_refusals():
         target = engine.remove_item(survey, item.key, actor=current_user)
         db.session.commit()
-        return _after_change(survey, target, _("Question removed."))
+        return after_change(survey, target, _("Question removed."))
     return redirect(url_for(".survey", survey_id=survey.id))

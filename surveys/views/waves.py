@@ -18,6 +18,7 @@ from surveys import bp, engine, invitation_list, invitations, lifecycle, network
 from surveys.forms import (
     ClientInvitationsForm,
     InvitationFilterForm,
+    LostClientsInvitationsForm,
     PasteInvitationsForm,
     StaffInvitationsForm,
     WaveForm,
@@ -69,6 +70,8 @@ def wave(wave_id: int):
     editor = may("surveys.invite_list", "POST")
     form, filters = _invitation_filters(wave)
     page = db.paginate(invitation_list.invitations_query(wave, filters), per_page=current_app.config["PER_PAGE"])
+    interview = engine.asks_exit_reason(wave.survey) and not wave.survey.anonymous
+    clients = wave.survey.audience == Audience.CLIENTS
     return render_template(
         "surveys/wave.html", wave=wave, survey=wave.survey, page=page, filter_form=form,
         filtered=filters != invitation_list.InvitationFilters(), editor=editor,
@@ -77,7 +80,8 @@ def wave(wave_id: int):
         networks=networks.network_counts(wave) if wave.public_token else [],
         link_for=link_for, mail=mail_configured(), action_form=EmptyForm(), paste_form=PasteInvitationsForm(),
         staff_form=StaffInvitationsForm() if wave.survey.audience == Audience.STAFF else None,
-        census_form=ClientInvitationsForm() if wave.survey.audience == Audience.CLIENTS else None,
+        census_form=ClientInvitationsForm() if clients and not interview else None,
+        lost_form=LostClientsInvitationsForm() if interview else None, interview=interview,
         accepting=engine.accepts_answers(wave), history=transitions.history(WAVE_HISTORY_KIND, wave.id),
         status_labels={k.value: v for k, v in STATUS_LABELS.items()})
 
@@ -131,7 +135,7 @@ def _confirm_page(wave: Wave, action: str, form: ConfirmChangeForm):
         action=url_for(".change_wave", wave_id=wave.id, action=action))
 
 
-def _report_invited(added: int, skipped: int) -> None:
+def report_invited(added: int, skipped: int) -> None:
     flash(_("%(added)d invited; %(skipped)d were already invited to this wave.", added=added, skipped=skipped),
           "success" if added else "warning")
 
@@ -151,7 +155,7 @@ def invite_list(wave_id: int):
             flash(error, "danger")
         flash(_("Nothing was added: correct the lines above and paste the list again."), "danger")
         return redirect(url_for(".wave", wave_id=wave.id))
-    _report_invited(*invitations.invite(wave, people))
+    report_invited(*invitations.invite(wave, people))
     db.session.commit()
     return redirect(url_for(".wave", wave_id=wave.id, _anchor="invitations"))
 
@@ -172,7 +176,7 @@ def invite_clients(wave_id: int):
     if not people:
         flash(_("No current client of the census has the typologies and segments chosen."), "warning")
         return redirect(url_for(".wave", wave_id=wave.id))
-    _report_invited(*invitations.invite(wave, people))
+    report_invited(*invitations.invite(wave, people))
     db.session.commit()
     return redirect(url_for(".wave", wave_id=wave.id, _anchor="invitations"))
 
@@ -190,7 +194,7 @@ def invite_staff(wave_id: int):
     people = invitations.group_invitees(form.groups.data or [])
     people += invitations.user_invitees(form.users.data or [], (form.group.data or "").strip() or None)
     people += invitations.process_participant_invitees(form.processes.data or [])
-    _report_invited(*invitations.invite(wave, people))
+    report_invited(*invitations.invite(wave, people))
     db.session.commit()
     return redirect(url_for(".wave", wave_id=wave.id, _anchor="invitations"))
 
