@@ -90,6 +90,12 @@ for the lists its package owns (``"census.exit_reason"``, ``"voice.category"``â€
 its ``vocabulary``.
 """)
 
+home_sections = _signals.signal("home-sections", doc="""
+Sent by the home page (``core.views.home``); sender None. A receiver returns the HTML of a section for the person
+signed in (rendered from its package's own template, e.g. the setup's steps while the organisation is not set up),
+or None; the sections come first on the page, in the order of the hooks.
+""")
+
 
 def register_hooks(app: Flask, *modules: str) -> None:
     """Import each hooks module (connecting its receivers, once per process) and let ``app`` hear them."""

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from core import bp, services, trail
+from core import bp, services, signals, trail
 from core.access import AUDIT, COORDINATION, COORDINATORS_ONLY, PUBLIC_READ, TEAM_DATA, allow, may
 from core.audit import audit_children, entity_label
 from core.exports import export_response
@@ -15,7 +15,7 @@ from core.forms import AuditFilterForm, LogoForm, OrganisationForm, options, rea
 from core.imports import values
 from core.models import Organisation, User
 from core.schema import migrations_current
-from core.ui import flash_form_errors
+from core.ui import flash_form_errors, next_or
 from core.versioning import submit_edit
 
 
@@ -24,7 +24,8 @@ from core.versioning import submit_edit
 def home():
     """The start page: where the programme stands, what changed lately and where to go next."""
     recent = db.session.scalars(services.audit_query().limit(8)).all() if may("core.audit_trail") else []
-    return render_template("core/home.html", recent_changes=trail.readable(recent), zone=trail.zone_name())
+    return render_template("core/home.html", recent_changes=trail.readable(recent), zone=trail.zone_name(),
+                           sections=signals.send(signals.home_sections))
 
 
 @bp.get("/healthz")
@@ -49,7 +50,7 @@ def organisation_settings():
     if saved:
         db.session.commit()
         flash(_("Organisation settings saved."), "success")
-        return redirect(url_for(".organisation_settings"))
+        return redirect(next_or(url_for(".organisation_settings")))
     return render_template("core/organisation.html", form=form, logo_form=LogoForm(),
                            organisation=organisation, conflict=conflict)
 
@@ -69,7 +70,7 @@ def organisation_logo():
         flash(_("Logo uploaded."), "success")
     else:
         flash_form_errors(form)
-    return redirect(url_for(".organisation_settings"))
+    return redirect(next_or(url_for(".organisation_settings")))
 
 
 @bp.get("/settings/organisation/logo")
