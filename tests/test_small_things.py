@@ -75,7 +75,7 @@ def test_each_1_to_5_item_has_the_anchors_of_its_question(app, client, make_surv
 
 
 def test_an_empty_submit_names_the_missing_questions_by_number(app, client, make_survey, make_wave):
-    wave = make_wave(make_survey(), invitees=[{"name": "Ane", "email": "ane@example.org"}])
+    make_wave(make_survey(), invitees=[{"name": "Ane", "email": "ane@example.org"}])
     with app.app_context():
         token = db.session.scalar(select(Invitation.token))
         required = db.session.scalar(select(func.count()).select_from(SurveyItem).where(SurveyItem.required))
