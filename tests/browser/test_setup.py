@@ -97,5 +97,3 @@ def test_a_sub_menu_too_wide_keeps_its_last_tabs_in_more(new_context, make_live_
     page.goto("/processes/list")
     expect(page.locator("[data-subnav] [data-subnav-more]")).to_be_hidden()
     expect(page.locator("[data-subnav] [data-subnav-tab]").last).to_be_visible()
-    page.goto("/clients/")
-    page.screenshot(path="/tmp/clients-1366.png")
