@@ -13,10 +13,13 @@ export TEST_POSTGRES_URL
 ## run: set everything up (venv, requirements, translations, migrations, demo data) and serve on 127.0.0.1:$(PORT)
 ##      without Flask's debugger (its /console runs any Python); `make run DEBUG=1` turns it on.
 ##      Plain HTTP on loopback, so the session cookie is not marked Secure here.
+##      `make run DEMO=0` starts empty instead: the first administrator comes from FIDELIZA_ADMIN_EMAIL and
+##      FIDELIZA_ADMIN_PASSWORD (or is asked for), and the setup page guides the rest.
+DEMO ?= 1
 run: $(VENV)/.installed translations
 	$(FLASK) db upgrade
 	$(FLASK) evidence load-criteria
-	$(FLASK) demo --if-empty
+	$(if $(filter 0,$(DEMO)),$(FLASK) users first-admin,$(FLASK) demo --if-empty)
 	SESSION_COOKIE_SECURE=0 $(FLASK) run $(if $(filter 1,$(DEBUG)),--debug) --host 127.0.0.1 --port $(PORT)
 
 ## test: the whole suite, on SQLite and then on PostgreSQL

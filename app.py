@@ -6,7 +6,8 @@ from flask import Flask
 
 #: The modules that connect each package's receivers to the signals of ``core.signals``, in the order their
 #: contributions are listed. A package left out gives this app nothing (its criteria show no source).
-HOOKS = ("processes.hooks", "loyalty.hooks", "voice.hooks", "surveys.hooks", "improvements.hooks", "evidence.hooks")
+HOOKS = ("processes.hooks", "loyalty.hooks", "voice.hooks", "surveys.hooks", "improvements.hooks", "evidence.hooks",
+         "onboarding.hooks")
 
 
 def create_app(config_overrides: dict | None = None) -> Flask:
@@ -78,6 +79,7 @@ def register_blueprints(app: Flask) -> None:
     from evidence import bp as evidence_bp
     from improvements import bp as improvements_bp
     from loyalty import bp as loyalty_bp
+    from onboarding import bp as onboarding_bp
     from processes import bp as processes_bp
     from surveys import answer_bp
     from surveys import bp as surveys_bp
@@ -92,6 +94,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(evidence_bp, url_prefix="/evidence")
     app.register_blueprint(surveys_bp, url_prefix="/surveys")
     app.register_blueprint(answer_bp, url_prefix="/s")
+    app.register_blueprint(onboarding_bp, url_prefix="/setup")
     register_hooks(app, *HOOKS)
 
 

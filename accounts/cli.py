@@ -1,4 +1,7 @@
-"""Command-line tasks for accounts: ``flask users create | list | reset-two-factor``."""
+"""Command-line tasks for accounts: ``flask users create | first-admin | list | reset-two-factor``."""
+
+import os
+import sys
 
 import click
 from flask.cli import AppGroup
@@ -27,6 +30,41 @@ def create_user_command(email, role, name, language, password):
         raise click.ClickException(str(error)) from error
     db.session.commit()
     click.echo(f"Created {user.email} ({user.role.value}).")
+
+
+#: The variables ``flask users first-admin`` reads (``make run DEMO=0`` passes them through).
+FIRST_ADMIN_VARIABLES = ("FIDELIZA_ADMIN_EMAIL", "FIDELIZA_ADMIN_PASSWORD", "FIDELIZA_ADMIN_NAME",
+                         "FIDELIZA_ADMIN_LANGUAGE")
+
+
+@users_cli.command("first-admin")
+def first_admin_command():
+    """Create the first administrator of an empty installation, from FIDELIZA_ADMIN_EMAIL, FIDELIZA_ADMIN_PASSWORD
+    (and optionally FIDELIZA_ADMIN_NAME, FIDELIZA_ADMIN_LANGUAGE), or asked for at the terminal. Does nothing once
+    the installation has an account, so that ``make run DEMO=0`` may run it every time."""
+    if db.session.scalar(select(User.id).limit(1)) is not None:
+        click.echo("The installation already has accounts: no administrator created.")
+        return
+    email, password = os.environ.get("FIDELIZA_ADMIN_EMAIL"), os.environ.get("FIDELIZA_ADMIN_PASSWORD")
+    if not (email and password) and not _interactive():
+        raise click.ClickException("No account exists yet. Set FIDELIZA_ADMIN_EMAIL and FIDELIZA_ADMIN_PASSWORD "
+                                   "(or run this at a terminal to be asked) to create the first administrator.")
+    email = email or click.prompt("E-mail of the first administrator")
+    password = password or click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    name = os.environ.get("FIDELIZA_ADMIN_NAME") or email.split("@")[0]
+    language = os.environ.get("FIDELIZA_ADMIN_LANGUAGE") if os.environ.get("FIDELIZA_ADMIN_LANGUAGE") in ("es", "en") \
+        else None
+    try:
+        user = create_user(email=email, name=name, role=Role.ADMIN, password=password, language=language)
+    except AccountError as error:
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"Created the administrator {user.email}. Sign in and follow the setup page.")
+
+
+def _interactive() -> bool:
+    """Whether someone is at the terminal to answer (not a service manager, a pipe or CI)."""
+    return sys.stdin.isatty()
 
 
 @users_cli.command("list")

@@ -25,6 +25,9 @@ class Panel:
     #: Nothing to show yet: the block draws its empty state with guidance. When every block is empty (a new
     #: organisation), the page shows the getting-started guidance instead of the blocks.
     empty: bool = False
+    #: A notice across the page, above the blocks (the setup's steps while the organisation is not set up); it does
+    #: not count among the blocks whose emptiness shows the getting-started guidance.
+    wide: bool = False
 
 
 def panels(user) -> list[Panel]:

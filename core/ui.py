@@ -1,6 +1,7 @@
 """What every template can use: permission checks, languages, navigation and paging links."""
 
 import re
+from urllib.parse import urlsplit
 
 from flask import abort, current_app, flash, g, redirect, request, url_for
 from flask_babel import format_currency, get_locale
@@ -63,6 +64,21 @@ def history_url(record) -> str | None:
     return url_for("core.audit_trail", entity_type=record.__tablename__, entity_id=identity) if identity else None
 
 
+def safe_path(target: str | None) -> str | None:
+    """``target`` if it is a path on this site, else None (never another host: open redirects)."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc:
+            return target
+    return None
+
+
+def next_or(default: str) -> str:
+    """Where to go after a form: the page that sent the person here (``?next=`` or a posted ``next``), else
+    ``default``. Lets a form that needs a parent record send the person to create it, and come back."""
+    return safe_path(request.args.get("next")) or safe_path(request.form.get("next")) or default
+
+
 def width_class(percent: float | None) -> str:
     """The CSS class (``pct-0`` … ``pct-100``, steps of 5) that draws a bar ``percent`` wide.
 
@@ -122,6 +138,7 @@ def register_template_helpers(app) -> None:
             "sort_url": sort_url,
             "readable_trail": readable,
             "history_url": history_url,
+            "safe_path": safe_path,
         }
 
 

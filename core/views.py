@@ -18,7 +18,7 @@ from core.forms import AuditFilterForm, LogoForm, OrganisationForm, options, rea
 from core.imports import values
 from core.models import Organisation, User
 from core.schema import migrations_current
-from core.ui import flash_form_errors
+from core.ui import flash_form_errors, next_or
 from core.versioning import submit_edit
 
 
@@ -29,7 +29,8 @@ def home():
     tasks, indicators, verdicts, waves, reviews), what changed lately and where to go next."""
     recent = db.session.scalars(services.audit_query().limit(8)).all() if may("core.audit_trail") else []
     panels = dashboard.panels(current_user)
-    return render_template("core/home.html", panels=panels, starting=all(panel.empty for panel in panels),
+    wide, blocks = [p for p in panels if p.wide], [p for p in panels if not p.wide]
+    return render_template("core/home.html", wide=wide, panels=blocks, starting=all(p.empty for p in blocks),
                            recent_changes=trail.readable(recent), zone=trail.zone_name())
 
 
@@ -65,7 +66,7 @@ def organisation_settings():
     if saved:
         db.session.commit()
         flash(_("Organisation settings saved."), "success")
-        return redirect(url_for(".organisation_settings"))
+        return redirect(next_or(url_for(".organisation_settings")))
     return render_template("core/organisation.html", form=form, logo_form=LogoForm(),
                            organisation=organisation, conflict=conflict)
 
@@ -85,7 +86,7 @@ def organisation_logo():
         flash(_("Logo uploaded."), "success")
     else:
         flash_form_errors(form)
-    return redirect(url_for(".organisation_settings"))
+    return redirect(next_or(url_for(".organisation_settings")))
 
 
 @bp.get("/settings/organisation/logo")

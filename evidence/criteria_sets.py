@@ -260,7 +260,7 @@ def install_set(data: CriteriaSetData, *, builtin: bool = False, source: str | N
 
 
 def ensure_builtin_sets() -> list[CriteriaSet]:
-    """Store the shipped sets not stored yet (at setup, and on the first visit of the checklist)."""
+    """Store the shipped sets not stored yet (at setup: the CLI, the setup page, the empty checklist's button)."""
     stored = set(db.session.scalars(select(CriteriaSet.code)))
     added = []
     for path in sorted(BUILTIN_DIRECTORY.glob("*.yaml")):

@@ -41,7 +41,9 @@ class SelfAssessmentForm(FlaskForm):
 
 
 class VerdictForm(FlaskForm):
-    status = SelectField(_l("Verdict"), choices=options(ASSESSMENT_CHOICES), validators=[DataRequired()])
+    #: Starts on no verdict, never on one the reviewer did not choose (and back to none after saving).
+    status = SelectField(_l("Verdict"), choices=options([("", _l("— choose the verdict —")), *ASSESSMENT_CHOICES]),
+                         validators=[DataRequired(_l("Choose the verdict."))])
     comment = TextAreaField(_l("Comments"), validators=[Optional(), Length(max=4000)])
     submit = SubmitField(_l("Record verdict"))
 

@@ -192,13 +192,15 @@ class AlreadyAnswered(Exception):
 
 
 def check_answers(items: list[SurveyItem], form) -> tuple[dict[int, tuple], list[str]]:
-    """Read a submitted questionnaire: ``({item_id: (number, text)}, errors)``. Each error names its item."""
+    """Read a submitted questionnaire: ``({item_id: (number, text)}, errors)``. Each error names its item; a missing
+    answer also by the question's number on the page (``items`` in the order shown)."""
     values, errors = {}, []
-    for item in items:
+    for number, item in enumerate(items, start=1):
         raw = (form.get(f"item-{item.id}") or "").strip()
         if not raw:
             if item.required:
-                errors.append(_("“%(item)s”: an answer is needed.", item=item.short))
+                errors.append(_("Question %(number)d, “%(item)s”: an answer is needed.", number=number,
+                                item=item.short))
             continue
         try:
             values[item.id] = answer_value(item, raw)

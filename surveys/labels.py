@@ -26,5 +26,17 @@ OUTCOME_LABELS = {ReviewOutcome.CONFIRMED: _l("Reason confirmed"), ReviewOutcome
 SOURCE_LABELS = {ResponseSource.LINK: _l("Personal link"), ResponseSource.PUBLIC: _l("Public link"),
                  ResponseSource.IMPORT: _l("Imported")}
 
+#: The words at the two ends of a 1–5 item, by what it asks: how satisfied (an attribute, overall satisfaction) or
+#: how much one agrees with a statement (participation, the intention to keep buying, any other).
+SATISFACTION_ANCHORS = (_l("1 = very dissatisfied"), _l("5 = very satisfied"))
+AGREEMENT_ANCHORS = (_l("1 = strongly disagree"), _l("5 = strongly agree"))
+SATISFACTION_ROLES = frozenset({ItemRole.ATTRIBUTE, ItemRole.OVERALL})
+
+
+def likert_anchors(role: ItemRole) -> tuple:
+    """The two ends of a 1–5 item's scale in the words that match its question."""
+    return SATISFACTION_ANCHORS if role in SATISFACTION_ROLES else AGREEMENT_ANCHORS
+
+
 ENUM_LABELS = value_labels({**AUDIENCE_LABELS, **KIND_LABELS, **ROLE_LABELS, **STATUS_LABELS, **SOURCE_LABELS,
                             **OUTCOME_LABELS})

@@ -152,6 +152,7 @@ OBJECT_RULES = {
     "voice.requirement_detail": ROLE, "voice.edit_requirement": ROLE, "voice.move_requirement": ROLE,
     "loyalty.toggle_exit_reason": ROLE,
     "core.change_import_match": ROLE, "core.forget_import_match": ROLE,
+    "onboarding.change_step": ROLE,
     "improvements.group_detail": ROLE, "improvements.priorities": ROLE,
     "improvements.edit_group": GROUP_MEMBER_FORM, "improvements.add_meeting": GROUP_MEMBER,
     "improvements.add_member": GROUP_MEMBER, "improvements.remove_member": GROUP_MEMBER_FORM,
@@ -230,9 +231,10 @@ LAST = ("surveys.change_wave", "accounts.logout")
 #: forms that, given no fields, re-save the record as it is (WTForms falls back to the record's values).
 #: Removing a group member or a process participant removes their spare record.
 #: Printing an anonymous wave's slips issues new links (the printed ones replace those shown before). Starting
-#: one's two-factor set-up makes a secret to scan (its button is only a token).
+#: one's two-factor set-up makes a secret to scan (its button is only a token). Skipping a setup step is its button.
 CHANGE_WITH_AN_EMPTY_FORM = {
     "accounts.reset_two_factor", "accounts.set_user_active", "accounts.start_two_factor", "evidence.request_pack",
+    "onboarding.change_step",
     "improvements.edit_group", "improvements.remove_member",
     "voice.toggle_category", "loyalty.toggle_exit_reason", "processes.edit_stage", "core.forget_import_match",
     "processes.remove_participant", "processes.remove_stage",

@@ -5,17 +5,25 @@ import binascii
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from core import transitions
-from core.access import COORDINATION, REVIEW, TEAM_DATA, allow
+from core.access import COORDINATION, COORDINATORS_ONLY, REVIEW, TEAM_DATA, allow
 from core.exports import table_response
 from core.extensions import db
 from core.forms import ConfirmChangeForm, EmptyForm, options, read_filters
 from core.ids import record_id
-from core.ui import confirmation_posted, flash_form_errors
+from core.ui import confirmation_posted, flash_form_errors, next_or
 from evidence import bp, listing, reload, services, switching
-from evidence.criteria_sets import MAX_BYTES, CriteriaFileError, current_set, install_set, parse_criteria_file
+from evidence.criteria_sets import (
+    MAX_BYTES,
+    CriteriaFileError,
+    current_set,
+    ensure_builtin_sets,
+    install_set,
+    parse_criteria_file,
+)
 from evidence.forms import (
     ChecklistFilterForm,
     CriteriaSetForm,
@@ -41,6 +49,8 @@ def _checklist_filters() -> tuple[ChecklistFilterForm, listing.ChecklistFilters]
 def checklist():
     """The criteria of the set in use: automatic status, self-assessment, verdict, readiness and one gap list
     (readiness over every criterion, the list and the gaps as filtered)."""
+    if current_set() is None:  # stored at setup, never by a visit: a page that is read writes nothing
+        return render_template("evidence/no_set.html", install_form=EmptyForm())
     criteria_set = chosen_set(request.args.get("set", type=record_id))
     form, filters = _checklist_filters()
     rows = services.checklist(criteria_set)
@@ -201,6 +211,18 @@ def remove_file(item_id: int):
     return render_template("evidence/file_change.html", item=item, removing=True, criterion_id=criterion_id,
                            notes=services.file_change_consequences(item, removing=True), preview=preview,
                            form=form)
+
+
+@bp.post("/sets/shipped")
+@allow(COORDINATORS_ONLY)
+def install_shipped_sets():
+    """Store the criteria sets shipped with Fideliza that are not stored yet (what ``flask evidence load-criteria``
+    does at setup), then go back to the page that asked."""
+    if EmptyForm().validate_on_submit():
+        added = ensure_builtin_sets()
+        db.session.commit()
+        flash(ngettext("%(num)d criteria set stored.", "%(num)d criteria sets stored.", len(added)), "success")
+    return redirect(next_or(url_for(".checklist")))
 
 
 @bp.route("/sets", methods=["GET", "POST"])

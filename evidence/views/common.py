@@ -1,20 +1,11 @@
-"""What the evidence views share: the set in use, the reader's language, the shipped sets at first visit."""
+"""What the evidence views share: the set in use and the reader's language."""
 
 from flask import abort
 from flask_babel import get_locale
 
 from core.extensions import db
-from evidence import bp
-from evidence.criteria_sets import current_set, ensure_builtin_sets
+from evidence.criteria_sets import current_set
 from evidence.models import CriteriaSet, Criterion
-
-
-@bp.before_request
-def _install_shipped_sets():
-    """The shipped criteria sets are stored at setup; an installation that skipped it gets them here."""
-    if db.session.scalar(db.select(CriteriaSet.id).limit(1)) is None:
-        ensure_builtin_sets()
-        db.session.commit()
 
 
 def language() -> str:

@@ -1,11 +1,12 @@
 """Programmes: the loyalty programme and the other programmes it shares interfaces with."""
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from core.access import COORDINATION, TEAM_DATA, allow
 from core.extensions import db
+from core.ui import next_or
 from core.versioning import submit_edit
 from processes import bp, services
 from processes.forms import ProgrammeForm
@@ -28,11 +29,13 @@ def programmes():
 def new_programme():
     """Record a programme."""
     form = ProgrammeForm()
+    if request.method == "GET" and services.certified_programme() is None:
+        form.is_certified.data = True  # the first programme recorded is, almost always, the one certified
     if form.validate_on_submit():
         programme = services.save_programme(None, form.data)
         db.session.commit()
         flash(_("Programme %(code)s created.", code=programme.code), "success")
-        return redirect(url_for(".programmes"))
+        return redirect(next_or(url_for(".programmes")))
     return render_template("processes/programme_form.html", form=form, programme=None)
 
 

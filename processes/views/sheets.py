@@ -14,7 +14,7 @@ from core.forms import ConfirmChangeForm, EmptyForm, read_filters
 from core.ids import record_id
 from core.models import User
 from core.rules import rule_refusals
-from core.ui import confirmation_posted, flash_form_errors
+from core.ui import confirmation_posted, flash_form_errors, next_or
 from core.versioning import submit_edit
 from processes import bp, lifecycle, services
 from processes.agreements import interfaces_with_state
@@ -53,8 +53,9 @@ def new_process():
         process = services.save_process(None, form.data, actor=current_user)
         db.session.commit()
         flash(_("Process %(code)s created.", code=process.code), "success")
-        return redirect(url_for(".process_detail", process_id=process.id))
-    return render_template("processes/process_form.html", form=form, process=None)
+        return redirect(next_or(url_for(".process_detail", process_id=process.id)))
+    return render_template("processes/process_form.html", form=form, process=None,
+                           programmes_exist=bool(form.programme_id.choices))
 
 
 @bp.get("/<int:process_id>")
@@ -209,7 +210,7 @@ def standard():
     if saved:
         db.session.commit()
         flash(_("Process-management standard saved."), "success")
-        return redirect(url_for(".standard"))
+        return redirect(next_or(url_for(".standard")))
     return render_template("processes/standard.html", form=form, conflict=conflict)
 
 

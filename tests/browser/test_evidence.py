@@ -9,9 +9,11 @@ from pypdf import PdfReader
 
 from tests.browser.support import sign_in
 from tests.browser.test_processes import add_process, add_programme
+from tests.evidence_fixtures import checklist_ids
 
 
 def test_a_reviewer_records_a_verdict_and_downloads_the_pack(page, live_app, make_live_user, console_errors):
+    checklist_ids(live_app)  # the shipped checklist, stored at setup (no page stores it)
     programme_id = add_programme(live_app)
     owner = make_live_user("member", name="Olga Navarro")
     add_process(live_app, programme_id, "FID-C01", "Welcoming new members", owner_id=owner.id)

@@ -68,7 +68,8 @@ def test_a_client_and_a_staff_member_answer_and_the_results_show_them(live_app, 
     expect(client_page.get_by_role("heading", name="Client satisfaction survey")).to_be_visible()
     with client_page.expect_navigation():  # a required answer missing: refused, naming the question
         client_page.get_by_role("button", name="Send my answers").click()
-    expect(client_page.get_by_test_id("answer-errors")).to_contain_text("“Personal attention”: an answer is needed.")
+    expect(client_page.get_by_test_id("answer-errors")).to_contain_text(
+        "Question 1, “Personal attention”: an answer is needed.")
     answer(client_page, ids["client_items"], likert=5, scale=9, comment="Lovely people at the office")
     client_page.goto(f"/s/{ids['client_token']}")
     expect(client_page.get_by_test_id("already-answered")).to_be_visible()
