@@ -6,7 +6,7 @@ from flask import Flask
 
 #: The modules that connect each package's receivers to the signals of ``core.signals``, in the order their
 #: contributions are listed. A package left out gives this app nothing (its criteria show no source).
-HOOKS = ("processes.hooks", "loyalty.hooks", "voice.hooks", "surveys.hooks", "improvements.hooks")
+HOOKS = ("processes.hooks", "loyalty.hooks", "voice.hooks", "surveys.hooks", "improvements.hooks", "evidence.hooks")
 
 
 def create_app(config_overrides: dict | None = None) -> Flask:

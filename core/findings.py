@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from core import signals
+
 
 class Status(enum.StrEnum):
     MET = "met"
@@ -106,6 +108,13 @@ def threshold_values(declared: tuple[Threshold, ...], given: dict | None) -> dic
     """The thresholds a rule uses: the criteria set's value for each key, else its default."""
     given = given or {}
     return {t.key: int(given.get(t.key, t.default)) for t in declared}
+
+
+def stored_thresholds(key: str | None = None) -> dict:
+    """The thresholds the criteria set in use states (``signals.stored_thresholds``): ``{key: {name: value}}``,
+    or those of one evidence key (``{}`` when it states none, or when ``evidence`` is not registered)."""
+    found = signals.merged(signals.stored_thresholds)
+    return found if key is None else dict(found.get(key) or {})
 
 
 def thresholds_table(declared: tuple[Threshold, ...], values: dict[str, int]) -> Table:

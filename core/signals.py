@@ -40,6 +40,13 @@ None. A receiver returns ``{key: (core.findings.Threshold, …)}``: the numbers 
 keys compares against, with their defaults. A source that declares thresholds takes ``thresholds={key: value}``.
 """)
 
+stored_thresholds = _signals.signal("stored-thresholds", doc="""
+Sent by ``core.findings.stored_thresholds`` (the transition preview, the interfaces page and the process map:
+pages that apply a criterion's rule outside the checklist) to learn the thresholds the criteria set in use
+states; sender None. A receiver returns ``{key: {threshold: value}}`` by evidence key, for the keys whose
+criterion states any (``evidence.hooks``).
+""")
+
 evidence_records = _signals.signal("evidence-records", doc="""
 Sent by ``evidence.records`` to learn the records manual evidence may point at; sender None. A receiver returns
 ``{kind: core.findings.RecordKind}``; the kind is stored with the evidence item (``"process"``).

@@ -36,7 +36,7 @@ from core.findings import (
     thresholds_table,
 )
 from processes import maps
-from processes.agreements import RECENT_PERIODS, SHARE_NEEDED, Compliance, interfaces_with_state
+from processes.agreements import A2_THRESHOLDS, Compliance, a2_limits, interfaces_with_state
 from processes.charts import trends_chart
 from processes.dashboard import HISTORY_NEEDED, SPARKLINE_PERIODS, IndicatorRow, grouped, indicator_rows
 from processes.models import IndicatorKind, Process, ProcessStandard, ProcessStatus, Programme
@@ -192,9 +192,6 @@ def process_map_evidence(detail: bool = False) -> Finding:
 
 #: The agreement states A2 lists as gaps.
 A2_GAPS = (Compliance.NO_AGREEMENT, Compliance.BREACHED, Compliance.NOT_MEASURABLE)
-A2_THRESHOLDS = (Threshold("review_periods", _l("Periods in an agreement's review window"), RECENT_PERIODS, 1, 60),
-                 Threshold("share_met", _l("Share of the window's periods that must meet the agreed level (%)"),
-                       SHARE_NEEDED, 1, 100))
 
 
 @dataclass(frozen=True)
@@ -224,7 +221,7 @@ class A2Facts:
 def a2_facts(thresholds: dict | None = None) -> A2Facts:
     """How many programmes there are, and the interfaces between programmes with their agreement state over
     the review window."""
-    limits = threshold_values(A2_THRESHOLDS, thresholds)
+    limits = a2_limits(thresholds or {})
     programmes = db.session.scalar(select(func.count()).select_from(Programme)) or 0
     states = interfaces_with_state(periods=limits["review_periods"], share_needed=limits["share_met"])
     return A2Facts(programmes, tuple((i, s) for i, s in states

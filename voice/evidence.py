@@ -4,8 +4,8 @@ B1: the organisation identifies its clients' explicit and implicit requirements 
 their satisfaction, with its impact on the intention to keep buying and to recommend.
 
 It reads the voice of the client — the requirements register by source, typology and status, the listening
-activities and the complaints of the last 12 months with their response times — and the latest client
-satisfaction wave through ``surveys.evidence.satisfaction_facts()``. A fixed number of queries, however many
+activities and the complaints of its window (12 months unless the criteria set says otherwise) with their
+response times — and the latest client satisfaction wave through ``surveys.evidence.satisfaction_facts()``. A fixed number of queries, however many
 requirements, complaints or responses there are.
 
 In three parts: the **facts** (``b1_facts()``, a frozen dataclass), the **rule** (``b1_status(facts)``, pure)
@@ -193,7 +193,8 @@ class Window:
 
 
 def _windows(rows: list[dict], since: date) -> tuple[Window, Window, dict, dict]:
-    """The last 12 months and the 12 before, overall and per category, from ``complaints.monthly_figures``."""
+    """The window (since ``since``) and the window before, overall and per category, from
+    ``complaints.monthly_figures``."""
     pivot = since.year * 100 + since.month
     recent, earlier, by_category, earlier_by_category = Window(), Window(), {}, {}
     for row in rows:
@@ -215,8 +216,8 @@ class B1Facts:
     activities: tuple = ()
     complaints_ever: int = 0
     last_received: date | None = None
-    #: ``complaints.monthly_figures`` of the last 24 months, and their windows: the last 12 months and the 12
-    #: before, overall and per category.
+    #: ``complaints.monthly_figures`` of the last two windows, and the windows: the last ``window_months``
+    #: months and as many before, overall and per category.
     monthly: tuple = ()
     recent: Window = field(default_factory=Window)
     earlier: Window = field(default_factory=Window)
@@ -274,7 +275,7 @@ def b1_facts(today: date | None = None, thresholds: dict | None = None) -> B1Fac
 def b1_status(facts: B1Facts) -> Status:
     """Missing with nothing recorded; met when the requirements identified in the window come from at least
     ``min_sources`` sources (``B1_THRESHOLDS``), with
-    none waiting too long for analysis and every rejection explained, complaints of the last 12 months are
+    none waiting too long for analysis and every rejection explained, complaints of the window are
     recorded with their answers, and the latest client wave shows what drives the intention to keep buying
     and to recommend; partly otherwise."""
     if facts.nothing_recorded:
@@ -406,17 +407,20 @@ def _complaint_reasons(facts: B1Facts) -> list[Line]:
     if recent.mean_days is not None:
         text += _("; mean response time %(days)s days", days=_one(recent.mean_days))
         if earlier.mean_days is not None:
-            text += f", {_trend(earlier.mean_days, recent.mean_days)}"
+            text += f", {_trend(earlier.mean_days, recent.mean_days, facts.limits['window_months'])}"
     return [Line(text, url_for("voice.complaints", start=since.isoformat()))]
 
 
-def _trend(before_days: float, recent_days: float) -> str:
+def _trend(before_days: float, recent_days: float, months: int) -> str:
+    """The mean response time against the window before (as long as B1's window, ``months``)."""
     before, now = round(before_days, 1), round(recent_days, 1)
     if now < before:
-        return _("down from %(days)s days in the 12 months before", days=_one(before_days))
+        return ngettext("down from %(days)s days in the month before", "down from %(days)s days in the "
+                        "%(num)d months before", months, days=_one(before_days))
     if now > before:
-        return _("up from %(days)s days in the 12 months before", days=_one(before_days))
-    return _("as in the 12 months before")
+        return ngettext("up from %(days)s days in the month before", "up from %(days)s days in the %(num)d "
+                        "months before", months, days=_one(before_days))
+    return ngettext("as in the month before", "as in the %(num)d months before", months)
 
 
 def _complaint_gaps(facts: B1Facts) -> list[Line]:
@@ -502,9 +506,11 @@ def _blocks(facts: B1Facts) -> list:
                               str(people), format_date(latest, "short")] for kind, n, people, latest
                              in facts.activities]))
     if facts.by_category:
-        blocks.append(_complaints_table(facts.since, facts.by_category, facts.earlier_by_category))
+        blocks.append(_complaints_table(facts.since, facts.by_category, facts.earlier_by_category,
+                                        facts.limits["window_months"]))
         if any(row["response_days"] is not None for row in facts.monthly):
-            blocks.append(Figure(_("Mean response time per month and category (24 months)"),
+            blocks.append(Figure(_("Mean response time per month and category (%(n)d months)",
+                                   n=2 * facts.limits["window_months"]),
                                  chart_svg(charts.response_trend_panels(list(facts.monthly)))))
     if facts.survey is not None and not facts.survey.hidden:
         blocks += _survey_tables(facts.survey)
@@ -529,7 +535,7 @@ def _requirements_table(facts: RequirementFacts) -> Table:
                  [_("Source"), *(str(REQUIREMENT_STATUS_LABELS[s]) for s in STATUS_ORDER), _("Total")], rows)
 
 
-def _complaints_table(since: date, by_category: dict, earlier_by_category: dict) -> Table:
+def _complaints_table(since: date, by_category: dict, earlier_by_category: dict, months: int) -> Table:
     ids = dict(db.session.execute(select(ComplaintCategory.name, ComplaintCategory.id)).all())
     rows = []
     for name, window in sorted(by_category.items(), key=lambda item: (-item[1].received, item[0])):
@@ -540,7 +546,8 @@ def _complaints_table(since: date, by_category: dict, earlier_by_category: dict)
     return Table(_("Enquiries, complaints, claims and incidents since %(date)s by category",
                    date=format_date(since, "long")),
                  [_("Category"), _("Received"), _("Answered"), _("Mean response time (days)"),
-                  _("Mean response time, 12 months before (days)")], rows)
+                  ngettext("Mean response time, the month before (days)",
+                           "Mean response time, %(num)d months before (days)", months)], rows)
 
 
 def _survey_tables(facts) -> list:
