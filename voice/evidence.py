@@ -5,8 +5,8 @@ their satisfaction, with its impact on the intention to keep buying and to recom
 
 It reads the voice of the client — the requirements register by source, typology and status, the listening
 activities and the complaints of its window (12 months unless the criteria set says otherwise) with their
-response times — and the latest client satisfaction wave through ``surveys.evidence.satisfaction_facts()``. A fixed number of queries, however many
-requirements, complaints or responses there are.
+response times — and the latest client satisfaction wave through ``surveys.evidence.satisfaction_facts()``.
+A fixed number of queries, however many requirements, complaints or responses there are.
 
 In three parts: the **facts** (``b1_facts()``, a frozen dataclass), the **rule** (``b1_status(facts)``, pure)
 and the **wording** (``b1_finding(facts, detail)``).
