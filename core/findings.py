@@ -9,6 +9,7 @@ that a capability never imports the package that shows its evidence.
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -84,6 +85,18 @@ class RecordKind:
     argument: str
     #: ``() -> [(id, text)]``: the current records the evidence form offers; None when it offers none.
     choices: Callable | None = None
+
+
+@dataclass(frozen=True)
+class Listening:
+    """A listening activity another package's criterion counts (a staff focus group, for D1): what, when, how
+    many took part, what was found, and where it is recorded."""
+
+    title: str
+    held_on: date
+    participants: int
+    findings: str | None
+    url: str
 
 
 def share(part: int, whole: int) -> str:

@@ -47,6 +47,12 @@ states; sender None. A receiver returns ``{key: {threshold: value}}`` by evidenc
 criterion states any (``evidence.hooks``).
 """)
 
+staff_listening = _signals.signal("staff-listening", doc="""
+Sent by D1's evidence (``surveys.evidence.d1_facts``) with ``since=`` a date; sender None. A receiver returns the
+listening activities held for staff since that day (the staff focus groups, ``voice``), oldest first, each a
+``core.findings.Listening``; D1 counts them beside the participation survey.
+""")
+
 evidence_records = _signals.signal("evidence-records", doc="""
 Sent by ``evidence.records`` to learn the records manual evidence may point at; sender None. A receiver returns
 ``{kind: core.findings.RecordKind}``; the kind is stored with the evidence item (``"process"``).

@@ -36,6 +36,7 @@ from voice.labels import (
     SOURCE_LABELS,
 )
 from voice.models import (
+    CLIENT_ACTIVITY_KINDS,
     ActivityKind,
     Complaint,
     ComplaintCategory,
@@ -161,10 +162,12 @@ def _stale_requirements(stale_before: date) -> tuple[Requirement, ...]:
 
 
 def _activity_facts(since: date) -> tuple[tuple, ...]:
-    """(kind, activities, participants, latest day) per kind of listening activity held since ``since``."""
+    """(kind, activities, participants, latest day) per kind of client listening activity held since ``since``
+    (staff focus groups are D1's)."""
     query = (select(ListeningActivity.kind, func.count(ListeningActivity.id),
                     func.coalesce(func.sum(ListeningActivity.participants), 0), func.max(ListeningActivity.held_on))
-             .where(ListeningActivity.held_on >= since).group_by(ListeningActivity.kind))
+             .where(ListeningActivity.held_on >= since, ListeningActivity.kind.in_(CLIENT_ACTIVITY_KINDS))
+             .group_by(ListeningActivity.kind))
     order = list(ActivityKind)
     return tuple(sorted(((ActivityKind(kind), int(n), int(people), latest) for kind, n, people, latest
                          in db.session.execute(query)), key=lambda row: order.index(row[0])))

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from core import signals
 from core.extensions import db
 from improvements.sources import CLIENT_REQUIREMENT, COMPLAINT_CATEGORY, SourceRecords
-from voice import complaint_import, evidence
+from voice import complaint_import, evidence, listening
 from voice.complaints import client_dependants, client_voice
 from voice.models import ComplaintCategory, Requirement, RequirementStatus
 
@@ -60,6 +60,11 @@ def _opportunity_records(sender, **kwargs):
 @signals.evidence_thresholds.connect
 def _evidence_thresholds(sender, **kwargs):
     return {"B1": evidence.B1_THRESHOLDS}
+
+
+@signals.staff_listening.connect
+def _staff_listening(sender, *, since, **kwargs):
+    return listening.staff_focus_groups(since)
 
 
 @signals.client_evidence.connect

@@ -33,6 +33,9 @@ def check_origin(source: RequirementSource, origin: tuple[str, int] | None) -> N
                                source=SOURCE_LABELS[RequirementSource.SURVEY]))
     if kind == "activity":
         activity = db.session.get(ListeningActivity, record_id)
+        if activity is not None and activity.kind not in ACTIVITY_SOURCE:
+            raise VoiceRuleError(_("“%(activity)s” listened to staff: a client requirement does not come from it.",
+                                   activity=activity.title))
         if activity is not None and ACTIVITY_SOURCE[activity.kind] != source:
             raise VoiceRuleError(_("A requirement that came from “%(activity)s” has the source “%(source)s”.",
                                    activity=activity.title, source=SOURCE_LABELS[ACTIVITY_SOURCE[activity.kind]]))

@@ -15,20 +15,24 @@ from voice import bp, charts, costs
 from voice.forms import ActivityForm, AssumptionsForm, WaveCostForm
 from voice.labels import ACTIVITY_KIND_LABELS, ACTIVITY_SOURCE, REQUIREMENT_STATUS_LABELS
 from voice.listening import save_activity
-from voice.models import ListeningActivity, Requirement, WaveCost
+from voice.models import ActivityKind, ListeningActivity, Requirement, WaveCost
 
 
 @bp.get("/listening")
 @allow(TEAM_DATA)
 def activities():
-    """Every listening activity, latest first, with its cost and how many requirements it produced."""
+    """Every listening activity (or those of one kind, ``?kind=``), latest first, with its cost and how many
+    requirements it produced."""
     produced = (select(Requirement.activity_id, func.count().label("n")).group_by(Requirement.activity_id)
                 .subquery())
-    rows = db.session.execute(select(ListeningActivity, func.coalesce(produced.c.n, 0))
-                              .outerjoin(produced, produced.c.activity_id == ListeningActivity.id)
-                              .order_by(ListeningActivity.held_on.desc())).all()
-    return render_template("voice/activities.html", rows=rows, kinds=ACTIVITY_KIND_LABELS,
-                           typologies=TYPOLOGY_LABELS)
+    query = (select(ListeningActivity, func.coalesce(produced.c.n, 0))
+             .outerjoin(produced, produced.c.activity_id == ListeningActivity.id)
+             .order_by(ListeningActivity.held_on.desc()))
+    kind = request.args.get("kind")
+    if kind in set(ActivityKind):
+        query = query.where(ListeningActivity.kind == ActivityKind(kind))
+    return render_template("voice/activities.html", rows=db.session.execute(query).all(), kinds=ACTIVITY_KIND_LABELS,
+                           typologies=TYPOLOGY_LABELS, kind=kind if kind in set(ActivityKind) else None)
 
 
 def _activity_form(activity: ListeningActivity | None) -> ActivityForm:
@@ -63,7 +67,7 @@ def activity_detail(activity_id: int):
     activity = db.get_or_404(ListeningActivity, activity_id)
     return render_template("voice/activity.html", activity=activity, kinds=ACTIVITY_KIND_LABELS,
                            typologies=TYPOLOGY_LABELS, statuses=REQUIREMENT_STATUS_LABELS,
-                           source=ACTIVITY_SOURCE[activity.kind])
+                           source=ACTIVITY_SOURCE.get(activity.kind))
 
 
 @bp.route("/listening/<int:activity_id>/edit", methods=["GET", "POST"])

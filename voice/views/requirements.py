@@ -21,6 +21,7 @@ from voice import requirements as requirement_moves
 from voice.forms import RequirementFilterForm, RequirementForm, RequirementStatusForm
 from voice.labels import IMPORTANCE_LABELS, REQUIREMENT_STATUS_LABELS, SOURCE_LABELS
 from voice.models import (
+    CLIENT_ACTIVITY_KINDS,
     REQUIREMENT_BACKWARD,
     REQUIREMENT_HISTORY_KIND,
     REQUIREMENT_MOVES,
@@ -81,8 +82,10 @@ def export_requirements(fmt: str):
 
 def origin_choices(selected: str | None = None) -> list[tuple[str, str]]:
     """("kind:id", label) for the listening activities, survey waves and recent complaints (three queries)."""
+    client_activities = (select(ListeningActivity).where(ListeningActivity.kind.in_(CLIENT_ACTIVITY_KINDS))
+                         .order_by(ListeningActivity.held_on.desc()))
     found = [(f"activity:{a.id}", _("Listening: %(what)s", what=str(a)))
-             for a in db.session.scalars(select(ListeningActivity).order_by(ListeningActivity.held_on.desc()))]
+             for a in db.session.scalars(client_activities)]
     found += [(f"wave:{w.id}", _("Survey wave: %(what)s", what=w.name))
               for w in db.session.scalars(select(Wave).order_by(Wave.opens_on.desc()))]
     recent = select(Complaint).order_by(Complaint.received_on.desc()).limit(RECENT_COMPLAINTS)
