@@ -312,37 +312,55 @@ def joint_map_evidence(detail: bool = False, thresholds: dict | None = None) -> 
 
 # --- E1 ---------------------------------------------------------------------------------------------
 
+E1_THRESHOLDS = (
+    Threshold("history_periods", _l("Periods of history each indicator must have"), HISTORY_NEEDED, 1, 120),
+    Threshold("min_per_kind", _l("Indicators of each kind (perception measures, performance indicators)"), 1, 1,
+              100),
+    Threshold("min_compared_per_kind", _l("Indicators of each kind with an external comparison"), 1, 0, 100),
+)
+
 
 @dataclass(frozen=True)
 class E1Facts:
     #: Every active indicator of a current process (``processes.dashboard.IndicatorRow``), SMART ones first.
     rows: tuple = ()
+    limits: dict = field(default_factory=lambda: threshold_values(E1_THRESHOLDS, None))
 
     @property
     def kinds(self) -> list[tuple[IndicatorKind, list]]:
         return grouped(list(self.rows))
 
-    @staticmethod
-    def row_lacks(row) -> bool:
-        return row.periods < HISTORY_NEEDED or not row.has_target
+    def row_lacks(self, row) -> bool:
+        return row.periods < self.limits["history_periods"] or not row.has_target
 
-    @staticmethod
-    def kind_lacks(members) -> bool:
-        """A kind with no indicator, or none with an external comparison."""
-        return not members or not any(r.benchmark for r in members)
+    def kind_lacks(self, members) -> bool:
+        """A kind with fewer indicators, or fewer with an external comparison, than the thresholds ask."""
+        compared = sum(r.benchmark is not None for r in members)
+        return len(members) < self.limits["min_per_kind"] or compared < self.limits["min_compared_per_kind"]
 
 
-def e1_facts() -> E1Facts:
-    return E1Facts(tuple(indicator_rows()))
+def e1_facts(thresholds: dict | None = None) -> E1Facts:
+    return E1Facts(tuple(indicator_rows()), threshold_values(E1_THRESHOLDS, thresholds))
 
 
 def e1_status(facts: E1Facts) -> Status:
-    """Missing without indicators; met when both kinds exist, each with an external comparison, and every
-    indicator has ``HISTORY_NEEDED`` periods of history and a target; partly otherwise."""
+    """Missing without indicators; met when each kind has at least ``min_per_kind`` indicators, of which at
+    least ``min_compared_per_kind`` have an external comparison, and every indicator has ``history_periods``
+    periods of history and a target (``E1_THRESHOLDS``); partly otherwise."""
     if not facts.rows:
         return Status.MISSING
-    lacking = any(E1Facts.kind_lacks(m) for _k, m in facts.kinds) or any(map(E1Facts.row_lacks, facts.rows))
+    lacking = any(facts.kind_lacks(m) for _k, m in facts.kinds) or any(map(facts.row_lacks, facts.rows))
     return Status.PARTLY if lacking else Status.MET
+
+
+def e1_rule(facts: E1Facts) -> Line:
+    """E1's rule in words, with the numbers it uses."""
+    limits = facts.limits
+    return Line(_("E1 is met when there are at least %(kind)d perception measures and %(kind)d performance "
+                  "indicators, at least %(compared)d of each kind with an external comparison, and every indicator "
+                  "has at least %(periods)d periods of history and a target.", kind=limits["min_per_kind"],
+                  compared=limits["min_compared_per_kind"], periods=limits["history_periods"]),
+                url_for("evidence.dashboard"))
 
 
 def _url(row: IndicatorRow) -> str:
@@ -357,22 +375,25 @@ def e1_finding(facts: E1Facts, detail: bool = False) -> Finding:
     """E1 in words: the indicators by kind, their history, targets and comparisons (in detail a table per kind
     and the trends)."""
     if not facts.rows:
-        return Finding(e1_status(facts), [Line(_("No indicator has been defined yet."))],
-                       [Line(_("Define the indicators of each process"), url_for("processes.process_list"))])
-    finding = Finding(e1_status(facts), _e1_reasons(facts), _e1_kind_gaps(facts) + _e1_row_gaps(facts))
+        return Finding(e1_status(facts), [e1_rule(facts), Line(_("No indicator has been defined yet."))],
+                       [Line(_("Define the indicators of each process"), url_for("processes.process_list"))],
+                       [thresholds_table(E1_THRESHOLDS, facts.limits)] if detail else [])
+    finding = Finding(e1_status(facts), [e1_rule(facts), *_e1_reasons(facts)],
+                      _e1_kind_gaps(facts) + _e1_row_gaps(facts))
     if detail:
-        finding.blocks = _e1_blocks(facts)
+        finding.blocks = [thresholds_table(E1_THRESHOLDS, facts.limits), *_e1_blocks(facts)]
     return finding
 
 
 def _e1_reasons(facts: E1Facts) -> list[Line]:
     rows, kinds, dashboard = facts.rows, dict(facts.kinds), url_for("evidence.dashboard")
+    need = facts.limits["history_periods"]
     return [
         Line(_("%(n)d indicators: %(perception)d perception measures and %(performance)d performance indicators",
                n=len(rows), perception=len(kinds[IndicatorKind.PERCEPTION]),
                performance=len(kinds[IndicatorKind.PERFORMANCE])), dashboard),
         Line(_("%(share)s indicators have at least %(need)d periods of history",
-               share=share(sum(r.periods >= HISTORY_NEEDED for r in rows), len(rows)), need=HISTORY_NEEDED), dashboard),
+               share=share(sum(r.periods >= need for r in rows), len(rows)), need=need), dashboard),
         Line(_("%(share)s indicators have a target", share=share(sum(r.has_target for r in rows), len(rows))),
              dashboard),
         Line(_("%(share)s indicators have an external comparison",
@@ -381,22 +402,27 @@ def _e1_reasons(facts: E1Facts) -> list[Line]:
 
 
 def _e1_kind_gaps(facts: E1Facts) -> list[Line]:
-    gaps = []
+    gaps, limits = [], facts.limits
     for kind, members in facts.kinds:
+        compared = sum(r.benchmark is not None for r in members)
         if not members:
             gaps.append(Line(_("There are no %(kind)s yet", kind=_kind_name(kind)), url_for("processes.process_list")))
-        elif E1Facts.kind_lacks(members):
-            gaps.append(Line(_("None of the %(kind)s has an external comparison", kind=_kind_name(kind)),
-                             _url(members[0])))
+        elif len(members) < limits["min_per_kind"]:
+            gaps.append(Line(_("%(have)d of %(need)d %(kind)s", have=len(members), need=limits["min_per_kind"],
+                               kind=_kind_name(kind)), url_for("processes.process_list")))
+        if members and compared < limits["min_compared_per_kind"]:
+            gaps.append(Line(_("None of the %(kind)s has an external comparison", kind=_kind_name(kind)) if not compared
+                             else _("%(have)d of %(need)d %(kind)s with an external comparison", have=compared,
+                                    need=limits["min_compared_per_kind"], kind=_kind_name(kind)), _url(members[0])))
     return gaps
 
 
 def _e1_row_gaps(facts: E1Facts) -> list[Line]:
-    gaps = []
-    for row in filter(E1Facts.row_lacks, facts.rows):
+    gaps, need = [], facts.limits["history_periods"]
+    for row in filter(facts.row_lacks, facts.rows):
         lacks = []
-        if row.periods < HISTORY_NEEDED:
-            lacks.append(_("%(have)d of %(need)d periods of history", have=row.periods, need=HISTORY_NEEDED))
+        if row.periods < need:
+            lacks.append(_("%(have)d of %(need)d periods of history", have=row.periods, need=need))
         if not row.has_target:
             lacks.append(_("no target"))
         gaps.append(Line(f"{row.indicator.code}: {', '.join(lacks)}", _url(row)))
@@ -426,6 +452,6 @@ def _e1_table(kind: IndicatorKind, rows: list[IndicatorRow]) -> Table:
                          _("External comparison"), _("Trend")], body)
 
 
-def data_management_evidence(detail: bool = False) -> Finding:
-    """E1's automatic evidence, from the data as it is now."""
-    return e1_finding(e1_facts(), detail)
+def data_management_evidence(detail: bool = False, thresholds: dict | None = None) -> Finding:
+    """E1's automatic evidence, from the data as it is now, with the criteria set's thresholds."""
+    return e1_finding(e1_facts(thresholds), detail)
