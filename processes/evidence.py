@@ -38,6 +38,7 @@ from core.findings import (
 from processes import maps
 from processes.agreements import A2_THRESHOLDS, Compliance, a2_limits, interfaces_with_state
 from processes.charts import trends_chart
+from processes.cycle import CycleFacts, cycle_facts
 from processes.dashboard import HISTORY_NEEDED, SPARKLINE_PERIODS, IndicatorRow, grouped, indicator_rows
 from processes.models import IndicatorKind, Process, ProcessStandard, ProcessStatus, Programme
 from processes.services import certified_programme
@@ -61,6 +62,8 @@ class A1Facts:
     sheets: dict | None = None
     #: The saved process-management standard, None while none is saved.
     standard: ProcessStandard | None = None
+    #: The programme's service cycle (``processes.cycle.CycleFacts``): shown beside the map, not part of the rule.
+    cycle: CycleFacts = field(default_factory=CycleFacts)
 
     @property
     def limits(self) -> dict[str, int]:
@@ -93,7 +96,8 @@ def a1_facts() -> A1Facts:
     processes = tuple(db.session.scalars(
         select(Process).where(Process.programme_id == programme.id, Process.status != ProcessStatus.RETIRED)
         .options(joinedload(Process.owner)).order_by(Process.code)))
-    return A1Facts(programme, processes, sheet_facts([p.id for p in processes]) if processes else {}, standard)
+    return A1Facts(programme, processes, sheet_facts([p.id for p in processes]) if processes else {}, standard,
+                   cycle_facts(programme.id))
 
 
 def a1_status(facts: A1Facts) -> Status:
@@ -170,7 +174,32 @@ def _a1_reasons(facts: A1Facts) -> list[Line]:
     return [Line(summary, url_for("processes.process_list", programme=programme.id)),
             _standard_line(facts.standard),
             Line(_("The process map of %(programme)s is drawn from the sheets.", programme=programme.name),
-                 url_for("processes.index", programme=programme.id))]
+                 url_for("processes.index", programme=programme.id)),
+            cycle_line(programme, facts.cycle)]
+
+
+def cycle_line(programme, cycle: CycleFacts) -> Line:
+    """The service cycle in one sentence: how many moments of contact, how many served by a process and how many
+    with a quality indicator (A1 and B1 both say it)."""
+    url = url_for("processes.service_cycle", programme_id=programme.id)
+    moments = cycle.moments
+    if not moments:
+        return Line(_("No service cycle has been described for %(programme)s yet: the moments of contact a client "
+                      "passes through, with their processes and quality indicators.", programme=programme.name), url)
+    return Line(_("Service cycle of %(programme)s: %(num)d moments of contact (%(names)s); %(served)s served by a "
+                  "process, %(measured)s with a quality indicator", programme=programme.name, num=len(moments),
+                  names=" → ".join(m.name for m in moments),
+                  served=share(len(moments) - len(cycle.without_process), len(moments)),
+                  measured=share(len(moments) - len(cycle.without_indicator), len(moments))), url)
+
+
+def cycle_table(programme, cycle: CycleFacts) -> Table:
+    """Each moment of contact in order with its processes and quality indicators, for the page and the pack."""
+    rows = [[str(m.position), Line(m.name, url_for("processes.edit_moment", moment_id=m.id)),
+             ", ".join(p.code for p in m.processes) or "—", ", ".join(i.code for i in m.indicators) or "—"]
+            for m in cycle.moments]
+    return Table(_("Service cycle of %(programme)s", programme=programme.name),
+                 ["#", _("Moment of contact"), _("Processes"), _("Quality indicators")], rows)
 
 
 def _a1_blocks(facts: A1Facts) -> list:
@@ -180,7 +209,8 @@ def _a1_blocks(facts: A1Facts) -> list:
              str(sheets[p.id].indicators), f"{scores[p.id].score} %"] for p in processes]
     table = Table(_("Processes of %(programme)s", programme=programme.name),
                   [_("Code"), _("Process"), _("Owner"), _("Participants"), _("Indicators"), _("Completeness")], rows)
-    return [*(Figure(title, svg, landscape=True) for title, svg in maps.pack_figures(programme)), table]
+    blocks = [*(Figure(title, svg, landscape=True) for title, svg in maps.pack_figures(programme)), table]
+    return blocks + ([cycle_table(programme, facts.cycle)] if facts.cycle.moments else [])
 
 
 def process_map_evidence(detail: bool = False) -> Finding:

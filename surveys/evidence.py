@@ -35,6 +35,7 @@ from sqlalchemy import exists, func, select
 from core import signals
 from core.extensions import db
 from core.findings import Finding, Line, Status, Table, Threshold, threshold_values, thresholds_table
+from core.needs import NeedLevel
 from improvements.models import Group, GroupMember
 from improvements.results import ComputedEvidence
 from improvements.sources import SURVEY_RESULT
@@ -353,6 +354,8 @@ class SatisfactionFacts:
     drivers: list[Driver] = field(default_factory=list)
     #: (typology code, answers, NPS) of this wave's typologies with at least ``results.MIN_CUT`` answers.
     nps_by_typology: tuple = ()
+    #: (``core.needs.NeedLevel``, attributes, mean favourable %) of the wave's items tagged with a level of need.
+    by_need_level: tuple = ()
 
 
 def _number(value) -> float | None:
@@ -383,7 +386,18 @@ def satisfaction_facts() -> SatisfactionFacts | None:
         previous_nps=previous["nps"] if previous else None,
         nps_change=nps - previous["nps"] if previous and nps is not None else None,
         repurchase=summary.headline.get("repurchase"), drivers=_top_drivers(wave, summary),
-        nps_by_typology=_nps_by_typology(wave))
+        nps_by_typology=_nps_by_typology(wave), by_need_level=_by_need_level(summary))
+
+
+def _by_need_level(summary) -> tuple:
+    """(level, attribute names, mean favourable %) per level of need the wave's items are tagged with, in the
+    levels' order (no query: the wave's results hold the items)."""
+    found: dict = {}
+    for row in summary.items:
+        if row.item.need_level is not None and row.favourable is not None:
+            found.setdefault(row.item.need_level, []).append((row.item.short, row.favourable))
+    return tuple((level, tuple(name for name, _f in found[level]),
+                  sum(f for _n, f in found[level]) / len(found[level])) for level in NeedLevel if level in found)
 
 
 def _nps_by_typology(wave: Wave) -> tuple:

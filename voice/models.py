@@ -22,6 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from core.audit import Audited, label, value_labels
 from core.extensions import db
 from core.models import stored_enum
+from core.needs import NeedLevel
 from core.rules import RuleError, TransitionRefused
 from core.timeutil import utcnow
 from core.transitions import require_reason
@@ -258,6 +259,9 @@ class Requirement(Audited, Versioned, db.Model):
     source: Mapped[RequirementSource] = mapped_column(stored_enum(RequirementSource), index=True,
                                                       info=label(_l("Source")))
     identified_on: Mapped[date] = mapped_column(Date, index=True, info=label(_l("Identified on")))
+    #: Which level of the client's needs it is about (seed 003): basic, expected, desired or unanticipated.
+    need_level: Mapped[NeedLevel | None] = mapped_column(stored_enum(NeedLevel), index=True,
+                                                         info=label(_l("Level of need")))
     #: 1 low, 2 medium, 3 high.
     importance: Mapped[int] = mapped_column(Integer, default=2, info=label(_l("Importance")))
     status: Mapped[RequirementStatus] = mapped_column(stored_enum(RequirementStatus), default=RequirementStatus.NEW,

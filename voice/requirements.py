@@ -17,7 +17,7 @@ from voice.models import (
     VoiceRuleError,
 )
 
-REQUIREMENT_FIELDS = ("statement", "explicit", "typology", "source", "identified_on", "importance")
+REQUIREMENT_FIELDS = ("statement", "explicit", "typology", "source", "identified_on", "importance", "need_level")
 
 
 def check_origin(source: RequirementSource, origin: tuple[str, int] | None) -> None:
@@ -55,6 +55,7 @@ def save_requirement(requirement: Requirement | None, data: dict, origin: tuple[
         setattr(requirement, name, data.get(name))
     requirement.source = source
     requirement.typology = data.get("typology") or None
+    requirement.need_level = data.get("need_level") or None
     kind, record_id = origin or (None, None)
     requirement.activity_id = record_id if kind == "activity" else None
     requirement.complaint_id = record_id if kind == "complaint" else None

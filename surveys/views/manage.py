@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from core.access import TEAM_DATA, allow
 from core.extensions import db
 from core.forms import EmptyForm
+from core.needs import NEED_LEVEL_LABELS
 from core.rules import rule_refusals
 from core.versioning import ensure_current, submit_edit
 from surveys import bp, engine, releases
@@ -62,7 +63,8 @@ def survey(survey_id: int):
                                     .where(Response.wave_id.in_(ids), releases.shown_responses(ids))
                                     .group_by(Response.wave_id)).all())
     return render_template("surveys/survey.html", survey=survey, editions=editions, sizes=sizes,
-                           frozen=engine.has_responses(survey), action_form=EmptyForm())
+                           frozen=engine.has_responses(survey), action_form=EmptyForm(),
+                           need_levels=NEED_LEVEL_LABELS)
 
 
 @bp.route("/<int:survey_id>/edit", methods=["GET", "POST"])
@@ -127,6 +129,7 @@ def edit_item(survey_id: int, item_id: int):
     form = ItemForm(obj=item)
     if not form.is_submitted():
         form.kind.data, form.role.data = item.kind.value, item.role.value
+        form.need_level.data = item.need_level.value if item.need_level else ""
         form.choices.data = "\n".join(item.choices or [])
     if form.validate_on_submit():
         with rule_refusals():
