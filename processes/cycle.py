@@ -63,7 +63,8 @@ def _checked_links(process_ids, indicator_ids) -> tuple[list[int], list[int]]:
                                                               Process.status != ProcessStatus.RETIRED)))
     if set(process_ids) - current:
         raise CycleRuleError(_("A moment of contact is served by current processes only."))
-    owners = dict(db.session.execute(select(Indicator.id, Indicator.process_id).where(Indicator.id.in_(indicator_ids))))
+    owners = dict(db.session.execute(select(Indicator.id, Indicator.process_id)
+                                     .where(Indicator.id.in_(indicator_ids))).all())
     if any(owners.get(i) not in current for i in indicator_ids):
         raise CycleRuleError(_("Each quality indicator of a moment must be an indicator of one of its processes."))
     return process_ids, indicator_ids
