@@ -63,7 +63,8 @@ RESPONSE_RATE_TARGET = 50.0
 #: The months back over which D1 counts the staff focus groups (this month included).
 FOCUS_GROUP_MONTHS = 12
 D1_THRESHOLDS = (
-    Threshold("favourable_target", _l("Favourable % overall and in every group"), int(FAVOURABLE_TARGET), 1, 100),
+    Threshold("favourable_target", _l("Favourable share overall and in every group (%)"), int(FAVOURABLE_TARGET),
+              1, 100),
     Threshold("response_rate_target", _l("Response rate of the participation survey (%)"),
               int(RESPONSE_RATE_TARGET), 1, 100),
     Threshold("window_months", _l("Months over which staff focus groups are counted"), FOCUS_GROUP_MONTHS, 1, 60),

@@ -111,7 +111,7 @@ def test_d1_met_with_a_table_per_group(app, request_ctx, make_survey, make_wave,
                                        "(n = 7, response rate 100 %)")
     assert finding.gaps == []
     thresholds, table = finding.blocks
-    assert thresholds.rows[0] == ["Favourable % overall and in every group", "60", "60"]
+    assert thresholds.rows[0] == ["Favourable share overall and in every group (%)", "60", "60"]
     assert table.title == "Favourable % per group — Improvement group participation survey · Spring"
     assert table.headers[:5] == ["Group", "Invited", "Responses", "Response rate %", "Favourable %"]
     assert len(table.headers) == 5 + len(PARTICIPATION_KEYS)

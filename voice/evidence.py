@@ -448,12 +448,10 @@ def _trend(before_days: float, recent_days: float, months: int) -> str:
     """The mean response time against the window before (as long as B1's window, ``months``)."""
     before, now = round(before_days, 1), round(recent_days, 1)
     if now < before:
-        return ngettext("down from %(days)s days in the month before", "down from %(days)s days in the "
-                        "%(num)d months before", months, days=_one(before_days))
+        return _("down from %(days)s days in the %(months)d months before", days=_one(before_days), months=months)
     if now > before:
-        return ngettext("up from %(days)s days in the month before", "up from %(days)s days in the %(num)d "
-                        "months before", months, days=_one(before_days))
-    return ngettext("as in the month before", "as in the %(num)d months before", months)
+        return _("up from %(days)s days in the %(months)d months before", days=_one(before_days), months=months)
+    return _("as in the %(months)d months before", months=months)
 
 
 def _complaint_gaps(facts: B1Facts) -> list[Line]:
@@ -498,10 +496,10 @@ def _survey_breakdowns(survey) -> list[Line]:
             _("%(typology)s %(nps)s (n = %(n)d)", typology=_typology(code), nps=_signed(value), n=n)
             for code, n, value in survey.nps_by_typology)), survey.url))
     if survey.by_need_level:
-        found.append(Line(_("Favourable by level of need: %(list)s", list="; ".join(
-            ngettext("%(level)s %(pct)s (%(num)d attribute)", "%(level)s %(pct)s (%(num)d attributes)", len(names),
-                     level=NEED_LEVEL_LABELS[level], pct=_pct(value)) for level, names, value in survey.by_need_level)),
-                          survey.url))
+        levels = [ngettext("%(level)s %(pct)s (%(num)d attribute)", "%(level)s %(pct)s (%(num)d attributes)",
+                           len(names), level=NEED_LEVEL_LABELS[level], pct=_pct(value))
+                  for level, names, value in survey.by_need_level]
+        found.append(Line(_("Favourable by level of need: %(list)s", list="; ".join(levels)), survey.url))
     return found
 
 
@@ -608,8 +606,7 @@ def _complaints_table(since: date, by_category: dict, earlier_by_category: dict,
     return Table(_("Enquiries, complaints, claims and incidents since %(date)s by category",
                    date=format_date(since, "long")),
                  [_("Category"), _("Received"), _("Answered"), _("Mean response time (days)"),
-                  ngettext("Mean response time, the month before (days)",
-                           "Mean response time, %(num)d months before (days)", months)], rows)
+                  _("Mean response time, %(months)d months before (days)", months=months)], rows)
 
 
 def _need_level_table(facts, title: str) -> Table:
