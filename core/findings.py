@@ -9,9 +9,12 @@ that a capability never imports the package that shows its evidence.
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+
+from core import signals
 
 
 class Status(enum.StrEnum):
@@ -84,6 +87,18 @@ class RecordKind:
     choices: Callable | None = None
 
 
+@dataclass(frozen=True)
+class Listening:
+    """A listening activity another package's criterion counts (a staff focus group, for D1): what, when, how
+    many took part, what was found, and where it is recorded."""
+
+    title: str
+    held_on: date
+    participants: int
+    findings: str | None
+    url: str
+
+
 def share(part: int, whole: int) -> str:
     """“12 of 14” in the reader's language."""
     return _("%(part)d of %(whole)d", part=part, whole=whole)
@@ -106,6 +121,13 @@ def threshold_values(declared: tuple[Threshold, ...], given: dict | None) -> dic
     """The thresholds a rule uses: the criteria set's value for each key, else its default."""
     given = given or {}
     return {t.key: int(given.get(t.key, t.default)) for t in declared}
+
+
+def stored_thresholds(key: str | None = None) -> dict:
+    """The thresholds the criteria set in use states (``signals.stored_thresholds``): ``{key: {name: value}}``,
+    or those of one evidence key (``{}`` when it states none, or when ``evidence`` is not registered)."""
+    found = signals.merged(signals.stored_thresholds)
+    return found if key is None else dict(found.get(key) or {})
 
 
 def thresholds_table(declared: tuple[Threshold, ...], values: dict[str, int]) -> Table:

@@ -40,6 +40,19 @@ None. A receiver returns ``{key: (core.findings.Threshold, …)}``: the numbers 
 keys compares against, with their defaults. A source that declares thresholds takes ``thresholds={key: value}``.
 """)
 
+stored_thresholds = _signals.signal("stored-thresholds", doc="""
+Sent by ``core.findings.stored_thresholds`` (the transition preview, the interfaces page and the process map:
+pages that apply a criterion's rule outside the checklist) to learn the thresholds the criteria set in use
+states; sender None. A receiver returns ``{key: {threshold: value}}`` by evidence key, for the keys whose
+criterion states any (``evidence.hooks``).
+""")
+
+staff_listening = _signals.signal("staff-listening", doc="""
+Sent by D1's evidence (``surveys.evidence.d1_facts``) with ``since=`` a date; sender None. A receiver returns the
+listening activities held for staff since that day (the staff focus groups, ``voice``), oldest first, each a
+``core.findings.Listening``; D1 counts them beside the participation survey.
+""")
+
 evidence_records = _signals.signal("evidence-records", doc="""
 Sent by ``evidence.records`` to learn the records manual evidence may point at; sender None. A receiver returns
 ``{kind: core.findings.RecordKind}``; the kind is stored with the evidence item (``"process"``).
@@ -71,12 +84,6 @@ Sent by B2's evidence (``loyalty.exit_interviews.interviews``) with ``since=`` a
 A receiver returns a ``loyalty.exit_interviews.ExitInterviews``: the exit interviews of the clients who left in
 that period (invited, answered, the reasons they gave, and how many confirmed, set, replaced or left pending the
 census's exit reason), or None when it knows of none; the first one returned is shown.
-""")
-
-stated_thresholds = _signals.signal("stated-thresholds", doc="""
-Sent by a package's own page that applies a criterion's rule outside the checklist (the C1 counter of
-``improvements``) with ``key=`` the evidence key; sender None. A receiver returns ``{threshold: number}``: the
-thresholds the criteria set in use states for the criterion fed by that key (``evidence/hooks.py``), or None.
 """)
 
 group_participation = _signals.signal("group-participation", doc="""

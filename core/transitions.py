@@ -28,7 +28,7 @@ from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 
 from core import signals
 from core.extensions import db
-from core.findings import Finding, Status
+from core.findings import Finding, Status, stored_thresholds
 from core.imports.bulk import bulk_insert
 from core.rules import RuleError, TransitionRefused
 from core.timeutil import utcnow
@@ -184,8 +184,11 @@ class Preview:
         return any(c.lowered for c in self.consequences)
 
 
-def _findings(sources: dict) -> dict[str, Finding]:
-    return {key: source() for key, source in sorted(sources.items())}
+def _findings(sources: dict, stored: dict) -> dict[str, Finding]:
+    """Each source's finding, with the thresholds the criteria set in use states for its key (as the criterion
+    page reads it)."""
+    return {key: source(thresholds=stored[key]) if stored.get(key) else source()
+            for key, source in sorted(sources.items())}
 
 
 def _sources(keys: Iterable[str] | None) -> dict:
@@ -197,13 +200,13 @@ def preview(change: Callable[[], object], keys: Iterable[str] | None = None) -> 
     """What ``change()`` would do to each criterion's automatic evidence (those of ``keys``, or all), computed
     by the criteria's own sources on the data as it would be, then rolled back (a SAVEPOINT): nothing is kept,
     audit rows and history included."""
-    sources = _sources(keys)
-    before = _findings(sources)
+    sources, stored = _sources(keys), stored_thresholds()
+    before = _findings(sources, stored)
     savepoint = db.session.begin_nested()
     try:
         change()
         db.session.flush()
-        after = _findings(sources)
+        after = _findings(sources, stored)
     except RuleError as refusal:
         return Preview(refused=refusal.reasons)
     finally:

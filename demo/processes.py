@@ -12,6 +12,7 @@ from core.extensions import db
 from demo import voice as voice_demo
 from demo.dates import last_complete_month, months_before
 from processes import computed, diagrams
+from processes.cycle import save_moment
 from processes.models import (
     Benchmark,
     Direction,
@@ -228,6 +229,7 @@ def load(users: dict, today: date | None = None) -> None:
                                  to_owner=processes[destination].owner,
                                  review_date=date(last.year + 1, 1, 31) if agreement else None))
     db.session.flush()
+    _service_cycle(programmes["FID"], processes, indicators)
 
 
 #: How many months before the last complete month the map's sheets were first written; later revisions came
@@ -308,3 +310,27 @@ def load_computed(users: dict) -> None:
     nps.source_parameter = survey_id
     db.session.flush()
     computed.refresh_all()
+
+
+#: The service cycle of the loyalty programme: (moment of contact, what the socio experiences, processes, quality
+#: indicators), in the order a socio passes through them.
+SERVICE_CYCLE = (
+    ("Conocer el plan", "El trabajador oye hablar del plan en su empresa o en una comunicación y pide información.",
+     ("FID-C06", "FID-E01"), ("IND-CONT",)),
+    ("Alta en el plan", "Firma la adhesión y recibe la bienvenida y sus claves.", ("FID-C01",), ("IND-ALTA",)),
+    ("Aportaciones", "Su empresa y él aportan cada mes; consulta su saldo.", ("FID-C02",), ("IND-APORT",)),
+    ("Consultas y reclamaciones", "Pregunta por la fiscalidad o un traspaso, o reclama, y espera la respuesta.",
+     ("FID-C03",), ("IND-RECL", "IND-TRESP")),
+    ("Opinión sobre el servicio", "Contesta la encuesta de satisfacción o participa en un grupo focal.",
+     ("FID-C04",), ("IND-SAT", "IND-NPS")),
+    ("Traspaso o baja", "Pide el traspaso a otra entidad o el rescate; se le pregunta el motivo.", ("FID-C07",),
+     ("IND-BAJA",)),
+)
+
+
+def _service_cycle(programme, processes: dict, indicators: dict) -> None:
+    """The loyalty programme's moments of contact, each linked to its processes and quality indicators."""
+    for name, description, process_codes, indicator_codes in SERVICE_CYCLE:
+        save_moment(programme.id, None, {"name": name, "description": description,
+                                         "process_ids": [processes[code].id for code in process_codes],
+                                         "indicator_ids": [indicators[code].id for code in indicator_codes]})

@@ -14,6 +14,7 @@ from datetime import timedelta
 from sqlalchemy import insert, update
 
 from core.extensions import db
+from core.needs import NeedLevel
 from core.timeutil import utcnow
 from demo.improvements import GROUPS
 from surveys import engine, releases
@@ -75,10 +76,18 @@ def _invite_and_answer(rng, wave, people: list[dict], answered: int, make_values
                                    for t in used])
 
 
+#: The level of need each attribute of the client survey is about (B1 reads satisfaction by level).
+NEED_LEVELS = {"attr-speed": NeedLevel.BASIC, "attr-procedures": NeedLevel.BASIC,
+               "attr-information": NeedLevel.EXPECTED, "attr-products": NeedLevel.EXPECTED,
+               "attr-value": NeedLevel.EXPECTED, "attr-attention": NeedLevel.DESIRED}
+
+
 def _client_waves(rng, users) -> None:
     survey = engine.create_survey(title=None, audience=Audience.CLIENTS, language="es",
                                   template="client_satisfaction", anonymous=True, actor=users["coordinator@demo.test"])
     items = {i.key: i for i in survey.items}
+    for key, level in NEED_LEVELS.items():  # seed 003: which level of the socios' needs each attribute is about
+        items[key].need_level = level
     today = utcnow().date()
     # Personal attention rises too: the demo's "contact" improvement (implemented between the waves) targets it.
     for name, opens_on, invited, answered, public, speed_bonus, attention_bonus, status in (

@@ -17,6 +17,7 @@ from sqlalchemy import insert, select
 
 from core.audit import acting_as
 from core.extensions import db
+from core.needs import NeedLevel
 from demo.dates import last_complete_month, months_before
 from loyalty.models import Client, Typology
 from surveys.models import Audience, Survey, Wave
@@ -140,6 +141,17 @@ def _activities(today) -> dict[str, ListeningActivity]:
                                   held_on=date(year, 1, 18) if today.month > 1 else date(year - 1, 11, 18),
                                   participants=6, findings="Las dudas más repetidas son fiscales y de traspasos.",
                                   staff_hours=9, hourly_rate=32, external_cost=0),
+        # D1: the people of the improvement groups heard beside the participation survey (which opens 20 days ago).
+        "staff_welcome": ListeningActivity(
+            kind=ActivityKind.STAFF_FOCUS_GROUP, title="Grupo focal con el grupo de la llamada de bienvenida",
+            held_on=today - timedelta(days=120), participants=5,
+            findings="Sienten que su propuesta se aplicó tal cual; piden tiempo reservado para las reuniones.",
+            staff_hours=6, hourly_rate=32, external_cost=0),
+        "staff_groups": ListeningActivity(
+            kind=ActivityKind.STAFF_FOCUS_GROUP, title="Grupo focal con los participantes en los grupos de mejora",
+            held_on=today - timedelta(days=35), participants=8,
+            findings="Valoran que se les escuchara; echan de menos saber qué fue de las propuestas descartadas.",
+            staff_hours=8, hourly_rate=32, external_cost=0),
     }
     db.session.add_all(found.values())
     db.session.flush()
@@ -152,28 +164,31 @@ def _requirements(today, activities) -> None:
     new, analysed, improving, addressed, rejected = (RequirementStatus.NEW, RequirementStatus.ANALYSED,
                                                      RequirementStatus.IN_IMPROVEMENT, RequirementStatus.ADDRESSED,
                                                      RequirementStatus.REJECTED)
+    basic, expected, desired, unanticipated = (NeedLevel.BASIC, NeedLevel.EXPECTED, NeedLevel.DESIRED,
+                                               NeedLevel.UNANTICIPATED)
     items = [
         (TAX_REQUIREMENT, True, Typology.END_USER,
-         RequirementSource.FOCUS_GROUP, 3, improving, {"activity_id": activities["retired"].id}),
+         RequirementSource.FOCUS_GROUP, 3, improving, {"activity_id": activities["retired"].id}, expected),
         ("Ser llamado por teléfono antes de un cambio en el plan", True, Typology.END_USER,
-         RequirementSource.FOCUS_GROUP, 2, analysed, {"activity_id": activities["retired"].id}),
+         RequirementSource.FOCUS_GROUP, 2, analysed, {"activity_id": activities["retired"].id}, desired),
         ("Un informe anual del plan por empresa", True, Typology.INTERMEDIATE, RequirementSource.FOCUS_GROUP, 2,
-         addressed, {"activity_id": activities["companies"].id}),
+         addressed, {"activity_id": activities["companies"].id}, expected),
         ("Un simulador fiscal que enseñar a sus clientes", True, Typology.PRESCRIBER,
-         RequirementSource.TRUSTED_CLIENT, 2, new, {"activity_id": activities["trusted"].id}),
+         RequirementSource.TRUSTED_CLIENT, 2, new, {"activity_id": activities["trusted"].id}, unanticipated),
         ("Contratar y aportar desde el móvil", False, Typology.END_USER, RequirementSource.MARKET_STUDY, 2,
-         analysed, {"activity_id": activities["market"].id}),
+         analysed, {"activity_id": activities["market"].id}, desired),
         ("Respuestas claras sobre traspasos en la primera llamada", False, None,
-         RequirementSource.INTERNAL_KNOWLEDGE, 3, improving, {"activity_id": activities["desk"].id}),
+         RequirementSource.INTERNAL_KNOWLEDGE, 3, improving, {"activity_id": activities["desk"].id}, expected),
         ("Respuesta escrita a toda reclamación en una semana", True, Typology.END_USER, RequirementSource.COMPLAINT,
-         3, addressed, {"complaint_id": complaint_id}),
+         3, addressed, {"complaint_id": complaint_id}, basic),
         ("Sentirse atendido aunque no haya movimientos", False, Typology.END_USER, RequirementSource.SURVEY, 2,
-         new, {}),
-        ("Rentabilidad garantizada del plan", True, Typology.END_USER, RequirementSource.SURVEY, 1, rejected, {}),
+         new, {}, basic),
+        ("Rentabilidad garantizada del plan", True, Typology.END_USER, RequirementSource.SURVEY, 1, rejected, {},
+         desired),
     ]
-    for number, (statement, explicit, typology, source, importance, status, origin) in enumerate(items):
+    for number, (statement, explicit, typology, source, importance, status, origin, level) in enumerate(items):
         requirement = Requirement(statement=statement, explicit=explicit, typology=typology, source=source,
-                                  importance=importance, status=status,
+                                  importance=importance, status=status, need_level=level,
                                   identified_on=today - timedelta(days=30 * (len(items) - number) + 20), **origin)
         if status == rejected:
             requirement.rejection_reason = "La normativa de las EPSV de aportación definida no lo permite."

@@ -1,8 +1,8 @@
 """What the evidence package gives the others through ``core.signals``: the home page's certification readiness
-and latest verdicts, manual evidence to the global search, and the thresholds the criteria set in use states for a
-criterion, for a package's own page that applies that criterion's rule outside the checklist (the C1 counter) —
-read only: the set is never created or changed here. (It asks for the criteria's evidence; nobody asks it for
-any.)"""
+and latest verdicts, manual evidence to the global search, and the thresholds the criteria set in use states, so
+that a page applying a criterion's rule outside the checklist (the C1 counter, the transition preview, the
+interfaces page, the process map) uses the same numbers as the criterion page — read only: the set is never
+created or changed here. (It asks for the criteria's evidence; nobody asks it for any.)"""
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -44,9 +44,14 @@ def _search_providers(sender, **kwargs):
                      id_column=_first_criterion(), order=80)]
 
 
-@signals.stated_thresholds.connect
-def _stated_thresholds(sender, *, key, **kwargs):
-    criteria_set = current_set()
-    if criteria_set is None:
-        return None
-    return next((dict(c.thresholds) for c in criteria_set.criteria if key_of(c) == key and c.thresholds), None)
+
+@signals.stored_thresholds.connect
+def _stored_thresholds(sender, **kwargs):
+    """``{evidence key: thresholds}`` of the criteria of the set in use that state any (the first criterion of a
+    key, in the set's order, when two share it)."""
+    chosen = current_set()
+    found: dict = {}
+    for criterion in chosen.criteria if chosen is not None else ():
+        if criterion.thresholds:
+            found.setdefault(key_of(criterion), dict(criterion.thresholds))
+    return found

@@ -26,7 +26,18 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from core.extensions import db
-from core.findings import Figure, Finding, Line, Status, Table, Threshold, share, threshold_values, thresholds_table
+from core.findings import (
+    Figure,
+    Finding,
+    Line,
+    Status,
+    Table,
+    Threshold,
+    share,
+    stored_thresholds,
+    threshold_values,
+    thresholds_table,
+)
 from core.i18n import signed_percent
 from improvements.models import (
     DONE,
@@ -43,7 +54,7 @@ from improvements.models import (
 )
 from improvements.models import Status as ImprovementStatus
 from improvements.queries import Assessment, c1_overview
-from improvements.results import C1_REQUIRED, C1Status, computed_for, stated_thresholds, understanding_for
+from improvements.results import C1_REQUIRED, C1Status, computed_for, understanding_for
 from improvements.scoring import weighted_score
 from processes.diagrams import pack_figures as diagram_figures
 from processes.models import KnowledgeHolder, Process, ProcessStage, ProcessStatus, Revision
@@ -139,7 +150,7 @@ def c1_facts(thresholds: dict | None = None) -> C1Facts:
 def c1_counter_required() -> int:
     """The qualifying improvements the C1 counter pages ask for: what the criteria set in use states for C1, its
     default when the set states none."""
-    return threshold_values(C1_THRESHOLDS, stated_thresholds("C1"))["improvements_needed"]
+    return threshold_values(C1_THRESHOLDS, stored_thresholds("C1"))["improvements_needed"]
 
 
 def _priorities(ids: list[int]) -> dict[int, float | None]:

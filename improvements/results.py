@@ -218,9 +218,3 @@ def c1_status(rows, required: int = C1_REQUIRED) -> C1Status:
     others = [(improvement, reasons) for improvement, reasons in rows if reasons]
     return C1Status(qualifying, others, required)
 
-
-def stated_thresholds(key: str) -> dict | None:
-    """The thresholds the criteria set in use states for the criterion fed by evidence ``key`` (asked through
-    ``core.signals.stated_thresholds``), for the package's own pages that apply a rule outside the checklist;
-    None when no registered package answers."""
-    return next(iter(signals.send(signals.stated_thresholds, key=key)), None)

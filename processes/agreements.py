@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from core.extensions import db
+from core.findings import Threshold, stored_thresholds, threshold_values
 from core.versioning import ensure_current
 from processes.indicators import reaches
 from processes.models import Interface, Measurement, Process
@@ -16,6 +17,10 @@ from processes.models import Interface, Measurement, Process
 RECENT_PERIODS = 12
 #: The share of the window's periods (%) that must meet the agreed level for the agreement to be complied with.
 SHARE_NEEDED = 80
+#: A2's numbers, which a criteria set may state (``thresholds:`` of its A2 criterion).
+A2_THRESHOLDS = (Threshold("review_periods", _l("Periods in an agreement's review window"), RECENT_PERIODS, 1, 60),
+                 Threshold("share_met", _l("Share of the window's periods that must meet the agreed level (%)"),
+                           SHARE_NEEDED, 1, 100))
 
 
 class Compliance(enum.StrEnum):
@@ -110,12 +115,22 @@ LISTED = (
 )
 
 
-def interfaces_with_state(query=None, *, loading=LISTED, periods: int = RECENT_PERIODS,
-                          share_needed: int = SHARE_NEEDED) -> list[tuple[Interface, AgreementState]]:
+def a2_limits(thresholds: dict | None = None) -> dict[str, int]:
+    """A2's review window and share: those given, else those the criteria set in use states, else the defaults."""
+    return threshold_values(A2_THRESHOLDS, stored_thresholds("A2") if thresholds is None else thresholds)
+
+
+def interfaces_with_state(query=None, *, loading=LISTED, periods: int | None = None,
+                          share_needed: int | None = None) -> list[tuple[Interface, AgreementState]]:
     """Interfaces (all, or those a query selects) with their agreement state over the last ``periods``
-    periods, in a fixed number of queries.
+    periods, in a fixed number of queries. Without ``periods`` or ``share_needed``, the criteria set's A2
+    numbers (``a2_limits``), so the interfaces page and the maps say what A2's evidence says.
 
     ``loading`` says which related records come in the same query (the state needs the indicator)."""
+    if periods is None or share_needed is None:
+        limits = a2_limits()
+        periods = limits["review_periods"] if periods is None else periods
+        share_needed = limits["share_met"] if share_needed is None else share_needed
     query = (query if query is not None else select(Interface)).options(*loading)
     interfaces = list(db.session.scalars(query).unique())
     points = recent_points((i.indicator_id for i in interfaces if i.indicator_id), periods)

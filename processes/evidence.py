@@ -36,8 +36,9 @@ from core.findings import (
     thresholds_table,
 )
 from processes import maps
-from processes.agreements import RECENT_PERIODS, SHARE_NEEDED, Compliance, interfaces_with_state
+from processes.agreements import A2_THRESHOLDS, Compliance, a2_limits, interfaces_with_state
 from processes.charts import trends_chart
+from processes.cycle import CycleFacts, cycle_facts
 from processes.dashboard import HISTORY_NEEDED, SPARKLINE_PERIODS, IndicatorRow, grouped, indicator_rows
 from processes.models import IndicatorKind, Process, ProcessStandard, ProcessStatus, Programme
 from processes.services import certified_programme
@@ -61,6 +62,8 @@ class A1Facts:
     sheets: dict | None = None
     #: The saved process-management standard, None while none is saved.
     standard: ProcessStandard | None = None
+    #: The programme's service cycle (``processes.cycle.CycleFacts``): shown beside the map, not part of the rule.
+    cycle: CycleFacts = field(default_factory=CycleFacts)
 
     @property
     def limits(self) -> dict[str, int]:
@@ -93,7 +96,8 @@ def a1_facts() -> A1Facts:
     processes = tuple(db.session.scalars(
         select(Process).where(Process.programme_id == programme.id, Process.status != ProcessStatus.RETIRED)
         .options(joinedload(Process.owner)).order_by(Process.code)))
-    return A1Facts(programme, processes, sheet_facts([p.id for p in processes]) if processes else {}, standard)
+    return A1Facts(programme, processes, sheet_facts([p.id for p in processes]) if processes else {}, standard,
+                   cycle_facts(programme.id))
 
 
 def a1_status(facts: A1Facts) -> Status:
@@ -170,7 +174,32 @@ def _a1_reasons(facts: A1Facts) -> list[Line]:
     return [Line(summary, url_for("processes.process_list", programme=programme.id)),
             _standard_line(facts.standard),
             Line(_("The process map of %(programme)s is drawn from the sheets.", programme=programme.name),
-                 url_for("processes.index", programme=programme.id))]
+                 url_for("processes.index", programme=programme.id)),
+            cycle_line(programme, facts.cycle)]
+
+
+def cycle_line(programme, cycle: CycleFacts) -> Line:
+    """The service cycle in one sentence: how many moments of contact, how many served by a process and how many
+    with a quality indicator (A1 and B1 both say it)."""
+    url = url_for("processes.service_cycle", programme_id=programme.id)
+    moments = cycle.moments
+    if not moments:
+        return Line(_("No service cycle has been described for %(programme)s yet: the moments of contact a client "
+                      "passes through, with their processes and quality indicators.", programme=programme.name), url)
+    return Line(_("Service cycle of %(programme)s: %(num)d moments of contact (%(names)s); %(served)s served by a "
+                  "process, %(measured)s with a quality indicator", programme=programme.name, num=len(moments),
+                  names=" → ".join(m.name for m in moments),
+                  served=share(len(moments) - len(cycle.without_process), len(moments)),
+                  measured=share(len(moments) - len(cycle.without_indicator), len(moments))), url)
+
+
+def cycle_table(programme, cycle: CycleFacts) -> Table:
+    """Each moment of contact in order with its processes and quality indicators, for the page and the pack."""
+    rows = [[str(m.position), Line(m.name, url_for("processes.edit_moment", moment_id=m.id)),
+             ", ".join(p.code for p in m.processes) or "—", ", ".join(i.code for i in m.indicators) or "—"]
+            for m in cycle.moments]
+    return Table(_("Service cycle of %(programme)s", programme=programme.name),
+                 ["#", _("Moment of contact"), _("Processes"), _("Quality indicators")], rows)
 
 
 def _a1_blocks(facts: A1Facts) -> list:
@@ -180,7 +209,8 @@ def _a1_blocks(facts: A1Facts) -> list:
              str(sheets[p.id].indicators), f"{scores[p.id].score} %"] for p in processes]
     table = Table(_("Processes of %(programme)s", programme=programme.name),
                   [_("Code"), _("Process"), _("Owner"), _("Participants"), _("Indicators"), _("Completeness")], rows)
-    return [*(Figure(title, svg, landscape=True) for title, svg in maps.pack_figures(programme)), table]
+    blocks = [*(Figure(title, svg, landscape=True) for title, svg in maps.pack_figures(programme)), table]
+    return blocks + ([cycle_table(programme, facts.cycle)] if facts.cycle.moments else [])
 
 
 def process_map_evidence(detail: bool = False) -> Finding:
@@ -192,9 +222,6 @@ def process_map_evidence(detail: bool = False) -> Finding:
 
 #: The agreement states A2 lists as gaps.
 A2_GAPS = (Compliance.NO_AGREEMENT, Compliance.BREACHED, Compliance.NOT_MEASURABLE)
-A2_THRESHOLDS = (Threshold("review_periods", _l("Periods in an agreement's review window"), RECENT_PERIODS, 1, 60),
-                 Threshold("share_met", _l("Share of the window's periods that must meet the agreed level (%)"),
-                       SHARE_NEEDED, 1, 100))
 
 
 @dataclass(frozen=True)
@@ -224,7 +251,7 @@ class A2Facts:
 def a2_facts(thresholds: dict | None = None) -> A2Facts:
     """How many programmes there are, and the interfaces between programmes with their agreement state over
     the review window."""
-    limits = threshold_values(A2_THRESHOLDS, thresholds)
+    limits = a2_limits(thresholds or {})
     programmes = db.session.scalar(select(func.count()).select_from(Programme)) or 0
     states = interfaces_with_state(periods=limits["review_periods"], share_needed=limits["share_met"])
     return A2Facts(programmes, tuple((i, s) for i, s in states
@@ -315,37 +342,55 @@ def joint_map_evidence(detail: bool = False, thresholds: dict | None = None) -> 
 
 # --- E1 ---------------------------------------------------------------------------------------------
 
+E1_THRESHOLDS = (
+    Threshold("history_periods", _l("Periods of history each indicator must have"), HISTORY_NEEDED, 1, 120),
+    Threshold("min_per_kind", _l("Indicators of each kind (perception measures, performance indicators)"), 1, 1,
+              100),
+    Threshold("min_compared_per_kind", _l("Indicators of each kind with an external comparison"), 1, 0, 100),
+)
+
 
 @dataclass(frozen=True)
 class E1Facts:
     #: Every active indicator of a current process (``processes.dashboard.IndicatorRow``), SMART ones first.
     rows: tuple = ()
+    limits: dict = field(default_factory=lambda: threshold_values(E1_THRESHOLDS, None))
 
     @property
     def kinds(self) -> list[tuple[IndicatorKind, list]]:
         return grouped(list(self.rows))
 
-    @staticmethod
-    def row_lacks(row) -> bool:
-        return row.periods < HISTORY_NEEDED or not row.has_target
+    def row_lacks(self, row) -> bool:
+        return row.periods < self.limits["history_periods"] or not row.has_target
 
-    @staticmethod
-    def kind_lacks(members) -> bool:
-        """A kind with no indicator, or none with an external comparison."""
-        return not members or not any(r.benchmark for r in members)
+    def kind_lacks(self, members) -> bool:
+        """A kind with fewer indicators, or fewer with an external comparison, than the thresholds ask."""
+        compared = sum(r.benchmark is not None for r in members)
+        return len(members) < self.limits["min_per_kind"] or compared < self.limits["min_compared_per_kind"]
 
 
-def e1_facts() -> E1Facts:
-    return E1Facts(tuple(indicator_rows()))
+def e1_facts(thresholds: dict | None = None) -> E1Facts:
+    return E1Facts(tuple(indicator_rows()), threshold_values(E1_THRESHOLDS, thresholds))
 
 
 def e1_status(facts: E1Facts) -> Status:
-    """Missing without indicators; met when both kinds exist, each with an external comparison, and every
-    indicator has ``HISTORY_NEEDED`` periods of history and a target; partly otherwise."""
+    """Missing without indicators; met when each kind has at least ``min_per_kind`` indicators, of which at
+    least ``min_compared_per_kind`` have an external comparison, and every indicator has ``history_periods``
+    periods of history and a target (``E1_THRESHOLDS``); partly otherwise."""
     if not facts.rows:
         return Status.MISSING
-    lacking = any(E1Facts.kind_lacks(m) for _k, m in facts.kinds) or any(map(E1Facts.row_lacks, facts.rows))
+    lacking = any(facts.kind_lacks(m) for _k, m in facts.kinds) or any(map(facts.row_lacks, facts.rows))
     return Status.PARTLY if lacking else Status.MET
+
+
+def e1_rule(facts: E1Facts) -> Line:
+    """E1's rule in words, with the numbers it uses."""
+    limits = facts.limits
+    return Line(_("E1 is met when there are at least %(kind)d perception measures and %(kind)d performance "
+                  "indicators, at least %(compared)d of each kind with an external comparison, and every indicator "
+                  "has at least %(periods)d periods of history and a target.", kind=limits["min_per_kind"],
+                  compared=limits["min_compared_per_kind"], periods=limits["history_periods"]),
+                url_for("evidence.dashboard"))
 
 
 def _url(row: IndicatorRow) -> str:
@@ -360,22 +405,25 @@ def e1_finding(facts: E1Facts, detail: bool = False) -> Finding:
     """E1 in words: the indicators by kind, their history, targets and comparisons (in detail a table per kind
     and the trends)."""
     if not facts.rows:
-        return Finding(e1_status(facts), [Line(_("No indicator has been defined yet."))],
-                       [Line(_("Define the indicators of each process"), url_for("processes.process_list"))])
-    finding = Finding(e1_status(facts), _e1_reasons(facts), _e1_kind_gaps(facts) + _e1_row_gaps(facts))
+        return Finding(e1_status(facts), [e1_rule(facts), Line(_("No indicator has been defined yet."))],
+                       [Line(_("Define the indicators of each process"), url_for("processes.process_list"))],
+                       [thresholds_table(E1_THRESHOLDS, facts.limits)] if detail else [])
+    finding = Finding(e1_status(facts), [e1_rule(facts), *_e1_reasons(facts)],
+                      _e1_kind_gaps(facts) + _e1_row_gaps(facts))
     if detail:
-        finding.blocks = _e1_blocks(facts)
+        finding.blocks = [thresholds_table(E1_THRESHOLDS, facts.limits), *_e1_blocks(facts)]
     return finding
 
 
 def _e1_reasons(facts: E1Facts) -> list[Line]:
     rows, kinds, dashboard = facts.rows, dict(facts.kinds), url_for("evidence.dashboard")
+    need = facts.limits["history_periods"]
     return [
         Line(_("%(n)d indicators: %(perception)d perception measures and %(performance)d performance indicators",
                n=len(rows), perception=len(kinds[IndicatorKind.PERCEPTION]),
                performance=len(kinds[IndicatorKind.PERFORMANCE])), dashboard),
         Line(_("%(share)s indicators have at least %(need)d periods of history",
-               share=share(sum(r.periods >= HISTORY_NEEDED for r in rows), len(rows)), need=HISTORY_NEEDED), dashboard),
+               share=share(sum(r.periods >= need for r in rows), len(rows)), need=need), dashboard),
         Line(_("%(share)s indicators have a target", share=share(sum(r.has_target for r in rows), len(rows))),
              dashboard),
         Line(_("%(share)s indicators have an external comparison",
@@ -384,22 +432,27 @@ def _e1_reasons(facts: E1Facts) -> list[Line]:
 
 
 def _e1_kind_gaps(facts: E1Facts) -> list[Line]:
-    gaps = []
+    gaps, limits = [], facts.limits
     for kind, members in facts.kinds:
+        compared = sum(r.benchmark is not None for r in members)
         if not members:
             gaps.append(Line(_("There are no %(kind)s yet", kind=_kind_name(kind)), url_for("processes.process_list")))
-        elif E1Facts.kind_lacks(members):
-            gaps.append(Line(_("None of the %(kind)s has an external comparison", kind=_kind_name(kind)),
-                             _url(members[0])))
+        elif len(members) < limits["min_per_kind"]:
+            gaps.append(Line(_("%(have)d of %(need)d %(kind)s", have=len(members), need=limits["min_per_kind"],
+                               kind=_kind_name(kind)), url_for("processes.process_list")))
+        if members and compared < limits["min_compared_per_kind"]:
+            gaps.append(Line(_("None of the %(kind)s has an external comparison", kind=_kind_name(kind)) if not compared
+                             else _("%(have)d of %(need)d %(kind)s with an external comparison", have=compared,
+                                    need=limits["min_compared_per_kind"], kind=_kind_name(kind)), _url(members[0])))
     return gaps
 
 
 def _e1_row_gaps(facts: E1Facts) -> list[Line]:
-    gaps = []
-    for row in filter(E1Facts.row_lacks, facts.rows):
+    gaps, need = [], facts.limits["history_periods"]
+    for row in filter(facts.row_lacks, facts.rows):
         lacks = []
-        if row.periods < HISTORY_NEEDED:
-            lacks.append(_("%(have)d of %(need)d periods of history", have=row.periods, need=HISTORY_NEEDED))
+        if row.periods < need:
+            lacks.append(_("%(have)d of %(need)d periods of history", have=row.periods, need=need))
         if not row.has_target:
             lacks.append(_("no target"))
         gaps.append(Line(f"{row.indicator.code}: {', '.join(lacks)}", _url(row)))
@@ -429,6 +482,6 @@ def _e1_table(kind: IndicatorKind, rows: list[IndicatorRow]) -> Table:
                          _("External comparison"), _("Trend")], body)
 
 
-def data_management_evidence(detail: bool = False) -> Finding:
-    """E1's automatic evidence, from the data as it is now."""
-    return e1_finding(e1_facts(), detail)
+def data_management_evidence(detail: bool = False, thresholds: dict | None = None) -> Finding:
+    """E1's automatic evidence, from the data as it is now, with the criteria set's thresholds."""
+    return e1_finding(e1_facts(thresholds), detail)

@@ -313,3 +313,28 @@ class ProcessFilterForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, meta={"csrf": False}, **kwargs)
         self.programme.choices = programme_options(blank=_l("All programmes"))
+
+
+def indicator_options():
+    """The active indicators of current processes, by process and code."""
+    query = (select(Indicator, Process.code).join(Process, Process.id == Indicator.process_id)
+             .where(Indicator.active, Process.status != ProcessStatus.RETIRED).order_by(Process.code, Indicator.code))
+    return options([(indicator.id, f"{code} · {indicator}") for indicator, code in db.session.execute(query)])
+
+
+class MomentForm(VersionedForm):
+    """A moment of contact of the service cycle, its processes and its quality indicators."""
+
+    name = StringField(_l("Moment of contact"), validators=[DataRequired(), Length(max=200)],
+                       description=_l("Where the client meets the organisation: e.g. “Joining the programme”."))
+    description = TextAreaField(_l("What the client experiences"), validators=[Optional(), Length(max=4000)])
+    process_ids = SelectMultipleField(_l("Processes that serve it"), coerce=int)
+    indicator_ids = SelectMultipleField(_l("Quality indicators"), coerce=int,
+                                        description=_l("Indicators of its processes that measure how well the "
+                                                       "moment goes."))
+    submit = SubmitField(_l("Save moment"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.process_ids.choices = process_options()
+        self.indicator_ids.choices = indicator_options()

@@ -33,7 +33,7 @@ def _evidence_sources(sender, **kwargs):
 
 @signals.evidence_thresholds.connect
 def _evidence_thresholds(sender, **kwargs):
-    return {"A2": evidence.A2_THRESHOLDS}
+    return {"A2": evidence.A2_THRESHOLDS, "E1": evidence.E1_THRESHOLDS}
 
 
 @signals.evidence_records.connect

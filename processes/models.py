@@ -394,3 +394,70 @@ class Revision(Audited, db.Model):
 
     def __str__(self) -> str:
         return f"{self.process.code if self.process else ''} rev. {self.number}"
+
+
+class ServiceMoment(Audited, Versioned, db.Model):
+    """A moment of contact a client passes through in a programme (the service cycle, seed 001, Dimensión 3):
+    welcome, enrolment, a first purchase, a claim… in the order the client meets them, with the processes that
+    serve it and the indicators that measure its quality."""
+
+    __tablename__ = "service_moments"
+    __record_page__ = "processes.edit_moment"
+    __audit_parent__ = "programme_id"
+    __audit_label__ = _l("Moment of the service cycle")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id"), index=True, info=label(_l("Programme")))
+    #: Order in the cycle; renumbered 1, 2, 3… when moments move or go.
+    position: Mapped[int] = mapped_column(Integer, info=label(_l("Order")))
+    name: Mapped[str] = mapped_column(String(200), info=label(_l("Moment of contact")))
+    description: Mapped[str | None] = mapped_column(Text, info=label(_l("What the client experiences")))
+
+    programme = relationship("Programme")
+    process_links = relationship("ServiceMomentProcess", back_populates="moment", cascade="all, delete-orphan",
+                                 order_by="ServiceMomentProcess.id")
+    indicator_links = relationship("ServiceMomentIndicator", back_populates="moment", cascade="all, delete-orphan",
+                                   order_by="ServiceMomentIndicator.id")
+    processes = relationship("Process", secondary="service_moment_processes", order_by="Process.code",
+                             viewonly=True)
+    indicators = relationship("Indicator", secondary="service_moment_indicators", order_by="Indicator.code",
+                              viewonly=True)
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.name}"
+
+
+class ServiceMomentProcess(Audited, db.Model):
+    """A process that serves a moment of contact."""
+
+    __tablename__ = "service_moment_processes"
+    __audit_name__ = _l("%(process_id)s in %(moment_id)s")
+    __audit_parent__ = "moment_id"
+    __audit_label__ = _l("Process of a moment of contact")
+    __table_args__ = (UniqueConstraint("moment_id", "process_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    moment_id: Mapped[int] = mapped_column(ForeignKey("service_moments.id"), index=True,
+                                           info=label(_l("Moment of contact")))
+    process_id: Mapped[int] = mapped_column(ForeignKey("processes.id"), index=True, info=label(_l("Process")))
+
+    moment = relationship("ServiceMoment", back_populates="process_links")
+    process = relationship("Process")
+
+
+class ServiceMomentIndicator(Audited, db.Model):
+    """An indicator that measures the quality of a moment of contact."""
+
+    __tablename__ = "service_moment_indicators"
+    __audit_name__ = _l("%(indicator_id)s in %(moment_id)s")
+    __audit_parent__ = "moment_id"
+    __audit_label__ = _l("Quality indicator of a moment of contact")
+    __table_args__ = (UniqueConstraint("moment_id", "indicator_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    moment_id: Mapped[int] = mapped_column(ForeignKey("service_moments.id"), index=True,
+                                           info=label(_l("Moment of contact")))
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id"), index=True, info=label(_l("Indicator")))
+
+    moment = relationship("ServiceMoment", back_populates="indicator_links")
+    indicator = relationship("Indicator")

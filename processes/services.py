@@ -23,6 +23,8 @@ from processes.models import (
     ProcessStatus,
     Programme,
     Revision,
+    ServiceMomentIndicator,
+    ServiceMomentProcess,
 )
 from processes.revisions import FIRST_REASON, record_revision
 
@@ -131,6 +133,13 @@ def delete_process(process: Process) -> None:
                                  process=process.code))
     if process.children:
         raise ProcessRuleError(_("%(process)s has sub-processes: move or retire them first.", process=process.code))
+    # A draft may already be linked to moments of the service cycle: the links go with it (each in the trail).
+    indicator_ids = [indicator.id for indicator in process.indicators]
+    for link in db.session.scalars(select(ServiceMomentProcess).where(ServiceMomentProcess.process_id == process.id)):
+        db.session.delete(link)
+    for link in db.session.scalars(select(ServiceMomentIndicator)
+                                   .where(ServiceMomentIndicator.indicator_id.in_(indicator_ids))):
+        db.session.delete(link)
     for indicator in list(process.indicators):
         db.session.delete(indicator)
     db.session.delete(process)

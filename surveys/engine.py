@@ -94,7 +94,8 @@ def new_edition(survey: Survey, *, actor=None) -> Survey:
                   family_id=survey.root_id, edition=_last_edition(survey) + 1,
                   created_by_id=actor.id if actor else None)
     copy.items = [SurveyItem(position=i.position, kind=i.kind, role=i.role, text=i.text, tag=i.tag, key=i.key,
-                             required=i.required, choices=list(i.choices) if i.choices else None)
+                             required=i.required, choices=list(i.choices) if i.choices else None,
+                             need_level=i.need_level)
                   for i in survey.items]
     survey.superseded = True
     db.session.add(copy)
@@ -130,6 +131,7 @@ def save_item(survey: Survey, item_key: str | None, data: dict, *, actor=None) -
     item.role = data["role"]
     item.text, item.tag, item.required = data["text"].strip(), (data.get("tag") or "").strip() or None, data["required"]
     item.choices = data.get("choices") if item.kind == ItemKind.CHOICE else None
+    item.need_level = data.get("need_level")
     db.session.flush()
     return target, item
 

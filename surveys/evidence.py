@@ -27,12 +27,15 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask import url_for
-from flask_babel import format_decimal, ngettext
+from flask_babel import format_date, format_decimal, ngettext
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, select
 
+from core import signals
 from core.extensions import db
-from core.findings import Finding, Line, Status, Table
+from core.findings import Finding, Line, Status, Table, Threshold, threshold_values, thresholds_table
+from core.needs import NeedLevel
 from improvements.models import Group, GroupMember
 from improvements.results import ComputedEvidence
 from improvements.sources import SURVEY_RESULT
@@ -57,6 +60,16 @@ from surveys.releases import shown_answers
 FAVOURABLE_TARGET = 60.0
 #: A response rate below this is a gap: the favourable % may not speak for those who took part.
 RESPONSE_RATE_TARGET = 50.0
+#: The months back over which D1 counts the staff focus groups (this month included).
+FOCUS_GROUP_MONTHS = 12
+D1_THRESHOLDS = (
+    Threshold("favourable_target", _l("Favourable share overall and in every group (%)"), int(FAVOURABLE_TARGET),
+              1, 100),
+    Threshold("response_rate_target", _l("Response rate of the participation survey (%)"),
+              int(RESPONSE_RATE_TARGET), 1, 100),
+    Threshold("window_months", _l("Months over which staff focus groups are counted"), FOCUS_GROUP_MONTHS, 1, 60),
+    Threshold("min_focus_groups", _l("Staff focus groups the window must have"), 0, 0, 50),
+)
 #: How many attributes ``satisfaction_facts`` names as drivers.
 TOP_DRIVERS = 3
 #: The item kinds with a number to average (C2's before and after).
@@ -81,6 +94,12 @@ def _latest_answered_wave(audience: Audience, *, needs_role: ItemRole | None = N
 
 # --- D1 --------------------------------------------------------------------------------------------
 
+def _month_start(day: date, months_back: int) -> date:
+    """The first day of the month ``months_back`` months before ``day``'s month."""
+    month = day.year * 12 + day.month - 1 - months_back
+    return date(month // 12, month % 12 + 1, 1)
+
+
 @dataclass(frozen=True)
 class D1Facts:
     #: The latest answered staff participation wave, None without one.
@@ -91,6 +110,11 @@ class D1Facts:
     groups: tuple = ()
     hidden_groups: int = 0
     not_invited: tuple = ()
+    #: The staff focus groups held in the window (``core.findings.Listening``, from ``signals.staff_listening``).
+    focus_groups: tuple = ()
+    limits: dict = field(default_factory=lambda: threshold_values(D1_THRESHOLDS, None))
+    #: The first day of the window the focus groups are counted in.
+    since: date | None = None
 
     @property
     def shown(self) -> bool:
@@ -101,14 +125,23 @@ class D1Facts:
         return self.summary.headline.get("participation")
 
     @property
+    def favourable_below(self) -> bool:
+        return self.overall is None or self.overall < self.limits["favourable_target"]
+
+    @property
     def groups_below(self) -> list:
-        """Named groups whose favourable % is below ``FAVOURABLE_TARGET``."""
+        """Named groups whose favourable % is below the target."""
         return [g for g in self.groups if g.name is not None and g.headline.get("participation") is not None
-                and g.headline["participation"] < FAVOURABLE_TARGET]
+                and g.headline["participation"] < self.limits["favourable_target"]]
 
     @property
     def rate_below(self) -> bool:
-        return self.summary.response_rate is None or self.summary.response_rate < RESPONSE_RATE_TARGET
+        rate = self.summary.response_rate
+        return rate is None or rate < self.limits["response_rate_target"]
+
+    @property
+    def focus_groups_short(self) -> bool:
+        return len(self.focus_groups) < self.limits["min_focus_groups"]
 
 
 def _groups_not_invited(wave: Wave) -> tuple:
@@ -119,27 +152,33 @@ def _groups_not_invited(wave: Wave) -> tuple:
     return tuple(g for g in with_members if group_segment(g.name) not in invited)
 
 
-def d1_facts() -> D1Facts:
-    """The latest answered staff participation wave with its results, groups and the groups not invited."""
+def d1_facts(today: date | None = None, thresholds: dict | None = None) -> D1Facts:
+    """The latest answered staff participation wave with its results, groups and the groups not invited, and
+    the staff focus groups of the window (whoever records them answers ``signals.staff_listening``)."""
+    limits = threshold_values(D1_THRESHOLDS, thresholds)
+    since = _month_start(today or date.today(), limits["window_months"] - 1)
+    listened = tuple(item for found in signals.send(signals.staff_listening, since=since) for item in found)
+    extra = dict(focus_groups=listened, limits=limits, since=since)
     wave = _latest_answered_wave(Audience.STAFF, needs_role=ItemRole.PARTICIPATION)
     if wave is None:
-        return D1Facts()
+        return D1Facts(**extra)
     summary = results.wave_results(wave)
     if summary.hidden:
-        return D1Facts(wave, summary)
+        return D1Facts(wave, summary, **extra)
     groups, hidden_groups = results.breakdown(wave, "segment")
-    return D1Facts(wave, summary, tuple(groups), hidden_groups, _groups_not_invited(wave))
+    return D1Facts(wave, summary, tuple(groups), hidden_groups, _groups_not_invited(wave), **extra)
 
 
 def d1_status(facts: D1Facts) -> Status:
-    """Missing without an answered wave or below the minimum n of anonymous results; met when the favourable %
-    is at least ``FAVOURABLE_TARGET`` overall and in every group shown, the response rate at least
-    ``RESPONSE_RATE_TARGET``, no group too small to show and every improvement group with members invited;
-    partly otherwise."""
+    """Missing without a shown wave (none answered, or below the minimum n of anonymous results) and without
+    staff focus groups; partly with focus groups alone. Met when the favourable % is at least the target
+    overall and in every group shown, the response rate at least its target, no group is too small to show,
+    every improvement group with members was invited, and the window has the staff focus groups the criteria
+    set asks (``D1_THRESHOLDS``); partly otherwise."""
     if not facts.shown:
-        return Status.MISSING
-    complete = (facts.overall is not None and facts.overall >= FAVOURABLE_TARGET and not facts.rate_below
-                and not facts.groups_below and not facts.hidden_groups and not facts.not_invited)
+        return Status.PARTLY if facts.focus_groups else Status.MISSING
+    complete = (not facts.favourable_below and not facts.rate_below and not facts.groups_below
+                and not facts.hidden_groups and not facts.not_invited and not facts.focus_groups_short)
     return Status.MET if complete else Status.PARTLY
 
 
@@ -154,49 +193,98 @@ def _title(wave: Wave) -> str:
     return f"{wave.survey} · {wave.name}"
 
 
+def d1_rule(facts: D1Facts) -> Line:
+    """D1's rule in words, with the numbers it uses."""
+    limits = facts.limits
+    text = _("D1 is met when the latest staff participation survey is at least %(favourable)d %% favourable overall "
+             "and in every group, with a response rate of at least %(rate)d %%, every improvement group invited",
+             favourable=limits["favourable_target"], rate=limits["response_rate_target"])
+    if limits["min_focus_groups"]:
+        text += _(", and at least %(n)d staff focus groups were held in the last %(months)d months",
+                  n=limits["min_focus_groups"], months=limits["window_months"])
+    return Line(text + ".")
+
+
 def d1_finding(facts: D1Facts, detail: bool = False) -> Finding:
-    """D1 in words: the favourable % overall and per group, and what falls short (in detail a table per group)."""
-    if facts.wave is None:
-        return Finding(Status.MISSING, [Line(_("No staff participation survey has been answered yet."))],
-                       [Line(_("Run the participation survey among the people who took part"),
-                             url_for("surveys.index"))])
-    wave_url, summary = url_for("surveys.wave", wave_id=facts.wave.id), facts.summary
-    results_url = url_for("surveys.wave_results", wave_id=facts.wave.id)
-    if summary.hidden:
-        return _d1_hidden(facts, wave_url, results_url)
-    reasons = [Line(_("%(wave)s: %(measure)s", wave=_title(facts.wave),
-                      measure=_measure(facts.overall, summary.responses, summary.response_rate)), results_url)]
-    reasons += [Line(f"{g.name}: {_measure(g.headline.get('participation'), g.responses, g.response_rate)}",
-                     results_url) for g in facts.groups if g.name is not None]
-    finding = Finding(d1_status(facts), reasons, _d1_gaps(facts, wave_url, results_url))
+    """D1 in words: the favourable % overall and per group, the staff focus groups, and what falls short (in
+    detail the thresholds, a table per group and the focus groups)."""
+    if facts.wave is None or facts.summary.hidden:
+        finding = _d1_unshown(facts)
+    else:
+        wave_url, summary = url_for("surveys.wave", wave_id=facts.wave.id), facts.summary
+        results_url = url_for("surveys.wave_results", wave_id=facts.wave.id)
+        reasons = [Line(_("%(wave)s: %(measure)s", wave=_title(facts.wave),
+                          measure=_measure(facts.overall, summary.responses, summary.response_rate)), results_url)]
+        reasons += [Line(f"{g.name}: {_measure(g.headline.get('participation'), g.responses, g.response_rate)}",
+                         results_url) for g in facts.groups if g.name is not None]
+        finding = Finding(d1_status(facts), [d1_rule(facts), *reasons, *_focus_group_reasons(facts)],
+                          _d1_gaps(facts, wave_url, results_url) + _focus_group_gaps(facts))
+        if detail:
+            finding.blocks = [_group_table(facts, results_url)]
     if detail:
-        finding.blocks = [_group_table(facts, results_url)]
+        finding.blocks = [thresholds_table(D1_THRESHOLDS, facts.limits), *finding.blocks,
+                          *([_focus_group_table(facts)] if facts.focus_groups else [])]
     return finding
 
 
-def _d1_hidden(facts: D1Facts, wave_url: str, results_url: str) -> Finding:
-    """An anonymous wave with too few responses shown: how many there are, and how they are released."""
-    summary = facts.summary
-    said = _("%(wave)s: %(n)d responses so far, %(shown)d shown; the results of an anonymous survey are shown "
-             "from %(min)d, released in batches of %(batch)d.", wave=_title(facts.wave),
-             n=summary.responses + summary.waiting, shown=summary.responses, min=results.MIN_CUT,
-             batch=releases.batch_size())
-    return Finding(Status.MISSING, [Line(said, results_url)],
-                   [Line(_("Remind the people invited who have not answered"), wave_url)])
+def _d1_unshown(facts: D1Facts) -> Finding:
+    """No survey to read: none answered, or an anonymous wave with too few responses shown (how many there are,
+    and how they are released); the staff focus groups still count."""
+    if facts.wave is None:
+        reason = Line(_("No staff participation survey has been answered yet."))
+        gap = Line(_("Run the participation survey among the people who took part"), url_for("surveys.index"))
+    else:
+        summary, wave_url = facts.summary, url_for("surveys.wave", wave_id=facts.wave.id)
+        reason = Line(_("%(wave)s: %(n)d responses so far, %(shown)d shown; the results of an anonymous survey are "
+                        "shown from %(min)d, released in batches of %(batch)d.", wave=_title(facts.wave),
+                        n=summary.responses + summary.waiting, shown=summary.responses, min=results.MIN_CUT,
+                        batch=releases.batch_size()), url_for("surveys.wave_results", wave_id=facts.wave.id))
+        gap = Line(_("Remind the people invited who have not answered"), wave_url)
+    return Finding(d1_status(facts), [d1_rule(facts), reason, *_focus_group_reasons(facts)],
+                   [gap, *_focus_group_gaps(facts)])
+
+
+def _focus_group_reasons(facts: D1Facts) -> list[Line]:
+    """The staff focus groups of the window, counted beside the survey."""
+    listening = url_for("voice.activities", kind="staff_focus_group")
+    since = format_date(facts.since, "long")
+    if not facts.focus_groups:
+        return [Line(_("No staff focus group since %(date)s", date=since), listening)]
+    people = sum(g.participants for g in facts.focus_groups)
+    held = "; ".join(f"{g.title} ({format_date(g.held_on, 'short')})" for g in facts.focus_groups)
+    return [Line(ngettext("%(num)d staff focus group since %(date)s (%(people)d participants): %(list)s",
+                          "%(num)d staff focus groups since %(date)s (%(people)d participants): %(list)s",
+                          len(facts.focus_groups), date=since, people=people, list=held), listening)]
+
+
+def _focus_group_gaps(facts: D1Facts) -> list[Line]:
+    if not facts.focus_groups_short:
+        return []
+    return [Line(_("%(have)d of %(need)d staff focus groups since %(date)s: listen to the people who took part",
+                   have=len(facts.focus_groups), need=facts.limits["min_focus_groups"],
+                   date=format_date(facts.since, "long")), url_for("voice.new_activity", kind="staff_focus_group"))]
+
+
+def _focus_group_table(facts: D1Facts) -> Table:
+    return Table(_("Staff focus groups since %(date)s", date=format_date(facts.since, "long")),
+                 [_("Held on"), _("Focus group"), _("Participants"), _("Findings")],
+                 [[format_date(g.held_on, "short"), Line(g.title, g.url), str(g.participants), g.findings or "—"]
+                  for g in facts.focus_groups])
 
 
 def _d1_gaps(facts: D1Facts, wave_url: str, results_url: str) -> list[Line]:
     gaps, overall, rate = [], facts.overall, facts.summary.response_rate
+    favourable, rate_target = facts.limits["favourable_target"], facts.limits["response_rate_target"]
     if overall is None:
         gaps.append(Line(_("Nobody answered the participation questions"), results_url))
-    elif overall < FAVOURABLE_TARGET:
+    elif facts.favourable_below:
         gaps.append(Line(_("Favourable %(pct)s %%, below %(target)s %%: look at the comments and at what became of "
-                           "the proposals", pct=_pct(overall), target=_pct(FAVOURABLE_TARGET)), results_url))
+                           "the proposals", pct=_pct(overall), target=_pct(favourable)), results_url))
     if facts.rate_below:
         gaps.append(Line(_("Response rate %(rate)s %%, below %(target)s %%: remind those who have not answered",
-                           rate=_pct(rate), target=_pct(RESPONSE_RATE_TARGET)), wave_url))
+                           rate=_pct(rate), target=_pct(rate_target)), wave_url))
     gaps += [Line(_("%(group)s: favourable %(pct)s %%, below %(target)s %%", group=group.name,
-                    pct=_pct(group.headline["participation"]), target=_pct(FAVOURABLE_TARGET)), results_url)
+                    pct=_pct(group.headline["participation"]), target=_pct(favourable)), results_url)
              for group in facts.groups_below]
     if facts.hidden_groups:
         gaps.append(Line(ngettext("%(num)d group has fewer than %(min)d responses and is not shown: remind its "
@@ -224,9 +312,9 @@ def _group_table(facts: D1Facts, results_url: str) -> Table:
                   *(i.short for i in items)], rows)
 
 
-def participation_evidence(detail: bool = False) -> Finding:
-    """D1's automatic evidence, from the data as it is now."""
-    return d1_finding(d1_facts(), detail)
+def participation_evidence(detail: bool = False, thresholds: dict | None = None) -> Finding:
+    """D1's automatic evidence, from the data as it is now, with the criteria set's thresholds."""
+    return d1_finding(d1_facts(thresholds=thresholds), detail)
 
 
 # --- B1: the survey part -----------------------------------------------------------------------------
@@ -269,6 +357,8 @@ class SatisfactionFacts:
     drivers: list[Driver] = field(default_factory=list)
     #: (typology code, answers, NPS) of this wave's typologies with at least ``results.MIN_CUT`` answers.
     nps_by_typology: tuple = ()
+    #: (``core.needs.NeedLevel``, attributes, mean favourable %) of the wave's items tagged with a level of need.
+    by_need_level: tuple = ()
 
 
 def _number(value) -> float | None:
@@ -299,7 +389,18 @@ def satisfaction_facts() -> SatisfactionFacts | None:
         previous_nps=previous["nps"] if previous else None,
         nps_change=nps - previous["nps"] if previous and nps is not None else None,
         repurchase=summary.headline.get("repurchase"), drivers=_top_drivers(wave, summary),
-        nps_by_typology=_nps_by_typology(wave))
+        nps_by_typology=_nps_by_typology(wave), by_need_level=_by_need_level(summary))
+
+
+def _by_need_level(summary) -> tuple:
+    """(level, attribute names, mean favourable %) per level of need the wave's items are tagged with, in the
+    levels' order (no query: the wave's results hold the items)."""
+    found: dict = {}
+    for row in summary.items:
+        if row.item.need_level is not None and row.favourable is not None:
+            found.setdefault(row.item.need_level, []).append((row.item.short, row.favourable))
+    return tuple((level, tuple(name for name, _f in found[level]),
+                  sum(f for _n, f in found[level]) / len(found[level])) for level in NeedLevel if level in found)
 
 
 def _nps_by_typology(wave: Wave) -> tuple:

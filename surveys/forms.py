@@ -17,6 +17,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from core.extensions import db
 from core.forms import VersionedForm, options
 from core.models import User
+from core.needs import NEED_LEVEL_LABELS, NeedLevel
 from improvements.models import Group
 from loyalty.models import TYPOLOGY_LABELS
 from processes.models import Process, ProcessStatus
@@ -78,6 +79,11 @@ class ItemForm(FlaskForm):
                        description=_l("What the results use it for: CSAT, NPS, drivers, D1…"))
     tag = StringField(_l("Attribute or improvement it measures"), validators=[Optional(), Length(max=120)],
                       description=_l("A short name for tables and charts, e.g. “Speed of response”."))
+    need_level = SelectField(_l("Level of need it is about"), validators=[Optional()],
+                             choices=options([("", _l("Not stated")), *((level.value, text) for level, text
+                                                                        in NEED_LEVEL_LABELS.items())]),
+                             description=_l("Basic, expected, desired or unanticipated: B1 reads the attributes of "
+                                            "each level."))
     choices = TextAreaField(_l("Options (one per line)"), validators=[Optional(), Length(max=2000)],
                             description=_l("Only for “one option of a list”."))
     required = BooleanField(_l("An answer is required"))
@@ -110,7 +116,8 @@ class ItemForm(FlaskForm):
 
     def item_data(self) -> dict:
         return {"text": self.text.data, "kind": self.kind.data, "role": ItemRole(self.role.data),
-                "tag": self.tag.data, "required": self.required.data, "choices": self.choice_list()}
+                "tag": self.tag.data, "required": self.required.data, "choices": self.choice_list(),
+                "need_level": NeedLevel(self.need_level.data) if self.need_level.data else None}
 
 
 class WaveForm(FlaskForm):

@@ -55,6 +55,11 @@ def _evidence_sources(sender, **kwargs):
     return {"D1": evidence.participation_evidence}
 
 
+@signals.evidence_thresholds.connect
+def _evidence_thresholds(sender, **kwargs):
+    return {"D1": evidence.D1_THRESHOLDS}
+
+
 @signals.opportunity_records.connect
 def _opportunity_records(sender, **kwargs):
     # An opportunity whose source is a *survey result* points at one numeric item of a client survey.

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from core.audit import Audited, label
 from core.extensions import db
 from core.models import stored_enum
+from core.needs import NeedLevel
 from core.rules import TransitionRefused
 from core.timeutil import utcnow
 from core.transitions import require_reason
@@ -137,6 +138,8 @@ class SurveyItem(Audited, db.Model):
     text: Mapped[str] = mapped_column(String(500), info=label(_l("Question")))
     #: The attribute of the service or the improvement this item measures ("Speed of response").
     tag: Mapped[str | None] = mapped_column(String(120), info=label(_l("Attribute or improvement")))
+    #: The level of the clients' needs the attribute is about (seed 003: basic, expected, desired, unanticipated).
+    need_level: Mapped[NeedLevel | None] = mapped_column(stored_enum(NeedLevel), info=label(_l("Level of need")))
     #: Stable across editions, so waves of different editions compare item by item.
     key: Mapped[str] = mapped_column(String(40), info=label(_l("Key")))
     required: Mapped[bool] = mapped_column(Boolean, default=False, info=label(_l("Required")))

@@ -69,6 +69,9 @@ from processes.models import (
     ProcessStatus,
     Programme,
     Revision,
+    ServiceMoment,
+    ServiceMomentIndicator,
+    ServiceMomentProcess,
     Target,
 )
 from surveys import engine, invitations
@@ -142,6 +145,8 @@ OBJECT_RULES = {
     "processes.add_benchmark": PROCESS_OWNER, "processes.add_measurement": MEASURES,
     "processes.measurement_grid": MEASURES_FORM,
     "processes.edit_interface": INTERFACE_OWNER, "processes.edit_programme": ROLE,
+    "processes.service_cycle": ROLE, "processes.new_moment": ROLE, "processes.edit_moment": ROLE,
+    "processes.move_moment": ROLE, "processes.remove_moment": ROLE,
     "processes.import_measurements_check": UPLOADER,
     "loyalty.client_detail": ROLE, "loyalty.edit_client": ROLE, "loyalty.add_figures": ROLE,
     "loyalty.mark_lost": ROLE, "loyalty.reinstate": ROLE, "loyalty.change_exit_date": ROLE,
@@ -218,6 +223,7 @@ SPARES = {
     "improvements.remove_member": ("member_id", "member"),
     "processes.remove_participant": ("participant_id", "participant"),
     "processes.remove_stage": ("stage_id", "stage"),
+    "processes.remove_moment": ("moment_id", "moment"),
     "surveys.remove_item": ("item_id", "survey_item"),
     "accounts.set_user_active": ("user_id", "user"),
     "accounts.reset_two_factor": ("user_id", "two_factor_user"),
@@ -229,7 +235,8 @@ QUERIES = {"evidence.compare_snapshots": {"before": "snapshot_id", "after": "sna
 LAST = ("surveys.change_wave", "accounts.logout")
 #: Allowed POSTs that wrote audit rows with an empty form: buttons whose form is only their token, and edit
 #: forms that, given no fields, re-save the record as it is (WTForms falls back to the record's values).
-#: Removing a group member or a process participant removes their spare record.
+#: Removing a group member or a process participant removes their spare record. A moment of the service cycle
+#: saved with no processes ticked loses its links (as a stage its knowledge holders).
 #: Printing an anonymous wave's slips issues new links (the printed ones replace those shown before). Starting
 #: one's two-factor set-up makes a secret to scan (its button is only a token). Skipping a setup step is its button.
 CHANGE_WITH_AN_EMPTY_FORM = {
@@ -237,7 +244,7 @@ CHANGE_WITH_AN_EMPTY_FORM = {
     "onboarding.change_step",
     "improvements.edit_group", "improvements.remove_member",
     "voice.toggle_category", "loyalty.toggle_exit_reason", "processes.edit_stage", "core.forget_import_match",
-    "processes.remove_participant", "processes.remove_stage",
+    "processes.remove_participant", "processes.remove_stage", "processes.remove_moment", "processes.edit_moment",
     "surveys.invite_clients", "surveys.print_invitations", "surveys.remove_item",
     # Records at once the exit interviews' answers that agree with the census (its button is only a token).
     "surveys.review_agreed_exits",
@@ -272,6 +279,10 @@ def build_records(owner_id: int) -> dict:
     db.session.add_all([process, neighbour, interface, *indicator_rows])
     db.session.flush()
     revision = Revision(process_id=process.id, number=1, author_id=owner_id, reason="Sheet created", snapshot={})
+    moment = ServiceMoment(programme_id=programme.id, position=1, name="Joining")
+    moment.process_links.append(ServiceMomentProcess(process_id=process.id))
+    moment.indicator_links.append(ServiceMomentIndicator(indicator_id=indicator.id))
+    db.session.add(moment)
 
     ensure_default_reasons()
     client = Client(code="C-001", name="Ferretería", typology=Typology.END_USER, joined_on=date(2020, 1, 1))
@@ -352,7 +363,7 @@ def build_records(owner_id: int) -> dict:
     interview = exit_interview([("L-001", "no_use", "no_use"), ("L-002", "competitor", "poor_service")])
     return {
         "process_id": process.id, "programme_id": programme.id, "participant_id": process.participants[0].id,
-        "stage_id": stage.id, "indicator_id": indicator.id, "interface_id": interface.id,
+        "stage_id": stage.id, "moment_id": moment.id, "indicator_id": indicator.id, "interface_id": interface.id,
         "document_id": process.documents[0].id, "evidence_id": client_evidence.id,
         "training_id": improvement.trainings[0].id, "number": 1, "network": "0123456789abcdef",
         "client_id": client.id, "complaint_id": complaint.id, "category_id": category.id,
@@ -383,6 +394,8 @@ def spare(kind: str, records: dict) -> int:
         row = GroupMember(group_id=records["group_id"], user_id=user.id, role="Member")
     elif kind == "participant":
         row = Participant(process_id=records["process_id"], user_id=user.id, role="Spare")
+    elif kind == "moment":
+        row = ServiceMoment(programme_id=records["programme_id"], position=9, name="Spare")
     elif kind == "stage":
         row = ProcessStage(process_id=records["process_id"], position=9, name="Spare", responsible_role="Anyone")
     elif kind == "survey_item":

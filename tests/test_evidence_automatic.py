@@ -239,8 +239,9 @@ def test_e1_missing_partly_and_met(app, make_process, make_indicator, request_ct
 
     finding = processes_evidence.data_management_evidence()
     assert finding.status == Status.PARTLY
-    assert finding.reasons[0].text == "2 indicators: 1 perception measures and 1 performance indicators"
-    assert finding.reasons[1].text == "1 of 2 indicators have at least 12 periods of history"
+    assert finding.reasons[0].text.startswith("E1 is met when there are at least 1 perception measures")
+    assert finding.reasons[1].text == "2 indicators: 1 perception measures and 1 performance indicators"
+    assert finding.reasons[2].text == "1 of 2 indicators have at least 12 periods of history"
     gaps = {g.text: g.url for g in finding.gaps}
     assert gaps["SAT: 1 of 12 periods of history, no target"] == f"/processes/indicators/{perception}"
     assert "None of the perception measures has an external comparison" in gaps
@@ -255,10 +256,17 @@ def test_e1_missing_partly_and_met(app, make_process, make_indicator, request_ct
     db.session.commit()
     finding = processes_evidence.data_management_evidence(detail=True)
     assert finding.status == Status.MET, finding.gaps
-    perception_table, performance_table, trends = finding.blocks
+    thresholds, perception_table, performance_table, trends = finding.blocks
+    assert thresholds.rows[0] == ["Periods of history each indicator must have", "12", "12"]
     assert [perception_table.title, performance_table.title] == ["Perception measures", "Performance indicators"]
     assert performance_table.rows[0][-1].values[-1] == 91.0
     assert trends.svg.startswith("<svg") and "PERF" in trends.svg and "SAT" in trends.svg
+    # A criteria set asking 13 periods and two compared indicators per kind: partly again, each named.
+    finding = processes_evidence.data_management_evidence(thresholds={"history_periods": 13,
+                                                                      "min_compared_per_kind": 2})
+    assert finding.status == Status.PARTLY
+    assert "PERF: 12 of 13 periods of history" in {g.text for g in finding.gaps}
+    assert "1 of 2 perception measures with an external comparison" in {g.text for g in finding.gaps}
 
 
 @pytest.mark.parametrize(("key", "module"), [("A1", "processes.evidence"), ("A2", "processes.evidence"),

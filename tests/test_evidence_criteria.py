@@ -74,7 +74,7 @@ def test_a_set_states_a_rules_thresholds_and_the_source_uses_them(ctx, app):
                                                                                   "whole number"),
     (THRESHOLDS.replace("min_affected_people: 3", "min_affected_people: 2.5"), 7, "must be a whole number"),
     (THRESHOLDS.replace("min_affected_people: 3", "min_affected_people: 0"), 7, "must be between 1 and 500"),
-    (THRESHOLDS.replace("code: C3", "code: D1"), 7, "the rule of D1 takes no thresholds"),
+    (THRESHOLDS.replace("code: C3", "code: B2"), 7, "the rule of B2 takes no thresholds"),
     (THRESHOLDS.replace("min_affected_people: 3", "- 3"), 7, "must be a mapping"),
 ])
 def test_a_wrong_threshold_is_refused_naming_the_criterion_and_key(ctx, content, line, words):

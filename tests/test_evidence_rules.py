@@ -10,7 +10,7 @@ from types import SimpleNamespace as Record
 
 import pytest
 
-from core.findings import Status
+from core.findings import Status, threshold_values
 from improvements import evidence as improvements_evidence
 from improvements.results import C1Status, Result, Understanding
 from loyalty import evidence as loyalty_evidence
@@ -94,6 +94,26 @@ BOTH = [_row(IndicatorKind.PERCEPTION), _row()]
 ])
 def test_e1(rows, status):
     assert processes_evidence.e1_status(processes_evidence.E1Facts(tuple(rows))) == status
+
+
+def _e1_limits(**given):
+    return threshold_values(processes_evidence.E1_THRESHOLDS, given)
+
+
+@pytest.mark.parametrize(("rows", "limits", "status"), [
+    ([], _e1_limits(history_periods=1), MISSING),
+    (BOTH, _e1_limits(history_periods=12), MET),
+    (BOTH, _e1_limits(history_periods=13), PARTLY),  # 12 periods, 13 asked
+    ([_row(IndicatorKind.PERCEPTION, periods=6), _row(periods=6)], _e1_limits(history_periods=6), MET),
+    (BOTH, _e1_limits(min_per_kind=2), PARTLY),  # one perception measure, two asked
+    (BOTH * 2, _e1_limits(min_per_kind=2), MET),
+    (BOTH + [_row(IndicatorKind.PERCEPTION)], _e1_limits(min_compared_per_kind=2), PARTLY),  # one performance
+    (BOTH * 2, _e1_limits(min_compared_per_kind=2), MET),
+    ([_row(IndicatorKind.PERCEPTION, benchmark=False), _row(benchmark=False)], _e1_limits(min_compared_per_kind=0),
+     MET),  # a set that asks no external comparison
+])
+def test_e1_with_the_criteria_sets_thresholds(rows, limits, status):
+    assert processes_evidence.e1_status(processes_evidence.E1Facts(tuple(rows), limits)) == status
 
 
 TODAY = date(2026, 5, 15)
@@ -298,6 +318,32 @@ def _d1(summary=None, groups=(), hidden_groups=0, not_invited=()):
     (_d1(not_invited=[Record(name="GM-3")]), PARTLY),
 ])
 def test_d1(facts, status):
+    assert surveys_evidence.d1_status(facts) == status
+
+
+FOCUS_GROUP = Record(title="Staff focus group", held_on=TODAY, participants=8, findings=None, url="/")
+
+
+def _d1_with(summary=None, focus_groups=(), shown=True, **given):
+    limits = threshold_values(surveys_evidence.D1_THRESHOLDS, given)
+    return surveys_evidence.D1Facts(Record(id=1) if shown else None, summary or _summary(),
+                                    focus_groups=tuple(focus_groups), limits=limits, since=TODAY)
+
+
+@pytest.mark.parametrize(("facts", "status"), [
+    (_d1_with(shown=False), MISSING),
+    (_d1_with(shown=False, focus_groups=[FOCUS_GROUP]), PARTLY),  # focus groups without the survey
+    (_d1_with(_summary(hidden=True), [FOCUS_GROUP]), PARTLY),
+    (_d1_with(), MET),  # no focus group asked by default
+    (_d1_with(min_focus_groups=1), PARTLY),
+    (_d1_with(focus_groups=[FOCUS_GROUP], min_focus_groups=1), MET),
+    (_d1_with(focus_groups=[FOCUS_GROUP], min_focus_groups=2), PARTLY),
+    (_d1_with(_summary(favourable=70.0), favourable_target=75), PARTLY),
+    (_d1_with(_summary(favourable=55.0), favourable_target=50), MET),
+    (_d1_with(_summary(rate=40.0), response_rate_target=40), MET),
+    (_d1_with(_summary(rate=40.0), response_rate_target=41), PARTLY),
+])
+def test_d1_with_the_criteria_sets_thresholds(facts, status):
     assert surveys_evidence.d1_status(facts) == status
 
 

@@ -61,6 +61,8 @@ OTHER_RECORDS = {
     "processes.edit_indicator": "indicators", "processes.export_indicator": "indicators",
     "processes.indicator_detail": "indicators", "processes.measurement_grid": "indicators",
     "processes.edit_interface": "interfaces", "processes.edit_programme": "programmes",
+    "processes.service_cycle": "programmes", "processes.new_moment": "programmes",
+    "processes.edit_moment": "moments of the service cycle",
     "processes.change_process_status": "processes", "evidence.use_set": "criteria sets",
     "evidence.reload_set": "criteria sets",
     "static": "static files",

@@ -56,7 +56,10 @@ def test_d1_is_the_surveys_source_and_missing_without_an_answered_wave(app, requ
     make_wave(make_survey("staff_participation", audience=Audience.STAFF), invitees=[{"name": "Ane"}])
     finding = evidence.participation_evidence()
     assert finding.status == Status.MISSING
-    assert finding.reasons == [Line("No staff participation survey has been answered yet.")]
+    assert finding.reasons[0] == evidence.d1_rule(evidence.d1_facts())
+    assert finding.reasons[1] == Line("No staff participation survey has been answered yet.")
+    assert finding.reasons[2].text.startswith("No staff focus group since ")
+    assert finding.reasons[2].url == "/clients/listening?kind=staff_focus_group"
     assert finding.gaps == [Line("Run the participation survey among the people who took part", "/surveys/")]
 
 
@@ -64,10 +67,11 @@ def test_d1_missing_while_an_anonymous_wave_is_below_the_minimum(app, request_ct
                                                                  add_answers):
     wave = _staff_wave(app, make_survey, make_wave, add_answers, {"GM-1": (4, [5, 5])})
     finding = evidence.participation_evidence(detail=True)
-    assert finding.status == Status.MISSING and finding.blocks == []
-    assert finding.reasons == [Line("Improvement group participation survey · Spring: 2 responses so far, 2 shown; "
-                                    "the results of an anonymous survey are shown from 3, released in batches of 1.",
-                                    f"/surveys/waves/{wave}/results")]
+    assert finding.status == Status.MISSING
+    assert [block.title for block in finding.blocks] == ["Thresholds of the rule"]
+    assert finding.reasons[1] == Line("Improvement group participation survey · Spring: 2 responses so far, 2 shown; "
+                                      "the results of an anonymous survey are shown from 3, released in batches of "
+                                      "1.", f"/surveys/waves/{wave}/results")
 
 
 def test_d1_partly_names_what_falls_short(app, request_ctx, make_survey, make_wave, add_answers, make_group,
@@ -80,7 +84,7 @@ def test_d1_partly_names_what_falls_short(app, request_ctx, make_survey, make_wa
     results_url, wave_url = f"/surveys/waves/{wave}/results", f"/surveys/waves/{wave}"
     assert finding.status == Status.PARTLY
     # 4 of 7 responses favourable on every question; 7 of 11 links used
-    assert finding.reasons == [
+    assert finding.reasons[1:-1] == [
         Line("Improvement group participation survey · Spring: favourable 57 % (n = 7, response rate 64 %)",
              results_url),
         Line("GM-1: favourable 67 % (n = 3, response rate 75 %)", results_url),
@@ -103,10 +107,11 @@ def test_d1_met_with_a_table_per_group(app, request_ctx, make_survey, make_wave,
     wave = _staff_wave(app, make_survey, make_wave, add_answers, {"GM-1": (4, [5, 5, 4, 2]), "GM-2": (3, [5, 4, 4])})
     finding = evidence.participation_evidence(detail=True)
     assert finding.status == Status.MET, finding.gaps
-    assert finding.reasons[0].text == ("Improvement group participation survey · Spring: favourable 86 % "
+    assert finding.reasons[1].text == ("Improvement group participation survey · Spring: favourable 86 % "
                                        "(n = 7, response rate 100 %)")
     assert finding.gaps == []
-    (table,) = finding.blocks
+    thresholds, table = finding.blocks
+    assert thresholds.rows[0] == ["Favourable share overall and in every group (%)", "60", "60"]
     assert table.title == "Favourable % per group — Improvement group participation survey · Spring"
     assert table.headers[:5] == ["Group", "Invited", "Responses", "Response rate %", "Favourable %"]
     assert len(table.headers) == 5 + len(PARTICIPATION_KEYS)

@@ -114,11 +114,12 @@ def test_b1_partly_names_each_gap(app, request_ctx):
                         f"Enquiry, complaint "
                         "or claim 1")
     assert texts[1] == "By client typology: End user 1; Prescriber 1"
-    assert texts[2] == ("0 addressed, 0 in improvement, 0 analysed, 1 pending analysis, 1 rejected (0 with the "
+    assert texts[2] == "By level of need: level not stated 2"
+    assert texts[3] == ("0 addressed, 0 in improvement, 0 analysed, 1 pending analysis, 1 rejected (0 with the "
                         "reason recorded)")
-    assert texts[3].startswith("No focus group, trusted-client consultation or other listening activity since")
-    assert texts[4].startswith("1 enquiry, complaint, claim or incident received since") and "0 answered" in texts[4]
-    assert "mean response time" not in texts[4]
+    assert texts[4].startswith("No focus group, trusted-client consultation or other listening activity since")
+    assert texts[5].startswith("1 enquiry, complaint, claim or incident received since") and "0 answered" in texts[5]
+    assert "mean response time" not in texts[5]
     gaps = [(g.text, g.url) for g in finding.gaps]
     assert gaps[0][0].startswith(f"Requirements identified since {SINCE.month}/1/{SINCE.year} come from 2 source(s); "
                                  "at least 3 are expected. Not used in the window: Internal knowledge")
@@ -188,7 +189,8 @@ def test_b1_met_with_three_sources_analysed_complaints_answered_and_a_survey_wit
         f"5 client requirements (4 explicit, 1 implicit); those identified since {SINCE.month}/1/{SINCE.year} come "
         "from 3 of the 6 sources: Focus group 2;")
     assert by_url["/clients/requirements"][1] == "By client typology: End user 3; Intermediate client 1; no typology 1"
-    assert by_url["/clients/requirements"][2] == ("2 addressed, 1 in improvement, 0 analysed, 1 pending analysis, "
+    assert by_url["/clients/requirements"][2] == "By level of need: level not stated 5"
+    assert by_url["/clients/requirements"][3] == ("2 addressed, 1 in improvement, 0 analysed, 1 pending analysis, "
                                                   "1 rejected (1 with the reason recorded)")
     assert by_url["/clients/listening"] == [f"2 listening activities since {SINCE.month}/1/{SINCE.year} (11 "
                                             "participants): Focus group 1; Trusted-client consultation 1"]
@@ -204,8 +206,11 @@ def test_b1_met_with_three_sources_analysed_complaints_answered_and_a_survey_wit
     assert drivers.startswith("What drives the intention to keep buying and to recommend: ")
     assert "read with caution" in drivers
 
-    _thresholds, requirements, activities, complaints_table, figure, satisfaction, _by_typology, driver_table = (
-        finding.blocks)
+    (_thresholds, requirements, levels, activities, complaints_table, figure, satisfaction, _by_typology,
+     driver_table) = finding.blocks
+    assert levels.title == "Client requirements by level of need and status"
+    assert [row[0].text for row in levels.rows[:4]] == ["Basic", "Expected", "Desired", "Unanticipated"]
+    assert levels.rows[-1] == ["Level not stated", "—", "2", "1", "0", "1", "1", "5"]
     assert isinstance(requirements, Table) and requirements.title == "Client requirements by source and status"
     assert requirements.headers == ["Source", "Addressed", "In improvement", "Analysed", "New", "Rejected", "Total"]
     focus = requirements.rows[1]

@@ -4,9 +4,9 @@ B1: the organisation identifies its clients' explicit and implicit requirements 
 their satisfaction, with its impact on the intention to keep buying and to recommend.
 
 It reads the voice of the client — the requirements register by source, typology and status, the listening
-activities and the complaints of the last 12 months with their response times — and the latest client
-satisfaction wave through ``surveys.evidence.satisfaction_facts()``. A fixed number of queries, however many
-requirements, complaints or responses there are.
+activities and the complaints of its window (12 months unless the criteria set says otherwise) with their
+response times — and the latest client satisfaction wave through ``surveys.evidence.satisfaction_facts()``.
+A fixed number of queries, however many requirements, complaints or responses there are.
 
 In three parts: the **facts** (``b1_facts()``, a frozen dataclass), the **rule** (``b1_status(facts)``, pure)
 and the **wording** (``b1_finding(facts, detail)``).
@@ -25,9 +25,13 @@ from core.charts import chart_svg
 from core.extensions import db
 from core.findings import Figure, Finding, Line, Status, Table, Threshold, threshold_values, thresholds_table
 from core.i18n import percent, signed
+from core.needs import NEED_LEVEL_HINTS, NEED_LEVEL_LABELS, NeedLevel
 from improvements.results import ComputedEvidence
 from improvements.sources import CLIENT_REQUIREMENT, COMPLAINT_CATEGORY
 from loyalty.models import TYPOLOGY_LABELS, Typology
+from processes.cycle import CycleFacts, cycle_facts
+from processes.evidence import cycle_line, cycle_table
+from processes.services import certified_programme
 from surveys.evidence import SatisfactionFacts, satisfaction_facts
 from voice import charts
 from voice.complaints import ComplaintFilters, before_after, monthly_figures
@@ -37,6 +41,7 @@ from voice.labels import (
     SOURCE_LABELS,
 )
 from voice.models import (
+    CLIENT_ACTIVITY_KINDS,
     ActivityKind,
     Complaint,
     ComplaintCategory,
@@ -104,6 +109,14 @@ class RequirementFacts:
     unexplained_rejections: int = 0
     #: source → requirements identified in B1's window; None: every requirement counts as in the window.
     in_window: dict | None = None
+    #: (level of need or None, status) → count (seed 003's levels, ``core.needs``).
+    by_level_status: dict = field(default_factory=dict)
+
+    def by_level(self) -> dict:
+        found: dict = {}
+        for (level, _status), count in self.by_level_status.items():
+            found[level] = found.get(level, 0) + count
+        return found
 
     def by_source(self) -> dict:
         found: dict = {}
@@ -132,20 +145,22 @@ def _requirement_facts(stale_before: date, since: date) -> RequirementFacts:
     unexplained = case((and_(Requirement.status == RequirementStatus.REJECTED,
                              func.coalesce(func.trim(Requirement.rejection_reason), "") == ""), 1), else_=0)
     explicit = case((Requirement.explicit.is_(True), 1), else_=0)
-    query = (select(Requirement.source, Requirement.typology, Requirement.status, func.count(Requirement.id),
-                    func.sum(explicit), func.sum(stale), func.sum(unexplained), func.sum(_heard_since(since)))
+    query = (select(Requirement.source, Requirement.typology, Requirement.status, Requirement.need_level,
+                    func.count(Requirement.id), func.sum(explicit), func.sum(stale), func.sum(unexplained),
+                    func.sum(_heard_since(since)))
              .outerjoin(ListeningActivity, ListeningActivity.id == Requirement.activity_id)
-             .group_by(Requirement.source, Requirement.typology, Requirement.status))
-    totals, by_source_status, by_typology, in_window = [0, 0, 0, 0], {}, {}, {}
-    for source, typology, status, count, *sums in db.session.execute(query):
+             .group_by(Requirement.source, Requirement.typology, Requirement.status, Requirement.need_level))
+    totals, by_source_status, by_typology, in_window, by_level = [0, 0, 0, 0], {}, {}, {}, {}
+    for source, typology, status, level, count, *sums in db.session.execute(query):
         for n, value in enumerate((count, *sums[:3])):
             totals[n] += int(value or 0)
         in_window[RequirementSource(source)] = in_window.get(RequirementSource(source), 0) + int(sums[3] or 0)
-        key = (RequirementSource(source), RequirementStatus(status))
-        by_source_status[key] = by_source_status.get(key, 0) + count
-        typology = Typology(typology) if typology else None
-        by_typology[typology] = by_typology.get(typology, 0) + count
-    return RequirementFacts(totals[0], totals[1], by_source_status, by_typology, totals[2], totals[3], in_window)
+        for found, key in ((by_source_status, (RequirementSource(source), RequirementStatus(status))),
+                           (by_typology, Typology(typology) if typology else None),
+                           (by_level, (NeedLevel(level) if level else None, RequirementStatus(status)))):
+            found[key] = found.get(key, 0) + count
+    return RequirementFacts(totals[0], totals[1], by_source_status, by_typology, totals[2], totals[3], in_window,
+                            by_level)
 
 
 def _heard_since(since: date):
@@ -162,10 +177,12 @@ def _stale_requirements(stale_before: date) -> tuple[Requirement, ...]:
 
 
 def _activity_facts(since: date) -> tuple[tuple, ...]:
-    """(kind, activities, participants, latest day) per kind of listening activity held since ``since``."""
+    """(kind, activities, participants, latest day) per kind of client listening activity held since ``since``
+    (staff focus groups are D1's)."""
     query = (select(ListeningActivity.kind, func.count(ListeningActivity.id),
                     func.coalesce(func.sum(ListeningActivity.participants), 0), func.max(ListeningActivity.held_on))
-             .where(ListeningActivity.held_on >= since).group_by(ListeningActivity.kind))
+             .where(ListeningActivity.held_on >= since, ListeningActivity.kind.in_(CLIENT_ACTIVITY_KINDS))
+             .group_by(ListeningActivity.kind))
     order = list(ActivityKind)
     return tuple(sorted(((ActivityKind(kind), int(n), int(people), latest) for kind, n, people, latest
                          in db.session.execute(query)), key=lambda row: order.index(row[0])))
@@ -194,7 +211,8 @@ class Window:
 
 
 def _windows(rows: list[dict], since: date) -> tuple[Window, Window, dict, dict]:
-    """The last 12 months and the 12 before, overall and per category, from ``complaints.monthly_figures``."""
+    """The window (since ``since``) and the window before, overall and per category, from
+    ``complaints.monthly_figures``."""
     pivot = since.year * 100 + since.month
     recent, earlier, by_category, earlier_by_category = Window(), Window(), {}, {}
     for row in rows:
@@ -216,8 +234,8 @@ class B1Facts:
     activities: tuple = ()
     complaints_ever: int = 0
     last_received: date | None = None
-    #: ``complaints.monthly_figures`` of the last 24 months, and their windows: the last 12 months and the 12
-    #: before, overall and per category.
+    #: ``complaints.monthly_figures`` of the last two windows, and the windows: the last ``window_months``
+    #: months and as many before, overall and per category.
     monthly: tuple = ()
     recent: Window = field(default_factory=Window)
     earlier: Window = field(default_factory=Window)
@@ -226,6 +244,10 @@ class B1Facts:
     #: The latest client satisfaction wave (``surveys.evidence.SatisfactionFacts``), None without one.
     survey: SatisfactionFacts | None = None
     limits: dict = field(default_factory=lambda: threshold_values(B1_THRESHOLDS, None))
+    #: The programme under certification and its service cycle: where along the client's path B1 listens (shown,
+    #: not part of the rule).
+    programme: object = None
+    cycle: CycleFacts = field(default_factory=CycleFacts)
 
     @property
     def since(self) -> date:
@@ -267,15 +289,17 @@ def b1_facts(today: date | None = None, thresholds: dict | None = None) -> B1Fac
     ever, last_received = _complaint_totals()
     monthly = monthly_figures(ComplaintFilters(start=_month_start(today, 2 * months - 1))) if ever else []
     recent, earlier, by_category, earlier_by_category = _windows(monthly, since)
+    programme = certified_programme()
     return B1Facts(today, requirements, _stale_requirements(stale_before) if requirements.stale else (),
                    _activity_facts(since), ever, last_received, tuple(monthly), recent, earlier, by_category,
-                   earlier_by_category, satisfaction_facts(), limits)
+                   earlier_by_category, satisfaction_facts(), limits, programme,
+                   cycle_facts(programme.id if programme else None))
 
 
 def b1_status(facts: B1Facts) -> Status:
     """Missing with nothing recorded; met when the requirements identified in the window come from at least
     ``min_sources`` sources (``B1_THRESHOLDS``), with
-    none waiting too long for analysis and every rejection explained, complaints of the last 12 months are
+    none waiting too long for analysis and every rejection explained, complaints of the window are
     recorded with their answers, and the latest client wave shows what drives the intention to keep buying
     and to recommend; partly otherwise."""
     if facts.nothing_recorded:
@@ -298,7 +322,8 @@ def b1_finding(facts: B1Facts, detail: bool = False) -> Finding:
                         Line(_("Run a client satisfaction survey"), url_for("surveys.index"))],
                        [thresholds_table(B1_THRESHOLDS, facts.limits)] if detail else [])
     reasons = ([b1_rule(facts)] + _requirement_reasons(facts) + _activity_reasons(facts)
-               + _complaint_reasons(facts) + _survey_reasons(facts.survey))
+               + _complaint_reasons(facts) + _survey_reasons(facts.survey)
+               + ([cycle_line(facts.programme, facts.cycle)] if facts.programme is not None else []))
     gaps = _requirement_gaps(facts) + _complaint_gaps(facts) + _survey_gaps(facts.survey)
     finding = Finding(b1_status(facts), reasons, gaps)
     if detail:
@@ -329,8 +354,7 @@ def _requirement_reasons(b1: B1Facts) -> list[Line]:
     register, used = url_for("voice.requirements"), facts.sources_used()
     by_source = facts.by_source() if facts.in_window is None else facts.in_window
     typologies = [f"{TYPOLOGY_LABELS[t]} {facts.by_typology[t]}" for t in Typology if facts.by_typology.get(t)]
-    if facts.by_typology.get(None):
-        typologies.append(_("no typology %(num)d", num=facts.by_typology[None]))
+    typologies += [_("no typology %(num)d", num=facts.by_typology[None])] if facts.by_typology.get(None) else []
     by_status = facts.by_status()
     rejected = by_status.get(RequirementStatus.REJECTED, 0)
     return [
@@ -340,6 +364,7 @@ def _requirement_reasons(b1: B1Facts) -> list[Line]:
                used=len(used), sources=len(RequirementSource),
                list="; ".join(f"{SOURCE_LABELS[s]} {by_source[s]}" for s in used) or "—"), register),
         Line(_("By client typology: %(list)s", list="; ".join(typologies)), register),
+        _level_reason(facts),
         Line(_("%(addressed)d addressed, %(improving)d in improvement, %(analysed)d analysed, %(new)d pending "
                "analysis, %(rejected)d rejected (%(explained)d with the reason recorded)",
                addressed=by_status.get(RequirementStatus.ADDRESSED, 0),
@@ -347,6 +372,15 @@ def _requirement_reasons(b1: B1Facts) -> list[Line]:
                analysed=by_status.get(RequirementStatus.ANALYSED, 0), new=by_status.get(RequirementStatus.NEW, 0),
                rejected=rejected, explained=rejected - facts.unexplained_rejections), register),
     ]
+
+
+def _level_reason(facts: RequirementFacts) -> Line:
+    """The requirements by level of need (seed 003: basic, expected, desired, unanticipated)."""
+    by_level = facts.by_level()
+    parts = [f"{NEED_LEVEL_LABELS[level]} {by_level[level]}" for level in NeedLevel if by_level.get(level)]
+    if by_level.get(None):
+        parts.append(_("level not stated %(num)d", num=by_level[None]))
+    return Line(_("By level of need: %(list)s", list="; ".join(parts)), url_for("voice.requirements"))
 
 
 def _requirement_gaps(facts: B1Facts) -> list[Line]:
@@ -407,17 +441,18 @@ def _complaint_reasons(facts: B1Facts) -> list[Line]:
     if recent.mean_days is not None:
         text += _("; mean response time %(days)s days", days=_one(recent.mean_days))
         if earlier.mean_days is not None:
-            text += f", {_trend(earlier.mean_days, recent.mean_days)}"
+            text += f", {_trend(earlier.mean_days, recent.mean_days, facts.limits['window_months'])}"
     return [Line(text, url_for("voice.complaints", start=since.isoformat()))]
 
 
-def _trend(before_days: float, recent_days: float) -> str:
+def _trend(before_days: float, recent_days: float, months: int) -> str:
+    """The mean response time against the window before (as long as B1's window, ``months``)."""
     before, now = round(before_days, 1), round(recent_days, 1)
     if now < before:
-        return _("down from %(days)s days in the 12 months before", days=_one(before_days))
+        return _("down from %(days)s days in the %(months)d months before", days=_one(before_days), months=months)
     if now > before:
-        return _("up from %(days)s days in the 12 months before", days=_one(before_days))
-    return _("as in the 12 months before")
+        return _("up from %(days)s days in the %(months)d months before", days=_one(before_days), months=months)
+    return _("as in the %(months)d months before", months=months)
 
 
 def _complaint_gaps(facts: B1Facts) -> list[Line]:
@@ -447,15 +482,26 @@ def _survey_reasons(survey) -> list[Line]:
         parts[-1] += " " + _("(%(change)s since %(wave)s)", change=_signed(survey.nps_change),
                              wave=survey.previous_wave)
     parts.append(_("intention to keep buying %(pct)s", pct=_pct(survey.repurchase)))
-    reasons = [Line(f"{survey.survey} · {survey.wave}: " + ", ".join(parts), survey.url)]
-    if survey.nps_by_typology:
-        reasons.append(Line(_("NPS by client typology: %(list)s", list="; ".join(
-            _("%(typology)s %(nps)s (n = %(n)d)", typology=_typology(code), nps=_signed(value), n=n)
-            for code, n, value in survey.nps_by_typology)), survey.url))
+    reasons = [Line(f"{survey.survey} · {survey.wave}: " + ", ".join(parts), survey.url), *_survey_breakdowns(survey)]
     if survey.drivers:
         reasons.append(Line(_("What drives the intention to keep buying and to recommend: %(drivers)s",
                               drivers="; ".join(_driver(d) for d in survey.drivers)), survey.url))
     return reasons
+
+
+def _survey_breakdowns(survey) -> list[Line]:
+    """NPS by client typology, and the favourable % of the attributes of each level of need."""
+    found = []
+    if survey.nps_by_typology:
+        found.append(Line(_("NPS by client typology: %(list)s", list="; ".join(
+            _("%(typology)s %(nps)s (n = %(n)d)", typology=_typology(code), nps=_signed(value), n=n)
+            for code, n, value in survey.nps_by_typology)), survey.url))
+    if survey.by_need_level:
+        levels = [ngettext("%(level)s %(pct)s (%(num)d attribute)", "%(level)s %(pct)s (%(num)d attributes)",
+                           len(names), level=NEED_LEVEL_LABELS[level], pct=_pct(value))
+                  for level, names, value in survey.by_need_level]
+        found.append(Line(_("Favourable by level of need: %(list)s", list="; ".join(levels)), survey.url))
+    return found
 
 
 def _typology(code) -> str:
@@ -495,7 +541,7 @@ def _driver(driver) -> str:
 def _blocks(facts: B1Facts) -> list:
     blocks = []
     if facts.requirements.total:
-        blocks.append(_requirements_table(facts.requirements))
+        blocks += [_requirements_table(facts.requirements), _levels_table(facts.requirements)]
     if facts.activities:
         blocks.append(Table(_("Listening activities since %(date)s", date=format_date(facts.since, "long")),
                             [_("Kind"), _("Activities"), _("Participants"), _("Latest")],
@@ -503,12 +549,16 @@ def _blocks(facts: B1Facts) -> list:
                               str(people), format_date(latest, "short")] for kind, n, people, latest
                              in facts.activities]))
     if facts.by_category:
-        blocks.append(_complaints_table(facts.since, facts.by_category, facts.earlier_by_category))
+        blocks.append(_complaints_table(facts.since, facts.by_category, facts.earlier_by_category,
+                                        facts.limits["window_months"]))
         if any(row["response_days"] is not None for row in facts.monthly):
-            blocks.append(Figure(_("Mean response time per month and category (24 months)"),
+            blocks.append(Figure(_("Mean response time per month and category (%(n)d months)",
+                                   n=2 * facts.limits["window_months"]),
                                  chart_svg(charts.response_trend_panels(list(facts.monthly)))))
     if facts.survey is not None and not facts.survey.hidden:
         blocks += _survey_tables(facts.survey)
+    if facts.cycle.moments:
+        blocks.append(cycle_table(facts.programme, facts.cycle))
     return blocks
 
 
@@ -530,7 +580,23 @@ def _requirements_table(facts: RequirementFacts) -> Table:
                  [_("Source"), *(str(REQUIREMENT_STATUS_LABELS[s]) for s in STATUS_ORDER), _("Total")], rows)
 
 
-def _complaints_table(since: date, by_category: dict, earlier_by_category: dict) -> Table:
+def _levels_table(facts: RequirementFacts) -> Table:
+    """Requirements by level of need and status, each count linking to the register filtered so."""
+    rows = []
+    for level in (*NeedLevel, None):
+        cells = [facts.by_level_status.get((level, status), 0) for status in STATUS_ORDER]
+        if level is None and not any(cells):
+            continue
+        name = (Line(str(NEED_LEVEL_LABELS[level]), url_for("voice.requirements", need_level=level.value))
+                if level else _("Level not stated"))
+        rows.append([name, str(NEED_LEVEL_HINTS[level]) if level else "—", *(str(n) for n in cells),
+                     str(sum(cells))])
+    return Table(_("Client requirements by level of need and status"),
+                 [_("Level of need"), _("What it means"), *(str(REQUIREMENT_STATUS_LABELS[s]) for s in STATUS_ORDER),
+                  _("Total")], rows)
+
+
+def _complaints_table(since: date, by_category: dict, earlier_by_category: dict, months: int) -> Table:
     ids = dict(db.session.execute(select(ComplaintCategory.name, ComplaintCategory.id)).all())
     rows = []
     for name, window in sorted(by_category.items(), key=lambda item: (-item[1].received, item[0])):
@@ -541,7 +607,15 @@ def _complaints_table(since: date, by_category: dict, earlier_by_category: dict)
     return Table(_("Enquiries, complaints, claims and incidents since %(date)s by category",
                    date=format_date(since, "long")),
                  [_("Category"), _("Received"), _("Answered"), _("Mean response time (days)"),
-                  _("Mean response time, 12 months before (days)")], rows)
+                  _("Mean response time, %(months)d months before (days)", months=months)], rows)
+
+
+def _need_level_table(facts, title: str) -> Table:
+    """The favourable % of the wave's attributes grouped by the level of need their items are tagged with."""
+    return Table(_("Satisfaction by level of need — %(wave)s", wave=title),
+                 [_("Level of need"), _("Attributes"), _("Favourable (mean)")],
+                 [[str(NEED_LEVEL_LABELS[level]), ", ".join(names), _pct(value)]
+                  for level, names, value in facts.by_need_level])
 
 
 def _survey_tables(facts) -> list:
@@ -558,6 +632,8 @@ def _survey_tables(facts) -> list:
     if facts.nps_by_typology:
         blocks.append(Table(_("NPS by client typology — %(wave)s", wave=title), [_("Typology"), _("Answers"), _("NPS")],
                             [[_typology(code), str(n), _signed(value)] for code, n, value in facts.nps_by_typology]))
+    if facts.by_need_level:
+        blocks.append(_need_level_table(facts, title))
     if facts.drivers:
         blocks.append(Table(_("What drives the intention to keep buying and to recommend — %(wave)s", wave=title),
                             [_("Attribute"), _("Favourable"), _("Importance"), _("r with keeping buying"),

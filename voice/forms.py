@@ -18,6 +18,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from core.extensions import db
 from core.forms import NumberField, VersionedForm, options
+from core.needs import NEED_LEVEL_LABELS
 from loyalty.forms import none_if_zero, typology_options
 from loyalty.models import Client
 from voice.labels import (
@@ -149,6 +150,9 @@ class RequirementForm(VersionedForm):
     identified_on = DateField(_l("Identified on"), validators=[InputRequired()], default=date.today)
     importance = SelectField(_l("Importance"), coerce=int, default=2,
                              choices=options(IMPORTANCE_LABELS.items()))
+    need_level = SelectField(_l("Level of need"), validators=[Optional()],
+                             description=_l("Basic: must be there; expected: taken for granted; desired: would be "
+                                            "liked besides; unanticipated: added value nobody asked for."))
     origin = SelectField(_l("Came from"), validators=[Optional()],
                          description=_l("The listening activity, complaint or survey wave it came from, if any."))
     submit = SubmitField(_l("Save"))
@@ -157,6 +161,7 @@ class RequirementForm(VersionedForm):
         super().__init__(*args, **kwargs)
         self.typology.choices = typology_options(blank=_l("Any typology"))
         self.source.choices = enum_options(SOURCE_LABELS)
+        self.need_level.choices = enum_options(NEED_LEVEL_LABELS, _l("Not stated"))
         self.origin.choices = options([("", _l("Nothing in particular")), *origins])
 
     def origin_pair(self) -> tuple[str, int] | None:
@@ -178,9 +183,11 @@ class RequirementFilterForm(FlaskForm):
     source = SelectField(_l("Source"), validators=[Optional()])
     status = SelectField(_l("Status"), validators=[Optional()])
     typology = SelectField(_l("Typology"), validators=[Optional()])
+    need_level = SelectField(_l("Level of need"), validators=[Optional()])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, meta={"csrf": False}, **kwargs)
+        self.need_level.choices = enum_options(NEED_LEVEL_LABELS, _l("All levels"))
         self.source.choices = enum_options(SOURCE_LABELS, _l("All sources"))
         self.status.choices = enum_options(REQUIREMENT_STATUS_LABELS, _l("All statuses"))
         self.typology.choices = typology_options(blank=_l("All typologies"))

@@ -13,7 +13,7 @@ from core import signals
 from core.extensions import db
 from core.search import DETAIL, Provider, record_url
 from improvements.sources import CLIENT_REQUIREMENT, COMPLAINT_CATEGORY, SourceRecords
-from voice import complaint_import, evidence, indicator_sources
+from voice import complaint_import, evidence, indicator_sources, listening
 from voice.complaints import client_dependants, client_voice
 from voice.models import Complaint, ComplaintCategory, Requirement, RequirementStatus
 
@@ -63,6 +63,11 @@ def _opportunity_records(sender, **kwargs):
 @signals.evidence_thresholds.connect
 def _evidence_thresholds(sender, **kwargs):
     return {"B1": evidence.B1_THRESHOLDS}
+
+
+@signals.staff_listening.connect
+def _staff_listening(sender, *, since, **kwargs):
+    return listening.staff_focus_groups(since)
 
 
 @signals.client_evidence.connect

@@ -25,6 +25,7 @@ ACTIVITY_KIND_LABELS = value_labels({
     ActivityKind.TRUSTED_CLIENT: _l("Trusted-client consultation"),
     ActivityKind.MARKET_STUDY: _l("Market study"),
     ActivityKind.INTERNAL_KNOWLEDGE: _l("Internal knowledge of client-facing staff"),
+    ActivityKind.STAFF_FOCUS_GROUP: _l("Staff focus group (D1)"),
 })
 SOURCE_LABELS = value_labels({
     RequirementSource.INTERNAL_KNOWLEDGE: _l("Internal knowledge of client-facing staff"),
@@ -38,7 +39,7 @@ IMPORTANCE_LABELS = value_labels({1: _l("Low"), 2: _l("Medium"), 3: _l("High")},
                                  column="client_requirements.importance")
 SATISFACTION_LABELS = value_labels({1: _l("Very dissatisfied"), 2: _l("Dissatisfied"), 3: _l("Neutral"),
                                     4: _l("Satisfied"), 5: _l("Very satisfied")}, column="complaints.satisfaction")
-#: The requirement source an activity of each kind produces.
+#: The requirement source an activity of each kind produces (a staff focus group produces none).
 ACTIVITY_SOURCE = {
     ActivityKind.FOCUS_GROUP: RequirementSource.FOCUS_GROUP,
     ActivityKind.TRUSTED_CLIENT: RequirementSource.TRUSTED_CLIENT,

@@ -4,9 +4,11 @@ with what it found and what it cost."""
 from dataclasses import dataclass
 from datetime import date
 
+from flask import url_for
 from sqlalchemy import Select, func, select
 
 from core.extensions import db
+from core.findings import Listening
 from core.listing import text_matches
 from core.versioning import ensure_current
 from loyalty.models import Typology
@@ -62,3 +64,12 @@ def activities_query(filters: ActivityFilters) -> Select:
     return (select(ListeningActivity, func.coalesce(produced.c.n, 0).label("produced"))
             .outerjoin(produced, produced.c.activity_id == ListeningActivity.id)
             .where(*filters.conditions()).order_by(ListeningActivity.held_on.desc(), ListeningActivity.id.desc()))
+
+
+def staff_focus_groups(since: date) -> list[Listening]:
+    """The staff focus groups held since ``since``, oldest first (D1 counts them; one query)."""
+    query = (select(ListeningActivity).where(ListeningActivity.kind == ActivityKind.STAFF_FOCUS_GROUP,
+                                             ListeningActivity.held_on >= since)
+             .order_by(ListeningActivity.held_on, ListeningActivity.id))
+    return [Listening(a.title, a.held_on, a.participants, a.findings,
+                      url_for("voice.activity_detail", activity_id=a.id)) for a in db.session.scalars(query)]

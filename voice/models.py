@@ -24,6 +24,7 @@ from core.audit import Audited, label, value_labels
 from core.extensions import db
 from core.i18n import day
 from core.models import stored_enum
+from core.needs import NeedLevel
 from core.rules import RuleError, TransitionRefused
 from core.timeutil import utcnow
 from core.transitions import require_reason
@@ -52,12 +53,20 @@ class Channel(enum.StrEnum):
 
 
 class ActivityKind(enum.StrEnum):
-    """The ways of listening B1 names besides surveys and complaints."""
+    """The ways of listening B1 names besides surveys and complaints, and the staff focus group (D1)."""
 
     FOCUS_GROUP = "focus_group"
     TRUSTED_CLIENT = "trusted_client"
     MARKET_STUDY = "market_study"
     INTERNAL_KNOWLEDGE = "internal_knowledge"
+    #: Listening to the people who took part in the improvement groups (D1, seed 004, beside the participation
+    #: survey): not a client activity, so B1 does not count it and it produces no client requirement.
+    STAFF_FOCUS_GROUP = "staff_focus_group"
+
+
+#: The kinds that listen to clients (B1); the rest listen to staff (D1).
+CLIENT_ACTIVITY_KINDS = (ActivityKind.FOCUS_GROUP, ActivityKind.TRUSTED_CLIENT, ActivityKind.MARKET_STUDY,
+                         ActivityKind.INTERNAL_KNOWLEDGE)
 
 
 class RequirementSource(enum.StrEnum):
@@ -185,7 +194,8 @@ class ListeningActivity(Audited, Versioned, db.Model):
     kind: Mapped[ActivityKind] = mapped_column(stored_enum(ActivityKind), index=True, info=label(_l("Kind")))
     title: Mapped[str] = mapped_column(String(200), info=label(_l("Title")))
     held_on: Mapped[date] = mapped_column(Date, index=True, info=label(_l("Held on")))
-    #: How many clients (or client-facing staff, for an internal-knowledge session) took part.
+    #: How many clients (or client-facing staff, for an internal-knowledge session; the people of the improvement
+    #: groups, for a staff focus group) took part.
     participants: Mapped[int] = mapped_column(Integer, default=0, info=label(_l("Participants")))
     #: The typology of those who took part, when they were of one.
     typology: Mapped[Typology | None] = mapped_column(stored_enum(Typology), info=label(_l("Typology")))
@@ -251,6 +261,9 @@ class Requirement(Audited, Versioned, db.Model):
     source: Mapped[RequirementSource] = mapped_column(stored_enum(RequirementSource), index=True,
                                                       info=label(_l("Source")))
     identified_on: Mapped[date] = mapped_column(Date, index=True, info=label(_l("Identified on")))
+    #: Which level of the client's needs it is about (seed 003): basic, expected, desired or unanticipated.
+    need_level: Mapped[NeedLevel | None] = mapped_column(stored_enum(NeedLevel), index=True,
+                                                         info=label(_l("Level of need")))
     #: 1 low, 2 medium, 3 high.
     importance: Mapped[int] = mapped_column(Integer, default=2, info=label(_l("Importance")))
     status: Mapped[RequirementStatus] = mapped_column(stored_enum(RequirementStatus), default=RequirementStatus.NEW,

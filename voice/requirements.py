@@ -17,7 +17,7 @@ from voice.models import (
     VoiceRuleError,
 )
 
-REQUIREMENT_FIELDS = ("statement", "explicit", "typology", "source", "identified_on", "importance")
+REQUIREMENT_FIELDS = ("statement", "explicit", "typology", "source", "identified_on", "importance", "need_level")
 
 
 def check_origin(source: RequirementSource, origin: tuple[str, int] | None) -> None:
@@ -33,6 +33,9 @@ def check_origin(source: RequirementSource, origin: tuple[str, int] | None) -> N
                                source=SOURCE_LABELS[RequirementSource.SURVEY]))
     if kind == "activity":
         activity = db.session.get(ListeningActivity, record_id)
+        if activity is not None and activity.kind not in ACTIVITY_SOURCE:
+            raise VoiceRuleError(_("“%(activity)s” listened to staff: a client requirement does not come from it.",
+                                   activity=activity.title))
         if activity is not None and ACTIVITY_SOURCE[activity.kind] != source:
             raise VoiceRuleError(_("A requirement that came from “%(activity)s” has the source “%(source)s”.",
                                    activity=activity.title, source=SOURCE_LABELS[ACTIVITY_SOURCE[activity.kind]]))
@@ -52,6 +55,7 @@ def save_requirement(requirement: Requirement | None, data: dict, origin: tuple[
         setattr(requirement, name, data.get(name))
     requirement.source = source
     requirement.typology = data.get("typology") or None
+    requirement.need_level = data.get("need_level") or None
     kind, record_id = origin or (None, None)
     requirement.activity_id = record_id if kind == "activity" else None
     requirement.complaint_id = record_id if kind == "complaint" else None

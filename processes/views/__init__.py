@@ -2,7 +2,7 @@
 
 from processes import bp
 from processes.forms import ENUM_LABELS
-from processes.views import data, diagrams, indicators, interfaces, maps, programmes, sheets  # noqa: F401
+from processes.views import cycle, data, diagrams, indicators, interfaces, maps, programmes, sheets  # noqa: F401
 
 
 @bp.app_template_global()

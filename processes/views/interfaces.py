@@ -9,7 +9,7 @@ from core.extensions import db
 from core.ids import record_id
 from core.versioning import submit_edit
 from processes import bp
-from processes.agreements import NEEDS_ATTENTION, Compliance, interfaces_to_review, save_interface
+from processes.agreements import NEEDS_ATTENTION, Compliance, a2_limits, interfaces_to_review, save_interface
 from processes.forms import InterfaceForm
 from processes.models import Interface
 from processes.services import may_edit_interface
@@ -27,7 +27,7 @@ def interfaces():
     only = request.args.get("show")
     rows = interfaces_to_review(only_attention=only == "attention")
     return render_template("processes/interfaces.html", rows=rows, show=only, Compliance=Compliance,
-                           needs_attention=NEEDS_ATTENTION)
+                           needs_attention=NEEDS_ATTENTION, limits=a2_limits())
 
 
 @bp.route("/interfaces/new", methods=["GET", "POST"])

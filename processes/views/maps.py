@@ -10,7 +10,7 @@ from core.access import TEAM_DATA, allow
 from core.cache import cached, cached_page
 from core.extensions import db
 from core.ids import record_id
-from processes import bp, maps, services
+from processes import bp, cycle, maps, services
 from processes.models import Programme
 
 
@@ -47,7 +47,8 @@ def index():
     programme = _chosen_programme()
     drawing = _drawing(programme) if programme else None
     programmes = db.session.scalars(select(Programme).order_by(Programme.is_certified.desc(), Programme.code)).all()
-    return render_template("processes/map.html", programme=programme, programmes=programmes, drawing=drawing)
+    return render_template("processes/map.html", programme=programme, programmes=programmes, drawing=drawing,
+                           moments=cycle.cycle_of(programme.id) if programme else [])
 
 
 @bp.get("/joint-map")

@@ -10,7 +10,7 @@ from core.ui import next_or
 from core.versioning import submit_edit
 from processes import bp, services
 from processes.forms import ProgrammeForm
-from processes.models import Process, ProcessStatus, Programme
+from processes.models import Process, ProcessStatus, Programme, ServiceMoment
 
 
 @bp.get("/programmes")
@@ -21,7 +21,9 @@ def programmes():
         select(Process.programme_id, func.count()).where(Process.status != ProcessStatus.RETIRED)
         .group_by(Process.programme_id)).all())
     rows = db.session.scalars(select(Programme).order_by(Programme.is_certified.desc(), Programme.code)).all()
-    return render_template("processes/programmes.html", programmes=rows, counts=counts)
+    moments = dict(db.session.execute(select(ServiceMoment.programme_id, func.count())
+                                      .group_by(ServiceMoment.programme_id)).all())
+    return render_template("processes/programmes.html", programmes=rows, counts=counts, moments=moments)
 
 
 @bp.route("/programmes/new", methods=["GET", "POST"])

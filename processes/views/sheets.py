@@ -16,7 +16,7 @@ from core.models import User
 from core.rules import rule_refusals
 from core.ui import confirmation_posted, flash_form_errors, next_or
 from core.versioning import submit_edit
-from processes import bp, lifecycle, services
+from processes import bp, cycle, lifecycle, services
 from processes.agreements import interfaces_with_state
 from processes.forms import STATUS_LABELS, DocumentForm, ParticipantForm, ProcessFilterForm, ProcessForm, StandardForm
 from processes.indicators import latest_results, latest_status
@@ -74,6 +74,7 @@ def process_detail(process_id: int):
         may_edit=services.may_edit_process(current_user, process), participant_form=ParticipantForm(),
         document_form=DocumentForm(), action_form=EmptyForm(), sheet_fields=SHEET_FIELDS,
         history=transitions.history(lifecycle.PROCESS_HISTORY_KIND, process.id),
+        moments=cycle.moments_serving(process.id),
         status_labels={k.value: v for k, v in STATUS_LABELS.items()},
     )
 

@@ -10,6 +10,7 @@ from core.access import TEAM_DATA, allow
 from core.exports import table_response
 from core.extensions import db
 from core.forms import EmptyForm, read_filters
+from core.needs import NEED_LEVEL_LABELS
 from core.rules import rule_refusals
 from core.versioning import ensure_current, submit_edit
 from surveys import bp, catalogue, engine, releases, understanding
@@ -76,7 +77,8 @@ def survey(survey_id: int):
     offered = understanding.offered_improvements(survey) if survey.audience == Audience.CLIENTS else []
     return render_template("surveys/survey.html", survey=survey, editions=editions, sizes=sizes,
                            frozen=engine.has_responses(survey), action_form=EmptyForm(),
-                           understanding_form=UnderstandingItemForm(improvements=offered) if offered else None)
+                           understanding_form=UnderstandingItemForm(improvements=offered) if offered else None,
+                           need_levels=NEED_LEVEL_LABELS)
 
 
 @bp.route("/<int:survey_id>/edit", methods=["GET", "POST"])
@@ -141,6 +143,7 @@ def edit_item(survey_id: int, item_id: int):
     form = ItemForm(obj=item, role_kept=item.role)
     if not form.is_submitted():
         form.kind.data, form.role.data = item.kind.value, item.role.value
+        form.need_level.data = item.need_level.value if item.need_level else ""
         form.choices.data = "\n".join(item.choices or [])
     if form.validate_on_submit():
         with rule_refusals():

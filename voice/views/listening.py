@@ -83,7 +83,7 @@ def activity_detail(activity_id: int):
     activity = db.get_or_404(ListeningActivity, activity_id)
     return render_template("voice/activity.html", activity=activity, kinds=ACTIVITY_KIND_LABELS,
                            typologies=TYPOLOGY_LABELS, statuses=REQUIREMENT_STATUS_LABELS,
-                           source=ACTIVITY_SOURCE[activity.kind])
+                           source=ACTIVITY_SOURCE.get(activity.kind))
 
 
 @bp.route("/listening/<int:activity_id>/edit", methods=["GET", "POST"])

@@ -10,6 +10,7 @@ from core.access import TEAM_DATA, allow
 from core.exports import table_response
 from core.extensions import db
 from core.forms import options, read_filters
+from core.needs import NEED_LEVEL_LABELS
 from core.rules import rule_refusals
 from core.transitions import ConfirmationNeeded
 from core.versioning import submit_edit
@@ -20,6 +21,7 @@ from voice import requirements as requirement_moves
 from voice.forms import RequirementFilterForm, RequirementForm, RequirementStatusForm
 from voice.labels import IMPORTANCE_LABELS, REQUIREMENT_STATUS_LABELS, SOURCE_LABELS
 from voice.models import (
+    CLIENT_ACTIVITY_KINDS,
     REQUIREMENT_BACKWARD,
     REQUIREMENT_HISTORY_KIND,
     REQUIREMENT_MOVES,
@@ -42,7 +44,7 @@ def _filtered():
     query = select(Requirement)
     if form.q.data:
         query = query.where(func.lower(Requirement.statement).like(f"%{form.q.data.strip().lower()}%"))
-    for name in ("source", "status", "typology"):
+    for name in ("source", "status", "typology", "need_level"):
         if form[name].data:
             query = query.where(getattr(Requirement, name) == form[name].data)
     column = SORTS.get(request.args.get("sort"), Requirement.identified_on)
@@ -60,8 +62,9 @@ def requirements():
     by_status = dict(db.session.execute(select(Requirement.status, func.count()).group_by(Requirement.status)).all())
     return render_template("voice/requirements.html", form=form, page=page, by_source=by_source,
                            by_status=by_status, sources=SOURCE_LABELS, statuses=REQUIREMENT_STATUS_LABELS,
-                           importance=IMPORTANCE_LABELS, typologies=TYPOLOGY_LABELS,
-                           filtered=any(request.args.get(k) for k in ("q", "source", "status", "typology")))
+                           importance=IMPORTANCE_LABELS, typologies=TYPOLOGY_LABELS, levels=NEED_LEVEL_LABELS,
+                           filtered=any(request.args.get(k) for k in ("q", "source", "status", "typology",
+                                                                        "need_level")))
 
 
 @bp.get("/requirements/export.<any(csv, xlsx):fmt>")
@@ -80,8 +83,10 @@ def export_requirements(fmt: str):
 
 def origin_choices(selected: str | None = None) -> list[tuple[str, str]]:
     """("kind:id", label) for the listening activities, survey waves and recent complaints (three queries)."""
+    client_activities = (select(ListeningActivity).where(ListeningActivity.kind.in_(CLIENT_ACTIVITY_KINDS))
+                         .order_by(ListeningActivity.held_on.desc()))
     found = [(f"activity:{a.id}", _("Listening: %(what)s", what=str(a)))
-             for a in db.session.scalars(select(ListeningActivity).order_by(ListeningActivity.held_on.desc()))]
+             for a in db.session.scalars(client_activities)]
     found += [(f"wave:{w.id}", _("Survey wave: %(what)s", what=w.name))
               for w in db.session.scalars(select(Wave).order_by(Wave.opens_on.desc()))]
     recent = select(Complaint).order_by(Complaint.received_on.desc()).limit(RECENT_COMPLAINTS)
@@ -111,6 +116,7 @@ def _requirement_form(requirement: Requirement | None) -> RequirementForm:
         if requirement is not None:
             form.source.data = requirement.source.value
             form.typology.data = requirement.typology.value if requirement.typology else ""
+            form.need_level.data = requirement.need_level.value if requirement.need_level else ""
             form.explicit.data = requirement.explicit
         elif origin.startswith("complaint:"):
             form.source.data = "complaint"
@@ -140,7 +146,8 @@ def requirement_detail(requirement_id: int):
     requirement = db.get_or_404(Requirement, requirement_id)
     return render_template("voice/requirement.html", requirement=requirement, status_form=_status_form(
         requirement), sources=SOURCE_LABELS, statuses=REQUIREMENT_STATUS_LABELS, importance=IMPORTANCE_LABELS,
-        typologies=TYPOLOGY_LABELS, history=transitions.history(REQUIREMENT_HISTORY_KIND, requirement.id),
+        typologies=TYPOLOGY_LABELS, levels=NEED_LEVEL_LABELS,
+        history=transitions.history(REQUIREMENT_HISTORY_KIND, requirement.id),
         status_labels={k.value: v for k, v in REQUIREMENT_STATUS_LABELS.items()})
 
 
