@@ -67,3 +67,20 @@ def test_groups_traffic_lights_trends_comparisons_and_filters(app, client_as, ma
     assert 'data-indicator="OTHER"' not in filtered and 'data-indicator="IND02"' in filtered
     by_process = client.get(f"/evidence/dashboard?process_id={theirs}").get_data(as_text=True)
     assert 'data-indicator="OTHER"' in by_process and 'data-indicator="IND01"' not in by_process
+
+
+def test_the_history_e1_asks_is_the_criteria_sets_and_shorter_ones_are_marked(app, client_as, make_process,
+                                                                              make_indicator):
+    """Six periods of history: short of E1's default of 12, enough when the set in use asks for 6."""
+    from evidence.criteria_sets import current_set, ensure_builtin_sets
+
+    add_indicators(app, make_indicator, make_process(code="P01"), 1, 1)
+    client = client_as("reviewer")
+    page = client.get("/evidence/dashboard").get_data(as_text=True)
+    assert "at least 12 periods of history" in page and 'data-testid="short-history">6<' in page
+    with app.app_context():
+        ensure_builtin_sets()
+        next(c for c in current_set().criteria if c.code == "E1").thresholds = {"history_periods": 6}
+        db.session.commit()
+    page = client.get("/evidence/dashboard").get_data(as_text=True)
+    assert "at least 6 periods of history" in page and 'data-testid="short-history"' not in page

@@ -8,11 +8,13 @@ from core.access import TEAM_DATA, allow
 from core.charts import chart_spec
 from core.exports import table_response
 from core.extensions import db
+from core.findings import stored_thresholds, threshold_values
 from core.forms import options, read_filters
 from evidence import bp, listing
 from evidence.charts import sparkline_chart
 from evidence.forms import DashboardFilterForm
 from processes.dashboard import grouped, indicator_rows
+from processes.evidence import E1_THRESHOLDS
 from processes.models import Process, ProcessStatus, Programme
 
 #: The query arguments of the dashboard's filters.
@@ -40,8 +42,11 @@ def dashboard():
     form, rows = _dashboard_rows()
     sparklines = {row.indicator.id: chart_spec(sparkline_chart(row.trend, row.trend_periods))
                   for row in rows if len(row.trend) > 1}
+    # The history E1 asks of every indicator, as the criteria set in use states it (the criterion page's number).
+    needed = threshold_values(E1_THRESHOLDS, stored_thresholds("E1"))["history_periods"]
     return render_template("evidence/dashboard.html", form=form, groups=grouped(rows), sparklines=sparklines,
-                           total=len(rows), filtered=any(request.args.get(k) for k in FILTER_ARGUMENTS))
+                           total=len(rows), filtered=any(request.args.get(k) for k in FILTER_ARGUMENTS),
+                           history_needed=needed)
 
 
 @bp.get("/dashboard/export.<any(csv, xlsx):fmt>")
