@@ -43,6 +43,9 @@ def test_a_requirement_states_its_level_shown_on_its_page_and_filtered_in_the_re
     assert 'data-testid="need-level">Basic<' in member.get(f"/clients/requirements/{basic_id}").get_data(as_text=True)
     listed = member.get("/clients/requirements?need_level=unanticipated").get_data(as_text=True)
     assert "A tax simulator" in listed and "Someone answers the phone" not in listed
+    exported = member.get("/clients/requirements/export.csv?need_level=unanticipated").get_data(as_text=True)
+    assert "Level of need" in exported.splitlines()[0]
+    assert "A tax simulator" in exported and "Unanticipated" in exported and "Someone answers" not in exported
     refused = member.post("/clients/requirements/new", data=_requirement_form(need_level="essential"))
     assert refused.status_code == 200
 

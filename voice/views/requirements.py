@@ -73,9 +73,10 @@ def export_requirements(fmt: str):
     """The register as filtered, as CSV or XLSX."""
     _form, query = _filtered()
     headers = [_("Requirement"), _("Explicit"), _("Typology"), _("Source"), _("Identified on"), _("Importance"),
-               _("Status"), _("Why rejected"), _("Came from")]
+               _("Level of need"), _("Status"), _("Why rejected"), _("Came from")]
     data = [(r.statement, _("yes") if r.explicit else _("no"), str(TYPOLOGY_LABELS[r.typology]) if r.typology else "",
              str(SOURCE_LABELS[r.source]), r.identified_on, str(IMPORTANCE_LABELS[r.importance]),
+             str(NEED_LEVEL_LABELS[r.need_level]) if r.need_level else "",
              str(REQUIREMENT_STATUS_LABELS[r.status]), r.rejection_reason, str(r.origin) if r.origin else "")
             for r in db.session.scalars(query)]
     return table_response(headers, data, _("requirements"), fmt)
