@@ -6,19 +6,25 @@ from itertools import groupby
 import click
 from flask import current_app, url_for
 from flask.cli import with_appcontext
+from flask_babel import force_locale, format_date, gettext, ngettext
 
 from core.mail import mail_configured, send_mail
 from improvements.queries import tasks_due_for_everyone
 
 
 def reminder_text(tasks, today: date) -> str:
-    """The body of one person's reminder: each task, its improvement, due date and a link."""
-    lines = ["Improvement tasks overdue or due soon:", ""]
+    """The body of one person's reminder, in the current locale: each task, its improvement, due date and a link."""
+    lines = [gettext("Improvement tasks overdue or due soon:"), ""]
     for task in tasks:
-        state = "OVERDUE" if task.due_on < today else "due"
-        link = _link(task.improvement_id)
-        lines.append(f"- {task.title} ({task.improvement.title}): {state} {task.due_on.isoformat()} {link}")
+        state = gettext("OVERDUE since %(day)s") if task.due_on < today else gettext("due on %(day)s")
+        lines.append(f"- {task.title} ({task.improvement.title}): {state % {'day': format_date(task.due_on)}} "
+                     f"{_link(task.improvement_id)}")
     return "\n".join(lines)
+
+
+def _language(user) -> str:
+    """The language a person reads their mail in: the one they chose, else the installation's."""
+    return user.language or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def _link(improvement_id: int) -> str:
@@ -45,9 +51,12 @@ def reminders_command(days):
     for _owner_id, owned in groupby(tasks, key=lambda task: task.owner_id):
         owned = list(owned)
         owner = owned[0].owner
-        body = reminder_text(owned, today)
+        with force_locale(_language(owner)):
+            body = reminder_text(owned, today)
+            subject = ngettext("Fideliza: %(num)d improvement task needs you",
+                               "Fideliza: %(num)d improvement tasks need you", len(owned))
         if sending:
-            send_mail(owner.email, f"Fideliza: {len(owned)} improvement tasks need you", body)
+            send_mail(owner.email, subject, body)
             click.echo(f"Sent to {owner.email}: {len(owned)} tasks.")
         else:
             click.echo(f"To {owner.email} (SMTP not configured, not sent):\n{body}\n")
