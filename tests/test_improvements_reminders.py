@@ -42,7 +42,8 @@ def test_with_smtp_each_owner_gets_one_message(app, runner, make_user, make_grou
     setup_tasks(app, make_user, make_group, make_improvement)
     sent = []
     monkeypatch.setattr("improvements.cli.mail_configured", lambda: True)
-    monkeypatch.setattr("improvements.cli.send_mail", lambda to, subject, body: sent.append((to, subject, body)) or True)
+    monkeypatch.setattr("improvements.cli.send_mail",
+                        lambda to, subject, body: sent.append((to, subject, body)) or True)
     result = runner.invoke(args=["reminders", "--days", "0"])
     assert result.exit_code == 0, result.output
     assert [to for to, _subject, _body in sent] == ["ana@example.test"]
