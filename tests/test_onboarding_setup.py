@@ -143,6 +143,17 @@ def test_a_new_process_without_a_programme_offers_to_create_it_and_comes_back(ap
     assert 'data-testid="needs-programme"' not in page and 'name="programme_id"' in page
 
 
+def test_a_new_interface_without_two_processes_offers_a_process_sheet_and_comes_back(app, coordinator, make_process):
+    page = coordinator.get("/processes/interfaces/new").get_data(as_text=True)
+    assert 'data-testid="needs-processes"' in page and 'name="from_process_id"' not in page
+    assert "/processes/new?next=/processes/interfaces/new" in page
+    make_process(code="FID-1")
+    assert 'data-testid="needs-processes"' in coordinator.get("/processes/interfaces/new").get_data(as_text=True)
+    make_process(code="COM-1")
+    page = coordinator.get("/processes/interfaces/new").get_data(as_text=True)
+    assert 'data-testid="needs-processes"' not in page and 'name="from_process_id"' in page
+
+
 def test_the_census_step_is_done_once_clients_exist(coordinator, make_client):
     make_client()
     assert "Done" in step_state(coordinator.get(SETUP).get_data(as_text=True), "census")
