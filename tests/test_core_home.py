@@ -89,7 +89,7 @@ def test_the_home_page_shows_each_packages_block_in_order(app, make_user, progra
     indicators = section(html, "indicators")
     assert "Late deliveries 2-0" in indicators and "2 indicators off target of 2 with a target" in indicators
     waves = section(html, "waves")
-    assert "Wave 2-0" in waves and "50%" in waves and "4 invited" in waves
+    assert "Wave 2-0" in waves and "response rate 50 %" in waves and "4 invited" in waves
     assert "Orders 0" in section(html, "reviews")
     assert "Reviewer 2" in section(html, "verdicts") and "Partly met" in section(html, "verdicts")
     readiness = section(html, "readiness")
