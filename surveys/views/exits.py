@@ -10,10 +10,10 @@ from core.extensions import db
 from core.forms import EmptyForm
 from core.rules import rule_refusals
 from core.ui import flash_form_errors
-from surveys import bp, engine, exits, invitations
+from surveys import bp, engine, exits
 from surveys.forms import ExitReviewForm, LostClientsInvitationsForm
 from surveys.models import Wave
-from surveys.views.waves import report_invited
+from surveys.views.waves import invite_found
 
 
 def _interview_wave(wave_id: int) -> Wave:
@@ -34,12 +34,7 @@ def invite_lost_clients(wave_id: int):
         flash_form_errors(form)
         return redirect(url_for(".wave", wave_id=wave.id))
     people = exits.lost_invitees(form.left_from.data, form.left_to.data, language=wave.survey.language)
-    if not people:
-        flash(_("No client of the census left in that period."), "warning")
-        return redirect(url_for(".wave", wave_id=wave.id))
-    report_invited(*invitations.invite(wave, people))
-    db.session.commit()
-    return redirect(url_for(".wave", wave_id=wave.id, _anchor="invitations"))
+    return invite_found(wave, people, _("No client of the census left in that period."))
 
 
 @bp.get("/waves/<int:wave_id>/exit-reasons")

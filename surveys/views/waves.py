@@ -140,6 +140,16 @@ def report_invited(added: int, skipped: int) -> None:
           "success" if added else "warning")
 
 
+def invite_found(wave: Wave, people: list, nobody: str):
+    """Invite the ``people`` a form found (or say ``nobody`` when it found none) and go back to the wave."""
+    if not people:
+        flash(nobody, "warning")
+        return redirect(url_for(".wave", wave_id=wave.id))
+    report_invited(*invitations.invite(wave, people))
+    db.session.commit()
+    return redirect(url_for(".wave", wave_id=wave.id, _anchor="invitations"))
+
+
 @bp.post("/waves/<int:wave_id>/invitations/list")
 @allow(TEAM_DATA)
 def invite_list(wave_id: int):
@@ -173,12 +183,7 @@ def invite_clients(wave_id: int):
         return redirect(url_for(".wave", wave_id=wave.id))
     people = invitations.census_invitees(form.typologies.data or [], form.segments.data or [],
                                          language=wave.survey.language)
-    if not people:
-        flash(_("No current client of the census has the typologies and segments chosen."), "warning")
-        return redirect(url_for(".wave", wave_id=wave.id))
-    report_invited(*invitations.invite(wave, people))
-    db.session.commit()
-    return redirect(url_for(".wave", wave_id=wave.id, _anchor="invitations"))
+    return invite_found(wave, people, _("No current client of the census has the typologies and segments chosen."))
 
 
 @bp.post("/waves/<int:wave_id>/invitations/staff")
