@@ -32,7 +32,7 @@ def test_the_stored_thresholds_are_answered_by_key(app):
         assert stored_thresholds("A2") == {"review_periods": 3, "share_met": 100}
         assert a2_limits() == {"review_periods": 3, "share_met": 100}
         assert a2_limits({}) == {"review_periods": 12, "share_met": 80}, "given ones win, defaults for the rest"
-        assert stored_thresholds("C2") == {}
+        assert stored_thresholds("B2") == {}
 
 
 def test_the_interfaces_page_uses_the_sets_window(app, client_as, make_programme, make_process, make_indicator):
