@@ -56,8 +56,8 @@ def test_the_invitations_page_scales_and_copies_links(live_app, make_live_user, 
     expect(table.locator("tbody tr")).to_have_count(10)
     expect(table).to_contain_text("Client 059")
 
-    page.get_by_label("Search").fill("client00")
-    page.get_by_role("button", name="Search").click()
+    page.get_by_test_id("invitation-filters").get_by_label("Search").fill("client00")
+    page.get_by_test_id("invitation-filters").get_by_role("button", name="Search").click()
     expect(page.get_by_test_id("invitation-matches")).to_contain_text("10 of 60 invitations match.")
     row = table.locator("tr", has_text="Client 003")
     expect(row.get_by_test_id("link-used")).to_have_text("Used: answered")
@@ -68,7 +68,7 @@ def test_the_invitations_page_scales_and_copies_links(live_app, make_live_user, 
     assert page.evaluate("navigator.clipboard.readText()").endswith(f"/s/{ids['tokens']['Client 003']}")
 
     page.get_by_label("Links").select_option("unused")
-    page.get_by_role("button", name="Search").click()
+    page.get_by_test_id("invitation-filters").get_by_role("button", name="Search").click()
     expect(page.get_by_test_id("invitation-matches")).to_contain_text("8 of 60 invitations match.")
     expect(table).not_to_contain_text("Client 003")
 

@@ -81,6 +81,10 @@ def test_a_sub_menu_too_wide_keeps_its_last_tabs_in_more(new_context, make_live_
     expect(last).to_be_hidden()
     assert nav.evaluate("n => n.querySelector('ul').scrollWidth <= n.querySelector('ul').clientWidth")
     assert beyond_viewport(page) == []
+    page.set_viewport_size({"width": 1200, "height": 900})  # the narrowest width whose main menu is a row
+    expect(page.locator("#main-nav")).to_be_visible()
+    assert beyond_viewport(page) == []
+    page.set_viewport_size({"width": 1000, "height": 900})
     toggle = more.get_by_role("button")
     toggle.focus()
     page.keyboard.press("Enter")
