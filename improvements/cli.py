@@ -16,9 +16,9 @@ def reminder_text(tasks, today: date) -> str:
     """The body of one person's reminder, in the current locale: each task, its improvement, due date and a link."""
     lines = [gettext("Improvement tasks overdue or due soon:"), ""]
     for task in tasks:
-        state = gettext("OVERDUE since %(day)s") if task.due_on < today else gettext("due on %(day)s")
-        lines.append(f"- {task.title} ({task.improvement.title}): {state % {'day': format_date(task.due_on)}} "
-                     f"{_link(task.improvement_id)}")
+        day = format_date(task.due_on)
+        state = gettext("OVERDUE since %(day)s", day=day) if task.due_on < today else gettext("due on %(day)s", day=day)
+        lines.append(f"- {task.title} ({task.improvement.title}): {state} {_link(task.improvement_id)}")
     return "\n".join(lines)
 
 
