@@ -583,11 +583,12 @@ def c3_status(facts: C3Facts) -> Status:
 def c3_rule(facts: C3Facts) -> Line:
     """C3's rule in words, with the numbers it uses."""
     limits = facts.limits
-    return Line(_("C3 is met when every counted improvement (implemented or verified) changed at least "
-                  "%(changes)d process with its sheet revision, each changed process has a current diagram with "
-                  "the stages touched, at least %(people)d affected people are listed and at least %(sessions)d "
-                  "information or training session is recorded; and every diagram stage names who holds its "
-                  "knowledge.", changes=limits["min_process_changes"], people=limits["min_affected_people"],
+    return Line(_("C3 is met when every counted improvement (implemented or verified) changed processes with their "
+                  "sheet revision (processes: at least %(changes)d), each changed process has a current diagram "
+                  "with the stages touched, the affected people are listed (people: at least %(people)d) and "
+                  "information or training is recorded (sessions: at least %(sessions)d); and every diagram stage "
+                  "names who holds its knowledge.", changes=limits["min_process_changes"],
+                  people=limits["min_affected_people"],
                   sessions=limits["min_sessions"]), url_for("improvements.index"))
 
 

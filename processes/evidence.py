@@ -124,10 +124,11 @@ def _lack_words(facts: A1Facts, process) -> list[str]:
 def a1_rule(facts: A1Facts) -> Line:
     """A1's rule in words, with the numbers it uses."""
     limits = facts.limits
-    return Line(_("A1 is met when every current process of the programme under certification has an owner, at "
-                  "least %(people)d participants and at least %(indicators)d indicators (the organisation's "
-                  "process-management standard), and that standard is saved.", people=limits["min_participants"],
-                  indicators=limits["min_indicators"]), url_for("processes.standard"))
+    return Line(_("A1 is met when every current process of the programme under certification has an owner and the "
+                  "participants and indicators the organisation's process-management standard asks (participants: "
+                  "at least %(people)d; indicators: at least %(indicators)d), and that standard is saved.",
+                  people=limits["min_participants"], indicators=limits["min_indicators"]),
+                url_for("processes.standard"))
 
 
 def _standard_line(standard: ProcessStandard | None) -> Line:
@@ -386,9 +387,9 @@ def e1_status(facts: E1Facts) -> Status:
 def e1_rule(facts: E1Facts) -> Line:
     """E1's rule in words, with the numbers it uses."""
     limits = facts.limits
-    return Line(_("E1 is met when there are at least %(kind)d perception measures and %(kind)d performance "
-                  "indicators, at least %(compared)d of each kind with an external comparison, and every indicator "
-                  "has at least %(periods)d periods of history and a target.", kind=limits["min_per_kind"],
+    return Line(_("E1 is met when there are perception measures and performance indicators (of each kind: at least "
+                  "%(kind)d, and at least %(compared)d with an external comparison), and every indicator has a "
+                  "target and its history (periods: at least %(periods)d).", kind=limits["min_per_kind"],
                   compared=limits["min_compared_per_kind"], periods=limits["history_periods"]),
                 url_for("evidence.dashboard"))
 

@@ -64,8 +64,9 @@ def test_a1_partly_names_each_process_and_what_it_lacks(app, make_user, make_pro
     finding = processes_evidence.process_map_evidence(detail=True)
     assert finding.status == Status.PARTLY
     assert finding.reasons[0].text.startswith("A1 is met when every current process of the programme under "
-                                              "certification has an owner, at least 1 participants and at least 1 "
-                                              "indicators")
+                                              "certification has an owner and the participants and indicators the "
+                                              "organisation's process-management standard asks (participants: at "
+                                              "least 1; indicators: at least 1)")
     assert finding.reasons[1].text == ("1 of 3 processes have an owner and the participants and indicators the "
                                        "standard asks; missing: P07 0 of 1 indicators, P11 no owner")
     assert [(g.text, g.url) for g in finding.gaps] == [("P07: 0 of 1 indicators", f"/processes/{no_indicator}"),
@@ -102,7 +103,7 @@ def test_a1_asks_the_participants_the_organisations_standard_asks(app, make_user
     finding = processes_evidence.process_map_evidence(detail=True)
     assert finding.status == Status.PARTLY
     assert [g.text for g in finding.gaps] == ["FID-C06: 1 of 2 participants"]
-    assert "at least 2 participants" in finding.reasons[0].text
+    assert "participants: at least 2" in finding.reasons[0].text
     assert finding.blocks[0].rows[0] == ["Participants per process", "2", "1"]
 
 
@@ -239,7 +240,8 @@ def test_e1_missing_partly_and_met(app, make_process, make_indicator, request_ct
 
     finding = processes_evidence.data_management_evidence()
     assert finding.status == Status.PARTLY
-    assert finding.reasons[0].text.startswith("E1 is met when there are at least 1 perception measures")
+    assert finding.reasons[0].text.startswith("E1 is met when there are perception measures and performance "
+                                              "indicators (of each kind: at least 1")
     assert finding.reasons[1].text == "2 indicators: 1 perception measures and 1 performance indicators"
     assert finding.reasons[2].text == "1 of 2 indicators have at least 12 periods of history"
     gaps = {g.text: g.url for g in finding.gaps}

@@ -64,7 +64,7 @@ def test_a_set_states_a_rules_thresholds_and_the_source_uses_them(ctx, app):
     assert criterion.thresholds == {"min_affected_people": 3}
     with app.test_request_context("/"):
         rule = finding_for(criterion).reasons[0].text
-    assert "at least 3 affected people are listed" in rule and "at least 1 process" in rule
+    assert "(people: at least 3)" in rule and "(processes: at least 1)" in rule
 
 
 @pytest.mark.parametrize(("content", "line", "words"), [
