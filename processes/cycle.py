@@ -20,6 +20,7 @@ from processes.models import (
     ServiceMomentIndicator,
     ServiceMomentProcess,
 )
+from processes.positions import move, renumber
 
 
 class CycleRuleError(RuleError):
@@ -47,12 +48,6 @@ def moments_serving(process_id: int) -> list[ServiceMoment]:
              .where(ServiceMomentProcess.process_id == process_id)
              .order_by(ServiceMoment.programme_id, ServiceMoment.position))
     return list(db.session.scalars(query))
-
-
-def _renumber(moments: list[ServiceMoment]) -> None:
-    for position, moment in enumerate(moments, start=1):
-        if moment.position != position:
-            moment.position = position
 
 
 def _checked_links(process_ids, indicator_ids) -> tuple[list[int], list[int]]:
@@ -98,13 +93,8 @@ def _relink(links: list, column: str, wanted: list[int], model) -> None:
 
 def move_moment(moment: ServiceMoment, offset: int) -> bool:
     """Move a moment earlier (-1) or later (+1) in the cycle; False when it is already at that end."""
-    moments = cycle_of(moment.programme_id)
-    index = moments.index(moment)
-    target = index + offset
-    if not 0 <= target < len(moments):
+    if not move(cycle_of(moment.programme_id), moment, offset):
         return False
-    moments[index], moments[target] = moments[target], moments[index]
-    _renumber(moments)
     db.session.flush()
     return True
 
@@ -114,7 +104,7 @@ def remove_moment(moment: ServiceMoment) -> None:
     rest = [m for m in cycle_of(moment.programme_id) if m is not moment]
     db.session.delete(moment)
     db.session.flush()
-    _renumber(rest)
+    renumber(rest)
     db.session.flush()
 
 

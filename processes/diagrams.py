@@ -21,6 +21,7 @@ from core.pdf import FIGURE_HEIGHT_PT, FIGURE_WIDTH_PT, MIN_PRINT_PT
 from core.rules import RuleError
 from core.versioning import ensure_current
 from processes.models import KnowledgeHolder, Process, ProcessStage
+from processes.positions import move, renumber
 
 LANE_WIDTH, BOX_WIDTH, BOX_HEIGHT, ROW_GAP, HEADER, TERMINAL = 220, 184, 74, 28, 52, 40
 #: Font sizes in SVG pixels; the smallest decides whether a diagram still reads in print.
@@ -37,12 +38,6 @@ class StageRuleError(RuleError):
 
 def ordered_stages(process: Process) -> list[ProcessStage]:
     return sorted(process.stages, key=lambda stage: (stage.position, stage.id or 0))
-
-
-def _renumber(stages: list[ProcessStage]) -> None:
-    for position, stage in enumerate(stages, start=1):
-        if stage.position != position:
-            stage.position = position
 
 
 def save_stage(process: Process, stage: ProcessStage | None, data: dict, *, version=None) -> ProcessStage:
@@ -76,13 +71,8 @@ def save_stage(process: Process, stage: ProcessStage | None, data: dict, *, vers
 
 def move_stage(process: Process, stage: ProcessStage, offset: int) -> bool:
     """Move a stage earlier (-1) or later (+1) in the flow; False when it is already at that end (no revision)."""
-    stages = ordered_stages(process)
-    index = stages.index(stage)
-    target = index + offset
-    if not 0 <= target < len(stages):
+    if not move(ordered_stages(process), stage, offset):
         return False
-    stages[index], stages[target] = stages[target], stages[index]
-    _renumber(stages)
     db.session.flush()
     return True
 
@@ -90,7 +80,7 @@ def move_stage(process: Process, stage: ProcessStage, offset: int) -> bool:
 def remove_stage(process: Process, stage: ProcessStage) -> None:
     """Take a stage out of the diagram (no revision: ``processes.services.remove_stage`` makes it)."""
     process.stages.remove(stage)
-    _renumber([s for s in ordered_stages(process) if s is not stage])
+    renumber([s for s in ordered_stages(process) if s is not stage])
     db.session.flush()
 
 

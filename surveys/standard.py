@@ -23,6 +23,12 @@ EXPECTATION_CHOICES = {
     "en": ["Did not meet my expectations", "Met my expectations", "Exceeded my expectations"],
 }
 
+#: The recommendation item (NPS), worded alike in every client questionnaire so its figures compare.
+RECOMMEND = ("recommend", S, ItemRole.RECOMMEND, True, {
+    "es": ("De 0 a 10, ¿con qué probabilidad nos recomendaría a un familiar, amigo o colega?", "Recomendación"),
+    "en": ("From 0 to 10, how likely are you to recommend us to a relative, friend or colleague?",
+           "Recommendation")})
+
 #: key, kind, role, required, {language: (question, tag)}
 CLIENT_SATISFACTION = (
     ("attr-attention", L, ItemRole.ATTRIBUTE, True, {
@@ -53,11 +59,7 @@ CLIENT_SATISFACTION = (
         "es": ("Tengo intención de seguir siendo cliente y de seguir contratando con ustedes.",
                "Intención de seguir"),
         "en": ("I intend to remain a client and to keep buying from you.", "Intention to keep buying")}),
-    ("recommend", S, ItemRole.RECOMMEND, True, {
-        "es": ("De 0 a 10, ¿con qué probabilidad nos recomendaría a un familiar, amigo o colega?",
-               "Recomendación"),
-        "en": ("From 0 to 10, how likely are you to recommend us to a relative, friend or colleague?",
-               "Recommendation")}),
+    RECOMMEND,
     ("comment", T, ItemRole.COMMENT, False, {
         "es": ("¿Qué podríamos mejorar? Cualquier comentario es bienvenido.", "Comentario"),
         "en": ("What could we do better? Any comment is welcome.", "Comment")}),
@@ -100,11 +102,7 @@ EXIT_INTERVIEW = (
     ("come-back", L, ItemRole.REPURCHASE, True, {
         "es": ("Volvería a ser cliente si cambiara lo que me hizo marcharme.", "Volvería"),
         "en": ("I would become a client again if what made me leave changed.", "Would come back")}),
-    ("recommend", S, ItemRole.RECOMMEND, True, {
-        "es": ("De 0 a 10, ¿con qué probabilidad nos recomendaría a un familiar, amigo o colega?",
-               "Recomendación"),
-        "en": ("From 0 to 10, how likely are you to recommend us to a relative, friend or colleague?",
-               "Recommendation")}),
+    RECOMMEND,
     ("comment", T, ItemRole.COMMENT, False, {
         "es": ("¿Qué tendríamos que haber hecho para que siguiera con nosotros?", "Comentario"),
         "en": ("What should we have done for you to stay with us?", "Comment")}),
