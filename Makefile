@@ -10,7 +10,9 @@ export TEST_POSTGRES_URL
 
 .PHONY: run serve test test-sqlite test-postgres translations messages lint clean
 
-## run: set everything up (venv, requirements, translations, migrations, demo data) and serve on 127.0.0.1:$(PORT)
+## run: set everything up (venv, requirements, translations, migrations, demo data), serve on 127.0.0.1:$(PORT)
+##      and run one task-queue worker beside it (evidence packs, mail; the queue is instance/tasks.sqlite3);
+##      Ctrl-C stops both (production runs them as two services: docs/deployment.md). The server runs
 ##      without Flask's debugger (its /console runs any Python); `make run DEBUG=1` turns it on.
 ##      Plain HTTP on loopback, so the session cookie is not marked Secure here.
 ##      `make run DEMO=0` starts empty instead: the first administrator comes from FIDELIZA_ADMIN_EMAIL and
@@ -20,7 +22,7 @@ run: $(VENV)/.installed translations
 	$(FLASK) db upgrade
 	$(FLASK) evidence load-criteria
 	$(if $(filter 0,$(DEMO)),$(FLASK) users first-admin,$(FLASK) demo --if-empty)
-	SESSION_COOKIE_SECURE=0 $(FLASK) run $(if $(filter 1,$(DEBUG)),--debug) --host 127.0.0.1 --port $(PORT)
+	SESSION_COOKIE_SECURE=0 $(FLASK) dev $(if $(filter 1,$(DEBUG)),--debug) --host 127.0.0.1 --port $(PORT)
 
 ## test: the whole suite, on SQLite and then on PostgreSQL
 test: test-sqlite test-postgres

@@ -101,7 +101,7 @@ def register_blueprints(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from accounts.cli import users_cli
-    from core.cli import audit_cli, imports_cli
+    from core.cli import audit_cli, dev_command, imports_cli, worker_command
     from demo.cli import demo_command
     from evidence.cli import evidence_cli
     from improvements.cli import reminders_command
@@ -114,3 +114,5 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(reminders_command)
     app.cli.add_command(processes_cli)
+    app.cli.add_command(worker_command)
+    app.cli.add_command(dev_command)

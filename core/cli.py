@@ -1,11 +1,14 @@
-"""Command-line tasks of the shared parts: ``flask imports cleanup``, ``flask audit verify``."""
+"""Command-line tasks of the shared parts: ``flask imports cleanup``, ``flask audit verify``, ``flask worker``
+(a consumer of the task queue) and ``flask dev`` (the web server and a worker together, for ``make run``)."""
 
+import logging
 import sys
 
 import click
-from flask.cli import AppGroup
+from flask import current_app
+from flask.cli import AppGroup, with_appcontext
 
-from core import audit_chain
+from core import audit_chain, supervisor, tasks
 from core.extensions import db
 from core.imports import retention
 
@@ -43,3 +46,35 @@ def audit_verify_command(expected):
         click.echo(f"BROKEN: the head {expected} is no longer in the chain.")
     if not report.intact:
         sys.exit(1)
+
+
+@click.command("worker")
+@click.option("--workers", "-w", type=click.IntRange(1), default=None,
+              help="Tasks run at once (default TASK_QUEUE_WORKERS): the bound on concurrent evidence packs.")
+@click.option("--worker-type", type=click.Choice(["thread", "process"]), default="thread", show_default=True,
+              help="Threads share one CPU core (fine for mail); processes use one core each (evidence packs).")
+@click.option("--periodic/--no-periodic", default=True, show_default=True,
+              help="Also run the scheduled jobs: on one worker of the installation only, --no-periodic on the others.")
+@with_appcontext
+def worker_command(workers, worker_type, periodic):
+    """Run a consumer of the task queue (evidence packs, mail, scheduled jobs) until Ctrl-C or SIGTERM."""
+    app = current_app._get_current_object()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    workers = workers or app.config["TASK_QUEUE_WORKERS"]
+    state = tasks.status(app)
+    if state.kind == "immediate":
+        raise click.UsageError("TASK_QUEUE_IMMEDIATE is set: tasks run where they are enqueued, there is no worker.")
+    click.echo(f"Task queue ({state.kind}): {workers} {worker_type} worker(s), scheduled jobs "
+               f"{'on' if periodic else 'off'}.")
+    tasks.consumer(app, workers=workers, worker_type=worker_type, periodic=periodic).run()
+
+
+@click.command("dev")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True)
+@click.option("--debug", is_flag=True, help="Flask's debugger and reloader (its /console runs any Python).")
+def dev_command(host, port, debug):
+    """Serve the app and run one task-queue worker beside it; Ctrl-C stops both (``make run``)."""
+    flask = [sys.executable, "-m", "flask", "--app", "app"]
+    web = [*flask, "run", "--host", host, "--port", str(port), *(["--debug"] if debug else [])]
+    sys.exit(supervisor.run_together({"web": web, "worker": [*flask, "worker", "--workers", "1"]}))

@@ -18,6 +18,7 @@ The API, for every package (a package declares its tasks at import time, without
 
     build_pack(job_id, actor_id=user.id)          # enqueue on the current app's queue; a huey Result
     build_pack.schedule(args=(job_id,), delay=60) # Huey's ``schedule`` (eta, delay, retries, priority…)
+    build_pack.enqueue(args=(job_id,), retries=0) # now, with other retries or priority
     build_pack.call_local(job_id)                 # run now, here, without the queue
 
     @tasks.task(context=True)                     # Huey passes the running Task as ``task=``:
@@ -33,11 +34,14 @@ The API, for every package (a package declares its tasks at import time, without
     tasks.queue(app)        # the app's Huey instance, every declared task bound to it
     tasks.status(app)       # QueueStatus(reachable, pending, oldest_pending_seconds, …)
     tasks.consumer(app, workers=2)                # a Huey Consumer (``flask worker`` runs one)
+    with tasks.consumer_thread(app, workers=1): ... # a consumer in this process's threads (tests, bench)
 
 Rules of the house for tasks:
 
 - **Arguments are ids and plain values**, never records or the user object: a task runs later, in another
-  process, and loads what it needs. The acting user is passed as ``actor_id``.
+  process, and loads what it needs. The acting user is passed as ``actor_id``. Huey takes the keywords
+  ``eta``, ``delay``, ``id``, ``retries``, ``retry_delay``, ``retry_backoff``, ``priority``, ``expires`` and
+  ``timeout`` of a call for itself: a task's own arguments have other names.
 - **The task owns its transactions**: it commits what it has done as it goes (a failure keeps what was
   written), and the caller commits *before* enqueueing (in immediate mode the task runs at once, in its own
   app context and database session, and must see the caller's rows).
@@ -55,6 +59,8 @@ so each task module must be imported by its package at app creation (its ``hooks
 """
 
 import logging
+import os
+import signal
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -72,7 +78,7 @@ from core.extensions import db
 from core.models import User
 
 __all__ = ["task", "periodic_task", "crontab", "init_app", "queue", "status", "consumer", "current_task",
-           "acting_as_user", "QueueStatus", "DeclaredTask"]
+           "acting_as_user", "consumer_thread", "QueueStatus", "DeclaredTask"]
 
 #: Where the app keeps its Huey instance.
 EXTENSION_KEY = "fideliza.tasks"
@@ -95,7 +101,9 @@ class DeclaredTask:
     def __init__(self, func: Callable, *, periodic=None, context: bool = False, name: str | None = None,
                  **settings):
         self.func = func
-        self.name = name or f"{func.__module__}.{func.__qualname__}"
+        #: Huey's name for it (``module.name``), in every message.
+        self.name = f"{func.__module__}.{name or func.__name__}"
+        self.short_name = name or func.__name__
         self.periodic = periodic
         self.context = context
         self.settings = settings
@@ -112,6 +120,16 @@ class DeclaredTask:
         wrapper = self.bound()
         return wrapper.huey.enqueue(wrapper.s(*args, **_with_meta(kwargs)))
 
+    def enqueue(self, args=(), kwargs=None, *, retries: int | None = None, priority: int | None = None):
+        """Enqueue now with other ``retries`` (e.g. 0 for a retry decided elsewhere) or ``priority``."""
+        wrapper = self.bound()
+        message = wrapper.s(*args, **_with_meta(kwargs or {}))
+        if retries is not None:
+            message.retries = retries
+        if priority is not None:
+            message.priority = priority
+        return wrapper.huey.enqueue(message)
+
     def schedule(self, args=(), kwargs=None, **options):
         """Enqueue for later, with Huey's ``schedule`` options (``eta`` or ``delay``, ``retries``,
         ``priority``, ``expires``…)."""
@@ -124,7 +142,7 @@ class DeclaredTask:
 
 def task(*, context: bool = False, name: str | None = None, **settings) -> Callable[[Callable], DeclaredTask]:
     """Declare a task (Huey's ``@huey.task`` settings: ``retries``, ``retry_delay``, ``retry_backoff``,
-    ``priority``, ``expires``, ``timeout``). Its name is ``module.function`` unless given."""
+    ``priority``, ``expires``, ``timeout``). Its name is ``module.function`` (``module.name`` when given)."""
     def declare(func):
         return _declare(DeclaredTask(func, context=context, name=name, **settings))
     return declare
@@ -205,6 +223,15 @@ def init_app(app: Flask) -> None:
         context.push()
         task_obj._fideliza_context = context, _running.set(task_obj)
 
+    parent = os.getpid()
+
+    @huey.on_startup(name="fideliza-fresh-connections")
+    def fresh_connections() -> None:
+        # A worker process forked from the consumer must not share its parent's database connections.
+        if os.getpid() != parent:
+            with app.app_context():
+                db.engine.dispose(close=False)
+
     @huey.post_execute(name="fideliza-app-context")
     def pop_app_context(task_obj: Task, value, exception) -> None:
         pushed = getattr(task_obj, "_fideliza_context", None)
@@ -228,7 +255,7 @@ def _bindings(app: Flask) -> dict:
     for name, declared in list(_declared.items()):
         if name in bound:
             continue
-        options = dict(declared.settings, context=declared.context, name=name)
+        options = dict(declared.settings, context=declared.context, name=declared.short_name)
         if declared.periodic is not None:
             bound[name] = huey.periodic_task(declared.periodic, **options)(_runner(declared))
         else:
@@ -303,3 +330,17 @@ def consumer(app: Flask, *, workers: int = 1, worker_type: str = "thread", perio
     """A Huey consumer of the app's queue, every declared task bound (``run()`` it, or ``start()``/``stop()``)."""
     return queue(app).create_consumer(workers=workers, worker_type=worker_type, periodic=periodic, **options)
 
+
+@contextmanager
+def consumer_thread(app: Flask, *, workers: int = 1, **options):
+    """A consumer running in this process's threads for the block (tests, benchmarks): the caller's signal
+    handlers are kept, and the workers finish their task on the way out."""
+    running = consumer(app, workers=workers, **options)
+    kept = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    running.start()
+    for sig, handler in kept.items():
+        signal.signal(sig, handler)
+    try:
+        yield running
+    finally:
+        running.stop(graceful=True)

@@ -245,8 +245,8 @@ class JobState(enum.StrEnum):
 class PackJob(db.Model):
     """The building of an evidence pack, in the database so every app server sees its progress.
 
-    ``active_key`` is unique while the job runs: a second request for the same pack cannot start another
-    job and joins this one instead."""
+    ``active_key`` is unique while the job is queued or runs: a second request for the same pack cannot start
+    another job and joins this one instead. The task queue builds it (``evidence.pack_jobs.build_pack``)."""
 
     __tablename__ = "evidence_pack_jobs"
 
@@ -264,8 +264,11 @@ class PackJob(db.Model):
     error: Mapped[str | None] = mapped_column(Text)
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    #: Touched as the job advances: a job whose heartbeat stopped (its server died) is taken over.
+    #: Touched as the job advances and every few seconds while it typesets: a running job whose heartbeat
+    #: stopped (its worker died) is retried once by the queue, then failed (``evidence.pack_jobs``).
     heartbeat_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    #: How many times a worker started building this pack (the first attempt, then at most one retry).
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
     snapshot_id: Mapped[int | None] = mapped_column(ForeignKey("evidence_pack_snapshots.id"))
 

@@ -1,20 +1,16 @@
-"""The evidence pack: gathering the evidence, typesetting it, keeping each pack as a dated snapshot, and the
-background job that builds it while the browser polls.
+"""The evidence pack: gathering the evidence, typesetting it, keeping each pack as a dated snapshot (the task
+queue's job that builds it while the browser polls is ``evidence.pack_jobs``).
 
 A pack is kept until the data changes: ``data_version()`` is the newest audit entry of the organisation's data
 (every insert, update and delete of an audited record writes one), so an unchanged version means an unchanged
 pack and the kept PDF is served at once."""
 
 import hashlib
-import threading
 from dataclasses import dataclass, field
-from datetime import timedelta
 
-from flask import current_app, g, request
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 
 from core.audit_chain import ChainHead, chain_head
 from core.cache import newest_change
@@ -24,14 +20,11 @@ from core.models import Organisation, User
 from core.pdf import ARCHIVAL, PdfFile, html_to_pdf, pdf_image, render_html
 from core.timeutil import utcnow
 from evidence import pack_facts, services
-from evidence.models import CriteriaSet, JobState, PackJob, PackSnapshot
+from evidence.models import CriteriaSet, PackSnapshot
 
 SCOPE_ALL = "all"
 #: Changes to these tables do not change a pack (the pack's own PDF and snapshot rows).
 NOT_DATA = ("stored_files", "evidence_pack_snapshots")
-#: A running job whose heartbeat is older than this is taken for dead (its server stopped) and replaced.
-STALE_AFTER = timedelta(minutes=3)
-_threads: dict[int, threading.Thread] = {}
 
 
 def data_version() -> tuple[int, bool]:
@@ -171,92 +164,6 @@ def kept_snapshot(criteria_set: CriteriaSet, scope: str, language: str, fingerpr
     return db.session.scalar(select(PackSnapshot).where(
         PackSnapshot.set_id == criteria_set.id, PackSnapshot.scope == scope, PackSnapshot.language == language,
         PackSnapshot.fingerprint == fingerprint).order_by(PackSnapshot.id.desc()).limit(1))
-
-
-def _key(criteria_set: CriteriaSet, scope: str, language: str) -> str:
-    return f"{criteria_set.id}:{scope}:{language}"
-
-
-def request_pack(criteria_set: CriteriaSet, scope: str, language: str, *, actor) -> tuple[PackSnapshot | None,
-                                                                                           PackJob | None, bool]:
-    """(kept snapshot, None, False) when the data has not changed; else (None, job, started): a new job, or
-    the one already building this pack (joined). Commits, so other servers see the job at once."""
-    fingerprint, settled = data_version()
-    snapshot = kept_snapshot(criteria_set, scope, language, fingerprint) if settled else None
-    if snapshot is not None:
-        return snapshot, None, False
-    key = _key(criteria_set, scope, language)
-    running = db.session.scalar(select(PackJob).where(PackJob.active_key == key))
-    if running is not None and utcnow() - running.heartbeat_at < STALE_AFTER:
-        return None, running, False
-    if running is not None:
-        running.state, running.active_key, running.error = JobState.FAILED, None, "stopped responding"
-        db.session.flush()
-    job = PackJob(set_id=criteria_set.id, scope=scope, language=language, fingerprint=fingerprint, active_key=key,
-                  requested_by_id=actor.id if actor is not None else None, step=_("Waiting to start"))
-    db.session.add(job)
-    try:
-        db.session.commit()
-    except IntegrityError:  # another server started the same pack a moment ago: join it
-        db.session.rollback()
-        return None, db.session.scalar(select(PackJob).where(PackJob.active_key == key)), False
-    return None, job, True
-
-
-def _report(job_id: int, **values) -> None:
-    db.session.execute(update(PackJob).where(PackJob.id == job_id).values(heartbeat_at=utcnow(), **values))
-    db.session.commit()
-
-
-def run_job(job_id: int) -> None:
-    """Build the pack of a job, reporting progress in the database (inside an app and request context)."""
-    job = db.session.get(PackJob, job_id)
-    actor = db.session.get(User, job.requested_by_id) if job.requested_by_id else None
-    g._login_user = actor  # the audit trail names who generated the pack
-    _report(job_id, state=JobState.RUNNING, progress=1)
-    try:
-        snapshot = build_snapshot(db.session.get(CriteriaSet, job.set_id), job.scope, job.language,
-                                  fingerprint=job.fingerprint, actor=actor,
-                                  progress=lambda percent, step: _report(job_id, progress=percent, step=step))
-        db.session.flush()
-        snapshot_id = snapshot.id
-        db.session.commit()
-    except Exception as error:
-        db.session.rollback()
-        current_app.logger.exception("Evidence pack job %s failed", job_id)
-        _report(job_id, state=JobState.FAILED, active_key=None, error=str(error)[:1000], finished_at=utcnow())
-        return
-    with force_locale(job.language):  # the steps are in the pack's language, the last one too
-        ready = _("Ready")
-    _report(job_id, state=JobState.DONE, progress=100, active_key=None, snapshot_id=snapshot_id,
-            finished_at=utcnow(), step=ready)
-
-
-def _run_in_thread(app, job_id: int, base_url: str, language: str) -> None:
-    with app.test_request_context("/", base_url=base_url):
-        try:
-            run_job(job_id)
-        finally:
-            db.session.remove()
-
-
-def start(job: PackJob) -> None:
-    """Run the job in a background thread of this server; its progress is in the database for all servers."""
-    app = current_app._get_current_object()
-    if not app.config.get("EVIDENCE_PACK_BACKGROUND", True):
-        run_job(job.id)
-        return
-    thread = threading.Thread(target=_run_in_thread, args=(app, job.id, request.host_url, job.language),
-                              name=f"evidence-pack-{job.id}", daemon=True)
-    _threads[job.id] = thread
-    thread.start()
-
-
-def wait(job_id: int, timeout: float = 120) -> None:
-    """Wait for a job started by this process (tests, benchmark)."""
-    thread = _threads.pop(job_id, None)
-    if thread is not None:
-        thread.join(timeout)
 
 
 @dataclass

@@ -10,7 +10,7 @@ from core.access import PACKS, allow
 from core.extensions import db
 from core.files import Owner, download_response
 from core.ids import record_id
-from evidence import bp, pack_facts, packs
+from evidence import bp, pack_facts, pack_jobs, packs
 from evidence.forms import PACK_LANGUAGES
 from evidence.models import JobState, PackJob, PackSnapshot
 from evidence.views.common import chosen_set, language
@@ -28,11 +28,11 @@ def request_pack():
     chosen_language = request.form.get("language")
     if chosen_language not in dict(PACK_LANGUAGES):
         chosen_language = language()
-    snapshot, job, started = packs.request_pack(criteria_set, scope, chosen_language, actor=current_user)
+    snapshot, job, started = pack_jobs.request_pack(criteria_set, scope, chosen_language, actor=current_user)
     if snapshot is not None:
         return redirect(url_for(".download_pack", snapshot_id=snapshot.id))
     if started:
-        packs.start(job)
+        pack_jobs.start(job)
     else:
         flash(_("This pack is already being generated: you joined that job."), "info")
     return redirect(url_for(".pack_job", job_id=job.id))
