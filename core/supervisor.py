@@ -17,24 +17,23 @@ POLL_SECONDS = 0.2
 
 def run_together(commands: dict[str, list[str]], *, grace: float = 10.0) -> int:
     """Start each named command; return when all have stopped (the first exit code that is not 0, else 0)."""
-    children = {name: subprocess.Popen(argv, start_new_session=True) for name, argv in commands.items()}
     stopping = []
-    previous = signal.signal(signal.SIGTERM, lambda signum, frame: stopping.append(signum))
+    previous = {signum: signal.signal(signum, lambda signum, frame: stopping.append(signum))
+                for signum in (signal.SIGINT, signal.SIGTERM)}
+    children = {}
     try:
+        children.update((name, subprocess.Popen(argv, start_new_session=True)) for name, argv in commands.items())
         while not stopping and all(child.poll() is None for child in children.values()):
-            try:
-                time.sleep(POLL_SECONDS)
-            except KeyboardInterrupt:
-                break
+            time.sleep(POLL_SECONDS)
+    finally:
         ended = [name for name, child in children.items() if child.poll() is not None]
-        if ended:
+        if ended and not stopping:
             print(f"{ended[0]} stopped (exit code {children[ended[0]].returncode}); stopping the others.",
                   file=sys.stderr)
         _stop(children.values(), grace)
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-    codes = [children[name].returncode for name in ended] if ended else []
-    return next((code for code in codes if code), 0)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    return next((children[name].returncode for name in ended if children[name].returncode), 0)
 
 
 def _stop(children, grace: float) -> None:

@@ -86,6 +86,8 @@ EXTENSION_KEY = "fideliza.tasks"
 #: function never sees it.
 META = "_fideliza"
 DEFAULT_BASE_URL = "http://localhost/"
+#: How many of the next tasks to be dequeued ``status`` reads to find the oldest.
+OLDEST_SAMPLE = 100
 
 log = logging.getLogger(__name__)
 
@@ -166,7 +168,7 @@ def _declare(declared: DeclaredTask) -> DeclaredTask:
 def _with_meta(kwargs: dict) -> dict:
     meta = {"enqueued_at": time.time()}
     if has_request_context():
-        meta["base_url"] = request.host_url
+        meta["base_url"] = request.url_root
     return {**kwargs, META: meta}
 
 
@@ -316,14 +318,16 @@ def status(app: Flask | None = None) -> QueueStatus:
     """Whether the queue answers, how many tasks wait and how long the oldest has waited."""
     huey = queue(app)
     try:
-        waiting = huey.pending()
+        pending = huey.pending_count()
+        # The next ones to be dequeued (priorities aside, the oldest): enough to date the oldest.
+        waiting = huey.pending(limit=OLDEST_SAMPLE) if pending else []
     except Exception as error:  # noqa: BLE001 - whatever the storage raises (redis.ConnectionError, sqlite3…)
         log.warning("The task queue cannot be reached: %s", error)
         return QueueStatus(False, _kind(huey), error=type(error).__name__)
     stamps = [((t.kwargs or {}).get(META) or {}).get("enqueued_at") for t in waiting]
     stamps = [s for s in stamps if s is not None]
     oldest = round(time.time() - min(stamps), 1) if stamps else None
-    return QueueStatus(True, _kind(huey), pending=len(waiting), oldest_pending_seconds=oldest)
+    return QueueStatus(True, _kind(huey), pending=pending, oldest_pending_seconds=oldest)
 
 
 def consumer(app: Flask, *, workers: int = 1, worker_type: str = "thread", periodic: bool = True, **options):

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from core import bp, services, trail
+from core import bp, services, tasks, trail
 from core import home as dashboard
 from core import search as finder
 from core.access import AUDIT, COORDINATION, COORDINATORS_ONLY, PUBLIC_READ, TEAM_DATA, allow, may
@@ -47,12 +47,14 @@ def search():
 @bp.get("/healthz")
 @allow(PUBLIC_READ)
 def healthz():
-    """For load balancers: is the database reachable, and is its schema current?"""
+    """For load balancers and monitoring: is the database reachable, is its schema current, does the task queue
+    answer (with how many tasks wait and how long the oldest has waited: a stopped worker shows there)?"""
     reachable = database_reachable()
     current = reachable and migrations_current()
-    status = 200 if reachable and current else 503
+    queue = tasks.status()
+    status = 200 if reachable and current and queue.reachable else 503
     return jsonify(status="ok" if status == 200 else "unavailable",
-                   database=reachable, migrations_current=current), status
+                   database=reachable, migrations_current=current, queue=queue.as_dict()), status
 
 
 @bp.route("/settings/organisation", methods=["GET", "POST"])

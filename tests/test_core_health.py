@@ -1,22 +1,52 @@
 """Health checks and the guard against a database behind its migrations."""
 
 import shutil
+import time
 
 import pytest
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import text
 
-from core import access
+from core import access, tasks
 from core.extensions import db
 from core.schema import UPGRADE_COMMAND
 from tests import database
 from tests.conftest import sign_in, user_factory
 
 
+@tasks.task()
+def waiting_task(number: int) -> int:
+    """Never run here: it waits on the queue for /healthz to count."""
+    return number
+
+
 def test_healthz_reports_a_reachable_current_database(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json == {"status": "ok", "database": True, "migrations_current": True}
+    assert response.json == {"status": "ok", "database": True, "migrations_current": True,
+                             "queue": {"reachable": True, "kind": "immediate", "pending": 0,
+                                       "oldest_pending_seconds": None}}
+
+
+def test_healthz_reports_the_tasks_waiting_on_the_queue_and_the_oldest_ones_age(database_url, tmp_path, app_factory,
+                                                                               monkeypatch):
+    app = app_factory(database_url, TASK_QUEUE_IMMEDIATE=False, TASK_QUEUE_URL=f"sqlite:///{tmp_path}/tasks.sqlite3")
+    with app.app_context():
+        monkeypatch.setattr(time, "time", lambda: 1_000_000.0)
+        waiting_task(1)
+        monkeypatch.setattr(time, "time", lambda: 1_000_030.0)
+        waiting_task(2)
+    health = app.test_client().get("/healthz")
+    assert health.status_code == 200
+    assert health.json["queue"] == {"reachable": True, "kind": "sqlite", "pending": 2, "oldest_pending_seconds": 30.0}
+
+
+def test_a_queue_that_cannot_be_reached_in_production_answers_503(database_url, app_factory):
+    app = app_factory(database_url, TASK_QUEUE_IMMEDIATE=False, TASK_QUEUE_URL="redis://127.0.0.1:1/0")
+    health = app.test_client().get("/healthz")
+    assert health.status_code == 503
+    assert health.json["status"] == "unavailable" and health.json["database"] is True
+    assert health.json["queue"]["reachable"] is False and health.json["queue"]["kind"] == "redis"
 
 
 def test_an_unreachable_database_is_reported_as_unavailable(tmp_path, app_factory):
@@ -95,8 +125,8 @@ def test_a_database_lost_while_running_answers_503_pages_and_json_to_signed_in_u
     with app.app_context():
         db.engine.dispose()  # SQLite keeps an open file alive; a new connection finds it gone
     health = client.get("/healthz")
-    assert health.status_code == 503 and health.json == {"status": "unavailable", "database": False,
-                                                        "migrations_current": False}
+    assert health.status_code == 503 and health.json["status"] == "unavailable"
+    assert health.json["database"] is False and health.json["migrations_current"] is False
     for response in (client.get("/"), client.get("/processes/list"), client.post("/processes/new", data={})):
         assert response.status_code == 503
         assert "The database cannot be reached. Nothing was saved." in response.get_data(as_text=True)

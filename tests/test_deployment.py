@@ -62,7 +62,8 @@ def test_two_app_processes_share_the_login_throttle_through_redis(database_url, 
                     reason="gunicorn is not installed in this environment")
 def test_gunicorn_serves_the_app_with_several_workers(database_url, tmp_path):
     port = free_port()
-    environment = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "gunicorn-test"}
+    environment = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "gunicorn-test",
+                   "TASK_QUEUE_URL": f"sqlite:///{tmp_path}/tasks.sqlite3"}
     server = subprocess.Popen(
         [str(Path(sys.executable).parent / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}",
          "app:create_app()"],

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from core import tasks
 from tests import database
 from tests.browser import support
 from tests.conftest import PASSWORD, chromium_path, make_app, user_factory
@@ -40,9 +41,11 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture(scope="session")
 def _live_server(database_url, tmp_path_factory):
     # CSRF stays on: the browser sends real forms, which carry their tokens.
+    # A real queue and a worker beside the server, as ``make run`` has: the pack page follows a job in progress.
+    queue_file = tmp_path_factory.mktemp("live-queue") / "tasks.sqlite3"
     app = make_app(database_url, tmp_path_factory.mktemp("live-instance"), WTF_CSRF_ENABLED=True,
-                   EVIDENCE_PACK_BACKGROUND=True)
-    with support.serve(app) as server:
+                   TASK_QUEUE_IMMEDIATE=False, TASK_QUEUE_URL=f"sqlite:///{queue_file}")
+    with support.serve(app) as server, tasks.consumer_thread(app, workers=1, initial_delay=0.05, max_delay=0.5):
         yield server
     from core.extensions import db
 
