@@ -185,7 +185,26 @@ def _runner(declared: DeclaredTask) -> Callable:
 # ----- the app's queue -------------------------------------------------------------------------------------
 
 
-class ImmediateHuey(Huey):
+class _ContextSafe:
+    """The app context a task's ``pre_execute`` hook pushed is popped even when the task ended by a
+    ``BaseException`` (a worker interrupted mid-task), which skips Huey's ``post_execute`` hooks."""
+
+    def execute(self, task, timestamp=None):
+        try:
+            return super().execute(task, timestamp)
+        finally:
+            _pop_task_context(task, None)
+
+
+class QueueSqliteHuey(_ContextSafe, SqliteHuey):
+    pass
+
+
+class QueueRedisHuey(_ContextSafe, RedisHuey):
+    pass
+
+
+class ImmediateHuey(_ContextSafe, Huey):
     """Huey's immediate mode, each task run as a consumer would: in a fresh context, so a task enqueued from
     a request does not see that request (its user, its ``g``, its URL adapter) and the tests see what production
     does."""
@@ -202,12 +221,12 @@ def create_huey(config: dict, instance_path: str) -> Huey:
     url = config.get("TASK_QUEUE_URL")
     if not url:
         Path(instance_path).mkdir(parents=True, exist_ok=True)
-        return SqliteHuey(name, filename=str(Path(instance_path) / "tasks.sqlite3"))
+        return QueueSqliteHuey(name, filename=str(Path(instance_path) / "tasks.sqlite3"))
     scheme = urlsplit(url).scheme
     if scheme in {"redis", "rediss", "unix"}:
-        return RedisHuey(name, url=url)
+        return QueueRedisHuey(name, url=url)
     if scheme == "sqlite":
-        return SqliteHuey(name, filename=url.removeprefix("sqlite:///"))
+        return QueueSqliteHuey(name, filename=url.removeprefix("sqlite:///"))
     raise ValueError(f"TASK_QUEUE_URL: unsupported queue {url!r} (use redis://… or sqlite:///path)")
 
 
@@ -236,12 +255,15 @@ def init_app(app: Flask) -> None:
 
     @huey.post_execute(name="fideliza-app-context")
     def pop_app_context(task_obj: Task, value, exception) -> None:
-        pushed = getattr(task_obj, "_fideliza_context", None)
-        if pushed is not None:
-            del task_obj._fideliza_context
-            context, token = pushed
-            _running.reset(token)
-            context.pop(exception)
+        _pop_task_context(task_obj, exception)
+
+
+def _pop_task_context(task_obj: Task, exception) -> None:
+    pushed = task_obj.__dict__.pop("_fideliza_context", None)
+    if pushed is not None:
+        context, token = pushed
+        _running.reset(token)
+        context.pop(exception)
 
 
 def _url_adapter(app: Flask, base_url: str):
