@@ -41,7 +41,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as directory:
         app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(directory) / 'bench.sqlite3'}",
-                          "SECRET_KEY": "bench", "SESSION_COOKIE_SECURE": False})
+                          "SECRET_KEY": "bench", "SESSION_COOKIE_SECURE": False, "TASK_QUEUE_IMMEDIATE": True})
         with app.app_context():
             upgrade()
             demo.load()
