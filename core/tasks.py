@@ -61,6 +61,7 @@ so each task module must be imported by its package at app creation (its ``hooks
 import logging
 import os
 import signal
+import threading
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -95,6 +96,7 @@ log = logging.getLogger(__name__)
 _declared: dict[str, "DeclaredTask"] = {}
 #: The task running in this context (a consumer's worker thread, or the caller in immediate mode).
 _running: ContextVar[Task | None] = ContextVar("fideliza_task", default=None)
+_creating = threading.RLock()
 
 
 class DeclaredTask:
@@ -115,7 +117,7 @@ class DeclaredTask:
 
     def bound(self, app: Flask | None = None):
         """This task's Huey ``TaskWrapper`` on the app's queue."""
-        return _bindings(app or current_app)[self.name]
+        return _bindings(app or current_app._get_current_object())[self.name]
 
     def __call__(self, *args, **kwargs):
         """Enqueue the task; in immediate mode it has run when this returns. A huey ``Result`` (or None)."""
@@ -231,9 +233,23 @@ def create_huey(config: dict, instance_path: str) -> Huey:
 
 
 def init_app(app: Flask) -> None:
-    """Create the app's queue and the hooks that give each task an app context."""
-    huey = create_huey(app.config, app.instance_path)
-    app.extensions[EXTENSION_KEY] = {"huey": huey, "bound": {}}
+    """Give the app a queue, created on first use (an app that never enqueues, such as a migration, opens no
+    queue file)."""
+    app.extensions[EXTENSION_KEY] = {"huey": None, "bound": {}}
+
+
+def _app_huey(app: Flask) -> Huey:
+    state = app.extensions[EXTENSION_KEY]
+    with _creating:  # two first requests at once must not make two queues
+        if state["huey"] is None:
+            huey = create_huey(app.config, app.instance_path)
+            _install_hooks(app, huey)
+            state["huey"] = huey
+    return state["huey"]
+
+
+def _install_hooks(app: Flask, huey: Huey) -> None:
+    """The hooks that give each task an app context, and each forked worker its own connections."""
 
     @huey.pre_execute(name="fideliza-app-context")
     def push_app_context(task_obj: Task) -> None:
@@ -274,24 +290,28 @@ def _url_adapter(app: Flask, base_url: str):
 
 
 def _bindings(app: Flask) -> dict:
-    state = app.extensions[EXTENSION_KEY]
-    bound, huey = state["bound"], state["huey"]
-    for name, declared in list(_declared.items()):
-        if name in bound:
-            continue
-        options = dict(declared.settings, context=declared.context, name=declared.short_name)
-        if declared.periodic is not None:
-            bound[name] = huey.periodic_task(declared.periodic, **options)(_runner(declared))
-        else:
-            bound[name] = huey.task(**options)(_runner(declared))
+    """The app's Huey wrapper of every task declared so far (binding those declared since the last call)."""
+    huey = _app_huey(app)
+    bound = app.extensions[EXTENSION_KEY]["bound"]
+    if len(bound) == len(_declared):
+        return bound
+    with _creating:
+        for name, declared in list(_declared.items()):
+            if name in bound:
+                continue
+            options = dict(declared.settings, context=declared.context, name=declared.short_name)
+            if declared.periodic is not None:
+                bound[name] = huey.periodic_task(declared.periodic, **options)(_runner(declared))
+            else:
+                bound[name] = huey.task(**options)(_runner(declared))
     return bound
 
 
 def queue(app: Flask | None = None) -> Huey:
     """The app's Huey instance, with every task declared so far bound to it."""
-    app = app or current_app
+    app = app or current_app._get_current_object()  # the hooks keep the app itself, never the proxy
     _bindings(app)
-    return app.extensions[EXTENSION_KEY]["huey"]
+    return _app_huey(app)
 
 
 def current_task() -> Task | None:
