@@ -5,8 +5,8 @@ Where the queue lives (``TASK_QUEUE_URL``):
 - unset: a ``SqliteHuey`` in ``instance/tasks.sqlite3`` (``make run`` needs no other service);
 - ``redis://…`` (or ``rediss://``, ``unix://``): a ``RedisHuey`` (production, several servers);
 - ``sqlite:////absolute/path.sqlite3``: a ``SqliteHuey`` in that file;
-- ``TASK_QUEUE_IMMEDIATE = True`` (the tests): Huey's immediate mode, each task runs as it is enqueued, in
-  memory.
+- ``TASK_QUEUE_IMMEDIATE = True`` (the tests): Huey's immediate mode in memory, each task run as it is
+  enqueued, in a fresh context (it does not see the request that enqueued it), its errors in ``result.get()``.
 
 The API, for every package (a package declares its tasks at import time, without the app)::
 
@@ -50,7 +50,7 @@ Rules of the house for tasks:
   address of the request that enqueued the task (recorded with the message), else ``http://localhost/``.
 - **Retries**: Huey retries a task that raised, ``retries`` times. A worker that dies (killed, out of memory)
   takes its task with it: Huey does not know. A task whose loss matters keeps its state in a row with a
-  heartbeat and a periodic task re-enqueues it (see ``evidence.packs``).
+  heartbeat and a periodic task re-enqueues it (see ``evidence.pack_jobs``).
 - **Bounded concurrency**: at most ``workers`` tasks run at once per consumer (``flask worker --workers``).
 
 Tasks are declared once per process (module level) and bound to each app's Huey instance when the app first
