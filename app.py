@@ -29,7 +29,7 @@ def create_app(config_overrides: dict | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from core import throttle
+    from core import tasks, throttle
     from core.extensions import babel, cache, db, limiter, login_manager, mail, migrate
     from core.i18n import register_filters, select_locale
     from core.ui import register_template_helpers, select_timezone
@@ -45,6 +45,7 @@ def register_extensions(app: Flask) -> None:
     throttle.init_app(app)
     cache.init_app(app)
     mail.init_app(app)
+    tasks.init_app(app)
     register_template_helpers(app)
 
 

@@ -52,6 +52,9 @@ ENVIRONMENT_SETTINGS = {
     "SCHEDULE_CLOSE_WAVES_HOUR": optional_hour,
     "SCHEDULE_DIGEST_HOUR": optional_hour,
     "SCHEDULE_DIGEST_WEEKDAY": int,
+    "TASK_QUEUE_URL": str,
+    "TASK_QUEUE_WORKERS": int,
+    "BASE_URL": str,
     **dict.fromkeys(IMPORT_BOUNDS, int),
 }
 
@@ -126,6 +129,16 @@ DEFAULTS = {
     "CACHE_DEFAULT_TIMEOUT": 3600,
     "CACHE_THRESHOLD": 200,
     "CACHE_KEY_PREFIX": "fideliza:",
+    # The task queue (``core.tasks``): unset, a SQLite file in instance/; ``redis://…`` in production.
+    # Immediate mode runs each task as it is enqueued (the tests).
+    "TASK_QUEUE_URL": None,
+    "TASK_QUEUE_NAME": "fideliza",
+    "TASK_QUEUE_IMMEDIATE": False,
+    # Tasks each ``flask worker`` runs at once (evidence packs, mail): the bound on concurrent packs.
+    "TASK_QUEUE_WORKERS": 2,
+    # The site's public address (``https://fideliza.example.org/``), for links built outside a request (tasks,
+    # mail). Unset: a task builds them on the address of the request that enqueued it.
+    "BASE_URL": None,
     # What an import reads of one file at most (``core.imports.bounds``): rows, columns, cell length, and
     # for .xlsx the unpacked size, shared strings, compression ratio and number of parts.
     **IMPORT_BOUNDS,

@@ -68,6 +68,8 @@ def make_app(database_url, tmp_path, **overrides):
         # Tests assert English texts unless they ask for Spanish (user setting or Accept-Language).
         "BABEL_DEFAULT_LOCALE": "en",
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # production's scrypt costs 0.2 s a hash
+        # Tasks run as they are enqueued (Huey immediate mode), each in its own app context.
+        "TASK_QUEUE_IMMEDIATE": True,
         # Evidence packs are built inside the request unless a test asks for the background job.
         "EVIDENCE_PACK_BACKGROUND": False,
         # A real cache, but each app its own (whatever CACHE_TYPE the environment sets): pages are
