@@ -6,6 +6,7 @@ from pathlib import Path
 
 from core.imports.bounds import DEFAULT_SETTINGS as IMPORT_BOUNDS
 
+
 def optional_hour(raw: str) -> int | None:
     """An hour of the day from the environment; ``off``, ``none`` or empty switch its job off."""
     raw = raw.strip().lower()

@@ -100,12 +100,16 @@ def _decoded(code: int, text) -> str:
 
 def external_url(endpoint: str, *, base_url: str | None = None, **values) -> str:
     """A full link for a message written outside any request (a task, a command): through ``SERVER_NAME`` when
-    it is configured, else on ``base_url`` (the address a person reached the site at when they asked for the
-    sending), else the bare path."""
-    if current_app.config.get("SERVER_NAME"):
+    it is configured, else on ``BASE_URL`` or ``base_url`` (the address a person reached the site at when they
+    asked for the sending), else as the task queue's context builds it, else the bare path."""
+    config = current_app.config
+    base_url = config.get("BASE_URL") or base_url
+    if base_url and not config.get("SERVER_NAME"):
+        parts = urlsplit(base_url)
+        adapter = current_app.url_map.bind(parts.netloc, script_name=parts.path or "/",
+                                           url_scheme=parts.scheme or "http")
+        return adapter.build(endpoint, values, force_external=True)
+    try:
         return url_for(endpoint, _external=True, **values)
-    if not base_url:
+    except RuntimeError:  # a command's app context, with no SERVER_NAME to build on
         return current_app.url_map.bind("localhost").build(endpoint, values)
-    parts = urlsplit(base_url)
-    adapter = current_app.url_map.bind(parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme or "http")
-    return adapter.build(endpoint, values, force_external=True)

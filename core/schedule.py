@@ -13,6 +13,7 @@ from flask import current_app
 
 from core.models import Organisation
 
+
 def time_zone():
     """The organisation's time zone, else the installation's default."""
     organisation = Organisation.current()

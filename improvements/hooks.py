@@ -13,6 +13,7 @@ from core.access import may
 from core.home import Panel
 from core.models import Role
 from core.search import DETAIL, Provider, record_url
+import improvements.tasks  # noqa: F401  (declares the scheduled reminders on the queue)
 from improvements import evidence, indicator_sources
 from improvements.models import Improvement
 from improvements.queries import due_tasks

@@ -19,7 +19,6 @@ from core.rules import RuleError
 from core.timeutil import utcnow
 from surveys.models import BatchStatus, Invitation, InvitationBatch, Wave
 
-
 #: A batch queued or sending for longer than this is taken as lost (its worker died) and may be asked for again.
 LOST_AFTER = timedelta(hours=1)
 
