@@ -102,11 +102,12 @@ def register_blueprints(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from accounts.cli import users_cli
-    from core.cli import audit_cli, imports_cli
+    from core.cli import audit_cli, digest_command, imports_cli
     from demo.cli import demo_command
     from evidence.cli import evidence_cli
     from improvements.cli import reminders_command
     from processes.cli import processes_cli
+    from surveys.cli import surveys_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(imports_cli)
@@ -115,3 +116,5 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(reminders_command)
     app.cli.add_command(processes_cli)
+    app.cli.add_command(surveys_cli)
+    app.cli.add_command(digest_command)

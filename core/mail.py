@@ -9,6 +9,7 @@ for that message and the rest are sent; a failure of the server or the connectio
 
 import smtplib
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from typing import TypeVar
 from urllib.parse import urlsplit
 
@@ -113,3 +114,18 @@ def external_url(endpoint: str, *, base_url: str | None = None, **values) -> str
         return url_for(endpoint, _external=True, **values)
     except RuntimeError:  # a command's app context, with no SERVER_NAME to build on
         return current_app.url_map.bind("localhost").build(endpoint, values)
+
+
+@contextmanager
+def links_context():
+    """An app context in which ``url_for`` builds full links as the task queue's do (on ``SERVER_NAME``, else
+    ``BASE_URL``, else http://localhost/): for a command that writes messages, whose own context has no request
+    to build on. The packages' sections and findings call ``url_for`` whoever runs them."""
+    app = current_app._get_current_object()
+    context = app.app_context()
+    if not app.config.get("SERVER_NAME"):
+        parts = urlsplit(app.config.get("BASE_URL") or "http://localhost/")
+        context.url_adapter = app.url_map.bind(parts.netloc or "localhost", script_name=parts.path or "/",
+                                               url_scheme=parts.scheme or "http")
+    with context:
+        yield

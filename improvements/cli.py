@@ -4,7 +4,7 @@ import click
 from flask.cli import with_appcontext
 
 from core import schedule
-from core.mail import mail_configured
+from core.mail import links_context, mail_configured
 from improvements.reminders import reminders, send_reminders
 
 
@@ -14,6 +14,11 @@ from improvements.reminders import reminders, send_reminders
               help="Remind of tasks due within this many days, and of overdue ones.")
 def reminders_command(days):
     """E-mail each owner their overdue and soon-due improvement tasks (printed when SMTP is not configured)."""
+    with links_context():
+        _remind(days)
+
+
+def _remind(days: int) -> None:
     found = reminders(schedule.today(), days)
     if not found:
         click.echo("No improvement tasks are overdue or due soon.")

@@ -1,9 +1,11 @@
 """invitations sent by the task queue in batches: each batch's progress and outcome, and per invitation the
-batch that last took it and why its address was refused
+batch that last took it and why its address was refused; the weekly digest's runs
 
 Revision ID: 0032
 Revises: 0025
 Create Date: 2026-12-03 14:50:00
+
+The weekly digest to coordinators keeps what each run said (``digest_runs``), so the next says what changed.
 
 Invitations sent before have no batch: the next sending takes them as any other unused link.
 """
@@ -19,6 +21,12 @@ depends_on = None
 
 
 def upgrade():
+    op.create_table('digest_runs',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('state', sa.JSON(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_digest_runs'))
+    )
     op.create_table('survey_invitation_batches',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('wave_id', sa.Integer(), nullable=False),
@@ -57,3 +65,4 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_survey_invitation_batches_wave_id'))
 
     op.drop_table('survey_invitation_batches')
+    op.drop_table('digest_runs')
