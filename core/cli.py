@@ -6,9 +6,9 @@ import click
 from flask.cli import AppGroup, with_appcontext
 
 from core import audit_chain, digest
-from core.mail import links_context, mail_configured
 from core.extensions import db
 from core.imports import retention
+from core.mail import links_context, mail_configured
 
 imports_cli = AppGroup("imports", help="Import uploads.")
 audit_cli = AppGroup("audit", help="The audit trail.")

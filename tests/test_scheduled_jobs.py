@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import select
 
 from core import schedule
+from core.config import parse_environment
 from core.digest import scheduled_digest
 from core.extensions import db
-from core.config import parse_environment
 from core.models import DigestRun, Organisation, User
 from core.transitions import history
 from improvements.models import Status, TaskStatus
