@@ -53,6 +53,9 @@ def test_a_server_failing_in_the_middle_keeps_the_sent_and_reports_what_is_left(
     # the three accepted before the failure keep their sent_at; the queue will try the rest again
     assert "3 sent, 5 left, error: Connection unexpectedly closed" in page and "The queue tries again at" in page
     assert sum(1 for when in sent_at(app, wave).values() if when) == 3
+    spanish = coordinator.get(f"/surveys/waves/{wave}", headers={"Accept-Language": "es"}).get_data(as_text=True)
+    assert "3 enviados, 5 pendientes, error: Connection unexpectedly closed" in spanish
+    assert "La cola de tareas lo intentará de nuevo el" in spanish
     with app.app_context():
         batch = db.session.scalar(select(InvitationBatch))
         assert batch.status == BatchStatus.RETRYING and batch.next_try_at is not None
