@@ -8,9 +8,12 @@ from flask_mailman.backends.locmem import EmailBackend
 
 class FlakyEmailBackend(EmailBackend):
     """Accepts messages into the outbox until the ``fail_at``-th of this run (counted across connections), which
-    the server answers by dropping the connection; ``refuse`` lists addresses it refuses as unknown."""
+    the server answers by dropping the connection (every one from ``down_from`` on); ``refuse`` lists addresses
+    it refuses as unknown."""
 
     fail_at: int | None = None
+    #: From this attempt on, the server is down for good.
+    down_from: int | None = None
     refuse: frozenset = frozenset()
     connections = 0
     attempts = 0
@@ -21,7 +24,7 @@ class FlakyEmailBackend(EmailBackend):
     def send_messages(self, messages):
         for message in messages:
             FlakyEmailBackend.attempts += 1
-            if FlakyEmailBackend.attempts == self.fail_at:
+            if FlakyEmailBackend.attempts == self.fail_at or (self.down_from and self.attempts >= self.down_from):
                 raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
             (address,) = message.to
             if address in self.refuse:
@@ -29,5 +32,6 @@ class FlakyEmailBackend(EmailBackend):
         return super().send_messages(messages)
 
     @classmethod
-    def reset(cls, *, fail_at=None, refuse=()):
-        cls.fail_at, cls.refuse, cls.connections, cls.attempts = fail_at, frozenset(refuse), 0, 0
+    def reset(cls, *, fail_at=None, down_from=None, refuse=()):
+        cls.fail_at, cls.down_from, cls.refuse = fail_at, down_from, frozenset(refuse)
+        cls.connections = cls.attempts = 0

@@ -5,6 +5,7 @@ addresses reported per invitation."""
 import pytest
 from sqlalchemy import select
 
+from core import tasks
 from core.extensions import db
 from surveys import sending
 from surveys.models import Audience, BatchStatus, Invitation, InvitationBatch, Wave
@@ -66,6 +67,26 @@ def test_a_server_failing_in_the_middle_keeps_the_sent_and_reports_what_is_left(
     assert len(outbox(app)) == 8 and len({m.to[0] for m in outbox(app)}) == 8
     assert all(sent_at(app, wave).values())
     assert {e: w for e, w in sent_at(app, wave).items() if e in first_sent} == first_sent
+
+
+def test_the_queue_tries_again_with_longer_waits_and_the_last_failure_keeps_what_was_sent(app, client_as, wave):
+    """The queue's own retries (Huey runs each scheduled try here): the server stays down after message 3."""
+    FlakyEmailBackend.reset(down_from=4)
+    send(client_as("coordinator"), wave)
+    huey, waits = tasks.queue(app), []
+    while huey.scheduled():
+        (retry,) = huey.scheduled()
+        waits.append(retry.retry_delay)
+        huey.storage.flush_schedule()
+        huey.execute(retry, timestamp=retry.eta)
+    # five tries after 1, 2, 4, 8 and 16 minutes: each holds the wait after it, twice the one before
+    assert waits == [120, 240, 480, 960, 1920]
+    with app.app_context():
+        batch = db.session.scalar(select(InvitationBatch))
+        assert (batch.status, batch.sent, batch.left) == (BatchStatus.FAILED, 3, 5)
+    page = client_as("coordinator").get(f"/surveys/waves/{wave}").get_data(as_text=True)
+    assert "3 sent, 5 left, error: Connection unexpectedly closed" in page
+    assert "Sending again takes up the links not sent yet." in page
 
 
 def test_the_last_failure_leaves_the_batch_failed_and_asking_again_takes_it_up(app, client_as, wave):
