@@ -30,7 +30,7 @@ def create_app(config_overrides: dict | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     from core import tasks, throttle
-    from core.extensions import babel, cache, db, limiter, login_manager, migrate
+    from core.extensions import babel, cache, db, limiter, login_manager, mail, migrate
     from core.i18n import register_filters, select_locale
     from core.ui import register_template_helpers, select_timezone
 
@@ -44,6 +44,7 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     throttle.init_app(app)
     cache.init_app(app)
+    mail.init_app(app)
     tasks.init_app(app)
     register_template_helpers(app)
 
@@ -101,11 +102,12 @@ def register_blueprints(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from accounts.cli import users_cli
-    from core.cli import audit_cli, dev_command, imports_cli, worker_command
+    from core.cli import audit_cli, dev_command, digest_command, imports_cli, worker_command
     from demo.cli import demo_command
     from evidence.cli import evidence_cli
     from improvements.cli import reminders_command
     from processes.cli import processes_cli
+    from surveys.cli import surveys_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(imports_cli)
@@ -116,3 +118,5 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(processes_cli)
     app.cli.add_command(worker_command)
     app.cli.add_command(dev_command)
+    app.cli.add_command(surveys_cli)
+    app.cli.add_command(digest_command)

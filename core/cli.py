@@ -8,12 +8,29 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
-from core import audit_chain, supervisor, tasks
+from core import audit_chain, digest, supervisor, tasks
 from core.extensions import db
 from core.imports import retention
+from core.mail import links_context, mail_configured
 
 imports_cli = AppGroup("imports", help="Import uploads.")
 audit_cli = AppGroup("audit", help="The audit trail.")
+
+
+@click.command("digest")
+@with_appcontext
+def digest_command():
+    """E-mail the weekly digest to the coordinators now (printed when SMTP is not configured)."""
+    with links_context():
+        if not mail_configured():
+            click.echo(digest.digest_text(digest.sections({})))
+            return
+        outcome = digest.send_digest()
+    click.echo(f"Digest sent to {len(outcome.sent)} coordinators.")
+    for reason in outcome.refused:
+        click.echo(f"Not sent: {reason}", err=True)
+    if outcome.error is not None:
+        raise click.ClickException(f"{len(outcome.sent)} sent, {len(outcome.left)} left, error: {outcome.error}")
 
 
 @imports_cli.command("cleanup")

@@ -6,6 +6,13 @@ from pathlib import Path
 
 from core.imports.bounds import DEFAULT_SETTINGS as IMPORT_BOUNDS
 
+
+def optional_hour(raw: str) -> int | None:
+    """An hour of the day from the environment; ``off``, ``none`` or empty switch its job off."""
+    raw = raw.strip().lower()
+    return None if raw in {"", "off", "none", "no", "false"} else int(raw)
+
+
 #: Settings that may come from the environment, with the type each is parsed as.
 ENVIRONMENT_SETTINGS = {
     "SECRET_KEY": str,
@@ -25,6 +32,8 @@ ENVIRONMENT_SETTINGS = {
     "MAIL_USE_TLS": bool,
     "MAIL_USE_SSL": bool,
     "MAIL_DEFAULT_SENDER": str,
+    "MAIL_TIMEOUT": int,
+    "MAIL_BACKEND": str,
     "UPLOAD_MAX_BYTES": int,
     "IMPORT_FILES_KEEP_DAYS": int,
     "SESSION_IDLE_TIMEOUT": int,
@@ -38,6 +47,12 @@ ENVIRONMENT_SETTINGS = {
     "PROXY_FIX_X_FOR": int,
     "CACHE_TYPE": str,
     "CACHE_REDIS_URL": str,
+    "SCHEDULE_ENABLED": bool,
+    "SCHEDULE_REMINDERS_HOUR": optional_hour,
+    "SCHEDULE_REMINDERS_DAYS": int,
+    "SCHEDULE_CLOSE_WAVES_HOUR": optional_hour,
+    "SCHEDULE_DIGEST_HOUR": optional_hour,
+    "SCHEDULE_DIGEST_WEEKDAY": int,
     "TASK_QUEUE_URL": str,
     "TASK_QUEUE_WORKERS": int,
     "BASE_URL": str,
@@ -95,7 +110,17 @@ DEFAULTS = {
     "MAIL_USERNAME": None,
     "MAIL_PASSWORD": None,
     "MAIL_DEFAULT_SENDER": "fideliza@localhost",
+    # Seconds an SMTP server may take to answer before the batch counts it as down (and tries again later).
+    "MAIL_TIMEOUT": 20,
     "FIDELIZA_SKIP_MIGRATION_CHECK": False,
+    # The scheduled jobs (``core.schedule``, docs/scheduled-jobs.md): the hour of the organisation's day each
+    # runs at (None: never), the weekly digest's day (0 Monday … 6 Sunday), and one switch for them all.
+    "SCHEDULE_ENABLED": True,
+    "SCHEDULE_REMINDERS_HOUR": 8,
+    "SCHEDULE_REMINDERS_DAYS": 7,
+    "SCHEDULE_CLOSE_WAVES_HOUR": 1,
+    "SCHEDULE_DIGEST_HOUR": 8,
+    "SCHEDULE_DIGEST_WEEKDAY": 0,
     # Proxies in front that set X-Forwarded-For (0: none, use the connection's address). Survey network
     # keys and per-address limits need the client's address, not the proxy's.
     "PROXY_FIX_X_FOR": 0,

@@ -5,6 +5,7 @@ from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
+from flask_mailman import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -36,6 +37,8 @@ csrf = CSRFProtect()
 babel = Babel(date_formats=HouseDateFormats())
 #: What pages compute from the data, kept between requests (see ``core.cache``).
 cache = Cache()
+#: Outgoing e-mail (``core.mail``): SMTP in production, Mailman's in-memory outbox in tests.
+mail = Mail()
 # Limits are declared on the views that need them (login); nothing is limited by default.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, String, func, select
+from sqlalchemy import JSON, Boolean, DateTime, Enum, ForeignKey, String, func, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -124,3 +124,14 @@ class Organisation(Audited, Versioned, db.Model):
     def current(cls) -> "Organisation | None":
         """The single organisation of this installation, if it has been set up."""
         return db.session.scalar(select(cls).order_by(cls.id).limit(1))
+
+
+class DigestRun(db.Model):
+    """One weekly digest to the coordinators (``core.digest``): when it was composed, and what its sections kept
+    (``state``, by section key) so that next week's says what changed since."""
+
+    __tablename__ = "digest_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    state: Mapped[dict] = mapped_column(JSON, default=dict)

@@ -137,6 +137,14 @@ Sent by the global search (``core.search.search``); sender None. A receiver retu
 title and detail shown, the page a hit links to, and a restriction on the rows when some may not be listed).
 """)
 
+digest_sections = _signals.signal("digest-sections", doc="""
+Sent by the weekly digest to coordinators (``core.digest``, in each reader's language) with ``previous=`` what the
+receiver's sections kept last week (their ``state``, by key; None the first time); sender None. A receiver returns a
+list of ``core.digest.Section``: what changed or needs doing in its package (readiness of the criteria, tasks
+overdue, indicators off target), read in a fixed number of statements; a section may keep a ``state`` (plain JSON)
+to compare against next week.
+""")
+
 
 indicator_sources = _signals.signal("indicator-sources", doc="""
 Sent by ``processes.computed`` (the indicator form and page, and the refresh of computed measurements after a

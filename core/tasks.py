@@ -256,7 +256,7 @@ def _install_hooks(app: Flask, huey: Huey) -> None:
         context = app.app_context()
         meta = (task_obj.kwargs or {}).get(META) or {}
         base_url = app.config.get("BASE_URL") or meta.get("base_url") or DEFAULT_BASE_URL
-        context.url_adapter = _url_adapter(app, base_url)
+        context.url_adapter = url_adapter(app, base_url)
         context.push()
         task_obj._fideliza_context = context, _running.set(task_obj)
 
@@ -282,7 +282,7 @@ def _pop_task_context(task_obj: Task, exception) -> None:
         context.pop(exception)
 
 
-def _url_adapter(app: Flask, base_url: str):
+def url_adapter(app: Flask, base_url: str):
     """A URL adapter as a request to ``base_url`` would have (host, script root, scheme)."""
     parts = urlsplit(base_url)
     return app.url_map.bind(parts.netloc or "localhost", script_name=parts.path.rstrip("/") or "/",

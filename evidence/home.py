@@ -56,3 +56,14 @@ def recent_verdicts(limit: int = RECENT_VERDICTS) -> list[Verdict]:
 def evidence_url(criterion_id: int) -> str:
     """Where a hit on manual evidence opens: the manual evidence of its (first) criterion."""
     return url_for("evidence.criterion", criterion_id=criterion_id, _anchor="manual-evidence")
+
+
+def criterion_statuses() -> dict[str, Status]:
+    """Each criterion of the set in use by code, with the status of its automatic evidence (for the weekly
+    digest, which says which changed since last week)."""
+    criteria_set = current_set()
+    if criteria_set is None:
+        return {}
+    criteria = list(criteria_set.criteria)
+    findings = findings_for(criteria)
+    return {criterion.code: findings[criterion.id].status for criterion in criteria}

@@ -4,11 +4,14 @@ that a page applying a criterion's rule outside the checklist (the C1 counter, t
 interfaces page, the process map) uses the same numbers as the criterion page — read only: the set is never
 created or changed here. (It asks for the criteria's evidence; nobody asks it for any.)"""
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from core import signals
 from core.access import may
+from core.digest import Section
+from core.findings import Status
 from core.home import Panel
 from core.search import DETAIL, Provider
 from evidence import home
@@ -55,3 +58,22 @@ def _stored_thresholds(sender, **kwargs):
         if criterion.thresholds:
             found.setdefault(key_of(criterion), dict(criterion.thresholds))
     return found
+
+
+@signals.digest_sections.connect
+def _digest_sections(sender, previous=None, **kwargs):
+    """The criteria met, partly met and missing, and those whose automatic evidence changed since last week."""
+    statuses = home.criterion_statuses()
+    if not statuses:
+        return []
+    before = (previous or {}).get("readiness") or {}
+    counts = {status: sum(1 for s in statuses.values() if s == status) for status in Status}
+    lines = [_("Met: %(met)d; partly met: %(partly)d; missing: %(missing)d.", met=counts[Status.MET],
+               partly=counts[Status.PARTLY], missing=counts[Status.MISSING])]
+    changed = [(code, Status(before[code]), status) for code, status in statuses.items()
+               if code in before and before[code] != status]
+    lines += [f"- {code}: {old.label} → {new.label}" for code, old, new in changed]
+    if before and not changed:
+        lines.append(_("No criterion changed since last week."))
+    return [Section("readiness", 10, _("Certification readiness"), lines,
+                    state={code: status.value for code, status in statuses.items()})]

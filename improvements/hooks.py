@@ -5,20 +5,26 @@ indicator."""
 
 from datetime import date
 
+from flask_babel import format_date
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
 
-from core import signals
+import improvements.tasks  # noqa: F401  (declares the scheduled reminders on the queue)
+from core import schedule, signals
 from core.access import may
+from core.digest import Section
 from core.home import Panel
 from core.models import Role
 from core.search import DETAIL, Provider, record_url
 from improvements import evidence, indicator_sources
 from improvements.models import Improvement
-from improvements.queries import due_tasks
+from improvements.queries import due_tasks, tasks_due_for_everyone
 
 #: The home page lists the tasks overdue and those due within this many days.
 DUE_WITHIN = 7
+#: Overdue tasks the weekly digest lists (the rest are counted).
+DIGEST_LISTED = 20
 
 
 @signals.evidence_sources.connect
@@ -61,3 +67,16 @@ def _search_providers(sender, **kwargs):
 @signals.indicator_sources.connect
 def _indicator_sources(sender, **kwargs):
     return indicator_sources.sources()
+
+
+@signals.digest_sections.connect
+def _digest_sections(sender, **kwargs):
+    """The improvement tasks overdue, oldest first, with their owner."""
+    today = schedule.today()
+    overdue = [task for task in tasks_due_for_everyone(today, 0) if task.due_on < today]
+    lines = [_("- %(task)s (%(improvement)s): %(owner)s, overdue since %(day)s", task=task.title,
+               improvement=task.improvement.title, owner=task.owner.name, day=format_date(task.due_on))
+             for task in sorted(overdue, key=lambda task: (task.due_on, task.id))[:DIGEST_LISTED]]
+    if len(overdue) > DIGEST_LISTED:
+        lines.append(_("… and %(n)d more.", n=len(overdue) - DIGEST_LISTED))
+    return [Section("overdue_tasks", 20, _("Improvement tasks overdue"), lines or [_("No task is overdue.")])]

@@ -2,17 +2,23 @@
 evidence and its records as the target of manual evidence; the home page's indicators off target and reviews due;
 processes and indicators to the global search."""
 
+from flask_babel import format_date, format_decimal
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from core import signals
 from core.access import may
+from core.digest import Section
 from core.extensions import db
 from core.findings import RecordKind
 from core.home import Panel
 from core.search import DETAIL, Provider, record_url
 from processes import evidence, home
 from processes.models import Indicator, Interface, Process, ProcessStatus
+
+#: Indicators off target the weekly digest lists (the rest are counted).
+DIGEST_LISTED = 20
 
 
 def _current_processes() -> list[tuple[int, str]]:
@@ -73,3 +79,27 @@ def _search_providers(sender, **kwargs):
                  record_url("processes.indicator_detail", "indicator_id"),
                  detail=func.substr(Indicator.definition, 1, DETAIL), order=20),
     ]
+
+
+@signals.digest_sections.connect
+def _digest_sections(sender, previous=None, **kwargs):
+    """The indicators whose latest result misses its target, those new since last week marked."""
+    off = home.off_target(listed=DIGEST_LISTED)
+    if not off.with_target:
+        return []
+    before = set((previous or {}).get("off_target") or [])
+    lines = [_off_target_line(indicator, latest, new=bool(before) and indicator.code not in before)
+             for indicator, latest in off.rows]
+    if off.total > len(off.rows):
+        lines.append(_("… and %(n)d more.", n=off.total - len(off.rows)))
+    if not off.rows:
+        lines.append(_("Every indicator with a target meets it or is within its alert threshold."))
+    return [Section("off_target", 30, _("Indicators off target"), lines,
+                    state=[indicator.code for indicator, _latest in off.rows])]
+
+
+def _off_target_line(indicator, latest, *, new: bool) -> str:
+    value = format_decimal(latest.value, "#,##0.##") + (f" {indicator.unit}" if indicator.unit else "")
+    line = _("%(code)s · %(name)s: %(value)s (%(period)s)", code=indicator.code, name=indicator.name, value=value,
+             period=format_date(latest.period))
+    return "- " + (_("new: %(line)s", line=line) if new else line)

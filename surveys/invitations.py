@@ -1,6 +1,6 @@
 """Who is invited to a wave: the census' current clients by typology and segment, or pasted lists of names
 and e-mails (clients); chosen users, the members of improvement groups, or the participants of processes
-(staff); and sending the links by e-mail when SMTP is configured.
+(staff). Sending the links by e-mail is ``surveys.sending``'s.
 
 Every audience is a function returning invitee dicts (``name``, and any of ``email``, ``user_id``,
 ``client_id``, ``typology``, ``segment``) for ``invite``, the only function that writes invitations.
@@ -16,9 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, delete, func, select
 
 from core.extensions import db
-from core.mail import mail_configured, send_mail
 from core.models import User
-from core.timeutil import utcnow
 from improvements.models import Group, GroupMember
 from loyalty.demo_census import Dependants
 from loyalty.models import TYPOLOGY_LABELS, Client, Typology
@@ -180,27 +178,6 @@ def print_slips(wave: Wave, *, again: bool = False) -> list[Invitation]:
         invitation.printed = True
     db.session.flush()
     return chosen
-
-
-def send_invitations(wave: Wave, link_for, *, only_unanswered: bool = True) -> int | None:
-    """E-mail each invitee with an address their link (reminders go only to unused links).
-    None when no SMTP server is configured (the page shows the links to copy instead)."""
-    if not mail_configured():
-        return None
-    query = select(Invitation).where(Invitation.wave_id == wave.id, Invitation.email.is_not(None))
-    if only_unanswered:
-        query = query.where(Invitation.used.is_(False))
-    sent = 0
-    survey = wave.survey
-    for invitation in db.session.scalars(query):
-        body = _("Hello %(name)s,\n\nWe would value your opinion: %(title)s.\n%(intro)s\n\nAnswer here: %(link)s\n",
-                 name=invitation.name, title=survey.title, intro=survey.description or "",
-                 link=link_for(invitation.token))
-        if send_mail(invitation.email, survey.title, body):
-            invitation.sent_at = utcnow()
-            sent += 1
-    db.session.flush()
-    return sent
 
 
 def client_dependants(clients: Select) -> list[Dependants]:

@@ -6,7 +6,14 @@ why. Both wait for confirmation on a page showing what the criteria's evidence w
 (``core.transitions``); opening a draft goes through unless it would lower a criterion.
 """
 
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
 from core import transitions
+from core.audit import acting_as_system
+from core.extensions import db
 from surveys import releases
 from surveys.models import WAVE_HISTORY_KIND, Wave, WaveStatus
 
@@ -43,3 +50,16 @@ def _apply(wave: Wave, action: str, *, actor, reason: str | None, release: bool 
             releases.release_due(wave, actor=actor)
     transitions.record_transition(WAVE_HISTORY_KIND, wave.id, from_value=old, to_value=wave.status, actor=actor,
                                   reason=reason)
+
+
+def close_past_waves(today: date) -> list[Wave]:
+    """Close, as the system, the open waves whose end date is before ``today`` (the organisation's day), each
+    with the reason in its history; an anonymous wave releases what is due as any closing does. Commits each
+    wave (one that fails leaves the others closed). Returns the waves closed."""
+    waves = list(db.session.scalars(select(Wave).where(Wave.status == WaveStatus.OPEN, Wave.closes_on.is_not(None),
+                                                       Wave.closes_on < today).order_by(Wave.id)))
+    for wave in waves:
+        with acting_as_system():
+            _apply(wave, CLOSE, actor=None, reason=_("Closed automatically: its end date has passed."))
+        db.session.commit()
+    return waves

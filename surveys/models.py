@@ -75,6 +75,17 @@ class WaveStatus(enum.StrEnum):
 WAVE_HISTORY_KIND = "survey_wave"
 
 
+class BatchStatus(enum.StrEnum):
+    """Where a sending of a wave's links stands (``surveys.sending``)."""
+
+    QUEUED = "queued"
+    SENDING = "sending"
+    #: The server failed; the queue tries the rest again later.
+    RETRYING = "retrying"
+    DONE = "done"
+    FAILED = "failed"
+
+
 class ResponseSource(enum.StrEnum):
     LINK = "link"  # a personal invitation link
     PUBLIC = "public"  # the wave's open public link
@@ -216,8 +227,9 @@ class Invitation(Audited, db.Model):
     __tablename__ = "survey_invitations"
     __audit_label__ = _l("Survey invitation")
     __audit_secret__ = frozenset({"token"})
-    # Whether and when a link was used must not reach the trail: its time would point at the response.
-    __audit_skip__ = frozenset({"used", "sent_at"})
+    # Whether and when a link was used must not reach the trail: its time would point at the response. Nor when
+    # a reminder reached it (which batch, or why not): reminders go only to unused links.
+    __audit_skip__ = frozenset({"used", "sent_at", "batch_id", "send_error"})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     wave_id: Mapped[int] = mapped_column(ForeignKey("survey_waves.id"), index=True, info=label(_l("Wave")))
@@ -234,12 +246,51 @@ class Invitation(Audited, db.Model):
     printed: Mapped[bool] = mapped_column(Boolean, default=False, info=label(_l("Printed")))
     #: The link has been used. Nothing else about the answer is kept here, and no time.
     used: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: The last sending that took this invitation (sent, or refused its address): a batch tried again after a
+    #: failure skips the invitations it has already taken.
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("survey_invitation_batches.id"))
+    #: Why the last sending could not deliver this link (its address refused); None once a message is accepted.
+    send_error: Mapped[str | None] = mapped_column(String(300))
 
     wave = relationship("Wave", back_populates="invitations")
     user = relationship("User")
 
     def __str__(self) -> str:
         return self.name
+
+
+class InvitationBatch(db.Model):
+    """One sending of a wave's links by e-mail (or a reminder), done by the task queue: what the wave page shows
+    of it while it runs and after (how many sent, how many left, the server's error). Not audited: the
+    invitations' ``sent_at`` are the record, and in an anonymous wave counts of reminders would tell who
+    answered."""
+
+    __tablename__ = "survey_invitation_batches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    wave_id: Mapped[int] = mapped_column(ForeignKey("survey_waves.id"), index=True)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: The address the site was reached at when the sending was asked for: the links in the messages use it
+    #: unless ``SERVER_NAME`` is configured (the task has no request to ask).
+    base_url: Mapped[str] = mapped_column(String(300))
+    status: Mapped[BatchStatus] = mapped_column(stored_enum(BatchStatus), default=BatchStatus.QUEUED)
+    #: The invitations to send when the batch was asked for.
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    sent: Mapped[int] = mapped_column(Integer, default=0)
+    #: Invitations whose address was invalid or refused (each says why in ``send_error``).
+    refused: Mapped[int] = mapped_column(Integer, default=0)
+    #: What the server answered when it failed (last failure).
+    error: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    #: When the queue tries again after a failure of the server.
+    next_try_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    wave = relationship("Wave")
+
+    @property
+    def left(self) -> int:
+        return max(self.total - self.sent - self.refused, 0)
 
 
 class Response(db.Model):

@@ -1,15 +1,20 @@
 """``flask reminders`` tells owners of overdue and soon-due tasks: by e-mail with SMTP, else on screen."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
+import pytest
+from sqlalchemy import select
+
+from core import schedule, tasks
+from core.extensions import db
+from core.models import User
 from improvements.models import Status, TaskStatus
+from improvements.tasks import send_task_reminders
+from tests.mail_backends import FlakyEmailBackend
 
 
 def setup_tasks(app, make_user, make_group, make_improvement):
     ana, ben = make_user("member", email="ana@example.test"), make_user("member", email="ben@example.test")
-    from core.extensions import db
-    from core.models import User
-
     with app.app_context():
         db.session.get(User, ana.id).language, db.session.get(User, ben.id).language = "en", "es"
         db.session.commit()
@@ -38,17 +43,43 @@ def test_without_smtp_the_reminders_are_printed(app, runner, make_user, make_gro
     assert "/improvements/" in result.output and "ben@example.test" in result.output
 
 
-def test_with_smtp_each_owner_gets_one_message(app, runner, make_user, make_group, make_improvement, monkeypatch):
+@pytest.mark.parametrize("app_overrides", [{"MAIL_SERVER": "smtp.example.test"}])
+def test_with_smtp_each_owner_gets_one_message(app, runner, make_user, make_group, make_improvement):
     setup_tasks(app, make_user, make_group, make_improvement)
-    sent = []
-    monkeypatch.setattr("improvements.cli.mail_configured", lambda: True)
-    monkeypatch.setattr("improvements.cli.send_mail",
-                        lambda to, subject, body: sent.append((to, subject, body)) or True)
     result = runner.invoke(args=["reminders", "--days", "0"])
     assert result.exit_code == 0, result.output
-    assert [to for to, _subject, _body in sent] == ["ana@example.test"]
-    assert sent[0][1] == "Fideliza: 1 improvement task needs you"
-    assert "Late letter" in sent[0][2] and "Soon letter" not in sent[0][2]
+    (message,) = app.extensions["mailman"].outbox  # Mailman's in-memory outbox
+    assert message.to == ["ana@example.test"] and message.subject == "Fideliza: 1 improvement task needs you"
+    assert "Late letter" in message.body and "Soon letter" not in message.body
+    assert "Sent to ana@example.test: 1 tasks." in result.output
+
+
+@pytest.mark.parametrize("app_overrides", [{"MAIL_SERVER": "smtp.example.test",
+                                            "MAIL_BACKEND": "tests.mail_backends.FlakyEmailBackend"}])
+def test_the_scheduled_job_tries_again_only_those_not_reached(app, make_user, make_group, make_improvement):
+    """The server drops the connection at the second owner's message: the first keeps theirs, and the try
+    queued for later sends only the second's."""
+    setup_tasks(app, make_user, make_group, make_improvement)
+    FlakyEmailBackend.reset(fail_at=2)
+    with app.app_context():
+        send_task_reminders(7)
+        outbox = app.extensions["mailman"].outbox
+        assert [m.to for m in outbox] == [["ana@example.test"]]
+        (retry,) = tasks.queue().scheduled()
+        assert retry.kwargs["owner_ids"] == [db.session.scalar(select(User.id).where(User.email == "ben@example.test"))]
+        send_task_reminders.call_local(7, owner_ids=retry.kwargs["owner_ids"])
+        assert [m.to for m in outbox] == [["ana@example.test"], ["ben@example.test"]]
+
+
+def test_the_scheduled_job_runs_at_its_hour_of_the_organisation_day(app, make_user, make_group, make_improvement):
+    setup_tasks(app, make_user, make_group, make_improvement)
+    app.config["MAIL_SERVER"] = "smtp.example.test"
+    with app.app_context():
+        madrid_eight = datetime(2026, 12, 3, 7, 0)  # 08:00 in Madrid (the default zone) is 07:00 UTC in winter
+        assert schedule.due("SCHEDULE_REMINDERS_HOUR", now=madrid_eight)
+        assert not schedule.due("SCHEDULE_REMINDERS_HOUR", now=madrid_eight.replace(hour=8))
+        app.config["SCHEDULE_REMINDERS_HOUR"] = None
+        assert not schedule.due("SCHEDULE_REMINDERS_HOUR", now=madrid_eight)
 
 
 def test_nothing_due_says_so(runner):

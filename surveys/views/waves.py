@@ -14,7 +14,7 @@ from core.mail import mail_configured
 from core.rules import rule_refusals
 from core.timeutil import utcnow
 from core.ui import confirmation_posted, flash_form_errors
-from surveys import bp, engine, invitation_list, invitations, lifecycle, networks
+from surveys import bp, engine, invitation_list, invitations, lifecycle, networks, sending, tasks
 from surveys.forms import (
     ClientInvitationsForm,
     InvitationFilterForm,
@@ -78,7 +78,8 @@ def wave(wave_id: int):
         counts=invitations.invitation_counts(wave), slips=invitations.slip_counts(wave),
         show_links=editor and not wave.survey.anonymous, public_link=public_link(wave) if editor else None,
         networks=networks.network_counts(wave) if wave.public_token else [],
-        link_for=link_for, mail=mail_configured(), action_form=EmptyForm(), paste_form=PasteInvitationsForm(),
+        link_for=link_for, mail=mail_configured(), batch=sending.latest_batch(wave), action_form=EmptyForm(),
+        paste_form=PasteInvitationsForm(),
         staff_form=StaffInvitationsForm() if wave.survey.audience == Audience.STAFF else None,
         census_form=ClientInvitationsForm() if clients and not interview else None,
         lost_form=LostClientsInvitationsForm() if interview else None, interview=interview,
@@ -207,20 +208,23 @@ def invite_staff(wave_id: int):
 @bp.post("/waves/<int:wave_id>/invitations/send")
 @allow(TEAM_DATA)
 def send_invitations(wave_id: int):
-    """E-mail the links (again, to those who have not answered: a reminder)."""
+    """E-mail the links (again, to those who have not answered: a reminder), in a batch on the task queue."""
     wave = db.get_or_404(Wave, wave_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    sent = invitations.send_invitations(wave, link_for)
-    if sent is None:
-        flash(_("No mail server is configured: copy or print the links instead."), "warning")
-    else:
-        db.session.commit()
-        if wave.survey.anonymous:  # how many went out would tell how many of those with e-mail answered
-            flash(_("The links were e-mailed to those who have not answered."), "success")
+    page = url_for(".wave", wave_id=wave.id, _anchor="sending")
+    with rule_refusals():
+        batch = sending.start_batch(wave, actor=current_user, base_url=request.host_url)
+        if batch is None:
+            flash(_("No mail server is configured: copy or print the links instead."), "warning")
+            return redirect(page)
+        db.session.commit()  # before the task: it reads the batch in its own session
+        tasks.send_batch(batch.id)
+        if wave.survey.anonymous:  # how many go out would tell how many of those with e-mail answered
+            flash(_("The links are being e-mailed to those who have not answered."), "success")
         else:
-            flash(_("%(n)d e-mails sent.", n=sent), "success")
-    return redirect(url_for(".wave", wave_id=wave.id))
+            flash(_("%(n)d e-mails are being sent; this page shows how it goes.", n=batch.left), "success")
+    return redirect(page)
 
 
 @bp.route("/waves/<int:wave_id>/invitations/print", methods=["GET", "POST"])

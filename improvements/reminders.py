@@ -1,0 +1,80 @@
+"""Reminders of improvement tasks: each owner gets one message, in their language, listing their tasks overdue
+or due soon. Sent by the scheduled job (``improvements.tasks``) and by ``flask reminders``."""
+
+from dataclasses import dataclass
+from datetime import date
+from itertools import groupby
+
+from flask import current_app
+from flask_babel import force_locale, format_date, gettext, ngettext
+
+from core import mail
+from improvements.queries import tasks_due_for_everyone
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """One owner's message."""
+
+    owner_id: int
+    email: str
+    subject: str
+    body: str
+    tasks: int
+
+
+@dataclass
+class Outcome:
+    """What a sending of reminders did: the owners reached, the addresses refused (with why), and the owners left
+    when the server failed."""
+
+    sent: list[int]
+    refused: list[str]
+    left: list[int]
+    error: "mail.MailError | None" = None
+
+
+def reminder_text(tasks, today: date) -> str:
+    """The body of one person's reminder, in the current locale: each task, its improvement, due date and a link."""
+    lines = [gettext("Improvement tasks overdue or due soon:"), ""]
+    for task in tasks:
+        day = format_date(task.due_on)
+        state = gettext("OVERDUE since %(day)s", day=day) if task.due_on < today else gettext("due on %(day)s", day=day)
+        link = mail.external_url("improvements.improvement_detail", improvement_id=task.improvement_id)
+        lines.append(f"- {task.title} ({task.improvement.title}): {state} {link}")
+    return "\n".join(lines)
+
+
+def reminders(today: date, days: int, *, owner_ids=None) -> list[Reminder]:
+    """The messages for the owners of open tasks overdue or due within ``days`` (only ``owner_ids``, if given)."""
+    found = []
+    for owner_id, owned in groupby(tasks_due_for_everyone(today, days), key=lambda task: task.owner_id):
+        owned = list(owned)
+        owner = owned[0].owner
+        if owner_ids is not None and owner_id not in owner_ids:
+            continue
+        with force_locale(owner.language or current_app.config["BABEL_DEFAULT_LOCALE"]):
+            found.append(Reminder(owner_id, owner.email, ngettext(
+                "Fideliza: %(num)d improvement task needs you", "Fideliza: %(num)d improvement tasks need you",
+                len(owned)), reminder_text(owned, today), len(owned)))
+    return found
+
+
+def send_reminders(found: list[Reminder]) -> Outcome:
+    """E-mail the reminders over one connection; a failure of the server leaves the rest in ``left``."""
+    outcome = Outcome(sent=[], refused=[], left=[r.owner_id for r in found])
+
+    def accepted(reminder):
+        outcome.sent.append(reminder.owner_id)
+        outcome.left.remove(reminder.owner_id)
+
+    def refused(reminder, reason):
+        outcome.refused.append(reason)
+        outcome.left.remove(reminder.owner_id)
+
+    try:
+        mail.send_each(((r, mail.message(r.email, r.subject, r.body)) for r in found), accepted=accepted,
+                       refused=refused)
+    except mail.MailError as error:
+        outcome.error = error
+    return outcome
