@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0032'
-down_revision = '0025'
+down_revision = '0031'
 branch_labels = None
 depends_on = None
 
