@@ -2,7 +2,7 @@
 batch that last took it and why its address was refused; the weekly digest's runs
 
 Revision ID: 0032
-Revises: 0025
+Revises: 0031
 Create Date: 2026-12-03 14:50:00
 
 The weekly digest to coordinators keeps what each run said (``digest_runs``), so the next says what changed.
