@@ -35,27 +35,28 @@ def grow(processes: int = 150, indicators: int = 110, *, months: int = 24) -> No
     rng = random.Random(17)
     owner = db.session.scalar(select(User).order_by(User.id).limit(1))
     programmes = list(db.session.scalars(select(Programme).order_by(Programme.id)))
-    added = _processes(processes - db.session.scalar(select(func.count(Process.id))), programmes, owner)
+    have_processes = db.session.scalar(select(func.count(Process.id)))
+    added = _processes(range(have_processes, processes), programmes, owner)
     pool = added or list(db.session.scalars(select(Process)))
-    _indicators(indicators - db.session.scalar(select(func.count(Indicator.id))), pool, months, rng)
+    _indicators(range(db.session.scalar(select(func.count(Indicator.id))), indicators), pool, months, rng)
     _interfaces(added, rng)
     db.session.flush()
 
 
-def _processes(count: int, programmes: list, owner) -> list[Process]:
+def _processes(numbers: range, programmes: list, owner) -> list[Process]:
     weights = [3] + [1] * (len(programmes) - 1)  # most in the first (certified) programme
     cycle = [p for p, w in zip(programmes, weights, strict=True) for _ in range(w)]
     added = [Process(code=f"X-{n:03d}", name=f"Proceso ampliado {n}", kind=KINDS[n % len(KINDS)],
                      programme=cycle[n % len(cycle)], owner=owner, purpose="Proceso añadido para medir el dossier.",
-                     status=ProcessStatus.IN_FORCE) for n in range(max(count, 0))]
+                     status=ProcessStatus.IN_FORCE) for n in numbers]
     db.session.add_all(added)
     db.session.flush()
     return added
 
 
-def _indicators(count: int, pool: list[Process], months: int, rng: random.Random) -> None:
+def _indicators(numbers: range, pool: list[Process], months: int, rng: random.Random) -> None:
     start = date(date.today().year - 2, date.today().month, 1)
-    for n in range(max(count, 0)):
+    for n in numbers:
         kind = IndicatorKind.PERCEPTION if n % 3 == 0 else IndicatorKind.PERFORMANCE
         indicator = Indicator(code=f"X-IND-{n:03d}", name=f"Indicador ampliado {n}", process=pool[n % len(pool)],
                               unit="%" if n % 2 else "días", frequency=Frequency.MONTHLY, direction=Direction.HIGHER,
