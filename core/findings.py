@@ -65,6 +65,33 @@ class Sparkline:
     periods: tuple = ()
 
 
+@dataclass(frozen=True)
+class Panel:
+    """One panel of ``Multiples``: what it shows, its values oldest first, and the words under its line."""
+
+    label: str
+    #: Its values, drawn without dates (they are written under it as text).
+    line: "Sparkline"
+    #: The first and last period, written (``"ene 25"``), and the lowest and highest value, written.
+    first: str
+    last: str
+    low: str
+    high: str
+
+
+@dataclass(frozen=True)
+class Multiples:
+    """Small multiples: one small trend line a panel, each on its own scale, the panels in rows.
+
+    Shown as text and text-free lines rather than as one ``Figure``: the page and the PDF lay each panel out
+    like a table cell, so a hundred indicators cost what a table of a hundred rows costs (an SVG figure's text
+    is laid out letter by letter)."""
+
+    title: str
+    subtitle: str
+    panels: list[Panel]
+
+
 @dataclass
 class Finding:
     status: Status

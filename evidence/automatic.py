@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 
 from core import signals
 from core.findings import Finding, Line, Status
+from core.shared_reads import reading_together
 
 Source = Callable[..., Finding]
 
@@ -48,7 +49,12 @@ def finding_for(criterion, *, detail: bool = False, known: dict[str, Source] | N
 
 def findings_for(criteria, *, detail: bool = False) -> dict[int, Finding]:
     """The automatic evidence of several criteria; a source shared by two criteria with the same thresholds runs
-    once."""
+    once, and so does a read two sources share (``core.shared_reads``)."""
+    with reading_together():
+        return _findings_for(criteria, detail)
+
+
+def _findings_for(criteria, detail: bool) -> dict[int, Finding]:
     known = sources()
     by_source: dict[tuple, Finding] = {}
     found = {}

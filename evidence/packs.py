@@ -120,10 +120,27 @@ def pack_html(content: PackContent) -> str:
         return pdf_image(name)
 
     return render_html("pdf/evidence_pack.html", pack=content, rows=content.rows, lang=content.language,
+                       repeats=repeated_figures(content.rows),
                        readiness=services.readiness(content.rows), figure_url=figure_url,
                        sign_off=pack_facts.sign_off(content.rows, content.generated_by, content.generated_at),
                        moment=lambda value: pack_facts.moment_text(value, content.language),
                        day=lambda value: pack_facts.day_text(value, content.language))
+
+
+def repeated_figures(rows) -> dict[tuple[str, int], tuple[str, int]]:
+    """``(criterion code, figure number) -> (code, number)`` of the landscape figure printed earlier in the pack
+    with the same drawing. The certified programme's map is A1's figure and, when the joint map is split per
+    programme, A2's first: typeset once (each map is the costliest thing WeasyPrint lays out), cited twice."""
+    first, repeats = {}, {}
+    for row in rows:
+        plans = [block for block in row.finding.blocks if getattr(block, "landscape", False)]
+        for number, block in enumerate(plans, start=1):
+            key = (row.criterion.code, number)
+            if block.svg in first:
+                repeats[key] = first[block.svg]
+            else:
+                first[block.svg] = key
+    return repeats
 
 
 def statuses(rows) -> dict:

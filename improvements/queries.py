@@ -7,6 +7,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from core.extensions import db
+from core.shared_reads import shared
 from improvements import smart
 from improvements.models import (
     AffectedPerson,
@@ -91,10 +92,16 @@ def c1_candidates() -> list[Improvement]:
     return list(db.session.scalars(query).unique())
 
 
+@shared
+def _assessed_candidates() -> tuple[list, dict[int, Assessment]]:
+    """Every C1 candidate and its assessment (C1 and C2 both read them while the checklist is gathered)."""
+    improvements = c1_candidates()
+    return improvements, assess(improvements)
+
+
 def c1_overview(required: int = C1_REQUIRED) -> tuple[C1Status, dict[int, Assessment]]:
     """The C1 verdict (``required`` qualifying improvements needed) and every candidate's assessment."""
-    improvements = c1_candidates()
-    assessments = assess(improvements)
+    improvements, assessments = _assessed_candidates()
     return c1_status([(i, assessments[i.id].c1_reasons) for i in improvements], required), assessments
 
 

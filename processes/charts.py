@@ -43,24 +43,3 @@ def indicator_chart(indicator: Indicator, history: list[dict], comparisons) -> a
         layers.append(base.transform_filter((alt.datum.series != result_name) & (alt.datum.series != target_name))
                       .mark_point(shape="diamond", size=90, filled=True))
     return alt.layer(*layers, data=frame, height=280)
-
-
-def trends_chart(rows) -> alt.FacetChart:
-    """Every indicator's recent trend as small multiples (each with its own scale and dated axis), for the pack's
-    E1 section: a panel per indicator named by its code and unit."""
-    records = [{"indicator": f"{row.indicator.code} ({row.indicator.unit})" if row.indicator.unit
-                else row.indicator.code, "period": period, "value": value}
-               for row in rows for period, value in zip(row.trend_periods, row.trend, strict=True)]
-    frame = pd.DataFrame(records, columns=["indicator", "period", "value"])
-    frame["period"] = pd.to_datetime(frame["period"])
-    base = alt.Chart(frame).mark_line(point=alt.OverlayMarkDef(size=12)).encode(
-        x=alt.X("period:T", title=None, axis=alt.Axis(format="%b %y", tickCount=3, labelAngle=0, labelFontSize=10)),
-        y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False), axis=alt.Axis(tickCount=3, labelFontSize=10)))
-    return (base.properties(width=115, height=55)
-            .facet(facet=alt.Facet("indicator:N", title=None, sort=None,
-                                   header=alt.Header(labelFontSize=11, labelFontWeight=600, labelLimit=0)),
-                   columns=4)
-            .resolve_scale(x="independent", y="independent")
-            .properties(title=alt.Title(_("Recent trend of each indicator"),
-                                        subtitle=_("Value of each period, in the indicator's unit; month and year "
-                                                   "on the horizontal axis"))))

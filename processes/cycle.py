@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from core.extensions import db
 from core.rules import RuleError
+from core.shared_reads import shared
 from core.versioning import ensure_current
 from processes.models import (
     Indicator,
@@ -123,5 +124,6 @@ class CycleFacts:
         return [m for m in self.moments if not m.indicators]
 
 
+@shared
 def cycle_facts(programme_id: int | None) -> CycleFacts:
     return CycleFacts(tuple(cycle_of(programme_id)) if programme_id is not None else ())

@@ -21,7 +21,6 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from core.charts import chart_svg
 from core.extensions import db
 from core.findings import (
     Figure,
@@ -35,9 +34,8 @@ from core.findings import (
     threshold_values,
     thresholds_table,
 )
-from processes import maps
+from processes import maps, trend_grid
 from processes.agreements import A2_THRESHOLDS, Compliance, a2_limits, interfaces_with_state
-from processes.charts import trends_chart
 from processes.cycle import CycleFacts, cycle_facts
 from processes.dashboard import HISTORY_NEEDED, SPARKLINE_PERIODS, IndicatorRow, grouped, indicator_rows
 from processes.models import IndicatorKind, Process, ProcessStandard, ProcessStatus, Programme
@@ -462,11 +460,8 @@ def _e1_row_gaps(facts: E1Facts) -> list[Line]:
 
 def _e1_blocks(facts: E1Facts) -> list:
     blocks = [_e1_table(kind, members) for kind, members in facts.kinds if members]
-    trends = [r for r in facts.rows if len(r.trend) > 1]
-    if trends:
-        blocks.append(Figure(_("Recent trend of each indicator (last %(n)d periods)", n=SPARKLINE_PERIODS),
-                             chart_svg(trends_chart(trends))))
-    return blocks
+    trends = trend_grid.trend_multiples(facts.rows, SPARKLINE_PERIODS)
+    return blocks + ([trends] if trends else [])
 
 
 def _number(value) -> str:

@@ -11,6 +11,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
 from core.extensions import db
+from core.shared_reads import shared
 from processes.agreements import interfaces_with_state
 from processes.map_layout import MapLayout, layout
 from processes.models import Interface, Process, ProcessStatus, Programme
@@ -56,6 +57,13 @@ def map_svg(layout_: MapLayout) -> str:
     return render_template("processes/_map.svg", layout=layout_, standalone=True)
 
 
+@shared
+def programme_svg(programme: Programme) -> str:
+    """A programme's map with its legend, as a standalone SVG (A1's figure and, split, A2's: drawn once while the
+    pack is gathered)."""
+    return map_svg(programme_map(programme, legend=True))
+
+
 def pack_figures(programme: Programme | None = None) -> list[tuple[str, str]]:
     """The figures of a map for the evidence pack, each to go on its own landscape page: [(title, SVG)].
 
@@ -63,12 +71,11 @@ def pack_figures(programme: Programme | None = None) -> list[tuple[str, str]]:
     least ``map_layout.MIN_PRINT_PT`` — one map per programme that has processes, each with the processes of the other
     programmes its interfaces reach, so that no interface between programmes is lost."""
     if programme is not None:
-        return [(_("Process map of %(programme)s", programme=programme.name),
-                 map_svg(programme_map(programme, legend=True)))]
+        return [(_("Process map of %(programme)s", programme=programme.name), programme_svg(programme))]
     joint = joint_map(legend=True)
     if joint.fits_a_page or len(joint.columns) < 2:
         return [(_("Joint process map"), map_svg(joint))]
     with_processes = {box.process.programme_id for box in joint.boxes}
     return [(_("Joint process map: %(programme)s and its interfaces with the other programmes",
-               programme=prog.name), map_svg(programme_map(prog, legend=True)))
+               programme=prog.name), programme_svg(prog))
             for prog in _programmes() if prog.id in with_processes]

@@ -8,6 +8,7 @@ from core.access import COORDINATORS
 from core.extensions import db
 from core.files import DOCUMENTS, Owner, store_upload
 from core.rules import RuleError
+from core.shared_reads import shared
 from core.versioning import ensure_current
 from processes import diagrams, lifecycle
 from processes.computed import refresh, source_of
@@ -252,6 +253,7 @@ def process_query(*, q=None, programme_id=None, kind=None, status=None, owner_id
     return query.order_by(column.desc() if descending else column.asc(), Process.id)
 
 
+@shared
 def certified_programme() -> Programme | None:
     """The programme under certification (the loyalty programme)."""
     return db.session.scalar(select(Programme).where(Programme.is_certified).order_by(Programme.id).limit(1))

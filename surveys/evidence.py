@@ -162,7 +162,7 @@ def d1_facts(today: date | None = None, thresholds: dict | None = None) -> D1Fac
     wave = _latest_answered_wave(Audience.STAFF, needs_role=ItemRole.PARTICIPATION)
     if wave is None:
         return D1Facts(**extra)
-    summary = results.wave_results(wave)
+    summary = results.wave_results(wave, with_comments=False)
     if summary.hidden:
         return D1Facts(wave, summary, **extra)
     groups, hidden_groups = results.breakdown(wave, "segment")
@@ -374,7 +374,7 @@ def satisfaction_facts() -> SatisfactionFacts | None:
         return None
     waves = results.family_waves(wave.survey)
     counts = results.item_counts([w.id for w in waves])
-    summary = results.wave_results(wave, counts)
+    summary = results.wave_results(wave, counts, with_comments=False)
     base = dict(survey=str(wave.survey), wave=wave.name, opens_on=wave.opens_on,
                 url=url_for("surveys.wave_results", wave_id=wave.id), responses=summary.responses,
                 invited=summary.invited, response_rate=summary.response_rate, hidden=summary.hidden)

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import case, func, select
 
 from core.extensions import db
+from core.shared_reads import shared
 from loyalty.segments import Satisfaction, WaveSatisfaction
 from surveys.models import (
     Answer,
@@ -230,10 +231,12 @@ class WaveResults:
         return 100.0 * self.answered_links / self.invited if self.invited else None
 
 
-def wave_results(wave: Wave, counts_by_wave: dict | None = None, release=None) -> WaveResults:
+def wave_results(wave: Wave, counts_by_wave: dict | None = None, release=None, *,
+                 with_comments: bool = True) -> WaveResults:
     """The wave's counts, per-item distributions, headline measures and comments (a fixed number of queries).
     ``counts_by_wave`` may carry ``item_counts`` already read (the results page reads all waves at once), and
-    ``release`` the wave's ``releases.ReleaseState``."""
+    ``release`` the wave's ``releases.ReleaseState``; without ``with_comments`` the comments are not read (the
+    criteria's evidence gives figures, never what someone wrote)."""
     items = list(wave.survey.items)
     counts = (counts_by_wave if counts_by_wave is not None else item_counts([wave.id])).get(wave.id, {})
     by_source = response_counts(wave)
@@ -241,7 +244,7 @@ def wave_results(wave: Wave, counts_by_wave: dict | None = None, release=None) -
     invited, answered_links = invitation_counts(wave)[None], by_source.get(str(ResponseSource.LINK), 0)
     hidden = wave.survey.anonymous and total < MIN_CUT
     waiting = (release or release_state(wave)).pending if wave.survey.anonymous else 0
-    notes, note_count = ([], 0) if hidden else comments(wave)
+    notes, note_count = ([], 0) if hidden or not with_comments else comments(wave)
     shown = [] if hidden else [ItemResult(i, counts.get(i.id, {})) for i in items if i.kind != ItemKind.TEXT]
     return WaveResults(
         wave=wave, items=shown,
@@ -299,6 +302,7 @@ def breakdown(wave: Wave, dimension: str) -> tuple[list[GroupResult], int]:
 
 # --- wave over wave ------------------------------------------------------------------------------
 
+@shared
 def family_waves(survey: Survey) -> list[Wave]:
     """The waves of every edition of the survey, oldest first."""
     root = survey.root_id

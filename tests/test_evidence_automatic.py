@@ -262,7 +262,8 @@ def test_e1_missing_partly_and_met(app, make_process, make_indicator, request_ct
     assert thresholds.rows[0] == ["Periods of history each indicator must have", "12", "12"]
     assert [perception_table.title, performance_table.title] == ["Perception measures", "Performance indicators"]
     assert performance_table.rows[0][-1].values[-1] == 91.0
-    assert trends.svg.startswith("<svg") and "PERF" in trends.svg and "SAT" in trends.svg
+    assert sorted(panel.label.split(" ")[0] for panel in trends.panels) == ["PERF", "SAT"]
+    assert max(panel.line.values[-1] for panel in trends.panels) == 91.0
     # A criteria set asking 13 periods and two compared indicators per kind: partly again, each named.
     finding = processes_evidence.data_management_evidence(thresholds={"history_periods": 13,
                                                                       "min_compared_per_kind": 2})

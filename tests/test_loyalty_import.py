@@ -321,3 +321,24 @@ def test_the_preview_shows_choices_by_their_labels_not_their_stored_values(app, 
     spanish = upload.client.get(upload(SPANISH), headers={"Accept-Language": "es"}).get_data(as_text=True)
     preview = spanish.split('data-testid="import-preview"', 1)[1].split("</table>", 1)[0]
     assert "Cliente intermedio" in preview and "8.450,50\xa0€" in preview and "300,50\xa0€" in preview
+
+
+def test_on_postgresql_an_import_ends_with_analyze_of_the_tables_it_wrote(app, upload):
+    from sqlalchemy import text
+
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("PostgreSQL's statistics")
+
+    def analyses():
+        with app.app_context(), db.engine.connect() as connection:
+            connection.execute(text("SELECT pg_stat_clear_snapshot()"))
+            return dict(connection.execute(text(
+                "SELECT relname, analyze_count FROM pg_stat_user_tables WHERE relname IN ('clients', 'client_years')"
+            )).all())
+
+    before = analyses()
+    url = upload(SPANISH)
+    confirm(upload.client, url, upload.client.get(url).get_data(as_text=True))
+    after = analyses()
+    assert {name: after[name] - before[name] for name in after} == {"clients": 1, "client_years": 1}

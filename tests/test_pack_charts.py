@@ -10,7 +10,7 @@ import pytest
 from core.charts import chart_svg
 from evidence.charts import sparkline_svg
 from loyalty import charts as loyalty_charts
-from processes.charts import trends_chart
+from processes.trend_grid import trend_multiples
 from tests.svg_print import PORTRAIT_WIDTH_PT, smallest_printed_pt, text_sizes, texts
 from voice import charts as voice_charts
 
@@ -55,17 +55,18 @@ def test_b1_response_times_are_one_dated_panel_per_category(request_ctx):
     assert "Jan 25" in drawn and "Month" in drawn
 
 
-def test_e1_trends_have_dated_axes_and_units(request_ctx):
-    chart = trends_chart(_indicator_rows())
-    spec = chart.to_dict()
-    assert spec["title"]["text"] == "Recent trend of each indicator"
-    assert "unit" in spec["title"]["subtitle"] and "month and year" in spec["title"]["subtitle"]
-    x = spec["spec"]["encoding"]["x"]
-    assert x["type"] == "temporal" and x["axis"]["format"] == "%b %y"
-    svg = chart_svg(chart)
-    assert smallest_printed_pt(svg, PORTRAIT, natural=True) >= 7.0
-    drawn = texts(svg)
-    assert "IND-SAT (points)" in drawn and "IND-NPS" in drawn and "Jan 25" in drawn
+def test_e1_trends_are_small_multiples_of_dated_sparklines_without_text_to_typeset(request_ctx):
+    multiples = trend_multiples(_indicator_rows() + [SimpleNamespace(
+        indicator=SimpleNamespace(code="IND-ONE", unit=""), trend=[1.0], trend_periods=[date(2025, 1, 1)])], 12)
+    assert multiples.title == "Recent trend of each indicator (last 12 periods)"
+    assert "own scale" in multiples.subtitle and "lowest and highest" in multiples.subtitle
+    assert [p.label for p in multiples.panels] == ["IND-SAT (points)", "IND-NPS", "IND-TRESP (days)", "IND-BAJA (%)",
+                                                   "IND-ALTA (days)"], "one value is no trend"
+    first = multiples.panels[0]
+    assert (first.first, first.last, first.low, first.high) == ("Jan 25", "Dec 25", "0", "11")
+    assert first.line.values[-1] == 11.0 and first.line.periods == ()
+    assert "<text" not in sparkline_svg(first.line.values), "the words are the page's, not the drawing's"
+    assert trend_multiples(_indicator_rows()[:0], 12) is None
 
 
 def test_b2_movements_in_the_pack_name_the_year_axis_and_have_a_title(request_ctx):

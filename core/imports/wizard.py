@@ -46,6 +46,7 @@ from core.exports import export_response
 from core.extensions import db
 from core.files import TABLES, Owner, StoredFile, download_response
 from core.forms import AcceptedUpload
+from core.imports.bulk import analysed
 from core.imports.forms import mapping_form_class
 from core.imports.reading import ImportFileError, read_table
 from core.imports.report import error_report_response
@@ -328,7 +329,8 @@ class ImportWizard:
             db.session.rollback()
             flash(refusal, "warning")
             return page(result=result, plan=plan)
-        message = self.importer.apply(plan, result, pending, replace=request.form.get("existing") == "replace")
+        with analysed(db.session.connection()):  # the tables it writes get fresh statistics at the commit
+            message = self.importer.apply(plan, result, pending, replace=request.form.get("existing") == "replace")
         db.session.commit()
         flash(message, "success")
         return redirect(self.importer.done_url(pending))
