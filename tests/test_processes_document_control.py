@@ -1,0 +1,151 @@
+"""Document control of process sheets: a draft is submitted, approved by the owner or a coordinator and published
+from its effective date; the published version stays readable while the next draft is edited; A1 counts approved,
+current sheets; a sheet's periodic review flags it once past its date."""
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from core import reviews
+from core.extensions import db
+from core.findings import Status
+from core.rules import TransitionRefused
+from processes import document_control as dc
+from processes.evidence import a1_facts, process_map_evidence
+from processes.models import Participant, Process, Revision
+from processes.revisions import record_revision
+from processes.services import save_process
+
+
+def _sheet(app, make_process, make_user, **fields) -> tuple[int, object]:
+    """A process of the certified programme with an owner and a first revision (a draft)."""
+    owner = make_user("member", name="Olga Owner")
+    process_id = make_process(owner_id=owner.id, purpose="Welcome clients", **fields)
+    with app.app_context():
+        record_revision(db.session.get(Process, process_id), "Sheet created", author=None)
+        db.session.commit()
+    return process_id, owner
+
+
+def test_a_draft_is_submitted_approved_and_published_from_its_effective_date(app, make_process, make_user):
+    process_id, owner = _sheet(app, make_process, make_user)
+    today = date(2026, 12, 3)
+    with app.app_context():
+        process = db.session.get(Process, process_id)
+        assert dc.control(process, today).draft.number == 1 and not dc.control(process, today).is_published
+        with pytest.raises(TransitionRefused, match="no draft awaiting approval"):
+            dc.approve(process, actor=owner, effective_on=today)
+        dc.submit(process, actor=owner)
+        with pytest.raises(TransitionRefused, match="no draft to submit"):
+            dc.submit(process, actor=owner)
+        dc.approve(process, actor=owner, effective_on=today + timedelta(days=10), number=1)
+        # Approved for later: not yet published, scheduled instead.
+        assert dc.control(process, today).scheduled.number == 1 and dc.control(process, today).published is None
+        assert dc.control(process, today + timedelta(days=10)).published.number == 1
+        states = [(m.from_value, m.to_value) for m in dc.revision_histories([dc.control(process, today).scheduled])[
+            dc.control(process, today).scheduled.id]]
+        assert states == [("draft", "submitted"), ("submitted", "approved")]
+
+
+def test_the_published_version_survives_an_edited_draft_and_a_stale_approval_is_refused(app, make_process, make_user):
+    process_id, owner = _sheet(app, make_process, make_user)
+    today = date(2026, 12, 3)
+    with app.app_context():
+        process = db.session.get(Process, process_id)
+        dc.submit(process, actor=owner)
+        dc.approve(process, actor=owner, effective_on=today)
+        save_process(process, {"purpose": "Welcome and enrol clients"}, reason="Wider", actor=owner,
+                     version=process.version)
+        control = dc.control(process, today)
+        assert control.published.snapshot["purpose"] == "Welcome clients"
+        assert control.draft.number == 2 and control.draft.snapshot["purpose"] == "Welcome and enrol clients"
+        dc.submit(process, actor=owner)
+        save_process(process, {"purpose": "Welcome, enrol and call clients"}, reason="More", actor=owner,
+                     version=process.version)
+        # Edited after submitting: the newer draft must be submitted again before anyone approves it.
+        with pytest.raises(TransitionRefused, match="no draft awaiting approval"):
+            dc.approve(process, actor=owner, effective_on=today)
+        dc.submit(process, actor=owner)
+        with pytest.raises(TransitionRefused, match="changed while you were reading"):
+            dc.approve(process, actor=owner, effective_on=today, number=2)
+        with pytest.raises(TransitionRefused, match="Say what the draft"):
+            dc.send_back(process, actor=owner, reason=" ")
+        dc.send_back(process, actor=owner, reason="Say who calls")
+        assert dc.state_of(dc.control(process, today).draft) == dc.SheetState.DRAFT
+
+
+def test_a1_counts_approved_current_sheets(app, make_process, make_user, make_indicator, monkeypatch):
+    process_id, owner = _sheet(app, make_process, make_user)
+    make_indicator(process_id)
+    with app.app_context():
+        process = db.session.get(Process, process_id)
+        process.participants.append(Participant(user_id=owner.id, role="Does"))
+        db.session.commit()
+        facts = a1_facts()
+        assert facts.lacks(process) == ("approved",)
+        with app.test_request_context():
+            finding = process_map_evidence()
+        assert any("no approved sheet in effect" in gap.text for gap in finding.gaps)
+        assert any("approved sheet in effect and not past its review date" in line.text for line in finding.reasons)
+        dc.submit(process, actor=owner)
+        dc.approve(process, actor=owner, effective_on=reviews.today() - timedelta(days=400))
+        process.review_interval_months = 12
+        db.session.commit()
+        assert a1_facts().lacks(process) == ("review",)
+        with app.test_request_context():
+            finding = process_map_evidence()
+        assert finding.status == Status.PARTLY
+        assert any("past its review date" in gap.text for gap in finding.gaps)
+        dc.record_review(process, interval_months=12, reviewed_on=reviews.today(), actor=owner)
+        db.session.commit()
+        assert a1_facts().lacks(process) == ()
+
+
+def test_a_sheet_without_revisions_counts_as_published(app, make_process):
+    process_id = make_process()
+    with app.app_context():
+        control = dc.control(db.session.get(Process, process_id), date(2026, 12, 3))
+        assert control.uncontrolled and control.is_published and control.draft is None
+
+
+def test_the_owner_submits_and_approves_from_the_sheet_and_reviewers_only_read(app, make_process, make_user,
+                                                                               client_as, login, client):
+    process_id, owner = _sheet(app, make_process, make_user)
+    login(owner)
+    page = client.get(f"/processes/{process_id}").get_data(as_text=True)
+    assert "No version of this sheet has been approved yet." in page and 'data-testid="submit-sheet"' in page
+    client.post(f"/processes/{process_id}/sheet/submit")
+    page = client.get(f"/processes/{process_id}").get_data(as_text=True)
+    assert "a draft awaiting approval (submitted by Olga Owner" in page
+    refused = client.post(f"/processes/{process_id}/sheet/approve", data={"number": "1", "effective_on": ""},
+                          follow_redirects=True).get_data(as_text=True)
+    assert "Give the date the approved sheet comes into effect." in refused
+    client.post(f"/processes/{process_id}/sheet/approve", data={"number": "1", "effective_on": "2026-01-05"})
+    with app.app_context():
+        revision = db.session.scalar(select(Revision).where(Revision.process_id == process_id))
+        assert revision.approved_by_id == owner.id and revision.effective_on == date(2026, 1, 5)
+    history = client.get(f"/processes/{process_id}/revisions").get_data(as_text=True)
+    assert "Approved by Olga Owner on" in history and "Awaiting approval" in history
+    published = client.get(f"/processes/{process_id}/published").get_data(as_text=True)
+    assert "Welcome clients" in published and "Revision 1, approved by Olga Owner" in published
+
+    reviewer = client_as("reviewer")
+    assert reviewer.get(f"/processes/{process_id}/published").status_code == 200
+    assert reviewer.post(f"/processes/{process_id}/sheet/submit").status_code == 403
+    other = client_as("member")
+    assert other.post(f"/processes/{process_id}/sheet/review", data={"reviewed": "y"}).status_code == 403
+
+
+def test_a_review_of_the_sheet_is_saved_and_an_invalid_interval_refused(app, make_process, client_as):
+    process_id = make_process()
+    coordinator = client_as("coordinator")
+    bad = coordinator.post(f"/processes/{process_id}/sheet/review", data={"review_interval_months": "0"},
+                           follow_redirects=True).get_data(as_text=True)
+    assert "Review every (months)" in bad
+    coordinator.post(f"/processes/{process_id}/sheet/review", data={"review_interval_months": "12", "reviewed": "y"})
+    with app.app_context():
+        process = db.session.get(Process, process_id)
+        assert (process.review_interval_months, process.reviewed_on) == (12, reviews.today())
+    page = coordinator.get(f"/processes/{process_id}").get_data(as_text=True)
+    assert "Next review due on" in page
