@@ -10,6 +10,10 @@ import calendar
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import ngettext
+
+from core import signals
+
 #: The longest interval a form accepts (ten years): beyond that a "periodic" review is not periodic.
 MAX_INTERVAL_MONTHS = 120
 
@@ -52,3 +56,28 @@ class Due:
 def today() -> date:
     """The day reviews and validity are judged on (one place, so a test can move the clock)."""
     return date.today()
+
+
+#: The order and words of each kind of record in the summaries ("3 sheets past their review date").
+KINDS = ("sheet", "agreement", "self_assessment", "evidence")
+
+
+def overdue(on: date) -> list[Due]:
+    """Every record the registered packages say is past its review date on ``on``, the longest overdue first."""
+    found = [due for answer in signals.send(signals.reviews_due, today=on) for due in answer]
+    return sorted(found, key=lambda due: (due.due, KINDS.index(due.kind) if due.kind in KINDS else 99, due.label))
+
+
+def summary(dues: list[Due]) -> list[str]:
+    """One sentence per kind of record with any past its review date, in ``KINDS`` order."""
+    counts = {kind: sum(1 for due in dues if due.kind == kind) for kind in KINDS}
+    words = {
+        "sheet": lambda n: ngettext("%(num)d sheet past its review date", "%(num)d sheets past their review date", n),
+        "agreement": lambda n: ngettext("%(num)d agreement past its review date",
+                                        "%(num)d agreements past their review date", n),
+        "self_assessment": lambda n: ngettext("%(num)d self-assessment past its review date",
+                                              "%(num)d self-assessments past their review date", n),
+        "evidence": lambda n: ngettext("%(num)d evidence item past its review date",
+                                       "%(num)d evidence items past their review date", n),
+    }
+    return [words[kind](counts[kind]) for kind in KINDS if counts[kind]]

@@ -73,3 +73,9 @@ def _search_providers(sender, **kwargs):
                  record_url("processes.indicator_detail", "indicator_id"),
                  detail=func.substr(Indicator.definition, 1, DETAIL), order=20),
     ]
+
+
+@signals.reviews_due.connect
+def _reviews_due(sender, today=None, **kwargs):
+    """Process sheets and service-level agreements past their review date."""
+    return home.sheets_and_agreements_due(today)
