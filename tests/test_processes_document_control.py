@@ -149,3 +149,26 @@ def test_a_review_of_the_sheet_is_saved_and_an_invalid_interval_refused(app, mak
         assert (process.review_interval_months, process.reviewed_on) == (12, reviews.today())
     page = coordinator.get(f"/processes/{process_id}").get_data(as_text=True)
     assert "Next review due on" in page
+
+
+def test_the_demo_has_one_draft_pending_one_sheet_past_review_and_one_expired_item(app, runner):
+    from core.reviews import overdue
+    from evidence.models import EvidenceItem
+
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    today = reviews.today()
+    with app.test_request_context():
+        processes = list(db.session.scalars(select(Process)))
+        controls = dc.controls(processes, today)
+        pending = [p for p in processes if controls[p.id].draft is not None]
+        assert [p.code for p in pending] == ["FID-C06"]
+        assert controls[pending[0].id].draft.submitted_at is not None  # awaiting approval, not just edited
+        assert all(c.is_published for c in controls.values())
+        late = overdue(today)
+        assert [(d.kind, d.label.split(" ")[0]) for d in late if d.kind == "sheet"] == [("sheet", "FID-S01")]
+        assert not [d for d in late if d.kind in ("agreement", "self_assessment")]
+        expired = [i.title for i in db.session.scalars(select(EvidenceItem)) if i.valid_until and i.valid_until < today]
+        assert expired == ["Certificado de formación en atención al socio"]
+        # Every approval is dated after its revision was written and no later than today.
+        revisions = db.session.scalars(select(Revision).where(Revision.approved_at.is_not(None)))
+        assert all(r.created_at <= r.approved_at and r.effective_on <= today for r in revisions)
