@@ -1,6 +1,7 @@
 """Document control of process sheets: the published version, submitting and approving drafts, periodic reviews."""
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -66,7 +67,7 @@ def approve_sheet(process_id: int):
                                                 number=form.number.data)
             db.session.commit()
             flash(_("Revision %(number)d of %(code)s approved, in effect from %(date)s.", number=revision.number,
-                    code=process.code, date=revision.effective_on.isoformat()), "success")
+                    code=process.code, date=format_date(revision.effective_on, "short")), "success")
     else:
         flash_form_errors(form)
     return _to_sheet(process)
