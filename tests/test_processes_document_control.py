@@ -118,6 +118,8 @@ def test_the_owner_submits_and_approves_from_the_sheet_and_reviewers_only_read(a
     client.post(f"/processes/{process_id}/sheet/submit")
     page = client.get(f"/processes/{process_id}").get_data(as_text=True)
     assert "a draft awaiting approval (submitted by Olga Owner" in page
+    assert 'data-testid="awaiting-approval"' in client.get("/processes/list").get_data(as_text=True)
+    assert 'data-testid="draft-note"' in client.get(f"/processes/{process_id}/edit").get_data(as_text=True)
     refused = client.post(f"/processes/{process_id}/sheet/approve", data={"number": "1", "effective_on": ""},
                           follow_redirects=True).get_data(as_text=True)
     assert "Give the date the approved sheet comes into effect." in refused

@@ -46,7 +46,8 @@ def process_list():
     query = query.options(joinedload(Process.owner), joinedload(Process.programme))
     page = db.paginate(query, per_page=current_app.config["PER_PAGE"])
     scores = completeness_by_process([p.id for p in page.items])
-    return render_template("processes/list.html", form=form, page=page, scores=scores)
+    return render_template("processes/list.html", form=form, page=page, scores=scores, today=reviews.today(),
+                           controls=document_control.controls(page.items, reviews.today()))
 
 
 @bp.route("/new", methods=["GET", "POST"])
