@@ -174,3 +174,28 @@ def test_the_demo_has_one_draft_pending_one_sheet_past_review_and_one_expired_it
         # Every approval is dated after its revision was written and no later than today.
         revisions = db.session.scalars(select(Revision).where(Revision.approved_at.is_not(None)))
         assert all(r.created_at <= r.approved_at and r.effective_on <= today for r in revisions)
+
+
+def test_an_agreement_review_moves_its_date_on_and_needs_an_interval(app, make_process, client_as):
+    from core.reviews import add_months
+    from processes.models import Interface
+
+    first, second = make_process(), make_process()
+    with app.app_context():
+        interface = Interface(from_process_id=first, to_process_id=second, flow="Refunds", agreement="5 days",
+                              review_date=date(2026, 1, 31))
+        db.session.add(interface)
+        db.session.commit()
+        interface_id = interface.id
+    coordinator = client_as("coordinator")
+    page = coordinator.get(f"/processes/interfaces/{interface_id}").get_data(as_text=True)
+    assert 'data-testid="review-overdue"' in page
+    refused = coordinator.post(f"/processes/interfaces/{interface_id}/review", data={"reviewed": "y"},
+                               follow_redirects=True).get_data(as_text=True)
+    assert "Give the review interval: the next review date is counted from it." in refused
+    coordinator.post(f"/processes/interfaces/{interface_id}/review", data={"reviewed": "y",
+                                                                           "review_interval_months": "12"})
+    with app.app_context():
+        interface = db.session.get(Interface, interface_id)
+        assert interface.review_date == add_months(reviews.today(), 12) and interface.review_interval_months == 12
+    assert client_as("member").post(f"/processes/interfaces/{interface_id}/review", data={}).status_code == 403
