@@ -20,6 +20,7 @@ import enum
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -147,6 +148,9 @@ def approve(process: Process, *, actor, effective_on: date, number: int | None =
                                   "%(number)d before approving it.", process=process.code, number=revision.number))
     if effective_on is None:
         raise TransitionRefused(_("Give the date the approved sheet comes into effect."))
+    if revision.created_at is not None and effective_on < revision.created_at.date():
+        raise TransitionRefused(_("Revision %(number)d was written on %(date)s: it cannot come into effect before.",
+                                  number=revision.number, date=format_date(revision.created_at.date(), "short")))
     revision.approved_at, revision.approved_by_id = utcnow(), getattr(actor, "id", None)
     revision.effective_on = effective_on
     _move(revision, SheetState.SUBMITTED, SheetState.APPROVED, actor=actor)

@@ -89,7 +89,10 @@ def test_a1_counts_approved_current_sheets(app, make_process, make_user, make_in
         assert any("no approved sheet in effect" in gap.text for gap in finding.gaps)
         assert any("approved sheet in effect and not past its review date" in line.text for line in finding.reasons)
         dc.submit(process, actor=owner)
-        dc.approve(process, actor=owner, effective_on=reviews.today() - timedelta(days=400))
+        with pytest.raises(TransitionRefused, match="cannot come into effect before"):
+            dc.approve(process, actor=owner, effective_on=reviews.today() - timedelta(days=400))
+        revision = dc.approve(process, actor=owner, effective_on=reviews.today())
+        revision.effective_on = reviews.today() - timedelta(days=400)  # as if approved over a year ago
         process.review_interval_months = 12
         db.session.commit()
         assert a1_facts().lacks(process) == ("review",)
@@ -123,12 +126,22 @@ def test_the_owner_submits_and_approves_from_the_sheet_and_reviewers_only_read(a
     refused = client.post(f"/processes/{process_id}/sheet/approve", data={"number": "1", "effective_on": ""},
                           follow_redirects=True).get_data(as_text=True)
     assert "Give the date the approved sheet comes into effect." in refused
-    client.post(f"/processes/{process_id}/sheet/approve", data={"number": "1", "effective_on": "2026-01-05"})
+    effective = reviews.today() + timedelta(days=1)
+    refused = client.post(f"/processes/{process_id}/sheet/approve", follow_redirects=True,
+                          data={"number": "1", "effective_on": "2020-01-05"}).get_data(as_text=True)
+    assert "it cannot come into effect before" in refused
+    client.post(f"/processes/{process_id}/sheet/approve", data={"number": "1", "effective_on": effective.isoformat()})
     with app.app_context():
         revision = db.session.scalar(select(Revision).where(Revision.process_id == process_id))
-        assert revision.approved_by_id == owner.id and revision.effective_on == date(2026, 1, 5)
+        assert revision.approved_by_id == owner.id and revision.effective_on == effective
     history = client.get(f"/processes/{process_id}/revisions").get_data(as_text=True)
     assert "Approved by Olga Owner on" in history and "Awaiting approval" in history
+    # Approved from tomorrow: scheduled, the page says so; the published page has nothing in effect yet.
+    page = client.get(f"/processes/{process_id}").get_data(as_text=True)
+    assert "Revision 1 is approved and comes into effect on" in page
+    with app.app_context():
+        db.session.get(Revision, revision.id).effective_on = reviews.today()
+        db.session.commit()
     published = client.get(f"/processes/{process_id}/published").get_data(as_text=True)
     assert "Welcome clients" in published and "Revision 1, approved by Olga Owner" in published
 
