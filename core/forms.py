@@ -9,21 +9,24 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from pytz import common_timezones
 from wtforms import (
+    BooleanField,
     DateField,
     FloatField,
     HiddenField,
+    IntegerField,
     SelectChoice,
     SelectField,
     StringField,
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import TextInput
 
 from core.files import IMAGES, TABLES, UploadRejected, read_upload
 from core.imports import ImportFileError, check_table_upload
 from core.imports.cells import InvalidCell, number_converter
+from core.reviews import MAX_INTERVAL_MONTHS
 
 
 def options(pairs) -> list[SelectChoice]:
@@ -177,3 +180,13 @@ class AuditFilterForm(FlaskForm):
             "date_to": self.date_to.data,
         }
 
+
+
+class ReviewForm(FlaskForm):
+    """A record's review interval and, ticked, a review done today (process sheets, agreements, evidence items)."""
+
+    review_interval_months = IntegerField(
+        _l("Review every (months)"), validators=[Optional(), NumberRange(1, MAX_INTERVAL_MONTHS)],
+        description=_l("Leave empty when no periodic review is planned."))
+    reviewed = BooleanField(_l("Reviewed today: still right as it is"))
+    submit = SubmitField(_l("Save review"))

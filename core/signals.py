@@ -192,3 +192,9 @@ def merged(signal: Signal, sender=None, **kwargs) -> dict:
                                    f"{signal.name} signal: keep one.")
             found[key], owners[key] = value, receiver.__module__
     return found
+
+reviews_due = _signals.signal("reviews-due", doc="""
+Sent by ``core.reviews.overdue`` (the home page's reviews block and the checklist) with ``today=`` the day judged;
+sender None. A receiver returns a list of ``core.reviews.Due``: its package's records past their periodic review
+date (process sheets, agreements, self-assessments, evidence items), read in a fixed number of statements.
+""")

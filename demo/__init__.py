@@ -12,7 +12,17 @@ from core.audit import acting_as
 from core.audit_chain import erasing_everything
 from core.extensions import db
 from core.models import Organisation, Role, User
-from demo import evidence, exit_interviews, improvements, loyalty, processes, surveys, understanding, voice
+from demo import (
+    document_control,
+    evidence,
+    exit_interviews,
+    improvements,
+    loyalty,
+    processes,
+    surveys,
+    understanding,
+    voice,
+)
 
 DEMO_PASSWORD = "demo-password"
 #: The accounts the README lists. Their language follows the browser (or the login page's choice),
@@ -55,6 +65,7 @@ LOADERS = (
     (improvements.load, "coordinator@demo.test"),
     (understanding.load, "coordinator@demo.test"),  # the client wave's "I know about the change to …" items
     (evidence.load, "coordinator@demo.test"),
+    (document_control.load, "coordinator@demo.test"),  # approves the sheets written above, plans their reviews
 )
 
 

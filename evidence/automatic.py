@@ -7,11 +7,14 @@ whose key no registered package answers is missing, and its finding says so by n
 
 from collections.abc import Callable
 
+from flask import url_for
 from flask_babel import gettext as _
 
+from core import reviews as core_reviews
 from core import signals
 from core.findings import Finding, Line, Status
 from core.shared_reads import reading_together
+from evidence import reviews
 
 Source = Callable[..., Finding]
 
@@ -48,13 +51,21 @@ def finding_for(criterion, *, detail: bool = False, known: dict[str, Source] | N
 
 
 def findings_for(criteria, *, detail: bool = False) -> dict[int, Finding]:
-    """The automatic evidence of several criteria; a source shared by two criteria with the same thresholds runs
-    once, and so does a read two sources share (``core.shared_reads``)."""
+    """The automatic evidence of several criteria, as their manual evidence's validity leaves it
+    (``evidence.reviews.apply_expiry``); a source shared by two criteria with the same thresholds runs once, and
+    so does a read two sources share (``core.shared_reads``)."""
+    criteria = list(criteria)
     with reading_together():
-        return _findings_for(criteria, detail)
+        found = _sourced_findings(criteria, detail=detail)
+    expired = reviews.expired_by_criterion(found, core_reviews.today())
+    return {criterion.id: reviews.apply_expiry(found[criterion.id], expired.get(criterion.id, []),
+                                               url_for("evidence.criterion", criterion_id=criterion.id,
+                                                       _anchor="manual-evidence"))
+            for criterion in criteria}
 
 
-def _findings_for(criteria, detail: bool) -> dict[int, Finding]:
+def _sourced_findings(criteria, *, detail: bool) -> dict[int, Finding]:
+    """What each criterion's source says; a source shared by two criteria with the same thresholds runs once."""
     known = sources()
     by_source: dict[tuple, Finding] = {}
     found = {}

@@ -3,11 +3,22 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, HiddenField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from core.findings import STATUS_LABELS
-from core.forms import AcceptedUpload, options
+from core.forms import AcceptedUpload, ReviewForm, options
+from core.reviews import MAX_INTERVAL_MONTHS
 from evidence.models import ASSESSMENT_LABELS, Assessment
 from evidence.services import EVIDENCE_KINDS
 
@@ -37,6 +48,9 @@ class ReloadSetForm(FlaskForm):
 class SelfAssessmentForm(FlaskForm):
     status = SelectField(_l("Self-assessment"), choices=options(ASSESSMENT_CHOICES), validators=[DataRequired()])
     comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=4000)])
+    review_interval_months = IntegerField(_l("Review every (months)"),
+                                          validators=[Optional(), NumberRange(1, MAX_INTERVAL_MONTHS)],
+                                          description=_l("Leave empty when no periodic review is planned."))
     submit = SubmitField(_l("Record self-assessment"))
 
 
@@ -112,3 +126,11 @@ class DashboardFilterForm(FlaskForm):
     programme_id = SelectField(_l("Programme"), coerce=int, validators=[Optional()])
     process_id = SelectField(_l("Process"), coerce=int, validators=[Optional()])
     q = StringField(_l("Search"), validators=[Optional(), Length(max=100)])
+
+
+class ItemReviewForm(ReviewForm):
+    """An evidence item's review interval, a review done today and the last day it counts."""
+
+    valid_until = DateField(_l("Valid until"), validators=[Optional()],
+                            description=_l("The last day this evidence counts for its criteria (a certificate's "
+                                           "expiry, say). Leave empty when it does not expire."))

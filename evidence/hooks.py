@@ -8,13 +8,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from core import reviews as core_reviews
 from core import signals
 from core.access import may
 from core.digest import Section
 from core.findings import Status
 from core.home import Panel
 from core.search import DETAIL, Provider
-from evidence import home
+from evidence import home, reviews
 from evidence.automatic import key_of
 from evidence.criteria_sets import current_set
 from evidence.models import EvidenceItem, evidence_item_criteria
@@ -26,8 +27,11 @@ def _home_panels(sender, user=None, **kwargs):
     if not may("evidence.checklist"):
         return []
     readiness, verdicts = home.readiness(), home.recent_verdicts()
+    overdue = core_reviews.overdue(core_reviews.today())
     return [Panel("readiness", 10, "evidence/_home_readiness.html", {"readiness": readiness},
                   empty=not readiness.started),
+            Panel("reviews-overdue", 15, "evidence/_home_reviews_due.html",
+                  {"overdue": overdue, "summary": core_reviews.summary(overdue)}, empty=not overdue),
             Panel("verdicts", 40, "evidence/_home_verdicts.html", {"verdicts": verdicts}, empty=not verdicts)]
 
 
@@ -77,3 +81,8 @@ def _digest_sections(sender, previous=None, **kwargs):
         lines.append(_("No criterion changed since last week."))
     return [Section("readiness", 10, _("Certification readiness"), lines,
                     state={code: status.value for code, status in statuses.items()})]
+@signals.reviews_due.connect
+def _reviews_due(sender, today=None, **kwargs):
+    """The self-assessments and evidence items of the set in use past their review date."""
+    chosen = current_set()
+    return reviews.assessments_and_items_due(chosen.criteria, today) if chosen is not None else []

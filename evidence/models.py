@@ -150,6 +150,11 @@ class EvidenceItem(Audited, db.Model):
     record_id: Mapped[int | None] = mapped_column(Integer, info=label(_l("Record")))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), info=label(_l("Added by")))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    #: Months between reviews of the item (from ``reviewed_on``, else from when it was added).
+    review_interval_months: Mapped[int | None] = mapped_column(Integer, info=label(_l("Review every (months)")))
+    reviewed_on: Mapped[date | None] = mapped_column(Date, info=label(_l("Last reviewed on")))
+    #: The last day the evidence counts for its criteria (a certificate's expiry); None: it does not expire.
+    valid_until: Mapped[date | None] = mapped_column(Date, info=label(_l("Valid until")))
 
     criteria = relationship("Criterion", secondary=evidence_item_criteria, order_by="Criterion.position")
     created_by = relationship("User")
@@ -205,6 +210,8 @@ class SelfAssessment(Audited, db.Model):
     comment: Mapped[str | None] = mapped_column(Text, info=label(_l("Comment")))
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), info=label(_l("Author")))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, info=label(_l("Date")))
+    #: Months until the judgement should be made again (from its date); None: no periodic review.
+    review_interval_months: Mapped[int | None] = mapped_column(Integer, info=label(_l("Review every (months)")))
 
     criterion = relationship("Criterion")
     author = relationship("User")

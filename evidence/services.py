@@ -102,10 +102,12 @@ def gap_list(rows: list[ChecklistRow]) -> list[tuple[Criterion, Line]]:
     return [(row.criterion, gap) for row in rows for gap in row.finding.gaps]
 
 
-def record_self_assessment(criterion: Criterion, status: Assessment, comment: str | None, *, actor) -> SelfAssessment:
-    """Add the coordinator's current judgement of a criterion; earlier ones stay as its history."""
+def record_self_assessment(criterion: Criterion, status: Assessment, comment: str | None, *, actor,
+                           review_interval_months: int | None = None) -> SelfAssessment:
+    """Add the coordinator's current judgement of a criterion, reviewed again after ``review_interval_months`` if
+    given; earlier ones stay as its history."""
     assessment = SelfAssessment(criterion=criterion, status=Assessment(status), comment=(comment or "").strip() or None,
-                                author=actor)
+                                author=actor, review_interval_months=review_interval_months or None)
     db.session.add(assessment)
     db.session.flush()
     return assessment

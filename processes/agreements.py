@@ -2,13 +2,18 @@
 
 import enum
 from dataclasses import dataclass
+from datetime import date
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from core import transitions
 from core.extensions import db
 from core.findings import Threshold, stored_thresholds, threshold_values
+from core.reviews import next_review
+from core.rules import TransitionRefused
 from core.versioning import ensure_current
 from processes.indicators import reaches
 from processes.models import Interface, Measurement, Process
@@ -169,3 +174,21 @@ def save_interface(interface: Interface | None, data: dict, *, version=None) -> 
         setattr(interface, name, (value.strip() or None) if isinstance(value, str) else value)
     db.session.flush()
     return interface
+
+
+#: The kind of record of an interface in the state-change history (its reviews move ``review_date`` on).
+INTERFACE_HISTORY_KIND = "interface"
+
+
+def record_review(interface: Interface, *, interval_months: int | None, reviewed_on: date | None, actor) -> None:
+    """Set the agreement's review interval and, when it was reviewed on ``reviewed_on``, move its review date on
+    by that interval (refused without one: the next date would be unknown)."""
+    interface.review_interval_months = interval_months or None
+    if reviewed_on is not None:
+        if not interface.review_interval_months:
+            raise TransitionRefused(_("Give the review interval: the next review date is counted from it."))
+        old = interface.review_date
+        interface.review_date = next_review(reviewed_on, interface.review_interval_months)
+        transitions.record_transition(INTERFACE_HISTORY_KIND, interface.id, field="review_date", from_value=old,
+                                      to_value=interface.review_date, actor=actor)
+    db.session.flush()

@@ -13,14 +13,16 @@ detail)``, whose detail reads what only the tables and figures need).
 """
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from flask import url_for
-from flask_babel import format_decimal
+from flask_babel import format_date, format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from core import reviews
 from core.extensions import db
 from core.findings import (
     Figure,
@@ -34,7 +36,7 @@ from core.findings import (
     threshold_values,
     thresholds_table,
 )
-from processes import maps, trend_grid
+from processes import document_control, maps, trend_grid
 from processes.agreements import A2_THRESHOLDS, Compliance, a2_limits, interfaces_with_state
 from processes.cycle import CycleFacts, cycle_facts
 from processes.dashboard import HISTORY_NEEDED, SPARKLINE_PERIODS, IndicatorRow, grouped, indicator_rows
@@ -62,6 +64,9 @@ class A1Facts:
     standard: ProcessStandard | None = None
     #: The programme's service cycle (``processes.cycle.CycleFacts``): shown beside the map, not part of the rule.
     cycle: CycleFacts = field(default_factory=CycleFacts)
+    #: process id → ``processes.document_control.Control``: whether its sheet is approved and reviewed in time.
+    controls: dict = field(default_factory=dict)
+    today: date | None = None
 
     @property
     def limits(self) -> dict[str, int]:
@@ -73,11 +78,14 @@ class A1Facts:
 
     def lacks(self, process) -> tuple[str, ...]:
         """What A1 asks of every process that this one lacks: ``owner``, ``participants`` (fewer than the
-        standard asks), ``indicator`` (fewer than the standard asks)."""
-        sheet, limits = self.sheets[process.id], self.limits
+        standard asks), ``indicator`` (fewer than the standard asks), ``approved`` (no approved sheet in effect),
+        ``review`` (its sheet is past its review date)."""
+        sheet, limits, control = self.sheets[process.id], self.limits, self.controls.get(process.id)
         return tuple(name for name, missing in (("owner", "owner" not in sheet.filled),
                                                 ("participants", sheet.participants < limits["min_participants"]),
-                                                ("indicator", sheet.indicators < limits["min_indicators"]))
+                                                ("indicator", sheet.indicators < limits["min_indicators"]),
+                                                ("approved", control is not None and not control.is_published),
+                                                ("review", control is not None and control.review_overdue(self.today)))
                      if missing)
 
     @property
@@ -94,8 +102,9 @@ def a1_facts() -> A1Facts:
     processes = tuple(db.session.scalars(
         select(Process).where(Process.programme_id == programme.id, Process.status != ProcessStatus.RETIRED)
         .options(joinedload(Process.owner)).order_by(Process.code)))
+    today = reviews.today()
     return A1Facts(programme, processes, sheet_facts([p.id for p in processes]) if processes else {}, standard,
-                   cycle_facts(programme.id))
+                   cycle_facts(programme.id), document_control.controls(processes, today), today)
 
 
 def a1_status(facts: A1Facts) -> Status:
@@ -115,16 +124,24 @@ def _lack_words(facts: A1Facts, process) -> list[str]:
     words = {"owner": _("no owner"),
              "participants": _("%(have)d of %(need)d participants", have=sheet.participants,
                                need=limits["min_participants"]),
-             "indicator": _("%(have)d of %(need)d indicators", have=sheet.indicators, need=limits["min_indicators"])}
+             "indicator": _("%(have)d of %(need)d indicators", have=sheet.indicators, need=limits["min_indicators"]),
+             "approved": _("no approved sheet in effect"), "review": _review_words(facts, process)}
     return [words[name] for name in facts.lacks(process)]
+
+
+def _review_words(facts: A1Facts, process) -> str:
+    control = facts.controls.get(process.id)
+    due = control.review_due if control is not None else None
+    return _("sheet past its review date (%(date)s)", date=format_date(due, "short")) if due else ""
 
 
 def a1_rule(facts: A1Facts) -> Line:
     """A1's rule in words, with the numbers it uses."""
     limits = facts.limits
-    return Line(_("A1 is met when every current process of the programme under certification has an owner and the "
-                  "participants and indicators the organisation's process-management standard asks (participants: "
-                  "at least %(people)d; indicators: at least %(indicators)d), and that standard is saved.",
+    return Line(_("A1 is met when every current process of the programme under certification has an approved sheet "
+                  "in effect and not past its review date, an owner and the participants and indicators the "
+                  "organisation's process-management standard asks (participants: at least %(people)d; indicators: "
+                  "at least %(indicators)d), and that standard is saved.",
                   people=limits["min_participants"], indicators=limits["min_indicators"]),
                 url_for("processes.standard"))
 
@@ -165,16 +182,26 @@ def _a1_missing(facts: A1Facts, detail: bool) -> Finding:
 
 def _a1_reasons(facts: A1Facts) -> list[Line]:
     programme, lacking = facts.programme, facts.lacking
-    summary = _("%(share)s processes have an owner and the participants and indicators the standard asks",
-                share=share(len(facts.processes) - len(lacking), len(facts.processes)))
+    summary = _("%(share)s processes have an approved, current sheet, an owner and the participants and indicators "
+                "the standard asks", share=share(len(facts.processes) - len(lacking), len(facts.processes)))
     if lacking:
         summary += _("; missing: %(list)s", list=", ".join(f"{p.code} {' '.join(_lack_words(facts, p))}"
                                                             for p in lacking))
     return [Line(summary, url_for("processes.process_list", programme=programme.id)),
-            _standard_line(facts.standard),
+            _approval_line(facts), _standard_line(facts.standard),
             Line(_("The process map of %(programme)s is drawn from the sheets.", programme=programme.name),
                  url_for("processes.index", programme=programme.id)),
             cycle_line(programme, facts.cycle)]
+
+
+def _approval_line(facts: A1Facts) -> Line:
+    """How many sheets are approved and in effect, how many wait for approval and how many are past review."""
+    controls = [facts.controls[p.id] for p in facts.processes if p.id in facts.controls]
+    return Line(_("%(approved)s sheets approved and in effect; %(pending)d drafts awaiting approval; %(late)d sheets "
+                  "past their review date", approved=share(sum(c.is_published for c in controls), len(controls)),
+                  pending=sum(1 for c in controls if c.draft is not None and c.draft.submitted_at is not None),
+                  late=sum(1 for c in controls if c.review_overdue(facts.today))),
+                url_for("processes.process_list", programme=facts.programme.id))
 
 
 def cycle_line(programme, cycle: CycleFacts) -> Line:

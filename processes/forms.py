@@ -16,6 +16,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import HiddenInput
 
 from core.audit import value_labels
 from core.extensions import db
@@ -338,3 +339,22 @@ class MomentForm(VersionedForm):
         super().__init__(*args, **kwargs)
         self.process_ids.choices = process_options()
         self.indicator_ids.choices = indicator_options()
+
+
+class ApprovalForm(FlaskForm):
+    """Approve a sheet's submitted draft, published from its effective date."""
+
+    effective_on = DateField(_l("Effective from"), validators=[InputRequired(_l("Give the date the approved sheet "
+                                                                                "comes into effect."))])
+    #: The revision the approver read: a newer draft since then refuses the approval.
+    number = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    submit = SubmitField(_l("Approve and publish"))
+
+
+class SendBackForm(FlaskForm):
+    """Return a submitted draft without approving it, saying what it needs."""
+
+    reason = TextAreaField(_l("What the draft needs"), validators=[DataRequired(_l("Say what the draft needs before "
+                                                                                   "it can be approved.")),
+                                                                   Length(max=2000)])
+    submit = SubmitField(_l("Send back to draft"))

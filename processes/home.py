@@ -4,10 +4,13 @@ reviews of the service-level agreements between processes."""
 from dataclasses import dataclass
 from datetime import date
 
+from flask import url_for
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from core.extensions import db
+from core.reviews import Due
+from processes import document_control
 from processes.indicators import Status, latest_results, latest_status
 from processes.models import Indicator, Interface, Measurement, Process, ProcessStatus
 
@@ -56,3 +59,20 @@ def reviews_due(listed: int = LISTED) -> Reviews:
 
 def today() -> date:
     return date.today()
+
+
+def sheets_and_agreements_due(on: date) -> list[Due]:
+    """Current process sheets and agreements past their review date on ``on`` (three statements)."""
+    planned = select(Process).where(Process.status != ProcessStatus.RETIRED,
+                                    Process.review_interval_months.is_not(None))
+    processes = list(db.session.scalars(planned.order_by(Process.code)))
+    controls = document_control.controls(processes, on)
+    found = [Due("sheet", str(process), controls[process.id].review_due,
+                 url_for("processes.process_detail", process_id=process.id, _anchor="review"))
+             for process in processes if controls[process.id].review_overdue(on)]
+    late = (select(Interface).where(Interface.review_date < on).options(joinedload(Interface.from_process),
+                                                                         joinedload(Interface.to_process))
+            .order_by(Interface.review_date, Interface.id))
+    return found + [Due("agreement", f"{i.from_process.code} → {i.to_process.code} · {i.flow[:60]}", i.review_date,
+                        url_for("processes.edit_interface", interface_id=i.id, _anchor="review"))
+                    for i in db.session.scalars(late)]

@@ -103,3 +103,7 @@ def _off_target_line(indicator, latest, *, new: bool) -> str:
     line = _("%(code)s · %(name)s: %(value)s (%(period)s)", code=indicator.code, name=indicator.name, value=value,
              period=format_date(latest.period))
     return "- " + (_("new: %(line)s", line=line) if new else line)
+@signals.reviews_due.connect
+def _reviews_due(sender, today=None, **kwargs):
+    """Process sheets and service-level agreements past their review date."""
+    return home.sheets_and_agreements_due(today)

@@ -107,6 +107,10 @@ class Process(Audited, Versioned, db.Model):
     status: Mapped[ProcessStatus] = mapped_column(stored_enum(ProcessStatus), default=ProcessStatus.DRAFT,
                                                   info=label(_l("Status")))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    #: Months between periodic reviews of the sheet; None: no periodic review is planned.
+    review_interval_months: Mapped[int | None] = mapped_column(Integer, info=label(_l("Review every (months)")))
+    #: The last periodic review that found the published sheet still right (approving a new version is one too).
+    reviewed_on: Mapped[date | None] = mapped_column(Date, info=label(_l("Last reviewed on")))
 
     programme = relationship("Programme", back_populates="processes")
     parent = relationship("Process", remote_side=[id], back_populates="children")
@@ -359,6 +363,8 @@ class Interface(Audited, Versioned, db.Model):
     from_owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), info=label(_l("Owner (from)")))
     to_owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), info=label(_l("Owner (to)")))
     review_date: Mapped[date | None] = mapped_column(Date, info=label(_l("Review date")))
+    #: Months between reviews: recording a review moves ``review_date`` on by this much.
+    review_interval_months: Mapped[int | None] = mapped_column(Integer, info=label(_l("Review every (months)")))
 
     from_process = relationship("Process", foreign_keys=[from_process_id])
     to_process = relationship("Process", foreign_keys=[to_process_id])
@@ -388,9 +394,18 @@ class Revision(Audited, db.Model):
                                                       info=label(_l("Improvement")))
     #: The sheet's fields after this revision, to show what changed between two revisions.
     snapshot: Mapped[dict] = mapped_column(db.JSON, default=dict, info=label(_l("Sheet as saved")))
+    #: Document control (``processes.document_control``): a revision is a draft until submitted for approval,
+    #: and published once approved, from its effective date on.
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime, info=label(_l("Submitted on")))
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), info=label(_l("Submitted by")))
+    approved_at: Mapped[datetime | None] = mapped_column(DateTime, info=label(_l("Approved on")))
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), info=label(_l("Approved by")))
+    effective_on: Mapped[date | None] = mapped_column(Date, info=label(_l("Effective from")))
 
     process = relationship("Process")
-    author = relationship("User")
+    author = relationship("User", foreign_keys=[author_id])
+    submitted_by = relationship("User", foreign_keys=[submitted_by_id])
+    approved_by = relationship("User", foreign_keys=[approved_by_id])
 
     def __str__(self) -> str:
         return f"{self.process.code if self.process else ''} rev. {self.number}"

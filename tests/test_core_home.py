@@ -127,7 +127,7 @@ def test_each_empty_block_says_what_to_do(app, make_user, make_process, make_ind
         login_user(db.session.get(type(member), member.id))
         panels_seen = {panel.key: panel.empty for panel in home.panels(member)}
     assert panels_seen == {"readiness": True, "tasks": True, "indicators": True, "verdicts": True, "waves": True,
-                           "reviews": True}
+                           "reviews": True, "reviews-overdue": True}
 
 
 def test_a_package_left_out_adds_no_block(app, make_user, programme_data):

@@ -148,6 +148,11 @@ OBJECT_RULES = {
     "processes.service_cycle": ROLE, "processes.new_moment": ROLE, "processes.edit_moment": ROLE,
     "processes.move_moment": ROLE, "processes.remove_moment": ROLE,
     "processes.import_measurements_check": UPLOADER,
+    # Document control and periodic reviews: the owner or a coordinator moves the sheet; everyone reads it.
+    "processes.published_sheet": ROLE, "processes.submit_sheet": PROCESS_OWNER,
+    "processes.approve_sheet": PROCESS_OWNER, "processes.send_back_sheet": PROCESS_OWNER,
+    "processes.review_sheet": PROCESS_OWNER, "processes.review_interface": INTERFACE_OWNER,
+    "evidence.review_item": ROLE,
     "loyalty.client_detail": ROLE, "loyalty.edit_client": ROLE, "loyalty.add_figures": ROLE,
     "loyalty.mark_lost": ROLE, "loyalty.reinstate": ROLE, "loyalty.change_exit_date": ROLE,
     "voice.complaint_detail": ROLE, "voice.edit_complaint": ROLE, "voice.toggle_category": ROLE,
@@ -193,6 +198,7 @@ NOT_RECORDS = {"fmt", "action", "filename"}
 #: Which record fills a path argument, where it depends on the endpoint.
 BY_ENDPOINT = {
     ("evidence.add_revision", "item_id"): "evidence_item",
+    ("evidence.review_item", "item_id"): "evidence_item",
     ("evidence.replace_file", "item_id"): "evidence_item",
     ("evidence.remove_file", "item_id"): "evidence_item",
     ("improvements.edit_criterion", "criterion_id"): "priority_criterion",
@@ -248,6 +254,8 @@ CHANGE_WITH_AN_EMPTY_FORM = {
     "surveys.invite_clients", "surveys.print_invitations", "surveys.remove_item",
     # Records at once the exit interviews' answers that agree with the census (its button is only a token).
     "surveys.review_agreed_exits",
+    # Submitting the sheet's draft for approval: its button is only a token.
+    "processes.submit_sheet",
 }
 
 

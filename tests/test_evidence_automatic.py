@@ -64,14 +64,19 @@ def test_a1_partly_names_each_process_and_what_it_lacks(app, make_user, make_pro
     finding = processes_evidence.process_map_evidence(detail=True)
     assert finding.status == Status.PARTLY
     assert finding.reasons[0].text.startswith("A1 is met when every current process of the programme under "
-                                              "certification has an owner and the participants and indicators the "
+                                              "certification has an approved sheet in effect and not past its "
+                                              "review date, an owner and the participants and indicators the "
                                               "organisation's process-management standard asks (participants: at "
                                               "least 1; indicators: at least 1)")
-    assert finding.reasons[1].text == ("1 of 3 processes have an owner and the participants and indicators the "
-                                       "standard asks; missing: P07 0 of 1 indicators, P11 no owner")
+    assert finding.reasons[1].text == ("1 of 3 processes have an approved, current sheet, an owner and the "
+                                       "participants and indicators the standard asks; missing: P07 0 of 1 "
+                                       "indicators, P11 no owner")
+    # Sheets loaded without revisions are taken as published (as migration 0033 takes the stored ones).
+    assert finding.reasons[2].text == ("3 of 3 sheets approved and in effect; 0 drafts awaiting approval; 0 sheets "
+                                       "past their review date")
     assert [(g.text, g.url) for g in finding.gaps] == [("P07: 0 of 1 indicators", f"/processes/{no_indicator}"),
                                                        ("P11: no owner", f"/processes/{unowned}")]
-    assert "A process-management standard is defined" in finding.reasons[2].text
+    assert "A process-management standard is defined" in finding.reasons[3].text
     thresholds, figure, table = finding.blocks
     assert thresholds.rows == [["Participants per process", "1", "1"], ["Indicators per process", "1", "1"]]
     assert figure.svg.startswith("<svg") and "P07" in figure.svg

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
+from core import reviews as core_reviews
 from core import transitions
 from core.access import COORDINATION, COORDINATORS_ONLY, REVIEW, TEAM_DATA, allow
 from core.exports import table_response
@@ -15,7 +16,7 @@ from core.extensions import db
 from core.forms import ConfirmChangeForm, EmptyForm, options, read_filters
 from core.ids import record_id
 from core.ui import confirmation_posted, flash_form_errors, next_or
-from evidence import bp, listing, reload, services, switching
+from evidence import bp, listing, reload, reviews, services, switching
 from evidence.criteria_sets import (
     MAX_BYTES,
     CriteriaFileError,
@@ -28,6 +29,7 @@ from evidence.forms import (
     ChecklistFilterForm,
     CriteriaSetForm,
     EvidenceForm,
+    ItemReviewForm,
     PackForm,
     ReloadSetForm,
     RevisionForm,
@@ -59,7 +61,8 @@ def checklist():
     return render_template("evidence/checklist.html", criteria_set=criteria_set, rows=rows, shown=shown, sets=sets,
                            readiness=services.readiness(rows), gaps=services.gap_list(shown), lang=language(),
                            without_source=services.without_source(rows), form=form,
-                           filtered=filters != listing.ChecklistFilters(), pack_form=PackForm(language=language()))
+                           filtered=filters != listing.ChecklistFilters(), pack_form=PackForm(language=language()),
+                           overdue=core_reviews.overdue(core_reviews.today()), review_summary=core_reviews.summary)
 
 
 @bp.get("/export.<any(csv, xlsx):fmt>")
@@ -85,7 +88,11 @@ def criterion(criterion_id: int):
         assessments=services.history(SelfAssessment, item), verdicts=services.history(Verdict, item),
         assessment_form=SelfAssessmentForm(), verdict_form=VerdictForm(), evidence_form=_evidence_form(item),
         revision_form=RevisionForm(), pack_form=PackForm(language=language(), scope=item.code),
-        file_histories=services.item_histories(e.id for e in row.evidence))
+        file_histories=services.item_histories(e.id for e in row.evidence),
+        item_flags={e.id: reviews.item_flags(e, core_reviews.today()) for e in row.evidence},
+        assessment_due=reviews.assessment_review_due(row.self_assessment) if row.self_assessment else None,
+        today=core_reviews.today(), review_forms={e.id: ItemReviewForm(prefix=f"item{e.id}", obj=e)
+                                                  for e in row.evidence})
 
 
 def _evidence_form(criterion) -> EvidenceForm:
@@ -103,7 +110,8 @@ def self_assess(criterion_id: int):
     item = criterion_or_404(criterion_id)
     form = SelfAssessmentForm()
     if form.validate_on_submit():
-        services.record_self_assessment(item, form.status.data, form.comment.data, actor=current_user)
+        services.record_self_assessment(item, form.status.data, form.comment.data, actor=current_user,
+                                        review_interval_months=form.review_interval_months.data)
         db.session.commit()
         flash(_("Self-assessment of %(code)s recorded.", code=item.code), "success")
     else:
@@ -167,6 +175,24 @@ def add_revision(item_id: int):
         revision = services.add_revision(item, form.file.data, comment=form.comment.data, actor=current_user)
         db.session.commit()
         flash(_("Version %(number)d of “%(title)s” uploaded.", number=revision.number, title=item.title), "success")
+    else:
+        flash_form_errors(form)
+    return _back_to_criterion(item, criterion_id)
+
+
+@bp.post("/evidence/<int:item_id>/review")
+@allow(COORDINATION)
+def review_item(item_id: int):
+    """Set an evidence item's review interval and validity date and, ticked, record today's review."""
+    item = db.get_or_404(EvidenceItem, item_id)
+    criterion_id = request.form.get("criterion", type=record_id)
+    form = ItemReviewForm(prefix=f"item{item.id}")
+    if form.validate_on_submit():
+        reviews.save_item_review(item, interval_months=form.review_interval_months.data,
+                                 valid_until=form.valid_until.data,
+                                 reviewed_on=core_reviews.today() if form.reviewed.data else None, actor=current_user)
+        db.session.commit()
+        flash(_("Review of “%(title)s” saved.", title=item.title), "success")
     else:
         flash_form_errors(form)
     return _back_to_criterion(item, criterion_id)

@@ -2,7 +2,17 @@
 
 from processes import bp
 from processes.forms import ENUM_LABELS
-from processes.views import cycle, data, diagrams, indicators, interfaces, maps, programmes, sheets  # noqa: F401
+from processes.views import (  # noqa: F401
+    cycle,
+    data,
+    diagrams,
+    document_control,
+    indicators,
+    interfaces,
+    maps,
+    programmes,
+    sheets,
+)
 
 
 @bp.app_template_global()

@@ -4,8 +4,10 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from core import reviews
 from core.access import TEAM_DATA, allow
 from core.extensions import db
+from core.forms import ReviewForm
 from core.ids import record_id
 from core.versioning import submit_edit
 from processes import bp
@@ -65,4 +67,6 @@ def edit_interface(interface_id: int):
         return redirect(url_for(".interfaces", _anchor=f"interface-{interface.id}"))
     return render_template("processes/interface_form.html", form=form, interface=interface, conflict=conflict,
                            may_edit=may_edit_interface(current_user, interface.from_process_id,
-                                                       interface.to_process_id))
+                                                       interface.to_process_id),
+                           review_form=ReviewForm(review_interval_months=interface.review_interval_months),
+                           today=reviews.today())

@@ -6,19 +6,28 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from core import transitions
+from core import reviews, transitions
 from core.access import COORDINATION, TEAM_DATA, allow
 from core.extensions import db
 from core.files import Owner, download_response
-from core.forms import ConfirmChangeForm, EmptyForm, read_filters
+from core.forms import ConfirmChangeForm, EmptyForm, ReviewForm, read_filters
 from core.ids import record_id
 from core.models import User
 from core.rules import rule_refusals
 from core.ui import confirmation_posted, flash_form_errors, next_or
 from core.versioning import submit_edit
-from processes import bp, cycle, lifecycle, services
+from processes import bp, cycle, document_control, lifecycle, services
 from processes.agreements import interfaces_with_state
-from processes.forms import STATUS_LABELS, DocumentForm, ParticipantForm, ProcessFilterForm, ProcessForm, StandardForm
+from processes.forms import (
+    STATUS_LABELS,
+    ApprovalForm,
+    DocumentForm,
+    ParticipantForm,
+    ProcessFilterForm,
+    ProcessForm,
+    SendBackForm,
+    StandardForm,
+)
 from processes.indicators import latest_results, latest_status
 from processes.models import Interface, Process, ProcessStatus
 from processes.revisions import history
@@ -37,7 +46,8 @@ def process_list():
     query = query.options(joinedload(Process.owner), joinedload(Process.programme))
     page = db.paginate(query, per_page=current_app.config["PER_PAGE"])
     scores = completeness_by_process([p.id for p in page.items])
-    return render_template("processes/list.html", form=form, page=page, scores=scores)
+    return render_template("processes/list.html", form=form, page=page, scores=scores, today=reviews.today(),
+                           controls=document_control.controls(page.items, reviews.today()))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -76,6 +86,9 @@ def process_detail(process_id: int):
         history=transitions.history(lifecycle.PROCESS_HISTORY_KIND, process.id),
         moments=cycle.moments_serving(process.id),
         status_labels={k.value: v for k, v in STATUS_LABELS.items()},
+        control=document_control.control(process, reviews.today()), today=reviews.today(),
+        approval_form=ApprovalForm(effective_on=reviews.today()), send_back_form=SendBackForm(),
+        review_form=ReviewForm(review_interval_months=process.review_interval_months),
     )
 
 
@@ -222,5 +235,7 @@ def revisions(process_id: int):
     process = db.get_or_404(Process, process_id)
     people = {u.id: u.name for u in db.session.scalars(select(User))}
     processes = dict(db.session.execute(select(Process.id, Process.code)).all())
-    return render_template("processes/revisions.html", process=process, history=history(process),
-                           people=people, processes=processes)
+    found = history(process)
+    return render_template("processes/revisions.html", process=process, history=found, people=people,
+                           processes=processes, moves_of=document_control.revision_histories(r for r, _c in found),
+                           state_labels={k.value: v for k, v in document_control.STATE_LABELS.items()})
