@@ -9,8 +9,9 @@ from core.extensions import db
 from core.shared_reads import reading_together, shared
 from evidence.models import CriteriaSet, Criterion
 
-#: The page's statements on the demo organisation (108 before the criteria shared their reads, issue 17).
-BUDGET = 90
+#: The page's statements on the demo organisation (108 before the criteria shared their reads, issue 17; 90 after,
+#: and 5 more since the records past their review date and the expired evidence are read, issue 19).
+BUDGET = 95
 
 
 def statements(app, client, url="/evidence/") -> int:
