@@ -105,6 +105,7 @@ def register_commands(app: Flask) -> None:
     from evidence.cli import evidence_cli
     from improvements.cli import reminders_command
     from processes.cli import processes_cli
+    from surveys.cli import surveys_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(imports_cli)
@@ -113,3 +114,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(reminders_command)
     app.cli.add_command(processes_cli)
+    app.cli.add_command(surveys_cli)

@@ -1,0 +1,23 @@
+"""``flask surveys``: the survey engine's maintenance commands."""
+
+import click
+from flask.cli import AppGroup
+
+from core.extensions import db
+from surveys import releases, totals
+from surveys.models import Wave
+
+surveys_cli = AppGroup("surveys", help="Surveys and their results.")
+
+
+@surveys_cli.command("rebuild-totals")
+@click.option("--wave", "wave_id", type=int, help="Only this wave (its id); every wave without it.")
+def rebuild_totals_command(wave_id: int | None):
+    """Recompute the running totals that survey results read from the stored answers (after restoring a
+    backup taken before the totals existed, or to check them: the figures shown do not change)."""
+    if wave_id is not None and db.session.get(Wave, wave_id) is None:
+        raise click.BadParameter(f"there is no wave {wave_id}.", param_hint="--wave")
+    ids = None if wave_id is None else [wave_id]
+    rebuilt = totals.rebuild(releases.shown_responses(ids), ids)
+    db.session.commit()
+    click.echo(f"Running totals of {rebuilt} survey waves recomputed from their answers.")
