@@ -234,14 +234,21 @@ def value_counts(wave_ids, dimension: str = WHOLE_WAVE, item_ids=None) -> dict:
 
 
 def response_sizes(wave_ids, dimension: str = WHOLE_WAVE) -> dict:
-    """``{(wave_id, group name): {source: responses}}`` of the waves' shown responses in one slice: one query."""
+    """``{(wave_id, group name): {source: responses}}`` of the waves' (every wave's when None) shown responses in
+    one slice: one query."""
     query = (select(ResponseTotal.wave_id, ResponseTotal.group_key, ResponseTotal.source, ResponseTotal.responses)
-             .where(ResponseTotal.wave_id.in_(list(wave_ids)), ResponseTotal.dimension == dimension,
-                    ResponseTotal.responses > 0))
+             .where(ResponseTotal.dimension == dimension, ResponseTotal.responses > 0))
+    if wave_ids is not None:
+        query = query.where(ResponseTotal.wave_id.in_(list(wave_ids)))
     found: dict = defaultdict(dict)
     for wave_id, key, source, responses in db.session.execute(query):
         found[(wave_id, group_name(key))][source] = responses
     return found
+
+
+def wave_sizes(wave_ids=None) -> dict[int, int]:
+    """``{wave_id: shown responses}`` of the waves (of every wave when None): one query."""
+    return {wave_id: sum(by_source.values()) for (wave_id, _group), by_source in response_sizes(wave_ids).items()}
 
 
 def pair_sums(wave_id: int) -> dict[tuple[int, int], tuple]:
