@@ -11,6 +11,7 @@ from sqlalchemy import insert, select
 
 from core.extensions import db
 from improvements.models import DONE, Improvement
+from surveys import releases, totals
 from surveys.models import Answer, Audience, Response, Survey, SurveyItem, Wave
 from surveys.standard import understanding_item
 
@@ -44,6 +45,8 @@ def load(users) -> None:
                  for key, typology, segment in responses if rng.random() < ANSWERED]
     if rows:
         db.session.execute(insert(Answer.__table__), rows)
+        # Answers added to stored responses: their wave's running totals are counted again from the answers.
+        totals.rebuild(releases.shown_responses([wave.id]), [wave.id])
     db.session.flush()
 
 

@@ -9,9 +9,9 @@ from sqlalchemy.orm import aliased
 
 from core.extensions import db
 from core.listing import text_matches
-from surveys import releases
+from surveys import totals
 from surveys.labels import AUDIENCE_LABELS, STATUS_LABELS
-from surveys.models import Audience, Response, Survey, Wave
+from surveys.models import Audience, Survey, Wave
 
 #: The values of the anonymity filter.
 ANONYMITY = ("anonymous", "named")
@@ -60,8 +60,7 @@ def waves_by_root(surveys: list[Survey]) -> dict[int, list[Wave]]:
 
 def wave_sizes() -> dict[int, int]:
     """How many responses each wave shows (an anonymous wave: its released ones)."""
-    return dict(db.session.execute(select(Response.wave_id, func.count()).where(releases.shown_responses())
-                                   .group_by(Response.wave_id)).all())
+    return totals.wave_sizes()
 
 
 def export_table(surveys: list[Survey]) -> tuple[list[str], list[tuple]]:

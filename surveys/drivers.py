@@ -2,8 +2,9 @@
 
 For each attribute item, Pearson's correlation between its answers and the answers of the same
 respondents to the intention-to-keep-buying and likelihood-to-recommend items. The database returns
-the sums the coefficient needs (n, Σx, Σy, Σx², Σy², Σxy) per (attribute, outcome) pair in one
-query, so the analysis costs the same for 50 or 50 000 responses; pandas arranges the result.
+the sums the coefficient needs (n, Σx, Σy, Σx², Σy², Σxy) per (attribute, outcome) pair, kept as running totals
+(``surveys.totals``) and read in one query, so the analysis costs the same for 50 or 500 000 responses; pandas
+arranges the result.
 
 Importance is the mean of the two correlations (or the one available); satisfaction is the attribute's
 favourable %. Correlation is not causation, and with few answers it is unstable: pairs with fewer than
@@ -13,11 +14,9 @@ favourable %. Correlation is not causation, and with few answers it is unstable:
 import math
 
 import pandas as pd
-from sqlalchemy import and_, case, func, select
 
-from core.extensions import db
-from surveys.models import Answer, ItemKind, ItemRole, Wave
-from surveys.releases import shown_answers
+from surveys import totals
+from surveys.models import ItemKind, ItemRole, Wave
 from surveys.results import favourable, mean
 
 #: Below this many paired answers a correlation is shown with a caution.
@@ -38,27 +37,10 @@ def pearson(n: int, sx: float, sy: float, sxx: float, syy: float, sxy: float) ->
 
 
 def pair_sums(wave_id: int, attribute_ids: list[int], outcome_ids: list[int]) -> dict[tuple[int, int], tuple]:
-    """``{(attribute id, outcome id): (n, Σx, Σy, Σx², Σy², Σxy)}`` over respondents who answered both.
-
-    One statement: the answers are pivoted to one row per response (a column per item), then every
-    sum of every pair is taken over that pivot in a single pass."""
-    ids = [*attribute_ids, *outcome_ids]
-    pivot = (select(*(func.max(case((Answer.item_id == i, Answer.number))).label(f"v{i}") for i in ids))
-             .where(Answer.wave_id == wave_id, Answer.item_id.in_(ids), Answer.number.is_not(None),
-                    shown_answers([wave_id]))
-             .group_by(Answer.response_id).subquery())
-    pairs, sums = [(a, o) for a in attribute_ids for o in outcome_ids], []
-    for a, o in pairs:
-        both = and_(pivot.c[f"v{a}"].is_not(None), pivot.c[f"v{o}"].is_not(None))
-        x, y = case((both, pivot.c[f"v{a}"])), case((both, pivot.c[f"v{o}"]))
-        sums += [func.count(x), func.sum(x), func.sum(y), func.sum(x * x), func.sum(y * y), func.sum(x * y)]
-    row = db.session.execute(select(*sums)).one()
-    found = {}
-    for index, pair in enumerate(pairs):
-        values = row[index * 6:(index + 1) * 6]
-        if values[0]:
-            found[pair] = tuple(float(v or 0) for v in values)
-    return found
+    """``{(attribute id, outcome id): (n, Σx, Σy, Σx², Σy², Σxy)}`` over respondents who answered both: one query
+    of the wave's running totals (``surveys.totals``), kept per pair as the responses arrive."""
+    wanted = {(a, o) for a in attribute_ids for o in outcome_ids}
+    return {pair: sums for pair, sums in totals.pair_sums(wave_id).items() if pair in wanted}
 
 
 def driver_analysis(wave: Wave, counts_by_item: dict) -> pd.DataFrame:

@@ -15,6 +15,7 @@ from core.extensions import db
 from core.rules import RuleError
 from core.timeutil import utcnow
 from loyalty.reasons import exit_reasons
+from surveys import totals
 from surveys.models import (
     Answer,
     Audience,
@@ -267,18 +268,23 @@ def submit_response(wave: Wave, values: dict[int, tuple], *, invitation: Invitat
         {"response_id": key, "item_id": item_id, "wave_id": wave.id, "number": number, "text": text,
          "typology": typology, "segment": segment}
         for item_id, (number, text) in values.items()])
+    totals.count_new(wave, [{"id": key, "source": source, "typology": typology, "segment": segment,
+                             "values": values}])
     return key
 
 
 def insert_responses(wave: Wave, rows: list[dict]) -> int:
     """Many responses at once (imports, demo): each row ``{"typology", "segment", "values": {item_id: (n, t)}}``.
 
-    Two statements whatever the number of rows; a date and an invitation only where the row has them and the survey
-    is not anonymous (an import, the demo's named exit interviews)."""
-    responses, answers = [], []
+    Two statements whatever the number of rows, and the running totals' one aggregate (``surveys.totals``); a date
+    and an invitation only where the row has them and the survey is not anonymous (an import, the demo's named exit
+    interviews)."""
+    responses, answers, counted = [], [], []
     named = not wave.survey.anonymous  # an anonymous survey keeps no time or person, whatever the caller gives
     for row in rows:
         key = new_response_key()
+        counted.append({"id": key, "source": row.get("source", ResponseSource.IMPORT), "typology": row.get("typology"),
+                        "segment": row.get("segment"), "values": row["values"]})
         responses.append({"id": key, "wave_id": wave.id, "source": row.get("source", ResponseSource.IMPORT).value,
                           "typology": row.get("typology"), "segment": row.get("segment"),
                           "invitation_id": row.get("invitation_id") if named else None,
@@ -290,4 +296,5 @@ def insert_responses(wave: Wave, rows: list[dict]) -> int:
         db.session.execute(insert(Response.__table__), responses)
     if answers:
         db.session.execute(insert(Answer.__table__), answers)
+    totals.count_new(wave, counted)
     return len(responses)

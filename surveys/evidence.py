@@ -43,7 +43,8 @@ from surveys import drivers, releases, results
 from surveys.invitations import group_segment
 from surveys.models import (
     BOUNDS,
-    Answer,
+    WHOLE_WAVE,
+    AnswerTotal,
     Audience,
     Invitation,
     ItemKind,
@@ -54,7 +55,6 @@ from surveys.models import (
     Wave,
     WaveStatus,
 )
-from surveys.releases import shown_answers
 
 #: Overall and per group, the favourable % at which people "value positively" (D1).
 FAVOURABLE_TARGET = 60.0
@@ -467,13 +467,14 @@ def _item_waves(wanted: set[tuple]) -> dict[tuple, list]:
     """(survey family, item key) → [(opens on, wave id, wave name, mean answer)] of the waves with at least
     ``MIN_CUT`` answers to the item, in one query."""
     family = _family()
+    t, answers = AnswerTotal, func.sum(AnswerTotal.count)  # the running totals: rows per value, not per answer
     rows = db.session.execute(
-        select(family, SurveyItem.key, Wave.id, Wave.name, Wave.opens_on, func.avg(Answer.number),
-               func.count(Answer.number))
-        .select_from(Answer).join(SurveyItem, SurveyItem.id == Answer.item_id)
-        .join(Survey, Survey.id == SurveyItem.survey_id).join(Wave, Wave.id == Answer.wave_id)
+        select(family, SurveyItem.key, Wave.id, Wave.name, Wave.opens_on, func.sum(t.number * t.count) / answers,
+               answers)
+        .select_from(t).join(SurveyItem, SurveyItem.id == t.item_id)
+        .join(Survey, Survey.id == SurveyItem.survey_id).join(Wave, Wave.id == t.wave_id)
         .where(family.in_({root for root, _key in wanted}), SurveyItem.key.in_({key for _root, key in wanted}),
-               Wave.status != WaveStatus.DRAFT, Answer.number.is_not(None), shown_answers())
+               Wave.status != WaveStatus.DRAFT, t.dimension == WHOLE_WAVE)
         .group_by(family, SurveyItem.key, Wave.id, Wave.name, Wave.opens_on))
     waves: dict[tuple, list] = {}
     for root, key, wave_id, name, opens_on, average, count in rows:

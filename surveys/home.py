@@ -5,12 +5,12 @@ their batch are not counted yet, as on its results page); never an answer, a nam
 
 from dataclasses import dataclass
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from core.extensions import db
-from surveys.models import Invitation, Response, ResponseSource, Wave, WaveStatus
-from surveys.releases import shown_responses
+from surveys import totals
+from surveys.models import Invitation, ResponseSource, Wave, WaveStatus
 
 #: Open waves listed.
 LISTED = 6
@@ -41,8 +41,6 @@ def open_waves(listed: int = LISTED) -> tuple[list[OpenWave], int]:
         return [], total
     invited = dict(db.session.execute(select(Invitation.wave_id, func.count()).where(Invitation.wave_id.in_(ids))
                                       .group_by(Invitation.wave_id)).all())
-    by_link = func.coalesce(func.sum(case((Response.source == ResponseSource.LINK, 1), else_=0)), 0)
-    shown = {wave_id: (count, int(links)) for wave_id, count, links in db.session.execute(
-        select(Response.wave_id, func.count(), by_link).where(Response.wave_id.in_(ids), shown_responses(ids))
-        .group_by(Response.wave_id))}
+    shown = {wave_id: (sum(by_source.values()), by_source.get(str(ResponseSource.LINK), 0))
+             for (wave_id, _group), by_source in totals.response_sizes(ids).items()}
     return [OpenWave(w, invited.get(w.id, 0), *shown.get(w.id, (0, 0))) for w in waves], total

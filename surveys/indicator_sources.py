@@ -18,9 +18,10 @@ from processes.periods import period_start
 from surveys.models import Audience, Survey
 from surveys.results import trend
 
-#: Every table whose writes change a wave's figures (answers, their release in batches, exclusions, a wave's dates).
+#: Every table whose writes change a wave's figures (answers, their release in batches, exclusions, a wave's dates,
+#: and the running totals the figures are read from).
 TABLES = ("surveys", "survey_items", "survey_waves", "survey_responses", "survey_answers", "survey_exclusions",
-          "survey_export_releases")
+          "survey_export_releases", "survey_answer_totals", "survey_response_totals", "survey_pair_totals")
 
 
 def per_wave(measure: str, survey_id: int | None, frequency: str, since: date, until: date) -> dict[date, float]:

@@ -21,6 +21,7 @@ from improvements.models import Group, GroupMember
 from loyalty.demo_census import Dependants
 from loyalty.models import TYPOLOGY_LABELS, Client, Typology
 from processes.models import Participant, Process
+from surveys import totals
 from surveys.models import Answer, ExitReview, Invitation, Response, Wave, new_token
 
 #: Longest pasted list, in lines.
@@ -192,6 +193,8 @@ def client_dependants(clients: Select) -> list[Dependants]:
         return _delete(delete(ExitReview).where(ExitReview.client_id.in_(clients)))
 
     def remove_responses() -> int:
+        # Only named waves' responses reach here, and all of them not excluded are shown.
+        totals.count_stored(Response.invitation_id.in_(invitations) & Response.exclusion_id.is_(None), sign=-1)
         _delete(delete(Answer).where(Answer.response_id.in_(responses)))
         return _delete(delete(Response).where(Response.invitation_id.in_(invitations)))
 

@@ -300,6 +300,8 @@ class Response(db.Model):
     # SQLite: store rows in key order (random), not in order of arrival (no hidden rowid).
     __table_args__ = (Index("ix_survey_responses_wave_source", "wave_id", "source"),
                       Index("ix_survey_responses_wave_network", "wave_id", "network"),
+                      # What waits for its batch is counted on this index, not over the wave's responses.
+                      Index("ix_survey_responses_wave_batch", "wave_id", "batch", "exclusion_id"),
                       {"sqlite_with_rowid": False})
 
     #: Random, never sequential: the key must not tell the order of arrival.
@@ -425,3 +427,61 @@ class ExitReview(Audited, db.Model):
 
     def __str__(self) -> str:
         return str(self.client) if self.client else str(self.id)
+
+
+# --- running totals (surveys.totals) ---------------------------------------------------------------------------
+#
+# What a wave's results show, kept as sums so a results page reads O(questions²) rows whatever the number of
+# responses. They count the responses results may show (``surveys.releases``: not excluded, and released when the
+# wave is anonymous). They hold counts only: no response key, no person, no time, and only groups the responses
+# already carry; a group's figures stay behind ``results.MIN_CUT`` exactly as when they were computed from answers.
+
+#: ``TotalMixin.dimension`` of the whole wave's rows (the others: the breakdown attributes, typology and segment).
+WHOLE_WAVE = "wave"
+
+
+class TotalMixin:
+    """The key parts every total shares: the wave, and which slice of it (the whole wave or one group)."""
+
+    wave_id: Mapped[int] = mapped_column(ForeignKey("survey_waves.id"), primary_key=True)
+    #: ``wave`` (the whole wave), ``typology`` or ``segment``.
+    dimension: Mapped[str] = mapped_column(String(10), primary_key=True)
+    #: The group: ``""`` for responses without one (and for the whole wave), else ``"="`` and its name, so that
+    #: "no group" is a key of its own (a primary key cannot hold NULL).
+    group_key: Mapped[str] = mapped_column(String(121), primary_key=True)
+
+
+class AnswerTotal(TotalMixin, db.Model):
+    """How many shown answers of one item in one slice of a wave have one value (numeric and choice items)."""
+
+    __tablename__ = "survey_answer_totals"
+
+    item_id: Mapped[int] = mapped_column(ForeignKey("survey_items.id"), primary_key=True)
+    number: Mapped[float] = mapped_column(Float, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+
+
+class ResponseTotal(TotalMixin, db.Model):
+    """How many shown responses one slice of a wave has from one source (link, public link, import)."""
+
+    __tablename__ = "survey_response_totals"
+
+    source: Mapped[str] = mapped_column(String(10), primary_key=True)
+    responses: Mapped[int] = mapped_column(Integer)
+
+
+class PairTotal(db.Model):
+    """The sufficient statistics of Pearson's r between two numeric items of a wave (``x`` any numeric item,
+    ``y`` an outcome: intention to keep buying or to recommend), over the shown responses that answered both."""
+
+    __tablename__ = "survey_pair_totals"
+
+    wave_id: Mapped[int] = mapped_column(ForeignKey("survey_waves.id"), primary_key=True)
+    x_item_id: Mapped[int] = mapped_column(ForeignKey("survey_items.id"), primary_key=True)
+    y_item_id: Mapped[int] = mapped_column(ForeignKey("survey_items.id"), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+    sum_x: Mapped[float] = mapped_column(Float)
+    sum_y: Mapped[float] = mapped_column(Float)
+    sum_xx: Mapped[float] = mapped_column(Float)
+    sum_yy: Mapped[float] = mapped_column(Float)
+    sum_xy: Mapped[float] = mapped_column(Float)

@@ -17,7 +17,7 @@ from flask import current_app
 from sqlalchemy import case, func, select, update
 
 from core.extensions import db
-from surveys import engine
+from surveys import engine, totals
 from surveys.models import Answer, Exclusion, Response, ResponseSource, Wave
 
 #: Hex characters kept of the HMAC (64 bits: enough to tell networks apart, too few to be an address).
@@ -101,6 +101,8 @@ def exclude_network(wave: Wave, network: str, reason: str, *, actor) -> Exclusio
                           created_by_id=getattr(actor, "id", None))
     db.session.add(exclusion)
     db.session.flush()
+    # What was shown stops being shown: a named wave's responses, or an anonymous one's already released.
+    totals.count_stored(mine & Response.batch.is_not(None) if wave.survey.anonymous else mine, sign=-1)
     keys = select(Response.__table__.c.id).where(mine).scalar_subquery()
     db.session.execute(update(Answer.__table__).where(Answer.__table__.c.response_id.in_(keys)).values(excluded=True))
     db.session.execute(update(Response.__table__).where(mine).values(exclusion_id=exclusion.id))

@@ -13,9 +13,9 @@ from sqlalchemy import case, exists, func, select
 
 from core.extensions import db
 from improvements.participation import Participation
+from surveys import totals
 from surveys.invitations import group_segment
-from surveys.models import Answer, Audience, Invitation, Response, ResponseSource, Survey, Wave, WaveStatus
-from surveys.releases import shown_answers, shown_responses
+from surveys.models import Audience, Invitation, Response, ResponseSource, Survey, Wave, WaveStatus
 from surveys.results import MIN_CUT, headline
 
 
@@ -35,23 +35,17 @@ def segment_participation(wave: Wave, segment: str) -> tuple[int, int, int, floa
     In a named wave the personal-link responses are the links used."""
     invited = db.session.scalar(select(func.count()).where(Invitation.wave_id == wave.id,
                                                            Invitation.segment == segment))
-    shown = shown_responses([wave.id])
-    responses, links, counted = db.session.execute(
-        select(func.coalesce(func.sum(case((shown, 1), else_=0)), 0),
-               func.coalesce(func.sum(case((shown & (Response.source == ResponseSource.LINK), 1), else_=0)), 0),
-               func.count())
-        .where(Response.wave_id == wave.id, Response.segment == segment, Response.exclusion_id.is_(None))).one()
+    shown = totals.response_sizes([wave.id], "segment").get((wave.id, segment), {})
+    responses, links = sum(shown.values()), shown.get(str(ResponseSource.LINK), 0)
+    # Waiting for their batch: few (less than a batch), counted on the wave's batch index.
+    waiting = db.session.scalar(select(func.count()).where(
+        Response.wave_id == wave.id, Response.batch.is_(None), Response.exclusion_id.is_(None),
+        Response.segment == segment)) if wave.survey.anonymous else 0
     favourable = None
     if responses >= MIN_CUT:
-        counts: dict = {}
-        for item_id, number, count in db.session.execute(
-                select(Answer.item_id, Answer.number, func.count())
-                .where(Answer.wave_id == wave.id, Answer.segment == segment, Answer.number.is_not(None),
-                       shown_answers([wave.id]))
-                .group_by(Answer.item_id, Answer.number)):
-            counts.setdefault(item_id, {})[float(number)] = count
+        counts = totals.value_counts([wave.id], "segment").get((wave.id, segment), {})
         favourable = headline(list(wave.survey.items), counts)["participation"]
-    return invited, int(links), int(responses), favourable, counted - int(responses)
+    return invited, int(links), int(responses), favourable, int(waiting)
 
 
 def group_participation(group) -> Participation | None:

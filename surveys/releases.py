@@ -19,10 +19,10 @@ responses are never shown.
 from dataclasses import dataclass, replace
 
 from flask import current_app
-from sqlalchemy import case, func, select, update
+from sqlalchemy import func, select, update
 
 from core.extensions import db
-from surveys import engine
+from surveys import engine, totals
 from surveys.models import Answer, ExportRelease, Response, Survey, Wave, WaveStatus
 
 
@@ -68,12 +68,13 @@ def counted():
 
 
 def release_state(wave: Wave) -> ReleaseState:
-    """Released and pending responses of the wave (one query)."""
-    released, pending, batches = db.session.execute(
-        select(func.coalesce(func.sum(case((counted() & Response.batch.is_not(None), 1), else_=0)), 0),
-               func.coalesce(func.sum(case((counted() & Response.batch.is_(None), 1), else_=0)), 0),
-               func.coalesce(func.max(Response.batch), 0))
-        .where(Response.wave_id == wave.id)).one()
+    """Released and pending responses of the wave (three queries, none over the wave's responses: the released ones
+    are the running totals' shown responses, the pending ones and the batches are read on an index)."""
+    pending = db.session.scalar(select(func.count()).select_from(Response)
+                                .where(Response.wave_id == wave.id, Response.batch.is_(None), counted()))
+    batches = db.session.scalar(select(Response.batch).where(Response.wave_id == wave.id, Response.batch.is_not(None))
+                                .order_by(Response.batch.desc()).limit(1)) or 0  # the index's last entry
+    released = sum(totals.response_sizes([wave.id]).get((wave.id, None), {}).values()) if wave.survey.anonymous else 0
     return ReleaseState(batched=bool(wave.survey.anonymous), released=int(released), pending=int(pending),
                         batch_size=batch_size(), closed=wave.status == WaveStatus.CLOSED, batches=int(batches))
 
@@ -93,6 +94,8 @@ def release_due(wave: Wave, *, actor=None) -> ReleaseState:
     table = Response.__table__
     db.session.execute(update(table).where(table.c.wave_id == wave.id, table.c.batch.is_(None),
                                            table.c.exclusion_id.is_(None)).values(batch=state.batches + 1))
+    totals.count_stored((Response.wave_id == wave.id) & (Response.batch == state.batches + 1)
+                        & Response.exclusion_id.is_(None))
     db.session.add(ExportRelease(wave_id=wave.id, responses=state.pending, released_by_id=getattr(actor, "id", None)))
     db.session.flush()
     return replace(release_state(wave), just_released=state.pending)

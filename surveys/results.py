@@ -20,24 +20,24 @@ here takes its condition from ``releases.shown_answers`` or ``releases.shown_res
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 
 from core.extensions import db
 from core.shared_reads import shared
 from loyalty.segments import Satisfaction, WaveSatisfaction
+from surveys import totals
 from surveys.models import (
     Answer,
     Audience,
     Invitation,
     ItemKind,
     ItemRole,
-    Response,
     ResponseSource,
     Survey,
     SurveyItem,
     Wave,
 )
-from surveys.releases import release_state, shown_answers, shown_responses
+from surveys.releases import release_state, shown_answers
 
 #: The smallest group whose results are shown.
 MIN_CUT = 3
@@ -156,23 +156,14 @@ def headline(items: list[SurveyItem], counts_by_item: dict) -> dict:
 
 
 def item_counts(wave_ids) -> dict[int, dict[int, dict[float, int]]]:
-    """``{wave_id: {item_id: {value: count}}}`` for the numeric and choice answers shown of the waves: one query."""
-    wave_ids = list(wave_ids)
-    query = (select(Answer.wave_id, Answer.item_id, Answer.number, func.count())
-             .where(Answer.wave_id.in_(wave_ids), Answer.number.is_not(None), shown_answers(wave_ids))
-             .group_by(Answer.wave_id, Answer.item_id, Answer.number))
-    found: dict = defaultdict(lambda: defaultdict(dict))
-    for wave_id, item_id, number, count in db.session.execute(query):
-        found[wave_id][item_id][float(number)] = count
-    return found
+    """``{wave_id: {item_id: {value: count}}}`` for the numeric and choice answers shown of the waves: one query
+    of their running totals (``surveys.totals``)."""
+    return {wave_id: counts for (wave_id, _group), counts in totals.value_counts(wave_ids).items()}
 
 
 def response_counts(wave: Wave) -> dict[str, int]:
     """Responses shown of a wave by source (personal link, public link, imported)."""
-    rows = db.session.execute(select(Response.source, func.count())
-                              .where(Response.wave_id == wave.id, shown_responses([wave.id]))
-                              .group_by(Response.source))
-    return {str(source): count for source, count in rows}
+    return totals.response_sizes([wave.id]).get((wave.id, None), {})
 
 
 def invitation_counts(wave: Wave, dimension: str | None = None) -> dict:
@@ -271,25 +262,17 @@ class GroupResult:
 
 
 def breakdown(wave: Wave, dimension: str) -> tuple[list[GroupResult], int]:
-    """Results by ``typology`` or ``segment`` (three queries); groups under ``MIN_CUT`` responses are left
-    out and counted. Returns (groups shown, groups hidden)."""
+    """Results by ``typology`` or ``segment`` (three queries of the running totals); groups under ``MIN_CUT``
+    responses are left out and counted. Returns (groups shown, groups hidden)."""
     if dimension not in DIMENSIONS:
         raise ValueError(dimension)
-    by_link = func.coalesce(func.sum(case((Response.source == ResponseSource.LINK, 1), else_=0)), 0)
-    found = db.session.execute(select(getattr(Response, dimension), func.count(), by_link)
-                               .where(Response.wave_id == wave.id, shown_responses([wave.id]))
-                               .group_by(getattr(Response, dimension))).all()
-    sizes, links = {group: size for group, size, _l in found}, {group: int(n) for group, _s, n in found}
+    found = {group: by_source for (_wave, group), by_source in totals.response_sizes([wave.id], dimension).items()}
+    sizes = {group: sum(by_source.values()) for group, by_source in found.items()}
+    links = {group: by_source.get(str(ResponseSource.LINK), 0) for group, by_source in found.items()}
     if set(sizes) <= {None}:
         return [], 0
-    column = getattr(Answer, dimension)  # copied onto answers: no join with the responses
-    rows = db.session.execute(
-        select(column, Answer.item_id, Answer.number, func.count())
-        .where(Answer.wave_id == wave.id, Answer.number.is_not(None), shown_answers([wave.id]))
-        .group_by(column, Answer.item_id, Answer.number))
-    counts: dict = defaultdict(lambda: defaultdict(dict))
-    for group, item_id, number, count in rows:
-        counts[group][item_id][float(number)] = count
+    counts: dict = defaultdict(dict)
+    counts.update({group: dist for (_wave, group), dist in totals.value_counts([wave.id], dimension).items()})
     invitations = invitation_counts(wave, dimension)
     items = list(wave.survey.items)
     shown = [GroupResult(group, size, invitations.get(group, 0), links[group], headline(items, counts[group]),
@@ -320,9 +303,7 @@ def trend(survey: Survey, waves: list[Wave] | None = None, counts: dict | None =
         return []
     ids = [w.id for w in waves]
     counts = item_counts(ids) if counts is None else counts
-    sizes = dict(db.session.execute(select(Response.wave_id, func.count())
-                                    .where(Response.wave_id.in_(ids), shown_responses(ids))
-                                    .group_by(Response.wave_id)).all())
+    sizes = {wave_id: sum(by_source.values()) for (wave_id, _group), by_source in totals.response_sizes(ids).items()}
     items = db.session.scalars(select(SurveyItem).where(SurveyItem.survey_id.in_({w.survey_id for w in waves})))
     by_survey = defaultdict(list)
     for item in items:
@@ -343,17 +324,14 @@ def trend(survey: Survey, waves: list[Wave] | None = None, counts: dict | None =
 def nps_trend_by(survey: Survey, dimension: str) -> list[dict]:
     """NPS per wave and per typology or segment (groups under ``MIN_CUT`` answers left out): one query."""
     waves = {w.id: w for w in family_waves(survey)}
-    column = getattr(Answer, dimension)
     recommend = select(SurveyItem.id).where(SurveyItem.survey_id.in_({w.survey_id for w in waves.values()}),
                                             SurveyItem.role == ItemRole.RECOMMEND, SurveyItem.kind == ItemKind.SCALE)
-    rows = db.session.execute(
-        select(Answer.wave_id, column, Answer.number, func.count())
-        .where(Answer.wave_id.in_(list(waves)), Answer.item_id.in_(recommend), column.is_not(None),
-               shown_answers(list(waves)))
-        .group_by(Answer.wave_id, column, Answer.number))
-    counts: dict = defaultdict(dict)
-    for wave_id, group, number, count in rows:
-        counts[(wave_id, group)][float(number)] = count
+    counts: dict = defaultdict(Counter)
+    for (wave_id, group), by_item in totals.value_counts(list(waves), dimension, recommend).items():
+        if group is not None:
+            for dist in by_item.values():
+                counts[(wave_id, group)].update(dist)
+    counts = {key: dict(dist) for key, dist in counts.items()}
     return [{"wave": waves[wave_id], "group": group, "nps": nps(dist), "n": answered(dist)}
             for (wave_id, group), dist in sorted(counts.items(), key=lambda kv: (waves[kv[0][0]].opens_on, kv[0][1]))
             if answered(dist) >= MIN_CUT]

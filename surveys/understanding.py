@@ -15,8 +15,7 @@ from core.extensions import db
 from improvements.models import DONE, Improvement
 from improvements.results import Understanding
 from surveys import engine, results
-from surveys.models import Answer, Audience, Survey, SurveyItem, Wave, WaveStatus
-from surveys.releases import shown_answers
+from surveys.models import WHOLE_WAVE, AnswerTotal, Audience, Survey, SurveyItem, Wave, WaveStatus
 from surveys.standard import understanding_item, understanding_key
 
 #: An answer from this point of the 1–5 scale up agrees that the client knows about the change.
@@ -56,14 +55,16 @@ def understanding_for(improvements) -> dict[int, list[Understanding]]:
     keys = {understanding_key(i.id): i.id for i in improvements}
     if not keys:
         return {}
-    agreeing = func.sum(case((Answer.number >= AGREES_FROM, 1), else_=0))
+    # From the running totals (``surveys.totals``): as many rows as values, not as answers.
+    answers, t = func.sum(AnswerTotal.count), AnswerTotal
+    agreeing = func.sum(case((t.number >= AGREES_FROM, t.count), else_=0))
     rows = db.session.execute(
-        select(SurveyItem.key, Wave.id, Wave.name, Wave.opens_on, func.count(Answer.number), agreeing,
-               func.avg(Answer.number))
-        .select_from(Answer).join(SurveyItem, SurveyItem.id == Answer.item_id)
-        .join(Survey, Survey.id == SurveyItem.survey_id).join(Wave, Wave.id == Answer.wave_id)
+        select(SurveyItem.key, Wave.id, Wave.name, Wave.opens_on, answers, agreeing,
+               func.sum(t.number * t.count) / answers)
+        .select_from(t).join(SurveyItem, SurveyItem.id == t.item_id)
+        .join(Survey, Survey.id == SurveyItem.survey_id).join(Wave, Wave.id == t.wave_id)
         .where(SurveyItem.key.in_(list(keys)), Survey.audience == Audience.CLIENTS, Wave.status != WaveStatus.DRAFT,
-               Answer.number.is_not(None), shown_answers())
+               t.dimension == WHOLE_WAVE)
         .group_by(SurveyItem.key, Wave.id, Wave.name, Wave.opens_on))
     found: dict[int, list[Understanding]] = {}
     for key, wave_id, name, opens_on, answers, agree, mean in rows:

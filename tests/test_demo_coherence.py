@@ -15,6 +15,7 @@ from evidence.models import Criterion
 from improvements.models import Group, Improvement, Task
 from loyalty.models import Client
 from processes.models import Revision
+from surveys import releases, totals
 from surveys.invitations import group_invitees
 from surveys.models import Audience, Invitation, Survey, Wave
 from tests.conftest import sign_in
@@ -94,6 +95,13 @@ def test_the_loaded_demo_keeps_its_dates_people_and_records_consistent(app, runn
             first_group.setdefault(row["user_id"], row["segment"])
         expected = set(first_group.items())
         assert invited == expected
+
+        # Every path the demo stores responses by kept the survey results' running totals.
+        waves = list(db.session.scalars(select(Wave.id)))
+        running = totals.snapshot(waves)
+        totals.rebuild(releases.shown_responses(waves), waves)
+        assert running["survey_answer_totals"] and totals.snapshot(waves) == running
+        db.session.rollback()
 
         # Listening is set off by the clients it keeps (seeds/000): retention above the baseline every year.
         years, baseline = costs.is_it_worth_it(costs.current_assumptions())

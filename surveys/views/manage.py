@@ -4,7 +4,7 @@ the survey has answers)."""
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from core.access import TEAM_DATA, allow
 from core.exports import table_response
@@ -13,9 +13,9 @@ from core.forms import EmptyForm, read_filters
 from core.needs import NEED_LEVEL_LABELS
 from core.rules import rule_refusals
 from core.versioning import ensure_current, submit_edit
-from surveys import bp, catalogue, engine, releases, understanding
+from surveys import bp, catalogue, engine, totals, understanding
 from surveys.forms import ItemForm, NewSurveyForm, SurveyDetailsForm, SurveyFilterForm, UnderstandingItemForm
-from surveys.models import Audience, Response, Survey, SurveyItem
+from surveys.models import Audience, Survey, SurveyItem
 
 
 def _survey_filters() -> tuple[SurveyFilterForm, catalogue.SurveyFilters]:
@@ -71,9 +71,7 @@ def survey(survey_id: int):
     editions = db.session.scalars(select(Survey).where((Survey.id == root) | (Survey.family_id == root))
                                   .order_by(Survey.edition)).all()
     ids = [w.id for w in survey.waves]
-    sizes = dict(db.session.execute(select(Response.wave_id, func.count())
-                                    .where(Response.wave_id.in_(ids), releases.shown_responses(ids))
-                                    .group_by(Response.wave_id)).all())
+    sizes = totals.wave_sizes(ids)
     offered = understanding.offered_improvements(survey) if survey.audience == Audience.CLIENTS else []
     return render_template("surveys/survey.html", survey=survey, editions=editions, sizes=sizes,
                            frozen=engine.has_responses(survey), action_form=EmptyForm(),

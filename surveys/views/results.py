@@ -3,12 +3,15 @@
 An anonymous wave's page and exports count its released responses only, and opening either releases a
 batch when one is due (``surveys.releases``), so both always agree."""
 
+import hashlib
+
 import pandas as pd
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from core.access import TEAM_DATA, allow
+from core.cache import cached
 from core.charts import chart_spec
 from core.exports import export_response
 from core.extensions import db
@@ -29,21 +32,38 @@ def wave_results(wave_id: int):
     counts = results.item_counts([w.id for w in waves])  # every wave of the survey in one aggregate
     summary = results.wave_results(wave, counts, release)
     groups = {} if summary.hidden else {d: results.breakdown(wave, d) for d in results.DIMENSIONS}
-    driver_frame, matrix = None, None
+    driver_frame = None
     if not summary.hidden and survey.audience == Audience.CLIENTS:
         driver_frame = drivers.driver_analysis(wave, {r.item.id: r.counts for r in summary.items})
-        chart = charts.matrix_chart(driver_frame) if not driver_frame.empty else None
-        matrix = chart_spec(chart) if chart is not None else None
-        driver_frame = drivers.with_quadrants(driver_frame)
-    distributions = [chart_spec(chart) for chart in charts.distribution_charts(summary.items)]
     points = results.trend(survey, waves, counts)
-    trend = charts.trend_chart(points) if len(points) > 1 else None
+    matrix, distributions, trend = _chart_specs(wave, summary, driver_frame, points)
+    if driver_frame is not None:
+        driver_frame = drivers.with_quadrants(driver_frame)
     by_typology = results.nps_trend_by(survey, "typology") if survey.audience == Audience.CLIENTS else []
     return render_template(
         "surveys/results.html", wave=wave, survey=survey, summary=summary, groups=groups,
         drivers=driver_frame.to_dict("records") if driver_frame is not None else [], matrix=matrix,
-        small_n=drivers.SMALL_N, points=points, trend=chart_spec(trend) if trend is not None else None,
+        small_n=drivers.SMALL_N, points=points, trend=trend,
         by_typology=by_typology, min_cut=results.MIN_CUT, release=release, distributions=distributions)
+
+
+def _chart_specs(wave: Wave, summary, driver_frame, points) -> tuple:
+    """The matrix, distribution and trend chart specs, kept while what they draw is the same. Answers are not
+    audited, so the data version alone would not see a new one: a digest of the figures drawn is part of the key
+    (building the charts costs more than the rest of the page)."""
+    drawn = repr(([(r.item.id, sorted(r.counts.items())) for r in summary.items],
+                  None if driver_frame is None else driver_frame.to_dict("records"),
+                  [(p["wave"].id, p["responses"], p["csat"], p["nps"], p["repurchase"], p["participation"])
+                   for p in points]))
+
+    def compute():
+        matrix = charts.matrix_chart(driver_frame) if driver_frame is not None and not driver_frame.empty else None
+        trend = charts.trend_chart(points) if len(points) > 1 else None
+        return (chart_spec(matrix) if matrix is not None else None,
+                [chart_spec(chart) for chart in charts.distribution_charts(summary.items)],
+                chart_spec(trend) if trend is not None else None)
+
+    return cached("survey-results-charts", wave.id, hashlib.sha256(drawn.encode()).hexdigest(), compute=compute)
 
 
 def _released(wave: Wave):
