@@ -10,8 +10,9 @@ from core.shared_reads import reading_together, shared
 from evidence.models import CriteriaSet, Criterion
 
 #: The page's statements on the demo organisation (108 before the criteria shared their reads, issue 17; 90 after,
-#: and 5 more since the records past their review date and the expired evidence are read, issue 19).
-BUDGET = 95
+#: 5 more since the records past their review date and the expired evidence are read, issue 19, and 4 more since
+#: the surveys' evidence reads the running totals, per wave, instead of one pass over the answers).
+BUDGET = 99
 
 
 def statements(app, client, url="/evidence/") -> int:
