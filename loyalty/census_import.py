@@ -463,11 +463,8 @@ def apply(plan: CensusPlan, record: CensusImport, *, replace_figures: bool, chan
             bulk_insert(connection, Client.__table__, _new_clients(chunk, record.id, now))
         for chunk in _chunks(known):
             bulk_execute(connection, _client_update(), _known_updates(chunk, record.id))
-    clients = Client.__table__
-    ids = dict(driver_rows(connection, select(clients.c.code, clients.c.id)
-                           .where(clients.c.last_import_id == record.id)))
-    _record_exit_dates(plan, rows, ids, record, now)
-    added, replaced, kept = _write_figures(_only(rows, rows["has_figures"]), ids, replace_figures)
+    _record_exit_dates(plan, rows, record, now)
+    added, replaced, kept = _write_figures(_only(rows, rows["has_figures"]), replace_figures)
     record.rows, record.added, record.updated = len(rows), len(new), len(known)
     record.figures_added, record.figures_replaced, record.figures_kept = added, replaced, kept
     record.rejected, record.imported_at = 0, now
@@ -487,6 +484,21 @@ def _chunks(frame: pd.DataFrame):
         yield frame.iloc[start:start + WRITE_CHUNK]
 
 
+#: Codes looked up per query (SQLite takes at most 32 766 parameters in one statement).
+LOOKUP_BATCH = 10_000
+
+
+def ids_of_codes(codes: list[str]) -> dict[str, int]:
+    """code → id of the clients with these codes, a piece at a time: for 10⁶ clients, a dictionary of them all
+    costs more than a hundred indexed lookups."""
+    clients, found = Client.__table__, {}
+    connection = db.session.connection()
+    for start in range(0, len(codes), LOOKUP_BATCH):
+        found.update(driver_rows(connection, select(clients.c.code, clients.c.id).where(
+            clients.c.code.in_(codes[start:start + LOOKUP_BATCH]))))
+    return found
+
+
 def _only(frame: pd.DataFrame, mask: pd.Series) -> pd.DataFrame:
     """``frame[mask]``, but the frame itself when the mask keeps every row (all new clients, all with figures):
     selecting copies every column, a few hundred MB for a census of 10⁶."""
@@ -502,13 +514,14 @@ def _keeping_recorded_exits(rows: pd.DataFrame, changes: list[ExitDateChange]) -
     return rows
 
 
-def _record_exit_dates(plan: CensusPlan, rows: pd.DataFrame, ids: dict, record: CensusImport, now) -> None:
+def _record_exit_dates(plan: CensusPlan, rows: pd.DataFrame, record: CensusImport, now) -> None:
     """Add to the clients' history every exit date the import wrote that differs from what was recorded: new
     clients who left, known clients leaving now (a client current again on the date its history kept), and the
     changes confirmed on the check page. One INSERT for each kind of reason, whatever the number of rows."""
     left = rows.loc[rows["left_on"].notna(), ["code", "left_on"]]
     if left.empty:
         return
+    ids = ids_of_codes(left["code"].tolist())
     first, moved = [], []
     for code, left_on in zip(left["code"], left["left_on"], strict=True):
         kept = plan.recorded_exits.get(code)
@@ -583,7 +596,7 @@ def _known_updates(frame: pd.DataFrame, import_id: int) -> dict:
     return columns | {"v_id": [int(value) for value in frame["client_id"].tolist()], "v_import": import_id}
 
 
-def _write_figures(frame: pd.DataFrame, ids: dict, replace: bool) -> tuple[int, int, int]:
+def _write_figures(frame: pd.DataFrame, replace: bool) -> tuple[int, int, int]:
     """(added, replaced, kept) yearly figures; the recorded ones change only when ``replace``. Written a piece
     (``WRITE_CHUNK``) at a time."""
     if frame.empty:
@@ -596,11 +609,13 @@ def _write_figures(frame: pd.DataFrame, ids: dict, replace: bool) -> tuple[int, 
     def pieces():
         """Each piece of the frame with its client ids, years and the ids of the figures already recorded."""
         for chunk in _chunks(frame):
-            client_ids = [ids[code] for code in chunk["code"].tolist()]
+            codes = chunk["code"].tolist()
+            ids = ids_of_codes(codes)
+            chunk_ids = [ids[code] for code in codes]
             chunk_years = [int(year) for year in chunk["figures_year"].tolist()]
-            existing = ([recorded.get(key) for key in zip(client_ids, chunk_years, strict=True)] if recorded
+            existing = ([recorded.get(key) for key in zip(chunk_ids, chunk_years, strict=True)] if recorded
                         else [None] * len(chunk_years))
-            yield chunk, client_ids, chunk_years, existing
+            yield chunk, chunk_ids, chunk_years, existing
 
     def pick(values: list, positions: list[int]) -> list:
         return values if len(positions) == len(values) else [values[i] for i in positions]
@@ -609,12 +624,12 @@ def _write_figures(frame: pd.DataFrame, ids: dict, replace: bool) -> tuple[int, 
     added = again_total = 0
     connection = db.session.connection()
     with indexes_deferred(connection, table, fresh_total):
-        for chunk, client_ids, chunk_years, existing in pieces():
+        for chunk, chunk_ids, chunk_years, existing in pieces():
             figures = {name: _column(chunk, name) for name in FIGURES}
             fresh = [i for i, figure_id in enumerate(existing) if figure_id is None]
             again = [i for i, figure_id in enumerate(existing) if figure_id is not None]
             bulk_insert(connection, table, {
-                "client_id": pick(client_ids, fresh), "year": pick(chunk_years, fresh),
+                "client_id": pick(chunk_ids, fresh), "year": pick(chunk_years, fresh),
                 **{name: pick(values, fresh) for name, values in figures.items()}})
             if replace and again:
                 statement = update(table).where(table.c.id == bindparam("f_id")).values(

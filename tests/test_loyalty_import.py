@@ -110,6 +110,7 @@ def test_reimporting_updates_by_code_keeps_what_is_empty_and_asks_before_replaci
                                                                                           monkeypatch):
     if chunk:  # a census of 10⁶ rows is written in pieces: new and known clients, fresh and recorded figures mix
         monkeypatch.setattr(census_import, "WRITE_CHUNK", chunk)
+        monkeypatch.setattr(census_import, "LOOKUP_BATCH", chunk)
     first = upload(SPANISH)
     confirm(upload.client, first, upload.client.get(first).get_data(as_text=True))
     # An English export with other headers the mapping guesses; C-001 renamed, new margin; C-002 absent.
