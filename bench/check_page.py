@@ -1,6 +1,6 @@
 """Benchmark of the census import's check page at 100 000 rows (issue 13: "the check page of a 100 000-row file
-answers in under 3 s on this machine"). Prints, in one run, on one SQLite file, over interleaved repetitions
-(median and range):
+answers in under 3 s on this machine"). Prints, in one run, on a scratch SQLite file (PostgreSQL database with
+``DATABASE_URL``), over ≥ 5 interleaved repetitions (``bench.harness``: min, median, the load):
 
 (a) the upload (``POST /clients/import``: the file stored and read, its first parse and check, the redirect),
     the check page the user then waits for (``GET /clients/import/<id>``, through the Flask test client,
@@ -24,6 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench import harness
 from bench.census import make_app, prepare, write_census
 
 #: The answer the check page must give within (issue 13).
@@ -85,42 +86,34 @@ def load_census(client, data: bytes) -> None:
         raise RuntimeError(f"loading the census did not import the file ({response.status_code})")
 
 
-def spread(values: list[float]) -> str:
-    return f"median {statistics.median(values):6.2f} s  (range {min(values):.2f}–{max(values):.2f})"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--census", choices=("empty", "loaded"), default="empty")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as directory:
-        database, csv_path = Path(directory) / "bench.sqlite3", Path(directory) / "censo.csv"
+    harness.print_load("at the start")
+    with harness.scratch_database("bench_check") as uri, tempfile.TemporaryDirectory() as directory:
+        csv_path = Path(directory) / "censo.csv"
         write_census(csv_path, args.rows)
         data = csv_path.read_bytes()
-        prepare(database)
-        app = make_app(database)
-        client = signed_in_client(app)
+        prepare(uri)
+        client = signed_in_client(make_app(uri, args.rows))
         if args.census == "loaded":
             load_census(client, data)
-        upload_and_check(client, data)  # warm: templates compiled, mappers configured, as a running worker
-        baseline(csv_path)
-        uploads, checks, baselines = [], [], []
-        for _ in range(args.repeat):  # interleaved, so a slower moment of the machine weighs on both
-            baselines.append(baseline(csv_path))
+
+        def figure() -> dict:
             upload, check, _url = upload_and_check(client, data)
-            uploads.append(upload)
-            checks.append(check)
-    totals = [u + c for u, c in zip(uploads, checks, strict=True)]
-    base = statistics.median(baselines)
-    check = statistics.median(checks)
-    print(f"{args.rows} rows, {len(data) / 1e6:.1f} MB, census {args.census}, {args.repeat} repetitions")
-    print(f"(a) upload (POST)              {spread(uploads)}   ratio {statistics.median(uploads) / base:5.1f}")
-    print(f"    check page (GET)           {spread(checks)}   ratio {check / base:5.1f}  "
-          f"target < {TARGET_SECONDS:.0f} s {'ok' if check < TARGET_SECONDS else 'MISSED'}")
-    print(f"    upload + check page        {spread(totals)}   ratio {statistics.median(totals) / base:5.1f}")
-    print(f"(b) pandas.read_csv            {spread(baselines)}")
+            return {"seconds": check, "upload": upload}
+
+        pair = harness.interleave(figure, lambda: baseline(csv_path), repeat=args.repeat)
+        backend = harness.backend_name(uri)
+    print(f"{backend}: {args.rows} rows, {len(data) / 1e6:.1f} MB, census {args.census}")
+    harness.report(f"check page (GET) at {args.rows} rows, {backend}: page vs pandas.read_csv of the file", pair,
+                   max_seconds=TARGET_SECONDS)
+    uploads = [result["upload"] for result in pair.figure_results]
+    print(f"    the upload before it (POST): min {min(uploads):.2f} s, median {statistics.median(uploads):.2f} s")
+    harness.print_load("at the end")
 
 
 if __name__ == "__main__":

@@ -28,6 +28,9 @@ API (stable: other scripts depend on it — add to it, do not change it):
 ``peak_memory_mb()``
     The calling process's own peak resident memory, ``VmHWM`` from ``/proc/self/status`` in MB. Call it in
     the child that did the work: unlike ``ru_maxrss`` of a child, it does not inherit the parent's peak.
+``resident_memory_mb()``
+    The calling process's resident memory now (``VmRSS``), in MB: with ``peak_memory_mb`` between the stages
+    of a child's work, which stage holds the peak.
 ``run_child(module, *args)`` → dict
     Runs ``python -m module args…`` in a fresh process (same environment) and returns the JSON object its
     last line of output prints; raises with the child's stderr if it fails.
@@ -174,10 +177,19 @@ def report_value(name: str, value: float, unit: str, *, maximum: float) -> bool:
 
 def peak_memory_mb() -> float:
     """This process's own high-water mark of resident memory (``VmHWM``), in MB."""
+    return _status_mb("VmHWM")
+
+
+def resident_memory_mb() -> float:
+    """This process's resident memory now (``VmRSS``), in MB."""
+    return _status_mb("VmRSS")
+
+
+def _status_mb(name: str) -> float:
     for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
+        if line.startswith(f"{name}:"):
             return int(line.split()[1]) / 1024  # the kernel reports kB
-    raise RuntimeError("/proc/self/status has no VmHWM line (not Linux?)")
+    raise RuntimeError(f"/proc/self/status has no {name} line (not Linux?)")
 
 
 def run_child(module: str, *args: str) -> dict:

@@ -1,27 +1,24 @@
 """Benchmark: server time of the indicator page and of the process map, against the bare SQL that reads
-the same rows. Prints medians and ratios; targets (issue 3): ratio ≤ 5 for each page, cache-warm (the
-pages keep what they compute from the data until it changes, see ``core.cache``; the time to compute
-them, cache emptied, is printed beside it).
+the same rows, interleaved over ≥ 5 repetitions (``bench.harness``: min, median, ratio, the load). Targets
+(issue 3): ratio ≤ 5 for each page, cache-warm (the pages keep what they compute from the data until it
+changes, see ``core.cache``); the time to compute them, cache emptied before each request, is printed too.
 
     .venv/bin/python -m bench.process_map [--repeat 15]
 
-Builds a throw-away SQLite database under a temporary directory: one indicator with 10 years of
+Builds a throw-away database (SQLite, or PostgreSQL with ``DATABASE_URL``): one indicator with 10 years of
 monthly measurements and 3 benchmark series, and a programme of 200 processes with 300 interfaces.
 """
 
 import argparse
 import random
-import statistics
-import tempfile
 import time
 from datetime import date
-from pathlib import Path
 
 from flask_migrate import upgrade
 from sqlalchemy import text
 
 from accounts import sessions
-from app import create_app
+from bench import harness
 from core.extensions import cache, db
 from core.models import Role, User
 from processes.models import (
@@ -72,30 +69,13 @@ def build(app) -> tuple[int, int, User]:
     return indicator.id, programme.id, user
 
 
-def elapsed_ms(action) -> float:
-    start = time.perf_counter()
-    action()
-    return (time.perf_counter() - start) * 1000
-
-
-def median_ms(action, repeat: int, before=None) -> float:
-    """Median time of ``action``; ``before`` runs untimed ahead of each (to empty the cache)."""
-    action()  # warm caches (templates, compiled queries) as a running server has them
-    times = []
-    for _ in range(repeat):
-        if before:
-            before()
-        times.append(elapsed_ms(action))
-    return statistics.median(times)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=15)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as directory:
-        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(directory) / 'bench.sqlite3'}",
-                          "SECRET_KEY": "bench", "SESSION_COOKIE_SECURE": False, "BABEL_DEFAULT_LOCALE": "en"})
+    harness.print_load("at the start")
+    with harness.scratch_database("bench_map") as uri:
+        app = harness.bench_app(uri)
         with app.app_context():
             upgrade()
             indicator_id, programme_id, user = build(app)
@@ -104,6 +84,7 @@ def main() -> None:
         client = app.test_client()
         with client.session_transaction() as session:
             session.update(sign_in)
+        backend = harness.backend_name(uri)
 
         def get(url):
             return lambda: client.get(url).status_code == 200 or (_ for _ in ()).throw(RuntimeError(url))
@@ -113,6 +94,16 @@ def main() -> None:
                 with app.app_context():
                     for statement, params in statements:
                         db.session.execute(text(statement), params).all()
+            return run
+
+        def computed(page):
+            """The page with the cache emptied first (not timed): what a change of its data costs the next reader."""
+            def run() -> float:
+                with app.app_context():
+                    cache.clear()
+                started = time.perf_counter()
+                page()
+                return time.perf_counter() - started
             return run
 
         indicator_sql = bare([
@@ -132,28 +123,12 @@ def main() -> None:
              indicator_sql),
             ("process map (200 processes, 300 interfaces)", get(f"/processes/?programme={programme_id}"), map_sql),
         ]
-
-        def empty_cache():
-            with app.app_context():
-                cache.clear()
-
-        print("Pages are timed three ways: the first request of the page (its templates compiled, the cache filled),")
-        print("computed (median, the cache emptied before each request) and cache-warm (median, nothing changed")
-        print("since the previous request). The target is judged on the cache-warm ratio.\n")
-        print(f"{'page':52} {'first ms':>9} {'computed':>9} {'warm ms':>8} {'bare SQL ms':>12} {'computed/SQL':>13} "
-              f"{'warm/SQL':>9}  target (warm)")
-        met = {"cache-warm": 0, "computed": 0}
         for name, page, sql in rows:
-            first_ms = elapsed_ms(page)
-            computed_ms = median_ms(page, args.repeat, before=empty_cache)
-            page_ms, sql_ms = median_ms(page, args.repeat), median_ms(sql, args.repeat)
-            ratio = page_ms / sql_ms
-            met["cache-warm"] += ratio <= 5
-            met["computed"] += computed_ms / sql_ms <= 5
-            print(f"{name:52} {first_ms:9.1f} {computed_ms:9.1f} {page_ms:8.1f} {sql_ms:12.2f} "
-                  f"{computed_ms / sql_ms:13.1f} {ratio:9.1f}  ≤ 5 {'ok' if ratio <= 5 else 'MISSED'}")
-        print(f"\nRatio ≤ 5 met for {met['cache-warm']} of {len(rows)} pages cache-warm, "
-              f"{met['computed']} of {len(rows)} computed.")
+            harness.report(f"{name}, {backend}, cache-warm: page vs bare SQL", harness.interleave(
+                page, sql, repeat=args.repeat), max_ratio=5)
+            harness.report(f"{name}, {backend}, computed (cache emptied): page vs bare SQL", harness.interleave(
+                computed(page), sql, repeat=args.repeat))
+    harness.print_load("at the end")
 
 
 if __name__ == "__main__":

@@ -1,9 +1,10 @@
 """Importing the client census from ERP/CRM exports: the columns, the rows' own checks, the plan, the bulk write.
 
-Files of up to 100 000 rows are read (``core.imports.frames``) and checked a column at a time, and written
-(``core.imports.bulk``) in the request's transaction, all or nothing: one bulk INSERT per table for the new
-rows (``executemany`` on SQLite, where a table written at least as many rows as it held gets its secondary
-indexes built once, after them; ``COPY`` on PostgreSQL) and one ``executemany`` UPDATE for the known ones.
+Files of up to 100 000 rows (10⁶ with ``IMPORT_MAX_ROWS``) are read (``core.imports.frames``) and checked a column
+at a time, and written (``core.imports.bulk``) in the request's transaction, all or nothing, in pieces of
+``WRITE_CHUNK`` rows: bulk INSERTs for the new rows (``executemany`` on SQLite, ``COPY`` on PostgreSQL; a table
+written at least as many rows as it held gets its secondary indexes built once, after them) and ``executemany``
+UPDATEs for the known ones; the commit analyses the tables written (PostgreSQL).
 The clients and figures written this way get no audit row each; the ``CensusImport`` record — who, when,
 which file, what it added, updated, kept and marked lost — is the audit trail of the import, and is itself
 audited.
@@ -455,22 +456,53 @@ def apply(plan: CensusPlan, record: CensusImport, *, replace_figures: bool, chan
     if plan.exit_changes and not change_exit_dates:
         rows = _keeping_recorded_exits(rows, plan.exit_changes)
     known_rows = rows["client_id"].notna()
-    new, known = rows[~known_rows], rows[known_rows]
+    new, known = _only(rows, ~known_rows), _only(rows, known_rows)
     connection = db.session.connection()
     with indexes_deferred(connection, Client.__table__, len(rows)):
-        bulk_insert(connection, Client.__table__, _new_clients(new, record.id, now))
-        bulk_execute(connection, _client_update(), _known_updates(known, record.id))
-    clients = Client.__table__
-    ids = dict(driver_rows(connection, select(clients.c.code, clients.c.id)
-                           .where(clients.c.last_import_id == record.id)))
-    _record_exit_dates(plan, rows, ids, record, now)
-    added, replaced, kept = _write_figures(rows[rows["has_figures"]], ids, replace_figures)
+        for chunk in _chunks(new):
+            bulk_insert(connection, Client.__table__, _new_clients(chunk, record.id, now))
+        for chunk in _chunks(known):
+            bulk_execute(connection, _client_update(), _known_updates(chunk, record.id))
+    _record_exit_dates(plan, rows, record, now)
+    added, replaced, kept = _write_figures(_only(rows, rows["has_figures"]), replace_figures)
     record.rows, record.added, record.updated = len(rows), len(new), len(known)
     record.figures_added, record.figures_replaced, record.figures_kept = added, replaced, kept
     record.rejected, record.imported_at = 0, now
     record.figure_years = plan.figure_years
     db.session.flush()
     release_file(record)
+
+
+#: Rows sent per statement: a census of 10⁶ rows goes in pieces, so that only one piece's values at a time are
+#: Python lists (the file's frame is all the import holds whole).
+WRITE_CHUNK = 50_000
+
+
+def _chunks(frame: pd.DataFrame):
+    """The frame in pieces of ``WRITE_CHUNK`` rows (views, not copies)."""
+    for start in range(0, len(frame), WRITE_CHUNK):
+        yield frame.iloc[start:start + WRITE_CHUNK]
+
+
+#: Codes looked up per query (SQLite takes at most 32 766 parameters in one statement).
+LOOKUP_BATCH = 10_000
+
+
+def ids_of_codes(codes: list[str]) -> dict[str, int]:
+    """code → id of the clients with these codes, a piece at a time: for 10⁶ clients, a dictionary of them all
+    costs more than a hundred indexed lookups."""
+    clients, found = Client.__table__, {}
+    connection = db.session.connection()
+    for start in range(0, len(codes), LOOKUP_BATCH):
+        found.update(driver_rows(connection, select(clients.c.code, clients.c.id).where(
+            clients.c.code.in_(codes[start:start + LOOKUP_BATCH]))))
+    return found
+
+
+def _only(frame: pd.DataFrame, mask: pd.Series) -> pd.DataFrame:
+    """``frame[mask]``, but the frame itself when the mask keeps every row (all new clients, all with figures):
+    selecting copies every column, a few hundred MB for a census of 10⁶."""
+    return frame if mask.all() else frame[mask]
 
 
 def _keeping_recorded_exits(rows: pd.DataFrame, changes: list[ExitDateChange]) -> pd.DataFrame:
@@ -482,13 +514,14 @@ def _keeping_recorded_exits(rows: pd.DataFrame, changes: list[ExitDateChange]) -
     return rows
 
 
-def _record_exit_dates(plan: CensusPlan, rows: pd.DataFrame, ids: dict, record: CensusImport, now) -> None:
+def _record_exit_dates(plan: CensusPlan, rows: pd.DataFrame, record: CensusImport, now) -> None:
     """Add to the clients' history every exit date the import wrote that differs from what was recorded: new
     clients who left, known clients leaving now (a client current again on the date its history kept), and the
     changes confirmed on the check page. One INSERT for each kind of reason, whatever the number of rows."""
     left = rows.loc[rows["left_on"].notna(), ["code", "left_on"]]
     if left.empty:
         return
+    ids = ids_of_codes(left["code"].tolist())
     first, moved = [], []
     for code, left_on in zip(left["code"], left["left_on"], strict=True):
         kept = plan.recorded_exits.get(code)
@@ -563,36 +596,50 @@ def _known_updates(frame: pd.DataFrame, import_id: int) -> dict:
     return columns | {"v_id": [int(value) for value in frame["client_id"].tolist()], "v_import": import_id}
 
 
-def _write_figures(frame: pd.DataFrame, ids: dict, replace: bool) -> tuple[int, int, int]:
-    """(added, replaced, kept) yearly figures; the recorded ones change only when ``replace``."""
+def _write_figures(frame: pd.DataFrame, replace: bool) -> tuple[int, int, int]:
+    """(added, replaced, kept) yearly figures; the recorded ones change only when ``replace``. Written a piece
+    (``WRITE_CHUNK``) at a time."""
     if frame.empty:
         return 0, 0, 0
-    client_ids = [ids[code] for code in frame["code"].tolist()]
-    years = [int(year) for year in frame["figures_year"].tolist()]
-    figures = {name: _column(frame, name) for name in FIGURES}
     table = ClientYear.__table__
+    years = sorted({int(year) for year in frame["figures_year"].unique()})
     recorded = {(client_id, year): figure_id for figure_id, client_id, year in driver_rows(
-        db.session.connection(), select(table.c.id, table.c.client_id, table.c.year)
-        .where(table.c.year.in_(sorted(set(years)))))}
-    existing = [recorded.get(key) for key in zip(client_ids, years, strict=True)] if recorded else [None] * len(years)
-    fresh = [i for i, figure_id in enumerate(existing) if figure_id is None]
-    again = [i for i, figure_id in enumerate(existing) if figure_id is not None]
+        db.session.connection(), select(table.c.id, table.c.client_id, table.c.year).where(table.c.year.in_(years)))}
+
+    def pieces():
+        """Each piece of the frame with its client ids, years and the ids of the figures already recorded."""
+        for chunk in _chunks(frame):
+            codes = chunk["code"].tolist()
+            ids = ids_of_codes(codes)
+            chunk_ids = [ids[code] for code in codes]
+            chunk_years = [int(year) for year in chunk["figures_year"].tolist()]
+            existing = ([recorded.get(key) for key in zip(chunk_ids, chunk_years, strict=True)] if recorded
+                        else [None] * len(chunk_years))
+            yield chunk, chunk_ids, chunk_years, existing
 
     def pick(values: list, positions: list[int]) -> list:
         return values if len(positions) == len(values) else [values[i] for i in positions]
 
+    fresh_total = sum(existing.count(None) for *_, existing in pieces()) if recorded else len(frame)
+    added = again_total = 0
     connection = db.session.connection()
-    with indexes_deferred(connection, table, len(fresh)):
-        bulk_insert(connection, table, {
-            "client_id": pick(client_ids, fresh), "year": pick(years, fresh),
-            **{name: pick(values, fresh) for name, values in figures.items()}})
-    if replace and again:
-        statement = update(table).where(table.c.id == bindparam("f_id")).values(
-            potential=bindparam("f_potential"), purchases=bindparam("f_purchases"), margin=bindparam("f_margin"))
-        bulk_execute(connection, statement, {
-            "f_id": pick(existing, again), **{f"f_{name}": pick(values, again) for name, values in figures.items()}})
-        return len(fresh), len(again), 0
-    return len(fresh), 0, len(again)
+    with indexes_deferred(connection, table, fresh_total):
+        for chunk, chunk_ids, chunk_years, existing in pieces():
+            figures = {name: _column(chunk, name) for name in FIGURES}
+            fresh = [i for i, figure_id in enumerate(existing) if figure_id is None]
+            again = [i for i, figure_id in enumerate(existing) if figure_id is not None]
+            bulk_insert(connection, table, {
+                "client_id": pick(chunk_ids, fresh), "year": pick(chunk_years, fresh),
+                **{name: pick(values, fresh) for name, values in figures.items()}})
+            if replace and again:
+                statement = update(table).where(table.c.id == bindparam("f_id")).values(
+                    potential=bindparam("f_potential"), purchases=bindparam("f_purchases"),
+                    margin=bindparam("f_margin"))
+                bulk_execute(connection, statement, {
+                    "f_id": pick(existing, again),
+                    **{f"f_{name}": pick(values, again) for name, values in figures.items()}})
+            added, again_total = added + len(fresh), again_total + len(again)
+    return (added, again_total, 0) if replace else (added, 0, again_total)
 
 
 # --- after a full census -------------------------------------------------------------------------

@@ -138,7 +138,7 @@ def test_on_postgresql_a_bulk_write_ends_with_analyze_of_its_tables_and_a_rollba
     from sqlalchemy import Integer, MetaData, String, Table, insert, text
 
     from core.extensions import db
-    from core.imports.bulk import ANALYSE_ROWS, analysed, bulk_insert
+    from core.imports.bulk import ANALYSE_ROWS, analyse_written, analysed, bulk_insert
 
     _postgresql_only(app)
     metadata = MetaData()
@@ -166,6 +166,8 @@ def test_on_postgresql_a_bulk_write_ends_with_analyze_of_its_tables_and_a_rollba
             with db.engine.begin() as connection:  # an import: whatever it writes, by any statement
                 with analysed(connection):
                     connection.execute(insert(small), [{"code": "d"}])
+                analyse_written(connection)  # now, for what the transaction does next; not again at the commit
+                assert _analyses(connection, "analysed_small_probe") == 1
             with db.engine.connect() as connection:
                 assert _analyses(connection, "analysed_small_probe") == 1
                 assert _analyses(connection, "analysed_probe") == 1

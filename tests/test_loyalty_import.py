@@ -105,7 +105,12 @@ def test_every_rejected_row_is_reported_and_nothing_is_written(app, upload):
         assert db.session.query(CensusImport).one().rejected == 9
 
 
-def test_reimporting_updates_by_code_keeps_what_is_empty_and_asks_before_replacing_figures(app, upload):
+@pytest.mark.parametrize("chunk", [None, 1], ids=["one piece", "a row per piece"])
+def test_reimporting_updates_by_code_keeps_what_is_empty_and_asks_before_replacing_figures(app, upload, chunk,
+                                                                                          monkeypatch):
+    if chunk:  # a census of 10⁶ rows is written in pieces: new and known clients, fresh and recorded figures mix
+        monkeypatch.setattr(census_import, "WRITE_CHUNK", chunk)
+        monkeypatch.setattr(census_import, "LOOKUP_BATCH", chunk)
     first = upload(SPANISH)
     confirm(upload.client, first, upload.client.get(first).get_data(as_text=True))
     # An English export with other headers the mapping guesses; C-001 renamed, new margin; C-002 absent.

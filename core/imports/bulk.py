@@ -215,9 +215,10 @@ def analysed(connection):
         event.remove(connection, "after_execute", seen)
 
 
-@event.listens_for(Engine, "commit")
-def _analyse_before_commit(connection) -> None:
-    """``ANALYZE`` the tables the committing transaction wrote in bulk, on PostgreSQL, just before COMMIT."""
+def analyse_written(connection) -> None:
+    """``ANALYZE`` now, on PostgreSQL, the tables the connection's transaction wrote in bulk so far (and forget
+    them): for a statement later in the same transaction that must be planned on the new rows (a ranking
+    computed after an import), rather than waiting for the commit."""
     transaction = connection.get_transaction()
     with _written_lock:
         entry = _written.pop(transaction, None) if transaction is not None else None
@@ -228,6 +229,12 @@ def _analyse_before_commit(connection) -> None:
               if entry.every or rows >= ANALYSE_ROWS]
     if tables:
         connection.exec_driver_sql(f"ANALYZE {', '.join(sorted(tables))}")
+
+
+@event.listens_for(Engine, "commit")
+def _analyse_before_commit(connection) -> None:
+    """The tables the committing transaction wrote in bulk, analysed just before COMMIT."""
+    analyse_written(connection)
 
 
 def _default(statement, bind):

@@ -43,7 +43,8 @@ class FrameTable:
 
     def cell_frame(self, headers: Mapping[str, str]) -> pd.DataFrame:
         """The cells under ``headers`` (a name for each header), a column each, indexed by spreadsheet row."""
-        return pd.DataFrame({name: self.frame[header] for name, header in headers.items()}, index=self.frame.index)
+        return pd.DataFrame({name: self.frame[header] for name, header in headers.items()}, index=self.frame.index,
+                            copy=False)  # copy-on-write: the file's cells are shared, not copied, until changed
 
 
 def read_frame(data: bytes, filename: str, *, sheet: str | None = None, max_rows: int | None = None,
@@ -53,7 +54,8 @@ def read_frame(data: bytes, filename: str, *, sheet: str | None = None, max_rows
     The same bytes read lately come from the memo, each caller with its own copy of the frame."""
     bounds = replace(bounds or Bounds.current(), **({"rows": max_rows} if max_rows else {}))
     kept = memoised(data, ("frame", filename, sheet, bounds), lambda: _read_frame(data, filename, sheet, bounds))
-    return replace(kept, headers=list(kept.headers), frame=kept.frame.copy())
+    # A lazy copy (copy-on-write): the memo's frame stays as read whatever the caller does with its own.
+    return replace(kept, headers=list(kept.headers), frame=kept.frame.copy(deep=False))
 
 
 def _read_frame(data: bytes, filename: str, sheet: str | None, bounds: Bounds) -> FrameTable:
