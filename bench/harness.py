@@ -85,11 +85,13 @@ def backend_name(uri: str) -> str:
 
 
 def bench_app(uri: str, **overrides):
-    """The app on ``uri`` as a benchmark drives it: English pages, forms without CSRF tokens, plain HTTP."""
+    """The app on ``uri`` as a benchmark drives it: English pages, forms without CSRF tokens, plain HTTP, and
+    tasks run where they are called (a benchmark of a worker, ``bench.pack_queue``, overrides it)."""
     from app import create_app
 
     return create_app({"SQLALCHEMY_DATABASE_URI": uri, "SECRET_KEY": "bench", "SESSION_COOKIE_SECURE": False,
-                       "BABEL_DEFAULT_LOCALE": "en", "WTF_CSRF_ENABLED": False, **overrides})
+                       "BABEL_DEFAULT_LOCALE": "en", "WTF_CSRF_ENABLED": False,
+                       "TASK_QUEUE_IMMEDIATE": True, **overrides})
 
 
 @dataclass
