@@ -8,7 +8,7 @@ section may keep a ``state`` that next week's digest gets back as ``previous`` t
 """
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import force_locale
@@ -37,11 +37,9 @@ class Section:
 
 
 @dataclass
-class Outcome:
-    sent: list[int] = field(default_factory=list)
-    refused: list[str] = field(default_factory=list)
-    left: list[int] = field(default_factory=list)
-    error: "mail.MailError | None" = None
+class Outcome(mail.Outcome):
+    """A digest's sending, and the run that keeps what it said."""
+
     run_id: int | None = None
 
 
@@ -93,22 +91,8 @@ def send_digest(*, run_id: int | None = None, user_ids=None) -> Outcome:
     readers = recipients(user_ids)
     messages = compose(run, readers)
     db.session.commit()
-    outcome = Outcome(left=[reader.id for reader in readers])
-
-    def accepted(reader):
-        outcome.sent.append(reader.id)
-        outcome.left.remove(reader.id)
-
-    def refused(reader, reason):
-        outcome.refused.append(reason)
-        outcome.left.remove(reader.id)
-
-    try:
-        mail.send_each(messages, accepted=accepted, refused=refused)
-    except mail.MailError as error:
-        outcome.error = error
-    outcome.run_id = run.id
-    return outcome
+    sent = mail.send_to_each(((reader.id, message) for reader, message in messages), [r.id for r in readers])
+    return Outcome(sent=sent.sent, refused=sent.refused, left=sent.left, error=sent.error, run_id=run.id)
 
 
 @tasks.periodic_task(tasks.crontab(minute="0"))

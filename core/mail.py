@@ -10,6 +10,7 @@ for that message and the rest are sent; a failure of the server or the connectio
 import smtplib
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from email_validator import EmailNotValidError, validate_email
@@ -71,6 +72,37 @@ def send_each(messages: Iterable[tuple[Key, EmailMessage]], *, accepted: Callabl
     except (smtplib.SMTPException, OSError) as error:
         # Unreachable, timed out, disconnected: the server may be back later.
         raise MailError(str(error) or type(error).__name__, transient=True) from error
+
+
+@dataclass
+class Outcome:
+    """What a sending to several people did: whom it reached and whom it did not (by their ids), the addresses
+    refused (with why), and the error of the server that stopped it, if one did."""
+
+    sent: list[int] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+    left: list[int] = field(default_factory=list)
+    error: "MailError | None" = None
+
+
+def send_to_each(messages: Iterable[tuple[int, EmailMessage]], ids: list[int]) -> Outcome:
+    """``send_each`` of ``(person's id, message)`` pairs, told as an ``Outcome``: a failure of the server leaves
+    the ids not yet reached in ``left``, for the next try to take up."""
+    outcome = Outcome(left=list(ids))
+
+    def accepted(key):
+        outcome.sent.append(key)
+        outcome.left.remove(key)
+
+    def refused(key, reason):
+        outcome.refused.append(reason)
+        outcome.left.remove(key)
+
+    try:
+        send_each(messages, accepted=accepted, refused=refused)
+    except MailError as error:
+        outcome.error = error
+    return outcome
 
 
 def _send_one(connection, email: EmailMessage) -> str | None:

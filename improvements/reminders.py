@@ -23,17 +23,6 @@ class Reminder:
     tasks: int
 
 
-@dataclass
-class Outcome:
-    """What a sending of reminders did: the owners reached, the addresses refused (with why), and the owners left
-    when the server failed."""
-
-    sent: list[int]
-    refused: list[str]
-    left: list[int]
-    error: "mail.MailError | None" = None
-
-
 def reminder_text(tasks, today: date) -> str:
     """The body of one person's reminder, in the current locale: each task, its improvement, due date and a link."""
     lines = [gettext("Improvement tasks overdue or due soon:"), ""]
@@ -60,21 +49,7 @@ def reminders(today: date, days: int, *, owner_ids=None) -> list[Reminder]:
     return found
 
 
-def send_reminders(found: list[Reminder]) -> Outcome:
+def send_reminders(found: list[Reminder]) -> mail.Outcome:
     """E-mail the reminders over one connection; a failure of the server leaves the rest in ``left``."""
-    outcome = Outcome(sent=[], refused=[], left=[r.owner_id for r in found])
-
-    def accepted(reminder):
-        outcome.sent.append(reminder.owner_id)
-        outcome.left.remove(reminder.owner_id)
-
-    def refused(reminder, reason):
-        outcome.refused.append(reason)
-        outcome.left.remove(reminder.owner_id)
-
-    try:
-        mail.send_each(((r, mail.message(r.email, r.subject, r.body)) for r in found), accepted=accepted,
-                       refused=refused)
-    except mail.MailError as error:
-        outcome.error = error
-    return outcome
+    return mail.send_to_each(((r.owner_id, mail.message(r.email, r.subject, r.body)) for r in found),
+                             [r.owner_id for r in found])
