@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from core import signals
 from core.extensions import db
 from loyalty.models import CensusSettings, Client
-from loyalty.ranking import CLASSES, TENURE_BANDS, ranked, reference_date, tenure_band
+from loyalty.ranking import CLASSES, TENURE_BANDS, ranking_table, reference_date, tenure_band
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ class Cell:
 
 def matrix(year: int, settings: CensusSettings) -> list[list[Cell]]:
     """Rows A, B, C; columns loyal, established, new: current clients and their contribution per cell."""
-    table = ranked(year, settings)
+    table = ranking_table(year, settings)
     band = tenure_band(Client.joined_on, reference_date(year), settings).label("tenure")
     rows = db.session.execute(
         select(table.c.abc, band, func.count(), func.sum(table.c.contribution))
