@@ -28,8 +28,16 @@ from sqlalchemy.orm import Session
 
 from core.audit import AuditEntry
 from core.extensions import db
-from loyalty.models import CensusSettings, KeptParetoPoint, KeptRanking, KeptRankingRow
-from loyalty.window import PARETO_POINTS, ranked
+from loyalty.models import (
+    CensusSettings,
+    Client,
+    ClientYear,
+    KeptParetoPoint,
+    KeptRanking,
+    KeptRankingRow,
+    KeptSegmentCount,
+)
+from loyalty.window import PARETO_POINTS, contribution_column, ranked
 
 #: The tables a rank, a cumulative share or a class is computed from.
 CENSUS_TABLES = ("clients", "client_years", "census_settings", "census_imports")
@@ -43,6 +51,7 @@ _WROTE = "kept_ranking_wrote"
 _rows = KeptRankingRow.__table__
 _points = KeptParetoPoint.__table__
 _runs = KeptRanking.__table__
+_segments = KeptSegmentCount.__table__
 
 
 @dataclass(frozen=True)
@@ -92,10 +101,40 @@ def kept(year: int, settings: CensusSettings, population: str = "current"):
 def rows_of(run):
     """A kept ranking's rows as a subquery with the window query's columns (``window.ranked``)."""
     rows = _rows.c
-    return (select(rows.client_id, rows.contribution, rows.potential, rows.purchases, rows.margin, rows.rank,
-                   rows.cumulative, literal(run.total, Float).label("total"),
+    return (select(rows.client_id, rows.contribution, rows.potential, rows.purchases, rows.margin, rows.joined_on,
+                   rows.rank, rows.cumulative, literal(run.total, Float).label("total"),
                    literal(run.clients, Integer).label("population"), rows.cumulative_share, rows.abc)
             .where(rows.ranking_id == run.id).subquery("ranked"))
+
+
+#: A binary search on rank for the row of a client whose contribution is known: the rows are in rank order, which
+#: is (contribution descending, client id), so about log2(clients) lookups by the primary key find it.
+_SEARCH = text("""
+WITH RECURSIVE search(lo, hi) AS (
+    SELECT CAST(1 AS INTEGER), CAST(:clients AS INTEGER)
+  UNION ALL
+    SELECT CASE WHEN r.contribution > :contribution OR (r.contribution = :contribution AND r.client_id < :client)
+                THEN (search.lo + search.hi) / 2 + 1 ELSE search.lo END,
+           CASE WHEN r.contribution > :contribution OR (r.contribution = :contribution AND r.client_id < :client)
+                THEN search.hi ELSE (search.lo + search.hi) / 2 END
+    FROM search JOIN kept_ranking_rows r ON r.ranking_id = :ranking AND r.rank = (search.lo + search.hi) / 2
+    WHERE search.lo < search.hi
+)
+SELECT max(lo) FROM search""")
+
+
+def client_row(run, client_id: int):
+    """A client's row in a kept ranking (the window query's columns), None when it is not in its population."""
+    contribution = db.session.scalar(
+        select(func.coalesce(contribution_column(run.basis), 0.0)).select_from(Client)
+        .outerjoin(ClientYear, and_(ClientYear.client_id == Client.id, ClientYear.year == run.year))
+        .where(Client.id == client_id))
+    if contribution is None or not run.clients:
+        return None
+    rank = db.session.scalar(_SEARCH, {"clients": run.clients, "contribution": contribution, "client": client_id,
+                                       "ranking": run.id})
+    table = rows_of(run)
+    return db.session.execute(select(table).where(table.c.rank == rank, table.c.client_id == client_id)).one_or_none()
 
 
 def compute(key: dict) -> None:
@@ -121,13 +160,15 @@ def _compute(connection, key: dict) -> int:
     ranking_id = connection.execute(insert(_runs).values(**key, clients=0).returning(_runs.c.id)).scalar_one()
     window = ranked(key["year"], settings, key["population"])
     columns = ("rank", "client_id", "contribution", "cumulative", "cumulative_share", "abc", "potential",
-               "purchases", "margin")
+               "purchases", "margin", "joined_on")
     connection.execute(insert(_rows).from_select(
         ("ranking_id", *columns), select(literal(ranking_id), *(window.c[name] for name in columns))))
     clients = connection.scalar(select(func.coalesce(func.max(_rows.c.rank), 0))
                                 .where(_rows.c.ranking_id == ranking_id))
     if clients:
         _compute_curve(connection, ranking_id, clients)
+        if key["population"] == "current":  # the segmentation matrix places the current clients only
+            _compute_segments(connection, ranking_id)
     total = connection.scalar(select(func.sum(_points.c.contribution)).where(_points.c.ranking_id == ranking_id))
     connection.execute(update(_runs).where(_runs.c.id == ranking_id).values(clients=clients, total=total))
     return ranking_id
@@ -143,14 +184,23 @@ def _compute_curve(connection, ranking_id: int, clients: int) -> None:
                func.count(), func.sum(mine.c.contribution)).group_by(bucket, mine.c.abc)))
 
 
+def _compute_segments(connection, ranking_id: int) -> None:
+    """Per class and join date: the clients and their contribution (the matrix cuts tenure bands from them)."""
+    mine = select(_rows).where(_rows.c.ranking_id == ranking_id).subquery()
+    connection.execute(insert(_segments).from_select(
+        ("ranking_id", "abc", "joined_on", "clients", "contribution"),
+        select(literal(ranking_id), mine.c.abc, mine.c.joined_on, func.count(), func.sum(mine.c.contribution))
+        .group_by(mine.c.abc, mine.c.joined_on)))
+
+
 def _remove_older(connection, key: dict) -> None:
     """Once a version is complete, the rankings of older versions (and of an erased trail) go."""
     older = select(_runs.c.id).where(or_(
         _runs.c.census_seq < key["census_seq"],
         and_(_runs.c.census_seq == key["census_seq"], _runs.c.census_seal != key["census_seal"])))
-    # The same three statements whether or not there is anything to remove: a fixed count per computation.
-    connection.execute(delete(_rows).where(_rows.c.ranking_id.in_(older)))
-    connection.execute(delete(_points).where(_points.c.ranking_id.in_(older)))
+    # The same statements whether or not there is anything to remove: a fixed count per computation.
+    for table in (_rows, _points, _segments):
+        connection.execute(delete(table).where(table.c.ranking_id.in_(older)))
     connection.execute(delete(_runs).where(_runs.c.id.in_(older)))
 
 

@@ -261,8 +261,9 @@ class KeptRankingRow(db.Model):
     """One client's place in a kept ranking, as the window query gives it."""
 
     __tablename__ = "kept_ranking_rows"
-    __table_args__ = (Index("ix_kept_ranking_rows_client", "ranking_id", "client_id", unique=True),
-                      {"sqlite_with_rowid": False})
+    # Stored in rank order, one B-tree and no other index: an index by client would be filled in random order and
+    # cost as much again (a client's row is found by a binary search on rank, ``kept_ranking.client_row``).
+    __table_args__ = {"sqlite_with_rowid": False}
 
     ranking_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     rank: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -274,6 +275,20 @@ class KeptRankingRow(db.Model):
     potential: Mapped[float | None] = mapped_column(Float)
     purchases: Mapped[float | None] = mapped_column(Float)
     margin: Mapped[float | None] = mapped_column(Float)
+    joined_on: Mapped[date] = mapped_column(Date)
+
+
+class KeptSegmentCount(db.Model):
+    """The segmentation matrix of a kept ranking of current clients, pre-aggregated: per class and join date,
+    the clients and their contribution (the tenure bands are cut from the join dates when read)."""
+
+    __tablename__ = "kept_segment_counts"
+
+    ranking_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    abc: Mapped[str] = mapped_column(String(1), primary_key=True)
+    joined_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    clients: Mapped[int] = mapped_column(Integer)
+    contribution: Mapped[float | None] = mapped_column(Float)
 
 
 class KeptParetoPoint(db.Model):

@@ -173,5 +173,8 @@ def _curve(year: int, settings: CensusSettings, population: str) -> list:
 def client_rank(client_id: int, year: int, settings: CensusSettings, population: str = "current"):
     """A client's row in a year's ranking of ``population`` (rank, contribution, cumulative share, class,
     population size), None when the client is not in it."""
-    table = ranking_table(year, settings, population)
+    run = kept_ranking.kept(year, settings, population)
+    if run is not None:
+        return kept_ranking.client_row(run, client_id)
+    table = ranked(year, settings, population)
     return db.session.execute(select(table).where(table.c.client_id == client_id)).one_or_none()

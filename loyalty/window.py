@@ -30,7 +30,7 @@ def ranked(year: int, settings: CensusSettings, population: str = "current"):
     figures = (
         select(Client.id.label("client_id"),
                func.coalesce(contribution_column(settings.contribution_basis), 0.0).label("contribution"),
-               ClientYear.potential, ClientYear.purchases, ClientYear.margin)
+               ClientYear.potential, ClientYear.purchases, ClientYear.margin, Client.joined_on)
         .select_from(Client)
         .outerjoin(ClientYear, and_(ClientYear.client_id == Client.id, ClientYear.year == year))
         .where(population_condition(population))

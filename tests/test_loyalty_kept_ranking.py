@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from core.extensions import db
-from loyalty import kept_ranking, ranking, services
+from loyalty import kept_ranking, ranking, segments, services
 from loyalty import settings as census_settings
 from loyalty.models import Client, ClientYear, ExitReason, KeptParetoPoint, KeptRanking, KeptRankingRow
 from loyalty.window import ranked
@@ -89,13 +89,17 @@ def test_the_pages_read_the_kept_ranking_as_they_read_the_window(app, census, mo
             query = ranking.ranking_query(YEAR, settings, filters, sort="name", population="all")
             listed = [(row.Client.code, row.rank, row.abc, row.tenure, row.matching)
                       for row in db.session.execute(query)]
-            return (listed,
-                    ranking.pareto(YEAR, settings, "all"), tuple(ranking.client_rank(census["C50"], YEAR, settings)))
+            positions = [ranking.client_rank(client_id, YEAR, settings, population)
+                         for client_id in census.values() for population in ranking.POPULATIONS]
+            return (listed, ranking.pareto(YEAR, settings, "all"), ranking.pareto(YEAR, settings),
+                    [None if row is None else tuple(row) for row in positions], segments.matrix(YEAR, settings))
 
         kept = read()
         assert db.session.scalar(select(func.count()).select_from(KeptParetoPoint)) > 0
         monkeypatch.setattr(kept_ranking, "kept", lambda *args, **kwargs: None)
         assert read() == kept
+        assert kept[3][0] is None  # L400 has no place among the current clients
+        assert sum(cell.clients for row in kept[4] for cell in row) == 4
         assert [code for code, *_rest in kept[0]] == ["L400", "C150", "C100"]  # by name: Client 1, 2, 3
 
 

@@ -47,10 +47,18 @@ def upgrade():
     sa.Column('potential', sa.Float(), nullable=True),
     sa.Column('purchases', sa.Float(), nullable=True),
     sa.Column('margin', sa.Float(), nullable=True),
+    sa.Column('joined_on', sa.Date(), nullable=False),
     sa.PrimaryKeyConstraint('ranking_id', 'rank', name=op.f('pk_kept_ranking_rows')),
     sqlite_with_rowid=False
     )
-    op.create_index('ix_kept_ranking_rows_client', 'kept_ranking_rows', ['ranking_id', 'client_id'], unique=True)
+    op.create_table('kept_segment_counts',
+    sa.Column('ranking_id', sa.Integer(), nullable=False),
+    sa.Column('abc', sa.String(length=1), nullable=False),
+    sa.Column('joined_on', sa.Date(), nullable=False),
+    sa.Column('clients', sa.Integer(), nullable=False),
+    sa.Column('contribution', sa.Float(), nullable=True),
+    sa.PrimaryKeyConstraint('ranking_id', 'abc', 'joined_on', name=op.f('pk_kept_segment_counts'))
+    )
 
     op.create_table('kept_pareto_points',
     sa.Column('ranking_id', sa.Integer(), nullable=False),
@@ -69,6 +77,6 @@ def upgrade():
 def downgrade():
     op.drop_index('ix_audit_entries_entity_type_chain_seq', table_name='audit_entries')
     op.drop_table('kept_pareto_points')
-    op.drop_index('ix_kept_ranking_rows_client', table_name='kept_ranking_rows')
+    op.drop_table('kept_segment_counts')
     op.drop_table('kept_ranking_rows')
     op.drop_table('kept_rankings')
