@@ -56,7 +56,7 @@ def ranking_table(year: int, settings: CensusSettings, population: str = "curren
     """The year's ranking of ``population`` as a subquery with the window query's columns (``window.ranked``):
     the kept rows (``loyalty.kept_ranking``), or the window itself where nothing may be kept."""
     run = kept_ranking.kept(year, settings, population)
-    return ranked(year, settings, population) if run is None else kept_ranking.rows_of(run)
+    return ranked(year, settings, population, once=True) if run is None else kept_ranking.rows_of(run)
 
 
 def tenure_cutoffs(reference: date, settings: CensusSettings) -> tuple[date, date]:
@@ -176,5 +176,5 @@ def client_rank(client_id: int, year: int, settings: CensusSettings, population:
     run = kept_ranking.kept(year, settings, population)
     if run is not None:
         return kept_ranking.client_row(run, client_id)
-    table = ranked(year, settings, population)
+    table = ranked(year, settings, population, once=True)
     return db.session.execute(select(table).where(table.c.client_id == client_id)).one_or_none()

@@ -76,7 +76,7 @@ def _kept_cells(run, year: int, settings: CensusSettings):
 
 
 def _live_cells(year: int, settings: CensusSettings) -> list:
-    table = ranked(year, settings)
+    table = ranked(year, settings, once=True)
     band = tenure_band(Client.joined_on, reference_date(year), settings).label("tenure")
     return db.session.execute(
         select(table.c.abc, band, func.count(), func.sum(table.c.contribution))

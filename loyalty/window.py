@@ -24,9 +24,12 @@ def population_condition(population: str):
     return Client.left_on.is_(None)
 
 
-def ranked(year: int, settings: CensusSettings, population: str = "current"):
+def ranked(year: int, settings: CensusSettings, population: str = "current", *, once: bool = False):
     """A subquery: one row per client of the year's ``population`` (``POPULATIONS``) with its figures, rank,
-    cumulative contribution, cumulative share (%), ABC class and the population's size and total."""
+    cumulative contribution, cumulative share (%), ABC class and the population's size and total.
+
+    ``once``: as a CTE that PostgreSQL materialises, for a query that joins it to other rows: left a subquery,
+    the planner may put the window on the inner side of a nested loop, which reruns it for every outer row."""
     figures = (
         select(Client.id.label("client_id"),
                func.coalesce(contribution_column(settings.contribution_basis), 0.0).label("contribution"),
@@ -49,5 +52,7 @@ def ranked(year: int, settings: CensusSettings, population: str = "current"):
     abc = case((windowed.c.contribution <= 0, literal("C")),
                (before < settings.class_a_share, literal("A")),
                (before < settings.class_b_share, literal("B")), else_=literal("C"))
-    return select(windowed, (100.0 * windowed.c.cumulative / total).label("cumulative_share"),
-                  abc.label("abc")).subquery("ranked")
+    query = select(windowed, (100.0 * windowed.c.cumulative / total).label("cumulative_share"), abc.label("abc"))
+    if once:
+        return query.cte("ranked").prefix_with("MATERIALIZED", dialect="postgresql")
+    return query.subquery("ranked")
