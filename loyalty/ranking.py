@@ -89,7 +89,8 @@ def ranking_query(year: int, settings: CensusSettings, filters: RankingFilters, 
     """The ranked clients of ``population`` matching ``filters``, sorted, each row with ``matching`` (how
     many match)."""
     table = ranking_table(year, settings, population)
-    band = tenure_band(Client.joined_on, reference_date(year), settings).label("tenure")
+    # The ranking's own join date: filters on class and tenure then narrow its rows before any client is read.
+    band = tenure_band(table.c.joined_on, reference_date(year), settings).label("tenure")
     share = (100.0 * table.c.purchases / func.nullif(table.c.potential, 0)).label("share")
     conditions = _conditions(filters, table, band)
     # Unfiltered, every client of the population matches: counting them again would cost a full pass
