@@ -198,3 +198,29 @@ def test_an_empty_census_keeps_nothing(app):
         assert ranking.pareto(YEAR, census_settings.current_settings()) == ([], ranking.pareto(
             YEAR, census_settings.current_settings())[1])
         assert db.session.scalar(select(func.count()).select_from(KeptRanking)) == 0
+
+
+def test_two_requests_finding_the_version_missing_compute_it_once(app, census, monkeypatch):
+    """Both start at once; the one that gets the lock second finds the version computed and only reads."""
+    import threading
+
+    with app.app_context():
+        key = kept_ranking._key(kept_ranking.census_version(), YEAR, census_settings.current_settings(), "current")
+    computing, calls = kept_ranking._compute, []
+    monkeypatch.setattr(kept_ranking, "_compute", lambda *args: calls.append(1) or computing(*args))
+    start = threading.Barrier(2)
+
+    def request():
+        with app.app_context():
+            start.wait()
+            kept_ranking.compute(key)
+
+    threads = [threading.Thread(target=request) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert calls == [1]
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(KeptRanking)) == 1
+        assert kept_rows() == window_rows()
