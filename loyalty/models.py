@@ -228,3 +228,79 @@ class CensusImport(Audited, db.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+# --- the kept ranking (``loyalty.kept_ranking``): computed once per census version, read by index --------------
+# Not audited (they are what the census computes to, rebuilt from it) and without foreign keys: the rows of a
+# computation are written in one INSERT … SELECT, and a client removed with the demo's census keeps no row here
+# once the next version is computed.
+
+class KeptRanking(db.Model):
+    """One computed ranking: the census version, year, population, basis and thresholds it was computed for."""
+
+    __tablename__ = "kept_rankings"
+    __table_args__ = (UniqueConstraint("census_seq", "census_seal", "year", "population", "basis", "class_a_share",
+                                       "class_b_share", name="uq_kept_rankings_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The newest sealed audit entry of the census's tables (``chain_seq`` and ``chain_hash``) when computed.
+    census_seq: Mapped[int] = mapped_column(Integer)
+    census_seal: Mapped[str] = mapped_column(String(64))
+    year: Mapped[int] = mapped_column(Integer)
+    population: Mapped[str] = mapped_column(String(10))
+    basis: Mapped[str] = mapped_column(String(10))
+    class_a_share: Mapped[float] = mapped_column(Float)
+    class_b_share: Mapped[float] = mapped_column(Float)
+    #: The population's size and total contribution (the window's ``population`` and ``total``).
+    clients: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[float | None] = mapped_column(Float)
+    computed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class KeptRankingRow(db.Model):
+    """One client's place in a kept ranking, as the window query gives it."""
+
+    __tablename__ = "kept_ranking_rows"
+    # Stored in rank order, one B-tree and no other index: an index by client would be filled in random order and
+    # cost as much again (a client's row is found by a binary search on rank, ``kept_ranking.client_row``).
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    ranking_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    rank: Mapped[int] = mapped_column(Integer, primary_key=True)
+    client_id: Mapped[int] = mapped_column(Integer)
+    contribution: Mapped[float] = mapped_column(Float)
+    cumulative: Mapped[float | None] = mapped_column(Float)
+    cumulative_share: Mapped[float | None] = mapped_column(Float)
+    abc: Mapped[str] = mapped_column(String(1))
+    potential: Mapped[float | None] = mapped_column(Float)
+    purchases: Mapped[float | None] = mapped_column(Float)
+    margin: Mapped[float | None] = mapped_column(Float)
+    joined_on: Mapped[date] = mapped_column(Date)
+
+
+class KeptSegmentCount(db.Model):
+    """The segmentation matrix of a kept ranking of current clients, pre-aggregated: per class and join date,
+    the clients and their contribution (the tenure bands are cut from the join dates when read)."""
+
+    __tablename__ = "kept_segment_counts"
+
+    ranking_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    abc: Mapped[str] = mapped_column(String(1), primary_key=True)
+    joined_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    clients: Mapped[int] = mapped_column(Integer)
+    contribution: Mapped[float | None] = mapped_column(Float)
+
+
+class KeptParetoPoint(db.Model):
+    """The Pareto curve of a kept ranking, pre-aggregated: per bucket of clients and class, its last rank, the
+    cumulative share reached, the clients and their contribution (``ranking.PARETO_POINTS`` buckets)."""
+
+    __tablename__ = "kept_pareto_points"
+
+    ranking_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    bucket: Mapped[int] = mapped_column(Integer, primary_key=True)
+    abc: Mapped[str] = mapped_column(String(1), primary_key=True)
+    last_rank: Mapped[int] = mapped_column(Integer)
+    cumulative_share: Mapped[float | None] = mapped_column(Float)
+    clients: Mapped[int] = mapped_column(Integer)
+    contribution: Mapped[float | None] = mapped_column(Float)

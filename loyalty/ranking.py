@@ -15,17 +15,20 @@ contribution is zero or negative, are C.
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, and_, case, func, literal, or_, select
+from sqlalchemy import Select, case, func, literal, or_, select
 
 from core.extensions import db
-from loyalty.models import CensusSettings, Client, ClientYear, ContributionBasis
+from loyalty import kept_ranking
+from loyalty.models import CensusSettings, Client, ClientYear, KeptParetoPoint
+from loyalty.window import PARETO_POINTS as PARETO_POINTS
+from loyalty.window import contribution_column as contribution_column
+from loyalty.window import population_condition as population_condition
+from loyalty.window import ranked
 
 CLASSES = ("A", "B", "C")
 TENURE_BANDS = ("new", "established", "loyal")
 #: Sort keys the ranking page offers, and the column each orders by (ties broken by rank).
 SORTS = ("rank", "code", "name", "typology", "contribution", "share", "potential", "purchases", "joined_on")
-#: Pareto chart resolution: one point per per cent of clients.
-PARETO_POINTS = 100
 #: Over whom ranks, cumulative shares and classes are computed; the first is the default.
 POPULATIONS = ("current", "all")
 
@@ -49,44 +52,11 @@ def latest_year() -> int:
     return db.session.scalar(select(func.max(ClientYear.year))) or date.today().year
 
 
-def contribution_column(basis: ContributionBasis):
-    return ClientYear.purchases if basis == ContributionBasis.REVENUE else ClientYear.margin
-
-
-def population_condition(population: str):
-    """SQL: whether a client (outer-joined to its figures of the year) belongs to ``population``."""
-    if population == "all":
-        return or_(ClientYear.id.is_not(None), Client.left_on.is_(None))
-    return Client.left_on.is_(None)
-
-
-def ranked(year: int, settings: CensusSettings, population: str = "current"):
-    """A subquery: one row per client of the year's ``population`` (``POPULATIONS``) with its figures, rank,
-    cumulative contribution, cumulative share (%), ABC class and the population's size and total."""
-    figures = (
-        select(Client.id.label("client_id"),
-               func.coalesce(contribution_column(settings.contribution_basis), 0.0).label("contribution"),
-               ClientYear.potential, ClientYear.purchases, ClientYear.margin)
-        .select_from(Client)
-        .outerjoin(ClientYear, and_(ClientYear.client_id == Client.id, ClientYear.year == year))
-        .where(population_condition(population))
-        .subquery("figures")
-    )
-    order = (figures.c.contribution.desc(), figures.c.client_id)
-    windowed = select(
-        figures,
-        func.row_number().over(order_by=order).label("rank"),
-        func.sum(figures.c.contribution).over(order_by=order, rows=(None, 0)).label("cumulative"),
-        func.sum(figures.c.contribution).over().label("total"),
-        func.count().over().label("population"),
-    ).subquery("windowed")
-    total = func.nullif(windowed.c.total, 0)
-    before = 100.0 * (windowed.c.cumulative - windowed.c.contribution) / total
-    abc = case((windowed.c.contribution <= 0, literal("C")),
-               (before < settings.class_a_share, literal("A")),
-               (before < settings.class_b_share, literal("B")), else_=literal("C"))
-    return select(windowed, (100.0 * windowed.c.cumulative / total).label("cumulative_share"),
-                  abc.label("abc")).subquery("ranked")
+def ranking_table(year: int, settings: CensusSettings, population: str = "current"):
+    """The year's ranking of ``population`` as a subquery with the window query's columns (``window.ranked``):
+    the kept rows (``loyalty.kept_ranking``), or the window itself where nothing may be kept."""
+    run = kept_ranking.kept(year, settings, population)
+    return ranked(year, settings, population, once=True) if run is None else kept_ranking.rows_of(run)
 
 
 def tenure_cutoffs(reference: date, settings: CensusSettings) -> tuple[date, date]:
@@ -118,8 +88,9 @@ def ranking_query(year: int, settings: CensusSettings, filters: RankingFilters, 
                   descending: bool = False, population: str = "current") -> Select:
     """The ranked clients of ``population`` matching ``filters``, sorted, each row with ``matching`` (how
     many match)."""
-    table = ranked(year, settings, population)
-    band = tenure_band(Client.joined_on, reference_date(year), settings).label("tenure")
+    table = ranking_table(year, settings, population)
+    # The ranking's own join date: filters on class and tenure then narrow its rows before any client is read.
+    band = tenure_band(table.c.joined_on, reference_date(year), settings).label("tenure")
     share = (100.0 * table.c.purchases / func.nullif(table.c.potential, 0)).label("share")
     conditions = _conditions(filters, table, band)
     # Unfiltered, every client of the population matches: counting them again would cost a full pass
@@ -167,14 +138,13 @@ class ClassSummary:
 
 def pareto(year: int, settings: CensusSettings, population: str = "current") -> tuple[list[dict], list[ClassSummary]]:
     """The Pareto curve (share of contribution against share of clients, ≤ 101 points) and each class's
-    clients and contribution, from one grouped query over the ranking of ``population``."""
-    table = ranked(year, settings, population)
-    bucket = (table.c.rank * PARETO_POINTS // table.c.population).label("bucket")
-    rows = db.session.execute(
-        select(bucket, table.c.abc, func.max(table.c.rank), func.max(table.c.population),
-               func.max(table.c.cumulative_share), func.count(), func.sum(table.c.contribution))
-        .group_by(bucket, table.c.abc).order_by(bucket)
-    ).all()
+    clients and contribution, from the kept curve (``loyalty.kept_ranking``) or one grouped query over the
+    window of ``population``."""
+    run = kept_ranking.kept(year, settings, population)
+    rows = _curve(year, settings, population) if run is None else db.session.execute(
+        select(KeptParetoPoint.bucket, KeptParetoPoint.abc, KeptParetoPoint.last_rank, literal(run.clients),
+               KeptParetoPoint.cumulative_share, KeptParetoPoint.clients, KeptParetoPoint.contribution)
+        .where(KeptParetoPoint.ranking_id == run.id).order_by(KeptParetoPoint.bucket)).all()
     curve: dict[int, dict] = {}
     classes = {abc: [0, 0.0] for abc in CLASSES}
     for point, abc, last_rank, population, cumulative_share, count, contribution in rows:
@@ -190,8 +160,22 @@ def pareto(year: int, settings: CensusSettings, population: str = "current") -> 
     return points, summary
 
 
+def _curve(year: int, settings: CensusSettings, population: str) -> list:
+    """The Pareto curve's rows straight from the window query (what ``kept_ranking`` keeps)."""
+    table = ranked(year, settings, population)
+    bucket = (table.c.rank * PARETO_POINTS // table.c.population).label("bucket")
+    return db.session.execute(
+        select(bucket, table.c.abc, func.max(table.c.rank), func.max(table.c.population),
+               func.max(table.c.cumulative_share), func.count(), func.sum(table.c.contribution))
+        .group_by(bucket, table.c.abc).order_by(bucket)
+    ).all()
+
+
 def client_rank(client_id: int, year: int, settings: CensusSettings, population: str = "current"):
     """A client's row in a year's ranking of ``population`` (rank, contribution, cumulative share, class,
     population size), None when the client is not in it."""
-    table = ranked(year, settings, population)
+    run = kept_ranking.kept(year, settings, population)
+    if run is not None:
+        return kept_ranking.client_row(run, client_id)
+    table = ranked(year, settings, population, once=True)
     return db.session.execute(select(table).where(table.c.client_id == client_id)).one_or_none()

@@ -13,8 +13,10 @@ from sqlalchemy import func, select
 
 from core import signals
 from core.extensions import db
-from loyalty.models import CensusSettings, Client
-from loyalty.ranking import CLASSES, TENURE_BANDS, ranked, reference_date, tenure_band
+from loyalty import kept_ranking
+from loyalty.models import CensusSettings, Client, KeptSegmentCount
+from loyalty.ranking import CLASSES, TENURE_BANDS, reference_date, tenure_band
+from loyalty.window import ranked
 
 
 @dataclass(frozen=True)
@@ -56,18 +58,31 @@ class Cell:
 
 
 def matrix(year: int, settings: CensusSettings) -> list[list[Cell]]:
-    """Rows A, B, C; columns loyal, established, new: current clients and their contribution per cell."""
-    table = ranked(year, settings)
-    band = tenure_band(Client.joined_on, reference_date(year), settings).label("tenure")
-    rows = db.session.execute(
-        select(table.c.abc, band, func.count(), func.sum(table.c.contribution))
-        .join(Client, Client.id == table.c.client_id).where(Client.left_on.is_(None))
-        .group_by(table.c.abc, band)
-    ).all()
+    """Rows A, B, C; columns loyal, established, new: current clients and their contribution per cell, from the
+    kept counts per class and join date (``loyalty.kept_ranking``) or the window query."""
+    run = kept_ranking.kept(year, settings)
+    rows = _live_cells(year, settings) if run is None else db.session.execute(_kept_cells(run, year, settings)).all()
     found = {(abc, tenure): (count, value or 0.0) for abc, tenure, count, value in rows}
     columns = list(reversed(TENURE_BANDS))
     return [[Cell(abc, tenure, *found.get((abc, tenure), (0, 0.0)), TREATMENTS[(abc, tenure)]) for tenure in columns]
             for abc in CLASSES]
+
+
+def _kept_cells(run, year: int, settings: CensusSettings):
+    counts = KeptSegmentCount
+    band = tenure_band(counts.joined_on, reference_date(year), settings).label("tenure")
+    return (select(counts.abc, band, func.sum(counts.clients), func.sum(counts.contribution))
+            .where(counts.ranking_id == run.id).group_by(counts.abc, band))
+
+
+def _live_cells(year: int, settings: CensusSettings) -> list:
+    table = ranked(year, settings, once=True)
+    band = tenure_band(Client.joined_on, reference_date(year), settings).label("tenure")
+    return db.session.execute(
+        select(table.c.abc, band, func.count(), func.sum(table.c.contribution))
+        .join(Client, Client.id == table.c.client_id).where(Client.left_on.is_(None))
+        .group_by(table.c.abc, band)
+    ).all()
 
 
 @dataclass(frozen=True)

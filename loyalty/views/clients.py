@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from core import signals, transitions
 from core.access import TEAM_DATA, allow
+from core.cache import cached
 from core.charts import chart_spec
 from core.exports import table_response
 from core.extensions import db
@@ -69,7 +70,10 @@ def index():
                                   descending=request.args.get("dir") == "desc", population=population)
     page = RankingPage(query=query, per_page=current_app.config["PER_PAGE"])
     points, summary = ranking.pareto(year, settings, population)
-    spec = chart_spec(charts.pareto_chart(points, settings)) if points else None
+    # Drawing the chart's spec costs more than reading the kept curve: it is kept until the data changes.
+    spec = cached("pareto-chart", year, population, settings.contribution_basis, settings.class_a_share,
+                  settings.class_b_share, compute=lambda: chart_spec(charts.pareto_chart(points, settings))) \
+        if points else None
     filtered = filters != ranking.RankingFilters() or population != ranking.POPULATIONS[0]
     return render_template("loyalty/ranking.html", form=form, page=page, year=year, settings=settings,
                            summary=summary, pareto_spec=spec, filtered=filtered, population=population,

@@ -1,0 +1,166 @@
+"""Benchmark of the kept ranking (issue 17, must have 1), on SQLite or, with ``DATABASE_URL``, on PostgreSQL:
+
+(a) computing a census version's ranking (``loyalty.kept_ranking.compute``: the INSERT … SELECT of the window
+    query, the Pareto curve from the stored rows, the previous version's rows removed) against the bare window
+    query run to completion in the database (every column it gives aggregated, nothing sent to Python) —
+    target ratio ≤ 1.5;
+(b) the ranking page's first page and a deep page filtered (class A, new, active) and sorted by name, read from
+    the kept ranking, server time — target ≤ 100 ms each (the health page beside them, as a hello baseline);
+(c) the segmentation page, read from the kept ranking.
+
+    .venv/bin/python -m bench.ranking [--rows 100000] [--repeat 5]
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/ .venv/bin/python -m bench.ranking
+
+Every figure is measured interleaved with its baseline by ``bench.harness``.
+"""
+
+import argparse
+import random
+from datetime import date, timedelta
+
+from bench import harness
+
+YEAR = 2024
+CHUNK = 50_000
+DEEP_FILTERS = "abc=A&tenure=new&status=active&sort=name"
+
+
+def fill_census(app, rows: int) -> None:
+    """``rows`` clients (a tenth lost) with 2024 figures, written in bulk, and one audited census import, the
+    census's version, as an import leaves them."""
+    from flask_migrate import upgrade
+    from sqlalchemy import insert, text
+
+    from core.extensions import db
+    from core.models import Role, User
+    from loyalty.models import CensusImport, Client, ClientYear
+
+    rng = random.Random(17)
+    with app.app_context():
+        upgrade()
+        user = User(email="bench@example.test", name="Bench", role=Role.MEMBER)
+        user.set_password("bench-password")
+        db.session.add(user)
+        db.session.commit()
+        start = date(2000, 1, 1)
+        with db.engine.begin() as connection:
+            for first in range(1, rows + 1, CHUNK):
+                numbers = range(first, min(first + CHUNK, rows + 1))
+                clients, figures = [], []
+                for number in numbers:
+                    joined = start + timedelta(days=rng.randint(0, 9100))
+                    left = joined + timedelta(days=rng.randint(1, 300)) if number % 10 == 0 else None
+                    clients.append({"id": number, "code": f"C{number:07d}", "name": f"Cliente {rng.random():.8f}",
+                                    "typology": ("end_user", "intermediate", "prescriber")[number % 3],
+                                    "segment": f"Seg {number % 7}", "region": f"Zona {number % 11}",
+                                    "joined_on": joined, "left_on": left, "strategic": number % 50 == 0,
+                                    "version": 1})
+                    purchases = rng.lognormvariate(7.5, 1.2)
+                    figures.append({"client_id": number, "year": YEAR, "potential": purchases * 2,
+                                    "purchases": purchases, "margin": purchases * 0.2})
+                connection.execute(insert(Client.__table__), clients)
+                connection.execute(insert(ClientYear.__table__), figures)
+        db.session.add(CensusImport(actor_id=user.id, filename="bench.csv", year=YEAR, rows=rows, added=rows))
+        db.session.commit()
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.connect() as connection:
+                connection.execute(text("ANALYZE"))
+                connection.commit()
+
+
+def computation_pair(app, repeat: int) -> harness.Pair:
+    """Computing a version (each time under a new seal, so the previous one is removed) against the bare window."""
+    from sqlalchemy import func, select
+
+    from core.extensions import db
+    from loyalty import kept_ranking
+    from loyalty.settings import current_settings
+    from loyalty.window import ranked
+
+    runs = iter(range(10**6))
+    with app.app_context():
+        settings = current_settings()
+        version = kept_ranking.census_version()
+        key = kept_ranking._key(version, YEAR, settings, "current")
+        window = ranked(YEAR, settings, "current")
+        bare = select(func.count(), func.sum(window.c.rank), func.sum(window.c.cumulative),
+                      func.sum(window.c.cumulative_share), func.count(window.c.abc), func.sum(window.c.total),
+                      func.sum(window.c.population), func.sum(window.c.potential), func.sum(window.c.purchases),
+                      func.sum(window.c.margin))
+
+    def figure():
+        with app.app_context():
+            kept_ranking.compute({**key, "census_seal": f"bench-{next(runs)}"})
+
+    def baseline():
+        with app.app_context():
+            db.session.execute(bare).one()
+
+    pair = harness.interleave(figure, baseline, repeat=repeat)
+    with app.app_context():  # leave the real version kept for the pages
+        kept_ranking.compute(key)
+    return pair
+
+
+def signed_in_client(app):
+    from accounts import sessions
+    from core.extensions import db
+    from core.models import User
+
+    with app.app_context():
+        state = {}
+        sessions.fill(state, db.session.get(User, 1))
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session.update(state)
+    return client
+
+
+def deep_page(app) -> int:
+    """The middle page of the filtered, sorted ranking."""
+    from core.extensions import db
+    from loyalty import ranking
+    from loyalty.settings import current_settings
+
+    with app.app_context():
+        query = ranking.ranking_query(YEAR, current_settings(), ranking.RankingFilters(
+            abc="A", tenure="new", status="active"), sort="name").limit(1)
+        matching = db.session.execute(query).first().matching
+    return max(1, matching // app.config["PER_PAGE"] // 2), matching
+
+
+def page_pair(client, url: str, repeat: int) -> harness.Pair:
+    def get(address):
+        def action():
+            response = client.get(address)
+            if response.status_code != 200:
+                raise RuntimeError(f"{address} answered {response.status_code}")
+        return action
+
+    return harness.interleave(get(url), get("/healthz"), repeat=repeat)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=harness.MIN_REPEAT)
+    args = parser.parse_args()
+    with harness.scratch_database("ranking") as uri:
+        app = harness.bench_app(uri)
+        harness.print_load("before filling")
+        fill_census(app, args.rows)
+        print(f"{harness.backend_name(uri)}: {args.rows} clients with {YEAR} figures")
+        harness.print_load("before measuring")
+        harness.report("(a) computing the kept ranking vs the bare window query",
+                       computation_pair(app, args.repeat), max_ratio=1.5)
+        client = signed_in_client(app)
+        page, matching = deep_page(app)
+        for name, url in (("(b) first page of the ranking", "/clients/"),
+                          (f"(b) page {page} of {DEEP_FILTERS} ({matching} matching)",
+                           f"/clients/?{DEEP_FILTERS}&page={page}"),
+                          ("(c) segmentation page", "/clients/segments")):
+            harness.report(f"{name} vs /healthz", page_pair(client, url, args.repeat), max_seconds=0.1)
+
+
+if __name__ == "__main__":
+    main()

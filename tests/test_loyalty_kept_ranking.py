@@ -1,0 +1,226 @@
+"""The kept ranking (``loyalty.kept_ranking``) is the window query's, stored: equal to it on a hand-computed census
+and after every kind of change (import, edit, figures, exit, thresholds, basis), computed once per census version,
+the older versions' rows removed, and never used inside a transaction whose own changes it does not hold."""
+
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from core.extensions import db
+from loyalty import kept_ranking, ranking, segments, services
+from loyalty import settings as census_settings
+from loyalty.models import Client, ClientYear, ExitReason, KeptParetoPoint, KeptRanking, KeptRankingRow
+from loyalty.window import ranked
+from tests.test_loyalty_import import SPANISH, confirm, upload  # noqa: F401 (the upload fixture)
+
+YEAR = 2024
+COLUMNS = ("client_id", "rank", "contribution", "cumulative_share", "abc", "population")
+
+
+def rows(table) -> list[tuple]:
+    found = db.session.execute(select(*(table.c[name] for name in COLUMNS)).order_by(table.c.rank)).all()
+    return [(*row[:3], None if row[3] is None else round(row[3], 9), *row[4:]) for row in found]
+
+
+def kept_rows(population="current", settings=None) -> list[tuple]:
+    settings = settings or census_settings.current_settings()
+    run = kept_ranking.kept(YEAR, settings, population)
+    assert run is not None, "a committed census is kept"
+    return rows(kept_ranking.rows_of(run))
+
+
+def window_rows(population="current", settings=None) -> list[tuple]:
+    return rows(ranked(YEAR, settings or census_settings.current_settings(), population))
+
+
+def assert_kept_is_the_window():
+    for population in ranking.POPULATIONS:
+        assert kept_rows(population) == window_rows(population)
+
+
+@pytest.fixture
+def census(app, make_client):
+    """Margins of 2024: C150, C100, C50, a current client without figures, and L400, lost in 2024."""
+    ids = {"L400": make_client("L400", left=date(2024, 10, 1), figures={YEAR: (None, 10, 400)}),
+           "C150": make_client("C150", figures={YEAR: (None, 10, 150)}),
+           "C100": make_client("C100", figures={YEAR: (None, 10, 100)}),
+           "C50": make_client("C50", figures={YEAR: (None, 10, 50)}),
+           "C0": make_client("C0")}
+    return ids
+
+
+def test_the_kept_ranking_is_the_hand_computed_one(app, census):
+    c = census
+    with app.app_context():
+        # Current: 300 in all; C100 starts at 50 % (A), C50 at 83.3 % (B), C0 contributes nothing (C).
+        assert kept_rows("current") == [(c["C150"], 1, 150.0, 50.0, "A", 4),
+                                        (c["C100"], 2, 100.0, round(250 / 3, 9), "A", 4),
+                                        (c["C50"], 3, 50.0, 100.0, "B", 4),
+                                        (c["C0"], 4, 0.0, 100.0, "C", 4)]
+        # All: 700; C100 starts at 78.6 % (still A), C50 at 92.9 % (B).
+        assert kept_rows("all") == [(c["L400"], 1, 400.0, round(400 / 7, 9), "A", 5),
+                                    (c["C150"], 2, 150.0, round(5500 / 70, 9), "A", 5),
+                                    (c["C100"], 3, 100.0, round(6500 / 70, 9), "A", 5),
+                                    (c["C50"], 4, 50.0, 100.0, "B", 5),
+                                    (c["C0"], 5, 0.0, 100.0, "C", 5)]
+        assert_kept_is_the_window()
+
+
+def test_a_version_is_computed_once_and_read_by_later_requests(app, census, monkeypatch):
+    with app.app_context():
+        settings = census_settings.current_settings()
+        first = kept_ranking.kept(YEAR, settings)
+        computed = []
+        monkeypatch.setattr(kept_ranking, "_compute", lambda *args: computed.append(args))
+        assert kept_ranking.kept(YEAR, settings).id == first.id
+        # A request that waited on the lock while another computed the same version finds it, and only reads.
+        kept_ranking.compute(kept_ranking._key(kept_ranking.census_version(), YEAR, settings, "current"))
+        assert computed == []
+        assert db.session.scalar(select(func.count()).select_from(KeptRanking)) == 1
+
+
+def test_the_pages_read_the_kept_ranking_as_they_read_the_window(app, census, monkeypatch):
+    with app.app_context():
+        settings = census_settings.current_settings()
+        filters = ranking.RankingFilters(abc="A")
+
+        def read():
+            query = ranking.ranking_query(YEAR, settings, filters, sort="name", population="all")
+            listed = [(row.Client.code, row.rank, row.abc, row.tenure, row.matching)
+                      for row in db.session.execute(query)]
+            positions = [ranking.client_rank(client_id, YEAR, settings, population)
+                         for client_id in census.values() for population in ranking.POPULATIONS]
+            return (listed, ranking.pareto(YEAR, settings, "all"), ranking.pareto(YEAR, settings),
+                    [None if row is None else tuple(row) for row in positions], segments.matrix(YEAR, settings))
+
+        kept = read()
+        assert db.session.scalar(select(func.count()).select_from(KeptParetoPoint)) > 0
+        monkeypatch.setattr(kept_ranking, "kept", lambda *args, **kwargs: None)
+        assert read() == kept
+        assert kept[3][0] is None  # L400 has no place among the current clients
+        assert sum(cell.clients for row in kept[4] for cell in row) == 4
+        assert [code for code, *_rest in kept[0]] == ["L400", "C150", "C100"]  # by name: Client 1, 2, 3
+
+
+def _change_and_check(app, change):
+    with app.app_context():
+        before = kept_ranking.kept(YEAR, census_settings.current_settings()).id
+        old = window_rows()
+    with app.app_context():
+        change()
+        db.session.commit()
+    with app.app_context():
+        assert_kept_is_the_window()
+        runs = list(db.session.scalars(select(KeptRanking.id)))
+        assert before not in runs, "the older version's ranking is removed once the new one is complete"
+        assert db.session.scalar(select(func.count()).select_from(KeptRankingRow)
+                                 .where(KeptRankingRow.ranking_id == before)) == 0
+        return old, window_rows()
+
+
+def test_an_edit_of_the_figures_gives_a_fresh_ranking(app, census):
+    def change():
+        db.session.scalar(select(ClientYear).where(ClientYear.client_id == census["C50"])).margin = 500
+
+    old, new = _change_and_check(app, change)
+    assert new[0][:2] == (census["C50"], 1) and old != new
+
+
+def test_a_client_edit_and_new_figures_give_a_fresh_ranking(app, census):
+    def change():
+        client = db.session.get(Client, census["C0"])
+        services.add_figures(client, YEAR, None, 10, 900)
+
+    _old, new = _change_and_check(app, change)
+    assert new[0][:2] == (census["C0"], 1)
+
+    def rename():
+        client = db.session.get(Client, census["C0"])
+        services.save_client(client, {**{name: getattr(client, name) for name in services.CLIENT_ATTRIBUTES},
+                                      "typology": client.typology.value, "name": "Renamed"}, version=client.version)
+
+    _change_and_check(app, rename)
+
+
+def test_an_exit_gives_a_fresh_ranking(app, census, exit_reasons):
+    def change():
+        reason = db.session.scalar(select(ExitReason).limit(1))
+        services.mark_lost(db.session.get(Client, census["C150"]), date(2024, 11, 1), reason)
+
+    old, new = _change_and_check(app, change)
+    assert census["C150"] in [row[0] for row in old] and census["C150"] not in [row[0] for row in new]
+
+
+@pytest.mark.parametrize("data", [{"class_a_share": 50.0, "class_b_share": 90.0},
+                                  {"contribution_basis": "revenue"}])
+def test_a_change_of_the_settings_gives_a_fresh_ranking(app, census, data):
+    def change():
+        current = census_settings.current_settings()
+        fields = {"contribution_basis": current.contribution_basis.value, "class_a_share": current.class_a_share,
+                  "class_b_share": current.class_b_share, "loyalty_axis": current.loyalty_axis,
+                  "tenure_short_years": current.tenure_short_years, "tenure_long_years": current.tenure_long_years}
+        census_settings.save_settings(current, {**fields, **data}, version=current.version)
+
+    old, new = _change_and_check(app, change)
+    assert old != new
+
+
+def test_an_import_gives_a_fresh_ranking(app, census, upload):  # noqa: F811
+    with app.app_context():
+        before = kept_ranking.kept(YEAR, census_settings.current_settings()).id
+    url = upload(SPANISH)
+    assert confirm(upload.client, url, upload.client.get(url).get_data(as_text=True)).status_code == 302
+    with app.app_context():
+        assert_kept_is_the_window()
+        assert before not in db.session.scalars(select(KeptRanking.id))
+        assert any(row[0] == db.session.scalar(select(Client.id).where(Client.code == "C-001"))
+                   for row in kept_rows())
+
+
+def test_a_transaction_that_has_written_reads_its_own_changes_from_the_window(app, census):
+    with app.app_context():
+        settings = census_settings.current_settings()
+        kept_ranking.kept(YEAR, settings)
+        db.session.scalar(select(ClientYear).where(ClientYear.client_id == census["C0"])) or \
+            db.session.add(ClientYear(client_id=census["C0"], year=YEAR, purchases=1, margin=1000))
+        db.session.flush()
+        assert kept_ranking.kept(YEAR, settings) is None
+        assert ranking.client_rank(census["C0"], YEAR, settings).rank == 1  # the change under way is seen
+        db.session.rollback()
+        assert kept_ranking.kept(YEAR, settings) is not None
+        assert ranking.client_rank(census["C0"], YEAR, settings).rank == 4
+
+
+def test_an_empty_census_keeps_nothing(app):
+    with app.app_context():
+        assert kept_ranking.kept(YEAR, census_settings.current_settings()) is None
+        assert ranking.pareto(YEAR, census_settings.current_settings()) == ([], ranking.pareto(
+            YEAR, census_settings.current_settings())[1])
+        assert db.session.scalar(select(func.count()).select_from(KeptRanking)) == 0
+
+
+def test_two_requests_finding_the_version_missing_compute_it_once(app, census, monkeypatch):
+    """Both start at once; the one that gets the lock second finds the version computed and only reads."""
+    import threading
+
+    with app.app_context():
+        key = kept_ranking._key(kept_ranking.census_version(), YEAR, census_settings.current_settings(), "current")
+    computing, calls = kept_ranking._compute, []
+    monkeypatch.setattr(kept_ranking, "_compute", lambda *args: calls.append(1) or computing(*args))
+    start = threading.Barrier(2)
+
+    def request():
+        with app.app_context():
+            start.wait()
+            kept_ranking.compute(key)
+
+    threads = [threading.Thread(target=request) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert calls == [1]
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(KeptRanking)) == 1
+        assert kept_rows() == window_rows()
