@@ -194,9 +194,12 @@ def _compute_segments(connection, ranking_id: int) -> None:
 
 
 def _remove_older(connection, key: dict) -> None:
-    """Once a version is complete, the rankings of older versions (and of an erased trail) go."""
+    """Once a version is complete, the rankings of the versions before the previous one (and of an erased trail)
+    go. The previous version stays: a request that began reading it just before this commit still finds its
+    rows; it goes with the next computation."""
+    previous = select(func.max(_runs.c.census_seq)).where(_runs.c.census_seq < key["census_seq"]).scalar_subquery()
     older = select(_runs.c.id).where(or_(
-        _runs.c.census_seq < key["census_seq"],
+        _runs.c.census_seq < previous,
         and_(_runs.c.census_seq == key["census_seq"], _runs.c.census_seal != key["census_seal"])))
     # The same statements whether or not there is anything to remove: a fixed count per computation.
     for table in (_rows, _points, _segments):

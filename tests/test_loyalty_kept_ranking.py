@@ -113,9 +113,7 @@ def _change_and_check(app, change):
     with app.app_context():
         assert_kept_is_the_window()
         runs = list(db.session.scalars(select(KeptRanking.id)))
-        assert before not in runs, "the older version's ranking is removed once the new one is complete"
-        assert db.session.scalar(select(func.count()).select_from(KeptRankingRow)
-                                 .where(KeptRankingRow.ranking_id == before)) == 0
+        assert before in runs, "the previous version stays for a request that began reading it"
         return old, window_rows()
 
 
@@ -125,6 +123,22 @@ def test_an_edit_of_the_figures_gives_a_fresh_ranking(app, census):
 
     old, new = _change_and_check(app, change)
     assert new[0][:2] == (census["C50"], 1) and old != new
+
+
+def test_the_versions_before_the_previous_one_are_removed(app, census):
+    def margin(value):
+        def change():
+            db.session.scalar(select(ClientYear).where(ClientYear.client_id == census["C50"])).margin = value
+        return change
+
+    with app.app_context():
+        first = kept_ranking.kept(YEAR, census_settings.current_settings()).id
+    _change_and_check(app, margin(500))
+    _change_and_check(app, margin(700))
+    with app.app_context():
+        assert first not in db.session.scalars(select(KeptRanking.id))
+        assert db.session.scalar(select(func.count()).select_from(KeptRankingRow)
+                                 .where(KeptRankingRow.ranking_id == first)) == 0
 
 
 def test_a_client_edit_and_new_figures_give_a_fresh_ranking(app, census):
@@ -173,7 +187,7 @@ def test_an_import_gives_a_fresh_ranking(app, census, upload):  # noqa: F811
     assert confirm(upload.client, url, upload.client.get(url).get_data(as_text=True)).status_code == 302
     with app.app_context():
         assert_kept_is_the_window()
-        assert before not in db.session.scalars(select(KeptRanking.id))
+        assert before in db.session.scalars(select(KeptRanking.id))  # the previous version, for readers on it
         assert any(row[0] == db.session.scalar(select(Client.id).where(Client.code == "C-001"))
                    for row in kept_rows())
 

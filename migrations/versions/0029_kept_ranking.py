@@ -3,7 +3,7 @@ basis and thresholds, with its Pareto curve pre-aggregated; and an index finding
 of a kind of record in one seek (the census's version)
 
 Revision ID: 0029
-Revises: 0025
+Revises: 0030
 Create Date: 2026-12-03 14:50:00
 
 Nothing is filled in: the first page that reads a ranking computes it (``loyalty.kept_ranking``).
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0029'
-down_revision = '0025'
+down_revision = '0030'
 branch_labels = None
 depends_on = None
 
