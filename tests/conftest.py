@@ -19,6 +19,33 @@ pytest_plugins = [
 PASSWORD = "correct horse battery"
 
 
+def _reuse_url_builders():
+    """Every test builds its own app, and werkzeug compiles two Python functions per URL rule for building
+    URLs (``Rule._compile_builder``, an AST put together and ``compile``d): 0.12 s of the 0.14 s an app costs.
+    The function depends only on the rule's text, its parsed trace, its defaults and its converters' types, and
+    takes the rule as its first argument, so one compiled for an identical rule of an earlier app is the same
+    function. Where werkzeug changes that method, apps are built as before."""
+    from werkzeug.routing.rules import Rule
+
+    compile_builder = getattr(Rule, "_compile_builder", None)
+    if compile_builder is None or getattr(compile_builder, "reused", False):
+        return
+    compiled = {}
+
+    def reused(rule, append_unknown=True):
+        key = (rule.rule, append_unknown, tuple(rule._trace), repr(sorted((rule.defaults or {}).items())),
+               tuple((name, type(converter)) for name, converter in rule._converters.items()))
+        if key not in compiled:
+            compiled[key] = compile_builder(rule, append_unknown)
+        return compiled[key]
+
+    reused.reused = True
+    Rule._compile_builder = reused
+
+
+_reuse_url_builders()
+
+
 def pytest_report_header(config):
     return f"database backend: {database.backend()}"
 
