@@ -24,8 +24,11 @@ run: $(VENV)/.installed translations
 	$(if $(filter 0,$(DEMO)),$(FLASK) users first-admin,$(FLASK) demo --if-empty)
 	SESSION_COOKIE_SECURE=0 $(FLASK) dev $(if $(filter 1,$(DEBUG)),--debug) --host 127.0.0.1 --port $(PORT)
 
-## test: the whole suite, on SQLite and then on PostgreSQL
-test: test-sqlite test-postgres
+## test: the whole suite, on SQLite and on PostgreSQL at the same time (one core each: the two runs share
+##       nothing but the machine). Each run's output is printed whole when it ends, so the two do not mix;
+##       the exit status fails if either fails. `make test-sqlite` or `make test-postgres` runs one alone.
+test:
+	$(MAKE) --no-print-directory --keep-going -j2 --output-sync=target test-sqlite test-postgres
 
 test-sqlite: $(VENV)/.installed translations
 	FIDELIZA_TEST_DB=sqlite $(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -63,9 +63,35 @@ def empty_all_tables(db) -> None:
     db.session.rollback()  # whatever the test left pending is not sealed, it is erased
     with erasing_everything(db.session):
         if db.engine.dialect.name == "postgresql":
-            names = ", ".join(f'"{table.name}"' for table in tables)
-            db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            _truncate_what_was_used(db.session, tables)
         else:
             for table in tables:
                 db.session.execute(table.delete())
     db.session.commit()
+
+
+def _truncate_what_was_used(session, tables) -> None:
+    """PostgreSQL: empty only the tables holding rows, with DELETE (children first), and restart only the
+    sequences that handed out a number: the same state as ``TRUNCATE`` of every table ``RESTART IDENTITY``
+    (empty, ids from 1 again). TRUNCATE gives each table, and each it cascades to, new files: all of them cost
+    about 0.5 s after every test, a few rows' DELETE a few milliseconds. The audit trail refuses DELETE and is
+    truncated; should a DELETE be refused (a constraint), the tables are truncated as before."""
+    probes = " UNION ALL ".join(
+        f"SELECT {index} WHERE EXISTS (SELECT 1 FROM \"{table.name}\")" for index, table in enumerate(tables))
+    holding = [tables[index] for index in session.execute(sa.text(probes)).scalars()]  # children first
+    truncated = [table for table in holding if table.name == "audit_entries"]
+    if truncated:
+        session.execute(sa.text('TRUNCATE "audit_entries"'))
+    try:
+        with session.begin_nested():
+            for table in holding:
+                if table not in truncated:
+                    session.execute(table.delete())
+    except sa.exc.DBAPIError:
+        names = ", ".join(f'"{table.name}"' for table in holding if table not in truncated)
+        session.execute(sa.text(f"TRUNCATE {names} CASCADE"))
+    # A sequence never read since its last restart has no last_value; setval(..., false) makes the next
+    # nextval() return the start value, as RESTART does.
+    session.execute(sa.text(
+        "SELECT setval(format('%I.%I', schemaname, sequencename)::regclass, start_value, false) "
+        "FROM pg_sequences WHERE schemaname = current_schema() AND last_value IS NOT NULL"))
