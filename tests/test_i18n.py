@@ -83,6 +83,26 @@ def test_the_spanish_catalogue_compiles_without_errors():
     assert catalogue_errors(spanish_catalogue()) == []
 
 
+def repeated_entries(text: str) -> list[str]:
+    """The (context, message) pairs a catalogue defines twice (Babel keeps the last silently; msgfmt refuses);
+    a message written over several lines is compared as written."""
+    seen, repeated = set(), []
+    for context, message in re.findall(r'^(?:msgctxt "((?:[^"\\]|\\.)*)"\n)?msgid ("(?:[^"\\]|\\.)*"\n'
+                                       r'(?:"(?:[^"\\]|\\.)*"\n)*)', text, flags=re.M):
+        if (context, message) in seen and message != '""\n':
+            repeated.append(f"{context}|{message.strip()}" if context else message.strip())
+        seen.add((context, message))
+    return repeated
+
+
+def test_the_spanish_catalogue_defines_each_message_once():
+    text = (ROOT / "translations" / "es" / "LC_MESSAGES" / "messages.po").read_text(encoding="utf-8")
+    assert repeated_entries(text) == []
+    assert repeated_entries('msgid "a"\nmsgstr "x"\n\nmsgctxt "b"\nmsgid "a"\nmsgstr "y"\n\n'
+                            'msgid "a"\nmsgstr "z"\n\nmsgid ""\n"b c"\nmsgstr "w"\n\n'
+                            'msgid ""\n"b c"\nmsgstr "v"\n') == ['"a"', '""\n"b c"']
+
+
 def test_a_catalogue_error_is_found_where_it_is():
     broken = read_po(io.StringIO('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=utf-8\\n"\n\n'
                                  '#, python-format\nmsgid "%(n)d done"\nmsgstr "%(n)d hecho %s"\n'))
