@@ -470,6 +470,21 @@ class ResponseTotal(TotalMixin, db.Model):
     responses: Mapped[int] = mapped_column(Integer)
 
 
+class CommentTotal(db.Model):
+    """How many shown answers of one free-text item of a wave say one text (compared trimmed of spaces, as the
+    results page groups them), keyed by the text's SHA-256; the row whose ``digest`` is ``""`` holds how many
+    comments the item has in all. Listed most repeated first, ties in digest order: never in order of arrival."""
+
+    __tablename__ = "survey_comment_totals"
+    __table_args__ = (Index("ix_survey_comment_totals_listing", "wave_id", "item_id", "count", "digest"),)
+
+    wave_id: Mapped[int] = mapped_column(ForeignKey("survey_waves.id"), primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("survey_items.id"), primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    count: Mapped[int] = mapped_column(Integer)
+
+
 class PairTotal(db.Model):
     """The sufficient statistics of Pearson's r between two numeric items of a wave (``x`` any numeric item,
     ``y`` an outcome: intention to keep buying or to recommend), over the shown responses that answered both."""

@@ -14,7 +14,7 @@ Definitions (the same everywhere, and in docs/features.md):
 Breakdown groups with fewer than ``MIN_CUT`` responses are not shown, and an anonymous wave shows no
 results until it has ``MIN_CUT`` responses, so a small group cannot be recognised through its results.
 An anonymous wave's figures count only its released responses (``surveys.releases``): every aggregate
-here takes its condition from ``releases.shown_answers`` or ``releases.shown_responses``.
+here reads the running totals (``surveys.totals``), which count only those.
 """
 
 from collections import Counter, defaultdict
@@ -27,7 +27,6 @@ from core.shared_reads import shared
 from loyalty.segments import Satisfaction, WaveSatisfaction
 from surveys import totals
 from surveys.models import (
-    Answer,
     Audience,
     Invitation,
     ItemKind,
@@ -37,7 +36,7 @@ from surveys.models import (
     SurveyItem,
     Wave,
 )
-from surveys.releases import release_state, shown_answers
+from surveys.releases import release_state
 
 #: The smallest group whose results are shown.
 MIN_CUT = 3
@@ -177,25 +176,15 @@ def invitation_counts(wave: Wave, dimension: str | None = None) -> dict:
 
 def comments(wave: Wave, limit: int = COMMENTS_SHOWN) -> tuple[list[tuple[str, list[tuple[str, int]]]], int]:
     """Free-text answers grouped by question, each different text once with how many gave it (most repeated
-    first, then alphabetically: no order of arrival), and how many answers there are in all. ``limit`` caps
-    the different texts listed; one GROUP BY."""
+    first, ties in a fixed order that is not the order of arrival), and how many answers there are in all.
+    ``limit`` caps the different texts listed; read from the running totals (``surveys.totals.comments``)."""
     items = {i.id: i for i in wave.survey.items if i.kind == ItemKind.TEXT}
-    if not items:
-        return [], 0
-    text = func.trim(Answer.text)
-    base = (select(Answer.item_id, text.label("text"), func.count().label("n"))
-            .where(Answer.wave_id == wave.id, Answer.item_id.in_(list(items)), Answer.text.is_not(None),
-                   text != "", shown_answers([wave.id]))
-            .group_by(Answer.item_id, text))
-    grouped = base.subquery()
-    total = db.session.scalar(select(func.coalesce(func.sum(grouped.c.n), 0)))
-    rows = db.session.execute(select(grouped).order_by(grouped.c.item_id, grouped.c.n.desc(), grouped.c.text)
-                              .limit(limit))
+    rows, total = totals.comments(wave.id, list(items), limit)
     by_item: dict[int, list[tuple[str, int]]] = {}
     for item_id, answer, count in rows:
         by_item.setdefault(item_id, []).append((answer, count))
     ordered = sorted(by_item, key=lambda item_id: items[item_id].position)
-    return [(items[item_id].short, by_item[item_id]) for item_id in ordered], int(total)
+    return [(items[item_id].short, by_item[item_id]) for item_id in ordered], total
 
 
 @dataclass

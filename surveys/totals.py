@@ -1,12 +1,13 @@
 """Running totals of the survey results: what a wave's results page, exports, evidence and computed indicators
 show, kept as sums so that reading them costs O(questions²) rows whatever the number of responses.
 
-Three tables (``surveys.models``): per wave, slice (the whole wave, or one typology or segment) and item, how
+Four tables (``surveys.models``): per wave, slice (the whole wave, or one typology or segment) and item, how
 many answers have each value (``AnswerTotal``); per slice and source, how many responses (``ResponseTotal``);
 per pair (numeric item, outcome item) of the wave, n, Σx, Σy, Σx², Σy² and Σxy over the responses that answered
-both (``PairTotal``, the driver correlations). They count exactly the responses results may show
-(``surveys.releases``): not excluded, and released when the wave is anonymous. So they change when a response
-becomes shown or stops being shown, in the same transaction:
+both (``PairTotal``, the driver correlations); per free-text item, how many comments say each text, and how many
+there are in all (``CommentTotal``: the comments listed are read without grouping the answers). They count
+exactly the responses results may show (``surveys.releases``): not excluded, and released when the wave is
+anonymous. So they change when a response becomes shown or stops being shown, in the same transaction:
 
 - a response to a named wave is stored (``engine.submit_response``, ``engine.insert_responses``: answering,
   imports, the demo) — an anonymous wave's response counts when its batch is released (``releases.release_due``);
@@ -27,6 +28,7 @@ Anonymity: the totals hold counts and sums only — no response key, no person, 
 the responses already carry, and every page applies ``results.MIN_CUT`` to them as it did to the answers.
 """
 
+import hashlib
 from collections import defaultdict
 
 import pandas as pd
@@ -39,6 +41,7 @@ from surveys.models import (
     WHOLE_WAVE,
     Answer,
     AnswerTotal,
+    CommentTotal,
     ItemKind,
     ItemRole,
     PairTotal,
@@ -48,6 +51,8 @@ from surveys.models import (
     Wave,
 )
 
+#: The tables of running totals.
+KEPT = (AnswerTotal, ResponseTotal, PairTotal, CommentTotal)
 #: The breakdown attributes a total is kept by, besides the whole wave.
 DIMENSIONS = ("typology", "segment")
 SLICES = (WHOLE_WAVE, *DIMENSIONS)
@@ -55,6 +60,15 @@ NUMERIC = (ItemKind.LIKERT, ItemKind.SCALE)
 #: The items a driver correlation is taken against (``surveys.drivers``).
 OUTCOMES = (ItemRole.REPURCHASE, ItemRole.RECOMMEND)
 PAIR_SUMS = ("n", "sum_x", "sum_y", "sum_xx", "sum_yy", "sum_xy")
+
+
+def comment_text(text: str | None) -> str:
+    """A comment as the totals compare it: trimmed of spaces, as SQL's ``trim`` does ("" for no comment)."""
+    return (text or "").strip(" ")
+
+
+def comment_digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def group_key(name: str | None) -> str:
@@ -82,7 +96,26 @@ def count_new(wave: Wave, responses: list[dict]) -> None:
     answers = answers.merge(frame, on="response_id")
     numeric = [i.id for i in wave.survey.items if i.kind in NUMERIC]
     outcomes = [i.id for i in wave.survey.items if i.kind in NUMERIC and i.role in OUTCOMES]
-    _add(_response_rows(frame), _answer_rows(answers), _pair_rows(wave.id, answers, numeric, outcomes))
+    free_text = {i.id for i in wave.survey.items if i.kind == ItemKind.TEXT}
+    said = [(item_id, comment_text(text)) for r in responses for item_id, (_number, text) in r["values"].items()
+            if item_id in free_text and comment_text(text)]
+    _add(_response_rows(frame), _answer_rows(answers), _pair_rows(wave.id, answers, numeric, outcomes),
+         _comment_rows(wave.id, said))
+
+
+def _comment_rows(wave_id: int, said) -> list[dict]:
+    """``said`` is ``(item id, comment)`` pairs, or ``(item id, comment, how many)``: a row per different text and
+    one per item with its count of comments (``digest`` "")."""
+    by_text: dict = defaultdict(int)
+    for item_id, text, *times in said:
+        by_text[(item_id, text)] += times[0] if times else 1
+    rows, per_item = [], defaultdict(int)
+    for (item_id, text), count in by_text.items():
+        rows.append({"wave_id": wave_id, "item_id": item_id, "digest": comment_digest(text), "text": text,
+                     "count": count})
+        per_item[item_id] += count
+    return rows + [{"wave_id": wave_id, "item_id": item_id, "digest": "", "text": "", "count": count}
+                   for item_id, count in per_item.items()]
 
 
 def _keys(frame: pd.DataFrame, dimension: str) -> pd.Series:
@@ -138,7 +171,7 @@ def count_stored(responses, *, sign: int = 1) -> None:
     _add(*_stored_rows(responses), sign=sign)
 
 
-def _stored_rows(responses) -> tuple[list[dict], list[dict], list[dict]]:
+def _stored_rows(responses) -> tuple[list[dict], list[dict], list[dict], list[dict]]:
     response_rows, answer_rows = [], []
     for dimension in SLICES:
         column = getattr(Response, dimension) if dimension != WHOLE_WAVE else None
@@ -155,7 +188,21 @@ def _stored_rows(responses) -> tuple[list[dict], list[dict], list[dict]]:
             .group_by(Answer.wave_id, *group, Answer.item_id, Answer.number))
         answer_rows += [{"wave_id": row[0], "dimension": dimension, "group_key": group_key(row[1]) if group else "",
                          "item_id": row[-3], "number": float(row[-2]), "count": row[-1]} for row in found]
-    return response_rows, answer_rows, _stored_pairs(responses)
+    return response_rows, answer_rows, _stored_pairs(responses), _stored_comments(responses)
+
+
+def _stored_comments(responses) -> list[dict]:
+    """The selected responses' comments, grouped by text in SQL (a row per wave, item and different text)."""
+    text = func.trim(Answer.text)
+    found = db.session.execute(
+        select(Answer.wave_id, Answer.item_id, text, func.count())
+        .join(Response, Response.id == Answer.response_id).join(SurveyItem, SurveyItem.id == Answer.item_id)
+        .where(responses, SurveyItem.kind == ItemKind.TEXT, Answer.text.is_not(None), text != "")
+        .group_by(Answer.wave_id, Answer.item_id, text))
+    by_wave: dict = defaultdict(list)
+    for wave_id, item_id, said, count in found:
+        by_wave[wave_id].append((item_id, said, count))
+    return [row for wave_id, said in by_wave.items() for row in _comment_rows(wave_id, said)]
 
 
 def _stored_pairs(responses) -> list[dict]:
@@ -182,7 +229,7 @@ def rebuild(shown, wave_ids=None) -> int:
     if wave_ids is None:
         wave_ids = list(db.session.scalars(select(Wave.id)))
     wave_ids = list(wave_ids)
-    for model in (AnswerTotal, ResponseTotal, PairTotal):
+    for model in KEPT:
         db.session.execute(delete(model).where(model.wave_id.in_(wave_ids)))
     count_stored(and_(Response.wave_id.in_(wave_ids), shown))
     return len(wave_ids)
@@ -190,16 +237,18 @@ def rebuild(shown, wave_ids=None) -> int:
 
 # --- writing ------------------------------------------------------------------------------------------------------
 
-def _add(responses: list[dict], answers: list[dict], pairs: list[dict], *, sign: int = 1) -> None:
+def _add(responses: list[dict], answers: list[dict], pairs: list[dict], comments: list[dict], *,
+         sign: int = 1) -> None:
     """Upsert the deltas (sorted by key, so that parallel writers lock rows in one order) and, after taking
     out, drop what fell to zero."""
     _upsert(ResponseTotal, responses, ("responses",), sign)
     _upsert(AnswerTotal, answers, ("count",), sign)
     _upsert(PairTotal, pairs, PAIR_SUMS, sign)
+    _upsert(CommentTotal, comments, ("count",), sign)
     if sign < 0:
         waves = {row["wave_id"] for row in responses}
         for model, column in ((ResponseTotal, ResponseTotal.responses), (AnswerTotal, AnswerTotal.count),
-                              (PairTotal, PairTotal.n)):
+                              (PairTotal, PairTotal.n), (CommentTotal, CommentTotal.count)):
             db.session.execute(delete(model).where(model.wave_id.in_(waves), column <= 0))
 
 
@@ -259,11 +308,27 @@ def pair_sums(wave_id: int) -> dict[tuple[int, int], tuple]:
     return {(x, y): tuple(float(v) for v in rest) for x, y, *rest in rows}
 
 
+def comments(wave_id: int, item_ids: list[int], limit: int) -> tuple[list[tuple[int, str, int]], int]:
+    """The wave's most repeated comments on ``item_ids`` — ``(item id, text, how many)``, by item, then most
+    repeated first — at most ``limit`` of them, and how many comments there are in all: two queries over the
+    index, whatever the number of answers."""
+    if not item_ids:
+        return [], 0
+    mine = and_(CommentTotal.wave_id == wave_id, CommentTotal.item_id.in_(item_ids), CommentTotal.count > 0)
+    total = db.session.scalar(select(func.coalesce(func.sum(CommentTotal.count), 0))
+                              .where(mine, CommentTotal.digest == ""))
+    rows = db.session.execute(select(CommentTotal.item_id, CommentTotal.text, CommentTotal.count)
+                              .where(mine, CommentTotal.digest != "")
+                              .order_by(CommentTotal.item_id, CommentTotal.count.desc(), CommentTotal.digest.desc())
+                              .limit(limit))
+    return [tuple(row) for row in rows], int(total)
+
+
 def snapshot(wave_ids) -> dict:
     """Every total of the waves as plain sets (for comparing running totals with a rebuild)."""
     wave_ids = list(wave_ids)
     found = {}
-    for model in (AnswerTotal, ResponseTotal, PairTotal):
+    for model in KEPT:
         columns = list(model.__table__.columns)
         rows = db.session.execute(select(*columns).where(model.wave_id.in_(wave_ids)))
         found[model.__tablename__] = {tuple(row) for row in rows}

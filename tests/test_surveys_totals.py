@@ -6,15 +6,17 @@ from sqlalchemy import delete, event, select
 
 from core.extensions import db
 from loyalty.models import Client
-from surveys import engine, invitations, networks, releases, totals
-from surveys.models import AnswerTotal, PairTotal, ResponseSource, ResponseTotal, Survey, Wave
+from surveys import engine, invitations, networks, releases, results, totals
+from surveys.models import ResponseSource, Survey, Wave
 from tests.surveys_fixtures import CLIENT_ANSWER
 
 
 def _answers(n, offset=0):
     return [{**CLIENT_ANSWER, "recommend": (i + offset) % 11, "overall": 1 + (i + offset) % 5,
              "attr-speed": 1 + (i * 3) % 5, "repurchase": 1 + (i * 7 + offset) % 5,
-             "_typology": ("A", "B", None)[i % 3], "_segment": f"S{i % 2}"} for i in range(n)]
+             "_typology": ("A", "B", None)[i % 3], "_segment": f"S{i % 2}",
+             "comment": (" Very kind staff ", "Very kind staff", f"Slow answers {i % 4}", "")[(i + offset) % 4]}
+            for i in range(n)]
 
 
 def _values(wave, row):
@@ -93,6 +95,21 @@ def test_totals_on_a_case_counted_by_hand(app, make_survey, make_wave, add_answe
                                                                 (wave_id, None): {"import": 1}}
 
 
+def test_comments_on_a_case_counted_by_hand(app, make_survey, make_wave, add_answers):
+    survey = make_survey(anonymous=False)
+    wave_id = make_wave(survey)
+    add_answers(wave_id, [{"comment": " Kind staff "}, {"comment": "Kind staff"}, {"comment": "Slow"},
+                          {"comment": "  "}, {"attr-speed": 3}])
+    with app.app_context():
+        item = next(i for i in db.session.get(Survey, survey).items if i.key == "comment")
+        comment = item.id
+        # Spaces around a text do not make it another; a blank comment is none.
+        assert totals.comments(wave_id, [comment], 10) == ([(comment, "Kind staff", 2), (comment, "Slow", 1)], 3)
+        assert totals.comments(wave_id, [comment], 1) == ([(comment, "Kind staff", 2)], 3)
+        wave = db.session.get(Wave, wave_id)
+        assert results.comments(wave) == ([(item.short, [("Kind staff", 2), ("Slow", 1)])], 3)
+
+
 def test_the_rebuild_command_restores_the_totals(app, runner, make_survey, make_wave, add_answers):
     survey = make_survey()
     first, second = make_wave(survey, name="One"), make_wave(survey, name="Two")
@@ -100,7 +117,7 @@ def test_the_rebuild_command_restores_the_totals(app, runner, make_survey, make_
     add_answers(second, _answers(12))
     with app.app_context():
         before, before_first = totals.snapshot([first, second]), totals.snapshot([first])
-        for model in (AnswerTotal, ResponseTotal, PairTotal):
+        for model in totals.KEPT:
             db.session.execute(delete(model))
         db.session.commit()
     result = runner.invoke(args=["surveys", "rebuild-totals", "--wave", str(first)])
@@ -139,6 +156,6 @@ def test_the_results_page_reads_the_totals_not_the_answers(app, client_as, make_
     add_answers(wave, _answers(150))
     many = statements()
     assert len(many) == len(few), f"{len(few)} statements with 9 responses, {len(many)} with 159"
-    # Only the free-text comments are still read from the answers (they are texts, not counts).
-    reading_answers = [s for s in many if "survey_answers" in s]
-    assert len(reading_answers) == 2 and all("trim(" in s for s in reading_answers), reading_answers
+    # Nothing is read from the answers, the free-text comments included (``CommentTotal``).
+    assert [s for s in many if "survey_answers" in s] == []
+    assert sum("survey_comment_totals" in s for s in many) == 2
