@@ -19,6 +19,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from core.audit import value_labels
+from core.cache import cached
 from core.extensions import db
 from core.files import TABLES
 from core.forms import AcceptedUpload, NumberField, VersionedForm, options
@@ -46,8 +47,10 @@ def reason_options(blank=None):
 
 
 def distinct_options(column, blank):
-    """The values a text column of the census takes, for a filter (an indexed DISTINCT)."""
-    found = db.session.scalars(select(column).distinct().where(column.is_not(None)).order_by(column))
+    """The values a text column of the census takes, for a filter: a DISTINCT over every client, so kept until
+    the data changes (``core.cache.cached``) rather than read on each ranking page."""
+    found = cached("census-values", column.key, compute=lambda: list(db.session.scalars(
+        select(column).distinct().where(column.is_not(None)).order_by(column))))
     return options([("", blank), *((value, value) for value in found)])
 
 

@@ -44,7 +44,9 @@ class RankingPage(Pagination):
 
 
 def _years() -> list[int]:
-    found = list(db.session.scalars(select(ClientYear.year).distinct().order_by(ClientYear.year.desc())))
+    """The years with figures, newest first: a DISTINCT over every client's years, kept until the data changes."""
+    found = cached("census-years", compute=lambda: list(db.session.scalars(
+        select(ClientYear.year).distinct().order_by(ClientYear.year.desc()))))
     return found or [ranking.latest_year()]
 
 
