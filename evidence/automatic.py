@@ -58,10 +58,10 @@ def findings_for(criteria, *, detail: bool = False) -> dict[int, Finding]:
     with reading_together():
         found = _sourced_findings(criteria, detail=detail)
     expired = reviews.expired_by_criterion(found, core_reviews.today())
-    return {criterion.id: reviews.apply_expiry(found[criterion.id], expired.get(criterion.id, []),
-                                               url_for("evidence.criterion", criterion_id=criterion.id,
-                                                       _anchor="manual-evidence"))
-            for criterion in criteria}
+    # The link is built only for a criterion with expired evidence: the others need no request to link from.
+    return {criterion.id: reviews.apply_expiry(found[criterion.id], expired[criterion.id], url_for(
+                "evidence.criterion", criterion_id=criterion.id, _anchor="manual-evidence"))
+            if expired.get(criterion.id) else found[criterion.id] for criterion in criteria}
 
 
 def _sourced_findings(criteria, *, detail: bool) -> dict[int, Finding]:

@@ -58,6 +58,7 @@ OTHER_RECORDS = {
     "processes.diagram": "processes", "processes.diagram_svg": "processes", "processes.edit_process": "processes",
     "processes.new_indicator": "processes", "processes.new_stage": "processes",
     "processes.process_detail": "processes", "processes.revisions": "processes", "processes.edit_stage": "processes",
+    "processes.published_sheet": "processes",
     "processes.edit_indicator": "indicators", "processes.export_indicator": "indicators",
     "processes.indicator_detail": "indicators", "processes.measurement_grid": "indicators",
     "processes.edit_interface": "interfaces", "processes.edit_programme": "programmes",
