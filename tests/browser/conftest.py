@@ -68,13 +68,16 @@ def live_url(_live_server):
 
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args, live_url):
-    """Relative URLs go to the live app; a fixed language, time zone and window, whatever the machine's."""
+    """Relative URLs go to the live app; a fixed language, time zone and window, whatever the machine's; and
+    reduced motion, so Bootstrap's dialogs open and close without a transition (a click during the fade-in is
+    ignored by Bootstrap, which made a test that cancels a dialog at once fail on a loaded machine)."""
     return {
         **browser_context_args,
         "base_url": live_url,
         "locale": "en-GB",
         "timezone_id": "Europe/Madrid",
         "viewport": {"width": 1280, "height": 800},
+        "reduced_motion": "reduce",
     }
 
 
