@@ -24,8 +24,9 @@ Two ways of counting, one result: rows still in memory (a response just submitte
 with pandas before they are written, once per call (an import is one aggregate and one upsert, not one per row);
 responses already stored (a batch released, an exclusion, a deletion, a rebuild) are counted by GROUP BYs in SQL.
 
-Anonymity: the totals hold counts and sums only — no response key, no person, no time, no order — over groups
-the responses already carry, and every page applies ``results.MIN_CUT`` to them as it did to the answers.
+Anonymity: the totals hold counts, sums and the comments' texts (as the results page lists them) only — no
+response key, no person, no time, no order: comments that tie are listed by their digest — over groups the
+responses already carry, and every page applies ``results.MIN_CUT`` to them as it did to the answers.
 """
 
 import hashlib
