@@ -31,21 +31,6 @@ from bench.census import make_app, prepare, write_census
 TARGET_SECONDS = 3.0
 
 
-def signed_in_client(app):
-    """A test client signed in as the benchmark's user (``bench.census.prepare`` made it)."""
-    from accounts import sessions
-    from core.extensions import db
-    from core.models import User
-
-    with app.app_context():
-        sign_in = {}
-        sessions.fill(sign_in, db.session.get(User, 1))
-    client = app.test_client()
-    with client.session_transaction() as session:
-        session.update(sign_in)
-    return client
-
-
 def upload_and_check(client, data: bytes) -> tuple[float, float, str]:
     """Upload ``data`` as a new census import, then open its check page: (upload s, check page s, its URL)."""
     from core.imports import memo
@@ -98,7 +83,7 @@ def main() -> None:
         write_census(csv_path, args.rows)
         data = csv_path.read_bytes()
         prepare(uri)
-        client = signed_in_client(make_app(uri, args.rows))
+        client = harness.signed_in_client(make_app(uri, args.rows))
         if args.census == "loaded":
             load_census(client, data)
 

@@ -9,7 +9,10 @@ API (stable: other scripts depend on it — add to it, do not change it):
 ``backend_name(uri)``
     ``"sqlite"`` or ``"postgresql"``.
 ``bench_app(uri, **overrides)``
-    The app on that database with the settings a benchmark wants (English, no CSRF, insecure cookies).
+    The app on that database with the settings a benchmark wants (English, no CSRF, insecure cookies, tasks
+    run in place).
+``signed_in_client(app, user_id=1)``
+    A test client of the app, signed in as that user (the benchmark's own, made first).
 ``interleave(figure, baseline, repeat=5, warmup=1)`` → ``Pair``
     Runs ``figure()`` and ``baseline()`` alternately, the order swapped every repetition (F B, B F, F B…),
     ``repeat`` times each (at least 5) after ``warmup`` unmeasured runs of each, so that both see the same
@@ -92,6 +95,21 @@ def bench_app(uri: str, **overrides):
     return create_app({"SQLALCHEMY_DATABASE_URI": uri, "SECRET_KEY": "bench", "SESSION_COOKIE_SECURE": False,
                        "BABEL_DEFAULT_LOCALE": "en", "WTF_CSRF_ENABLED": False,
                        "TASK_QUEUE_IMMEDIATE": True, **overrides})
+
+
+def signed_in_client(app, user_id: int = 1):
+    """A test client of ``app`` signed in as the benchmark's user (the first one it made)."""
+    from accounts import sessions
+    from core.extensions import db
+    from core.models import User
+
+    with app.app_context():
+        sign_in = {}
+        sessions.fill(sign_in, db.session.get(User, user_id))
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session.update(sign_in)
+    return client
 
 
 @dataclass

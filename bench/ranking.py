@@ -102,20 +102,6 @@ def computation_pair(app, repeat: int) -> harness.Pair:
     return pair
 
 
-def signed_in_client(app):
-    from accounts import sessions
-    from core.extensions import db
-    from core.models import User
-
-    with app.app_context():
-        state = {}
-        sessions.fill(state, db.session.get(User, 1))
-    client = app.test_client()
-    with client.session_transaction() as session:
-        session.update(state)
-    return client
-
-
 def deep_page(app) -> int:
     """The middle page of the filtered, sorted ranking."""
     from core.extensions import db
@@ -153,7 +139,7 @@ def main() -> None:
         harness.print_load("before measuring")
         harness.report("(a) computing the kept ranking vs the bare window query",
                        computation_pair(app, args.repeat), max_ratio=1.5)
-        client = signed_in_client(app)
+        client = harness.signed_in_client(app)
         page, matching = deep_page(app)
         for name, url in (("(b) first page of the ranking", "/clients/"),
                           (f"(b) page {page} of {DEEP_FILTERS} ({matching} matching)",
