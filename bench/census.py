@@ -197,17 +197,10 @@ sum(contribution) FROM ranked GROUP BY rank * 100 / population, abc ORDER BY 1""
 def page_pair(uri: str, rows: int, repeat: int) -> harness.Pair:
     from sqlalchemy import text
 
-    from accounts import sessions
     from core.extensions import db
-    from core.models import User
 
     app = make_app(uri, rows)
-    with app.app_context():
-        sign_in = {}
-        sessions.fill(sign_in, db.session.get(User, 1))  # signed in as this user, clocks started now
-    client = app.test_client()
-    with client.session_transaction() as session:
-        session.update(sign_in)
+    client = harness.signed_in_client(app)
 
     def page():
         response = client.get("/clients/")

@@ -17,7 +17,6 @@ from datetime import date
 from flask_migrate import upgrade
 from sqlalchemy import text
 
-from accounts import sessions
 from bench import harness
 from core.extensions import cache, db
 from core.models import Role, User
@@ -79,11 +78,8 @@ def main() -> None:
         with app.app_context():
             upgrade()
             indicator_id, programme_id, user = build(app)
-            sign_in = {}
-            sessions.fill(sign_in, user)  # signed in as this user, clocks started now
-        client = app.test_client()
-        with client.session_transaction() as session:
-            session.update(sign_in)
+            user_id = user.id
+        client = harness.signed_in_client(app, user_id)
         backend = harness.backend_name(uri)
 
         def get(url):
