@@ -7,7 +7,7 @@ from flask import Flask
 #: The modules that connect each package's receivers to the signals of ``core.signals``, in the order their
 #: contributions are listed. A package left out gives this app nothing (its criteria show no source).
 HOOKS = ("processes.hooks", "loyalty.hooks", "voice.hooks", "surveys.hooks", "improvements.hooks", "evidence.hooks",
-         "onboarding.hooks")
+         "certification.hooks", "onboarding.hooks")
 
 
 def create_app(config_overrides: dict | None = None) -> Flask:
@@ -29,7 +29,7 @@ def create_app(config_overrides: dict | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from core import tasks, throttle
+    from core import api, connections, tasks, throttle  # noqa: F401 - connections: its listeners, on import
     from core.extensions import babel, cache, db, limiter, login_manager, mail, migrate
     from core.i18n import register_filters, select_locale
     from core.ui import register_template_helpers, select_timezone
@@ -43,6 +43,7 @@ def register_extensions(app: Flask) -> None:
     register_filters(app)
     limiter.init_app(app)
     throttle.init_app(app)
+    api.init_app(app)
     cache.init_app(app)
     mail.init_app(app)
     tasks.init_app(app)
@@ -51,9 +52,12 @@ def register_extensions(app: Flask) -> None:
 
 def register_policy(app: Flask) -> None:
     """Request guards, in the order they must run, and the error pages."""
-    from accounts import two_factor
+    from accounts import (
+        tokens,  # noqa: F401 - on import it gives core.api the function that finds a token
+        two_factor,
+    )
     from accounts.sessions import end_stale_session
-    from core import access
+    from core import access, api
     from core.extensions import csrf
     from core.ids import RecordIdConverter
     from core.schema import SchemaGuard
@@ -61,11 +65,13 @@ def register_policy(app: Flask) -> None:
 
     # Before any route is declared: ``<int:id>`` matches only ids a table can hold (else 404, not a failed query).
     app.url_map.converters["int"] = RecordIdConverter
-    # Schema first (nothing else can query a database behind its migrations), then the end of stale
-    # sign-ins (before anything looks at who is signed in), then the access policy, then CSRF, so that
-    # a forbidden POST is answered 403 whatever its token. After the policy: people whose role requires
-    # two-factor sign-in and who have not set it up reach only the set-up page.
+    # Schema first (nothing else can query a database behind its migrations), then who calls the API (its
+    # bearer token, never the session: ``tokens.find`` answers), then the end of stale sign-ins (before anything
+    # looks at who is signed in), then the access policy, then CSRF, so that a forbidden POST is answered 403
+    # whatever its token. After the policy: people whose role requires two-factor sign-in and who have not set
+    # it up reach only the set-up page.
     app.before_request(SchemaGuard())
+    app.before_request(api.authenticate)
     app.before_request(end_stale_session)
     app.before_request(access.enforce)
     two_factor.init_app(app)
@@ -76,15 +82,26 @@ def register_policy(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from accounts import bp as accounts_bp
+    from certification import bp as certification_bp
+    from core import api, api_imports
     from core import bp as core_bp
     from core.signals import register_hooks
+    from evidence import api as evidence_api
     from evidence import bp as evidence_bp
+    from improvements import api as improvements_api
     from improvements import bp as improvements_bp
+    from loyalty import api as loyalty_api
+    from loyalty import api_writes as census_api_writes
     from loyalty import bp as loyalty_bp
     from onboarding import bp as onboarding_bp
+    from processes import api as processes_api
     from processes import bp as processes_bp
     from surveys import answer_bp
+    from surveys import api as surveys_api
+    from surveys import api_writes as survey_api_writes
     from surveys import bp as surveys_bp
+    from voice import api as voice_api
+    from voice import api_writes as complaint_api_writes
     from voice import bp as voice_bp
 
     app.register_blueprint(core_bp)
@@ -94,9 +111,19 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(voice_bp, url_prefix="/clients")
     app.register_blueprint(improvements_bp, url_prefix="/improvements")
     app.register_blueprint(evidence_bp, url_prefix="/evidence")
+    app.register_blueprint(certification_bp, url_prefix="/certification")
     app.register_blueprint(surveys_bp, url_prefix="/surveys")
     app.register_blueprint(answer_bp, url_prefix="/s")
     app.register_blueprint(onboarding_bp, url_prefix="/setup")
+    # The REST API (``/api/v1``, ``core.api``): each capability's endpoints, in its own ``api`` module.
+    api.register(processes_api.blp)
+    api.register(evidence_api.blp)
+    for blueprint in (loyalty_api.blp, voice_api.blp, surveys_api.blp, improvements_api.blp):
+        api.register(blueprint)
+    # The writes of what other systems feed (a census may come as a file: ``api_imports.register_uploads``).
+    api_imports.register_uploads(census_api_writes.blp)
+    api.register(complaint_api_writes.blp)
+    api.register(survey_api_writes.blp)
     register_hooks(app, *HOOKS)
 
 

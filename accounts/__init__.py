@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("accounts", __name__)
 
-from accounts import two_factor_views, views  # noqa: E402,F401  (register the routes on bp)
+from accounts import token_views, two_factor_views, views  # noqa: E402,F401  (register the routes on bp)

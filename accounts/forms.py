@@ -179,3 +179,15 @@ class UserFilterForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, meta={"csrf": False}, **kwargs)
         self.role.choices = options([("", _l("All roles"))]) + role_choices()
+
+
+class ApiTokenForm(FlaskForm):
+    """A new personal API token: what it is for, what it may do and how long it lives."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)],
+                       description=_l("Where it is used, e.g. “CRM nightly sync”."))
+    scope = SelectField(_l("Scope"), choices=options([("read", _l("Read only")),
+                                                      ("write", _l("Read and write (what your role may change)"))]))
+    days = SelectField(_l("Expires after"), coerce=int, choices=options([
+        (30, _l("30 days")), (90, _l("90 days")), (365, _l("1 year"))]), default=90)
+    submit = SubmitField(_l("Create token"))

@@ -1,5 +1,6 @@
-"""Two-factor sign-in: a person's TOTP secret and their single-use recovery codes."""
+"""Two-factor sign-in (a person's TOTP secret and their single-use recovery codes) and personal API tokens."""
 
+import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -8,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.audit import Audited, label
 from core.extensions import db
+from core.models import stored_enum
 from core.timeutil import utcnow
 
 
@@ -60,3 +62,52 @@ class RecoveryCode(db.Model):
     code_hash: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     used_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class TokenScope(enum.StrEnum):
+    """What an API token may do: ``read`` only reads; ``write`` also changes what its holder's role may change."""
+
+    READ = "read"
+    WRITE = "write"
+
+
+class ApiToken(Audited, db.Model):
+    """A personal API token (``Authorization: Bearer …``): its holder's role, narrowed to its scope, until it
+    expires or is revoked. Only a hash of the secret is kept; the secret is shown once, when it is created.
+
+    Never deleted: the trail records who created and who revoked it."""
+
+    __tablename__ = "api_tokens"
+    __audit_label__ = _l("API token")
+    __audit_secret__ = frozenset({"secret_hash"})
+    # Written as the token is used (at most once a minute): a use is not a change to the data.
+    __audit_skip__ = frozenset({"last_used_at"})
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True, info=label(_l("Holder")))
+    name: Mapped[str] = mapped_column(String(120), info=label(_l("Name")))
+    scope: Mapped[TokenScope] = mapped_column(stored_enum(TokenScope), info=label(_l("Scope")))
+    #: SHA-256 of the secret, in hex. The secret is 256 random bits, so no password hash (salt, slow rounds) is
+    #: needed: nobody can guess it, and a fast hash lets each request find its token by one index seek.
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True, info=label(_l("Secret")))
+    #: The first characters of the secret, to tell tokens apart on the pages (never enough to use it).
+    prefix: Mapped[str] = mapped_column(String(12), info=label(_l("Starts with")))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, info=label(_l("Created")))
+    expires_at: Mapped[datetime] = mapped_column(DateTime, info=label(_l("Expires")))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime, info=label(_l("Revoked")))
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), info=label(_l("Revoked by")))
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    #: Joined: the trail names the token by its holder inside the flush, where nothing may be lazy-loaded.
+    user = relationship("User", foreign_keys=[user_id], lazy="joined")
+    revoked_by = relationship("User", foreign_keys=[revoked_by_id])
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def may_write(self) -> bool:
+        return self.scope == TokenScope.WRITE
+
+    def live(self, now: datetime) -> bool:
+        return self.revoked_at is None and self.expires_at > now

@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import current_app, session
+from flask import current_app, g, session
 from flask_login import login_user, logout_user, user_loaded_from_cookie
 
 from core.extensions import db
@@ -140,8 +140,9 @@ def end_stale_session() -> None:
     """``before_request``, ahead of the access policy: forget a sign-in idle or open for too long.
 
     A sign-in without its clocks (a session older than this rule) is forgotten too. A remember-me
-    cookie still valid then opens a new session, which is what the person asked for on this device."""
-    if "_user_id" not in session:
+    cookie still valid then opens a new session, which is what the person asked for on this device. The API
+    reads no session (``core.api.authenticate``): its requests leave the cookie alone."""
+    if g.get("api_request") or "_user_id" not in session:
         return
     now, config = clock(), current_app.config
     opened, seen = session.get(OPENED_AT), session.get(SEEN_AT)

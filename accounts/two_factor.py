@@ -14,7 +14,7 @@ from datetime import datetime
 
 import pyotp
 import segno
-from flask import current_app, redirect, request, url_for
+from flask import current_app, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -291,6 +291,9 @@ def enrolment_gate():
     """``before_request``, after the access policy: someone signed in whose role requires two-factor and who has
     not set it up is sent to the set-up page, whatever else they asked for (signing out excepted)."""
     endpoint = request.endpoint
+    # An API token was made by its holder signed in, so past this gate: the API itself has no set-up page.
+    if g.get("api_request"):
+        return None
     if endpoint is None or endpoint in ENROLMENT_ENDPOINTS or not required_roles(current_app.config):
         return None
     rule = access.rule_for(endpoint)

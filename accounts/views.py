@@ -8,18 +8,26 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
+from sqlalchemy import bindparam, select
 
-from accounts import bp, services, sessions, two_factor
-from accounts.forms import LanguageForm, LoginForm, PasswordChangeForm, UserFilterForm, UserForm
+from accounts import bp, services, sessions, tokens, two_factor
+from accounts.forms import ApiTokenForm, LanguageForm, LoginForm, PasswordChangeForm, UserFilterForm, UserForm
 from core.access import ADMINISTRATION, OWN_ACCOUNT, PUBLIC, allow
+from core.cache import seen_data_version, with_data_version
 from core.extensions import db, login_manager
 from core.forms import EmptyForm, read_filters
 from core.models import User
 from core.rules import rule_refusals
+from core.timeutil import utcnow
 from core.versioning import submit_edit
 
 login_manager.login_view = "accounts.login"
 login_manager.login_message = None  # the login page explains itself; no flash on every redirect
+
+
+#: The signed-in user, with the data version along: a kept page then needs no statement of its own
+#: (``core.cache``). Built once, since every request runs it: building and keying it cost more than the query.
+_USER_WITH_DATA_VERSION = with_data_version(select(User).where(User.id == bindparam("user_id")))
 
 
 @login_manager.user_loader
@@ -30,8 +38,12 @@ def load_user(session_id: str):
     if parsed is None or not sessions.identity_is_current(parsed[2]):
         return None
     user_id, token, _signed_in_at = parsed
-    user = db.session.get(User, user_id)
-    if user is None or not user.active or not secrets.compare_digest(user.login_token, token):
+    row = db.session.execute(_USER_WITH_DATA_VERSION, {"user_id": user_id}).first()
+    if row is None:
+        return None
+    user, *newest = row
+    seen_data_version(*newest)
+    if not user.active or not secrets.compare_digest(user.login_token, token):
         return None
     return user
 
@@ -108,7 +120,8 @@ def account():
         flash(_("Language saved."), "success")
         return redirect(url_for(".account"))
     return render_template("accounts/account.html", password_form=password_form, language_form=language_form,
-                           two_factor=two_factor.status(current_user))
+                           two_factor=two_factor.status(current_user), token_form=ApiTokenForm(prefix="token"),
+                           tokens=tokens.tokens_of(current_user), now=utcnow(), action_form=EmptyForm())
 
 
 @bp.get("/users")

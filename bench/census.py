@@ -203,6 +203,7 @@ def page_pair(uri: str, rows: int, repeat: int) -> harness.Pair:
     client = harness.signed_in_client(app)
 
     def page():
+        harness.as_a_new_reader(client)  # the page laid out from the kept ranking, not a kept page
         response = client.get("/clients/")
         if response.status_code != 200 or "C0" not in response.get_data(as_text=True):
             raise RuntimeError(f"ranking page answered {response.status_code}")

@@ -5,7 +5,8 @@ API (stable: other scripts depend on it — add to it, do not change it):
 ``scratch_database(label="bench")``
     Context manager yielding a SQLAlchemy URI for a throw-away database: a SQLite file in a temporary
     directory by default; with ``DATABASE_URL`` set, a fresh database on that PostgreSQL server, dropped
-    (``WITH (FORCE)``) on exit.
+    (``WITH (FORCE)``) on exit. ``BENCH_DB_PREFIX`` in the environment, when set, starts the database's name (so
+    that runs sharing a server can tell their databases apart).
 ``backend_name(uri)``
     ``"sqlite"`` or ``"postgresql"``.
 ``bench_app(uri, **overrides)``
@@ -71,7 +72,7 @@ def scratch_database(label: str = "bench"):
     server = sa.make_url(url.replace("postgres://", "postgresql://", 1).replace(
         "postgresql://", "postgresql+psycopg://", 1))
     server = server.set(database=server.database or "postgres")
-    name = f"{label}_{uuid.uuid4().hex[:10]}"
+    name = f"{os.environ.get('BENCH_DB_PREFIX', '')}{label}_{uuid.uuid4().hex[:10]}"
     admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as connection:
@@ -110,6 +111,14 @@ def signed_in_client(app, user_id: int = 1):
     with client.session_transaction() as session:
         session.update(sign_in)
     return client
+
+
+def as_a_new_reader(client) -> None:
+    """Drop the session's CSRF secret, so that the next page is laid out rather than served kept: a session
+    without one is never served a kept page (``core.cache.cached_page``). What every reader's page shares per
+    data version (chart specs, filter lists, the kept ranking) stays kept, as on a running server."""
+    with client.session_transaction() as session:
+        session.pop("csrf_token", None)
 
 
 @dataclass

@@ -7,7 +7,7 @@ test walks ``app.url_map`` so that a missing rule fails the suite before it reac
 
 from dataclasses import dataclass
 
-from flask import abort, current_app, request
+from flask import abort, current_app, g, request
 from flask_login import current_user
 
 from core.extensions import login_manager
@@ -53,6 +53,10 @@ ADMINISTRATION = Rule("administration", read=ADMINS, write=ADMINS)
 #: A reviewer's own verdicts: the only thing a reviewer changes.
 REVIEW = Rule("review", read=SIGNED_IN, write=frozenset({Role.REVIEWER}))
 
+#: Recording a reviewer's finding in a certification cycle: the form and its sending are the reviewers' alone
+#: (coordinators answer findings, they never record or close them).
+FINDINGS = Rule("findings", read=frozenset({Role.REVIEWER}), write=frozenset({Role.REVIEWER}))
+
 #: Evidence packs: those who answer for the evidence or assess it generate and download them. Generating one
 #: keeps a dated snapshot of what was handed over but changes none of the organisation's data.
 PACKS = Rule("packs", read=COORDINATORS | {Role.REVIEWER}, write=COORDINATORS | {Role.REVIEWER})
@@ -60,8 +64,13 @@ PACKS = Rule("packs", read=COORDINATORS | {Role.REVIEWER}, write=COORDINATORS | 
 #: the confirmation is theirs too, since what it lists is only a step towards the removal.
 COORDINATORS_ONLY = Rule("coordinators-only", read=COORDINATORS, write=COORDINATORS)
 
-RULES = (PUBLIC, PUBLIC_READ, OWN_ACCOUNT, TEAM_DATA, COORDINATION, AUDIT, ADMINISTRATION, REVIEW, PACKS,
-         COORDINATORS_ONLY)
+#: Moving a certification cycle through its states: coordinators run the cycle, and a reviewer assigned to it may
+#: close it once under review (the certifier says when the report is final). The view checks the assignment and
+#: the move (``certification.cycles.may_move``); members read the cycle's page, not the confirmation.
+CYCLE_MOVES = Rule("cycle-moves", read=COORDINATORS | {Role.REVIEWER}, write=COORDINATORS | {Role.REVIEWER})
+
+RULES = (PUBLIC, PUBLIC_READ, OWN_ACCOUNT, TEAM_DATA, COORDINATION, AUDIT, ADMINISTRATION, REVIEW, FINDINGS, PACKS,
+         COORDINATORS_ONLY, CYCLE_MOVES)
 
 #: Rules for endpoints that are not our own view functions.
 _declared: dict[str, Rule] = {}
@@ -109,12 +118,23 @@ def enforce():
         return None  # open to all: no need to load the user (health checks answer while the database is down)
     role = current_role()
     if rule is not None and rule.allows(role, request.method):
+        if not scope_allows(request.method):
+            abort(403)
         return None
     if role == ANONYMOUS and rule is not None and any(rule.allows(r, request.method) for r in Role):
+        if g.get("api_request"):  # the API has no login page: the caller must present a token (``core.api``)
+            abort(401)
         return login_manager.unauthorized()
     if rule is None:
         current_app.logger.error("Endpoint %s has no access rule: denied", request.endpoint)
     abort(403)
+
+
+def scope_allows(method: str) -> bool:
+    """Whether the API token of the request (if any) covers ``method``: a ``read`` token only reads, whatever its
+    holder's role allows. A request without a token (a page) is governed by the role alone."""
+    token = g.get("api_token")
+    return token is None or method in READ_METHODS or token.may_write
 
 
 def may(endpoint: str, method: str = "GET") -> bool:

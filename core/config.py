@@ -98,7 +98,9 @@ DEFAULTS = {
     "RATELIMIT_STRATEGY": "moving-window",
     "RATELIMIT_HEADERS_ENABLED": True,
     "RATELIMIT_KEY_PREFIX": "fideliza",
-    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # A pooled connection idle this long (seconds) is pinged before use, and replaced if the server closed it
+    # (core.connections); None: never. Not every checkout: a busy connection is alive, and a ping is a round trip.
+    "DATABASE_PING_AFTER_IDLE": 10,
     "BABEL_DEFAULT_LOCALE": "es",
     "BABEL_DEFAULT_TIMEZONE": "Europe/Madrid",
     "LANGUAGES": {"es": "Español", "en": "English"},

@@ -6,8 +6,10 @@ types; the checklist, the criterion page and the PDF pack (``evidence/``) show t
 that a capability never imports the package that shows its evidence.
 """
 
+import contextvars
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -161,3 +163,25 @@ def thresholds_table(declared: tuple[Threshold, ...], values: dict[str, int]) ->
     """The numbers the rule used, each beside its default, for the criterion page and the pack."""
     return Table(_("Thresholds of the rule"), [_("Threshold"), _("Value used"), _("Default")],
                  [[str(t.label), str(values[t.key]), str(t.default)] for t in declared])
+
+
+# --- The day the evidence is judged on ------------------------------------------------------------------
+
+#: Set while a pack is gathered for a certification cycle: the criteria that read a window ("the last twelve
+#: months", "updated within the year") read the one ending that day instead of today.
+_judged_on: contextvars.ContextVar[date | None] = contextvars.ContextVar("judged_on", default=None)
+
+
+def evaluation_day() -> date:
+    """The last day of the window a criterion's evidence reads: today, or the day set by ``judged_on``."""
+    return _judged_on.get() or date.today()
+
+
+@contextmanager
+def judged_on(day: date | None) -> Iterator[None]:
+    """Judge the evidence read inside the block as on ``day`` (a cycle's period end); None changes nothing."""
+    token = _judged_on.set(day)
+    try:
+        yield
+    finally:
+        _judged_on.reset(token)

@@ -13,6 +13,7 @@ from datetime import date
 from flask_babel import ngettext
 
 from core import signals
+from core.findings import evaluation_day
 
 #: The longest interval a form accepts (ten years): beyond that a "periodic" review is not periodic.
 MAX_INTERVAL_MONTHS = 120
@@ -54,8 +55,9 @@ class Due:
 
 
 def today() -> date:
-    """The day reviews and validity are judged on (one place, so a test can move the clock)."""
-    return date.today()
+    """The day reviews and validity are judged on (one place, so a test can move the clock): today, or the end
+    of the period a certification cycle's pack is judged on (``core.findings.judged_on``)."""
+    return evaluation_day()
 
 
 #: The order and words of each kind of record in the summaries ("3 sheets past their review date").

@@ -8,6 +8,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
+from core import api
 from core.extensions import database_reachable, db, login_manager
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -70,6 +71,8 @@ def render_error(code: int, detail: str | None = None):
 
 def handle_http_error(error: HTTPException):
     code = error.code or 500
+    if api.is_api_request():
+        return api.problem_for(error)
     if code not in ERROR_TEXTS:
         return error
     return render_error(code)
@@ -86,6 +89,8 @@ def handle_csrf_error(error: CSRFError):
 def handle_stale_data(error: StaleDataError):
     """Two saves of one versioned record raced; the database refused the second (see ``Versioned``)."""
     db.session.rollback()
+    if api.is_api_request():
+        return api.problem(409, detail=str(ERROR_TEXTS[409][1]))
     return render_error(409)
 
 
@@ -123,6 +128,8 @@ def safe_error_page(code: int, detail=None):
 
     ``detail`` is a lazy string: translating it asks for the reader's language, which loads the user."""
     _rolled_back()
+    if api.is_api_request():
+        return api.problem(code, detail=str(detail or ERROR_TEXTS.get(code, ERROR_TEXTS[500])[1]))
     _as_visitor_if_user_unloadable()
     return render_error(code, detail)
 

@@ -48,8 +48,9 @@ criterion states any (``evidence.hooks``).
 """)
 
 staff_listening = _signals.signal("staff-listening", doc="""
-Sent by D1's evidence (``surveys.evidence.d1_facts``) with ``since=`` a date; sender None. A receiver returns the
-listening activities held for staff since that day (the staff focus groups, ``voice``), oldest first, each a
+Sent by D1's evidence (``surveys.evidence.d1_facts``) with ``since=`` and ``until=`` (dates: the window, ending
+today or on a certification cycle's period end); sender None. A receiver returns the listening activities held
+for staff in that window (the staff focus groups, ``voice``), oldest first, each a
 ``core.findings.Listening``; D1 counts them beside the participation survey.
 """)
 
@@ -197,4 +198,14 @@ reviews_due = _signals.signal("reviews-due", doc="""
 Sent by ``core.reviews.overdue`` (the home page's reviews block and the checklist) with ``today=`` the day judged;
 sender None. A receiver returns a list of ``core.reviews.Due``: its package's records past their periodic review
 date (process sheets, agreements, self-assessments, evidence items), read in a fixed number of statements.
+""")
+
+pack_cycle = _signals.signal("pack-cycle", doc="""
+Sent by the evidence pack (``core.pack_cycle.for_pack``, from ``evidence.packs.gather`` and
+``evidence.pack_jobs.request_pack``) with ``cycle_id=`` the id of the certification cycle a pack is generated for;
+sender None. A receiver returns a ``core.pack_cycle.PackCycle`` (the cycle's name, criteria set, scope in words,
+period, visit dates, state, reviewers and findings, each a ``core.pack_cycle.PackCycleFinding``, as they stand
+now), or None when it knows no cycle of that id; the first one returned is used. The pack judges the criteria
+that read a window on the period's end (``PackCycle.judged_on``); a pack asked for a cycle that no registered
+package knows is refused.
 """)

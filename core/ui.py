@@ -22,7 +22,7 @@ NAVIGATION = (
     ("loyalty.index", _l("Clients"), "people", ("loyalty", "voice")),
     ("surveys.index", _l("Surveys"), "clipboard-data", ("surveys",)),
     ("improvements.index", _l("Improvements"), "graph-up-arrow", ("improvements",)),
-    ("evidence.checklist", _l("Evidence"), "patch-check", ("evidence",)),
+    ("evidence.checklist", _l("Evidence"), "patch-check", ("evidence", "certification")),
 )
 
 

@@ -44,6 +44,13 @@ def search():
     return render_template("core/search.html", results=results)
 
 
+@bp.get("/api/v1/docs")
+@allow(PUBLIC_READ)
+def api_docs():
+    """The REST API's interactive reference (Swagger UI, served from static/vendor: no CDN, no inline script)."""
+    return render_template("core/api_docs.html")
+
+
 @bp.get("/healthz")
 @allow(PUBLIC_READ)
 def healthz():

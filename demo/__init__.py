@@ -13,9 +13,11 @@ from core.audit_chain import erasing_everything
 from core.extensions import db
 from core.models import Organisation, Role, User
 from demo import (
+    certification,
     document_control,
     evidence,
     exit_interviews,
+    findings,
     improvements,
     loyalty,
     processes,
@@ -66,7 +68,15 @@ LOADERS = (
     (understanding.load, "coordinator@demo.test"),  # the client wave's "I know about the change to …" items
     (evidence.load, "coordinator@demo.test"),
     (document_control.load, "coordinator@demo.test"),  # approves the sheets written above, plans their reviews
+    (certification.load, "coordinator@demo.test"),  # the first certification (closed) and the renewal in preparation
+    (findings.load, "reviewer@demo.test"),  # what the reviewer found in each, answered and closed by whom it says
 )
+
+
+def queue_work() -> None:
+    """What the demo leaves to the task queue once loaded and committed: the first certification cycle's pack
+    (the demo's worker builds it when ``make run`` starts; the tests' immediate queue builds it at once)."""
+    certification.queue_first_pack()
 
 
 def erase_all() -> None:

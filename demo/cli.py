@@ -2,6 +2,7 @@
 ``flask demo remove-census``: take the demo's clients out of the census before importing a real one."""
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
@@ -34,6 +35,11 @@ def demo_command(context, reset, if_empty, yes):
         raise click.ClickException("The database already has data. Use --reset to replace it with the demo.")
     demo.load()
     db.session.commit()
+    if not current_app.config.get("TASK_QUEUE_IMMEDIATE"):
+        # The worker builds the first cycle's pack when it starts (``make run``). An immediate queue (the tests)
+        # would build it inside this command, half a minute for every test that loads the demo: a test that
+        # wants the pack calls ``demo.queue_work()`` itself.
+        demo.queue_work()
     click.echo("Demo loaded. Sign in as " + ", ".join(demo.DEMO_ACCOUNTS) + f" with password '{demo.DEMO_PASSWORD}'.")
 
 

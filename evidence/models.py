@@ -278,6 +278,9 @@ class PackJob(db.Model):
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
     snapshot_id: Mapped[int | None] = mapped_column(ForeignKey("evidence_pack_snapshots.id"))
+    #: The certification cycle the pack is built for (its scope, period and findings come through the
+    #: ``pack_cycle`` signal from the package that keeps cycles); None: a pack of the data as it stands.
+    cycle_id: Mapped[int | None] = mapped_column(ForeignKey("certification_cycles.id"), index=True)
 
     snapshot = relationship("PackSnapshot")
     requested_by = relationship("User")
@@ -309,13 +312,17 @@ class PackSnapshot(Audited, db.Model):
     manifest: Mapped[list] = mapped_column(JSON, default=list)
     #: ``{code: {automatic, self_assessment, verdict}}`` when the pack was made, for comparisons.
     statuses: Mapped[dict] = mapped_column(JSON, default=dict)
+    #: The certification cycle the pack was generated for, if any (see ``PackJob.cycle_id``).
+    cycle_id: Mapped[int | None] = mapped_column(ForeignKey("certification_cycles.id"), index=True,
+                                                 info=label(_l("Certification cycle")))
 
     criteria_set = relationship("CriteriaSet")
     created_by = relationship("User")
     file = relationship("StoredFile")
 
     def __str__(self) -> str:
-        return f"{self.scope} {self.language} {self.data_as_at:%Y-%m-%d %H:%M}"
+        # The stamp of the pack's identifier (UTC here), not a date in one language's way: the trail shows it as is.
+        return f"{self.scope} {self.language} {self.data_as_at:%Y%m%d-%H%M}"
 
 
 class SnapshotImmutable(RuntimeError):

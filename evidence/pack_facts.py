@@ -61,9 +61,12 @@ def identifier(set_code: str, scope: str, language: str, moment: datetime) -> st
 
 
 def content_record(set_code: str, scope: str, language: str, data_as_at: datetime, audit_head: str | None,
-                   statuses: dict, manifest: list) -> dict:
-    return {"criteria_set": set_code, "scope": scope, "language": language, "data_as_at": data_as_at.isoformat(),
-            "audit_head": audit_head, "statuses": statuses, "manifest": manifest}
+                   statuses: dict, manifest: list, *, cycle_id: int | None = None) -> dict:
+    record = {"criteria_set": set_code, "scope": scope, "language": language, "data_as_at": data_as_at.isoformat(),
+              "audit_head": audit_head, "statuses": statuses, "manifest": manifest}
+    if cycle_id is not None:  # a pack of the data as it stands keeps the record (and SHA-256) it always had
+        record["cycle"] = cycle_id
+    return record
 
 
 def digest(record: dict) -> str:
@@ -75,7 +78,8 @@ def digest(record: dict) -> str:
 def snapshot_digest(snapshot) -> str:
     """The content SHA-256 printed on a snapshot's cover, recomputed from what the snapshot keeps."""
     return digest(content_record(snapshot.criteria_set.code, snapshot.scope, snapshot.language, snapshot.data_as_at,
-                                 snapshot.audit_head, snapshot.statuses, snapshot.manifest))
+                                 snapshot.audit_head, snapshot.statuses, snapshot.manifest,
+                                 cycle_id=snapshot.cycle_id))
 
 
 @dataclass

@@ -37,22 +37,24 @@ MAX_ATTEMPTS = 2
 ACTIVE = (JobState.QUEUED, JobState.RUNNING)
 
 
-def request_pack(criteria_set: CriteriaSet, scope: str, language: str, *, actor) -> tuple[PackSnapshot | None,
-                                                                                           PackJob | None, bool]:
+def request_pack(criteria_set: CriteriaSet, scope: str, language: str, *, actor,
+                 cycle_id: int | None = None) -> tuple[PackSnapshot | None, PackJob | None, bool]:
     """(kept snapshot, None, False) when the data has not changed; else (None, job, started): a new job, or
-    the one already queued or building this pack (joined). Commits, so the worker sees the job at once."""
+    the one already queued or building this pack (joined). Commits, so the worker sees the job at once. A pack
+    for a certification cycle (``cycle_id``) is kept and joined apart from the pack of the data as it stands."""
     fingerprint, settled = packs.data_version()
-    snapshot = packs.kept_snapshot(criteria_set, scope, language, fingerprint) if settled else None
+    snapshot = packs.kept_snapshot(criteria_set, scope, language, fingerprint, cycle_id=cycle_id) \
+        if settled else None
     if snapshot is not None:
         return snapshot, None, False
-    key = f"{criteria_set.id}:{scope}:{language}"
+    key = f"{criteria_set.id}:{scope}:{language}" + (f":cycle-{cycle_id}" if cycle_id is not None else "")
     active = db.session.scalar(select(PackJob).where(PackJob.active_key == key))
     if active is not None:
         return None, active, False
     with force_locale(language):
         waiting = _("Waiting to start")
     job = PackJob(set_id=criteria_set.id, scope=scope, language=language, fingerprint=fingerprint, active_key=key,
-                  requested_by_id=actor.id if actor is not None else None, step=waiting)
+                  requested_by_id=actor.id if actor is not None else None, step=waiting, cycle_id=cycle_id)
     db.session.add(job)
     try:
         db.session.commit()
@@ -76,7 +78,7 @@ def build_pack(job_id: int, *, actor_id: int | None = None, task=None) -> None:
     try:
         with tasks.acting_as_user(actor_id) as actor, Heartbeat(current_app._get_current_object(), job_id):
             snapshot = packs.build_snapshot(db.session.get(CriteriaSet, job.set_id), job.scope, job.language,
-                                            fingerprint=job.fingerprint, actor=actor,
+                                            fingerprint=job.fingerprint, actor=actor, cycle_id=job.cycle_id,
                                             progress=lambda percent, step: _report(job_id, progress=percent,
                                                                                    step=step))
             snapshot_id = snapshot.id

@@ -16,7 +16,9 @@ from core.audit_chain import ChainHead, chain_head
 from core.cache import newest_change
 from core.extensions import db
 from core.files import Owner, StoredFile
+from core.findings import judged_on
 from core.models import Organisation, User
+from core.pack_cycle import PackCycle, for_pack
 from core.pdf import ARCHIVAL, PdfFile, html_to_pdf, pdf_image, render_html
 from core.timeutil import utcnow
 from evidence import pack_facts, services
@@ -53,6 +55,13 @@ class PackContent:
     #: ``criterion id -> [pack_facts.Finding]``: every verdict, newest first, with its follow-up.
     findings: dict = field(default_factory=dict)
     scope_facts: pack_facts.Scope | None = None
+    #: The certification cycle the pack is generated for (``core.pack_cycle``); None: the data as it stands.
+    cycle: PackCycle | None = None
+
+    @property
+    def judged_on(self):
+        """The day the criteria that read a window were judged on (the cycle's period end, else today)."""
+        return self.cycle.judged_on(pack_facts.local_moment(self.generated_at).date()) if self.cycle else None
 
     @property
     def identifier(self) -> str:
@@ -68,24 +77,31 @@ class PackContent:
         """What the cover's SHA-256 is computed from (``evidence.pack_facts``); the snapshot keeps all of it."""
         return pack_facts.content_record(self.criteria_set.code, self.scope, self.language, self.generated_at,
                                          str(self.audit_head) if self.audit_head else None, statuses(self.rows),
-                                         self.manifest)
+                                         self.manifest, cycle_id=self.cycle.id if self.cycle else None)
 
     @property
     def digest(self) -> str:
         return pack_facts.digest(self.content_record)
 
 
-def gather(criteria_set: CriteriaSet, scope: str, language: str, *, actor=None, progress=None) -> PackContent:
-    """Everything the pack shows, read from the live data: the checklist rows in detail and the files."""
+def gather(criteria_set: CriteriaSet, scope: str, language: str, *, actor=None, progress=None,
+           cycle_id: int | None = None) -> PackContent:
+    """Everything the pack shows, read from the live data: the checklist rows in detail and the files. For a
+    certification cycle, its scope, period and findings too, and the criteria that read a window judged on the
+    period's end."""
     only = next((c for c in criteria_set.criteria if c.code == scope), None) if scope != SCOPE_ALL else None
-    rows = services.checklist(criteria_set, detail=True, only=only)
-    content = PackContent(criteria_set, scope, language, rows, Organisation.current(), actor, utcnow(),
-                          audit_head=chain_head(db.session.connection()))
+    cycle = for_pack(cycle_id)
+    if cycle_id is not None and cycle is None:
+        raise LookupError(f"No registered package knows certification cycle {cycle_id}: the pack is not generated.")
+    content = PackContent(criteria_set, scope, language, [], Organisation.current(), actor, utcnow(),
+                          audit_head=chain_head(db.session.connection()), cycle=cycle)
+    with judged_on(content.judged_on):
+        content.rows = services.checklist(criteria_set, detail=True, only=only)
     if content.organisation and content.organisation.logo:
         logo = content.organisation.logo
         content.images["logo"] = (logo.data, logo.content_type)
     _attach_files(content)
-    content.findings = pack_facts.findings(rows)
+    content.findings = pack_facts.findings(content.rows)
     content.scope_facts = pack_facts.scope()
     return content
 
@@ -152,12 +168,12 @@ def statuses(rows) -> dict:
 
 
 def build_snapshot(criteria_set: CriteriaSet, scope: str, language: str, *, fingerprint: int, actor=None,
-                   progress=None) -> PackSnapshot:
+                   progress=None, cycle_id: int | None = None) -> PackSnapshot:
     """Gather, typeset and keep one pack as an immutable snapshot (the caller commits)."""
     progress = progress or (lambda percent, step: None)
     with force_locale(pack_facts.DATE_LOCALES.get(language, language)):  # en: British dates, English words
         progress(5, _("Gathering the evidence"))
-        content = gather(criteria_set, scope, language, actor=actor)
+        content = gather(criteria_set, scope, language, actor=actor, cycle_id=cycle_id)
         progress(35, _("Composing the document"))
         html = pack_html(content)
         progress(45, _("Typesetting the pages"))
@@ -170,17 +186,20 @@ def build_snapshot(criteria_set: CriteriaSet, scope: str, language: str, *, fing
     snapshot = PackSnapshot(criteria_set=criteria_set, scope=scope, language=language, fingerprint=fingerprint,
                             data_as_at=content.generated_at, created_by=actor, file=pdf, page_count=rendered.pages,
                             manifest=content.manifest, statuses=statuses(content.rows),
-                            audit_head=str(content.audit_head) if content.audit_head else None)
+                            audit_head=str(content.audit_head) if content.audit_head else None,
+                            cycle_id=content.cycle.id if content.cycle else None)
     db.session.add(snapshot)
     db.session.flush()
     return snapshot
 
 
-def kept_snapshot(criteria_set: CriteriaSet, scope: str, language: str, fingerprint: int) -> PackSnapshot | None:
-    """The pack already built from exactly this data, if any."""
+def kept_snapshot(criteria_set: CriteriaSet, scope: str, language: str, fingerprint: int, *,
+                  cycle_id: int | None = None) -> PackSnapshot | None:
+    """The pack already built from exactly this data (for the same certification cycle, or for none), if any."""
     return db.session.scalar(select(PackSnapshot).where(
         PackSnapshot.set_id == criteria_set.id, PackSnapshot.scope == scope, PackSnapshot.language == language,
-        PackSnapshot.fingerprint == fingerprint).order_by(PackSnapshot.id.desc()).limit(1))
+        PackSnapshot.fingerprint == fingerprint, PackSnapshot.cycle_id.is_(None) if cycle_id is None
+        else PackSnapshot.cycle_id == cycle_id).order_by(PackSnapshot.id.desc()).limit(1))
 
 
 @dataclass

@@ -46,6 +46,7 @@ from improvements.models import (
     AffectedPerson,
     ChangedStage,
     Improvement,
+    ImprovementKind,
     PriorityCriterion,
     PriorityScore,
     ProcessChange,
@@ -71,7 +72,8 @@ def smart_indicator_ids() -> set[int]:
     """The process indicators that measure improvements which passed their SMART check (the E1 dashboard shows
     them first), in one query."""
     query = (select(Improvement.indicator_id).distinct()
-             .where(Improvement.indicator_id.is_not(None), Improvement.status.in_(SMART_STATUSES)))
+             .where(Improvement.indicator_id.is_not(None), Improvement.status.in_(SMART_STATUSES),
+                    Improvement.kind == ImprovementKind.IMPROVEMENT))
     return set(db.session.scalars(query))
 
 
@@ -529,7 +531,9 @@ def c3_facts(thresholds: dict | None = None) -> C3Facts:
 
 
 def _change_records(diagrams: set[int]) -> tuple[ChangeRecord, ...]:
-    improvements = list(db.session.scalars(select(Improvement).where(Improvement.status.in_(DONE))
+    # A corrective action's change is the reviewer's to verify, not C3's way of operating changed by a group.
+    improvements = list(db.session.scalars(select(Improvement).where(Improvement.status.in_(DONE),
+                                                                     Improvement.kind == ImprovementKind.IMPROVEMENT)
                                            .options(joinedload(Improvement.group)).order_by(Improvement.id)))
     ids = [i.id for i in improvements]
     if not ids:

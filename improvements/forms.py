@@ -20,7 +20,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from core.extensions import db
 from core.files import DOCUMENTS
 from core.forms import AcceptedUpload, ConfirmChangeForm, NumberField, VersionedForm, options
-from improvements.models import EVIDENCE_LABELS, TASK_STATUS_LABELS, Group
+from improvements.models import EVIDENCE_LABELS, KIND_LABELS, TASK_STATUS_LABELS, Group
 from improvements.smart import CRITERIA, CRITERION_LABELS, CRITERION_QUESTIONS
 from improvements.sources import source_kind, source_kinds
 from processes.forms import none_if_zero, process_options, user_options
@@ -319,6 +319,9 @@ class ImprovementFilterForm(FlaskForm):
     qualifies = SelectField(_l("For C1"), validators=[Optional()],
                             choices=options([("", _l("Qualifying or not")), ("yes", _l("Qualifying")),
                                              ("no", _l("Not qualifying"))]))
+    kind = SelectField(_l("Kind"), validators=[Optional()],
+                       choices=options([("", _l("Improvements and corrective actions")),
+                                        *((k.value, v) for k, v in KIND_LABELS.items())]))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, meta={"csrf": False}, **kwargs)

@@ -10,8 +10,9 @@ from sqlalchemy.orm import joinedload
 
 from core.extensions import db
 from core.listing import text_matches
-from improvements.models import DONE, STATUS_LABELS, Improvement, Status
+from improvements.models import DONE, KIND_LABELS, STATUS_LABELS, Improvement, Status
 from improvements.queries import Assessment
+from improvements.sources import resolve_records, source_label, source_url
 
 #: The values of the C1 counter's "qualifies" filter.
 QUALIFY_FILTERS = ("yes", "no")
@@ -25,6 +26,8 @@ class ImprovementFilters:
     q: str | None = None
     group_id: int | None = None
     qualifies: str | None = None
+    #: (board) improvements only, or corrective actions only (``ImprovementKind`` values).
+    kind: str | None = None
 
     def matches(self, improvement: Improvement) -> bool:
         """The same filters on an improvement already read (the C1 counter assesses them all anyway)."""
@@ -35,21 +38,40 @@ class ImprovementFilters:
 
 def board(filters: ImprovementFilters) -> list[Improvement]:
     """Every improvement matching ``filters`` for the board (group and owner loaded with it), by deadline."""
+    return list(db.session.scalars(board_query(filters)))
+
+
+def board_query(filters: ImprovementFilters):
+    """The SELECT of ``board`` (the board reads it whole, the API a page at a time)."""
     query = select(Improvement).options(joinedload(Improvement.group), joinedload(Improvement.owner))
     words = text_matches(filters.q, Improvement.title, Improvement.statement, Improvement.objective)
     if words is not None:
         query = query.where(words)
     if filters.group_id:
         query = query.where(Improvement.group_id == filters.group_id)
-    return list(db.session.scalars(query.order_by(Improvement.deadline.is_(None), Improvement.deadline,
-                                                  Improvement.id)))
+    if filters.kind:
+        query = query.where(Improvement.kind == filters.kind)
+    return query.order_by(Improvement.deadline.is_(None), Improvement.deadline, Improvement.id)
+
+
+def source_links(improvements: list[Improvement]) -> dict[int, tuple[str, str | None]]:
+    """The record each corrective action answers (its finding), as (text, url), one query per kind of source: the
+    board's cards link to it."""
+    corrective = [i for i in improvements if i.is_corrective]
+    records = resolve_records(corrective)
+    found = {}
+    for improvement in corrective:
+        record = records.get((improvement.source_kind, improvement.source_id))
+        found[improvement.id] = (str(record) if record is not None else source_label(improvement, record),
+                                 source_url(improvement, record) if record is not None else None)
+    return found
 
 
 def board_table(improvements: list[Improvement], counts: dict, today: date) -> tuple[list[str], list[tuple]]:
     """The board's improvements as export rows: where each stands, its plan, result and tasks."""
     headers = [_("Improvement"), _("Group"), _("Status"), _("Owner"), _("Raised on"), _("Deadline"), _("Overdue"),
                _("Objective"), _("Measure"), _("Baseline"), _("Target"), _("Value after"), _("Approved on"),
-               _("Implemented on"), _("Verified on"), _("Tasks"), _("Tasks done"), _("Tasks overdue")]
+               _("Implemented on"), _("Verified on"), _("Tasks"), _("Tasks done"), _("Tasks overdue"), _("Kind")]
     finished = (*DONE, Status.CANCELLED)
     rows = []
     for i in improvements:
@@ -57,7 +79,7 @@ def board_table(improvements: list[Improvement], counts: dict, today: date) -> t
         rows.append((i.title, i.group.name, str(STATUS_LABELS[i.status]), i.owner.name if i.owner else None,
                      i.raised_on, i.deadline, _("yes") if overdue else _("no"), i.objective, i.measure_name,
                      i.baseline_value, i.target_value, i.after_value, i.approved_on, i.implemented_on,
-                     i.verified_on, *counts.get(i.id, (0, 0, 0))))
+                     i.verified_on, *counts.get(i.id, (0, 0, 0)), str(KIND_LABELS[i.kind])))
     return headers, rows
 
 

@@ -15,6 +15,7 @@ from improvements.models import (
     Group,
     GroupMember,
     Improvement,
+    ImprovementKind,
     ProcessChange,
     SmartCheck,
     Status,
@@ -84,9 +85,11 @@ def assess(improvements, measurements=None) -> dict[int, Assessment]:
 
 
 def c1_candidates() -> list[Improvement]:
-    """Improvements C1 can count or must explain: everything checked or beyond, except the cancelled."""
+    """Improvements C1 can count or must explain: everything checked or beyond, except the cancelled, and never a
+    corrective action (it answers a reviewer's finding: counting it would inflate C1, and C2 would ask it for a
+    before and after it never planned). C2 reads the same candidates."""
     query = (select(Improvement).options(*ASSESSED)
-             .where(Improvement.status != Status.CANCELLED)
+             .where(Improvement.kind == ImprovementKind.IMPROVEMENT, Improvement.status != Status.CANCELLED)
              .where((Improvement.status != Status.OPPORTUNITY) | Improvement.checks.any())
              .order_by(Improvement.id))
     return list(db.session.scalars(query).unique())
@@ -161,3 +164,17 @@ def tasks_due_for_everyone(today: date, days: int) -> list[Task]:
              .order_by(Task.owner_id, Task.due_on, Task.id))
     return list(db.session.scalars(query))
 
+
+
+def overdue_corrective_actions(today: date, owner_id: int | None = None) -> list[Improvement]:
+    """Corrective actions past their own deadline and not implemented yet (approved or in progress), with their
+    owner and group, oldest deadline first: the reminders and the home page show them beside the tasks (an action
+    can be late with no task late, or with no task at all)."""
+    query = (select(Improvement).options(joinedload(Improvement.owner), joinedload(Improvement.group))
+             .where(Improvement.kind == ImprovementKind.CORRECTIVE,
+                    Improvement.status.in_((Status.APPROVED, Status.IN_PROGRESS)),
+                    Improvement.deadline.is_not(None), Improvement.deadline < today)
+             .order_by(Improvement.deadline, Improvement.id))
+    if owner_id is not None:
+        query = query.where(Improvement.owner_id == owner_id)
+    return list(db.session.scalars(query))

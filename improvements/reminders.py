@@ -1,5 +1,6 @@
 """Reminders of improvement tasks: each owner gets one message, in their language, listing their tasks overdue
-or due soon. Sent by the scheduled job (``improvements.tasks``) and by ``flask reminders``."""
+or due soon, and the corrective actions they answer for that are past their deadline. Sent by the scheduled job
+(``improvements.tasks``) and by ``flask reminders``."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -9,7 +10,7 @@ from flask import current_app
 from flask_babel import force_locale, format_date, gettext, ngettext
 
 from core import mail
-from improvements.queries import tasks_due_for_everyone
+from improvements.queries import overdue_corrective_actions, tasks_due_for_everyone
 
 
 @dataclass(frozen=True)
@@ -23,29 +24,46 @@ class Reminder:
     tasks: int
 
 
-def reminder_text(tasks, today: date) -> str:
-    """The body of one person's reminder, in the current locale: each task, its improvement, due date and a link."""
-    lines = [gettext("Improvement tasks overdue or due soon:"), ""]
+def reminder_text(tasks, today: date, actions=()) -> str:
+    """The body of one person's reminder, in the current locale: each task, its improvement, due date and a link;
+    then the corrective actions they own past their deadline."""
+    lines = []
+    if tasks:
+        lines += [gettext("Improvement tasks overdue or due soon:"), ""]
     for task in tasks:
         day = format_date(task.due_on)
         state = gettext("OVERDUE since %(day)s", day=day) if task.due_on < today else gettext("due on %(day)s", day=day)
         link = mail.external_url("improvements.improvement_detail", improvement_id=task.improvement_id)
         lines.append(f"- {task.title} ({task.improvement.title}): {state} {link}")
+    if actions:
+        lines += [""] if lines else []
+        lines += [gettext("Corrective actions you answer for, past their deadline:"), ""]
+    for action in actions:
+        link = mail.external_url("improvements.improvement_detail", improvement_id=action.id)
+        lines.append(f"- {action.title}: {gettext('OVERDUE since %(day)s', day=format_date(action.deadline))} {link}")
     return "\n".join(lines)
 
 
 def reminders(today: date, days: int, *, owner_ids=None) -> list[Reminder]:
     """The messages for the owners of open tasks overdue or due within ``days`` (only ``owner_ids``, if given)."""
+    tasks = {owner_id: list(owned) for owner_id, owned in
+             groupby(tasks_due_for_everyone(today, days), key=lambda task: task.owner_id)}
+    actions: dict[int, list] = {}
+    for action in overdue_corrective_actions(today):
+        if action.owner_id is not None:
+            actions.setdefault(action.owner_id, []).append(action)
     found = []
-    for owner_id, owned in groupby(tasks_due_for_everyone(today, days), key=lambda task: task.owner_id):
-        owned = list(owned)
-        owner = owned[0].owner
+    for owner_id in sorted(set(tasks) | set(actions)):
+        owned, late = tasks.get(owner_id, []), actions.get(owner_id, [])
+        owner = owned[0].owner if owned else late[0].owner
         if owner_ids is not None and owner_id not in owner_ids:
             continue
         with force_locale(owner.language or current_app.config["BABEL_DEFAULT_LOCALE"]):
-            found.append(Reminder(owner_id, owner.email, ngettext(
-                "Fideliza: %(num)d improvement task needs you", "Fideliza: %(num)d improvement tasks need you",
-                len(owned)), reminder_text(owned, today), len(owned)))
+            subject = ngettext("Fideliza: %(num)d improvement task needs you",
+                               "Fideliza: %(num)d improvement tasks need you", len(owned)) if owned else \
+                ngettext("Fideliza: %(num)d corrective action is past its deadline",
+                         "Fideliza: %(num)d corrective actions are past their deadline", len(late))
+            found.append(Reminder(owner_id, owner.email, subject, reminder_text(owned, today, late), len(owned)))
     return found
 
 

@@ -3,9 +3,9 @@
 An opportunity stores a source kind and, optionally, the id of the record it came from. The kinds are this
 module's; the records of a kind come from the package that owns them. The process map's (an off-target
 indicator, an interface problem without agreement) are read here; the voice of the client's requirements and
-complaint categories and the survey engine's items come through the ``core.signals.opportunity_records``
-signal. A kind whose records no registered package gives is still a kind: its opportunities carry their
-source in words (``source_note``), as a staff idea always does.
+complaint categories, the survey engine's items and the certification cycles' findings come through the
+``core.signals.opportunity_records`` signal. A kind whose records no registered package gives is still a kind:
+its opportunities carry their source in words (``source_note``), as a staff idea always does.
 """
 
 from collections.abc import Callable
@@ -28,6 +28,9 @@ SURVEY_RESULT = "survey_result"
 INDICATOR = "indicator"
 INTERFACE = "interface"
 STAFF_IDEA = "staff_idea"
+#: A reviewer's finding in a certification cycle: a corrective action answers a nonconformity, an improvement
+#: opportunity comes from an opportunity for improvement (its records come from ``certification.hooks``).
+CERTIFICATION_FINDING = "certification_finding"
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,7 @@ KINDS = (
     SourceKind(INTERFACE, _l("Interface problem without agreement"), False, _interfaces, _interface_choices,
                _interfaces_url),
     SourceKind(STAFF_IDEA, _l("Staff idea"), client_voice=False),
+    SourceKind(CERTIFICATION_FINDING, _l("Certification finding"), client_voice=False),
 )
 
 

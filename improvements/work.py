@@ -8,22 +8,26 @@ from sqlalchemy import select
 from core import transitions
 from core.extensions import db
 from core.i18n import day
+from core.models import User
 from core.rules import TransitionRefused
+from core.timeutil import utcnow
 from core.versioning import ensure_current
 from improvements import dates, smart
 from improvements.models import (
     BACKWARD,
     DONE,
     HISTORY_KIND,
+    STATUS_LABELS,
     Improvement,
+    ImprovementKind,
     PriorityCriterion,
     PriorityScore,
     Status,
     Task,
     TaskStatus,
 )
-from improvements.services import ImprovementRuleError
-from improvements.sources import check_source
+from improvements.services import ImprovementRuleError, may_edit_group
+from improvements.sources import CERTIFICATION_FINDING, check_source
 from processes.models import Indicator, Measurement
 from processes.periods import period_start
 
@@ -174,6 +178,8 @@ def _move(improvement: Improvement, status: Status, *, actor, today: date, resul
         if open_tasks:
             improvement.move_to(status, reasons=[_("Tasks still open: %(tasks)s.", tasks="; ".join(open_tasks))])
         improvement.mark_implemented(_stated_day(improvement, status, on, today))
+    elif status == Status.VERIFIED and improvement.is_corrective:
+        raise TransitionRefused(_("A corrective action is verified by the reviewer, when they close its finding."))
     elif status == Status.VERIFIED:
         missing = [] if result is not None and result.after is not None else \
             [_("Record the result after the change before verifying it.")]
@@ -215,3 +221,72 @@ def change_date(improvement: Improvement, name: str, value: date, *, actor, reas
 
 def is_done(improvement: Improvement) -> bool:
     return improvement.status in DONE
+
+
+def _may_work(user, group) -> bool:
+    """Whether ``user`` may work the group's actions on the improvement pages (a coordinator, or in the group)."""
+    return user is not None and may_edit_group(user, group)
+
+
+def plan_corrective_action(group, data: dict, *, finding_id: int, actor, today: date) -> Improvement:
+    """A corrective action answering a reviewer's finding, worked as an improvement action of ``group`` (its plan,
+    tasks and board) but of kind ``corrective``, so that no criterion counts it. The coordinator who plans it
+    approves it (``approved_by``, ``approved_on``): a nonconformity is corrected, not weighed by the SMART check.
+    ``data``: title, statement (why it is needed), objective (what will be done), owner_id, deadline."""
+    owner = db.session.get(User, data["owner_id"]) if data.get("owner_id") else None
+    if owner is None:
+        raise ImprovementRuleError(_("Choose who answers for the corrective action."), field="owner_id")
+    if not _may_work(owner, group):
+        raise ImprovementRuleError(_("%(name)s is not in the group “%(group)s”: choose one of its members, or add them "
+                                     "to the group first.", name=owner.name, group=group.name), field="owner_id")
+    deadline = data.get("deadline")
+    if deadline is None:
+        raise ImprovementRuleError(_("Give the corrective action a deadline."), field="deadline")
+    if deadline < today:
+        raise ImprovementRuleError(_("The deadline %(date)s has already passed: choose a later date.",
+                                     date=day(deadline)), field="deadline")
+    improvement = Improvement(group=group, kind=ImprovementKind.CORRECTIVE, title=data["title"].strip()[:200],
+                              statement=data["statement"].strip(), objective=(data.get("objective") or "").strip()
+                              or None, raised_by=actor, raised_on=today, source_kind=CERTIFICATION_FINDING,
+                              source_id=finding_id, status=Status.APPROVED, owner=owner, deadline=deadline,
+                              approved_by=actor, approved_on=today, approved_at=utcnow())
+    db.session.add(improvement)
+    db.session.flush()
+    transitions.record_transition(HISTORY_KIND, improvement.id, from_value=None, to_value=Status.APPROVED,
+                                  actor=actor)
+    return improvement
+
+
+def replan_corrective_action(improvement: Improvement, data: dict, *, today: date) -> None:
+    """A new answer to the finding changes its corrective action's objective, owner and deadline (not once it is
+    verified or cancelled: then a new action is planned)."""
+    if improvement.status in (Status.VERIFIED, Status.CANCELLED):
+        raise ImprovementRuleError(_("This corrective action is closed: it cannot be planned again."))
+    owner = db.session.get(User, data["owner_id"]) if data.get("owner_id") else None
+    if owner is None or not _may_work(owner, improvement.group):
+        raise ImprovementRuleError(_("%(name)s is not in the group “%(group)s”: choose one of its members, or add them "
+                                     "to the group first.", name=owner.name if owner else "—",
+                                     group=improvement.group.name), field="owner_id")
+    check_deadline(improvement, data.get("deadline"), today)
+    improvement.objective = (data.get("objective") or "").strip() or improvement.objective
+    improvement.owner = owner
+    improvement.deadline = data.get("deadline") or improvement.deadline
+    db.session.flush()
+
+
+def verify_corrective_action(improvement: Improvement, *, actor, today: date) -> None:
+    """The reviewer closing the finding verifies its corrective action: implemented → verified (kept in its
+    history); one already verified stays as it is. It needs no result before and after: it is no improvement C2
+    weighs."""
+    if not improvement.is_corrective:
+        raise ImprovementRuleError(_("Only a corrective action is verified by closing its finding."))
+    if improvement.status == Status.VERIFIED:
+        return
+    if improvement.status != Status.IMPLEMENTED:
+        raise ImprovementRuleError(_("The corrective action is not implemented yet (%(status)s).",
+                                     status=STATUS_LABELS[improvement.status]))
+    old = improvement.status
+    improvement.mark_verified(today)
+    db.session.flush()
+    transitions.record_transition(HISTORY_KIND, improvement.id, from_value=old, to_value=improvement.status,
+                                  actor=actor)

@@ -17,7 +17,7 @@ from sqlalchemy import case, func, select
 from core.audit import AuditEntry
 from core.charts import chart_svg
 from core.extensions import db
-from core.findings import Figure, Finding, Line, Status, Table
+from core.findings import Figure, Finding, Line, Status, Table, evaluation_day
 from core.i18n import percent
 from core.ui import money
 from loyalty import charts, history, ranking, segments
@@ -94,7 +94,7 @@ def _counts():
 
 def b2_facts(today: date | None = None) -> B2Facts:
     """The census as B2 reads it, with the census's own functions, in a fixed number of queries."""
-    today = today or date.today()
+    today = today or evaluation_day()
     clients, current, unexplained, strategic, created, imported, edited, figures_year = _counts()
     if not clients:
         return B2Facts(today, 0)

@@ -29,6 +29,8 @@ from loyalty.models import CensusSettings, Client, ClientYear
 from loyalty.ranking import contribution_column
 
 GRANULARITIES = ("month", "quarter", "year")
+#: How many years the history shows when the reader does not say.
+DEFAULT_YEARS = 5
 
 
 @dataclass(frozen=True)
@@ -136,6 +138,15 @@ def movements(granularity: str, settings: CensusSettings, until: date) -> list[t
     query = select(grouped.c.period, grouped.c.new, grouped.c.lost, grouped.c.from_start, grouped.c.value,
                    running.label("at_end")).order_by(grouped.c.period)
     return [tuple(row) for row in db.session.execute(query)]
+
+
+def span(start_year: int | None, end_year: int | None) -> tuple[date, date]:
+    """The days the history page (and the API) shows: from the first day of ``start_year`` (default: five years
+    up to the end) to the last of ``end_year`` (default: this year), never past today."""
+    today = date.today()
+    end_year = end_year or today.year
+    start_year = start_year or end_year - DEFAULT_YEARS + 1
+    return date(start_year, 1, 1), min(date(end_year, 12, 31), today)
 
 
 def census_history(granularity: str, settings: CensusSettings, *, start: date | None = None,

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from core.audit import AuditEntry
 from core.extensions import db
+from core.shared_reads import shared
 from loyalty.models import (
     CensusSettings,
     Client,
@@ -71,10 +72,15 @@ def census_version(session=None) -> CensusVersion | None:
     return CensusVersion(row[0], row[1]) if row else None
 
 
-def _key(version: CensusVersion, year: int, settings: CensusSettings, population: str) -> dict:
+def _rule(settings: CensusSettings) -> tuple[str, float, float]:
+    """What of the settings a ranking depends on: the contribution basis and the class thresholds."""
+    return str(settings.contribution_basis.value), float(settings.class_a_share), float(settings.class_b_share)
+
+
+def _key(version: CensusVersion, year: int, rule: tuple[str, float, float], population: str) -> dict:
+    basis, class_a_share, class_b_share = rule
     return {"census_seq": version.seq, "census_seal": version.seal, "year": year, "population": population,
-            "basis": str(settings.contribution_basis.value), "class_a_share": float(settings.class_a_share),
-            "class_b_share": float(settings.class_b_share)}
+            "basis": basis, "class_a_share": class_a_share, "class_b_share": class_b_share}
 
 
 def _find(connection, key: dict):
@@ -87,10 +93,16 @@ def kept(year: int, settings: CensusSettings, population: str = "current"):
     session = db.session()
     if session.info.get(_WROTE) or session.new or session.dirty or session.deleted:
         return None
+    return _kept(year, _rule(settings), population)
+
+
+@shared  # the checklist's B2 reads the same ranking for its Pareto curve and for its segments
+def _kept(year: int, rule: tuple[str, float, float], population: str):
+    session = db.session()
     version = census_version(session)
     if version is None:
         return None
-    key = _key(version, year, settings, population)
+    key = _key(version, year, rule, population)
     found = _find(session, key)
     if found is None:
         compute(key)
@@ -105,6 +117,19 @@ def rows_of(run):
                    rows.rank, rows.cumulative, literal(run.total, Float).label("total"),
                    literal(run.clients, Integer).label("population"), rows.cumulative_share, rows.abc)
             .where(rows.ranking_id == run.id).subquery("ranked"))
+
+
+def class_ranks(run) -> dict[str, tuple[int, int]]:
+    """The first and last rank of each class in a kept ranking (an empty class's last is before its first): the
+    classes follow one another down the ranking, since the share of the clients before a client only grows with its
+    rank and the clients contributing nothing, in class C, come last. Summed from the kept curve's few rows."""
+    sizes = dict(db.session.execute(select(_points.c.abc, func.sum(_points.c.clients))
+                                    .where(_points.c.ranking_id == run.id).group_by(_points.c.abc)).all())
+    ranks, first = {}, 1
+    for abc in ("A", "B", "C"):
+        ranks[abc] = (first, first + int(sizes.get(abc) or 0) - 1)
+        first = ranks[abc][1] + 1
+    return ranks
 
 
 #: A binary search on rank for the row of a client whose contribution is known: the rows are in rank order, which

@@ -15,11 +15,11 @@ contribution is zero or negative, are C.
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, case, func, literal, or_, select
+from sqlalchemy import Select, and_, case, false, func, literal, or_, select
 
 from core.extensions import db
 from loyalty import kept_ranking
-from loyalty.models import CensusSettings, Client, ClientYear, KeptParetoPoint
+from loyalty.models import CensusSettings, Client, ClientYear, KeptParetoPoint, KeptSegmentCount
 from loyalty.window import PARETO_POINTS as PARETO_POINTS
 from loyalty.window import contribution_column as contribution_column
 from loyalty.window import population_condition as population_condition
@@ -108,6 +108,12 @@ def ranking_query(year: int, settings: CensusSettings, filters: RankingFilters, 
 
 
 def _conditions(filters: RankingFilters, table, band) -> list:
+    return _client_conditions(filters) + _kept_conditions(filters, table, band)
+
+
+def _client_conditions(filters: RankingFilters, population: str | None = None) -> list:
+    """The filters on the client's own record. Among the current clients (``population``) every one is active:
+    the status filter then needs no client read."""
     conditions = []
     if filters.q:
         pattern = f"%{filters.q.strip().lower()}%"
@@ -115,17 +121,109 @@ def _conditions(filters: RankingFilters, table, band) -> list:
     for attribute in ("typology", "segment", "region"):
         if getattr(filters, attribute):
             conditions.append(getattr(Client, attribute) == getattr(filters, attribute))
-    if filters.status == "active":
+    if population == "current" and filters.status in ("active", "lost"):
+        if filters.status == "lost":
+            conditions.append(false())
+    elif filters.status == "active":
         conditions.append(Client.left_on.is_(None))
     elif filters.status == "lost":
         conditions.append(Client.left_on.is_not(None))
+    if filters.strategic:
+        conditions.append(Client.strategic.is_(True))
+    return conditions
+
+
+def _kept_conditions(filters: RankingFilters, table, band) -> list:
+    conditions = []
     if filters.abc in CLASSES:
         conditions.append(table.c.abc == filters.abc)
     if filters.tenure in TENURE_BANDS:
         conditions.append(band == filters.tenure)
-    if filters.strategic:
-        conditions.append(Client.strategic.is_(True))
     return conditions
+
+
+def _tenure_range(column, tenure: str, reference: date, settings: CensusSettings) -> list:
+    """``tenure_band(column) == tenure`` as a range of join dates, which an ordered scan can stop at."""
+    new_after, established_after = tenure_cutoffs(reference, settings)
+    if tenure == "new":
+        return [column > new_after]
+    if tenure == "established":
+        return [column > established_after, column <= new_after]
+    return [column <= established_after]
+
+
+#: Sort keys read from the kept rows themselves (the others are the client's own columns).
+_KEPT_SORTS = {"rank", "contribution", "share", "potential", "purchases", "joined_on"}
+
+
+def ranking_page(year: int, settings: CensusSettings, filters: RankingFilters, *, sort: str = "rank",
+                 descending: bool = False, population: str = "current", offset: int = 0,
+                 limit: int = 25) -> tuple[list, int]:
+    """One page of ``ranking_query`` (its rows, in its order) and how many clients match, without reading every
+    matching client where the ranking is kept (``loyalty.kept_ranking``):
+
+    - the class filter is a range of ranks (the classes follow one another down the ranking, A then B then C), the
+      tenure filter a range of join dates, both on the kept rows, whose primary key is in rank order;
+    - the page is chosen by its ranks alone, in a narrow query that reads a client only for a filter or a sort on
+      the client's own columns; the page's 25 clients are then read by primary key;
+    - the count comes from the kept counts per class and join date where only class, tenure and status filter
+      the current clients, from the population's size when nothing filters, else from one count.
+    """
+    run = kept_ranking.kept(year, settings, population)
+    if run is None:
+        query = ranking_query(year, settings, filters, sort=sort, descending=descending, population=population)
+        rows = db.session.execute(query.limit(limit).offset(offset)).all()
+        if rows:
+            return rows, rows[0].matching
+        first = db.session.execute(query.limit(1)).first() if offset else None
+        return rows, first.matching if first else 0
+    table = kept_ranking.rows_of(run)
+    reference = reference_date(year)
+    band = tenure_band(table.c.joined_on, reference, settings).label("tenure")
+    share = (100.0 * table.c.purchases / func.nullif(table.c.potential, 0)).label("share")
+    kept_conditions = []
+    if filters.abc in CLASSES:
+        first_rank, last_rank = kept_ranking.class_ranks(run)[filters.abc]
+        kept_conditions.append(table.c.rank.between(first_rank, last_rank))
+    if filters.tenure in TENURE_BANDS:
+        kept_conditions.extend(_tenure_range(table.c.joined_on, filters.tenure, reference, settings))
+    client_conditions = _client_conditions(filters, population)
+    columns = {"rank": table.c.rank, "code": Client.code, "name": Client.name, "typology": Client.typology,
+               "contribution": table.c.contribution, "share": share, "potential": table.c.potential,
+               "purchases": table.c.purchases, "joined_on": table.c.joined_on}
+    sort = sort if sort in columns else "rank"
+    column = columns[sort]
+    order = (column.desc() if descending else column.asc(), table.c.rank)
+
+    def narrow(*selected):
+        query = select(*selected).select_from(table)
+        if client_conditions or sort not in _KEPT_SORTS:
+            query = query.join(Client, Client.id == table.c.client_id)
+        return query.where(*kept_conditions, *client_conditions)
+
+    ranks = narrow(table.c.rank).order_by(*order).limit(limit).offset(offset).scalar_subquery()
+    rows = db.session.execute(
+        select(Client, table.c.rank, table.c.contribution, table.c.cumulative_share, table.c.abc, table.c.potential,
+               table.c.purchases, table.c.margin, share, band)
+        .join(table, table.c.client_id == Client.id).where(table.c.rank.in_(ranks)).order_by(*order)).all()
+    if not (rows or offset):
+        return rows, 0
+    return rows, _kept_matching(run, table, kept_conditions, client_conditions, filters, reference, settings,
+                                narrow)
+
+
+def _kept_matching(run, table, kept_conditions, client_conditions, filters, reference, settings, narrow) -> int:
+    if not kept_conditions and not client_conditions:
+        return run.clients
+    if not client_conditions and run.population == "current":  # the kept counts place the current clients only
+        counts = KeptSegmentCount
+        conditions = [counts.ranking_id == run.id]
+        if filters.abc in CLASSES:
+            conditions.append(counts.abc == filters.abc)
+        if filters.tenure in TENURE_BANDS:
+            conditions.extend(_tenure_range(counts.joined_on, filters.tenure, reference, settings))
+        return db.session.scalar(select(func.coalesce(func.sum(counts.clients), 0)).where(and_(*conditions)))
+    return db.session.scalar(narrow(func.count()))
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from core import transitions
+from core import schedule, transitions
 from core.extensions import db
 from core.reviews import is_overdue, next_review
 from core.rules import TransitionRefused
@@ -148,9 +148,11 @@ def approve(process: Process, *, actor, effective_on: date, number: int | None =
                                   "%(number)d before approving it.", process=process.code, number=revision.number))
     if effective_on is None:
         raise TransitionRefused(_("Give the date the approved sheet comes into effect."))
-    if revision.created_at is not None and effective_on < revision.created_at.date():
+    # The day it was written where the organisation is: a stored UTC moment can already be tomorrow in UTC.
+    written_on = schedule.today(revision.created_at) if revision.created_at is not None else None
+    if written_on is not None and effective_on < written_on:
         raise TransitionRefused(_("Revision %(number)d was written on %(date)s: it cannot come into effect before.",
-                                  number=revision.number, date=format_date(revision.created_at.date(), "short")))
+                                  number=revision.number, date=format_date(written_on, "short")))
     revision.approved_at, revision.approved_by_id = utcnow(), getattr(actor, "id", None)
     revision.effective_on = effective_on
     _move(revision, SheetState.SUBMITTED, SheetState.APPROVED, actor=actor)

@@ -8,12 +8,14 @@ from babel.numbers import get_decimal_symbol
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager
 
 from core.extensions import db
 from core.imports.cells import InvalidCell, number_converter
+from core.listing import text_matches
 from core.models import User
 from processes.computed import ensure_typed
-from processes.models import Benchmark, Direction, Indicator, Measurement, Target
+from processes.models import Benchmark, Direction, Indicator, Measurement, Process, Target
 from processes.periods import period_label, period_start
 
 
@@ -194,3 +196,19 @@ def values_from_grid(form, periods: list[date]) -> tuple[dict, dict]:
         except InvalidCell as error:
             errors[period.isoformat()] = str(error)
     return values, errors
+
+
+def indicator_query(*, programme_id=None, process_id=None, q=None, active=None):
+    """The indicators of a programme or process whose code or name, or their process's, holds ``q``, as the E1
+    dashboard filters them, by code (a SELECT to paginate, its process loaded with it)."""
+    query = select(Indicator).join(Process, Process.id == Indicator.process_id).options(contains_eager(
+        Indicator.process))
+    if programme_id:
+        query = query.where(Process.programme_id == programme_id)
+    if process_id:
+        query = query.where(Indicator.process_id == process_id)
+    if active is not None:
+        query = query.where(Indicator.active.is_(active))
+    if (matches := text_matches(q, Indicator.code, Indicator.name, Process.code, Process.name)) is not None:
+        query = query.where(matches)
+    return query.order_by(Indicator.code, Indicator.id)

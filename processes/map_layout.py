@@ -76,7 +76,7 @@ class Band:
 
 @dataclass
 class Column:
-    programme: Programme | None
+    programme: Programme | str | None
     x: float
     width: float
     title_lines: list[str] = field(default_factory=list)
@@ -139,20 +139,21 @@ def _edge_point(box: Box, towards: tuple[float, float]) -> tuple[float, float]:
     return cx + dx * scale, cy + dy * scale
 
 
-def _legend_texts() -> list[tuple[str, str]]:
+def _legend_texts(elsewhere: bool = False) -> list[tuple[str, str]]:
     return [("arrow-compliant", _("SLA complied with")), ("arrow-breached", _("SLA not complied with")),
             ("arrow-no_agreement", _("Problem without agreement")),
             ("arrow-unmeasured", _("Agreement not measurable or not measured yet")),
             ("arrow-none", _("Interface without problem or agreement")),
-            ("external", _("Process of another programme")),
+            ("external", _("Process on another page of this map, or of another programme") if elsewhere
+             else _("Process of another programme")),
             ("bar", _("The bar in each box: completeness of the sheet against the standard"))]
 
 
-def _legend(width: float, top: float, external: bool) -> tuple[list[LegendItem], float]:
+def _legend(width: float, top: float, external: bool, elsewhere: bool = False) -> tuple[list[LegendItem], float]:
     """The legend's items flowed in rows under the map, and the height they take (the dashed box only where
     the map has one)."""
     items, x, y = [], LABEL_WIDTH - 88, top + 22
-    for symbol, text in _legend_texts():
+    for symbol, text in _legend_texts(elsewhere):
         if symbol == "external" and not external:
             continue
         needed = 44 + len(text) * 7.5
@@ -199,8 +200,15 @@ def _column_width(per_row: int) -> float:
     return per_row * (BOX_WIDTH + GAP) + GAP
 
 
+def _column_name(programme: "Programme | str | None") -> str:
+    """A column's title: its programme's name, a title given in words (a part of a map), or the other programmes."""
+    if isinstance(programme, str):
+        return programme
+    return programme.name if programme else _("Other programmes")
+
+
 def _column_titles(groups, per_rows: list[int]) -> list[list[str]]:
-    names = [programme.name if programme else _("Other programmes") for programme, _p, _e in groups]
+    names = [_column_name(programme) for programme, _p, _e in groups]
     return [_wrap(name, max(8, int(_column_width(per_row) / 9.5))) for name, per_row in zip(names, per_rows,
                                                                                               strict=True)]
 
@@ -230,12 +238,15 @@ def fitted_per_rows(groups, lines: dict) -> list[int]:
     return best
 
 
-def layout(groups: list[tuple[Programme | None, list[Process], bool]], interfaces, completeness: dict,
-           per_row: int | list[int] | None = None, *, legend: bool = False) -> MapLayout:
+def layout(groups: list[tuple[Programme | str | None, list[Process], bool]], interfaces, completeness: dict,
+           per_row: int | list[int] | None = None, *, legend: bool = False, elsewhere: bool = False) -> MapLayout:
     """Place each group's processes in the three bands of its column, then draw the interfaces.
 
+    A group is (its programme, or its column's title in words, or None for "other programmes"; its processes;
+    whether they are drawn dashed, as processes shown only because an interface reaches them).
     ``per_row``: boxes per row, one number for every column or one per column; None fits the map to the
-    pack's landscape page. ``legend`` adds the key to the arrows and boxes under the map (standalone SVG)."""
+    pack's landscape page. ``legend`` adds the key to the arrows and boxes under the map (standalone SVG);
+    ``elsewhere``: the map is one page of a larger one, and its dashed boxes may be on another page."""
     lines = _wrapped(groups)
     if per_row is None:
         per_rows = fitted_per_rows(groups, lines)
@@ -252,7 +263,7 @@ def layout(groups: list[tuple[Programme | None, list[Process], bool]], interface
     result.height = y
     if legend:
         external = any(outside and processes for _prog, processes, outside in groups)
-        result.legend, legend_height = _legend(result.width, y - GAP, external)
+        result.legend, legend_height = _legend(result.width, y - GAP, external, elsewhere)
         result.height = y - GAP + legend_height
     x0 = LABEL_WIDTH
     for (programme, processes, external), per_row_here, title in zip(groups, per_rows, titles, strict=True):

@@ -33,6 +33,11 @@ def _root(survey):
 def current_surveys(filters: SurveyFilters) -> list[Survey]:
     """The current editions matching ``filters``, by audience and title. Words match the title, or the name of a
     wave of any edition of the survey."""
+    return list(db.session.scalars(current_surveys_query(filters)))
+
+
+def current_surveys_query(filters: SurveyFilters):
+    """The SELECT of ``current_surveys`` (the list page reads it whole, the API a page at a time)."""
     query = select(Survey).where(Survey.superseded.is_(False))
     if filters.q:
         edition = aliased(Survey)
@@ -43,7 +48,7 @@ def current_surveys(filters: SurveyFilters) -> list[Survey]:
         query = query.where(Survey.audience == Audience(filters.audience))
     if filters.anonymity in ANONYMITY:
         query = query.where(Survey.anonymous.is_(filters.anonymity == "anonymous"))
-    return list(db.session.scalars(query.order_by(Survey.audience, Survey.title)))
+    return query.order_by(Survey.audience, Survey.title, Survey.id)
 
 
 def waves_by_root(surveys: list[Survey]) -> dict[int, list[Wave]]:

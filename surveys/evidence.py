@@ -34,7 +34,7 @@ from sqlalchemy import exists, func, select
 
 from core import signals
 from core.extensions import db
-from core.findings import Finding, Line, Status, Table, Threshold, threshold_values, thresholds_table
+from core.findings import Finding, Line, Status, Table, Threshold, evaluation_day, threshold_values, thresholds_table
 from core.needs import NeedLevel
 from improvements.models import Group, GroupMember
 from improvements.results import ComputedEvidence
@@ -81,9 +81,10 @@ def _pct(value: float | None) -> str:
 
 
 def _latest_answered_wave(audience: Audience, *, needs_role: ItemRole | None = None) -> Wave | None:
-    """The latest wave (not a draft) of a survey for ``audience`` that has responses."""
+    """The latest wave (not a draft) of a survey for ``audience`` that has responses, among those opened by the day
+    the evidence is judged on (``core.findings.evaluation_day``: a cycle's pack reads the waves of its period)."""
     query = (select(Wave).join(Survey, Survey.id == Wave.survey_id)
-             .where(Survey.audience == audience, Wave.status != WaveStatus.DRAFT,
+             .where(Survey.audience == audience, Wave.status != WaveStatus.DRAFT, Wave.opens_on <= evaluation_day(),
                     exists().where(Response.wave_id == Wave.id, Response.exclusion_id.is_(None)),
                     # An exit interview asks the clients who left: it is B2's, not the satisfaction of current ones.
                     ~exists().where(SurveyItem.survey_id == Wave.survey_id, SurveyItem.role == ItemRole.EXIT_REASON)))
@@ -156,8 +157,10 @@ def d1_facts(today: date | None = None, thresholds: dict | None = None) -> D1Fac
     """The latest answered staff participation wave with its results, groups and the groups not invited, and
     the staff focus groups of the window (whoever records them answers ``signals.staff_listening``)."""
     limits = threshold_values(D1_THRESHOLDS, thresholds)
-    since = _month_start(today or date.today(), limits["window_months"] - 1)
-    listened = tuple(item for found in signals.send(signals.staff_listening, since=since) for item in found)
+    today = today or evaluation_day()
+    since = _month_start(today, limits["window_months"] - 1)
+    listened = tuple(item for found in signals.send(signals.staff_listening, since=since, until=today)
+                     for item in found)
     extra = dict(focus_groups=listened, limits=limits, since=since)
     wave = _latest_answered_wave(Audience.STAFF, needs_role=ItemRole.PARTICIPATION)
     if wave is None:

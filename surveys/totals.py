@@ -38,6 +38,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 
 from core.extensions import db
+from core.shared_reads import shared
 from surveys.models import (
     WHOLE_WAVE,
     Answer,
@@ -285,7 +286,12 @@ def value_counts(wave_ids, dimension: str = WHOLE_WAVE, item_ids=None) -> dict:
 
 def response_sizes(wave_ids, dimension: str = WHOLE_WAVE) -> dict:
     """``{(wave_id, group name): {source: responses}}`` of the waves' (every wave's when None) shown responses in
-    one slice: one query."""
+    one slice: one query, once while the checklist is gathered (a wave's results and its release state both ask)."""
+    return _response_sizes(None if wave_ids is None else tuple(wave_ids), dimension)
+
+
+@shared
+def _response_sizes(wave_ids: tuple | None, dimension: str) -> dict:
     query = (select(ResponseTotal.wave_id, ResponseTotal.group_key, ResponseTotal.source, ResponseTotal.responses)
              .where(ResponseTotal.dimension == dimension, ResponseTotal.responses > 0))
     if wave_ids is not None:
@@ -293,7 +299,7 @@ def response_sizes(wave_ids, dimension: str = WHOLE_WAVE) -> dict:
     found: dict = defaultdict(dict)
     for wave_id, key, source, responses in db.session.execute(query):
         found[(wave_id, group_name(key))][source] = responses
-    return found
+    return dict(found)
 
 
 def wave_sizes(wave_ids=None) -> dict[int, int]:

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import case, func, select
 
 from core.extensions import db
-from improvements.models import DONE, Improvement
+from improvements.models import DONE, Improvement, ImprovementKind
 from improvements.results import Understanding
 from surveys import engine, results
 from surveys.models import WHOLE_WAVE, AnswerTotal, Audience, Survey, SurveyItem, Wave, WaveStatus
@@ -25,8 +25,9 @@ AGREES_FROM = 4
 def offered_improvements(survey: Survey) -> list[Improvement]:
     """The implemented (or verified) improvements the survey does not ask about yet, newest first."""
     asked = {item.key for item in survey.items}
-    query = select(Improvement).where(Improvement.status.in_(DONE)).order_by(Improvement.implemented_on.desc(),
-                                                                             Improvement.id.desc())
+    # A corrective action is no change clients are asked to know about (C2 does not read it).
+    query = (select(Improvement).where(Improvement.status.in_(DONE), Improvement.kind == ImprovementKind.IMPROVEMENT)
+             .order_by(Improvement.implemented_on.desc(), Improvement.id.desc()))
     return [i for i in db.session.scalars(query) if understanding_key(i.id) not in asked]
 
 

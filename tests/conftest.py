@@ -15,6 +15,7 @@ pytest_plugins = [
     "tests.loyalty_fixtures",
     "tests.improvements_fixtures",
     "tests.surveys_fixtures",
+    "tests.certification_fixtures",
 ]
 
 PASSWORD = "correct horse battery"

@@ -3,7 +3,7 @@
 import uuid
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import create_engine, event, func, select, text
 
 from core.audit import AuditEntry
 from core.cache import cached, data_version
@@ -37,6 +37,36 @@ def test_a_result_is_kept_until_something_is_saved(app, make_user, computed):
     with app.test_request_context():
         assert cached("thing", 1, compute=computed) == "result 4"
         assert cached("thing", 1, compute=computed) == "result 4"
+
+
+def test_the_version_read_with_the_user_answers_lookups_until_the_transaction_writes(app, make_user):
+    from core.cache import seen_data_version, with_data_version
+    from core.models import Role, User
+
+    user_id = make_user("member").id
+    with app.test_request_context():
+        row = db.session.execute(with_data_version(select(User).where(User.id == user_id))).one()
+        assert row[0].id == user_id
+        seen_data_version(*row[1:])
+        newest = db.session.scalar(select(func.max(AuditEntry.id)))
+        seen = []
+
+        def count(*args):
+            seen.append(args[2])
+
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            version, settled = data_version(for_storing=False)
+            assert version.startswith(f"{newest}@") and not settled and seen == [], seen
+            # A write of this very transaction: its own audit entry is newer than the version seen.
+            db.session.add(User(email="new@example.test", name="New", role=Role.MEMBER, password_hash="x"))
+            db.session.flush()
+            written, _settled = data_version(for_storing=False)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+        assert written != version and seen
+        db.session.rollback()
+        assert data_version(for_storing=False)[0] == version  # read again, in a statement of its own
 
 
 def test_nothing_is_kept_before_anything_was_saved(app, computed):
@@ -85,6 +115,31 @@ def test_nothing_is_stored_while_another_transaction_of_the_database_may_be_writ
         assert computed.calls == 3
         connection.rollback()
     other_database.dispose()
+
+
+@pytest.mark.skipif(database.backend() != "postgresql", reason="only PostgreSQL looks for writers in flight")
+def test_what_was_stored_is_served_without_looking_for_writers_and_while_one_writes(app, make_user, computed):
+    make_user("member")
+    with app.app_context():
+        engine = db.engine
+    with app.test_request_context():
+        assert cached("thing", compute=computed) == "result 1"
+    sent = []
+
+    def listener(conn, cursor, statement, *args):
+        sent.append(statement)
+
+    with engine.connect() as connection:
+        holding_a_transaction_id(connection)
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            with app.test_request_context():
+                assert cached("thing", compute=computed) == "result 1"  # kept while settled: still this version's
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+        connection.rollback()
+    assert computed.calls == 1
+    assert len(sent) == 1 and "pg_locks" not in sent[0]  # the lookup reads the version alone
 
 
 @pytest.mark.skipif(not redis_reachable(), reason=f"Redis is not reachable at {REDIS_URL} (set TEST_REDIS_URL)")
@@ -144,7 +199,7 @@ def test_a_whole_page_is_served_again_to_the_same_session_until_the_data_changes
     first, _computed = statements(app, client, indicator_page)
     again, kept_statements = statements(app, client, indicator_page)
     assert again == first
-    assert kept_statements == 2, "only who is signed in and the data version are read for a kept page"
+    assert kept_statements == 1, "a kept page reads who is signed in, and the data version with them"
     with app.app_context():
         record_measurements(db.session.scalars(select(Indicator)).one(), {date(2025, 2, 1): (88.5, None)}, actor=None)
         db.session.commit()

@@ -26,9 +26,10 @@ from flask import url_for
 from sqlalchemy import func, select
 from werkzeug.routing import AnyConverter
 
-from accounts import sessions
+from accounts import sessions, tokens
 from accounts.models import TwoFactorCredential
-from core import access
+from certification.models import Cycle, CycleState, Finding, FindingKind, FindingState
+from core import access, api
 from core.audit import AuditEntry
 from core.extensions import db
 from core.files import Owner, StoredFile
@@ -36,7 +37,7 @@ from core.imports.values import ImportAlias
 from core.models import Organisation, Role, User
 from core.timeutil import utcnow
 from evidence.criteria_sets import ensure_builtin_sets
-from evidence.models import CriteriaSet, EvidenceFileRevision, EvidenceItem, PackJob, PackSnapshot
+from evidence.models import CriteriaSet, Criterion, EvidenceFileRevision, EvidenceItem, PackJob, PackSnapshot
 from improvements.models import (
     Evidence,
     EvidenceKind,
@@ -117,9 +118,15 @@ MEASURES_FORM = ObjectRule("records measurements (form page too)", MEASURES.gran
 GROUP_MEMBER = ObjectRule("member of the group", frozenset({ADMIN, COORDINATOR, OWNER}))
 GROUP_MEMBER_FORM = ObjectRule("member of the group (form page too)", GROUP_MEMBER.grants, reads=True)
 UPLOADER = ObjectRule("uploader", frozenset({OWNER}), reads=True, refusal=404)
+#: A person's own API token: others are not even told it exists (administrators revoke it from their own page).
+TOKEN_HOLDER = ObjectRule("holder of the token", frozenset({OWNER}), refusal=404)
 #: Personal links are shown to those who may send them: editors, not reviewers.
 EDITORS_READ = ObjectRule("editors read (personal links)", frozenset({ADMIN, COORDINATOR, MEMBER, OWNER}),
                           reads=True)
+
+#: A certification cycle's moves: coordinators; a reviewer only when assigned to it (none is, here).
+CYCLE_MOVER = ObjectRule("coordinators, or an assigned reviewer closing", frozenset({ADMIN, COORDINATOR}),
+                         reads=True)
 
 #: endpoint → the object rule of the record in its path. One line per endpoint; a new endpoint with a record
 #: in its path fails the test until it has its line here.
@@ -158,6 +165,10 @@ OBJECT_RULES = {
     "voice.complaint_detail": ROLE, "voice.edit_complaint": ROLE, "voice.toggle_category": ROLE,
     "voice.import_complaints_check": UPLOADER,
     "loyalty.import_check": UPLOADER, "loyalty.import_done": ROLE, "loyalty.remove_demo_census": ROLE,
+    # The API's writes of what other systems feed: the rules of the import and complaint pages (bearer tokens).
+    "api_census_writes.absent_clients": ROLE, "api_census_writes.confirm_absent": ROLE,
+    "api_complaint_writes.complaint_by_reference": ROLE, "api_complaint_writes.put_complaint": ROLE,
+    "api_survey_writes.push_responses": ROLE,
     "voice.activity_detail": ROLE, "voice.edit_activity": ROLE,
     "voice.requirement_detail": ROLE, "voice.edit_requirement": ROLE, "voice.move_requirement": ROLE,
     "loyalty.toggle_exit_reason": ROLE,
@@ -187,10 +198,31 @@ OBJECT_RULES = {
     "surveys.import_responses_check": UPLOADER,
     "surveys.invite_clients": ROLE, "surveys.invite_list": ROLE, "surveys.invite_staff": ROLE,
     "surveys.send_invitations": ROLE, "surveys.print_invitations": EDITORS_READ, "surveys.export_invitations": ROLE,
+    "surveys.wave_sending": ROLE,
     "surveys.export_responses": ROLE, "surveys.wave_results": ROLE, "surveys.export_results": ROLE,
     "surveys.add_understanding": ROLE, "surveys.invite_lost_clients": ROLE, "surveys.exit_reviews": ROLE,
     "surveys.review_agreed_exits": ROLE, "surveys.review_exit": ROLE,
     "answer.invitation": ROLE, "answer.public": ROLE,
+    "accounts.revoke_own_token": TOKEN_HOLDER, "accounts.revoke_token": ROLE,
+    # The REST API (bearer tokens, not sessions): the same object rules as the views.
+    "api_processes.process": ROLE, "api_processes.indicator": ROLE, "api_processes.indicator_measurements": ROLE,
+    "api_processes.indicator_benchmarks": ROLE, "api_processes.measurement": ROLE,
+    "api_processes.change_measurement": MEASURES,
+    # Certification cycles: everyone signed in reads them, coordinators change them; the moves are checked on the
+    # cycle (``certification.cycles.may_move``).
+    "certification.cycle": ROLE, "certification.edit_cycle": ROLE, "certification.delete_cycle": ROLE,
+    "certification.move_cycle": CYCLE_MOVER, "certification.cycle_pack": ROLE, "certification.compare_cycles": ROLE,
+    # Everyone the role rule lets in reads every client, complaint, survey, improvement and group (the pages do
+    # too): what a group's members alone may do is change its work, given as ``may_edit`` (tests/test_api_reads.py).
+    "api_loyalty.client": ROLE, "api_voice.complaint": ROLE, "api_voice.requirement": ROLE,
+    "api_voice.activity": ROLE, "api_surveys.survey": ROLE, "api_surveys.wave": ROLE,
+    "api_surveys.wave_results": ROLE, "api_improvements.improvement": ROLE, "api_improvements.group": ROLE,
+    "api_evidence.snapshot": ROLE,
+    # Findings: the role rules say who records (reviewers), answers (coordinators) and closes (reviewers); a
+    # cycle with reviewers assigned takes only theirs (tests/test_certification_findings.py), this one has none.
+    "certification.cycle_findings": ROLE, "certification.export_cycle_findings": ROLE,
+    "certification.new_finding": ROLE, "certification.finding": ROLE, "certification.answer": ROLE,
+    "certification.close": ROLE, "certification.send_back_answer": ROLE,
 }
 
 #: Path arguments that name no record.
@@ -206,6 +238,8 @@ BY_ENDPOINT = {
     ("loyalty.remove_demo_census", "import_id"): "demo_import",
     ("loyalty.import_check", "import_id"): "pending_import",
     ("loyalty.import_file", "import_id"): "pending_import",
+    ("api_census_writes.absent_clients", "import_id"): "done_import",
+    ("api_census_writes.confirm_absent", "import_id"): "done_import",
     ("voice.import_complaints_check", "file_id"): "complaints_upload",
     ("voice.import_complaints_file", "file_id"): "complaints_upload",
     ("processes.import_measurements_check", "file_id"): "measurements_upload",
@@ -234,9 +268,13 @@ SPARES = {
     "accounts.set_user_active": ("user_id", "user"),
     "accounts.reset_two_factor": ("user_id", "two_factor_user"),
     "core.forget_import_match": ("alias_id", "import_alias"),
+    "accounts.revoke_own_token": ("token_id", "owner_token"),
+    "accounts.revoke_token": ("token_id", "token"),
+    "certification.delete_cycle": ("cycle_id", "cycle"),
 }
 #: Query arguments a page needs to show its records.
-QUERIES = {"evidence.compare_snapshots": {"before": "snapshot_id", "after": "snapshot_id"}}
+QUERIES = {"evidence.compare_snapshots": {"before": "snapshot_id", "after": "snapshot_id"},
+           "certification.compare_cycles": {"with": "earlier_cycle_id"}}
 #: Requests that end something later cases need (a wave's answers, a session): after all the others.
 LAST = ("surveys.change_wave", "accounts.logout")
 #: Allowed POSTs that wrote audit rows with an empty form: buttons whose form is only their token, and edit
@@ -256,7 +294,13 @@ CHANGE_WITH_AN_EMPTY_FORM = {
     "surveys.review_agreed_exits",
     # Submitting the sheet's draft for approval: its button is only a token.
     "processes.submit_sheet",
+    # Revoking an API token: its button is only a token.
+    "accounts.revoke_own_token", "accounts.revoke_token",
+    # Generating a cycle's pack (its button is the language, English by default) and removing a spare cycle.
+    "certification.cycle_pack", "certification.delete_cycle",
 }
+#: What an API write of the crawl sends: the measurement's own value (allowed, it changes nothing).
+API_BODIES = {"api_processes.change_measurement": {"value": 80}}
 
 
 def stored(owner: Owner, uploader_id: int | None, name="file.csv", data=b"code;name\nC1;One\n") -> StoredFile:
@@ -297,7 +341,7 @@ def build_records(owner_id: int) -> dict:
     client.years.append(ClientYear(year=today.year, potential=100, purchases=50, margin=10))
     category = ComplaintCategory(name="Delays")
     complaint = Complaint(kind=ContactKind.COMPLAINT, received_on=today, channel=Channel.PHONE, category=category,
-                          description="Late answer", client=client)
+                          description="Late answer", client=client, reference="TK-0001")
     requirement = Requirement(statement="Answer in writing", source=RequirementSource.COMPLAINT, identified_on=today)
     activity = ListeningActivity(kind=ActivityKind.FOCUS_GROUP, title="Focus group", held_on=today)
 
@@ -334,6 +378,7 @@ def build_records(owner_id: int) -> dict:
     db.session.flush()
     db.session.add(PackJob(set_id=criteria_set.id, scope="all", language="en", fingerprint=1,
                            snapshot_id=snapshot.id))
+    token, _secret = tokens.create_token(db.session.get(User, owner_id), name="Owner's", scope="read", days=30)
 
     survey = engine.create_survey(title="Satisfaction", audience=Audience.CLIENTS, language="en",
                                   template="client_satisfaction", anonymous=True)
@@ -366,6 +411,13 @@ def build_records(owner_id: int) -> dict:
     db.session.add(alias)
     db.session.flush()
     first_criterion = criteria_set.criteria[0]
+    # A cycle in preparation with an open minor nonconformity recorded by someone else.
+    cycle = Cycle(name="Certification", set_id=criteria_set.id, period_start=date(today.year - 1, 1, 1),
+                  period_end=date(today.year - 1, 12, 31))
+    finding = Finding(cycle=cycle, number=1, criterion=first_criterion, kind=FindingKind.MINOR, text="Late answers",
+                      raised_by_id=owner_id, raised_on=today)
+    db.session.add_all([cycle, finding])
+    db.session.flush()
     invitation = db.session.scalar(select(Invitation).where(Invitation.wave_id == wave.id))
     # A named exit interview answered by two lost clients: one agrees with the census, one differs from it.
     interview = exit_interview([("L-001", "no_use", "no_use"), ("L-002", "competitor", "poor_service")])
@@ -374,7 +426,7 @@ def build_records(owner_id: int) -> dict:
         "stage_id": stage.id, "moment_id": moment.id, "indicator_id": indicator.id, "interface_id": interface.id,
         "document_id": process.documents[0].id, "evidence_id": client_evidence.id,
         "training_id": improvement.trainings[0].id, "number": 1, "network": "0123456789abcdef",
-        "client_id": client.id, "complaint_id": complaint.id, "category_id": category.id,
+        "client_id": client.id, "complaint_id": complaint.id, "category_id": category.id, "reference": "TK-0001",
         "requirement_id": requirement.id, "activity_id": activity.id,
         "reason_id": db.session.scalar(select(ExitReason.id).limit(1)),
         "group_id": group.id, "member_id": group.members[0].id, "improvement_id": improvement.id,
@@ -389,7 +441,29 @@ def build_records(owner_id: int) -> dict:
         "complaints_upload": uploads["complaints"].id, "measurements_upload": uploads["measurements"].id,
         "responses_upload": uploads["responses"].id, "alias_id": alias.id,
         "exit_wave": interview["wave_id"], "exit_response": interview["responses"]["L-002"],
+        "token_id": token.id, "measurement_id": indicator_rows[0].id, "owner_id": owner_id,
+        **cycle_records(criteria_set.id, today), "finding_id": finding.id,
     }
+
+
+def cycle_records(set_id: int, today: date) -> dict:
+    """A cycle under review, prepared by a coordinator, and the closed one before it (with a finding and a pack)."""
+    preparer = User(email="preparer@example.test", name="Preparer", role=Role.COORDINATOR, password_hash="x")
+    earlier = Cycle(name="Certification 2024", set_id=set_id, period_start=date(2024, 1, 1),
+                    period_end=date(2024, 12, 31), visit_held_on=date(2025, 2, 1), state=CycleState.CLOSED,
+                    created_by=preparer)
+    cycle = Cycle(name="Renewal 2025", set_id=set_id, period_start=date(2025, 1, 1), period_end=today,
+                  state=CycleState.UNDER_REVIEW, visit_held_on=today, created_by=preparer)
+    db.session.add_all([preparer, earlier, cycle])
+    db.session.flush()
+    criterion_id = db.session.scalar(select(Criterion.id).where(Criterion.set_id == set_id).limit(1))
+    db.session.add(Finding(cycle_id=earlier.id, number=1, criterion_id=criterion_id, kind=FindingKind.MINOR,
+                           text="Late answers", raised_on=date(2025, 2, 1), state=FindingState.CLOSED))
+    db.session.add(PackSnapshot(set_id=set_id, scope="all", language="en", fingerprint=2, page_count=1,
+                                file=stored(Owner.EVIDENCE_PACK, None, "cycle.pdf", b"%PDF-1.4 cycle"),
+                                cycle_id=earlier.id, statuses={}))
+    db.session.flush()
+    return {"cycle_id": cycle.id, "earlier_cycle_id": earlier.id}
 
 
 def spare(kind: str, records: dict) -> int:
@@ -414,6 +488,12 @@ def spare(kind: str, records: dict) -> int:
         count = db.session.scalar(select(func.count(ImportAlias.id)))
         row = ImportAlias(vocabulary="census.exit_reason", spelling=f"Spare {count}", folded=f"spare{count}",
                           value=str(records["reason_id"]), created_by_id=user.id)
+    elif kind in ("owner_token", "token"):  # a live API token of the records' owner, or of someone else
+        holder = db.session.get(User, records["owner_id"] if kind == "owner_token" else user.id)
+        row, _secret = tokens.create_token(holder, name="Spare", scope="read", days=30)
+    elif kind == "cycle":  # a cycle prepared by mistake, with no pack and no finding
+        row = Cycle(name="Spare cycle", set_id=records["set_id"], period_start=date(2025, 1, 1),
+                    period_end=date(2025, 12, 31))
     elif kind == "two_factor_user":  # someone whose authenticator app an administrator may reset
         row = TwoFactorCredential(user_id=user.id, secret="JBSWY3DPEHPK3PXP", confirmed_at=utcnow())
     else:
@@ -453,6 +533,8 @@ def expected(principal, method: str, role_rule: access.Rule, object_rule: Object
 
 def answered(response) -> str | int:
     location = response.headers.get("Location", "")
+    if response.status_code == 401:  # the API's answer to nobody: send a token (its "login page")
+        return "login"
     if response.status_code == 302 and "/login?next=" in location:
         return "login"
     if response.status_code in (403, 404):
@@ -479,9 +561,14 @@ def test_every_role_on_every_record_of_someone_else(app):
     with app.app_context():
         records = build_records(users[OWNER].id) | {"user_id": bystander.id}
         db.session.commit()
+    with app.app_context():
+        secrets = {(principal, scope): tokens.create_token(db.session.get(User, users[principal].id), name=scope,
+                                                           scope=scope, days=30)[1]
+                   for principal in users for scope in ("read", "write")}
+        db.session.commit()
     cases = []
     for url_rule in app.url_map.iter_rules():
-        for method in sorted(url_rule.methods & {"GET", "POST"}):
+        for method in sorted(url_rule.methods & {"GET", "POST", "PUT"}):
             cases.append((method == "POST", url_rule.endpoint in LAST, LAST.index(url_rule.endpoint)
                           if url_rule.endpoint in LAST else -1, url_rule.endpoint, method, url_rule))
     cases.sort(key=lambda case: case[:4])
@@ -499,17 +586,24 @@ def test_every_role_on_every_record_of_someone_else(app):
                     with app.test_request_context():
                         url = url_for(endpoint, **values, **{name: records[key] for name, key
                                                              in QUERIES.get(endpoint, {}).items()})
-                    client = app.test_client()
-                    if principal != access.ANONYMOUS:
+                    client, headers = app.test_client(), {}
+                    if url.startswith(api.PREFIX + "/") and principal != access.ANONYMOUS:
+                        headers["Authorization"] = f"Bearer {secrets[(principal, 'write')]}"
+                    elif principal != access.ANONYMOUS:
                         user = db.session.get(User, users[principal].id)
                         with client.session_transaction() as session:
                             sessions.fill(session, user)
-                response = client.open(url, method=method)
+                response = client.open(url, method=method, headers=headers, json=API_BODIES.get(endpoint))
                 response.close()
                 want, got = expected(principal, method, role_rule, object_rule), answered(response)
+                if headers and method not in access.READ_METHODS:  # a read token writes nothing, whoever holds it
+                    read_only = app.test_client().open(url, method=method, json=API_BODIES.get(endpoint), headers={
+                        "Authorization": f"Bearer {secrets[(principal, 'read')]}"})
+                    if read_only.status_code != 403:
+                        wrong.append(f"{method} {url} as {principal} with a read token: {read_only.status_code}")
                 checked += 1
                 if want != got or (got == "allowed" and method == "GET"
-                                   and response.status_code not in (200, 302, 410)):
+                                   and response.status_code not in (200, 204, 302, 410)):
                     wrong.append(f"{method} {url} as {principal}: {response.status_code}, expected {want} "
                                  f"({role_rule.name} / {object_rule.name})")
                 with app.app_context():

@@ -4,14 +4,17 @@ years they tell, verdicts by the reviewer, the staff survey sent to exactly the 
 pays for itself, and pages that say so."""
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import String, cast, func, select
 
+import demo
+from certification import cycles
+from certification.models import Cycle, CycleState
 from core.audit import INSERT, AuditEntry
 from core.extensions import db
 from core.models import Role, User
-from evidence.models import Criterion
+from evidence.models import Criterion, PackSnapshot
 from improvements.models import Group, Improvement, Task
 from loyalty.models import Client
 from processes.models import Revision
@@ -107,6 +110,23 @@ def test_the_loaded_demo_keeps_its_dates_people_and_records_consistent(app, runn
         years, baseline = costs.is_it_worth_it(costs.current_assumptions())
         assert baseline is not None and years
         assert all(y.kept > 0 and y.benefit > y.cost for y in years)
+
+        # The certification cycles: the first one closed, its period, visit and closing past, reviewed and closed by
+        # the demo's reviewer, its pack built (the queue runs at once here); the renewal in preparation over the
+        # year since, its visit ahead.
+        first, renewal = db.session.scalars(select(Cycle).order_by(Cycle.period_start)).all()
+        assert first.state is CycleState.CLOSED
+        assert first.period_end < first.visit_held_on <= first.closed_on < today
+        assert [user.email for user in first.reviewers] == ["reviewer@demo.test"]
+        closers = {change.to_value: change.actor.role for change in cycles.history(first)}
+        assert closers == {"under_review": Role.COORDINATOR, "closed": Role.REVIEWER}
+        assert renewal.state is CycleState.PREPARING and renewal.period_start == first.period_end + timedelta(days=1)
+        assert renewal.period_end < today < renewal.visit_planned_on
+        first_id = first.id
+        db.session.commit()
+        demo.queue_work()  # what ``flask demo`` leaves to the worker (the queue runs at once here)
+        packs = db.session.scalars(select(PackSnapshot).where(PackSnapshot.cycle_id == first_id)).all()
+        assert len(packs) == 1 and packs[0].language == "es"
 
 
 def _toc_targets(page: str) -> list[str]:

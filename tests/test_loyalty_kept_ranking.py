@@ -75,7 +75,8 @@ def test_a_version_is_computed_once_and_read_by_later_requests(app, census, monk
         monkeypatch.setattr(kept_ranking, "_compute", lambda *args: computed.append(args))
         assert kept_ranking.kept(YEAR, settings).id == first.id
         # A request that waited on the lock while another computed the same version finds it, and only reads.
-        kept_ranking.compute(kept_ranking._key(kept_ranking.census_version(), YEAR, settings, "current"))
+        kept_ranking.compute(kept_ranking._key(kept_ranking.census_version(), YEAR, kept_ranking._rule(settings),
+                                               "current"))
         assert computed == []
         assert db.session.scalar(select(func.count()).select_from(KeptRanking)) == 1
 
@@ -219,7 +220,8 @@ def test_two_requests_finding_the_version_missing_compute_it_once(app, census, m
     import threading
 
     with app.app_context():
-        key = kept_ranking._key(kept_ranking.census_version(), YEAR, census_settings.current_settings(), "current")
+        key = kept_ranking._key(kept_ranking.census_version(), YEAR,
+                                kept_ranking._rule(census_settings.current_settings()), "current")
     computing, calls = kept_ranking._compute, []
     monkeypatch.setattr(kept_ranking, "_compute", lambda *args: calls.append(1) or computing(*args))
     start = threading.Barrier(2)
@@ -238,3 +240,67 @@ def test_two_requests_finding_the_version_missing_compute_it_once(app, census, m
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(KeptRanking)) == 1
         assert kept_rows() == window_rows()
+
+
+@pytest.fixture
+def larger_census(app, make_client):
+    """40 clients: joined over 12 years, every sixth lost in 2024, margins with ties and a zero, three typologies,
+    two regions, some strategic, some without figures."""
+    today = date.today()
+    for n in range(40):
+        figures = None if n % 11 == 0 else {YEAR: (200.0 if n % 4 else None, 10.0 + n, float((n * 37) % 23))}
+        make_client(f"M{n:02d}", name=f"Client {(n * 7) % 40:02d}", joined=today.replace(year=today.year - n % 12),
+                    left=date(2024, 6, 1) if n % 6 == 5 else None, figures=figures,
+                    typology=("end_user", "intermediate", "prescriber")[n % 3], region="Norte" if n % 2 else "Sur",
+                    strategic=n % 9 == 0)
+
+
+PAGE_FILTERS = [ranking.RankingFilters(), ranking.RankingFilters(abc="A"), ranking.RankingFilters(abc="B"),
+                ranking.RankingFilters(abc="C", tenure="loyal"), ranking.RankingFilters(tenure="new", status="active"),
+                ranking.RankingFilters(abc="A", tenure="established", status="active"),
+                ranking.RankingFilters(status="lost"), ranking.RankingFilters(region="Norte", abc="B"),
+                ranking.RankingFilters(q="client 1", strategic=True), ranking.RankingFilters(typology="prescriber")]
+
+
+@pytest.mark.parametrize("population", ranking.POPULATIONS)
+def test_a_page_read_from_the_kept_ranking_is_the_window_query_page(app, larger_census, monkeypatch, population):
+    """``ranking_page`` (class as a range of ranks, tenure as a range of dates, the page chosen by its ranks, the
+    count kept or counted) gives the rows and count the window query gives, for every filter, sort and page."""
+    window_page = ranking.ranking_page
+
+    def read():
+        settings = census_settings.current_settings()
+        pages = {}
+        for filters in PAGE_FILTERS:
+            for sort, descending in (("rank", False), ("name", True), ("joined_on", False), ("share", True)):
+                for offset in (0, 7):
+                    rows, matching = window_page(YEAR, settings, filters, sort=sort, descending=descending,
+                                                 population=population, offset=offset, limit=7)
+                    pages[(filters, sort, descending, offset)] = (
+                        [(row.Client.code, row.rank, row.abc, row.tenure, row.share) for row in rows],
+                        matching if rows or not offset else None)
+        return pages
+
+    with app.app_context():
+        kept = read()
+        assert kept_ranking.kept(YEAR, census_settings.current_settings(), population) is not None
+    monkeypatch.setattr(kept_ranking, "kept", lambda *args, **kwargs: None)
+    with app.app_context():
+        window = read()
+    assert kept == window
+    assert len({matching for _rows, matching in kept.values()}) > 4  # the filters narrow the list differently
+    assert kept[(ranking.RankingFilters(status="lost"), "rank", False, 0)][1] == (0 if population == "current"
+                                                                                 else 5)  # M11 has no figures
+
+
+def test_the_classes_follow_one_another_down_the_kept_ranking(app, larger_census):
+    with app.app_context():
+        run = kept_ranking.kept(YEAR, census_settings.current_settings())
+        ranks = kept_ranking.class_ranks(run)
+        table = kept_ranking.rows_of(run)
+        for abc, (first, last) in ranks.items():
+            found = db.session.execute(select(func.min(table.c.rank), func.max(table.c.rank), func.count())
+                                       .where(table.c.abc == abc)).one()
+            assert (found[0], found[1], found[2]) == ((first, last, last - first + 1) if last >= first
+                                                      else (None, None, 0))
+        assert ranks["C"][1] == run.clients

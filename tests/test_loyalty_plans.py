@@ -19,6 +19,7 @@ pytestmark = pytest.mark.skipif(backend() != "postgresql", reason="EXPLAIN plans
                                 "SQLite here (FIDELIZA_TEST_DB=postgresql runs it)")
 
 PAGES = ("/clients/?abc=A&tenure=new&status=active", "/clients/?abc=B&sort=name&dir=desc&population=all",
+         "/clients/?status=active&sort=name&page=2", "/clients/?abc=C&tenure=loyal&typology=end_user&sort=share",
          "/clients/segments", "/clients/history?granularity=month", "/clients/history")
 
 

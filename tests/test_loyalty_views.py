@@ -4,7 +4,9 @@ import io
 import re
 from datetime import date
 
+import pytest
 from openpyxl import load_workbook
+from sqlalchemy import select
 
 from core.audit import AuditEntry
 from core.extensions import db
@@ -243,3 +245,31 @@ def test_the_ranking_export_keeps_every_cent_and_names_typologies_in_the_readers
     workbook = load_workbook(io.BytesIO(member.get("/clients/export.xlsx").get_data()))
     header, values = list(workbook.active.values)[:2]
     assert values[header.index("Margin")] == 437.04 and values[header.index("Typology")] == "Prescriber"
+
+
+@pytest.mark.parametrize("app_overrides", [{"WTF_CSRF_ENABLED": True}])
+def test_the_ranking_page_is_served_again_until_the_census_changes(app, client_as, make_client):
+    """Laying out the ranking costs most of its page: a session that asks again gets the kept page, reading only
+    who is signed in and, in the same statement, the data version; a change to the census shows on the next
+    request."""
+    from sqlalchemy import event
+
+    make_client("BIG", figures={2024: (1000, 500, 80)})
+    make_client("SMALL", figures={2024: (1000, 100, 5)})
+    member = client_as("member")
+    member.get("/clients/")  # the session's first form: its CSRF secret is made now, nothing is kept
+    first = member.get("/clients/").get_data(as_text=True)
+    with app.app_context():
+        engine = db.engine
+    seen = []
+    listener = lambda *args: seen.append(args[2])  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        again = member.get("/clients/").get_data(as_text=True)
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    assert again == first and len(seen) == 1, seen
+    with app.app_context():
+        db.session.scalar(select(Client).where(Client.code == "SMALL")).name = "Renamed SL"
+        db.session.commit()
+    assert "Renamed SL" in member.get("/clients/").get_data(as_text=True)

@@ -2,14 +2,15 @@
 from its effective date; the published version stays readable while the next draft is edited; A1 counts approved,
 current sheets; a sheet's periodic review flags it once past its date."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
-from core import reviews
+from core import reviews, schedule
 from core.extensions import db
 from core.findings import Status
+from core.models import Organisation
 from core.rules import TransitionRefused
 from processes import document_control as dc
 from processes.evidence import a1_facts, process_map_evidence
@@ -30,8 +31,8 @@ def _sheet(app, make_process, make_user, **fields) -> tuple[int, object]:
 
 def test_a_draft_is_submitted_approved_and_published_from_its_effective_date(app, make_process, make_user):
     process_id, owner = _sheet(app, make_process, make_user)
-    today = date(2026, 12, 3)
     with app.app_context():
+        today = schedule.today()
         process = db.session.get(Process, process_id)
         assert dc.control(process, today).draft.number == 1 and not dc.control(process, today).is_published
         with pytest.raises(TransitionRefused, match="no draft awaiting approval"):
@@ -50,8 +51,8 @@ def test_a_draft_is_submitted_approved_and_published_from_its_effective_date(app
 
 def test_the_published_version_survives_an_edited_draft_and_a_stale_approval_is_refused(app, make_process, make_user):
     process_id, owner = _sheet(app, make_process, make_user)
-    today = date(2026, 12, 3)
     with app.app_context():
+        today = schedule.today()
         process = db.session.get(Process, process_id)
         dc.submit(process, actor=owner)
         dc.approve(process, actor=owner, effective_on=today)
@@ -73,6 +74,25 @@ def test_the_published_version_survives_an_edited_draft_and_a_stale_approval_is_
             dc.send_back(process, actor=owner, reason=" ")
         dc.send_back(process, actor=owner, reason="Say who calls")
         assert dc.state_of(dc.control(process, today).draft) == dc.SheetState.DRAFT
+
+
+@pytest.mark.parametrize(("zone", "effective_on", "refused"), [
+    ("Europe/Madrid", date(2026, 12, 3), True),      # 23:30 UTC on the 3rd is already the 4th in Madrid
+    ("America/Los_Angeles", date(2026, 12, 3), False),  # and still the 3rd in Los Angeles
+])
+def test_a_revision_is_written_on_the_organisations_day(app, make_process, make_user, zone, effective_on, refused):
+    process_id, owner = _sheet(app, make_process, make_user)
+    with app.app_context():
+        db.session.add(Organisation(name="Mutua", time_zone=zone))
+        process = db.session.get(Process, process_id)
+        dc.submit(process, actor=owner)
+        revision = db.session.scalars(select(Revision).where(Revision.process_id == process_id)).one()
+        revision.created_at = datetime(2026, 12, 3, 23, 30)
+        if refused:
+            with pytest.raises(TransitionRefused, match="was written on"):
+                dc.approve(process, actor=owner, effective_on=effective_on)
+        else:
+            assert dc.approve(process, actor=owner, effective_on=effective_on).effective_on == effective_on
 
 
 def test_a1_counts_approved_current_sheets(app, make_process, make_user, make_indicator, monkeypatch):

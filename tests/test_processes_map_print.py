@@ -111,3 +111,36 @@ def test_the_web_map_keeps_its_links_and_leaves_the_legend_to_the_page(app, clie
     assert "Planificación estratégica y seguimiento" in page and "…" not in page.split('data-testid="process-map"')[1]
     with app.app_context():
         assert db.session.query(Process).count() == 4
+
+
+def test_a_programme_too_large_for_a_page_prints_on_pages_that_each_stay_legible_and_light(
+        app, make_programme, make_process, make_user, make_indicator, request_ctx):
+    """90 processes do not fit one landscape page at 7 pt: the map goes on one page per band, a band too large in
+    slices; every process is drawn whole on exactly one page, every interface on a page holding one of its ends
+    (the other end dashed where it lives elsewhere), and no page's SVG is over 150 kB however large the programme."""
+    owner = make_user("member", name="Ana Pérez")
+    programme = make_programme(code="FID", name="Programa FID", certified=True)
+    other = make_programme(code="COM", name="Programa COM")
+    kinds = [ProcessKind.STRATEGIC] * 8 + [ProcessKind.KEY] * 70 + [ProcessKind.SUPPORT] * 12
+    ids = [make_process(code=f"FID-{n:02d}", programme_id=programme, kind=kind, owner_id=owner.id,
+                        name=f"Proceso {n}") for n, kind in enumerate(kinds, start=1)]
+    theirs = make_process(code="COM-01", programme_id=other, kind=ProcessKind.KEY, owner_id=owner.id)
+    # strategic → key (first and last of the band), key → support, support → another programme
+    _interfaces(make_indicator, [(ids[0], ids[8]), (ids[1], ids[77]), (ids[40], ids[85]), (ids[89], theirs)])
+    assert not maps.programme_map(db.session.get(Programme, programme), legend=True).fits_a_page
+
+    parts = maps.programme_parts(db.session.get(Programme, programme))
+    assert len(parts) >= 3 and all(layout.fits_a_page for _part, layout in parts)
+    solid = [box.process.code for _part, layout in parts for box in layout.boxes if not box.external]
+    assert sorted(solid) == sorted(f"FID-{n:02d}" for n in range(1, 91)), "each process whole on exactly one page"
+    drawn = {arrow.interface.flow for _part, layout in parts for arrow in layout.arrows}
+    assert drawn == {"Flow 0", "Flow 1", "Flow 2", "Flow 3"}, "no interface is lost between pages"
+    assert [part for part, _layout in parts][0] == "Strategic processes"
+
+    figures = maps.pack_figures(db.session.get(Programme, programme))
+    assert len(figures) == len(parts)
+    assert figures[0][0] == "Process map of Programa FID — Strategic processes"
+    assert any(title.startswith("Process map of Programa FID — Key processes (1 of ") for title, _svg in figures)
+    for _title, svg in figures:
+        assert smallest_printed_pt(svg) >= 7.0 and len(svg) <= 150_000
+    assert "Process on another page of this map, or of another programme" in texts(figures[0][1])

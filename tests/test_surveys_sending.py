@@ -129,3 +129,26 @@ def test_without_a_mail_server_nothing_is_queued(app, client_as, wave):
     assert "No mail server is configured" in send(client_as("coordinator"), wave)
     with app.app_context():
         assert db.session.scalar(select(db.func.count()).select_from(InvitationBatch)) == 0
+
+
+def test_the_sending_status_alone_follows_the_batch_until_it_ends(app, client_as, wave):
+    """What the wave page asks for again while the queue sends (static/js/sending.js): the status with the address
+    to ask again while the batch is under way, and without it, with a link to the list, once it ended."""
+    reader = client_as("reviewer")
+    assert reader.get(f"/surveys/waves/{wave}/sending").status_code == 204  # never sent
+    with app.app_context():
+        batch = sending.start_batch(db.session.get(Wave, wave), actor=None, base_url="http://localhost/")
+        db.session.commit()
+        batch_id = batch.id
+    status = reader.get(f"/surveys/waves/{wave}/sending")
+    html = status.get_data(as_text=True)
+    assert status.status_code == 200 and 'id="sending"' in html and "waiting for the queue" in html
+    assert f'data-sending-url="/surveys/waves/{wave}/sending"' in html and 'data-state="queued"' in html
+    assert "<html" not in html and "sending-reload" not in html
+    with app.app_context():
+        sending.run_batch(batch_id)
+    html = reader.get(f"/surveys/waves/{wave}/sending").get_data(as_text=True)
+    assert "Links e-mailed on" in html and "8 sent." in html and 'data-state="done"' in html
+    assert "data-sending-url" not in html and "sending-reload" in html
+    # the wave page itself carries no polling address once the batch ended
+    assert "data-sending-url" not in reader.get(f"/surveys/waves/{wave}").get_data(as_text=True)

@@ -6,7 +6,7 @@ import io
 import pytest
 from sqlalchemy import event, func, select
 
-from core.extensions import db
+from core.extensions import cache, db
 from surveys.models import Invitation, Response, Survey, SurveyItem, Wave
 from tests.surveys_fixtures import CLIENT_ANSWER
 
@@ -201,9 +201,16 @@ def test_the_results_page_does_not_query_per_response(app, client_as, make_surve
     client = client_as("reviewer")
     add_answers(wave, _answers(6))
     client.get(f"/surveys/waves/{wave}/results")
-    few = count_statements(app, client, f"/surveys/waves/{wave}/results")
+
+    def computed() -> int:
+        """The page's statements when its charts are computed, not kept (a kept chart reads one statement less)."""
+        with app.app_context():
+            cache.clear()
+        return count_statements(app, client, f"/surveys/waves/{wave}/results")
+
+    few = computed()
     add_answers(wave, _answers(120))
-    many = count_statements(app, client, f"/surveys/waves/{wave}/results")
+    many = computed()
     assert many == few, f"{few} statements with 6 responses, {many} with 126"
 
 

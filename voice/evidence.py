@@ -23,7 +23,17 @@ from sqlalchemy import and_, case, func, select
 
 from core.charts import chart_svg
 from core.extensions import db
-from core.findings import Figure, Finding, Line, Status, Table, Threshold, threshold_values, thresholds_table
+from core.findings import (
+    Figure,
+    Finding,
+    Line,
+    Status,
+    Table,
+    Threshold,
+    evaluation_day,
+    threshold_values,
+    thresholds_table,
+)
 from core.i18n import percent, signed
 from core.needs import NEED_LEVEL_HINTS, NEED_LEVEL_LABELS, NeedLevel
 from improvements.results import ComputedEvidence
@@ -136,20 +146,27 @@ class RequirementFacts:
         return [source for source in RequirementSource if by_source.get(source)]
 
 
-def _requirement_facts(stale_before: date, since: date) -> RequirementFacts:
-    """One GROUP BY over the register: counts by source, typology and status, how many are explicit, how many
-    wait for analysis too long, how many rejections have no reason and how many were heard since ``since``
-    (the window whose sources count)."""
+def _requirement_register_query(stale_before: date, since: date, until: date):
+    """One GROUP BY over the requirements identified by ``until``: counts by source, typology and status, how many
+    are explicit, how many wait for analysis too long, how many rejections have no reason and how many were heard
+    from ``since`` to ``until`` (the window whose sources count)."""
     stale = case((and_(Requirement.status == RequirementStatus.NEW, Requirement.identified_on < stale_before), 1),
                  else_=0)
     unexplained = case((and_(Requirement.status == RequirementStatus.REJECTED,
                              func.coalesce(func.trim(Requirement.rejection_reason), "") == ""), 1), else_=0)
     explicit = case((Requirement.explicit.is_(True), 1), else_=0)
-    query = (select(Requirement.source, Requirement.typology, Requirement.status, Requirement.need_level,
-                    func.count(Requirement.id), func.sum(explicit), func.sum(stale), func.sum(unexplained),
-                    func.sum(_heard_since(since)))
-             .outerjoin(ListeningActivity, ListeningActivity.id == Requirement.activity_id)
-             .group_by(Requirement.source, Requirement.typology, Requirement.status, Requirement.need_level))
+    return (select(Requirement.source, Requirement.typology, Requirement.status, Requirement.need_level,
+                   func.count(Requirement.id), func.sum(explicit), func.sum(stale), func.sum(unexplained),
+                   func.sum(_heard_between(since, until)))
+            .outerjoin(ListeningActivity, ListeningActivity.id == Requirement.activity_id)
+            .where(Requirement.identified_on <= until)
+            .group_by(Requirement.source, Requirement.typology, Requirement.status, Requirement.need_level))
+
+
+def _requirement_facts(stale_before: date, since: date, until: date) -> RequirementFacts:
+    """The register as it stood on ``until`` (the requirements identified by then, each in its present state),
+    summed from :func:`_requirement_register_query`'s groups."""
+    query = _requirement_register_query(stale_before, since, until)
     totals, by_source_status, by_typology, in_window, by_level = [0, 0, 0, 0], {}, {}, {}, {}
     for source, typology, status, level, count, *sums in db.session.execute(query):
         for n, value in enumerate((count, *sums[:3])):
@@ -163,11 +180,12 @@ def _requirement_facts(stale_before: date, since: date) -> RequirementFacts:
                             by_level)
 
 
-def _heard_since(since: date):
-    """1 for a requirement heard since ``since``, else 0. A requirement heard at a listening activity was heard
-    the day the activity was held, however much later it was typed in (the demo's focus groups of 2024–25 are
-    not this year's); the query joins the activity."""
-    return case((func.coalesce(ListeningActivity.held_on, Requirement.identified_on) >= since, 1), else_=0)
+def _heard_between(since: date, until: date):
+    """1 for a requirement heard from ``since`` to ``until``, else 0. A requirement heard at a listening activity
+    was heard the day the activity was held, however much later it was typed in (the demo's focus groups of
+    2024–25 are not this year's); the query joins the activity."""
+    heard = func.coalesce(ListeningActivity.held_on, Requirement.identified_on)
+    return case((and_(heard >= since, heard <= until), 1), else_=0)
 
 
 def _stale_requirements(stale_before: date) -> tuple[Requirement, ...]:
@@ -176,12 +194,13 @@ def _stale_requirements(stale_before: date) -> tuple[Requirement, ...]:
                                     .order_by(Requirement.identified_on, Requirement.id).limit(PENDING_LISTED)))
 
 
-def _activity_facts(since: date) -> tuple[tuple, ...]:
-    """(kind, activities, participants, latest day) per kind of client listening activity held since ``since``
-    (staff focus groups are D1's)."""
+def _activity_facts(since: date, until: date) -> tuple[tuple, ...]:
+    """(kind, activities, participants, latest day) per kind of client listening activity held from ``since`` to
+    ``until`` (staff focus groups are D1's)."""
     query = (select(ListeningActivity.kind, func.count(ListeningActivity.id),
                     func.coalesce(func.sum(ListeningActivity.participants), 0), func.max(ListeningActivity.held_on))
-             .where(ListeningActivity.held_on >= since, ListeningActivity.kind.in_(CLIENT_ACTIVITY_KINDS))
+             .where(ListeningActivity.held_on >= since, ListeningActivity.held_on <= until,
+                    ListeningActivity.kind.in_(CLIENT_ACTIVITY_KINDS))
              .group_by(ListeningActivity.kind))
     order = list(ActivityKind)
     return tuple(sorted(((ActivityKind(kind), int(n), int(people), latest) for kind, n, people, latest
@@ -282,16 +301,16 @@ class B1Facts:
 def b1_facts(today: date | None = None, thresholds: dict | None = None) -> B1Facts:
     """The requirements register, the listening activities and the complaints of the window (and the window
     before), and the latest client satisfaction wave, in a fixed number of queries."""
-    today, limits = today or date.today(), threshold_values(B1_THRESHOLDS, thresholds)
+    today, limits = today or evaluation_day(), threshold_values(B1_THRESHOLDS, thresholds)
     months = limits["window_months"]
     since, stale_before = _month_start(today, months - 1), today - timedelta(days=limits["analysis_days"])
-    requirements = _requirement_facts(stale_before, since)
+    requirements = _requirement_facts(stale_before, since, today)
     ever, last_received = _complaint_totals()
-    monthly = monthly_figures(ComplaintFilters(start=_month_start(today, 2 * months - 1))) if ever else []
+    monthly = monthly_figures(ComplaintFilters(start=_month_start(today, 2 * months - 1), end=today)) if ever else []
     recent, earlier, by_category, earlier_by_category = _windows(monthly, since)
     programme = certified_programme()
     return B1Facts(today, requirements, _stale_requirements(stale_before) if requirements.stale else (),
-                   _activity_facts(since), ever, last_received, tuple(monthly), recent, earlier, by_category,
+                   _activity_facts(since, today), ever, last_received, tuple(monthly), recent, earlier, by_category,
                    earlier_by_category, satisfaction_facts(), limits, programme,
                    cycle_facts(programme.id if programme else None))
 

@@ -66,8 +66,8 @@ def _evidence_thresholds(sender, **kwargs):
 
 
 @signals.staff_listening.connect
-def _staff_listening(sender, *, since, **kwargs):
-    return listening.staff_focus_groups(since)
+def _staff_listening(sender, *, since, until=None, **kwargs):
+    return listening.staff_focus_groups(since, until)
 
 
 @signals.client_evidence.connect

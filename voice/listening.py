@@ -66,10 +66,12 @@ def activities_query(filters: ActivityFilters) -> Select:
             .where(*filters.conditions()).order_by(ListeningActivity.held_on.desc(), ListeningActivity.id.desc()))
 
 
-def staff_focus_groups(since: date) -> list[Listening]:
-    """The staff focus groups held since ``since``, oldest first (D1 counts them; one query)."""
+def staff_focus_groups(since: date, until: date | None = None) -> list[Listening]:
+    """The staff focus groups held since ``since`` (and up to ``until``, a cycle's period end), oldest first (D1
+    counts them; one query)."""
     query = (select(ListeningActivity).where(ListeningActivity.kind == ActivityKind.STAFF_FOCUS_GROUP,
-                                             ListeningActivity.held_on >= since)
+                                             ListeningActivity.held_on >= since,
+                                             ListeningActivity.held_on <= (until or date.max))
              .order_by(ListeningActivity.held_on, ListeningActivity.id))
     return [Listening(a.title, a.held_on, a.participants, a.findings,
                       url_for("voice.activity_detail", activity_id=a.id)) for a in db.session.scalars(query)]

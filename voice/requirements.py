@@ -1,7 +1,10 @@
 """Recording a client requirement with the record it came from (a listening activity, a complaint or a survey
 wave), whose kind must agree with the requirement's source."""
 
+from dataclasses import dataclass
+
 from flask_babel import gettext as _
+from sqlalchemy import Select, func, select
 
 from core import transitions
 from core.extensions import db
@@ -18,6 +21,32 @@ from voice.models import (
 )
 
 REQUIREMENT_FIELDS = ("statement", "explicit", "typology", "source", "identified_on", "importance", "need_level")
+#: The register's sort keys and the column each orders by (ties broken by the newest record).
+SORTS = {"identified": Requirement.identified_on, "importance": Requirement.importance,
+         "status": Requirement.status, "source": Requirement.source}
+
+
+@dataclass(frozen=True)
+class RequirementFilters:
+    """What the requirements register is narrowed to: words of the statement, source, status, typology, level."""
+
+    q: str | None = None
+    source: str | None = None
+    status: str | None = None
+    typology: str | None = None
+    need_level: str | None = None
+
+
+def requirements_query(filters: RequirementFilters, *, sort: str = "identified", descending: bool = True) -> Select:
+    """The requirements matching ``filters``, sorted (the register page and the API)."""
+    query = select(Requirement)
+    if filters.q:
+        query = query.where(func.lower(Requirement.statement).like(f"%{filters.q.strip().lower()}%"))
+    for name in ("source", "status", "typology", "need_level"):
+        if getattr(filters, name):
+            query = query.where(getattr(Requirement, name) == getattr(filters, name))
+    column = SORTS.get(sort, Requirement.identified_on)
+    return query.order_by(column.desc() if descending else column.asc(), Requirement.id.desc())
 
 
 def check_origin(source: RequirementSource, origin: tuple[str, int] | None) -> None:

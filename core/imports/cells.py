@@ -138,6 +138,8 @@ def integer_converter(cells: list, minimum=None, maximum=None, *, default: str =
 
     def convert(value):
         number = to_decimal(value, decimal)
+        if not number.is_finite():  # a typed cell may be NaN or infinite (a JSON body's Infinity)
+            raise InvalidCell(_("“%(value)s” is not a number.", value=quoted(value)))
         if number != number.to_integral_value():
             raise InvalidCell(_("“%(value)s” is not a whole number.", value=quoted(value)))
         return _check_range(int(number), value, minimum, maximum)

@@ -46,7 +46,12 @@ def convert_column(column: Column, series: pd.Series) -> tuple[pd.Series, dict]:
     text_cells = texts if len(positions) == len(texts) else [texts[i] for i in positions]
     converted, valid, convert_cell = _convert_texts(column, text_cells)
     values[positions[valid]] = converted[valid]
-    for position in np.sort(np.concatenate([positions[~valid], np.flatnonzero(~blank & ~is_text)])):
+    typed = np.flatnonzero(~blank & ~is_text)
+    if len(typed) and column.kind in ("number", "integer"):  # an XLSX's number cells, a JSON body's numbers
+        read, fits = _typed_numbers(column, [texts[i] for i in typed.tolist()])
+        values[typed[fits]] = read[fits]
+        typed = typed[~fits]
+    for position in np.sort(np.concatenate([positions[~valid], typed])):
         try:
             values[position] = convert_cell(texts[position])
         except InvalidCell as error:
@@ -56,11 +61,14 @@ def convert_column(column: Column, series: pd.Series) -> tuple[pd.Series, dict]:
 
 def _stripped(raw: list) -> tuple[list, np.ndarray, np.ndarray]:
     """The cells with text stripped; which are blank; which are text (the others are typed XLSX cells)."""
-    count = len(raw)
-    if set(map(type, raw)) <= {str}:  # a CSV column
+    count, kinds = len(raw), set(map(type, raw))
+    if kinds <= {str}:  # a CSV column
         texts = list(map(str.strip, raw))
         is_text = np.fromiter(map(bool, texts), dtype=bool, count=count)
         return texts, ~is_text, is_text
+    if str not in kinds:  # typed cells only: an XLSX's numbers or dates, a JSON body's numbers (None: blank)
+        blank = np.array(raw, dtype=object) == None  # noqa: E711 - cell by cell, in numpy
+        return raw, np.asarray(blank, dtype=bool), np.zeros(count, dtype=bool)
     texts = [value.strip() if isinstance(value, str) else value for value in raw]
     blank = np.fromiter((value is None or value == "" for value in texts), dtype=bool, count=count)
     is_text = np.fromiter((isinstance(value, str) for value in texts), dtype=bool, count=count) & ~blank
@@ -136,6 +144,35 @@ def _numbers(column: Column, texts: list[str]) -> tuple[np.ndarray, np.ndarray, 
     values[valid] = read[valid].tolist() if column.kind == "number" else read[valid].astype(np.int64).tolist()
     kind_converter = cells.number_converter if column.kind == "number" else cells.integer_converter
     return values, valid, kind_converter([], column.minimum, column.maximum, decimal=decimal)
+
+
+#: Whole numbers a float holds exactly: beyond them, the per-cell converter (through ``Decimal``) decides.
+_EXACT_INTS = 2 ** 53
+
+
+def _typed_numbers(column: Column, typed: list) -> tuple[np.ndarray, np.ndarray]:
+    """Number cells that are numbers already (an XLSX's, a JSON body's) as ``cells.to_decimal`` reads them, at once:
+    a float is itself (its ``repr`` round-trips through ``Decimal``), a whole number its float, an integer column's
+    value the whole number. Cells that are not plain floats or ints (yes/no, a date, a huge whole number), not
+    finite, out of bounds or, in an integer column, not whole, are left (False) to the per-cell converter, which
+    says what is wrong with them."""
+    if set(map(type, typed)) <= {float}:  # a JSON body's or a workbook's figures: read at once
+        plain, numbers = np.ones(len(typed), dtype=bool), np.array(typed, dtype=float)
+    else:
+        plain = np.fromiter(((type(value) is float) or (type(value) is int and -_EXACT_INTS < value < _EXACT_INTS)
+                             for value in typed), dtype=bool, count=len(typed))
+        numbers = np.full(len(typed), np.nan)
+        positions = np.flatnonzero(plain)
+        numbers[positions] = [float(typed[i]) for i in positions.tolist()]
+    valid = plain & _within(column, numbers)
+    values = np.full(len(typed), None, dtype=object)
+    if column.kind == "integer":
+        with np.errstate(invalid="ignore"):  # whole, and within what an int64 (and a float) holds exactly
+            valid &= (np.floor(numbers) == numbers) & (np.abs(numbers) < _EXACT_INTS)
+        values[valid] = numbers[valid].astype(np.int64).tolist()
+    else:
+        values[valid] = numbers[valid].tolist()
+    return values, valid
 
 
 def _decimal_separator(codes: np.ndarray, judged: list) -> tuple[str, np.ndarray]:

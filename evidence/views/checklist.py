@@ -51,13 +51,13 @@ def _checklist_filters() -> tuple[ChecklistFilterForm, listing.ChecklistFilters]
 def checklist():
     """The criteria of the set in use: automatic status, self-assessment, verdict, readiness and one gap list
     (readiness over every criterion, the list and the gaps as filtered)."""
-    if current_set() is None:  # stored at setup, never by a visit: a page that is read writes nothing
+    sets = db.session.scalars(db.select(CriteriaSet).order_by(CriteriaSet.id)).all()
+    if not sets:  # stored at setup, never by a visit: a page that is read writes nothing
         return render_template("evidence/no_set.html", install_form=EmptyForm())
     criteria_set = chosen_set(request.args.get("set", type=record_id))
     form, filters = _checklist_filters()
     rows = services.checklist(criteria_set)
     shown = listing.listed(rows, filters, language())
-    sets = db.session.scalars(db.select(CriteriaSet).order_by(CriteriaSet.id)).all()
     return render_template("evidence/checklist.html", criteria_set=criteria_set, rows=rows, shown=shown, sets=sets,
                            readiness=services.readiness(rows), gaps=services.gap_list(shown), lang=language(),
                            without_source=services.without_source(rows), form=form,

@@ -12,10 +12,12 @@ from improvements.models.improvement import (
     BACKWARD,
     DONE,
     HISTORY_KIND,
+    KIND_LABELS,
     OPEN,
     STATUS_LABELS,
     TRANSITIONS,
     Improvement,
+    ImprovementKind,
     PriorityCriterion,
     PriorityScore,
     SmartCheck,
@@ -25,8 +27,9 @@ from improvements.models.results import EVIDENCE_LABELS, Evidence, EvidenceKind
 from improvements.models.tasks import TASK_STATUS_LABELS, Task, TaskStatus
 
 __all__ = [
-    "BACKWARD", "DONE", "HISTORY_KIND", "EVIDENCE_LABELS", "OPEN", "STATUS_LABELS", "TASK_STATUS_LABELS", "TRANSITIONS",
+    "BACKWARD", "DONE", "HISTORY_KIND", "EVIDENCE_LABELS", "KIND_LABELS", "OPEN", "STATUS_LABELS",
+    "TASK_STATUS_LABELS", "TRANSITIONS",
     "AffectedPerson", "ChangedStage", "Evidence", "EvidenceKind", "Group", "GroupMember", "GroupProcess",
-    "Improvement", "Meeting", "MeetingAttendee", "PriorityCriterion", "PriorityScore", "ProcessChange",
-    "SmartCheck", "Status", "Task", "TaskStatus", "Training", "TrainingAttendee",
+    "Improvement", "ImprovementKind", "Meeting", "MeetingAttendee", "PriorityCriterion", "PriorityScore",
+    "ProcessChange", "SmartCheck", "Status", "Task", "TaskStatus", "Training", "TrainingAttendee",
 ]

@@ -46,6 +46,20 @@ BACKWARD = {(Status.IMPLEMENTED, Status.IN_PROGRESS)}
 #: The kind of record in the state-change history (``core.transitions``).
 HISTORY_KIND = "improvement"
 
+class ImprovementKind(enum.StrEnum):
+    """What the record is worked for: an improvement the group chose (C1, C2 and C3 count it), or a corrective
+    action answering a reviewer's nonconformity (``certification``), worked with the same plan, tasks and board but
+    counted by no criterion: it repairs what a reviewer found, it is not an improvement the group chose."""
+
+    IMPROVEMENT = "improvement"
+    CORRECTIVE = "corrective"
+
+
+KIND_LABELS = value_labels({
+    ImprovementKind.IMPROVEMENT: _l("Improvement"),
+    ImprovementKind.CORRECTIVE: _l("Corrective action"),
+})
+
 OPEN = (Status.APPROVED, Status.IN_PROGRESS)
 DONE = (Status.IMPLEMENTED, Status.VERIFIED)
 
@@ -72,6 +86,9 @@ class Improvement(Audited, Versioned, db.Model):
     source_note: Mapped[str | None] = mapped_column(String(300), info=label(_l("Source details")))
     status: Mapped[Status] = mapped_column(stored_enum(Status), default=Status.OPPORTUNITY, index=True,
                                            info=label(_l("Status")))
+    kind: Mapped[ImprovementKind] = mapped_column(stored_enum(ImprovementKind), default=ImprovementKind.IMPROVEMENT,
+                                                  server_default=ImprovementKind.IMPROVEMENT.value, index=True,
+                                                  info=label(_l("Kind")))
     # The plan (item 5): what is to be achieved, measured how, from where, to where, by when, by whom.
     objective: Mapped[str | None] = mapped_column(Text, info=label(_l("Objective")))
     indicator_id: Mapped[int | None] = mapped_column(ForeignKey("indicators.id"), index=True,
@@ -118,6 +135,10 @@ class Improvement(Audited, Versioned, db.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_corrective(self) -> bool:
+        return self.kind == ImprovementKind.CORRECTIVE
 
     @property
     def latest_check(self) -> "SmartCheck | None":

@@ -40,7 +40,7 @@ def index():
 def _filters() -> tuple[ImprovementFilterForm, ImprovementFilters]:
     form = read_filters(ImprovementFilterForm(request.args))
     return form, ImprovementFilters(q=(form.q.data or "").strip() or None, group_id=form.group.data or None,
-                                    qualifies=form.qualifies.data or None)
+                                    qualifies=form.qualifies.data or None, kind=form.kind.data or None)
 
 
 def _c1_listed(filters: ImprovementFilters):
@@ -81,7 +81,8 @@ def board():
         columns[improvement.status].append(improvement)
     return render_template("improvements/board.html", columns=columns, labels=STATUS_LABELS,
                            counts=task_counts(today(), filters.group_id), today=today(), form=form,
-                           filtered=filters != ImprovementFilters(), finished=DONE + (Status.CANCELLED,))
+                           filtered=filters != ImprovementFilters(), finished=DONE + (Status.CANCELLED,),
+                           sources=listing.source_links(rows))
 
 
 @bp.get("/board/export.<any(csv, xlsx):fmt>")

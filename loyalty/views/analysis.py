@@ -1,7 +1,5 @@
 """The census over time and the segmentation matrix."""
 
-from datetime import date
-
 from flask import render_template, request
 from flask_babel import gettext as _
 
@@ -13,9 +11,6 @@ from loyalty.forms import HistoryForm
 from loyalty.reasons import exit_reasons
 from loyalty.settings import current_settings
 
-#: How many years the history shows when the reader does not say.
-DEFAULT_YEARS = 5
-
 
 @bp.get("/history")
 @allow(TEAM_DATA)
@@ -23,10 +18,7 @@ def census_history():
     """New and lost clients per month, quarter or year, with exit and retention rates and exit reasons (B2)."""
     form = read_filters(HistoryForm(request.args))
     granularity = form.granularity.data if form.granularity.data in history.GRANULARITIES else "year"
-    today = date.today()
-    end_year = form.end.data or today.year
-    start_year = form.start.data or end_year - DEFAULT_YEARS + 1
-    start, end = date(start_year, 1, 1), min(date(end_year, 12, 31), today)
+    start, end = history.span(form.start.data, form.end.data)
     settings = current_settings()
     periods = history.census_history(granularity, settings, start=start, end=end) if start <= end else []
     label = lambda figures: history.period_label(figures, granularity)  # noqa: E731

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from core import signals, transitions
 from core.access import TEAM_DATA, allow
-from core.cache import cached
+from core.cache import cached, cached_page
 from core.charts import chart_spec
 from core.exports import table_response
 from core.extensions import db
@@ -25,22 +25,15 @@ from loyalty.settings import current_settings
 
 
 class RankingPage(Pagination):
-    """A page of the ranking: the rows and, from the same query, how many clients match."""
+    """A page of the ranking and how many clients match (``ranking.ranking_page``)."""
 
     def _query_items(self) -> list:
-        query = self._query_args["query"].limit(self.per_page).offset(self._query_offset)
-        rows = db.session.execute(query).all()
-        self._matching = rows[0].matching if rows else None
+        rows, self._matching = ranking.ranking_page(**self._query_args, offset=self._query_offset,
+                                                    limit=self.per_page)
         return rows
 
     def _query_count(self) -> int:
-        if self._matching is not None:
-            return self._matching
-        if self.page == 1:
-            return 0
-        query = self._query_args["query"].limit(1)
-        first = db.session.execute(query).first()
-        return first.matching if first else 0
+        return self._matching
 
 
 def _years() -> list[int]:
@@ -64,13 +57,16 @@ def _filters_and_year():
 
 @bp.get("/")
 @allow(TEAM_DATA)
+@cached_page
 def index():
-    """The census ranked by contribution, with ABC classes, filters and the Pareto chart (B2)."""
+    """The census ranked by contribution, with ABC classes, filters and the Pareto chart (B2). Reading the kept
+    ranking costs a few milliseconds; laying out and formatting the page costs most of the rest, so the page
+    itself is kept per person, session, language and data version (``core.cache.cached_page``)."""
     form, year, filters, population = _filters_and_year()
     settings = current_settings()
-    query = ranking.ranking_query(year, settings, filters, sort=request.args.get("sort", "rank"),
-                                  descending=request.args.get("dir") == "desc", population=population)
-    page = RankingPage(query=query, per_page=current_app.config["PER_PAGE"])
+    page = RankingPage(year=year, settings=settings, filters=filters, sort=request.args.get("sort", "rank"),
+                       descending=request.args.get("dir") == "desc", population=population,
+                       per_page=current_app.config["PER_PAGE"])
     points, summary = ranking.pareto(year, settings, population)
     # Drawing the chart's spec costs more than reading the kept curve: it is kept until the data changes.
     spec = cached("pareto-chart", year, population, settings.contribution_basis, settings.class_a_share,

@@ -87,6 +87,18 @@ def wave(wave_id: int):
         status_labels={k.value: v for k, v in STATUS_LABELS.items()})
 
 
+@bp.get("/waves/<int:wave_id>/sending")
+@allow(TEAM_DATA)
+def wave_sending(wave_id: int):
+    """The wave's last sending of links, alone: the wave page asks for it again while the queue sends, so the
+    counts move without reloading the page (``static/js/sending.js``). 204 when the wave was never sent."""
+    wave = db.get_or_404(Wave, wave_id)
+    batch = sending.latest_batch(wave)
+    if batch is None:
+        return "", 204
+    return render_template("surveys/_sending.html", batch=batch, survey=wave.survey, wave=wave, live=True)
+
+
 @bp.get("/waves/<int:wave_id>/invitations.<any(csv, xlsx):fmt>")
 @allow(TEAM_DATA)
 def export_invitations(wave_id: int, fmt: str):

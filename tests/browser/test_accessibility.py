@@ -26,7 +26,10 @@ WIDE, PHONE = {"width": 1366, "height": 900}, {"width": 390, "height": 844}
 #: (the crawl is signed in) and the two-factor pages (opening the set-up page starts an enrolment).
 NOT_PAGES = {"static", "core.healthz", "core.organisation_logo_file", "processes.map_svg", "processes.diagram_svg",
              "accounts.login", "accounts.second_step", "accounts.two_factor_setup", "accounts.new_recovery_codes",
-             "accounts.disable_two_factor", "evidence.pack_job_state"}
+             "accounts.disable_two_factor", "evidence.pack_job_state",
+             # The API's OpenAPI document (JSON) and its vendored Swagger UI reference, whose own browser test
+             # checks it runs under the CSP (tests/browser/test_api.py); not pages of the app.
+             "api-docs.openapi_json", "core.api_docs"}
 NOT_PAGE_WORDS = ("export", "download", "_file", "template", "logo", "material", "process_document")
 CHARTS_DRAWN = "() => !document.querySelector('figure[data-chart]:not([data-chart-state])')"
 #: After a resize: two frames (the window's resize event has fired), then the charts that follow their

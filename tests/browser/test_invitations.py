@@ -1,6 +1,7 @@
 """A wave's invitations in a real browser: a page at a time, searched, each link copied with its button, the used
 links marked (named wave); the invite forms above the list choose people with checkboxes and a filter box."""
 
+import re
 from datetime import date
 
 from playwright.sync_api import expect
@@ -97,3 +98,35 @@ def test_staff_are_invited_by_ticking_boxes_found_with_a_filter(live_app, make_l
     expect(page.get_by_test_id("invitation-counts")).to_have_text("0 of 2 invited have answered.")
     expect(page.get_by_test_id("invitations")).to_contain_text("Ane Goñi")
     expect(page.get_by_test_id("invitations")).to_contain_text("Beñat Etxeberria")
+
+
+def test_the_wave_page_follows_a_sending_without_a_reload(live_app, make_live_user, new_context):
+    """The queue sends the links in the background: the page's status moves from "2 sent, 6 left" to done by
+    itself (static/js/sending.js asks the server again), then offers the list as it is now."""
+    from core.extensions import db
+    from core.timeutil import utcnow
+    from surveys.models import BatchStatus, InvitationBatch
+
+    coordinator = make_live_user("coordinator")
+    ids = prepare(live_app)
+    with live_app.app_context():
+        batch = InvitationBatch(wave_id=ids["wave"], base_url="http://localhost/", status=BatchStatus.SENDING,
+                                total=8, sent=2)
+        db.session.add(batch)
+        db.session.commit()
+        batch_id = batch.id
+        db.session.remove()
+    page = new_context().new_page()
+    sign_in(page, coordinator.email, coordinator.password)
+    page.goto(f"/surveys/waves/{ids['wave']}")
+    status = page.get_by_test_id("sending-batch")
+    expect(status).to_contain_text("2 sent, 6 left")
+    with live_app.app_context():
+        batch = db.session.get(InvitationBatch, batch_id)
+        batch.sent, batch.status, batch.finished_at = 8, BatchStatus.DONE, utcnow()
+        db.session.commit()
+        db.session.remove()
+    expect(status).to_contain_text("8 sent.", timeout=10_000)
+    expect(page.get_by_test_id("sending-batch")).to_have_attribute("data-state", "done")
+    page.get_by_test_id("sending-reload").click()
+    expect(page).to_have_url(re.compile(rf"/surveys/waves/{ids['wave']}#invitations$"))

@@ -35,21 +35,14 @@ from voice.views.complaints import RowsPage
 
 #: How many recent complaints the "came from" list offers (older ones are linked from the complaint's page).
 RECENT_COMPLAINTS = 200
-SORTS = {"identified": Requirement.identified_on, "importance": Requirement.importance,
-         "status": Requirement.status, "source": Requirement.source}
 
 
 def _filtered():
     form = read_filters(RequirementFilterForm(request.args))
-    query = select(Requirement)
-    if form.q.data:
-        query = query.where(func.lower(Requirement.statement).like(f"%{form.q.data.strip().lower()}%"))
-    for name in ("source", "status", "typology", "need_level"):
-        if form[name].data:
-            query = query.where(getattr(Requirement, name) == form[name].data)
-    column = SORTS.get(request.args.get("sort"), Requirement.identified_on)
-    order = column.asc() if request.args.get("dir") == "asc" else column.desc()
-    return form, query.order_by(order, Requirement.id.desc())
+    filters = requirement_moves.RequirementFilters(**{name: form[name].data or None for name in (
+        "q", "source", "status", "typology", "need_level")})
+    return form, requirement_moves.requirements_query(filters, sort=request.args.get("sort", "identified"),
+                                                      descending=request.args.get("dir") != "asc")
 
 
 @bp.get("/requirements")

@@ -1,0 +1,1 @@
+"""The cycles' and findings' forms (one module each)."""
