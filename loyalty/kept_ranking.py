@@ -9,10 +9,12 @@ so a trail erased and started again (``flask demo --reset``) never meets the ran
 
 **The computation** (``_compute``) runs on its own connection and commits by itself, so that the request
 reading the ranking never writes: one INSERT … SELECT of the window query (``loyalty.window.ranked``) into
-``kept_ranking_rows``, the Pareto curve grouped from those rows into ``kept_pareto_points``, then the older
-versions' rows removed. Two requests that find the same version missing do not both compute it: on
-PostgreSQL the computation holds ``pg_advisory_xact_lock``, on SQLite the database's write lock (``BEGIN
-IMMEDIATE``); the second, once it has the lock, finds the version computed and only reads.
+``kept_ranking_rows``, then the Pareto curve into ``kept_pareto_points`` from a few hundred of those rows, found
+by rank. Two requests that find the same version missing do not both compute it: on PostgreSQL the computation
+holds ``pg_advisory_xact_lock``, on SQLite the database's write lock (``BEGIN IMMEDIATE``); the second, once it
+has the lock, finds the version computed and only reads. Two things are left out of what the request waits for:
+the segment counts (per class and join date) are counted by the first reader who needs them (``counted``), and
+the older versions are removed by the task queue (``remove_older_rankings``).
 
 **When the store is not used**: inside a transaction that has written (a change being previewed in a
 SAVEPOINT, an import under way — its own changes are in no version yet, and on SQLite it holds the write lock
@@ -20,12 +22,15 @@ the computation would wait for), and while the census has no sealed entry (a new
 window query is read directly, as every page did before.
 """
 
+import logging
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import chain
 
 from sqlalchemy import Float, Integer, and_, delete, event, func, insert, literal, or_, select, text, update
 from sqlalchemy.orm import Session
 
+from core import tasks
 from core.audit import AuditEntry
 from core.extensions import db
 from core.shared_reads import shared
@@ -39,6 +44,8 @@ from loyalty.models import (
     KeptSegmentCount,
 )
 from loyalty.window import PARETO_POINTS, contribution_column, ranked
+
+log = logging.getLogger(__name__)
 
 #: The tables a rank, a cumulative share or a class is computed from.
 CENSUS_TABLES = ("clients", "client_years", "census_settings", "census_imports")
@@ -163,7 +170,18 @@ def client_row(run, client_id: int):
 
 
 def compute(key: dict) -> None:
-    """Compute and store the ranking ``key`` names, unless another request has just done it; remove older ones."""
+    """Compute and store the ranking ``key`` names, unless another request has just done it; then ask the task
+    queue to remove the older versions (nobody waits for that)."""
+    with _locked() as connection:
+        if _find(connection, key) is None:
+            _compute(connection, key)
+    _ask_to_remove_older(key)
+
+
+@contextmanager
+def _locked():
+    """A connection of its own, in a transaction holding the kept ranking's lock, committed at the end: on
+    PostgreSQL ``pg_advisory_xact_lock``, on SQLite the database's write lock (``BEGIN IMMEDIATE``)."""
     engine = db.engine
     with engine.connect() as connection:
         if engine.dialect.name == "sqlite":
@@ -172,14 +190,12 @@ def compute(key: dict) -> None:
         else:
             connection.begin()
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": RANKING_LOCK})
-        if _find(connection, key) is None:
-            _compute(connection, key)
-            _remove_older(connection, key)
+        yield connection
         connection.commit()
 
 
 def _compute(connection, key: dict) -> int:
-    """The window query into ``kept_ranking_rows`` in one statement, then its Pareto curve from those rows."""
+    """The window query into ``kept_ranking_rows`` in one statement, then its Pareto curve from a few of them."""
     settings = CensusSettings(contribution_basis=key["basis"], class_a_share=key["class_a_share"],
                               class_b_share=key["class_b_share"])
     ranking_id = connection.execute(insert(_runs).values(**key, clients=0).returning(_runs.c.id)).scalar_one()
@@ -190,26 +206,75 @@ def _compute(connection, key: dict) -> int:
         ("ranking_id", *columns), select(literal(ranking_id), *(window.c[name] for name in columns))))
     clients = connection.scalar(select(func.coalesce(func.max(_rows.c.rank), 0))
                                 .where(_rows.c.ranking_id == ranking_id))
-    if clients:
-        _compute_curve(connection, ranking_id, clients)
-        if key["population"] == "current":  # the segmentation matrix places the current clients only
-            _compute_segments(connection, ranking_id)
-    total = connection.scalar(select(func.sum(_points.c.contribution)).where(_points.c.ranking_id == ranking_id))
+    total = _compute_curve(connection, ranking_id, clients) if clients else None
     connection.execute(update(_runs).where(_runs.c.id == ranking_id).values(clients=clients, total=total))
     return ranking_id
 
 
-def _compute_curve(connection, ranking_id: int, clients: int) -> None:
-    """Per bucket of ``PARETO_POINTS`` and class: last rank, cumulative share reached, clients, contribution."""
-    mine = select(_rows).where(_rows.c.ranking_id == ranking_id).subquery()
-    bucket = (mine.c.rank * PARETO_POINTS // clients).label("bucket")
-    connection.execute(insert(_points).from_select(
-        ("ranking_id", "bucket", "abc", "last_rank", "cumulative_share", "clients", "contribution"),
-        select(literal(ranking_id), bucket, mine.c.abc, func.max(mine.c.rank), func.max(mine.c.cumulative_share),
-               func.count(), func.sum(mine.c.contribution)).group_by(bucket, mine.c.abc)))
+#: The first rank of a kept ranking at which a condition on its row holds, by a binary search on rank (the
+#: conditions below hold from some rank to the last): about log2(clients) lookups by the primary key.
+_FIRST_RANK_WHERE = """
+WITH RECURSIVE search(lo, hi) AS (
+    SELECT CAST(1 AS INTEGER), CAST(:clients + 1 AS INTEGER)
+  UNION ALL
+    SELECT CASE WHEN {condition} THEN search.lo ELSE (search.lo + search.hi) / 2 + 1 END,
+           CASE WHEN {condition} THEN (search.lo + search.hi) / 2 ELSE search.hi END
+    FROM search JOIN kept_ranking_rows r ON r.ranking_id = :ranking AND r.rank = (search.lo + search.hi) / 2
+    WHERE search.lo < search.hi
+)
+SELECT max(lo) FROM search"""
+#: Down the ranking the classes come A, B, C, and the clients contributing nothing (or less) come last.
+_FROM_CLASS_B, _FROM_CLASS_C, _FROM_NOTHING = (
+    text(_FIRST_RANK_WHERE.format(condition=condition))
+    for condition in ("r.abc <> 'A'", "r.abc = 'C'", "r.contribution <= 0"))
 
 
-def _compute_segments(connection, ranking_id: int) -> None:
+def _compute_curve(connection, ranking_id: int, clients: int) -> float:
+    """Per bucket of ``PARETO_POINTS`` and class: last rank, cumulative share reached, clients, contribution; and
+    the population's total. Not a pass over the rows: the rows are in rank order with their running sum, so a
+    stretch of ranks within one bucket and class contributes the difference of the running sums at its ends; cut
+    where the clients contributing nothing (or less) begin, the running sum only rises or only falls along it, so
+    its greatest share is at one of its ends."""
+    bounds = {"ranking": ranking_id, "clients": clients}
+    from_b, from_c, from_nothing = (connection.scalar(search, bounds)
+                                    for search in (_FROM_CLASS_B, _FROM_CLASS_C, _FROM_NOTHING))
+    # Where a stretch begins: each bucket's first rank (rank * PARETO_POINTS // clients grows by one there), and
+    # where a class or the clients contributing nothing begin.
+    starts = {-(-bucket * clients // PARETO_POINTS) for bucket in range(PARETO_POINTS + 1)}
+    starts = sorted({max(1, rank) for rank in starts | {from_b, from_c, from_nothing} if rank <= clients})
+    stretches = list(zip(starts, [rank - 1 for rank in starts[1:]] + [clients], strict=True))
+    wanted = {rank for first, last in stretches for rank in (first - 1, first, last)} - {0}
+    found = {rank: (cumulative, share) for rank, cumulative, share in connection.execute(
+        select(_rows.c.rank, _rows.c.cumulative, _rows.c.cumulative_share)
+        .where(_rows.c.ranking_id == ranking_id, _rows.c.rank.in_(sorted(wanted))))}
+    points: dict[tuple[int, str], dict] = {}
+    for first, last in stretches:
+        abc = "A" if first < from_b else "B" if first < from_c else "C"
+        point = points.setdefault((first * PARETO_POINTS // clients, abc), {
+            "ranking_id": ranking_id, "bucket": first * PARETO_POINTS // clients, "abc": abc, "last_rank": last,
+            "cumulative_share": None, "clients": 0, "contribution": 0.0})
+        before = found[first - 1][0] if first > 1 else 0.0
+        point["last_rank"] = max(point["last_rank"], last)
+        point["clients"] += last - first + 1
+        point["contribution"] += (found[last][0] or 0.0) - (before or 0.0)
+        shares = [share for share in (found[first][1], found[last][1], point["cumulative_share"]) if share is not None]
+        point["cumulative_share"] = max(shares, default=None)
+    connection.execute(insert(_points), list(points.values()))
+    return found[clients][0]
+
+
+def counted(run):
+    """``run`` (a kept ranking of current clients) with its segment counts stored: counted now, from its rows, by
+    the first reader who needs them, on its own connection under the kept ranking's lock."""
+    if not run.segments_counted:
+        with _locked() as connection:
+            if not connection.scalar(select(_runs.c.segments_counted).where(_runs.c.id == run.id)):
+                _count_segments(connection, run.id)
+                connection.execute(update(_runs).where(_runs.c.id == run.id).values(segments_counted=True))
+    return run
+
+
+def _count_segments(connection, ranking_id: int) -> None:
     """Per class and join date: the clients and their contribution (the matrix cuts tenure bands from them)."""
     mine = select(_rows).where(_rows.c.ranking_id == ranking_id).subquery()
     connection.execute(insert(_segments).from_select(
@@ -218,18 +283,28 @@ def _compute_segments(connection, ranking_id: int) -> None:
         .group_by(mine.c.abc, mine.c.joined_on)))
 
 
-def _remove_older(connection, key: dict) -> None:
+def _ask_to_remove_older(key: dict) -> None:
+    try:
+        remove_older_rankings(key["census_seq"], key["census_seal"])
+    except Exception:  # a queue out of reach must not fail the page: the next computation asks again
+        log.exception("The kept rankings before census version %s were not queued for removal", key["census_seq"])
+
+
+@tasks.task()
+def remove_older_rankings(census_seq: int, census_seal: str) -> None:
     """Once a version is complete, the rankings of the versions before the previous one (and of an erased trail)
     go. The previous version stays: a request that began reading it just before this commit still finds its
-    rows; it goes with the next computation."""
-    previous = select(func.max(_runs.c.census_seq)).where(_runs.c.census_seq < key["census_seq"]).scalar_subquery()
+    rows; it goes with the next computation. Each call removes all that is due, so a lost message costs nothing
+    that the next one does not remove."""
+    previous = select(func.max(_runs.c.census_seq)).where(_runs.c.census_seq < census_seq).scalar_subquery()
     older = select(_runs.c.id).where(or_(
         _runs.c.census_seq < previous,
-        and_(_runs.c.census_seq == key["census_seq"], _runs.c.census_seal != key["census_seal"])))
-    # The same statements whether or not there is anything to remove: a fixed count per computation.
-    for table in (_rows, _points, _segments):
-        connection.execute(delete(table).where(table.c.ranking_id.in_(older)))
-    connection.execute(delete(_runs).where(_runs.c.id.in_(older)))
+        and_(_runs.c.census_seq == census_seq, _runs.c.census_seal != census_seal)))
+    with _locked() as connection:
+        # The same statements whether or not there is anything to remove: a fixed count per removal.
+        for table in (_rows, _points, _segments):
+            connection.execute(delete(table).where(table.c.ranking_id.in_(older)))
+        connection.execute(delete(_runs).where(_runs.c.id.in_(older)))
 
 
 # --- noting that the transaction under way has written: its own changes are in no kept version -----------------

@@ -255,6 +255,8 @@ class KeptRanking(db.Model):
     clients: Mapped[int] = mapped_column(Integer, default=0)
     total: Mapped[float | None] = mapped_column(Float)
     computed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    #: Whether its segment counts (``KeptSegmentCount``) are stored yet.
+    segments_counted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class KeptRankingRow(db.Model):
@@ -280,13 +282,19 @@ class KeptRankingRow(db.Model):
 
 class KeptSegmentCount(db.Model):
     """The segmentation matrix of a kept ranking of current clients, pre-aggregated: per class and join date,
-    the clients and their contribution (the tenure bands are cut from the join dates when read)."""
+    the clients and their contribution (the tenure bands are cut from the join dates when read). Counted when first
+    read (``kept_ranking.counted``), not with the ranking: most versions are only ever read as the ranking page."""
 
     __tablename__ = "kept_segment_counts"
+    # No primary key: the rows of a count are written together and always read whole, by ranking. A B-tree on
+    # (ranking, class, date) filled in hash order cost as much as the counting; on PostgreSQL a BRIN index on the
+    # ranking (ids only grow) finds a count's pages for next to nothing.
+    __table_args__ = (Index("ix_kept_segment_counts_ranking_id", "ranking_id", postgresql_using="brin"),)
+    __mapper_args__ = {"primary_key": ["ranking_id", "abc", "joined_on"]}
 
-    ranking_id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    abc: Mapped[str] = mapped_column(String(1), primary_key=True)
-    joined_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    ranking_id: Mapped[int] = mapped_column(Integer)
+    abc: Mapped[str] = mapped_column(String(1))
+    joined_on: Mapped[date] = mapped_column(Date)
     clients: Mapped[int] = mapped_column(Integer)
     contribution: Mapped[float | None] = mapped_column(Float)
 

@@ -216,6 +216,7 @@ def _kept_matching(run, table, kept_conditions, client_conditions, filters, refe
     if not kept_conditions and not client_conditions:
         return run.clients
     if not client_conditions and run.population == "current":  # the kept counts place the current clients only
+        kept_ranking.counted(run)
         counts = KeptSegmentCount
         conditions = [counts.ranking_id == run.id]
         if filters.abc in CLASSES:

@@ -69,6 +69,7 @@ def matrix(year: int, settings: CensusSettings) -> list[list[Cell]]:
 
 
 def _kept_cells(run, year: int, settings: CensusSettings):
+    kept_ranking.counted(run)
     counts = KeptSegmentCount
     band = tenure_band(counts.joined_on, reference_date(year), settings).label("tenure")
     return (select(counts.abc, band, func.sum(counts.clients), func.sum(counts.contribution))

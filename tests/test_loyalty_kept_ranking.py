@@ -3,6 +3,7 @@ and after every kind of change (import, edit, figures, exit, thresholds, basis),
 the older versions' rows removed, and never used inside a transaction whose own changes it does not hold."""
 
 from datetime import date
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import func, select
@@ -10,7 +11,16 @@ from sqlalchemy import func, select
 from core.extensions import db
 from loyalty import kept_ranking, ranking, segments, services
 from loyalty import settings as census_settings
-from loyalty.models import Client, ClientYear, ExitReason, KeptParetoPoint, KeptRanking, KeptRankingRow
+from loyalty.models import (
+    Client,
+    ClientYear,
+    ExitReason,
+    KeptParetoPoint,
+    KeptRanking,
+    KeptRankingRow,
+    KeptSegmentCount,
+    Typology,
+)
 from loyalty.window import ranked
 from tests.test_loyalty_import import SPANISH, confirm, upload  # noqa: F401 (the upload fixture)
 
@@ -304,3 +314,101 @@ def test_the_classes_follow_one_another_down_the_kept_ranking(app, larger_census
             assert (found[0], found[1], found[2]) == ((first, last, last - first + 1) if last >= first
                                                       else (None, None, 0))
         assert ranks["C"][1] == run.clients
+
+
+def _census_of(app, size: int) -> None:
+    """``size`` clients in one commit: margins falling with ties, then losses (negative margins) from just past
+    four fifths of them (with 333 clients, two clients into the 81st bucket of the whole population), a tenth lost
+    in 2024, joined over twenty years."""
+    with app.app_context():
+        for n in range(size):
+            client = Client(code=f"S{n:04d}", name=f"Client {n}", typology=Typology.END_USER,
+                            joined_on=date(2004 + n % 20, 1 + n % 12, 1),
+                            left_on=date(2024, 3, 1) if n % 10 == 9 else None)
+            db.session.add(client)
+            db.session.flush()
+            margin = float((size - n) // 2) if n < size * 0.803 else -0.1 * (n % 3 + 1)
+            db.session.add(ClientYear(client_id=client.id, year=YEAR, potential=None, purchases=1.0, margin=margin))
+        db.session.commit()
+
+
+@pytest.mark.parametrize("size", [7, 333])
+def test_the_kept_curve_is_the_one_grouped_from_every_client(app, size):
+    """The curve kept from a few rows found by rank (each stretch's running sums at its ends) is the one grouped
+    from every client of the window query: fewer clients than points and more, ties, zeros and losses."""
+    _census_of(app, size)
+    with app.app_context():
+        settings = census_settings.current_settings()
+        for population in ranking.POPULATIONS:
+            run = kept_ranking.kept(YEAR, settings, population)
+            kept = db.session.execute(
+                select(KeptParetoPoint.bucket, KeptParetoPoint.abc, KeptParetoPoint.last_rank,
+                       KeptParetoPoint.cumulative_share, KeptParetoPoint.clients, KeptParetoPoint.contribution)
+                .where(KeptParetoPoint.ranking_id == run.id).order_by(KeptParetoPoint.bucket, KeptParetoPoint.abc)
+            ).all()
+            grouped = sorted((bucket, abc, last, share, count, value)
+                             for bucket, abc, last, _population, share, count, value
+                             in ranking._curve(YEAR, settings, population))
+            assert [row[:3] + row[4:5] for row in kept] == [row[:3] + row[4:5] for row in grouped]
+            assert [(row[3], row[5]) for row in kept] == [
+                (pytest.approx(share), pytest.approx(value, abs=1e-9)) for *_rest, share, _count, value in grouped]
+            assert {abc for _bucket, abc, *_rest in kept} == {"A", "B", "C"}
+            if size > 100:  # buckets of several clients, cut where a class begins and where the losses begin
+                assert len({bucket for bucket, *_rest in kept}) < len(kept)
+                table = kept_ranking.rows_of(run)
+                first_c, first_loss = (db.session.scalar(select(func.min(table.c.rank)).where(condition))
+                                       for condition in (table.c.abc == "C", table.c.contribution <= 0))
+                assert first_c < first_loss
+                if population == "all":  # the highest share of that bucket is neither at its first nor its last rank
+                    assert len({rank * 100 // run.clients for rank in (first_loss - 2, first_loss)}) == 1
+            assert run.total == pytest.approx(sum(value for *_rest, value in grouped))
+
+
+def test_the_segment_counts_are_counted_by_their_first_reader_once(app, census, monkeypatch):
+    with app.app_context():
+        settings = census_settings.current_settings()
+        run = kept_ranking.kept(YEAR, settings)
+        assert not run.segments_counted
+        assert db.session.scalar(select(func.count()).select_from(KeptSegmentCount)) == 0
+        cells = segments.matrix(YEAR, settings)
+        stored = db.session.scalar(select(func.count()).select_from(KeptSegmentCount))
+        assert stored == 3  # C150 and C100 (A), C50 (B), C0 (C): one join date
+    with app.app_context():
+        counting = []
+        monkeypatch.setattr(kept_ranking, "_count_segments", lambda *args: counting.append(args))
+        run = kept_ranking.kept(YEAR, settings)
+        assert run.segments_counted
+        assert segments.matrix(YEAR, settings) == cells
+        ranking.ranking_page(YEAR, settings, ranking.RankingFilters(abc="A"), offset=0, limit=7)
+        # A reader holding the row read before another counted them finds them counted under the lock.
+        kept_ranking.counted(SimpleNamespace(id=run.id, segments_counted=False))
+        assert counting == []
+        assert db.session.scalar(select(func.count()).select_from(KeptSegmentCount)) == stored
+
+
+def test_a_queue_out_of_reach_does_not_fail_the_page_and_the_next_removal_catches_up(app, census, monkeypatch,
+                                                                                     caplog):
+    def margin(value):
+        with app.app_context():
+            db.session.scalar(select(ClientYear).where(ClientYear.client_id == census["C50"])).margin = value
+            db.session.commit()
+            return kept_ranking.kept(YEAR, census_settings.current_settings()).id
+
+    first = margin(10)
+    removal = kept_ranking.remove_older_rankings
+
+    def unreachable(*args):
+        raise ConnectionError("queue down")
+
+    monkeypatch.setattr(kept_ranking, "remove_older_rankings", unreachable)
+    margin(20)
+    margin(30)
+    assert "not queued for removal" in caplog.text
+    with app.app_context():
+        assert first in db.session.scalars(select(KeptRanking.id))  # nothing removed while the queue was down
+    monkeypatch.setattr(kept_ranking, "remove_older_rankings", removal)
+    latest = margin(40)
+    with app.app_context():
+        kept_ids = set(db.session.scalars(select(KeptRanking.id)))
+        assert first not in kept_ids and latest in kept_ids and len(kept_ids) == 2  # this version and the previous
+        assert db.session.scalar(select(func.count(func.distinct(KeptRankingRow.ranking_id)))) == 2
