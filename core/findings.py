@@ -16,7 +16,7 @@ from datetime import date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from core import signals
+from core import schedule, signals
 
 
 class Status(enum.StrEnum):
@@ -173,8 +173,10 @@ _judged_on: contextvars.ContextVar[date | None] = contextvars.ContextVar("judged
 
 
 def evaluation_day() -> date:
-    """The last day of the window a criterion's evidence reads: today, or the day set by ``judged_on``."""
-    return _judged_on.get() or date.today()
+    """The last day of the window a criterion's evidence reads: today where the organisation is (a sheet written
+    at 00:30 in Madrid is written on that day, though it is still yesterday in UTC), or the day set by
+    ``judged_on``."""
+    return _judged_on.get() or schedule.today()
 
 
 @contextmanager

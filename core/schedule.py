@@ -9,15 +9,24 @@ its command. The settings (``SCHEDULE_*``) are in ``core.config``; see docs/sche
 from datetime import UTC, date, datetime
 
 import pytz
-from flask import current_app
+from flask import current_app, g, has_app_context, has_request_context
 
 from core.models import Organisation
 
 
+def organisation() -> Organisation | None:
+    """The organisation: looked up once per request (the page header, the day and the times on it read it)."""
+    if not has_request_context():
+        return Organisation.current()
+    if "organisation" not in g:
+        g.organisation = Organisation.current()
+    return g.organisation
+
+
 def time_zone():
     """The organisation's time zone, else the installation's default."""
-    organisation = Organisation.current()
-    return pytz.timezone((organisation.time_zone if organisation else None)
+    organisation_ = organisation()
+    return pytz.timezone((organisation_.time_zone if organisation_ else None)
                          or current_app.config["BABEL_DEFAULT_TIMEZONE"])
 
 
@@ -30,7 +39,10 @@ def local_now(now: datetime | None = None) -> datetime:
 
 
 def today(now: datetime | None = None) -> date:
-    """The organisation's date (a wave ends, a task falls due, on the organisation's day)."""
+    """The organisation's date (a wave ends, a task falls due, on the organisation's day); the machine's outside
+    an app (pure functions under test)."""
+    if now is None and not has_app_context():
+        return date.today()
     return local_now(now).date()
 
 

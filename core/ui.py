@@ -3,14 +3,14 @@
 import re
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, flash, g, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import format_currency, get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import inspect
 
+from core import schedule
 from core.access import may
 from core.extensions import db
-from core.models import Organisation
 from core.rules import rule_refusals
 from core.trail import readable
 from core.transitions import ConfirmationNeeded, stored_date
@@ -28,9 +28,7 @@ NAVIGATION = (
 
 def current_organisation():
     """The organisation, looked up once per request for the page header."""
-    if "organisation" not in g:
-        g.organisation = Organisation.current()
-    return g.organisation
+    return schedule.organisation()
 
 
 def select_timezone() -> str:

@@ -1,6 +1,6 @@
 """``flask reminders`` tells owners of overdue and soon-due tasks: by e-mail with SMTP, else on screen."""
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -19,7 +19,8 @@ def setup_tasks(app, make_user, make_group, make_improvement):
         db.session.get(User, ana.id).language, db.session.get(User, ben.id).language = "en", "es"
         db.session.commit()
     group = make_group(members={ana.id: "Member", ben.id: "Member"})
-    day = date.today()
+    with app.app_context():
+        day = schedule.today()  # the organisation's day, which the reminders judge by (not the machine's)
     make_improvement(group, status=Status.IN_PROGRESS, title="Written answers", tasks=[
         ("Late letter", ana.id, day - timedelta(days=2), TaskStatus.TODO),
         ("Soon letter", ana.id, day + timedelta(days=5), TaskStatus.DOING),
@@ -33,7 +34,8 @@ def test_without_smtp_the_reminders_are_printed(app, runner, make_user, make_gro
     result = runner.invoke(args=["reminders", "--days", "7"])
     assert result.exit_code == 0, result.output
     assert "To ana@example.test (SMTP not configured, not sent)" in result.output
-    late, soon, tomorrow = (date.today() + timedelta(days=n) for n in (-2, 5, 1))
+    with app.app_context():
+        late, soon, tomorrow = (schedule.today() + timedelta(days=n) for n in (-2, 5, 1))
     # each owner reads theirs in their own language, with the day in that language's house format
     assert f"Late letter (Written answers): OVERDUE since {late.month}/{late.day}/{late.year}" in result.output
     assert f"Soon letter (Written answers): due on {soon.month}/{soon.day}/{soon.year}" in result.output

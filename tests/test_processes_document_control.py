@@ -146,7 +146,8 @@ def test_the_owner_submits_and_approves_from_the_sheet_and_reviewers_only_read(a
     refused = client.post(f"/processes/{process_id}/sheet/approve", data={"number": "1", "effective_on": ""},
                           follow_redirects=True).get_data(as_text=True)
     assert "Give the date the approved sheet comes into effect." in refused
-    effective = reviews.today() + timedelta(days=1)
+    with app.app_context():
+        effective = reviews.today() + timedelta(days=1)  # the organisation's day, not the machine's
     refused = client.post(f"/processes/{process_id}/sheet/approve", follow_redirects=True,
                           data={"number": "1", "effective_on": "2020-01-05"}).get_data(as_text=True)
     assert "it cannot come into effect before" in refused
