@@ -100,3 +100,43 @@ def test_an_analyst_imports_a_spanish_census_fixes_a_bad_row_and_reads_ranking_a
     expect(page.locator("#reasons-chart svg, #reasons-chart canvas").first).to_be_visible()
     expect(page.get_by_test_id("reason-totals")).to_contain_text("Lack of contact")
     expect(page.get_by_test_id("definitions")).to_contain_text("Lost ÷ clients at start")
+
+
+def test_a_table_wider_than_the_window_is_reached_by_keyboard_and_named(page, live_app, make_live_user):
+    """The client's yearly figures in large amounts overflow a phone's width: the scrolling box gets a tab stop and
+    a name (axe's scrollable-region-focusable); where the table fits, it adds no tab stop."""
+    from datetime import date
+
+    from core.extensions import db
+    from loyalty.models import Client, ClientYear, Typology
+
+    with live_app.app_context():
+        client = Client(code="W-001", name="Distribuciones Anchas SA", typology=Typology.INTERMEDIATE,
+                        joined_on=date(2020, 1, 1))
+        db.session.add(client)
+        db.session.flush()
+        for year in (2023, 2024, 2025):
+            db.session.add(ClientYear(client_id=client.id, year=year, potential=987_654_321.5,
+                                      purchases=123_456_789.25, margin=12_345_678.75))
+        db.session.commit()
+        client_id = client.id
+        db.session.remove()
+    analyst = make_live_user("member", name="Lucía Fernández")
+    sign_in(page, analyst.email, analyst.password)
+    box = page.get_by_test_id("client-years").locator("xpath=..")
+
+    page.set_viewport_size({"width": 1400, "height": 900})
+    page.goto(f"/clients/{client_id}")
+    expect(box).not_to_have_attribute("tabindex", "0")
+
+    page.set_viewport_size({"width": 360, "height": 800})
+    expect(box).to_have_attribute("tabindex", "0")
+    expect(box).to_have_attribute("role", "region")
+    expect(box).to_have_accessible_name("Yearly figures")
+    box.focus()
+    expect(box).to_be_focused()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("el => el.scrollLeft > 0", arg=box.element_handle())
+
+    page.reload()  # laid out narrow from the start
+    expect(box).to_have_attribute("tabindex", "0")
