@@ -1,6 +1,7 @@
 """Reads that several criteria's evidence share, made once while the checklist is gathered.
 
-``evidence.automatic.findings_for`` gathers every criterion's finding inside ``reading_together()``; a function
+``evidence.automatic.findings_for`` gathers every criterion's finding inside ``reading_together()`` (and the checklist
+page reads its rows and the records past their review date inside one, ``evidence.linked``); a function
 decorated ``@shared`` (the service cycle A1 and B1 both describe, the improvements C1 and C2 both assess) runs
 once in that scope for given arguments, and the next criterion gets the same result. Outside a scope it simply
 runs: nothing is kept past the gathering, so a read after a write (a change previewed inside a SAVEPOINT,

@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from core.extensions import db
+from core.shared_reads import shared
 from evidence.automatic import declared_thresholds, sources
 from evidence.models import CriteriaSet, Criterion
 
@@ -273,6 +274,7 @@ def ensure_builtin_sets() -> list[CriteriaSet]:
     return added
 
 
+@shared  # the checklist, the records past their review date and the stored thresholds ask for it
 def current_set() -> CriteriaSet | None:
     """The set the organisation certifies against: the one marked current, else the first shipped one."""
     return db.session.scalar(select(CriteriaSet).order_by(CriteriaSet.is_current.desc(),

@@ -12,13 +12,13 @@ from datetime import date
 from flask import url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import select
 
 from core import transitions
 from core.extensions import db
 from core.findings import Finding, Line, Status
 from core.reviews import Due, is_expired, is_overdue, next_review
+from evidence.linked import evidence_by_criterion, latest_by_criterion
 from evidence.models import EvidenceItem, SelfAssessment, evidence_item_criteria
 
 #: The kind of record of an evidence item in the state-change history (as ``evidence.services``).
@@ -78,26 +78,30 @@ def save_item_review(item: EvidenceItem, *, interval_months: int | None, valid_u
 
 
 def assessments_and_items_due(criteria, on: date) -> list[Due]:
-    """The criteria's latest self-assessments and their evidence items past their review date (two statements)."""
+    """The criteria's latest self-assessments and their evidence items past their review date (the checklist's
+    own reads of them, ``evidence.linked``, where a page gathers both)."""
+    criteria = list(criteria)
     ids = [c.id for c in criteria]
     if not ids:
         return []
-    newest = (select(func.max(SelfAssessment.id)).where(SelfAssessment.criterion_id.in_(ids))
-              .group_by(SelfAssessment.criterion_id))
-    assessments = db.session.scalars(select(SelfAssessment).where(SelfAssessment.id.in_(newest),
-                                                                  SelfAssessment.review_interval_months.is_not(None))
-                                     .options(joinedload(SelfAssessment.criterion)))
-    found = [Due("self_assessment", a.criterion.code, assessment_review_due(a),
+    codes = {c.id: c.code for c in criteria}
+    assessments = [a for a in latest_by_criterion(SelfAssessment, ids).values()
+                   if a.review_interval_months is not None]
+    found = [Due("self_assessment", codes[a.criterion_id], assessment_review_due(a),
                  url_for("evidence.criterion", criterion_id=a.criterion_id, _anchor="assessments"))
-             for a in assessments if is_overdue(assessment_review_due(a), on)]
-    items = db.session.execute(
-        select(EvidenceItem, func.min(evidence_item_criteria.c.criterion_id))
-        .join(evidence_item_criteria, evidence_item_criteria.c.item_id == EvidenceItem.id)
-        .where(evidence_item_criteria.c.criterion_id.in_(ids), EvidenceItem.review_interval_months.is_not(None))
-        .group_by(EvidenceItem.id))
+             for a in sorted(assessments, key=lambda a: a.id) if is_overdue(assessment_review_due(a), on)]
+    first_criterion: dict[int, int] = {}
+    items: dict[int, EvidenceItem] = {}
+    for criterion_id, linked in evidence_by_criterion(ids).items():
+        for item in linked:
+            if item.review_interval_months is not None:
+                items[item.id] = item
+                first_criterion[item.id] = min(criterion_id, first_criterion.get(item.id, criterion_id))
     return found + [Due("evidence", item.title, item_review_due(item),
-                        url_for("evidence.criterion", criterion_id=criterion_id, _anchor=f"evidence-{item.id}"))
-                    for item, criterion_id in items if is_overdue(item_review_due(item), on)]
+                        url_for("evidence.criterion", criterion_id=first_criterion[item.id],
+                                _anchor=f"evidence-{item.id}"))
+                    for item in sorted(items.values(), key=lambda item: item.id)
+                    if is_overdue(item_review_due(item), on)]
 
 
 def item_flags(item: EvidenceItem, on: date) -> dict:

@@ -4,8 +4,8 @@ from dataclasses import dataclass
 
 from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from core import transitions
 from core.extensions import db
@@ -14,6 +14,7 @@ from core.findings import Finding, Line, Status
 from core.rules import TransitionRefused
 from core.timeutil import utcnow
 from evidence.automatic import findings_for, unsourced
+from evidence.linked import evidence_by_criterion, latest_by_criterion
 from evidence.models import (
     Assessment,
     CriteriaSet,
@@ -22,7 +23,6 @@ from evidence.models import (
     EvidenceItem,
     SelfAssessment,
     Verdict,
-    evidence_item_criteria,
 )
 
 #: What may be uploaded as evidence: PDF, images, office documents, CSV and text.
@@ -40,37 +40,10 @@ class ChecklistRow:
     evidence: list[EvidenceItem]
 
 
-def latest_by_criterion(model, criterion_ids) -> dict[int, object]:
-    """The latest self-assessment or verdict of each criterion, in one query."""
-    ids = list(criterion_ids)
-    if not ids:
-        return {}
-    newest = select(func.max(model.id)).where(model.criterion_id.in_(ids)).group_by(model.criterion_id)
-    query = select(model).where(model.id.in_(newest)).options(joinedload(model.author if model is SelfAssessment
-                                                                         else model.reviewer))
-    return {row.criterion_id: row for row in db.session.scalars(query)}
-
-
 def history(model, criterion: Criterion) -> list:
     """Every self-assessment or verdict of a criterion, newest first (none is ever changed or deleted)."""
     return list(db.session.scalars(select(model).where(model.criterion_id == criterion.id)
                                    .order_by(model.created_at.desc(), model.id.desc())))
-
-
-def evidence_by_criterion(criterion_ids) -> dict[int, list[EvidenceItem]]:
-    """The manual evidence linked to each criterion, with their file revisions, in a fixed number of queries."""
-    ids = list(criterion_ids)
-    links = db.session.execute(select(evidence_item_criteria.c.criterion_id, evidence_item_criteria.c.item_id)
-                               .where(evidence_item_criteria.c.criterion_id.in_(ids))).all() if ids else []
-    items = {item.id: item for item in db.session.scalars(
-        select(EvidenceItem).where(EvidenceItem.id.in_({item_id for _c, item_id in links}))
-        .options(selectinload(EvidenceItem.revisions).joinedload(EvidenceFileRevision.file)))}
-    found: dict[int, list[EvidenceItem]] = {i: [] for i in ids}
-    for criterion_id, item_id in links:
-        found[criterion_id].append(items[item_id])
-    for group in found.values():
-        group.sort(key=lambda item: item.id)
-    return found
 
 
 def checklist(criteria_set: CriteriaSet, *, detail: bool = False, only: Criterion | None = None) -> list[ChecklistRow]:

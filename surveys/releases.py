@@ -68,12 +68,14 @@ def counted():
 
 
 def release_state(wave: Wave) -> ReleaseState:
-    """Released and pending responses of the wave (three queries, none over the wave's responses: the released ones
+    """Released and pending responses of the wave (two queries, none over the wave's responses: the released ones
     are the running totals' shown responses, the pending ones and the batches are read on an index)."""
-    pending = db.session.scalar(select(func.count()).select_from(Response)
-                                .where(Response.wave_id == wave.id, Response.batch.is_(None), counted()))
-    batches = db.session.scalar(select(Response.batch).where(Response.wave_id == wave.id, Response.batch.is_not(None))
-                                .order_by(Response.batch.desc()).limit(1)) or 0  # the index's last entry
+    pending = (select(func.count()).select_from(Response)
+               .where(Response.wave_id == wave.id, Response.batch.is_(None), counted()).scalar_subquery())
+    last_batch = (select(Response.batch).where(Response.wave_id == wave.id, Response.batch.is_not(None))
+                  .order_by(Response.batch.desc()).limit(1).scalar_subquery())  # the index's last entry
+    pending, batches = db.session.execute(select(pending, last_batch)).one()
+    batches = batches or 0
     released = sum(totals.response_sizes([wave.id]).get((wave.id, None), {}).values()) if wave.survey.anonymous else 0
     return ReleaseState(batched=bool(wave.survey.anonymous), released=int(released), pending=int(pending),
                         batch_size=batch_size(), closed=wave.status == WaveStatus.CLOSED, batches=int(batches))

@@ -15,6 +15,7 @@ from core.exports import table_response
 from core.extensions import db
 from core.forms import ConfirmChangeForm, EmptyForm, options, read_filters
 from core.ids import record_id
+from core.shared_reads import reading_together
 from core.ui import confirmation_posted, flash_form_errors, next_or
 from evidence import bp, listing, reload, reviews, services, switching
 from evidence.criteria_sets import (
@@ -54,15 +55,17 @@ def checklist():
     sets = db.session.scalars(db.select(CriteriaSet).order_by(CriteriaSet.id)).all()
     if not sets:  # stored at setup, never by a visit: a page that is read writes nothing
         return render_template("evidence/no_set.html", install_form=EmptyForm())
-    criteria_set = chosen_set(request.args.get("set", type=record_id))
     form, filters = _checklist_filters()
-    rows = services.checklist(criteria_set)
+    with reading_together():  # the rows and the records past their review date read the same assessments and items
+        criteria_set = chosen_set(request.args.get("set", type=record_id))
+        rows = services.checklist(criteria_set)
+        overdue = core_reviews.overdue(core_reviews.today())
     shown = listing.listed(rows, filters, language())
     return render_template("evidence/checklist.html", criteria_set=criteria_set, rows=rows, shown=shown, sets=sets,
                            readiness=services.readiness(rows), gaps=services.gap_list(shown), lang=language(),
                            without_source=services.without_source(rows), form=form,
                            filtered=filters != listing.ChecklistFilters(), pack_form=PackForm(language=language()),
-                           overdue=core_reviews.overdue(core_reviews.today()), review_summary=core_reviews.summary)
+                           overdue=overdue, review_summary=core_reviews.summary)
 
 
 @bp.get("/export.<any(csv, xlsx):fmt>")
