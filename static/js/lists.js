@@ -5,9 +5,15 @@
 
   function copyText(text) {
     if (navigator.clipboard && window.isSecureContext) {
-      return navigator.clipboard.writeText(text);
+      // The asynchronous clipboard refuses now and then (the window lost focus, a permission prompt): the old
+      // way below still works from the click that asked.
+      return navigator.clipboard.writeText(text).catch(function () { return copyBySelection(text); });
     }
-    // Plain HTTP (an intranet): select a temporary field and copy it.
+    return copyBySelection(text);  // plain HTTP (an intranet)
+  }
+
+  function copyBySelection(text) {
+    // Select a temporary field and copy it.
     var field = document.createElement("textarea");
     field.value = text;
     field.setAttribute("readonly", "");
