@@ -25,8 +25,8 @@ def organisation() -> Organisation | None:
 
 def time_zone():
     """The organisation's time zone, else the installation's default."""
-    organisation_ = organisation()
-    return pytz.timezone((organisation_.time_zone if organisation_ else None)
+    found = organisation()
+    return pytz.timezone((found.time_zone if found else None)
                          or current_app.config["BABEL_DEFAULT_TIMEZONE"])
 
 

@@ -1,7 +1,7 @@
 """What is linked to criteria: their latest self-assessments and verdicts, and their manual evidence.
 
-Read once while a page gathers them (``core.shared_reads``): the checklist's rows, the validity of the evidence its
-findings apply, and the list of records past their review date all read the same ones."""
+Read once while a page gathers them (``core.shared_reads``): the checklist's rows and its list of records past their
+review date read the same ones."""
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload

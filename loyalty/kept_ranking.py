@@ -263,15 +263,14 @@ def _compute_curve(connection, ranking_id: int, clients: int) -> float:
     return found[clients][0]
 
 
-def counted(run):
-    """``run`` (a kept ranking of current clients) with its segment counts stored: counted now, from its rows, by
-    the first reader who needs them, on its own connection under the kept ranking's lock."""
+def counted(run) -> None:
+    """Make sure ``run`` (a kept ranking of current clients) has its segment counts stored: counted now, from its
+    rows, by the first reader who needs them, on its own connection under the kept ranking's lock."""
     if not run.segments_counted:
         with _locked() as connection:
             if not connection.scalar(select(_runs.c.segments_counted).where(_runs.c.id == run.id)):
                 _count_segments(connection, run.id)
                 connection.execute(update(_runs).where(_runs.c.id == run.id).values(segments_counted=True))
-    return run
 
 
 def _count_segments(connection, ranking_id: int) -> None:
